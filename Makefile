@@ -1,0 +1,62 @@
+# The two commands of the README are `make dev` and `make test`; the rest are
+# the steps they are made of.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+export AWS_ENDPOINT_URL ?= http://127.0.0.1:4566
+export AWS_REGION ?= us-east-1
+export AWS_ACCESS_KEY_ID ?= test
+export AWS_SECRET_ACCESS_KEY ?= test
+export DEV_JWT_SECRET ?= local-dev-secret-change-me
+export CDK_DISABLE_CLI_TELEMETRY := true
+
+FUNCTIONS := $(notdir $(wildcard functions/*))
+BUILD := .build/functions
+CDK := infra/node_modules/.bin/cdk
+WITH_ENDPOINT := infra/scripts/with-endpoint.sh
+
+.PHONY: help
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+.PHONY: dev
+dev: ## run the whole system locally on http://127.0.0.1:8080 until stopped
+	@$(WITH_ENDPOINT) go run ./infra/cmd/dev
+
+.PHONY: test
+test: ## run every test: unit, integration (against the endpoint), CDK, synth and cfn-lint
+	go vet ./...
+	$(WITH_ENDPOINT) go test -count=1 ./...
+	$(MAKE) --no-print-directory lint-cfn
+
+.PHONY: token
+token: ## mint a dev JWT: make token EMAIL=ada@example.com [GROUPS=platform-operators]
+	@go run ./infra/cmd/devtoken -email "$(EMAIL)" -groups "$(GROUPS)"
+
+.PHONY: build
+build: ## build every function for Lambda (arm64, provided.al2023) into .build/functions/<name>/bootstrap
+	@for f in $(FUNCTIONS); do \
+		GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -ldflags='-s -w' \
+			-o $(BUILD)/$$f/bootstrap ./functions/$$f || exit 1; \
+	done
+
+.PHONY: sizes
+sizes: build ## print each function's binary size
+	@du -b $(BUILD)/*/bootstrap
+
+$(CDK): infra/package.json infra/package-lock.json
+	cd infra && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(CDK)
+
+.PHONY: synth
+synth: build $(CDK) ## synthesise the CloudFormation template into cdk.out (offline, no AWS account)
+	$(CDK) synth --quiet --no-notices --no-version-reporting
+
+.PHONY: lint-cfn
+lint-cfn: synth ## cfn-lint the synthesised template
+	@command -v cfn-lint >/dev/null || pip install --quiet cfn-lint
+	cfn-lint cdk.out/*.template.json
+
+.PHONY: deploy
+deploy: build $(CDK) ## deploy to the AWS account of your credentials (see README)
+	$(CDK) deploy --no-notices

@@ -1,0 +1,39 @@
+package backoffice
+
+import "slices"
+
+// GroupPlatformOperators is the identity-provider group whose members operate
+// the platform: they create organisations.
+const GroupPlatformOperators = "platform-operators"
+
+// Caller is the signed-in person behind a request, as the JWT authorizer saw
+// them. It never comes from a request body.
+type Caller struct {
+	Subject       string
+	Email         string
+	EmailVerified bool
+	Groups        []string
+}
+
+// IsOperator reports whether the caller is a platform operator.
+func (c Caller) IsOperator() bool {
+	return slices.Contains(c.Groups, GroupPlatformOperators)
+}
+
+// VerifiedEmail returns the caller's email normalised for lookups. It returns
+// EUNAUTHORISED when the token carries no email, and EFORBIDDEN when the email
+// is not verified: roles are granted to email addresses, so an unverified
+// claim must never match one.
+func (c Caller) VerifiedEmail() (Email, error) {
+	if c.Email == "" {
+		return Email{}, Errorf(EUNAUTHORISED, "the token carries no email claim")
+	}
+	if !c.EmailVerified {
+		return Email{}, Errorf(EFORBIDDEN, "your email address is not verified")
+	}
+	e, err := ParseEmail(c.Email)
+	if err != nil {
+		return Email{}, Errorf(EUNAUTHORISED, "the token's email claim is not a valid address")
+	}
+	return e, nil
+}

@@ -1,0 +1,56 @@
+// Package emulator creates the back office's resources on a local
+// AWS-compatible endpoint (moto or LocalStack) from the declarations in
+// shared/resources: the same table, queues and bucket that the CDK app
+// declares for AWS.
+package emulator
+
+import (
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/learnops/backoffice/shared/resources"
+)
+
+// CreateTableInput returns the request that creates the table described by
+// spec under the given name: on-demand, with every index projecting all
+// attributes. It is what the local start-up sends, and what the infra tests
+// compare the CDK template against.
+func CreateTableInput(spec resources.TableSpec, name string) *dynamodb.CreateTableInput {
+	seen := map[string]bool{}
+	var defs []ddbtypes.AttributeDefinition
+	define := func(a resources.Attribute) {
+		if a.Name == "" || seen[a.Name] {
+			return
+		}
+		seen[a.Name] = true
+		defs = append(defs, ddbtypes.AttributeDefinition{
+			AttributeName: aws.String(a.Name),
+			AttributeType: ddbtypes.ScalarAttributeType(a.Type),
+		})
+	}
+	keySchema := func(pk, sk resources.Attribute) []ddbtypes.KeySchemaElement {
+		define(pk)
+		ks := []ddbtypes.KeySchemaElement{{AttributeName: aws.String(pk.Name), KeyType: ddbtypes.KeyTypeHash}}
+		if sk.Name != "" {
+			define(sk)
+			ks = append(ks, ddbtypes.KeySchemaElement{AttributeName: aws.String(sk.Name), KeyType: ddbtypes.KeyTypeRange})
+		}
+		return ks
+	}
+
+	in := &dynamodb.CreateTableInput{
+		TableName:   aws.String(name),
+		BillingMode: ddbtypes.BillingModePayPerRequest,
+		KeySchema:   keySchema(spec.PartitionKey, spec.SortKey),
+	}
+	for _, ix := range spec.Indexes {
+		in.GlobalSecondaryIndexes = append(in.GlobalSecondaryIndexes, ddbtypes.GlobalSecondaryIndex{
+			IndexName:  aws.String(ix.Name),
+			KeySchema:  keySchema(ix.PartitionKey, ix.SortKey),
+			Projection: &ddbtypes.Projection{ProjectionType: ddbtypes.ProjectionTypeAll},
+		})
+	}
+	in.AttributeDefinitions = defs
+	return in
+}

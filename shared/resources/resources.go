@@ -1,0 +1,120 @@
+// Package resources declares, once, the stateful AWS resources of the back
+// office: the single DynamoDB table with its keys and indexes, the queues with
+// their dead-letter queues, and the report bucket. The CDK app in infra/ and
+// the local start-up that creates them on the emulator both read these
+// declarations, so the two cannot drift apart.
+package resources
+
+// KeyType is the DynamoDB type of a key attribute.
+type KeyType string
+
+// Key attribute types.
+const (
+	String KeyType = "S"
+	Number KeyType = "N"
+)
+
+// Attribute is a key attribute of the table or of one of its indexes.
+type Attribute struct {
+	Name string
+	Type KeyType
+}
+
+// Index is a global secondary index. Every index projects all attributes.
+type Index struct {
+	Name         string
+	PartitionKey Attribute
+	SortKey      Attribute
+}
+
+// TableSpec is the single table.
+type TableSpec struct {
+	// Name is the table name used locally; in AWS CloudFormation names it.
+	Name         string
+	PartitionKey Attribute
+	SortKey      Attribute
+	Indexes      []Index
+	// TTLAttribute holds an epoch-seconds expiry; DynamoDB deletes the item
+	// some time after it passes.
+	TTLAttribute string
+}
+
+// QueueSpec is an SQS queue with its dead-letter queue.
+type QueueSpec struct {
+	Name string
+	// DeadLetterName is the queue that receives messages received
+	// MaxReceiveCount times without being deleted.
+	DeadLetterName  string
+	MaxReceiveCount int
+	// VisibilityTimeoutSeconds must be at least six times the consuming
+	// function's timeout, as AWS recommends for event source mappings.
+	VisibilityTimeoutSeconds int
+	// RetentionDays is how long a message is kept (the dead-letter queue keeps
+	// messages for the SQS maximum of 14 days).
+	RetentionDays int
+}
+
+// BucketSpec is the S3 bucket for report files and uploaded imports.
+type BucketSpec struct {
+	Name string
+	// ExpireDays is how long an object lives before the lifecycle rule deletes it.
+	ExpireDays int
+}
+
+// Attribute names of the table's generic keys.
+const (
+	AttrPK     = "PK"
+	AttrSK     = "SK"
+	AttrGSI1PK = "GSI1PK"
+	AttrGSI1SK = "GSI1SK"
+	AttrGSI2PK = "GSI2PK"
+	AttrGSI2SK = "GSI2SK"
+	AttrTTL    = "expiresAt"
+)
+
+// Index names. The access patterns each serves are listed in shared/dynamo/keys.go.
+const (
+	IndexGSI1 = "GSI1"
+	IndexGSI2 = "GSI2"
+)
+
+// Table is the single table of the back office.
+var Table = TableSpec{
+	Name:         "backoffice",
+	PartitionKey: Attribute{Name: AttrPK, Type: String},
+	SortKey:      Attribute{Name: AttrSK, Type: String},
+	Indexes: []Index{
+		{Name: IndexGSI1, PartitionKey: Attribute{Name: AttrGSI1PK, Type: String}, SortKey: Attribute{Name: AttrGSI1SK, Type: String}},
+		{Name: IndexGSI2, PartitionKey: Attribute{Name: AttrGSI2PK, Type: String}, SortKey: Attribute{Name: AttrGSI2SK, Type: String}},
+	},
+	TTLAttribute: AttrTTL,
+}
+
+// MailQueue carries one outbound email per message from the functions that
+// decide to send to the mailer.
+var MailQueue = QueueSpec{
+	Name:                     "backoffice-mail",
+	DeadLetterName:           "backoffice-mail-dlq",
+	MaxReceiveCount:          5,
+	VisibilityTimeoutSeconds: 180,
+	RetentionDays:            4,
+}
+
+// WorkQueue carries long-running work in chunks (message fan-out, large
+// program deletions) so that no invocation races the Lambda timeout.
+var WorkQueue = QueueSpec{
+	Name:                     "backoffice-work",
+	DeadLetterName:           "backoffice-work-dlq",
+	MaxReceiveCount:          5,
+	VisibilityTimeoutSeconds: 900,
+	RetentionDays:            4,
+}
+
+// Queues lists every queue, in the order they are created.
+var Queues = []QueueSpec{MailQueue, WorkQueue}
+
+// Bucket holds report zips, uploaded invitation CSVs and import results.
+var Bucket = BucketSpec{
+	Name:       "backoffice-files",
+	ExpireDays: 7,
+}
