@@ -1,0 +1,156 @@
+package admin
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	bo "github.com/learnops/backoffice/shared/backoffice"
+)
+
+// MaxEnrollmentLimit is the largest per-learner enrollment limit.
+const MaxEnrollmentLimit = 1000
+
+// NewProgram is a request to create a program. Slug is derived from Name when
+// empty.
+type NewProgram struct {
+	Name            string `json:"name"`
+	Tagline         string `json:"tagline"`
+	Slug            string `json:"slug"`
+	EnrollmentLimit *int   `json:"enrollmentLimit"`
+}
+
+// ProgramChange is a partial update of a program; nil fields stay as they are.
+// Slug may be given only with the program's current value: slugs are immutable.
+type ProgramChange struct {
+	Name            *string `json:"name"`
+	Tagline         *string `json:"tagline"`
+	Slug            *string `json:"slug"`
+	EnrollmentLimit *int    `json:"enrollmentLimit"`
+}
+
+func checkProgramFields(v *bo.Validation, tagline string, limit *int) {
+	v.Check(utf8.RuneCountInString(tagline) <= maxTextLength, "tagline", "must be at most %d characters", maxTextLength)
+	if limit != nil {
+		v.Check(*limit >= 0 && *limit <= MaxEnrollmentLimit, "enrollmentLimit",
+			"must be between 0 (no limit) and %d", MaxEnrollmentLimit)
+	}
+}
+
+// CreateProgram creates a program with a unique slug. Only org admins may.
+// It returns EINVALID for bad input and ECONFLICT when the slug is taken.
+func (s *Service) CreateProgram(ctx context.Context, caller bo.Caller, orgID string, in NewProgram) (bo.Program, error) {
+	if _, err := s.requireOrgAdmin(ctx, caller, orgID); err != nil {
+		return bo.Program{}, err
+	}
+	var v bo.Validation
+	checkName(&v, "name", in.Name)
+	checkProgramFields(&v, in.Tagline, in.EnrollmentLimit)
+	slug := strings.TrimSpace(in.Slug)
+	if slug == "" {
+		slug = Slugify(in.Name)
+		v.Check(ValidSlug(slug) || strings.TrimSpace(in.Name) == "", "slug",
+			"could not be derived from the name; give a slug of 3 to 60 lower-case letters, digits and single hyphens")
+	} else {
+		v.Check(ValidSlug(slug), "slug", "must be 3 to 60 lower-case letters, digits and single hyphens, starting and ending with a letter or digit")
+	}
+	if err := v.Err(); err != nil {
+		return bo.Program{}, err
+	}
+	now := s.Now()
+	p := bo.Program{
+		OrgID: orgID, ID: bo.NewID("prg", now), Name: strings.TrimSpace(in.Name), Tagline: strings.TrimSpace(in.Tagline),
+		Slug: slug, CreatedAt: now, UpdatedAt: now,
+	}
+	if in.EnrollmentLimit != nil {
+		p.EnrollmentLimit = *in.EnrollmentLimit
+	}
+	if err := s.store.CreateProgram(ctx, p); err != nil {
+		return bo.Program{}, err
+	}
+	return p, nil
+}
+
+// GetProgram returns a program to its admins. Program admins of other
+// programs get ENOTFOUND.
+func (s *Service) GetProgram(ctx context.Context, caller bo.Caller, orgID, programID string) (bo.Program, error) {
+	return s.requireProgramAdmin(ctx, caller, orgID, programID)
+}
+
+// ListPrograms returns the programs the caller administers: a page of all the
+// org's programs for an org admin, and every one of their own programs (on one
+// page) for a program admin.
+func (s *Service) ListPrograms(ctx context.Context, caller bo.Caller, orgID string, page Page) ([]bo.Program, string, error) {
+	acc, err := s.orgAccess(ctx, caller, orgID)
+	if err != nil {
+		return nil, "", err
+	}
+	page, err = NormalisePage(page)
+	if err != nil {
+		return nil, "", err
+	}
+	if acc.admin.Role == bo.RoleOrgAdmin {
+		return s.store.ListPrograms(ctx, orgID, page)
+	}
+	programs := []bo.Program{}
+	for _, id := range acc.admin.ProgramIDs {
+		p, err := s.store.GetProgram(ctx, orgID, id)
+		if bo.ErrorCode(err) == bo.ENOTFOUND {
+			continue // deleted since the admin was named for it
+		} else if err != nil {
+			return nil, "", err
+		}
+		programs = append(programs, p)
+	}
+	return programs, "", nil
+}
+
+// UpdateProgram renames a program or changes its tagline or enrollment
+// limit. Admins of the program may. It returns EINVALID for bad input,
+// including any attempt to change the slug.
+func (s *Service) UpdateProgram(ctx context.Context, caller bo.Caller, orgID, programID string, in ProgramChange) (bo.Program, error) {
+	p, err := s.requireProgramAdmin(ctx, caller, orgID, programID)
+	if err != nil {
+		return bo.Program{}, err
+	}
+	var v bo.Validation
+	if in.Name != nil {
+		checkName(&v, "name", *in.Name)
+	}
+	tagline := p.Tagline
+	if in.Tagline != nil {
+		tagline = strings.TrimSpace(*in.Tagline)
+	}
+	checkProgramFields(&v, tagline, in.EnrollmentLimit)
+	if in.Slug != nil && *in.Slug != p.Slug {
+		v.Add("slug", "is immutable: the program's URL cannot change")
+	}
+	v.Check(in.Name != nil || in.Tagline != nil || in.EnrollmentLimit != nil || in.Slug != nil, "body", "nothing to change")
+	if err := v.Err(); err != nil {
+		return bo.Program{}, err
+	}
+	if in.Name != nil {
+		p.Name = strings.TrimSpace(*in.Name)
+	}
+	p.Tagline = tagline
+	if in.EnrollmentLimit != nil {
+		p.EnrollmentLimit = *in.EnrollmentLimit
+	}
+	p.UpdatedAt = s.Now()
+	if err := s.store.UpdateProgram(ctx, p); err != nil {
+		return bo.Program{}, err
+	}
+	return p, nil
+}
+
+// DeleteProgram deletes a program with its catalogue and releases its slug.
+// Only org admins may. It returns ECONFLICT while the program has members.
+func (s *Service) DeleteProgram(ctx context.Context, caller bo.Caller, orgID, programID string) error {
+	if _, err := s.requireOrgAdmin(ctx, caller, orgID); err != nil {
+		return err
+	}
+	if _, err := s.store.GetProgram(ctx, orgID, programID); err != nil {
+		return err
+	}
+	return s.store.DeleteProgram(ctx, orgID, programID)
+}

@@ -1,0 +1,149 @@
+package admin
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	bo "github.com/learnops/backoffice/shared/backoffice"
+)
+
+// Limits of the catalogue and of list pages.
+const (
+	MaxCollections        = 50
+	MaxItemsPerCollection = 200
+	MaxInitialAdmins      = 20
+	DefaultPageSize       = 50
+	MaxPageSize           = 100
+	maxNameLength         = 200
+	maxTextLength         = 2000
+)
+
+// Config is the deployment's configuration of the service.
+type Config struct {
+	// LearnerAppURL is the base URL of the learner-facing app; a program's URL
+	// is LearnerAppURL + "/programs/" + slug.
+	LearnerAppURL string
+}
+
+// Service administers organisations, admins, contracts, programs and
+// catalogues on behalf of a caller, enforcing who may do what.
+type Service struct {
+	store Store
+	cfg   Config
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// NewService returns a Service over the store.
+func NewService(store Store, cfg Config) *Service {
+	cfg.LearnerAppURL = strings.TrimRight(cfg.LearnerAppURL, "/")
+	return &Service{store: store, cfg: cfg, Now: func() time.Time { return time.Now().UTC() }}
+}
+
+// ProgramURL returns the learner-facing URL of a program.
+func (s *Service) ProgramURL(slug string) string {
+	return s.cfg.LearnerAppURL + "/programs/" + slug
+}
+
+// access is what the caller may do in one org.
+type access struct {
+	admin bo.Admin
+}
+
+// orgAccess returns the caller's admin record in the org. Someone who is not
+// an admin of the org gets EFORBIDDEN whether or not the org exists, so that
+// org ids cannot be probed.
+func (s *Service) orgAccess(ctx context.Context, caller bo.Caller, orgID string) (access, error) {
+	email, err := caller.VerifiedEmail()
+	if err != nil {
+		return access{}, err
+	}
+	a, err := s.store.GetAdmin(ctx, orgID, email.Key)
+	if bo.ErrorCode(err) == bo.ENOTFOUND {
+		return access{}, bo.Errorf(bo.EFORBIDDEN, "you are not an admin of organisation %s", orgID)
+	} else if err != nil {
+		return access{}, err
+	}
+	return access{admin: a}, nil
+}
+
+// requireOrgAdmin returns EFORBIDDEN unless the caller is an org admin of the org.
+func (s *Service) requireOrgAdmin(ctx context.Context, caller bo.Caller, orgID string) (access, error) {
+	acc, err := s.orgAccess(ctx, caller, orgID)
+	if err != nil {
+		return acc, err
+	}
+	if acc.admin.Role != bo.RoleOrgAdmin {
+		return acc, bo.Errorf(bo.EFORBIDDEN, "only org admins may do this")
+	}
+	return acc, nil
+}
+
+// requireProgramAdmin returns the program when the caller administers it.
+// Program admins of other programs get ENOTFOUND, as if it did not exist.
+func (s *Service) requireProgramAdmin(ctx context.Context, caller bo.Caller, orgID, programID string) (bo.Program, error) {
+	acc, err := s.orgAccess(ctx, caller, orgID)
+	if err != nil {
+		return bo.Program{}, err
+	}
+	if !acc.admin.CanAdminister(programID) {
+		return bo.Program{}, bo.Errorf(bo.ENOTFOUND, "program %s not found", programID)
+	}
+	return s.store.GetProgram(ctx, orgID, programID)
+}
+
+// Page normalises a page request: a limit of 0 becomes DefaultPageSize.
+// It returns EINVALID for a limit outside 1..MaxPageSize.
+func NormalisePage(p Page) (Page, error) {
+	if p.Limit == 0 {
+		p.Limit = DefaultPageSize
+	}
+	if p.Limit < 1 || p.Limit > MaxPageSize {
+		return p, bo.Invalid("limit must be between 1 and 100", bo.FieldError{Field: "limit", Message: "must be between 1 and 100"})
+	}
+	return p, nil
+}
+
+// checkName records an error unless s is a non-blank name of at most maxNameLength characters.
+func checkName(v *bo.Validation, field, s string) {
+	switch {
+	case strings.TrimSpace(s) == "":
+		v.Add(field, "is required")
+	case utf8.RuneCountInString(s) > maxNameLength:
+		v.Add(field, "must be at most %d characters", maxNameLength)
+	case strings.ContainsAny(s, "\r\n"):
+		v.Add(field, "must be on one line")
+	}
+}
+
+var slugPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{1,58}[a-z0-9])$`)
+
+// ValidSlug reports whether s is a URL-safe slug: 3 to 60 lower-case letters,
+// digits and hyphens, starting and ending with a letter or digit.
+func ValidSlug(s string) bool { return slugPattern.MatchString(s) && !strings.Contains(s, "--") }
+
+// Slugify derives a slug from a name: ASCII letters and digits lower-cased,
+// every other run of characters one hyphen, cut to 60 characters.
+func Slugify(name string) string {
+	var b strings.Builder
+	hyphen := false
+	for _, r := range strings.ToLower(name) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			if hyphen && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			hyphen = false
+			b.WriteRune(r)
+			continue
+		}
+		hyphen = true
+	}
+	s := b.String()
+	if len(s) > 60 {
+		s = strings.TrimRight(s[:60], "-")
+	}
+	return s
+}

@@ -1,0 +1,60 @@
+// Package admin is the administration service: organisations, their admins,
+// contracts, programs and program catalogues, with the rules of who may do
+// what. It knows nothing of Lambda, HTTP or DynamoDB: it talks to storage
+// through the Store interface declared here.
+package admin
+
+import (
+	"context"
+
+	bo "github.com/learnops/backoffice/shared/backoffice"
+)
+
+// Page asks for one page of a list: at most Limit items after Cursor, an
+// opaque string returned by the previous page ("" for the first page).
+type Page struct {
+	Limit  int
+	Cursor string
+}
+
+// Store is the storage the service needs. Every method returns ENOTFOUND for
+// a missing entity, ECONFLICT when a condition it writes under fails, and
+// EINVALID for a cursor it did not issue.
+type Store interface {
+	// CreateOrg writes the org and its first admins, all or nothing.
+	CreateOrg(ctx context.Context, org bo.Org, admins []bo.Admin) error
+	GetOrg(ctx context.Context, orgID string) (bo.Org, error)
+
+	GetAdmin(ctx context.Context, orgID, emailKey string) (bo.Admin, error)
+	ListAdmins(ctx context.Context, orgID string, page Page) ([]bo.Admin, string, error)
+	// CreateAdmin adds an admin; ECONFLICT if the email is an admin already.
+	CreateAdmin(ctx context.Context, a bo.Admin) error
+	// DeleteAdmin removes an admin; ECONFLICT if it is the org's last org admin.
+	DeleteAdmin(ctx context.Context, orgID, emailKey string) error
+
+	CreateContract(ctx context.Context, c bo.Contract) error
+	GetContract(ctx context.Context, orgID, contractID string) (bo.Contract, error)
+	ListContracts(ctx context.Context, orgID string, page Page) ([]bo.Contract, string, error)
+
+	// CreateProgram writes the program and claims its slug; ECONFLICT if the
+	// slug is taken.
+	CreateProgram(ctx context.Context, p bo.Program) error
+	GetProgram(ctx context.Context, orgID, programID string) (bo.Program, error)
+	ListPrograms(ctx context.Context, orgID string, page Page) ([]bo.Program, string, error)
+	// UpdateProgram writes name, tagline and enrollment limit.
+	UpdateProgram(ctx context.Context, p bo.Program) error
+	// DeleteProgram deletes the program, its slug and its collections;
+	// ECONFLICT while the program has members.
+	DeleteProgram(ctx context.Context, orgID, programID string) error
+
+	// ListCollections returns every collection of the program (a program has
+	// at most MaxCollections).
+	ListCollections(ctx context.Context, programID string) ([]bo.Collection, error)
+	GetCollection(ctx context.Context, programID, collectionID string) (bo.Collection, error)
+	// PutCollections writes the collections in one transaction, each
+	// conditional on the version it was read at (Version-1 after the caller
+	// increments it; a new collection has Version 1 and must not exist).
+	PutCollections(ctx context.Context, cs ...bo.Collection) error
+	// DeleteCollection deletes a collection read at the given version.
+	DeleteCollection(ctx context.Context, c bo.Collection) error
+}

@@ -1,0 +1,147 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/learnops/backoffice/shared/admin"
+	bo "github.com/learnops/backoffice/shared/backoffice"
+)
+
+type programRecord struct {
+	key
+	meta
+	OrgID           string `dynamodbav:"orgId"`
+	ID              string `dynamodbav:"id"`
+	Name            string `dynamodbav:"name"`
+	Tagline         string `dynamodbav:"tagline"`
+	Slug            string `dynamodbav:"slug"`
+	EnrollmentLimit int    `dynamodbav:"enrollmentLimit"`
+	// Members is the count of current members; a program with members cannot
+	// be deleted outright.
+	Members int `dynamodbav:"members"`
+	bo.Counts
+}
+
+func (r programRecord) program() bo.Program {
+	return bo.Program{
+		OrgID: r.OrgID, ID: r.ID, Name: r.Name, Tagline: r.Tagline, Slug: r.Slug, EnrollmentLimit: r.EnrollmentLimit,
+		Members: r.Members, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Counts: r.Counts,
+	}
+}
+
+// slugRecord reserves a slug for one program and leads from the slug to it.
+type slugRecord struct {
+	key
+	meta
+	Slug      string `dynamodbav:"slug"`
+	OrgID     string `dynamodbav:"orgId"`
+	ProgramID string `dynamodbav:"programId"`
+}
+
+// CreateProgram writes the program, reserves its slug and counts it on the
+// org, all or nothing. It returns ECONFLICT when the slug is taken.
+func (s *Store) CreateProgram(ctx context.Context, p bo.Program) error {
+	m := meta{Type: typeProgram, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
+	rec := programRecord{
+		key: programKey(p.OrgID, p.ID), meta: m, OrgID: p.OrgID, ID: p.ID, Name: p.Name, Tagline: p.Tagline,
+		Slug: p.Slug, EnrollmentLimit: p.EnrollmentLimit,
+	}
+	m.Type = typeSlug
+	slug := slugRecord{key: slugKey(p.Slug), meta: m, Slug: p.Slug, OrgID: p.OrgID, ProgramID: p.ID}
+	items := []types.TransactWriteItem{
+		putNew(s.table, rec), putNew(s.table, slug), addToOrg(s.table, p.OrgID, "programs", 1),
+	}
+	return s.transact(ctx, items, func(i int) error {
+		switch i {
+		case 0:
+			return bo.Errorf(bo.ECONFLICT, "program %s exists already", p.ID)
+		case 1:
+			return &bo.Error{Code: bo.ECONFLICT, Message: "the slug " + p.Slug + " is taken; choose another",
+				Details: []bo.FieldError{{Field: "slug", Message: "is taken"}}}
+		}
+		return bo.Errorf(bo.ENOTFOUND, "organisation %s not found", p.OrgID)
+	})
+}
+
+// GetProgram returns a program of the org, or ENOTFOUND.
+func (s *Store) GetProgram(ctx context.Context, orgID, programID string) (bo.Program, error) {
+	var r programRecord
+	if err := s.get(ctx, programKey(orgID, programID), &r, "program "+programID+" not found"); err != nil {
+		return bo.Program{}, err
+	}
+	return r.program(), nil
+}
+
+// ListPrograms returns a page of the org's programs, oldest first.
+func (s *Store) ListPrograms(ctx context.Context, orgID string, page admin.Page) ([]bo.Program, string, error) {
+	recs, next, err := queryPage[programRecord](ctx, s, orgPK(orgID), prefixProgram, page.Limit, page.Cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]bo.Program, len(recs))
+	for i, r := range recs {
+		out[i] = r.program()
+	}
+	return out, next, nil
+}
+
+// UpdateProgram writes the program's name, tagline and enrollment limit. It
+// returns ENOTFOUND when the program does not exist.
+func (s *Store) UpdateProgram(ctx context.Context, p bo.Program) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                s.table,
+		Key:                      mustKey(programKey(p.OrgID, p.ID)),
+		UpdateExpression:         aws.String("SET #name = :name, tagline = :tagline, enrollmentLimit = :limit, updatedAt = :now"),
+		ConditionExpression:      aws.String("attribute_exists(PK)"),
+		ExpressionAttributeNames: map[string]string{"#name": "name"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":name": str(p.Name), ":tagline": str(p.Tagline), ":limit": num(p.EnrollmentLimit),
+			":now": str(p.UpdatedAt.UTC().Format(time.RFC3339Nano)),
+		},
+	})
+	if isConditionFailed(err) {
+		return bo.Errorf(bo.ENOTFOUND, "program %s not found", p.ID)
+	} else if err != nil {
+		return fmt.Errorf("update program %s: %w", p.ID, err)
+	}
+	return nil
+}
+
+// DeleteProgram deletes the program, releases its slug and deletes its
+// collections in one transaction, under the condition that it has no members.
+// It returns ECONFLICT while it has members.
+func (s *Store) DeleteProgram(ctx context.Context, orgID, programID string) error {
+	p, err := s.GetProgram(ctx, orgID, programID)
+	if err != nil {
+		return err
+	}
+	cols, err := queryAll[collectionRecord](ctx, s, programPK(programID), prefixCollection)
+	if err != nil {
+		return err
+	}
+	items := []types.TransactWriteItem{
+		{Delete: &types.Delete{
+			TableName: s.table, Key: mustKey(programKey(orgID, programID)),
+			ConditionExpression:       aws.String("attribute_exists(PK) AND (attribute_not_exists(members) OR members = :zero)"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":zero": num(0)},
+		}},
+		{Delete: &types.Delete{TableName: s.table, Key: mustKey(slugKey(p.Slug))}},
+		addToOrg(s.table, orgID, "programs", -1),
+	}
+	for _, c := range cols {
+		items = append(items, types.TransactWriteItem{Delete: &types.Delete{TableName: s.table, Key: mustKey(c.key)}})
+	}
+	return s.transact(ctx, items, func(i int) error {
+		if i == 0 {
+			return bo.Errorf(bo.ECONFLICT, "program %s has members: remove every member before deleting it "+
+				"(member removal is not available yet)", programID)
+		}
+		return bo.Errorf(bo.ECONFLICT, "program %s changed at the same time; retry", programID)
+	})
+}

@@ -1,0 +1,283 @@
+// Package httpapi adapts API Gateway HTTP API events (payload version 2.0) to
+// the back office's services: it routes on the route key, reads the caller
+// from the JWT authorizer's claims, decodes JSON bodies strictly, and turns
+// every error into the one JSON error shape with its HTTP status.
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	bo "github.com/learnops/backoffice/shared/backoffice"
+)
+
+// Handler is a Lambda handler for API Gateway HTTP API events.
+type Handler func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
+
+// MaxBodyBytes is the largest JSON body an API route accepts.
+const MaxBodyBytes = 256 << 10
+
+// Request is one API request as a route sees it.
+type Request struct {
+	Event  events.APIGatewayV2HTTPRequest
+	Caller bo.Caller
+}
+
+// Param returns a path parameter. API Gateway hands parameters over
+// URL-decoded.
+func (r *Request) Param(name string) string { return r.Event.PathParameters[name] }
+
+// Page reads the "limit" and "cursor" query parameters. It returns EINVALID
+// naming "limit" when it is not a whole number.
+func (r *Request) Page() (limit int, cursor string, err error) {
+	q := r.Event.QueryStringParameters
+	if s := q["limit"]; s != "" {
+		limit, err = strconv.Atoi(s)
+		if err != nil {
+			return 0, "", bo.Invalid("limit must be a whole number", bo.FieldError{Field: "limit", Message: "must be a whole number"})
+		}
+	}
+	return limit, q["cursor"], nil
+}
+
+// Decode reads the JSON body into v, strictly: the body must be one JSON
+// object of at most MaxBodyBytes with no unknown fields and values of the
+// right types. It returns EINVALID naming the field at fault, or ETOOLARGE.
+func (r *Request) Decode(v any) error {
+	body := []byte(r.Event.Body)
+	if r.Event.IsBase64Encoded {
+		var err error
+		if body, err = base64.StdEncoding.DecodeString(r.Event.Body); err != nil {
+			return bo.Invalid("the body is not valid base64", bo.FieldError{Field: "body", Message: "is not valid base64"})
+		}
+	}
+	if len(body) > MaxBodyBytes {
+		return bo.Errorf(bo.ETOOLARGE, "the body is larger than %d bytes", MaxBodyBytes)
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return bo.Invalid("a JSON body is required", bo.FieldError{Field: "body", Message: "is required"})
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return decodeError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return bo.Invalid("the body must hold one JSON object", bo.FieldError{Field: "body", Message: "has data after the JSON object"})
+	}
+	return nil
+}
+
+// decodeError names the field that made JSON decoding fail.
+func decodeError(err error) error {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var perr *time.ParseError
+	field, msg := "body", "is not valid JSON"
+	switch {
+	case errors.As(err, &syntax):
+		msg = fmt.Sprintf("is not valid JSON (at byte %d)", syntax.Offset)
+	case errors.As(err, &typ):
+		field = typ.Field
+		if field == "" {
+			field = "body"
+		}
+		msg = "must be " + jsonKind(typ.Type.String())
+	case errors.As(err, &perr):
+		msg = fmt.Sprintf("holds a time %q that is not RFC 3339 (like 2026-01-31T09:00:00Z)", perr.Value)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field = strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		msg = "is not a known field"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		msg = "is truncated JSON"
+	}
+	return bo.Invalid("invalid "+field+": "+msg, bo.FieldError{Field: field, Message: msg})
+}
+
+// jsonKind names the JSON type that decodes into the Go type.
+func jsonKind(goType string) string {
+	goType = strings.TrimPrefix(goType, "*")
+	switch {
+	case strings.HasPrefix(goType, "[]"):
+		return "an array"
+	case strings.HasPrefix(goType, "map["), strings.Contains(goType, "."):
+		if goType == "time.Time" {
+			return "an RFC 3339 time string"
+		}
+		if strings.HasPrefix(goType, "backoffice.") {
+			return "a string"
+		}
+		return "an object"
+	case goType == "string":
+		return "a string"
+	case goType == "bool":
+		return "true or false"
+	case strings.HasPrefix(goType, "int"), strings.HasPrefix(goType, "uint"):
+		return "a whole number"
+	case strings.HasPrefix(goType, "float"):
+		return "a number"
+	}
+	return "of another type"
+}
+
+// RouteFunc serves one route: it returns the status and the value to send as
+// JSON, or an error.
+type RouteFunc func(ctx context.Context, r *Request) (int, any, error)
+
+// router dispatches events to routes by their route key.
+type router struct {
+	routes map[string]RouteFunc
+	logger *slog.Logger
+}
+
+// newHandler returns a Handler serving the routes, keyed by route key
+// ("GET /v1/orgs/{orgId}"). It panics when a key is not in the catalogue
+// Routes for the function: a route served but not declared would never be
+// reached in AWS.
+func newHandler(function string, routes map[string]RouteFunc, logger *slog.Logger) Handler {
+	declared := map[string]bool{}
+	for _, r := range Routes {
+		if r.Function == function {
+			declared[r.Key()] = true
+		}
+	}
+	for k := range routes {
+		if !declared[k] {
+			panic("httpapi: route " + k + " is not declared for function " + function + " in Routes")
+		}
+	}
+	rt := &router{routes: routes, logger: logger}
+	return rt.handle
+}
+
+func (rt *router) handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	start := time.Now()
+	req := &Request{Event: ev, Caller: CallerFromClaims(ev.RequestContext.Authorizer)}
+	var (
+		status int
+		body   any
+		err    error = bo.Errorf(bo.ENOTFOUND, "no route %s", ev.RouteKey)
+	)
+	if fn, ok := rt.routes[ev.RouteKey]; ok {
+		status, body, err = fn(ctx, req)
+	}
+	if err != nil {
+		status, body = errorResponse(err)
+	}
+	attrs := []any{
+		slog.String("route", ev.RouteKey), slog.Int("status", status), slog.String("requestId", ev.RequestContext.RequestID),
+		slog.String("caller", req.Caller.Subject), slog.Duration("duration", time.Since(start)),
+	}
+	switch {
+	case status >= 500:
+		rt.logger.ErrorContext(ctx, "request failed", append(attrs, slog.String("error", err.Error()))...)
+	case err != nil:
+		rt.logger.InfoContext(ctx, "request refused", append(attrs, slog.String("error", err.Error()))...)
+	default:
+		rt.logger.InfoContext(ctx, "request", attrs...)
+	}
+	return JSON(status, body), nil
+}
+
+// errorBody is the JSON shape of every error response.
+type errorBody struct {
+	Error struct {
+		Code    string          `json:"code"`
+		Message string          `json:"message"`
+		Details []bo.FieldError `json:"details,omitempty"`
+	} `json:"error"`
+}
+
+// StatusOf maps an error code to its HTTP status. This is the one place
+// where that mapping lives.
+func StatusOf(code string) int {
+	switch code {
+	case bo.EINVALID:
+		return http.StatusBadRequest
+	case bo.EUNAUTHORISED:
+		return http.StatusUnauthorized
+	case bo.EFORBIDDEN:
+		return http.StatusForbidden
+	case bo.ENOTFOUND:
+		return http.StatusNotFound
+	case bo.ECONFLICT, bo.ELIMIT:
+		return http.StatusConflict
+	case bo.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusInternalServerError
+}
+
+// errorResponse returns the status and body for err. Anything that is not a
+// *backoffice.Error is an internal error whose detail stays in the log.
+func errorResponse(err error) (int, errorBody) {
+	var b errorBody
+	b.Error.Code = bo.ErrorCode(err)
+	b.Error.Message = bo.ErrorMessage(err)
+	b.Error.Details = bo.ErrorDetails(err)
+	return StatusOf(b.Error.Code), b
+}
+
+// JSON returns a response with the value encoded as JSON (no body for nil).
+func JSON(status int, v any) events.APIGatewayV2HTTPResponse {
+	res := events.APIGatewayV2HTTPResponse{StatusCode: status, Headers: map[string]string{
+		"content-type":           "application/json",
+		"cache-control":          "no-store",
+		"x-content-type-options": "nosniff",
+	}}
+	if v == nil {
+		delete(res.Headers, "content-type")
+		return res
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Only values of this package's own making are encoded here.
+		panic(fmt.Sprintf("httpapi: encode response: %v", err))
+	}
+	res.Body = string(b)
+	return res
+}
+
+// List is the JSON shape of every list: the items and the cursor of the next
+// page ("" on the last page).
+type List[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"nextCursor,omitempty"`
+}
+
+// CallerFromClaims reads the caller from the JWT authorizer's claims as API
+// Gateway's HTTP API hands them over: every claim a string, booleans as
+// "true", and arrays as "[a b]".
+func CallerFromClaims(auth *events.APIGatewayV2HTTPRequestContextAuthorizerDescription) bo.Caller {
+	if auth == nil || auth.JWT == nil {
+		return bo.Caller{}
+	}
+	c := auth.JWT.Claims
+	return bo.Caller{
+		Subject:       c["sub"],
+		Email:         c["email"],
+		EmailVerified: c["email_verified"] == "true",
+		Groups:        claimList(c["cognito:groups"]),
+	}
+}
+
+// claimList splits an array claim "[a b]" (or a single value "a") into its values.
+func claimList(s string) []string {
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
+		s = s[1 : len(s)-1]
+	}
+	return strings.Fields(s)
+}

@@ -1,0 +1,181 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	bo "github.com/learnops/backoffice/shared/backoffice"
+)
+
+func TestCallerFromClaims(t *testing.T) {
+	auth := &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{
+		Claims: map[string]string{"sub": "u1", "email": "a@x.org", "email_verified": "true", "cognito:groups": "[admins platform-operators]"},
+	}}
+	c := CallerFromClaims(auth)
+	if c.Subject != "u1" || c.Email != "a@x.org" || !c.EmailVerified || !c.IsOperator() || len(c.Groups) != 2 {
+		t.Fatalf("caller = %+v", c)
+	}
+	auth.JWT.Claims["email_verified"] = "false"
+	auth.JWT.Claims["cognito:groups"] = "platform-operators-not"
+	if c := CallerFromClaims(auth); c.EmailVerified || c.IsOperator() {
+		t.Fatalf("caller = %+v", c)
+	}
+	if c := CallerFromClaims(nil); c.Subject != "" || c.IsOperator() {
+		t.Fatalf("no authorizer gave %+v", c)
+	}
+}
+
+type decodeTarget struct {
+	Name     string    `json:"name"`
+	Count    *int      `json:"count"`
+	StartsAt time.Time `json:"startsAt"`
+	Nested   struct {
+		Flag bool `json:"flag"`
+	} `json:"nested"`
+}
+
+func TestDecodeNamesTheField(t *testing.T) {
+	tests := []struct {
+		name, body string
+		base64     bool
+		code       string
+		field      string
+	}{
+		{"ok", `{"name":"x","count":3}`, false, "", ""},
+		{"ok base64", `{"name":"x"}`, true, "", ""},
+		{"empty", `  `, false, bo.EINVALID, "body"},
+		{"syntax", `{"name":`, false, bo.EINVALID, "body"},
+		{"not json", `name=x`, false, bo.EINVALID, "body"},
+		{"unknown field", `{"name":"x","colour":"red"}`, false, bo.EINVALID, "colour"},
+		{"wrong type", `{"count":"three"}`, false, bo.EINVALID, "count"},
+		{"nested wrong type", `{"nested":{"flag":"yes"}}`, false, bo.EINVALID, "nested.flag"},
+		{"bad time", `{"startsAt":"tomorrow"}`, false, bo.EINVALID, "body"},
+		{"array", `[1,2]`, false, bo.EINVALID, "body"},
+		{"trailing data", `{"name":"x"} {"name":"y"}`, false, bo.EINVALID, "body"},
+		{"too large", `{"name":"` + strings.Repeat("x", MaxBodyBytes) + `"}`, false, bo.ETOOLARGE, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ev := events.APIGatewayV2HTTPRequest{Body: tt.body}
+			if tt.base64 {
+				ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString([]byte(tt.body)), true
+			}
+			var v decodeTarget
+			err := (&Request{Event: ev}).Decode(&v)
+			if got := bo.ErrorCode(err); got != tt.code {
+				t.Fatalf("code = %q, want %q (%v)", got, tt.code, err)
+			}
+			if tt.field != "" {
+				d := bo.ErrorDetails(err)
+				if len(d) != 1 || d[0].Field != tt.field {
+					t.Fatalf("details = %v, want field %q", d, tt.field)
+				}
+			}
+			if err == nil && v.Name != "x" {
+				t.Fatalf("decoded %+v", v)
+			}
+		})
+	}
+}
+
+func TestStatusOf(t *testing.T) {
+	tests := map[string]int{
+		bo.EINVALID: 400, bo.EUNAUTHORISED: 401, bo.EFORBIDDEN: 403, bo.ENOTFOUND: 404,
+		bo.ECONFLICT: 409, bo.ELIMIT: 409, bo.ETOOLARGE: 413, bo.EINTERNAL: 500, "anything else": 500,
+	}
+	for code, want := range tests {
+		if got := StatusOf(code); got != want {
+			t.Errorf("StatusOf(%q) = %d, want %d", code, got, want)
+		}
+	}
+}
+
+func TestRouterErrorsAndDispatch(t *testing.T) {
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logs, nil))
+	h := newHandler(FunctionAdmin, map[string]RouteFunc{
+		"GET /v1/health": func(context.Context, *Request) (int, any, error) {
+			return 0, nil, errors.New("dynamodb: secret connection detail")
+		},
+		"POST /v1/orgs": func(_ context.Context, r *Request) (int, any, error) {
+			return http.StatusCreated, map[string]string{"caller": r.Caller.Email}, nil
+		},
+		"GET /v1/orgs/{orgId}": func(_ context.Context, r *Request) (int, any, error) {
+			return 0, nil, bo.Invalid("bad", bo.FieldError{Field: "orgId", Message: "bad " + r.Param("orgId")})
+		},
+	}, logger)
+
+	claims := &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{
+		Claims: map[string]string{"email": "a@x.org"}}}
+	tests := []struct {
+		routeKey string
+		params   map[string]string
+		status   int
+		body     string
+	}{
+		{"GET /v1/health", nil, 500, `{"error":{"code":"internal","message":"internal error"}}`},
+		{"POST /v1/orgs", nil, 201, `{"caller":"a@x.org"}`},
+		{"GET /v1/orgs/{orgId}", map[string]string{"orgId": "o1"}, 400, `{"error":{"code":"invalid","message":"bad","details":[{"field":"orgId","message":"bad o1"}]}}`},
+		{"GET /v1/nowhere", nil, 404, `{"error":{"code":"not_found","message":"no route GET /v1/nowhere"}}`},
+	}
+	for _, tt := range tests {
+		res, err := h(context.Background(), events.APIGatewayV2HTTPRequest{
+			RouteKey: tt.routeKey, PathParameters: tt.params,
+			RequestContext: events.APIGatewayV2HTTPRequestContext{Authorizer: claims},
+		})
+		if err != nil {
+			t.Fatalf("%s: handler returned a Go error (API Gateway would answer 502): %v", tt.routeKey, err)
+		}
+		if res.StatusCode != tt.status || res.Body != tt.body || res.Headers["content-type"] != "application/json" {
+			t.Errorf("%s: got %d %s %v, want %d %s", tt.routeKey, res.StatusCode, res.Body, res.Headers, tt.status, tt.body)
+		}
+	}
+	if !strings.Contains(logs.String(), "secret connection detail") {
+		t.Errorf("the internal error's detail was not logged: %s", logs.String())
+	}
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		if !json.Valid([]byte(line)) {
+			t.Errorf("log line is not JSON: %s", line)
+		}
+	}
+}
+
+func TestUndeclaredRoutePanics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Fatal("serving a route missing from Routes did not panic")
+		}
+	}()
+	newHandler(FunctionAdmin, map[string]RouteFunc{"GET /v1/secret": nil}, slog.Default())
+}
+
+func TestEveryDeclaredRouteIsServed(t *testing.T) {
+	served := map[string][]string{FunctionAdmin: keys(adminRoutes(nil, nil, slog.Default()))}
+	for _, r := range Routes {
+		found := false
+		for _, k := range served[r.Function] {
+			found = found || k == r.Key()
+		}
+		if !found {
+			t.Errorf("route %s is declared for %s but no handler serves it", r.Key(), r.Function)
+		}
+	}
+}
+
+func keys(m map[string]RouteFunc) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}

@@ -1,0 +1,72 @@
+package httpapi
+
+// Route is one route of the HTTP API: the method and path template as API
+// Gateway writes them in a route key, the function that serves it, and whether
+// the caller must present a JWT.
+type Route struct {
+	Method   string
+	Path     string
+	Function string
+	Public   bool
+}
+
+// Key returns the API Gateway route key, "METHOD /path/{param}".
+func (r Route) Key() string { return r.Method + " " + r.Path }
+
+// Function names: one folder under functions/ each.
+const (
+	FunctionAdmin = "admin"
+)
+
+const (
+	orgPath        = "/v1/orgs/{orgId}"
+	programPath    = orgPath + "/programs/{programId}"
+	collectionPath = programPath + "/collections/{collectionId}"
+)
+
+// Routes is the catalogue of every route the API serves. The CDK app declares
+// exactly these, the local gateway serves exactly these, and the OpenAPI
+// document describes exactly these (a test holds the three together).
+var Routes = []Route{
+	{Method: "GET", Path: "/v1/health", Function: FunctionAdmin, Public: true},
+
+	{Method: "POST", Path: "/v1/orgs", Function: FunctionAdmin},
+	{Method: "GET", Path: orgPath, Function: FunctionAdmin},
+
+	{Method: "GET", Path: orgPath + "/admins", Function: FunctionAdmin},
+	{Method: "POST", Path: orgPath + "/admins", Function: FunctionAdmin},
+	{Method: "DELETE", Path: orgPath + "/admins/{email}", Function: FunctionAdmin},
+
+	{Method: "GET", Path: orgPath + "/contracts", Function: FunctionAdmin},
+	{Method: "POST", Path: orgPath + "/contracts", Function: FunctionAdmin},
+	{Method: "GET", Path: orgPath + "/contracts/{contractId}", Function: FunctionAdmin},
+
+	{Method: "GET", Path: orgPath + "/programs", Function: FunctionAdmin},
+	{Method: "POST", Path: orgPath + "/programs", Function: FunctionAdmin},
+	{Method: "GET", Path: programPath, Function: FunctionAdmin},
+	{Method: "PATCH", Path: programPath, Function: FunctionAdmin},
+	{Method: "DELETE", Path: programPath, Function: FunctionAdmin},
+
+	{Method: "GET", Path: programPath + "/collections", Function: FunctionAdmin},
+	{Method: "POST", Path: programPath + "/collections", Function: FunctionAdmin},
+	{Method: "PATCH", Path: collectionPath, Function: FunctionAdmin},
+	{Method: "DELETE", Path: collectionPath, Function: FunctionAdmin},
+	{Method: "POST", Path: collectionPath + "/items", Function: FunctionAdmin},
+	{Method: "DELETE", Path: collectionPath + "/items/{itemId}", Function: FunctionAdmin},
+	{Method: "POST", Path: collectionPath + "/items/{itemId}/move", Function: FunctionAdmin},
+	{Method: "POST", Path: collectionPath + "/items/{itemId}/copy", Function: FunctionAdmin},
+}
+
+// Functions returns the names of the functions that serve routes, each once,
+// in the order they first appear in Routes.
+func Functions() []string {
+	var names []string
+	seen := map[string]bool{}
+	for _, r := range Routes {
+		if !seen[r.Function] {
+			seen[r.Function] = true
+			names = append(names, r.Function)
+		}
+	}
+	return names
+}
