@@ -54,9 +54,6 @@ func (s *Service) AddAdmin(ctx context.Context, caller bo.Caller, orgID string, 
 			return bo.Admin{}, err
 		}
 	}
-	if a.ProgramIDs == nil {
-		a.ProgramIDs = []string{}
-	}
 	if err := s.store.CreateAdmin(ctx, a); err != nil {
 		return bo.Admin{}, err
 	}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
 )
@@ -48,6 +49,9 @@ var itemIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._~-]{0,99}$`)
 func checkItem(v *bo.Validation, prefix string, it bo.CatalogItem) {
 	v.Check(itemIDPattern.MatchString(it.ID), prefix+"id", "is required: 1 to 100 letters, digits, '.', '_', '~' or '-'")
 	checkName(v, prefix+"name", it.Name)
+	if it.University != "" {
+		checkName(v, prefix+"university", it.University)
+	}
 	v.Check(it.Slug == "" || ValidSlug(it.Slug), prefix+"slug", "must be 3 to 60 lower-case letters, digits and single hyphens")
 	switch it.Type {
 	case bo.ItemCourse:
@@ -60,6 +64,13 @@ func checkItem(v *bo.Validation, prefix string, it bo.CatalogItem) {
 	default:
 		v.Add(prefix+"type", "must be %q or %q", bo.ItemCourse, bo.ItemSpecialization)
 	}
+}
+
+// trimItem trims the spaces around an item's texts.
+func trimItem(it bo.CatalogItem) bo.CatalogItem {
+	it.Name = strings.TrimSpace(it.Name)
+	it.University = strings.TrimSpace(it.University)
+	return it
 }
 
 // checkPosition records an error unless p is nil or within 0..n.
@@ -146,11 +157,13 @@ func (s *Service) CreateCollection(ctx context.Context, caller bo.Caller, orgID,
 	}
 	var v bo.Validation
 	checkName(&v, "name", in.Name)
-	v.Check(len(in.Description) <= maxTextLength, "description", "must be at most %d characters", maxTextLength)
+	v.Check(utf8.RuneCountInString(in.Description) <= maxTextLength, "description", "must be at most %d characters", maxTextLength)
 	checkPosition(&v, "position", in.Position, len(cs))
 	v.Check(len(in.Items) <= MaxItemsPerCollection, "items", "a collection holds at most %d items", MaxItemsPerCollection)
 	seen := map[string]int{}
-	for i, it := range in.Items {
+	for i := range in.Items {
+		in.Items[i] = trimItem(in.Items[i])
+		it := in.Items[i]
 		checkItem(&v, fmt.Sprintf("items[%d].", i), it)
 		if j, dup := seen[it.ID]; dup {
 			v.Add(fmt.Sprintf("items[%d].id", i), "duplicates items[%d].id", j)
@@ -199,7 +212,7 @@ func (s *Service) UpdateCollection(ctx context.Context, caller bo.Caller, orgID,
 		checkName(&v, "name", *in.Name)
 	}
 	if in.Description != nil {
-		v.Check(len(*in.Description) <= maxTextLength, "description", "must be at most %d characters", maxTextLength)
+		v.Check(utf8.RuneCountInString(*in.Description) <= maxTextLength, "description", "must be at most %d characters", maxTextLength)
 	}
 	checkPosition(&v, "position", in.Position, len(cs)-1)
 	v.Check(in.Name != nil || in.Description != nil || in.Position != nil, "body", "nothing to change")
@@ -251,6 +264,7 @@ func (s *Service) AddItem(ctx context.Context, caller bo.Caller, orgID, programI
 	if err != nil {
 		return bo.Collection{}, err
 	}
+	in.CatalogItem = trimItem(in.CatalogItem)
 	var v bo.Validation
 	checkItem(&v, "", in.CatalogItem)
 	checkPosition(&v, "position", in.Position, len(c.Items))
@@ -315,8 +329,9 @@ func (s *Service) RemoveItem(ctx context.Context, caller bo.Caller, orgID, progr
 
 // MoveItem moves an item within its collection or to another collection of
 // the program, in one transaction. It returns the target collection,
-// ENOTFOUND for an unknown item or collection, ECONFLICT when the target
-// already holds the item, and ELIMIT when the target is full.
+// ENOTFOUND for an unknown item or source collection, EINVALID for an unknown
+// target collection or position, ECONFLICT when the target already holds the
+// item, and ELIMIT when the target is full.
 func (s *Service) MoveItem(ctx context.Context, caller bo.Caller, orgID, programID, collectionID, itemID string, to ItemPlacement) (bo.Collection, error) {
 	return s.placeItem(ctx, caller, orgID, programID, collectionID, itemID, to, true)
 }

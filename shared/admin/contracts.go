@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
@@ -46,7 +47,7 @@ func (s *Service) CreateContract(ctx context.Context, caller bo.Caller, orgID st
 	}
 	now := s.Now()
 	c := bo.Contract{
-		OrgID: orgID, ID: bo.NewID("con", now), Name: in.Name, Unlimited: in.Unlimited,
+		OrgID: orgID, ID: bo.NewID("con", now), Name: strings.TrimSpace(in.Name), Unlimited: in.Unlimited,
 		StartsAt: in.StartsAt.UTC(), EndsAt: in.EndsAt.UTC(), CreatedAt: now, UpdatedAt: now,
 	}
 	if in.Licences != nil {

@@ -40,7 +40,7 @@ func (s *Service) CreateOrg(ctx context.Context, caller bo.Caller, in NewOrg) (b
 		v.Add("admins", "at most %d admins may be given at creation", MaxInitialAdmins)
 	}
 	now := s.Now()
-	org := bo.Org{ID: bo.NewID("org", now), Name: in.Name, CreatedAt: now, UpdatedAt: now}
+	org := bo.Org{ID: bo.NewID("org", now), Name: strings.TrimSpace(in.Name), CreatedAt: now, UpdatedAt: now}
 	seen := map[string]int{}
 	var admins []bo.Admin
 	for i, na := range in.Admins {
@@ -48,6 +48,7 @@ func (s *Service) CreateOrg(ctx context.Context, caller bo.Caller, in NewOrg) (b
 		if na.Role != "" && na.Role != bo.RoleOrgAdmin {
 			v.Add(field+".role", "the first admins of an organisation are org admins")
 		}
+		v.Check(len(na.ProgramIDs) == 0, field+".programIds", "an org admin administers every program; give no programIds")
 		a := checkAdmin(&v, field+".", org.ID, NewAdmin{Email: na.Email, Name: na.Name, Role: bo.RoleOrgAdmin}, now)
 		if a.EmailKey == "" {
 			continue
@@ -87,8 +88,12 @@ func checkAdmin(v *bo.Validation, prefix, orgID string, in NewAdmin, now time.Ti
 	if in.Name != "" {
 		checkName(v, prefix+"name", in.Name)
 	}
+	programIDs := in.ProgramIDs
+	if programIDs == nil {
+		programIDs = []string{}
+	}
 	return bo.Admin{
 		OrgID: orgID, Email: email.Display, EmailKey: email.Key, Name: strings.TrimSpace(in.Name),
-		Role: in.Role, ProgramIDs: in.ProgramIDs, CreatedAt: now, UpdatedAt: now,
+		Role: in.Role, ProgramIDs: programIDs, CreatedAt: now, UpdatedAt: now,
 	}
 }

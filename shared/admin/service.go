@@ -95,7 +95,7 @@ func (s *Service) requireProgramAdmin(ctx context.Context, caller bo.Caller, org
 	return s.store.GetProgram(ctx, orgID, programID)
 }
 
-// Page normalises a page request: a limit of 0 becomes DefaultPageSize.
+// NormalisePage normalises a page request: a limit of 0 becomes DefaultPageSize.
 // It returns EINVALID for a limit outside 1..MaxPageSize.
 func NormalisePage(p Page) (Page, error) {
 	if p.Limit == 0 {

@@ -203,7 +203,8 @@ func adminRoutes(svc *admin.Service, db Pinger, logger *slog.Logger) map[string]
 			if err := r.Decode(&in); err != nil {
 				return 0, nil, err
 			}
-			return collectionResult(svc.CopyItem(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), r.Param("collectionId"), r.Param("itemId"), in))
+			c, err := svc.CopyItem(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), r.Param("collectionId"), r.Param("itemId"), in)
+			return http.StatusCreated, c, err
 		},
 	}
 	return routes

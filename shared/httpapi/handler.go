@@ -40,13 +40,14 @@ type Request struct {
 func (r *Request) Param(name string) string { return r.Event.PathParameters[name] }
 
 // Page reads the "limit" and "cursor" query parameters. It returns EINVALID
-// naming "limit" when it is not a whole number.
+// naming "limit" when it is not a positive whole number.
 func (r *Request) Page() (limit int, cursor string, err error) {
 	q := r.Event.QueryStringParameters
 	if s := q["limit"]; s != "" {
 		limit, err = strconv.Atoi(s)
-		if err != nil {
-			return 0, "", bo.Invalid("limit must be a whole number", bo.FieldError{Field: "limit", Message: "must be a whole number"})
+		if err != nil || limit < 1 {
+			return 0, "", bo.Invalid("limit must be a whole number from 1 to 100",
+				bo.FieldError{Field: "limit", Message: "must be a whole number from 1 to 100"})
 		}
 	}
 	return limit, q["cursor"], nil
