@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# with-endpoint.sh CMD [ARG...]
+#
+# Runs CMD with an AWS-compatible endpoint answering at $AWS_ENDPOINT_URL
+# (default http://127.0.0.1:4566, LocalStack's port) and exits with CMD's
+# exit code.
+#
+# If something already answers there (a developer's LocalStack, or a moto
+# server left running) it is used and left alone. Otherwise moto's server is
+# started on that port (installed with pip first if it is missing), logging to
+# .build/moto.log, and stopped when CMD ends, also on Ctrl-C.
+#
+# Settings: AWS_ENDPOINT_URL; MOTO_START_TIMEOUT (seconds to wait for moto to
+# answer, default 60).
+set -euo pipefail
+
+if [[ $# -eq 0 ]]; then
+	echo "usage: $0 CMD [ARG...]" >&2
+	exit 2
+fi
+
+export AWS_ENDPOINT_URL="${AWS_ENDPOINT_URL:-http://127.0.0.1:4566}"
+endpoint="${AWS_ENDPOINT_URL%/}"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+log="$root/.build/moto.log"
+timeout="${MOTO_START_TIMEOUT:-60}"
+
+say() { echo "with-endpoint: $*" >&2; }
+
+# answers reports whether anything answers HTTP at the endpoint: moto and
+# LocalStack both answer GET / with some status. curl prints 000 when nothing
+# answers; without curl, a raw HTTP request through bash's /dev/tcp does.
+answers() {
+	if command -v curl >/dev/null; then
+		local code
+		code="$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$endpoint/" || true)"
+		[[ "$code" != 000 && -n "$code" ]]
+	else
+		local line
+		line="$(timeout 2 bash -c "exec 3<>/dev/tcp/$host/$port && printf 'GET / HTTP/1.0\r\nHost: %s\r\n\r\n' '$host' >&3 && head -c 12 <&3" 2>/dev/null || true)"
+		[[ "$line" == HTTP/* ]]
+	fi
+}
+
+# Split http://host:port/... into host and port.
+hostport="${endpoint#*://}"
+hostport="${hostport%%/*}"
+host="${hostport%:*}"
+port="${hostport##*:}"
+if [[ "$hostport" != *:* ]]; then
+	host="$hostport"
+	[[ "$endpoint" == https://* ]] && port=443 || port=80
+fi
+
+if answers; then
+	say "using the endpoint already answering at $endpoint"
+	exec "$@"
+fi
+
+case "$host" in
+127.0.0.1 | localhost) ;;
+*)
+	say "nothing answers at $endpoint, and it is not a loopback address this script could start moto on."
+	say "start the endpoint, or unset AWS_ENDPOINT_URL to use a local moto server on 127.0.0.1:4566."
+	exit 1
+	;;
+esac
+
+# moto_server is the entry point pip installs; python3 -m moto.server is the
+# same program when pip's script directory is not on PATH.
+moto=()
+find_moto() {
+	if command -v moto_server >/dev/null; then
+		moto=(moto_server)
+	elif command -v python3 >/dev/null && python3 -c 'import moto.server' 2>/dev/null; then
+		moto=(python3 -m moto.server)
+	else
+		return 1
+	fi
+}
+if ! find_moto; then
+	say "moto_server not found; installing it with pip install 'moto[server]'"
+	if ! { command -v python3 >/dev/null && python3 -m pip install --quiet 'moto[server]'; } || ! find_moto; then
+		say "could not install moto's server. Install Python 3 and run: pip install 'moto[server]' (or pipx install 'moto[server]')"
+		say "or start LocalStack on $endpoint (AWS_ENDPOINT_URL)."
+		exit 1
+	fi
+fi
+
+mkdir -p "$(dirname "$log")"
+say "starting moto on $endpoint (log: ${log#"$root"/})"
+"${moto[@]}" -H "$host" -p "$port" >"$log" 2>&1 &
+moto_pid=$!
+
+stop_moto() {
+	if kill -0 "$moto_pid" 2>/dev/null; then
+		kill "$moto_pid" 2>/dev/null || true
+		wait "$moto_pid" 2>/dev/null || true
+	fi
+}
+trap stop_moto EXIT
+# Exit through the EXIT trap on Ctrl-C and on termination, with the usual
+# 128+signal status.
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+deadline=$((SECONDS + timeout))
+until answers; do
+	if ! kill -0 "$moto_pid" 2>/dev/null; then
+		say "moto exited before answering on $endpoint; the end of ${log#"$root"/}:"
+		tail -n 20 "$log" >&2
+		exit 1
+	fi
+	if ((SECONDS >= deadline)); then
+		say "moto did not answer on $endpoint within ${timeout}s; the end of ${log#"$root"/}:"
+		tail -n 20 "$log" >&2
+		exit 1
+	fi
+	sleep 0.2
+done
+
+# From here on CMD decides what Ctrl-C means (the terminal sends it SIGINT
+# too); the script only waits for it and exits with its status.
+trap ':' INT
+set +e
+"$@"
+status=$?
+set -e
+exit "$status"
