@@ -77,6 +77,16 @@ func (s *Service) GetProgram(ctx context.Context, caller bo.Caller, orgID, progr
 	return s.requireProgramAdmin(ctx, caller, orgID, programID)
 }
 
+// ProgramBySlug returns the program whose URL ends in the slug, to anyone:
+// it is what a learner reaches through the program URL. It returns ENOTFOUND
+// for an unknown slug.
+func (s *Service) ProgramBySlug(ctx context.Context, slug string) (bo.Program, error) {
+	if !ValidSlug(slug) {
+		return bo.Program{}, bo.Errorf(bo.ENOTFOUND, "no program at %q", slug)
+	}
+	return s.store.GetProgramBySlug(ctx, slug)
+}
+
 // ListPrograms returns the programs the caller administers: a page of all the
 // org's programs for an org admin, and every one of their own programs (on one
 // page) for a program admin.

@@ -86,6 +86,10 @@ func (f *fakeStore) GetProgram(ctx context.Context, orgID, programID string) (bo
 	}
 	return f.GetProgramFn(ctx, orgID, programID)
 }
+func (f *fakeStore) GetProgramBySlug(context.Context, string) (bo.Program, error) {
+	f.unexpected("GetProgramBySlug")
+	return bo.Program{}, nil
+}
 func (f *fakeStore) ListPrograms(ctx context.Context, orgID string, page admin.Page) ([]bo.Program, string, error) {
 	if f.ListProgramsFn == nil {
 		f.unexpected("ListPrograms")

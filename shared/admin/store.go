@@ -40,6 +40,8 @@ type Store interface {
 	// slug is taken.
 	CreateProgram(ctx context.Context, p bo.Program) error
 	GetProgram(ctx context.Context, orgID, programID string) (bo.Program, error)
+	// GetProgramBySlug returns the program that holds the slug.
+	GetProgramBySlug(ctx context.Context, slug string) (bo.Program, error)
 	ListPrograms(ctx context.Context, orgID string, page Page) ([]bo.Program, string, error)
 	// UpdateProgram writes name, tagline and enrollment limit.
 	UpdateProgram(ctx context.Context, p bo.Program) error

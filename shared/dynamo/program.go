@@ -78,6 +78,16 @@ func (s *Store) GetProgram(ctx context.Context, orgID, programID string) (bo.Pro
 	return r.program(), nil
 }
 
+// GetProgramBySlug follows the slug to its program. It returns ENOTFOUND for
+// a slug no program holds.
+func (s *Store) GetProgramBySlug(ctx context.Context, slug string) (bo.Program, error) {
+	var r slugRecord
+	if err := s.get(ctx, slugKey(slug), &r, "no program at "+slug); err != nil {
+		return bo.Program{}, err
+	}
+	return s.GetProgram(ctx, r.OrgID, r.ProgramID)
+}
+
 // ListPrograms returns a page of the org's programs, oldest first.
 func (s *Store) ListPrograms(ctx context.Context, orgID string, page admin.Page) ([]bo.Program, string, error) {
 	recs, next, err := queryPage[programRecord](ctx, s, orgPK(orgID), prefixProgram, page.Limit, page.Cursor)
