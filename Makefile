@@ -9,6 +9,7 @@ export AWS_ACCESS_KEY_ID ?= test
 export AWS_SECRET_ACCESS_KEY ?= test
 export DEV_JWT_SECRET ?= local-dev-secret-change-me
 export CDK_DISABLE_CLI_TELEMETRY := true
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 FUNCTIONS := $(notdir $(wildcard functions/*))
 BUILD := .build/functions
@@ -53,7 +54,7 @@ $(CDK): infra/package.json infra/package-lock.json
 
 .PHONY: synth
 synth: build $(CDK) ## synthesise the CloudFormation template into cdk.out (offline, no AWS account)
-	$(CDK) synth --quiet --no-notices --no-version-reporting
+	CDK_DISABLE_VERSION_CHECK=true $(CDK) synth --quiet --no-notices --no-version-reporting
 
 .PHONY: lint-cfn
 lint-cfn: synth ## cfn-lint the synthesised template

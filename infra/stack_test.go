@@ -1,0 +1,609 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/learnops/backoffice/shared/emulator"
+	"github.com/learnops/backoffice/shared/httpapi"
+	"github.com/learnops/backoffice/shared/resources"
+)
+
+// The app is synthesised once for the whole run: every synth walks the
+// construct tree and cdk-nag in the jsii node process, which takes seconds.
+var (
+	workDir   string
+	synthOnce sync.Once
+	synthed   *synthesis
+	synthErr  error
+)
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "infra-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	workDir = dir
+	code := m.Run()
+	jsii.Close()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// synthesis is the synthesised app: the back office stack with its template,
+// and a canary stack that cdk-nag must find fault with.
+type synthesis struct {
+	stack    awscdk.Stack
+	canary   awscdk.Stack
+	template map[string]any
+}
+
+// synth returns the app, synthesising it on first use.
+func synth(t *testing.T) *synthesis {
+	t.Helper()
+	synthOnce.Do(func() { synthed, synthErr = synthesise(workDir) })
+	if synthErr != nil {
+		t.Fatalf("synth: %v", synthErr)
+	}
+	return synthed
+}
+
+// synthesise builds the app as main does, with the feature flags of cdk.json
+// and a placeholder binary for each function, and synthesises it into dir.
+func synthesise(dir string) (s *synthesis, err error) {
+	defer func() {
+		if r := recover(); r != nil { // jsii reports construct errors as panics
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	assets := filepath.Join(dir, "functions")
+	for _, name := range httpapi.Functions() {
+		if err := os.MkdirAll(filepath.Join(assets, name), 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(filepath.Join(assets, name, "bootstrap"), []byte("placeholder"), 0o755); err != nil {
+			return nil, err
+		}
+	}
+	raw, err := os.ReadFile("../cdk.json")
+	if err != nil {
+		return nil, err
+	}
+	var cdkJSON struct {
+		Context map[string]any `json:"context"`
+	}
+	if err := json.Unmarshal(raw, &cdkJSON); err != nil {
+		return nil, fmt.Errorf("cdk.json: %w", err)
+	}
+
+	app := awscdk.NewApp(&awscdk.AppProps{
+		Context: &cdkJSON.Context,
+		Outdir:  jsii.String(filepath.Join(dir, "cdk.out")),
+	})
+	applyNag(app)
+	stack := NewBackOfficeStack(app, "BackOffice", &BackOfficeStackProps{AssetDir: assets})
+
+	// A queue without a dead-letter queue breaks AwsSolutions-SQS3: proof that
+	// the checks run at all, so that "no errors" below means something.
+	canary := awscdk.NewStack(app, jsii.String("NagCanary"), nil)
+	awssqs.NewQueue(canary, jsii.String("Orphan"), &awssqs.QueueProps{EnforceSSL: jsii.Bool(true)})
+
+	template := assertions.Template_FromStack(stack, nil).ToJSON()
+	return &synthesis{stack: stack, canary: canary, template: *template}, nil
+}
+
+// logicalID is the logical ID of the CloudFormation resource of the
+// construct id at the top of the stack.
+func (s *synthesis) logicalID(t *testing.T, id string) string {
+	t.Helper()
+	c := s.stack.Node().TryFindChild(jsii.String(id))
+	if c == nil {
+		t.Fatalf("no construct %q in the stack", id)
+	}
+	l1, ok := c.Node().DefaultChild().(awscdk.CfnElement)
+	if !ok {
+		t.Fatalf("construct %q has no CloudFormation resource", id)
+	}
+	return *s.stack.GetLogicalId(l1)
+}
+
+// resource is the template's resource logicalID, of type typ.
+func (s *synthesis) resource(t *testing.T, logicalID, typ string) map[string]any {
+	t.Helper()
+	r, _ := s.resources(typ)[logicalID].(map[string]any)
+	if r == nil {
+		t.Fatalf("no %s %s in the template", typ, logicalID)
+	}
+	return r
+}
+
+// resources are the template's resources of type typ, by logical ID.
+func (s *synthesis) resources(typ string) map[string]any {
+	all, _ := s.template["Resources"].(map[string]any)
+	found := map[string]any{}
+	for id, r := range all {
+		if get(r, "Type") == typ {
+			found[id] = r
+		}
+	}
+	return found
+}
+
+// get follows path (map keys and slice indexes) into v; nil where it leads nowhere.
+func get(v any, path ...any) any {
+	for _, p := range path {
+		switch k := p.(type) {
+		case string:
+			m, ok := v.(map[string]any)
+			if !ok {
+				return nil
+			}
+			v = m[k]
+		case int:
+			l, ok := v.([]any)
+			if !ok || k >= len(l) {
+				return nil
+			}
+			v = l[k]
+		}
+	}
+	return v
+}
+
+// list is v as a list: a lone value (CloudFormation allows one in place of a
+// list of one) becomes a list of one.
+func list(v any) []any {
+	switch l := v.(type) {
+	case nil:
+		return nil
+	case []any:
+		return l
+	default:
+		return []any{v}
+	}
+}
+
+// refs are the logical IDs that v references with Ref or Fn::GetAtt.
+func refs(v any) []string {
+	seen := map[string]bool{}
+	var walk func(any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if id, ok := x["Ref"].(string); ok {
+				seen[id] = true
+			}
+			if id, ok := get(x, "Fn::GetAtt", 0).(string); ok {
+				seen[id] = true
+			}
+			for _, e := range x {
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	ids := make([]string, 0, len(seen))
+	for id := range seen {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// keySchema normalises a key schema to attribute name → HASH or RANGE.
+func keySchema(elems []any) map[string]string {
+	m := map[string]string{}
+	for _, e := range elems {
+		m[fmt.Sprint(get(e, "AttributeName"))] = fmt.Sprint(get(e, "KeyType"))
+	}
+	return m
+}
+
+// index is a global secondary index, normalised for comparison.
+type index struct {
+	Keys       map[string]string
+	Projection string
+}
+
+// toAny round-trips v through JSON, so that SDK structs compare as template JSON.
+func toAny(t *testing.T, v any) []any {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []any
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestTableIsTheEmulatorsTable(t *testing.T) {
+	// GIVEN the request the local start-up sends to create the table
+	want := emulator.CreateTableInput(resources.Table, "x")
+	wantAttrs := map[string]string{}
+	for _, d := range want.AttributeDefinitions {
+		wantAttrs[*d.AttributeName] = string(d.AttributeType)
+	}
+	wantIndexes := map[string]index{}
+	for _, ix := range want.GlobalSecondaryIndexes {
+		wantIndexes[*ix.IndexName] = index{Keys: keySchema(toAny(t, ix.KeySchema)), Projection: string(ix.Projection.ProjectionType)}
+	}
+
+	// WHEN the app is synthesised
+	s := synth(t)
+
+	// THEN the template declares exactly one table, with the same keys and indexes
+	if n := len(s.resources("AWS::DynamoDB::GlobalTable")) + len(s.resources("AWS::DynamoDB::Table")); n != 1 {
+		t.Fatalf("tables: got %d, want 1", n)
+	}
+	table := s.resource(t, s.logicalID(t, "Table"), "AWS::DynamoDB::GlobalTable")
+	props := get(table, "Properties")
+
+	if got, want := keySchema(list(get(props, "KeySchema"))), keySchema(toAny(t, want.KeySchema)); !reflect.DeepEqual(got, want) {
+		t.Errorf("KeySchema: got %v, want %v", got, want)
+	}
+	gotAttrs := map[string]string{}
+	for _, d := range list(get(props, "AttributeDefinitions")) {
+		gotAttrs[fmt.Sprint(get(d, "AttributeName"))] = fmt.Sprint(get(d, "AttributeType"))
+	}
+	if !reflect.DeepEqual(gotAttrs, wantAttrs) {
+		t.Errorf("AttributeDefinitions: got %v, want %v", gotAttrs, wantAttrs)
+	}
+	gotIndexes := map[string]index{}
+	for _, ix := range list(get(props, "GlobalSecondaryIndexes")) {
+		gotIndexes[fmt.Sprint(get(ix, "IndexName"))] = index{
+			Keys:       keySchema(list(get(ix, "KeySchema"))),
+			Projection: fmt.Sprint(get(ix, "Projection", "ProjectionType")),
+		}
+	}
+	if !reflect.DeepEqual(gotIndexes, wantIndexes) {
+		t.Errorf("GlobalSecondaryIndexes: got %v, want %v", gotIndexes, wantIndexes)
+	}
+
+	// AND it is on-demand, recoverable, encrypted, expiring and retained
+	if got, want := get(props, "BillingMode"), string(types.BillingModePayPerRequest); got != want {
+		t.Errorf("BillingMode: got %v, want %v", got, want)
+	}
+	replicas := list(get(props, "Replicas"))
+	if len(replicas) != 1 {
+		t.Fatalf("replicas: got %d, want 1", len(replicas))
+	}
+	if got := get(replicas[0], "PointInTimeRecoverySpecification", "PointInTimeRecoveryEnabled"); got != true {
+		t.Errorf("point-in-time recovery: got %v, want true", got)
+	}
+	if got := get(props, "SSESpecification", "SSEEnabled"); got != true {
+		t.Errorf("SSEEnabled: got %v, want true", got)
+	}
+	if got := get(props, "TimeToLiveSpecification"); !reflect.DeepEqual(got, map[string]any{"AttributeName": resources.Table.TTLAttribute, "Enabled": true}) {
+		t.Errorf("TimeToLiveSpecification: got %v, want %s enabled", got, resources.Table.TTLAttribute)
+	}
+	for _, policy := range []string{"DeletionPolicy", "UpdateReplacePolicy"} {
+		if got := get(table, policy); got != "Retain" {
+			t.Errorf("%s: got %v, want Retain", policy, got)
+		}
+	}
+}
+
+func TestQueuesHaveDeadLetterQueues(t *testing.T) {
+	// GIVEN the queues of shared/resources
+	// WHEN the app is synthesised
+	s := synth(t)
+
+	// THEN each queue and its dead-letter queue exist, and no other
+	if got, want := len(s.resources("AWS::SQS::Queue")), 2*len(resources.Queues); got != want {
+		t.Errorf("queues: got %d, want %d", got, want)
+	}
+	sslOnly := map[string]bool{}
+	for _, p := range s.resources("AWS::SQS::QueuePolicy") {
+		for _, st := range list(get(p, "Properties", "PolicyDocument", "Statement")) {
+			if get(st, "Effect") == "Deny" && get(st, "Condition", "Bool", "aws:SecureTransport") == "false" {
+				for _, id := range refs(get(p, "Properties", "Queues")) {
+					sslOnly[id] = true
+				}
+			}
+		}
+	}
+	for _, spec := range resources.Queues {
+		t.Run(spec.Name, func(t *testing.T) {
+			queueID, dlqID := s.logicalID(t, constructID(spec.Name)), s.logicalID(t, constructID(spec.DeadLetterName))
+			queue := get(s.resource(t, queueID, "AWS::SQS::Queue"), "Properties")
+			dlq := get(s.resource(t, dlqID, "AWS::SQS::Queue"), "Properties")
+
+			// AND the queue redrives to its dead-letter queue after the spec's receives
+			if got := refs(get(queue, "RedrivePolicy", "deadLetterTargetArn")); !slices.Equal(got, []string{dlqID}) {
+				t.Errorf("dead-letter target: got %v, want %s", got, dlqID)
+			}
+			if got, want := get(queue, "RedrivePolicy", "maxReceiveCount"), float64(spec.MaxReceiveCount); got != want {
+				t.Errorf("maxReceiveCount: got %v, want %v", got, want)
+			}
+			if got, want := get(queue, "VisibilityTimeout"), float64(spec.VisibilityTimeoutSeconds); got != want {
+				t.Errorf("VisibilityTimeout: got %v, want %v", got, want)
+			}
+			if got, want := get(queue, "MessageRetentionPeriod"), float64(spec.RetentionDays*24*3600); got != want {
+				t.Errorf("MessageRetentionPeriod: got %v, want %v", got, want)
+			}
+			if got, want := get(dlq, "MessageRetentionPeriod"), float64(deadLetterRetentionDays*24*3600); got != want {
+				t.Errorf("dead-letter MessageRetentionPeriod: got %v, want %v", got, want)
+			}
+			// AND both are encrypted and refuse plain HTTP
+			for id, props := range map[string]any{queueID: queue, dlqID: dlq} {
+				if got := get(props, "SqsManagedSseEnabled"); got != true {
+					t.Errorf("%s SqsManagedSseEnabled: got %v, want true", id, got)
+				}
+				if !sslOnly[id] {
+					t.Errorf("%s: no queue policy denies requests without TLS", id)
+				}
+			}
+		})
+	}
+}
+
+func TestBucketIsPrivateEncryptedAndExpiring(t *testing.T) {
+	// GIVEN the bucket of shared/resources
+	// WHEN the app is synthesised
+	s := synth(t)
+	bucketID := s.logicalID(t, "Files")
+	props := get(s.resource(t, bucketID, "AWS::S3::Bucket"), "Properties")
+
+	// THEN it blocks all public access
+	for _, setting := range []string{"BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"} {
+		if got := get(props, "PublicAccessBlockConfiguration", setting); got != true {
+			t.Errorf("%s: got %v, want true", setting, got)
+		}
+	}
+	// AND it is encrypted
+	if got := get(props, "BucketEncryption", "ServerSideEncryptionConfiguration", 0, "ServerSideEncryptionByDefault", "SSEAlgorithm"); got != "AES256" {
+		t.Errorf("SSEAlgorithm: got %v, want AES256", got)
+	}
+	// AND objects expire after the spec's days
+	expires := false
+	for _, rule := range list(get(props, "LifecycleConfiguration", "Rules")) {
+		if get(rule, "Status") == "Enabled" && get(rule, "ExpirationInDays") == float64(resources.Bucket.ExpireDays) && get(rule, "Prefix") == nil {
+			expires = true
+		}
+	}
+	if !expires {
+		t.Errorf("no enabled lifecycle rule expires every object after %d days: %v", resources.Bucket.ExpireDays, get(props, "LifecycleConfiguration"))
+	}
+	// AND access is logged
+	if get(props, "LoggingConfiguration", "DestinationBucketName") == nil {
+		t.Error("no server access logging")
+	}
+	// AND its policy denies requests without TLS
+	denied := false
+	for _, p := range s.resources("AWS::S3::BucketPolicy") {
+		if !slices.Equal(refs(get(p, "Properties", "Bucket")), []string{bucketID}) {
+			continue
+		}
+		for _, st := range list(get(p, "Properties", "PolicyDocument", "Statement")) {
+			if get(st, "Effect") == "Deny" && get(st, "Condition", "Bool", "aws:SecureTransport") == "false" {
+				denied = true
+			}
+		}
+	}
+	if !denied {
+		t.Error("no bucket policy statement denies requests without TLS")
+	}
+}
+
+func TestEveryRouteOfTheCatalogueAndNoOther(t *testing.T) {
+	// GIVEN the route catalogue
+	// WHEN the app is synthesised
+	s := synth(t)
+	byKey := map[string]any{}
+	for _, r := range s.resources("AWS::ApiGatewayV2::Route") {
+		props := get(r, "Properties")
+		byKey[fmt.Sprint(get(props, "RouteKey"))] = props
+	}
+
+	// THEN the API has exactly the catalogue's routes
+	if got, want := len(s.resources("AWS::ApiGatewayV2::Route")), len(httpapi.Routes); got != want {
+		t.Errorf("routes: got %d, want %d", got, want)
+	}
+	for _, r := range httpapi.Routes {
+		t.Run(r.Key(), func(t *testing.T) {
+			props, ok := byKey[r.Key()]
+			if !ok {
+				t.Fatalf("no route %q", r.Key())
+			}
+			// AND each is behind the JWT authorizer unless public
+			want := "JWT"
+			if r.Public {
+				want = "NONE"
+			}
+			if got := get(props, "AuthorizationType"); got != want {
+				t.Errorf("AuthorizationType: got %v, want %s", got, want)
+			}
+			if !r.Public {
+				authorizers := refs(get(props, "AuthorizerId"))
+				if len(authorizers) != 1 {
+					t.Fatalf("AuthorizerId: got %v, want one authorizer", authorizers)
+				}
+				jwt := get(s.resource(t, authorizers[0], "AWS::ApiGatewayV2::Authorizer"), "Properties", "JwtConfiguration")
+				if got := refs(get(jwt, "Issuer")); !slices.Equal(got, []string{"JwtIssuerUrl"}) {
+					t.Errorf("issuer: got %v, want the JwtIssuerUrl parameter", got)
+				}
+				if got := refs(get(jwt, "Audience")); !slices.Equal(got, []string{"JwtAudience"}) {
+					t.Errorf("audience: got %v, want the JwtAudience parameter", got)
+				}
+			}
+			// AND it reaches the route's function
+			integrations := refs(get(props, "Target"))
+			if len(integrations) != 1 {
+				t.Fatalf("Target: got %v, want one integration", integrations)
+			}
+			uri := get(s.resource(t, integrations[0], "AWS::ApiGatewayV2::Integration"), "Properties", "IntegrationUri")
+			if got, want := refs(uri), []string{s.logicalID(t, functionID(r.Function))}; !slices.Equal(got, want) {
+				t.Errorf("integration: got %v, want %v", got, want)
+			}
+		})
+	}
+
+	// AND the default stage logs access and throttles
+	stages := s.resources("AWS::ApiGatewayV2::Stage")
+	if len(stages) != 1 {
+		t.Fatalf("stages: got %d, want 1", len(stages))
+	}
+	for _, stage := range stages {
+		props := get(stage, "Properties")
+		if got := get(props, "StageName"); got != "$default" {
+			t.Errorf("StageName: got %v, want $default", got)
+		}
+		logGroups := s.resources("AWS::Logs::LogGroup")
+		if got := refs(get(props, "AccessLogSettings", "DestinationArn")); len(got) != 1 || logGroups[got[0]] == nil {
+			t.Errorf("access log destination: got %v, want a log group of the stack", got)
+		}
+		for _, limit := range []string{"ThrottlingRateLimit", "ThrottlingBurstLimit"} {
+			if get(props, "DefaultRouteSettings", limit) == nil {
+				t.Errorf("%s not set", limit)
+			}
+		}
+	}
+}
+
+// allowedServices are the services each function's role may have actions of.
+// A new function needs an entry: deciding what it may touch is the point.
+var allowedServices = map[string][]string{
+	httpapi.FunctionAdmin: {"dynamodb", "logs", "xray"},
+}
+
+func TestFunctionsAreBuiltAndLeastPrivileged(t *testing.T) {
+	// GIVEN the functions that serve routes
+	// WHEN the app is synthesised
+	s := synth(t)
+	tableID := s.logicalID(t, "Table")
+
+	for _, name := range httpapi.Functions() {
+		t.Run(name, func(t *testing.T) {
+			fnID := s.logicalID(t, functionID(name))
+			props := get(s.resource(t, fnID, "AWS::Lambda::Function"), "Properties")
+
+			// THEN it runs the Go binary on arm64 with the table's name
+			for field, want := range map[string]any{
+				"Runtime":    "provided.al2023",
+				"Handler":    "bootstrap",
+				"MemorySize": float64(functionMemoryMB),
+				"Timeout":    float64(apiTimeoutSecs),
+			} {
+				if got := get(props, field); got != want {
+					t.Errorf("%s: got %v, want %v", field, got, want)
+				}
+			}
+			if got := list(get(props, "Architectures")); !reflect.DeepEqual(got, []any{"arm64"}) {
+				t.Errorf("Architectures: got %v, want [arm64]", got)
+			}
+			if got := get(props, "TracingConfig", "Mode"); got != "Active" {
+				t.Errorf("tracing: got %v, want Active", got)
+			}
+			env := get(props, "Environment", "Variables")
+			if got := refs(get(env, "TABLE_NAME")); !slices.Equal(got, []string{tableID}) {
+				t.Errorf("TABLE_NAME: got %v, want a Ref to %s", got, tableID)
+			}
+			if got := refs(get(env, "LEARNER_APP_URL")); !slices.Equal(got, []string{"LearnerAppUrl"}) {
+				t.Errorf("LEARNER_APP_URL: got %v, want the LearnerAppUrl parameter", got)
+			}
+			if got := get(env, "LOG_LEVEL"); got != "info" {
+				t.Errorf("LOG_LEVEL: got %v, want info", got)
+			}
+
+			// AND its role has no managed FullAccess policy
+			roles := refs(get(props, "Role"))
+			if len(roles) != 1 {
+				t.Fatalf("Role: got %v, want one role of the stack", roles)
+			}
+			roleID := roles[0]
+			role := get(s.resource(t, roleID, "AWS::IAM::Role"), "Properties")
+			for _, arn := range list(get(role, "ManagedPolicyArns")) {
+				if strings.Contains(fmt.Sprint(arn), "FullAccess") {
+					t.Errorf("managed policy %v", arn)
+				}
+			}
+
+			// AND its statements name no wildcard action, only its services,
+			// and only its own table and log group
+			var statements []any
+			for _, p := range list(get(role, "Policies")) {
+				statements = append(statements, list(get(p, "PolicyDocument", "Statement"))...)
+			}
+			for _, p := range s.resources("AWS::IAM::Policy") {
+				if slices.Contains(refs(get(p, "Properties", "Roles")), roleID) {
+					statements = append(statements, list(get(p, "Properties", "PolicyDocument", "Statement"))...)
+				}
+			}
+			allowed, ok := allowedServices[name]
+			if !ok {
+				t.Fatalf("allowedServices has no entry for %q", name)
+			}
+			wantResources := map[string][]string{
+				"dynamodb": {tableID},
+				"logs":     {s.logicalID(t, functionID(name)+"Logs")},
+			}
+			for _, st := range statements {
+				if get(st, "Effect") != "Allow" {
+					continue
+				}
+				for _, a := range list(get(st, "Action")) {
+					action := fmt.Sprint(a)
+					service, _, _ := strings.Cut(action, ":")
+					if action == "*" || strings.HasSuffix(action, ":*") {
+						t.Errorf("wildcard action %s", action)
+					}
+					if !slices.Contains(allowed, service) {
+						t.Errorf("action %s: %s is not among %v", action, service, allowed)
+					}
+					if want, ok := wantResources[service]; ok {
+						if got := refs(get(st, "Resource")); !slices.Equal(got, want) {
+							t.Errorf("action %s on %v, want only %v", action, got, want)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestNoUnsuppressedNagFindings(t *testing.T) {
+	// GIVEN the app with cdk-nag's AWS Solutions checks
+	// WHEN it is synthesised
+	s := synth(t)
+	solutions := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
+
+	// THEN the checks ran: the canary's queue without a dead-letter queue is an error
+	canary := assertions.Annotations_FromStack(s.canary).FindError(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-SQS3")))
+	if len(*canary) == 0 {
+		t.Fatal("cdk-nag reported nothing on the canary stack: the checks did not run")
+	}
+
+	// AND the back office stack has no error left
+	annotations := assertions.Annotations_FromStack(s.stack)
+	errs := annotations.FindError(jsii.String("*"), solutions)
+	for _, e := range *errs {
+		t.Errorf("%s: %v", *e.Id, e.Entry.Data)
+	}
+	warnings := annotations.FindWarning(jsii.String("*"), solutions)
+	for _, w := range *warnings {
+		t.Logf("warning %s: %v", *w.Id, w.Entry.Data)
+	}
+	t.Logf("cdk-nag AwsSolutions: %d errors, %d warnings", len(*errs), len(*warnings))
+}
