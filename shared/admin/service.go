@@ -95,6 +95,14 @@ func (s *Service) requireProgramAdmin(ctx context.Context, caller bo.Caller, org
 	return s.store.GetProgram(ctx, orgID, programID)
 }
 
+// AuthorizeProgram returns the program when the caller administers it: an
+// org admin of its org or a program admin named for it. It returns
+// EFORBIDDEN for someone who is no admin of the org and ENOTFOUND for a
+// program they do not administer or that does not exist.
+func (s *Service) AuthorizeProgram(ctx context.Context, caller bo.Caller, orgID, programID string) (bo.Program, error) {
+	return s.requireProgramAdmin(ctx, caller, orgID, programID)
+}
+
 // NormalisePage normalises a page request: a limit of 0 becomes DefaultPageSize.
 // It returns EINVALID for a limit outside 1..MaxPageSize.
 func NormalisePage(p Page) (Page, error) {

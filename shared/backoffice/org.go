@@ -73,12 +73,15 @@ const (
 
 // Contract is a source of licences: a cap (or unlimited) and a term.
 type Contract struct {
-	OrgID     string    `json:"orgId"`
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	Unlimited bool      `json:"unlimited"`
-	Licences  int       `json:"licences"`
-	Used      int       `json:"used"`
+	OrgID     string `json:"orgId"`
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Unlimited bool   `json:"unlimited"`
+	Licences  int    `json:"licences"`
+	Used      int    `json:"used"`
+	// Pending counts the invitations against the contract not yet accepted:
+	// each will take a licence when it is.
+	Pending   int       `json:"pending"`
 	StartsAt  time.Time `json:"startsAt"`
 	EndsAt    time.Time `json:"endsAt"`
 	CreatedAt time.Time `json:"createdAt"`

@@ -187,12 +187,18 @@ type contractRecord struct {
 	Used      int       `dynamodbav:"used"`
 	StartsAt  time.Time `dynamodbav:"startsAt"`
 	EndsAt    time.Time `dynamodbav:"endsAt"`
+	// The term again in epoch milliseconds, for the join condition: RFC 3339
+	// strings with trimmed fractions do not compare in time order.
+	StartsMs int64 `dynamodbav:"startsMs"`
+	EndsMs   int64 `dynamodbav:"endsMs"`
+	// Pending counts the invitations against the contract not yet accepted.
+	Pending int `dynamodbav:"pending"`
 }
 
 func (r contractRecord) contract() bo.Contract {
 	return bo.Contract{
 		OrgID: r.OrgID, ID: r.ID, Name: r.Name, Unlimited: r.Unlimited, Licences: r.Licences, Used: r.Used,
-		StartsAt: r.StartsAt, EndsAt: r.EndsAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		Pending: r.Pending, StartsAt: r.StartsAt, EndsAt: r.EndsAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 }
 
@@ -201,7 +207,7 @@ func (s *Store) CreateContract(ctx context.Context, c bo.Contract) error {
 	rec := contractRecord{
 		key: contractKey(c.OrgID, c.ID), meta: meta{Type: typeContract, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt},
 		OrgID: c.OrgID, ID: c.ID, Name: c.Name, Unlimited: c.Unlimited, Licences: c.Licences, Used: c.Used,
-		StartsAt: c.StartsAt, EndsAt: c.EndsAt,
+		StartsAt: c.StartsAt, EndsAt: c.EndsAt, StartsMs: c.StartsAt.UnixMilli(), EndsMs: c.EndsAt.UnixMilli(),
 	}
 	return s.transact(ctx, []types.TransactWriteItem{putNew(s.table, rec), addToOrg(s.table, c.OrgID, "contracts", 1)},
 		func(i int) error {

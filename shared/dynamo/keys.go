@@ -1,5 +1,11 @@
 package dynamo
 
+import (
+	"fmt"
+	"hash/fnv"
+	"strings"
+)
+
 // Every key of the single table is built in this file, and every access
 // pattern the code uses is listed here with the key or index that serves it.
 // The table and its indexes are declared in shared/resources.
@@ -13,12 +19,23 @@ package dynamo
 //	Program         ORG#<orgId>          PROGRAM#<programId>   -                                -
 //	ProgramSlug     SLUG#<slug>          SLUG                  -                                -
 //	Collection      PROGRAM#<programId>  COLLECTION#<colId>    -                                -
+//	Learner         PROGRAM#<pid>#L#<s>  LEARNER#<email>       PROGRAM#<pid>#<STATE>#<s>        PROGRAM#<pid>#<STATE>#<s>
+//	                                                           / <email>                        / <name>#<email>
+//	InviteToken     TOKEN#<sha256>       TOKEN                 -                                -
+//	ImportJob       PROGRAM#<programId>  IMPORT#<importId>     -                                -
+//	MailClaim       MAIL#<emailId>       MAIL                  -                                -
 //	Health          HEALTH               HEALTH                -                                -
 //
-// <email> is the whole address lower-cased (backoffice.Email.Key). GSI1 and
-// GSI2 are generic overloaded indexes reserved for the learner patterns of the
-// later capabilities (members by status and sort order, invitations by token,
-// pending reminders by date); each is added to this table with its pattern.
+// <email> is the whole address lower-cased (backoffice.Email.Key); <name> is
+// the full name lower-cased. <s> is the learner shard, fnv-1a(<email>) mod
+// LearnerShards: one program's learners are spread over LearnerShards
+// partition key values in the table and in each index, because a bulk import
+// or a fan-out over a program of 100,000 members would otherwise write (or
+// read) one key value past its ceiling. A learner's shard is computed from
+// the email, so reading one learner is still one GetItem; lists query the
+// shards in parallel and merge them in sort-key order.
+// <STATE> is INVITED, MEMBER or DELETED_MEMBER. Tokens and mail claims carry
+// expiresAt (the table's TTL attribute).
 //
 // Access patterns:
 //
@@ -33,6 +50,18 @@ package dynamo
 //	program by slug (learner URLs), unique    GetItem   PK=SLUG#<slug>, SK=SLUG (created with attribute_not_exists)
 //	a program's catalogue                     Query     PK=PROGRAM#<programId>, SK begins_with COLLECTION#
 //	health check                              GetItem   PK=HEALTH, SK=HEALTH
+//	a learner of a program (invitation/member) GetItem  PK=PROGRAM#<pid>#L#<s>, SK=LEARNER#<email>
+//	invite (unless invited or a member)       TransactWrite: Put learner attribute_not_exists(PK) OR state=DELETED_MEMBER,
+//	                                          Put token, ADD program.invited, ADD contract.pending
+//	invitation by link                        GetItem   PK=TOKEN#<sha256(token)>, SK=TOKEN (strongly consistent)
+//	accept: join under the licence cap        TransactWrite: learner state=INVITED -> MEMBER, contract ADD used 1
+//	                                          under used < licences (or unlimited) and the contract's term,
+//	                                          program and org counters, Delete token
+//	list learners of a program by state,      Query GSI1 PK=PROGRAM#<pid>#<STATE>#<s> for each shard s in parallel,
+//	  email order, email prefix search          SK begins_with <prefix>, merged by email; cursor = last email
+//	  name order, name prefix search          Query GSI2 likewise, SK begins_with <name prefix>
+//	an import job and its progress            GetItem   PK=PROGRAM#<pid>, SK=IMPORT#<importId>
+//	send an email at most once                PutItem   PK=MAIL#<emailId> attribute_not_exists(PK)
 //
 // Limits and counters: a contract's "used" licences and an org's counters
 // change only in conditional updates or transactions; the org's count of org
@@ -44,8 +73,15 @@ package dynamo
 // and its counters; admin writes are rare, and the counters that learner
 // traffic moves are updated once per batch of rows by bulk work, never once
 // per row. A contract item takes one conditional write per join, far below
-// the ceiling for human-paced joins. PROGRAM#<programId> holds at most 50
-// collections, written by admins.
+// the ceiling for human-paced joins (a burst of joins beyond about 1,000 a
+// second on one contract would queue on it; the transaction retries).
+// PROGRAM#<programId> holds at most 50 collections and the import jobs,
+// written by admins. A program's learners are the key that bulk work makes
+// hot: a 100,000-row import writes two items a row (learner and token), so
+// one key value would cap it near 500 rows a second; LearnerShards = 8 lifts
+// the ceiling to about 8,000 writes a second in the table and in each index,
+// above what one import Lambda drives. Tokens and mail claims are one key
+// value each.
 
 const (
 	typeOrg        = "Org"
@@ -55,6 +91,10 @@ const (
 	typeSlug       = "ProgramSlug"
 	typeCollection = "Collection"
 )
+
+// LearnerShards is how many partition key values one program's learners are
+// spread over.
+const LearnerShards = 8
 
 const (
 	prefixAdmin      = "ADMIN#"
@@ -87,3 +127,38 @@ func collectionKey(programID, collectionID string) key {
 	return key{PK: programPK(programID), SK: prefixCollection + collectionID}
 }
 func healthKey() key { return key{PK: "HEALTH", SK: "HEALTH"} }
+
+const (
+	prefixLearner = "LEARNER#"
+	prefixImport  = "IMPORT#"
+)
+
+// learnerShard returns the shard of a learner's email key.
+func learnerShard(emailKey string) int {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(emailKey))
+	return int(h.Sum32() % LearnerShards)
+}
+
+func learnerKey(programID, emailKey string) key {
+	return key{PK: fmt.Sprintf("%s%s#L#%d", prefixProgram, programID, learnerShard(emailKey)), SK: prefixLearner + emailKey}
+}
+
+// learnerIndexPK is the GSI1 and GSI2 partition key of the learners of a
+// program in one state and shard.
+func learnerIndexPK(programID, state string, shard int) string {
+	return fmt.Sprintf("%s%s#%s#%d", prefixProgram, programID, state, shard)
+}
+
+// learnerIndexKeys returns the GSI1 and GSI2 keys of a learner: by state,
+// then by email (GSI1) and by lower-cased name (GSI2).
+func learnerIndexKeys(programID, state, emailKey, fullName string) (gsi1pk, gsi1sk, gsi2pk, gsi2sk string) {
+	pk := learnerIndexPK(programID, state, learnerShard(emailKey))
+	return pk, emailKey, pk, strings.ToLower(fullName) + "#" + emailKey
+}
+
+func tokenKey(tokenHash string) key { return key{PK: "TOKEN#" + tokenHash, SK: "TOKEN"} }
+func importKey(programID, importID string) key {
+	return key{PK: programPK(programID), SK: prefixImport + importID}
+}
+func mailClaimKey(emailID string) key { return key{PK: "MAIL#" + emailID, SK: "MAIL"} }
