@@ -66,18 +66,18 @@ case "$host" in
 	;;
 esac
 
-# moto_server is the entry point pip installs; python3 -m moto.server is the
-# same program when pip's script directory is not on PATH.
+# moto's server runs through moto_server.py beside this script, which
+# serialises DynamoDB operations as real DynamoDB's atomicity requires (see
+# its comment); it needs a python3 that can import moto.
 moto=()
 find_moto() {
-	if command -v moto_server >/dev/null; then
-		moto=(moto_server)
-	elif command -v python3 >/dev/null && python3 -c 'import moto.server' 2>/dev/null; then
-		moto=(python3 -m moto.server)
+	if command -v python3 >/dev/null && python3 -c 'import moto.server, moto.dynamodb' 2>/dev/null; then
+		moto=(python3 "$root/infra/scripts/moto_server.py")
 	else
 		return 1
 	fi
 }
+
 if ! find_moto; then
 	say "moto_server not found; installing it with pip install 'moto[server]'"
 	if ! { command -v python3 >/dev/null && python3 -m pip install --quiet 'moto[server]'; } || ! find_moto; then

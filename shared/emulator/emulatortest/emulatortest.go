@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -105,13 +106,15 @@ func ensureEndpoint() (string, error) {
 // motoCommand finds moto's server: the moto_server script, or the module
 // through python3 when the script is not on PATH (a pip --user install).
 func motoCommand() (string, []string, error) {
-	if bin, err := exec.LookPath("moto_server"); err == nil {
-		return bin, nil, nil
+	_, self, _, ok := runtime.Caller(0)
+	if !ok {
+		return "", nil, errors.New("cannot locate the repository to find infra/scripts/moto_server.py")
 	}
-	if py, err := exec.LookPath("python3"); err == nil && exec.Command(py, "-c", "import moto.server").Run() == nil {
-		return py, []string{"-m", "moto.server"}, nil
+	script := filepath.Join(filepath.Dir(self), "..", "..", "..", "infra", "scripts", "moto_server.py")
+	if py, err := exec.LookPath("python3"); err == nil && exec.Command(py, "-c", "import moto.server, moto.dynamodb").Run() == nil {
+		return py, []string{script}, nil
 	}
-	return "", nil, errors.New("AWS_ENDPOINT_URL does not answer and moto_server is not installed; " +
+	return "", nil, errors.New("AWS_ENDPOINT_URL does not answer and moto's server is not installed; " +
 		"run the tests with `make test` (which installs and starts it), install it with `pip install 'moto[server]'`, " +
 		"or start LocalStack and set AWS_ENDPOINT_URL")
 }

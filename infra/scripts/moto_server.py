@@ -1,0 +1,46 @@
+"""moto's server, with DynamoDB operations serialised.
+
+moto_server answers requests on several threads, and its DynamoDB backend does
+not lock: a TransactWriteItems checks its conditions and writes without a
+lock, and on a failed condition restores a copy of the whole table taken
+before, undoing the writes other threads made meanwhile. Real DynamoDB (and
+LocalStack, which runs DynamoDB Local) makes every write and every
+transaction atomic. The back office's limits (licences, enrollment limits,
+unique slugs) rest on that atomicity, and its tests race requests on purpose,
+so this wrapper holds one lock around every DynamoDB backend operation and
+then runs moto's own server with the arguments given.
+
+Usage: python3 moto_server.py -H 127.0.0.1 -p 4566
+"""
+
+import functools
+import sys
+import threading
+
+from moto.dynamodb.models import DynamoDBBackend
+from moto.server import main
+
+_LOCK = threading.RLock()
+
+_OPERATIONS = (
+    "put_item", "get_item", "update_item", "delete_item", "query", "scan",
+    "batch_get_item", "batch_write_item", "transact_write_items", "transact_get_items",
+    "execute_statement", "execute_transaction", "batch_execute_statement",
+    "create_table", "delete_table", "update_table", "update_time_to_live",
+)
+
+
+def _serialised(operation):
+    @functools.wraps(operation)
+    def run(*args, **kwargs):
+        with _LOCK:
+            return operation(*args, **kwargs)
+
+    return run
+
+
+for _name in _OPERATIONS:
+    setattr(DynamoDBBackend, _name, _serialised(getattr(DynamoDBBackend, _name)))
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
