@@ -1,0 +1,198 @@
+package mail_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/learnops/backoffice/shared/mail"
+)
+
+func invitationData() map[string]string {
+	return map[string]string{
+		"LearnerName":    "Ada Lovelace",
+		"OrgName":        "Acme University",
+		"ProgramName":    "Data Skills",
+		"ProgramTagline": "Learn to work with data",
+		"AcceptURL":      "https://learn.example.com/invitations/tok_123/accept",
+		"ExpiresOn":      "7 December 2026",
+	}
+}
+
+func welcomeData() map[string]string {
+	return map[string]string{
+		"LearnerName": "Ada Lovelace",
+		"OrgName":     "Acme University",
+		"ProgramName": "Data Skills",
+		"ProgramURL":  "https://learn.example.com/programs/data-skills",
+	}
+}
+
+// with returns a copy of data with key set to value, or deleted when value
+// is nil.
+func with(data map[string]string, key string, value *string) map[string]string {
+	out := map[string]string{}
+	for k, v := range data {
+		out[k] = v
+	}
+	if value == nil {
+		delete(out, key)
+	} else {
+		out[key] = *value
+	}
+	return out
+}
+
+func ptr(s string) *string { return &s }
+
+func TestRender(t *testing.T) {
+	tests := []struct {
+		name     string
+		template string
+		data     map[string]string
+		wantErr  string
+		subject  string
+		html     []string // substrings the HTML body must contain
+		notHTML  []string // substrings it must not contain
+		text     []string // substrings the text body must contain
+	}{
+		{
+			name: "invitation", template: mail.TemplateInvitation, data: invitationData(),
+			subject: "Acme University invites you to join Data Skills",
+			html: []string{
+				`<html lang="en">`, "Hi Ada Lovelace,", "Learn to work with data", "7 December 2026",
+				`href="https://learn.example.com/invitations/tok_123/accept"`, ">Accept your invitation</a>",
+				`>https://learn.example.com/invitations/tok_123/accept</a>`, `role="presentation"`,
+			},
+			text: []string{"Hi Ada Lovelace,", "Learn to work with data", "https://learn.example.com/invitations/tok_123/accept", "expires on 7 December 2026"},
+		},
+		{
+			name: "invitation without a tagline", template: mail.TemplateInvitation,
+			data:    with(invitationData(), "ProgramTagline", nil),
+			subject: "Acme University invites you to join Data Skills",
+			notHTML: []string{"border-left:4px"},
+			text:    []string{"chosen for you.\n\nAccept your invitation:"},
+		},
+		{
+			name: "invitation with an empty tagline", template: mail.TemplateInvitation,
+			data:    with(invitationData(), "ProgramTagline", ptr("")),
+			subject: "Acme University invites you to join Data Skills",
+			notHTML: []string{"border-left:4px"},
+		},
+		{
+			name: "program welcome", template: mail.TemplateProgramWelcome, data: welcomeData(),
+			subject: "Welcome to Data Skills",
+			html:    []string{"Hi Ada Lovelace,", `href="https://learn.example.com/programs/data-skills"`, ">Go to your program</a>", "Acme University"},
+			text:    []string{"Welcome to Data Skills!", "https://learn.example.com/programs/data-skills"},
+		},
+		{
+			name: "a learner name with markup is escaped in HTML", template: mail.TemplateInvitation,
+			data:    with(invitationData(), "LearnerName", ptr(`<script>alert("x")</script> "Bob" & <b>Co</b>`)),
+			subject: "Acme University invites you to join Data Skills",
+			html:    []string{`Hi &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &#34;Bob&#34; &amp; &lt;b&gt;Co&lt;/b&gt;,`},
+			notHTML: []string{"<script>", `"Bob"`, "<b>Co"},
+			// The text body is plain text: it shows the name as typed.
+			text: []string{`Hi <script>alert("x")</script> "Bob" & <b>Co</b>,`},
+		},
+		{
+			name: "an org name cannot inject a header into the subject", template: mail.TemplateInvitation,
+			data:    with(invitationData(), "OrgName", ptr("Acme\r\nBcc: x@evil.example\r\n\r\nbody")),
+			subject: "Acme Bcc: x@evil.example body invites you to join Data Skills",
+		},
+		{
+			name: "a program name cannot inject a header into the subject", template: mail.TemplateProgramWelcome,
+			data:    with(welcomeData(), "ProgramName", ptr("\t Data\u2028Skills\x00\u202e \n")),
+			subject: "Welcome to Data Skills",
+		},
+		{
+			name: "a javascript URL is neutralised", template: mail.TemplateProgramWelcome,
+			data:    with(welcomeData(), "ProgramURL", ptr("javascript:alert(1)")),
+			subject: "Welcome to Data Skills",
+			html:    []string{`href="#ZgotmplZ"`},
+			notHTML: []string{`href="javascript:`},
+		},
+		{
+			name: "a quote in a URL cannot leave the attribute", template: mail.TemplateProgramWelcome,
+			data:    with(welcomeData(), "ProgramURL", ptr(`https://l.example/p" onmouseover="x`)),
+			subject: "Welcome to Data Skills",
+			html:    []string{`href="https://l.example/p%22%20onmouseover=%22x"`},
+			notHTML: []string{`" onmouseover="`},
+		},
+		{
+			name: "missing data", template: mail.TemplateInvitation,
+			data:    with(invitationData(), "AcceptURL", nil),
+			wantErr: `map has no entry for key "AcceptURL"`,
+		},
+		{
+			name: "missing subject data", template: mail.TemplateProgramWelcome,
+			data:    with(welcomeData(), "ProgramName", nil),
+			wantErr: `map has no entry for key "ProgramName"`,
+		},
+		{name: "no data at all", template: mail.TemplateProgramWelcome, wantErr: "map has no entry for key"},
+		{name: "unknown template", template: "newsletter", data: welcomeData(), wantErr: `unknown template "newsletter"`},
+		{
+			name: "a program name of only line breaks", template: mail.TemplateProgramWelcome,
+			data:    with(welcomeData(), "ProgramName", ptr("\r\n")),
+			subject: "Welcome to",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := mail.Render(mail.Message{ID: "e1", To: "ada@example.com", Template: tt.template, Data: tt.data})
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Subject != tt.subject {
+				t.Errorf("subject = %q, want %q", r.Subject, tt.subject)
+			}
+			if strings.ContainsAny(r.Subject, "\r\n") {
+				t.Errorf("subject %q has a line break", r.Subject)
+			}
+			for _, s := range tt.html {
+				if !strings.Contains(r.HTML, s) {
+					t.Errorf("HTML lacks %q:\n%s", s, r.HTML)
+				}
+			}
+			for _, s := range tt.notHTML {
+				if strings.Contains(r.HTML, s) {
+					t.Errorf("HTML has %q:\n%s", s, r.HTML)
+				}
+			}
+			for _, s := range tt.text {
+				if !strings.Contains(r.Text, s) {
+					t.Errorf("text lacks %q:\n%s", s, r.Text)
+				}
+			}
+			if strings.Contains(r.Text, "&lt;") || strings.Contains(r.Text, "&#34;") {
+				t.Errorf("text body is HTML-escaped:\n%s", r.Text)
+			}
+		})
+	}
+}
+
+// TestEveryTemplateNameHasItsFiles holds the template names of message.go to
+// the template files.
+func TestEveryTemplateNameHasItsFiles(t *testing.T) {
+	want := []string{mail.TemplateInvitation, mail.TemplateProgramWelcome}
+	slices.Sort(want)
+	if got := mail.TemplateNames(); !slices.Equal(got, want) {
+		t.Fatalf("templates = %v, want %v", got, want)
+	}
+}
+
+func TestSubjectIsCut(t *testing.T) {
+	r, err := mail.Render(mail.Message{Template: mail.TemplateProgramWelcome, Data: with(welcomeData(), "ProgramName", ptr(strings.Repeat("é", 500)))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := utf8.RuneCountInString(r.Subject); n != 200 {
+		t.Fatalf("subject has %d characters, want 200", n)
+	}
+}
