@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -16,8 +18,10 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3notifications"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -61,6 +65,7 @@ type parameters struct {
 	jwtIssuerURL  awscdk.CfnParameter
 	jwtAudience   awscdk.CfnParameter
 	learnerAppURL awscdk.CfnParameter
+	mailFrom      awscdk.CfnParameter
 }
 
 // stores are the stateful resources declared in shared/resources.
@@ -70,33 +75,281 @@ type stores struct {
 	bucket awss3.Bucket
 }
 
-// binding gives a function what it uses of the stores (grants, and any
-// environment beyond the common one) and nothing more.
-type binding func(fn awslambda.Function, s *stores)
+// deps is what a function's environment, grants and trigger are made of: the
+// stores of shared/resources and the stack's parameters.
+type deps struct {
+	*stores
+	params parameters
+	// star collects why each function needs Resource "*" (see nag.go).
+	star starReasons
+}
 
-// apiBindings says, for every function that serves routes, what it may touch.
-// A function named in httpapi.Routes without an entry here fails the synth, so
-// no function ships with permissions nobody decided on.
-var apiBindings = map[string]binding{
-	httpapi.FunctionAdmin: grantTableReadWrite,
+// mailQueue is the queue of resources.MailQueue.
+func (d *deps) mailQueue() awssqs.Queue { return d.queues[resources.MailQueue.Name] }
+
+// Environment variables of the functions. Each function lists the ones it
+// reads (see functionSpecs); envValues says where each value comes from.
+const (
+	envTableName       = "TABLE_NAME"
+	envLearnerAppURL   = "LEARNER_APP_URL"
+	envMailQueueURL    = "MAIL_QUEUE_URL"
+	envFilesBucket     = "FILES_BUCKET"
+	envMailFrom        = "MAIL_FROM"
+	envMailConcurrency = "MAIL_CONCURRENCY"
+	// envLogLevel is set on every function.
+	envLogLevel = "LOG_LEVEL"
+)
+
+// envValues gives the value of each environment variable a function may list.
+var envValues = map[string]func(d *deps) *string{
+	envTableName:       func(d *deps) *string { return d.table.TableName() },
+	envLearnerAppURL:   func(d *deps) *string { return d.params.learnerAppURL.ValueAsString() },
+	envMailQueueURL:    func(d *deps) *string { return d.mailQueue().QueueUrl() },
+	envFilesBucket:     func(d *deps) *string { return d.bucket.BucketName() },
+	envMailFrom:        func(d *deps) *string { return d.params.mailFrom.ValueAsString() },
+	envMailConcurrency: func(*deps) *string { return jsii.String(strconv.Itoa(mailerConcurrency)) },
+	envLogLevel:        func(*deps) *string { return jsii.String("info") },
+}
+
+// Key prefixes of the files bucket.
+const (
+	// importsPrefix holds the invitation CSVs: uploaded by browsers with a
+	// presigned PUT URL, or written by the invitations function from a CSV
+	// given in a request body. Each new .csv object starts an import.
+	importsPrefix = resources.ImportsPrefix
+	// importResultsPrefix holds each import's per-row results, which admins
+	// download with a presigned GET URL.
+	importResultsPrefix = resources.ImportResultsPrefix
+	// importSuffix is the ending of the objects that start an import.
+	importSuffix = ".csv"
+)
+
+const (
+	// importTimeoutSecs is the Lambda maximum: a large CSV is worked through
+	// in one invocation.
+	importTimeoutSecs = 900
+	// importRetryAttempts is how often Lambda retries a failed asynchronous
+	// invocation by S3 (the default is 2 as well; it is stated because the
+	// import relies on it). The import is idempotent: a retry skips the rows
+	// already invited.
+	importRetryAttempts = 2
+
+	// mailerConcurrency is the most mailer instances the mail queue's event
+	// source mapping runs at once (2 is the smallest maximum SQS event
+	// sources accept). The mailer reads it from MAIL_CONCURRENCY and paces
+	// each instance at the account's SES send rate divided by it, so that
+	// all instances together never exceed the account's rate. The two must
+	// therefore be the same number, which is why both come from here.
+	mailerConcurrency = 2
+	// mailerBatchSize is the messages one mailer invocation receives.
+	mailerBatchSize = 10
+	// mailerTimeoutSecs bounds one batch. The mail queue's visibility
+	// timeout (resources.MailQueue, 180 s) must be at least six times it:
+	// AWS's advice for SQS event sources, which leaves Lambda time to retry
+	// a batch whose invocation was throttled before the messages become
+	// visible again. NewBackOfficeStack checks this.
+	mailerTimeoutSecs = 30
+)
+
+// kind says what invokes a function.
+type kind int
+
+const (
+	// api functions serve their routes of httpapi.Routes.
+	api kind = iota
+	// event functions are invoked by their trigger: S3, SQS, a schedule.
+	event
+)
+
+// grant gives a function one thing it uses of the stores.
+type grant func(fn awslambda.Function, d *deps)
+
+// trigger attaches the event source of an event function.
+type trigger func(fn awslambda.Function, d *deps)
+
+// functionSpec is one Lambda of the back office: its own role, log group,
+// arm64 binary from <assetDir>/<name>/bootstrap, and exactly the
+// environment and permissions listed.
+type functionSpec struct {
+	// name is the folder under functions/ and under the asset directory.
+	name        string
+	kind        kind
+	description string
+	timeoutSecs float64
+	// env lists the variables the function reads, beyond LOG_LEVEL, which
+	// every function gets.
+	env    []string
+	grants []grant
+	// trigger is nil for api functions, whose routes newHTTPAPI wires.
+	trigger trigger
+}
+
+// functionSpecs is every function of the back office and what it may touch.
+// A new function is a line here; a function named in httpapi.Routes without
+// an api entry fails the synth, so no function ships with permissions nobody
+// decided on.
+var functionSpecs = []functionSpec{
+	{
+		name: httpapi.FunctionAdmin, kind: api, timeoutSecs: apiTimeoutSecs,
+		description: "admin: organisations, admins, contracts, programs and their catalogue",
+		env:         []string{envTableName, envLearnerAppURL},
+		grants:      []grant{grantTableReadWrite},
+	},
+	{
+		name: httpapi.FunctionInvitations, kind: api, timeoutSecs: apiTimeoutSecs,
+		description: "invitations: invite learners to programs, one by one or from a CSV",
+		env:         []string{envTableName, envLearnerAppURL, envMailQueueURL, envFilesBucket},
+		grants: []grant{
+			grantTableReadWrite,
+			grantSendMail,
+			// A CSV given in a request body, and the presigned upload URLs
+			// (which act with this role; the browser's upload is one PUT).
+			grantPutObjects(importsPrefix),
+			// The presigned download links of import results.
+			grantGetObjects(importResultsPrefix),
+		},
+	},
+	{
+		name: httpapi.FunctionJoin, kind: api, timeoutSecs: apiTimeoutSecs,
+		description: "join: learners accept their invitations",
+		env:         []string{envTableName, envLearnerAppURL, envMailQueueURL},
+		grants:      []grant{grantTableReadWrite, grantSendMail},
+	},
+	{
+		name: httpapi.FunctionInvitationImport, kind: event, timeoutSecs: importTimeoutSecs,
+		description: "invitation-import: invites the learners of an uploaded CSV",
+		env:         []string{envTableName, envLearnerAppURL, envMailQueueURL, envFilesBucket},
+		grants: []grant{
+			grantTableReadWrite,
+			grantGetObjects(importsPrefix),
+			grantPutObjects(importResultsPrefix),
+			grantSendMail,
+		},
+		trigger: onUpload(importsPrefix, importSuffix, importRetryAttempts),
+	},
+	{
+		name: httpapi.FunctionMailer, kind: event, timeoutSecs: mailerTimeoutSecs,
+		description: "mailer: sends the emails of the mail queue with SES, each at most once",
+		env:         []string{envTableName, envMailFrom, envMailConcurrency},
+		grants: []grant{
+			// Idempotency claims: one item per email sent.
+			grantTableReadWrite,
+			grantSendEmailFromMailFrom,
+			grantReadSendQuota,
+		},
+		trigger: fromMailQueue,
+	},
+}
+
+// Functions returns the names of every function of the back office, API and
+// event ones, in the order of functionSpecs: the folders under functions/
+// that `make build` builds and the stack deploys.
+func Functions() []string {
+	names := make([]string, len(functionSpecs))
+	for i, spec := range functionSpecs {
+		names[i] = spec.name
+	}
+	return names
 }
 
 // grantTableReadWrite lets fn read and write the items of the table and of its
 // indexes.
-func grantTableReadWrite(fn awslambda.Function, s *stores) {
-	s.table.GrantReadWriteData(fn)
-	suppressTableIndexWildcard(fn, s.table)
+func grantTableReadWrite(fn awslambda.Function, d *deps) {
+	d.table.GrantReadWriteData(fn)
+	suppressTableIndexWildcard(fn, d.table)
 }
 
-// functionSpec is one Lambda of the back office. The API functions are made
-// from httpapi.Functions(); functions with other triggers (SQS, S3, schedules)
-// are further specs whose bind also attaches their event source.
-type functionSpec struct {
-	// name is the folder under functions/ and under the asset directory.
-	name        string
-	description string
-	timeoutSecs float64
-	bind        binding
+// grantSendMail lets fn put messages on the mail queue, and nothing else of
+// it (the queue URL comes from MAIL_QUEUE_URL, so no GetQueueUrl).
+func grantSendMail(fn awslambda.Function, d *deps) {
+	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("sqs:SendMessage"),
+		Resources: jsii.Strings(*d.mailQueue().QueueArn()),
+	}))
+}
+
+// grantPutObjects lets fn write objects under prefix of the files bucket.
+// files.Store.Put sends a large body (from 5 MiB) as a multipart upload,
+// whose calls s3:PutObject covers, and aborts one that fails, which needs
+// s3:AbortMultipartUpload (else its parts wait for the lifecycle rule).
+func grantPutObjects(prefix string) grant {
+	return grantObjects(prefix, "s3:PutObject", "s3:AbortMultipartUpload")
+}
+
+// grantGetObjects lets fn read objects under prefix of the files bucket.
+func grantGetObjects(prefix string) grant {
+	return grantObjects(prefix, "s3:GetObject")
+}
+
+// grantObjects lets fn do actions on the objects under prefix of the files
+// bucket. The bucket is SSE-S3, so no KMS permission goes with it.
+func grantObjects(prefix string, actions ...string) grant {
+	return func(fn awslambda.Function, d *deps) {
+		fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings(actions...),
+			Resources: jsii.Strings(*d.bucket.ArnForObjects(jsii.String(prefix + "*"))),
+		}))
+		suppressObjectPrefixWildcard(fn, d.bucket, prefix)
+	}
+}
+
+// grantSendEmailFromMailFrom lets fn send email with SES from the MailFrom
+// address only.
+//
+// The resource is every SES identity of the account and region rather than
+// the sender's identity alone: SES authorises a send against the identity
+// that verifies the From address (the address itself or its domain, which
+// the template cannot tell apart) and, while the account is in the SES
+// sandbox, against each recipient's identity too. The ses:FromAddress
+// condition is what pins the sender.
+func grantSendEmailFromMailFrom(fn awslambda.Function, d *deps) {
+	identities := awscdk.Stack_Of(fn).FormatArn(&awscdk.ArnComponents{
+		Service:      jsii.String("ses"),
+		Resource:     jsii.String("identity"),
+		ResourceName: jsii.String("*"),
+	})
+	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("ses:SendEmail", "ses:SendRawEmail"),
+		Resources: jsii.Strings(*identities),
+		Conditions: &map[string]any{
+			"StringEquals": map[string]any{"ses:FromAddress": d.params.mailFrom.ValueAsString()},
+		},
+	}))
+	suppressSESIdentityWildcard(fn)
+}
+
+// grantReadSendQuota lets fn read the account's SES send rate, which the
+// mailer divides among its instances.
+func grantReadSendQuota(fn awslambda.Function, d *deps) {
+	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("ses:GetSendQuota"),
+		Resources: jsii.Strings("*"),
+	}))
+	d.star.add(fn, sendQuotaStarReason)
+}
+
+// onUpload invokes fn for each object created in the files bucket under
+// prefix with suffix, retrying a failed invocation retries times.
+func onUpload(prefix, suffix string, retries int) trigger {
+	return func(fn awslambda.Function, d *deps) {
+		fn.ConfigureAsyncInvoke(&awslambda.EventInvokeConfigOptions{
+			RetryAttempts: jsii.Number(retries),
+		})
+		d.bucket.AddEventNotification(awss3.EventType_OBJECT_CREATED, awss3notifications.NewLambdaDestination(fn),
+			&awss3.NotificationKeyFilter{Prefix: jsii.String(prefix), Suffix: jsii.String(suffix)})
+		suppressBucketNotificationsHandler(awscdk.Stack_Of(fn))
+	}
+}
+
+// fromMailQueue feeds fn the mail queue in batches, reporting the messages
+// that failed so that only those are delivered again, with at most
+// mailerConcurrency instances at once.
+func fromMailQueue(fn awslambda.Function, d *deps) {
+	fn.AddEventSource(awslambdaeventsources.NewSqsEventSource(d.mailQueue(), &awslambdaeventsources.SqsEventSourceProps{
+		BatchSize:               jsii.Number(mailerBatchSize),
+		ReportBatchItemFailures: jsii.Bool(true),
+		MaxConcurrency:          jsii.Number(mailerConcurrency),
+	}))
 }
 
 // NewBackOfficeStack declares the whole back office: the table, queues and
@@ -127,18 +380,17 @@ func NewBackOfficeStack(scope constructs.Construct, id string, props *BackOffice
 		s.queues[spec.Name] = newQueue(stack, spec)
 	}
 
+	if least := 6 * mailerTimeoutSecs; resources.MailQueue.VisibilityTimeoutSeconds < least {
+		panic(fmt.Sprintf("queue %s: visibility timeout %d s is less than six times the mailer's timeout (%d s)",
+			resources.MailQueue.Name, resources.MailQueue.VisibilityTimeoutSeconds, least))
+	}
+	checkFunctionSpecs()
+	d := &deps{stores: s, params: params, star: starReasons{}}
 	functions := map[string]awslambda.Function{}
-	for _, name := range httpapi.Functions() {
-		bind, ok := apiBindings[name]
-		if !ok {
-			panic(fmt.Sprintf("function %q serves routes but apiBindings does not say what it may access", name))
-		}
-		functions[name] = newFunction(stack, assetDir, params, s, functionSpec{
-			name:        name,
-			description: name + ": serves its routes of the HTTP API",
-			timeoutSecs: apiTimeoutSecs,
-			bind:        bind,
-		})
+	for _, spec := range functionSpecs {
+		fn := newFunction(stack, assetDir, d, spec)
+		functions[spec.name] = fn
+		output(stack, functionID(spec.name)+"Name", fn.FunctionName(), "Lambda function "+spec.name)
 	}
 	stage := newHTTPAPI(stack, params, functions)
 
@@ -154,7 +406,7 @@ func NewBackOfficeStack(scope constructs.Construct, id string, props *BackOffice
 }
 
 // newParameters declares what differs between deployments: the identity
-// provider and the learner app's address.
+// provider, the learner app's address and the sender of emails.
 func newParameters(stack awscdk.Stack) parameters {
 	const httpsURL = `^https://\S+$`
 	return parameters{
@@ -174,6 +426,15 @@ func newParameters(stack awscdk.Stack) parameters {
 			Description:           jsii.String("Base URL of the learner app, for the program and invitation links in emails"),
 			AllowedPattern:        jsii.String(httpsURL),
 			ConstraintDescription: jsii.String("must be an https URL"),
+		}),
+		// A bare address, without a display name: the mailer's permission to
+		// send is conditioned on ses:FromAddress equal to it.
+		mailFrom: awscdk.NewCfnParameter(stack, jsii.String("MailFrom"), &awscdk.CfnParameterProps{
+			Type:                  jsii.String("String"),
+			Default:               jsii.String("no-reply@learn.example.com"),
+			Description:           jsii.String("Sender of every email: an address (or an address of a domain) verified in SES in this region"),
+			AllowedPattern:        jsii.String(`^[^\s@<>",;]+@[^\s@<>",;]+\.[^\s@<>",;]+$`),
+			ConstraintDescription: jsii.String("must be a bare email address such as no-reply@learn.example.com"),
 		}),
 	}
 }
@@ -282,8 +543,9 @@ func newFilesBucket(stack awscdk.Stack, spec resources.BucketSpec) awss3.Bucket 
 
 // newFunction declares the Lambda of spec with its own role and log group.
 // The role starts empty: the function may write its own log group and
-// traces, and spec.bind adds what it uses of the stores.
-func newFunction(stack awscdk.Stack, assetDir string, params parameters, s *stores, spec functionSpec) awslambda.Function {
+// traces, spec.grants add what it uses of the stores, and spec.trigger
+// attaches its event source.
+func newFunction(stack awscdk.Stack, assetDir string, d *deps, spec functionSpec) awslambda.Function {
 	code := filepath.Join(assetDir, spec.name)
 	if _, err := os.Stat(filepath.Join(code, "bootstrap")); err != nil {
 		panic(fmt.Sprintf("function %s: %v (run `make build` first)", spec.name, err))
@@ -312,16 +574,62 @@ func newFunction(stack awscdk.Stack, assetDir string, params parameters, s *stor
 		Role:         role,
 		LogGroup:     logs,
 		Tracing:      awslambda.Tracing_ACTIVE,
-		Environment: &map[string]*string{
-			"TABLE_NAME":      s.table.TableName(),
-			"LEARNER_APP_URL": params.learnerAppURL.ValueAsString(),
-			"LOG_LEVEL":       jsii.String("info"),
-		},
+		Environment:  environment(d, spec),
 	})
-	ignoreRedundantRoleDependency(fn)
-	suppressXRayWildcard(fn)
-	spec.bind(fn, s)
+	ignoreRedundantRoleDependency(fn.Node().DefaultChild().(awscdk.CfnResource))
+	d.star.add(fn, xrayStarReason)
+	for _, g := range spec.grants {
+		g(fn, d)
+	}
+	d.star.suppress(fn)
+	if spec.trigger != nil {
+		spec.trigger(fn, d)
+	}
 	return fn
+}
+
+// environment is the environment of spec's function: the variables it lists
+// and LOG_LEVEL.
+func environment(d *deps, spec functionSpec) *map[string]*string {
+	env := map[string]*string{}
+	for _, name := range append(slices.Clone(spec.env), envLogLevel) {
+		value, ok := envValues[name]
+		if !ok {
+			panic(fmt.Sprintf("function %s: no value for environment variable %s in envValues", spec.name, name))
+		}
+		env[name] = value(d)
+	}
+	return &env
+}
+
+// checkFunctionSpecs panics unless functionSpecs and httpapi.Routes agree:
+// every function that serves routes is an api function, every api function
+// serves routes, event functions have a trigger and api functions none, and
+// no name is listed twice.
+func checkFunctionSpecs() {
+	routed := httpapi.Functions()
+	seen := map[string]bool{}
+	for _, spec := range functionSpecs {
+		if seen[spec.name] {
+			panic(fmt.Sprintf("function %q is listed twice in functionSpecs", spec.name))
+		}
+		seen[spec.name] = true
+		switch {
+		case spec.kind == api && !slices.Contains(routed, spec.name):
+			panic(fmt.Sprintf("function %q is an api function but serves no route of httpapi.Routes", spec.name))
+		case spec.kind != api && slices.Contains(routed, spec.name):
+			panic(fmt.Sprintf("function %q serves routes of httpapi.Routes but is not an api function", spec.name))
+		case spec.kind == api && spec.trigger != nil:
+			panic(fmt.Sprintf("api function %q has a trigger: the HTTP API is its trigger", spec.name))
+		case spec.kind != api && spec.trigger == nil:
+			panic(fmt.Sprintf("event function %q has no trigger", spec.name))
+		}
+	}
+	for _, name := range routed {
+		if !seen[name] {
+			panic(fmt.Sprintf("function %q serves routes but functionSpecs does not say what it may access", name))
+		}
+	}
 }
 
 // newHTTPAPI declares the HTTP API with one route per entry of

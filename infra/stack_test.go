@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -72,7 +73,7 @@ func synthesise(dir string) (s *synthesis, err error) {
 		}
 	}()
 	assets := filepath.Join(dir, "functions")
-	for _, name := range httpapi.Functions() {
+	for _, name := range Functions() {
 		if err := os.MkdirAll(filepath.Join(assets, name), 0o755); err != nil {
 			return nil, err
 		}
@@ -482,104 +483,438 @@ func TestEveryRouteOfTheCatalogueAndNoOther(t *testing.T) {
 	}
 }
 
-// allowedServices are the services each function's role may have actions of.
-// A new function needs an entry: deciding what it may touch is the point.
-var allowedServices = map[string][]string{
-	httpapi.FunctionAdmin: {"dynamodb", "logs", "xray"},
+// wantFunction is what a function must be: its timeout, exactly its
+// environment variables, the services its role may have actions of, and
+// exactly its permissions on the files bucket, the queues and SES.
+type wantFunction struct {
+	timeoutSecs float64
+	env         []string
+	services    []string
+	// grants are its statements' actions of the services in exactServices,
+	// each as "action resource [condition]" (see permission).
+	grants []string
+}
+
+// exactServices are the services whose permissions wantFunction lists in
+// full; the table's, logs' and X-Ray's are checked by service and resource.
+var exactServices = []string{"s3", "sqs", "ses"}
+
+// Permissions on the mail queue, as permission renders them.
+const (
+	sendMail     = "sqs:SendMessage ${MailQueue.Arn}"
+	sesIdentity  = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*"
+	fromMailFrom = "StringEquals ses:FromAddress=${MailFrom}"
+)
+
+// wantFunctions is every function of the stack. A new function needs an
+// entry: deciding what it may touch is the point.
+var wantFunctions = map[string]wantFunction{
+	httpapi.FunctionAdmin: {
+		timeoutSecs: 10,
+		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "LOG_LEVEL"},
+		services:    []string{"dynamodb", "logs", "xray"},
+	},
+	httpapi.FunctionInvitations: {
+		timeoutSecs: 10,
+		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "FILES_BUCKET", "LOG_LEVEL"},
+		services:    []string{"dynamodb", "logs", "xray", "sqs", "s3"},
+		grants: []string{
+			sendMail,
+			"s3:PutObject ${Files.Arn}/imports/*",
+			"s3:AbortMultipartUpload ${Files.Arn}/imports/*",
+			"s3:GetObject ${Files.Arn}/import-results/*",
+		},
+	},
+	httpapi.FunctionJoin: {
+		timeoutSecs: 10,
+		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "LOG_LEVEL"},
+		services:    []string{"dynamodb", "logs", "xray", "sqs"},
+		grants:      []string{sendMail},
+	},
+	httpapi.FunctionInvitationImport: {
+		timeoutSecs: 900,
+		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "FILES_BUCKET", "LOG_LEVEL"},
+		services:    []string{"dynamodb", "logs", "xray", "sqs", "s3"},
+		grants: []string{
+			sendMail,
+			"s3:GetObject ${Files.Arn}/imports/*",
+			"s3:PutObject ${Files.Arn}/import-results/*",
+			"s3:AbortMultipartUpload ${Files.Arn}/import-results/*",
+		},
+	},
+	httpapi.FunctionMailer: {
+		timeoutSecs: 30,
+		env:         []string{"TABLE_NAME", "MAIL_FROM", "MAIL_CONCURRENCY", "LOG_LEVEL"},
+		services:    []string{"dynamodb", "logs", "xray", "sqs", "ses"},
+		grants: []string{
+			// The event source mapping's, to consume the mail queue.
+			"sqs:ReceiveMessage ${MailQueue.Arn}",
+			"sqs:ChangeMessageVisibility ${MailQueue.Arn}",
+			"sqs:DeleteMessage ${MailQueue.Arn}",
+			"sqs:GetQueueAttributes ${MailQueue.Arn}",
+			"sqs:GetQueueUrl ${MailQueue.Arn}",
+			"ses:SendEmail " + sesIdentity + " " + fromMailFrom,
+			"ses:SendRawEmail " + sesIdentity + " " + fromMailFrom,
+			"ses:GetSendQuota *",
+		},
+	},
+}
+
+// names maps the logical IDs of the stack's table, files bucket and mail
+// queue to the names permission writes for them.
+func (s *synthesis) names(t *testing.T) map[string]string {
+	t.Helper()
+	return map[string]string{
+		s.logicalID(t, "Table"):                               "Table",
+		s.logicalID(t, "Files"):                               "Files",
+		s.logicalID(t, constructID(resources.MailQueue.Name)): "MailQueue",
+	}
+}
+
+// render writes a template value as text: Ref X as ${X}, Fn::GetAtt X.Arn
+// as ${X.Arn}, Fn::Join joined, with the logical IDs of names replaced.
+func render(v any, names map[string]string) string {
+	name := func(id string) string {
+		if n, ok := names[id]; ok {
+			return n
+		}
+		return id
+	}
+	switch x := v.(type) {
+	case string:
+		return x
+	case map[string]any:
+		if id, ok := x["Ref"].(string); ok {
+			return "${" + name(id) + "}"
+		}
+		if id, ok := get(x, "Fn::GetAtt", 0).(string); ok {
+			return fmt.Sprintf("${%s.%v}", name(id), get(x, "Fn::GetAtt", 1))
+		}
+		if sep, ok := get(x, "Fn::Join", 0).(string); ok {
+			var parts []string
+			for _, p := range list(get(x, "Fn::Join", 1)) {
+				parts = append(parts, render(p, names))
+			}
+			return strings.Join(parts, sep)
+		}
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// permissions are the Allow statements of st, one per action and resource,
+// as "action resource [operator key=value ...]".
+func permissions(st any, names map[string]string) []string {
+	var conditions []string
+	if c, ok := get(st, "Condition").(map[string]any); ok {
+		for op, kv := range c {
+			for k, v := range kv.(map[string]any) {
+				conditions = append(conditions, fmt.Sprintf("%s %s=%s", op, k, render(v, names)))
+			}
+		}
+	}
+	sort.Strings(conditions)
+	var out []string
+	for _, a := range list(get(st, "Action")) {
+		for _, r := range list(get(st, "Resource")) {
+			out = append(out, strings.Join(append([]string{fmt.Sprint(a), render(r, names)}, conditions...), " "))
+		}
+	}
+	return out
+}
+
+// function is the synthesised function called name: its properties and the
+// Allow statements of its role.
+type function struct {
+	id         string
+	props      any
+	statements []any
+}
+
+// function finds the function called name and its role's statements.
+func (s *synthesis) function(t *testing.T, name string) function {
+	t.Helper()
+	fnID := s.logicalID(t, functionID(name))
+	props := get(s.resource(t, fnID, "AWS::Lambda::Function"), "Properties")
+	roles := refs(get(props, "Role"))
+	if len(roles) != 1 {
+		t.Fatalf("Role: got %v, want one role of the stack", roles)
+	}
+	role := get(s.resource(t, roles[0], "AWS::IAM::Role"), "Properties")
+	for _, arn := range list(get(role, "ManagedPolicyArns")) {
+		t.Errorf("managed policy %v: the role's statements should be its own", arn)
+	}
+	var statements []any
+	for _, p := range list(get(role, "Policies")) {
+		statements = append(statements, list(get(p, "PolicyDocument", "Statement"))...)
+	}
+	for _, p := range s.resources("AWS::IAM::Policy") {
+		if slices.Contains(refs(get(p, "Properties", "Roles")), roles[0]) {
+			statements = append(statements, list(get(p, "Properties", "PolicyDocument", "Statement"))...)
+		}
+	}
+	return function{id: fnID, props: props, statements: statements}
+}
+
+func TestFunctionsAreEveryFunction(t *testing.T) {
+	// GIVEN the functions of the stack
+	fns := Functions()
+
+	// THEN they are the route catalogue's and the event functions, each once
+	want := append(httpapi.Functions(), httpapi.FunctionInvitationImport, httpapi.FunctionMailer)
+	if got := slices.Sorted(slices.Values(fns)); !slices.Equal(got, slices.Sorted(slices.Values(want))) {
+		t.Errorf("Functions(): got %v, want %v", fns, want)
+	}
+	// AND every function has its expectations here
+	for _, name := range fns {
+		if _, ok := wantFunctions[name]; !ok {
+			t.Errorf("wantFunctions has no entry for %q", name)
+		}
+	}
+	// AND `make build`, which builds every folder under functions/, builds
+	// exactly them
+	dirs, err := os.ReadDir("../functions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var folders []string
+	for _, d := range dirs {
+		if d.IsDir() {
+			folders = append(folders, d.Name())
+		}
+	}
+	for _, name := range folders {
+		if !slices.Contains(fns, name) {
+			t.Errorf("functions/%s is built but not in Functions(): add it to functionSpecs", name)
+		}
+	}
+	for _, name := range fns {
+		if !slices.Contains(folders, name) {
+			t.Errorf("function %s has no folder functions/%s for `make build` to build", name, name)
+		}
+	}
 }
 
 func TestFunctionsAreBuiltAndLeastPrivileged(t *testing.T) {
-	// GIVEN the functions that serve routes
+	// GIVEN every function of the stack
 	// WHEN the app is synthesised
 	s := synth(t)
+	names := s.names(t)
 	tableID := s.logicalID(t, "Table")
+	envRefs := map[string][]string{
+		"TABLE_NAME":      {tableID},
+		"LEARNER_APP_URL": {"LearnerAppUrl"},
+		"MAIL_QUEUE_URL":  {s.logicalID(t, constructID(resources.MailQueue.Name))},
+		"FILES_BUCKET":    {s.logicalID(t, "Files")},
+		"MAIL_FROM":       {"MailFrom"},
+	}
+	if got, want := len(s.resources("AWS::Lambda::Function")), len(Functions())+1; got != want {
+		t.Errorf("functions: got %d, want %d (one each and CDK's bucket notifications handler)", got, want)
+	}
 
-	for _, name := range httpapi.Functions() {
+	for _, name := range Functions() {
 		t.Run(name, func(t *testing.T) {
-			fnID := s.logicalID(t, functionID(name))
-			props := get(s.resource(t, fnID, "AWS::Lambda::Function"), "Properties")
+			want, ok := wantFunctions[name]
+			if !ok {
+				t.Fatalf("wantFunctions has no entry for %q", name)
+			}
+			fn := s.function(t, name)
 
-			// THEN it runs the Go binary on arm64 with the table's name
+			// THEN it runs the Go binary on arm64 with its timeout
 			for field, want := range map[string]any{
 				"Runtime":    "provided.al2023",
 				"Handler":    "bootstrap",
-				"MemorySize": float64(functionMemoryMB),
-				"Timeout":    float64(apiTimeoutSecs),
+				"MemorySize": float64(256),
+				"Timeout":    want.timeoutSecs,
 			} {
-				if got := get(props, field); got != want {
+				if got := get(fn.props, field); got != want {
 					t.Errorf("%s: got %v, want %v", field, got, want)
 				}
 			}
-			if got := list(get(props, "Architectures")); !reflect.DeepEqual(got, []any{"arm64"}) {
+			if got := list(get(fn.props, "Architectures")); !reflect.DeepEqual(got, []any{"arm64"}) {
 				t.Errorf("Architectures: got %v, want [arm64]", got)
 			}
-			if got := get(props, "TracingConfig", "Mode"); got != "Active" {
+			if got := get(fn.props, "TracingConfig", "Mode"); got != "Active" {
 				t.Errorf("tracing: got %v, want Active", got)
 			}
-			env := get(props, "Environment", "Variables")
-			if got := refs(get(env, "TABLE_NAME")); !slices.Equal(got, []string{tableID}) {
-				t.Errorf("TABLE_NAME: got %v, want a Ref to %s", got, tableID)
+			// AND its own log group, kept a month
+			logsID := s.logicalID(t, functionID(name)+"Logs")
+			if got := refs(get(fn.props, "LoggingConfig", "LogGroup")); !slices.Equal(got, []string{logsID}) {
+				t.Errorf("log group: got %v, want %s", got, logsID)
 			}
-			if got := refs(get(env, "LEARNER_APP_URL")); !slices.Equal(got, []string{"LearnerAppUrl"}) {
-				t.Errorf("LEARNER_APP_URL: got %v, want the LearnerAppUrl parameter", got)
+			if got := get(s.resource(t, logsID, "AWS::Logs::LogGroup"), "Properties", "RetentionInDays"); got != float64(30) {
+				t.Errorf("log retention: got %v, want 30 days", got)
+			}
+
+			// AND exactly its environment variables, with their values
+			env, _ := get(fn.props, "Environment", "Variables").(map[string]any)
+			if got := slices.Sorted(maps.Keys(env)); !slices.Equal(got, slices.Sorted(slices.Values(want.env))) {
+				t.Errorf("environment: got %v, want %v", got, want.env)
+			}
+			for v, wantRefs := range envRefs {
+				if _, set := env[v]; set {
+					if got := refs(env[v]); !slices.Equal(got, wantRefs) {
+						t.Errorf("%s: got a Ref to %v, want %v", v, got, wantRefs)
+					}
+				}
 			}
 			if got := get(env, "LOG_LEVEL"); got != "info" {
 				t.Errorf("LOG_LEVEL: got %v, want info", got)
 			}
 
-			// AND its role has no managed FullAccess policy
-			roles := refs(get(props, "Role"))
-			if len(roles) != 1 {
-				t.Fatalf("Role: got %v, want one role of the stack", roles)
-			}
-			roleID := roles[0]
-			role := get(s.resource(t, roleID, "AWS::IAM::Role"), "Properties")
-			for _, arn := range list(get(role, "ManagedPolicyArns")) {
-				if strings.Contains(fmt.Sprint(arn), "FullAccess") {
-					t.Errorf("managed policy %v", arn)
-				}
-			}
-
 			// AND its statements name no wildcard action, only its services,
-			// and only its own table and log group
-			var statements []any
-			for _, p := range list(get(role, "Policies")) {
-				statements = append(statements, list(get(p, "PolicyDocument", "Statement"))...)
-			}
-			for _, p := range s.resources("AWS::IAM::Policy") {
-				if slices.Contains(refs(get(p, "Properties", "Roles")), roleID) {
-					statements = append(statements, list(get(p, "Properties", "PolicyDocument", "Statement"))...)
-				}
-			}
-			allowed, ok := allowedServices[name]
-			if !ok {
-				t.Fatalf("allowedServices has no entry for %q", name)
-			}
+			// only its own table and log group, and exactly its permissions
+			// on the bucket, the queues and SES
 			wantResources := map[string][]string{
 				"dynamodb": {tableID},
-				"logs":     {s.logicalID(t, functionID(name)+"Logs")},
+				"logs":     {logsID},
 			}
-			for _, st := range statements {
+			var grants []string
+			for _, st := range fn.statements {
 				if get(st, "Effect") != "Allow" {
 					continue
 				}
 				for _, a := range list(get(st, "Action")) {
 					action := fmt.Sprint(a)
 					service, _, _ := strings.Cut(action, ":")
-					if action == "*" || strings.HasSuffix(action, ":*") {
+					if strings.Contains(action, "*") {
 						t.Errorf("wildcard action %s", action)
 					}
-					if !slices.Contains(allowed, service) {
-						t.Errorf("action %s: %s is not among %v", action, service, allowed)
+					if !slices.Contains(want.services, service) {
+						t.Errorf("action %s: %s is not among %v", action, service, want.services)
 					}
-					if want, ok := wantResources[service]; ok {
-						if got := refs(get(st, "Resource")); !slices.Equal(got, want) {
-							t.Errorf("action %s on %v, want only %v", action, got, want)
+					if wantRefs, ok := wantResources[service]; ok {
+						if got := refs(get(st, "Resource")); !slices.Equal(got, wantRefs) {
+							t.Errorf("action %s on %v, want only %v", action, got, wantRefs)
 						}
 					}
 				}
+				for _, p := range permissions(st, names) {
+					if service, _, _ := strings.Cut(p, ":"); slices.Contains(exactServices, service) {
+						grants = append(grants, p)
+					}
+				}
+			}
+			if got, want := slices.Sorted(slices.Values(grants)), slices.Sorted(slices.Values(want.grants)); !slices.Equal(got, want) {
+				t.Errorf("permissions on %v:\n got  %q\n want %q", exactServices, got, want)
 			}
 		})
+	}
+}
+
+func TestMailerReadsTheMailQueueWithinItsConcurrency(t *testing.T) {
+	// GIVEN the mailer and the mail queue
+	// WHEN the app is synthesised
+	s := synth(t)
+	mailer := s.function(t, httpapi.FunctionMailer)
+	queueID := s.logicalID(t, constructID(resources.MailQueue.Name))
+
+	// THEN one event source mapping feeds it the mail queue
+	var mappings []any
+	for _, m := range s.resources("AWS::Lambda::EventSourceMapping") {
+		if slices.Equal(refs(get(m, "Properties", "FunctionName")), []string{mailer.id}) {
+			mappings = append(mappings, get(m, "Properties"))
+		}
+	}
+	if len(mappings) != 1 {
+		t.Fatalf("event source mappings of the mailer: got %d, want 1", len(mappings))
+	}
+	m := mappings[0]
+	if got := refs(get(m, "EventSourceArn")); !slices.Equal(got, []string{queueID}) {
+		t.Errorf("EventSourceArn: got %v, want the mail queue %s", got, queueID)
+	}
+	// AND in batches of 10, reporting the messages that failed
+	if got := get(m, "BatchSize"); got != float64(10) {
+		t.Errorf("BatchSize: got %v, want 10", got)
+	}
+	if got := list(get(m, "FunctionResponseTypes")); !slices.Equal(got, []any{"ReportBatchItemFailures"}) {
+		t.Errorf("FunctionResponseTypes: got %v, want [ReportBatchItemFailures]", got)
+	}
+	// AND with at most 2 instances, the number the mailer divides the send rate by
+	concurrency := get(m, "ScalingConfig", "MaximumConcurrency")
+	if concurrency != float64(2) {
+		t.Errorf("MaximumConcurrency: got %v, want 2", concurrency)
+	}
+	if got := get(mailer.props, "Environment", "Variables", "MAIL_CONCURRENCY"); got != fmt.Sprint(concurrency) {
+		t.Errorf("MAIL_CONCURRENCY: got %v, want the mapping's MaximumConcurrency %v", got, concurrency)
+	}
+	// AND the queue hides a received batch for at least six mailer timeouts
+	visibility := get(s.resource(t, queueID, "AWS::SQS::Queue"), "Properties", "VisibilityTimeout")
+	timeout := get(mailer.props, "Timeout")
+	if v, to := visibility.(float64), timeout.(float64); v < 6*to {
+		t.Errorf("VisibilityTimeout %v s is less than six times the mailer's timeout %v s", v, to)
+	}
+	// AND it sends from the MailFrom parameter, a verified SES address
+	param := get(s.template, "Parameters", "MailFrom")
+	if param == nil || get(param, "Type") != "String" || get(param, "Default") == nil {
+		t.Errorf("parameter MailFrom: got %v, want a String with a default", param)
+	}
+}
+
+func TestCSVUploadsStartAnImport(t *testing.T) {
+	// GIVEN the files bucket and the import function
+	// WHEN the app is synthesised
+	s := synth(t)
+	bucketID := s.logicalID(t, "Files")
+	importer := s.function(t, httpapi.FunctionInvitationImport)
+
+	// THEN the bucket's one notification invokes the import for new .csv objects under imports/
+	var configs []any
+	for _, n := range s.resources("Custom::S3BucketNotifications") {
+		props := get(n, "Properties")
+		if !slices.Equal(refs(get(props, "BucketName")), []string{bucketID}) {
+			continue
+		}
+		configs = append(configs, list(get(props, "NotificationConfiguration", "LambdaFunctionConfigurations"))...)
+		for _, kind := range []string{"QueueConfigurations", "TopicConfigurations"} {
+			if c := get(props, "NotificationConfiguration", kind); c != nil {
+				t.Errorf("%s: got %v, want none", kind, c)
+			}
+		}
+	}
+	if len(configs) != 1 {
+		t.Fatalf("Lambda notifications of the files bucket: got %d, want 1", len(configs))
+	}
+	c := configs[0]
+	if got := refs(get(c, "LambdaFunctionArn")); !slices.Equal(got, []string{importer.id}) {
+		t.Errorf("LambdaFunctionArn: got %v, want %s", got, importer.id)
+	}
+	if got := list(get(c, "Events")); !slices.Equal(got, []any{"s3:ObjectCreated:*"}) {
+		t.Errorf("Events: got %v, want [s3:ObjectCreated:*]", got)
+	}
+	filter := map[string]any{}
+	for _, r := range list(get(c, "Filter", "Key", "FilterRules")) {
+		filter[fmt.Sprint(get(r, "Name"))] = get(r, "Value")
+	}
+	if want := map[string]any{"prefix": "imports/", "suffix": ".csv"}; !reflect.DeepEqual(filter, want) {
+		t.Errorf("filter: got %v, want %v", filter, want)
+	}
+
+	// AND only S3, for this bucket in this account, may invoke the import
+	var permissions []any
+	for _, p := range s.resources("AWS::Lambda::Permission") {
+		if slices.Equal(refs(get(p, "Properties", "FunctionName")), []string{importer.id}) {
+			permissions = append(permissions, get(p, "Properties"))
+		}
+	}
+	if len(permissions) != 1 {
+		t.Fatalf("invoke permissions of the import: got %d, want 1", len(permissions))
+	}
+	p := permissions[0]
+	if get(p, "Principal") != "s3.amazonaws.com" || !slices.Equal(refs(get(p, "SourceArn")), []string{bucketID}) ||
+		!slices.Equal(refs(get(p, "SourceAccount")), []string{"AWS::AccountId"}) {
+		t.Errorf("invoke permission: got %v, want s3.amazonaws.com from the files bucket of this account", p)
+	}
+
+	// AND a failed import is retried twice
+	var retries []any
+	for _, c := range s.resources("AWS::Lambda::EventInvokeConfig") {
+		if slices.Equal(refs(get(c, "Properties", "FunctionName")), []string{importer.id}) {
+			retries = append(retries, get(c, "Properties", "MaximumRetryAttempts"))
+		}
+	}
+	if !slices.Equal(retries, []any{float64(2)}) {
+		t.Errorf("MaximumRetryAttempts: got %v, want [2]", retries)
 	}
 }
 

@@ -14,15 +14,16 @@ import (
 	"github.com/learnops/backoffice/shared/emulator/emulatortest"
 	"github.com/learnops/backoffice/shared/env"
 	"github.com/learnops/backoffice/shared/httpapi"
+	"github.com/learnops/backoffice/shared/wire"
 )
 
 func TestLoadConfigNamesEveryMissingVariable(t *testing.T) {
-	_, err := loadConfig(env.NewFrom(env.Map(map[string]string{"LOG_LEVEL": "debug"})))
+	_, _, err := wire.ReadAdmin(env.NewFrom(env.Map(map[string]string{"LOG_LEVEL": "debug"})))
 	if err == nil || !strings.Contains(err.Error(), "TABLE_NAME") || !strings.Contains(err.Error(), "LEARNER_APP_URL") {
 		t.Fatalf("error = %v, want both TABLE_NAME and LEARNER_APP_URL named", err)
 	}
-	c, err := loadConfig(env.NewFrom(env.Map(map[string]string{"TABLE_NAME": "t", "LEARNER_APP_URL": "https://l"})))
-	if err != nil || c.Table != "t" || c.LogLevel != "info" {
+	c, level, err := wire.ReadAdmin(env.NewFrom(env.Map(map[string]string{"TABLE_NAME": "t", "LEARNER_APP_URL": "https://l"})))
+	if err != nil || c.Table != "t" || level != "info" {
 		t.Fatalf("config = %+v, %v", c, err)
 	}
 }
@@ -32,7 +33,7 @@ func newTestHandler(t *testing.T) httpapi.Handler {
 	t.Helper()
 	cfg := emulatortest.Config(t)
 	table := emulatortest.NewTable(t, cfg)
-	return newHandler(cfg, config{Table: table, LearnerAppURL: "https://learn.example.com"}, slog.New(slog.DiscardHandler))
+	return wire.Admin(cfg, wire.Learners{Base: wire.Base{Table: table}, LearnerAppURL: "https://learn.example.com"}, slog.New(slog.DiscardHandler))
 }
 
 func loadEvent(t *testing.T, name string) events.APIGatewayV2HTTPRequest {

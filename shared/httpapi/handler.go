@@ -57,6 +57,11 @@ func (r *Request) Page() (limit int, cursor string, err error) {
 // object of at most MaxBodyBytes with no unknown fields and values of the
 // right types. It returns EINVALID naming the field at fault, or ETOOLARGE.
 func (r *Request) Decode(v any) error {
+	return r.DecodeLimit(v, MaxBodyBytes)
+}
+
+// DecodeLimit is Decode with another size limit, for routes that carry files.
+func (r *Request) DecodeLimit(v any, maxBytes int) error {
 	body := []byte(r.Event.Body)
 	if r.Event.IsBase64Encoded {
 		var err error
@@ -64,8 +69,8 @@ func (r *Request) Decode(v any) error {
 			return bo.Invalid("the body is not valid base64", bo.FieldError{Field: "body", Message: "is not valid base64"})
 		}
 	}
-	if len(body) > MaxBodyBytes {
-		return bo.Errorf(bo.ETOOLARGE, "the body is larger than %d bytes", MaxBodyBytes)
+	if len(body) > maxBytes {
+		return bo.Errorf(bo.ETOOLARGE, "the body is larger than %d bytes", maxBytes)
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return bo.Invalid("a JSON body is required", bo.FieldError{Field: "body", Message: "is required"})
@@ -189,7 +194,27 @@ func (rt *router) handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest)
 	default:
 		rt.logger.InfoContext(ctx, "request", attrs...)
 	}
+	if f, ok := body.(File); ok && err == nil {
+		return f.response(status), nil
+	}
 	return JSON(status, body), nil
+}
+
+// File is a route's answer that is not JSON: a download.
+type File struct {
+	ContentType string
+	// Name is the file name offered to the browser.
+	Name string
+	Body []byte
+}
+
+func (f File) response(status int) events.APIGatewayV2HTTPResponse {
+	return events.APIGatewayV2HTTPResponse{StatusCode: status, Body: string(f.Body), Headers: map[string]string{
+		"content-type":           f.ContentType,
+		"content-disposition":    `attachment; filename="` + f.Name + `"`,
+		"cache-control":          "no-store",
+		"x-content-type-options": "nosniff",
+	}}
 }
 
 // errorBody is the JSON shape of every error response.

@@ -160,7 +160,11 @@ func TestUndeclaredRoutePanics(t *testing.T) {
 }
 
 func TestEveryDeclaredRouteIsServed(t *testing.T) {
-	served := map[string][]string{FunctionAdmin: keys(adminRoutes(nil, nil, slog.Default()))}
+	served := map[string][]string{
+		FunctionAdmin:       keys(adminRoutes(nil, nil, slog.Default())),
+		FunctionInvitations: keys(invitationRoutes(nil, nil)),
+		FunctionJoin:        keys(joinRoutes(nil)),
+	}
 	for _, r := range Routes {
 		found := false
 		for _, k := range served[r.Function] {

@@ -1,7 +1,10 @@
 package httpapi
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
+	"mime"
 	"reflect"
 	"regexp"
 	"slices"
@@ -13,6 +16,7 @@ import (
 
 	"github.com/learnops/backoffice/shared/admin"
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/invite"
 )
 
 // The checks below return problems rather than failing the test, so that the
@@ -319,9 +323,17 @@ func TestOpenAPIPathParametersAreDeclared(t *testing.T) {
 	reportProblems(t, "parameters", paramProblems(parseOpenAPI(t, OpenAPI)))
 }
 
+// fileAnswers are the operations whose success answer is a download (a
+// File) rather than JSON, with the media type the document gives it. Their
+// errors are JSON like every other's.
+var fileAnswers = map[string]string{
+	"GET /v1/orgs/{orgId}/programs/{programId}/invitation-imports/template": "text/csv",
+}
+
 // TestOpenAPIOperationsAreComplete checks what every operation must carry:
 // a unique operationId, a summary, and responses whose bodies fit the
-// handler's (no body for 204, JSON otherwise).
+// handler's (no body for 204, the file's media type alone for the success
+// answer of a download, JSON otherwise).
 func TestOpenAPIOperationsAreComplete(t *testing.T) {
 	root := parseOpenAPI(t, OpenAPI)
 	public, err := openAPIPublic(OpenAPI)
@@ -349,9 +361,14 @@ func TestOpenAPIOperationsAreComplete(t *testing.T) {
 		pairs(responses, func(status string, res *yaml.Node) {
 			res = deref(root, res)
 			content := child(res, "content")
+			file, download := fileAnswers[key]
 			switch {
 			case status == "204" && content != nil:
 				t.Errorf("%s: a 204 answer has no body, but the document gives it content", key)
+			case download && strings.HasPrefix(status, "2"):
+				if child(content, file) == nil || len(content.Content) != 2 {
+					t.Errorf("%s: the %s answer is a download: its only content must be %s", key, status, file)
+				}
 			case status != "204" && child(content, "application/json") == nil:
 				t.Errorf("%s: the %s answer must be application/json", key, status)
 			}
@@ -435,6 +452,17 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"CatalogItem":  bo.CatalogItem{},
 		"Error":        errorBody{},
 		"FieldError":   bo.FieldError{},
+
+		"Learner":        bo.Learner{},
+		"InvitationList": List[bo.Learner]{},
+		"Invited":        invite.Invited{},
+		"ProgramRef":     invite.ProgramRef{},
+		"ContractRef":    invite.ContractRef{},
+		"Removal":        invite.Removal{},
+		"RemovalList":    List[invite.Removal]{},
+		"ImportJob":      invite.Job{},
+		"ImportProgress": invite.JobCounts{},
+		"Accepted":       invite.Accepted{},
 	}
 	requests := map[string]any{
 		"NewOrg":           admin.NewOrg{},
@@ -448,6 +476,10 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"NewItem":          admin.NewItem{},
 		"ItemPlacement":    admin.ItemPlacement{},
 		"NewCatalogItem":   bo.CatalogItem{},
+
+		"NewInvitation":      invite.NewInvitation{},
+		"InvitationRemovals": removalRequest{},
+		"NewImport":          invite.NewImport{},
 	}
 	root := parseOpenAPI(t, OpenAPI)
 	schemas := child(child(root, "components"), "schemas")
@@ -487,6 +519,103 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		if ap := child(child(schemas, name), "additionalProperties"); ap == nil || ap.Value != "false" {
 			t.Errorf("schema %s must say additionalProperties: false: the decoder refuses unknown fields", name)
 		}
+	}
+}
+
+// TestOpenAPIEnumsMatchGo holds the enums of the invitation schemas to the
+// Go constants they list.
+func TestOpenAPIEnumsMatchGo(t *testing.T) {
+	root := parseOpenAPI(t, OpenAPI)
+	schemas := child(child(root, "components"), "schemas")
+	property := func(schema, name string) *yaml.Node {
+		return child(child(child(schemas, schema), "properties"), name)
+	}
+	enum := func(n *yaml.Node) []string {
+		var out []string
+		if e := child(n, "enum"); e != nil {
+			for _, v := range e.Content {
+				out = append(out, v.Value)
+			}
+		}
+		return out
+	}
+	names := func(n *yaml.Node) []string {
+		var out []string
+		pairs(child(n, "properties"), func(k string, _ *yaml.Node) { out = append(out, k) })
+		return out
+	}
+	tests := []struct {
+		what string
+		got  []string
+		want []string
+	}{
+		{"ImportJob.status enum", enum(property("ImportJob", "status")), []string{
+			string(invite.JobAwaitingUpload), string(invite.JobQueued), string(invite.JobRunning),
+			string(invite.JobDone), string(invite.JobFailed),
+		}},
+		{"ImportOutcomes properties", names(child(schemas, "ImportOutcomes")), []string{
+			string(invite.OutcomeInvited), string(invite.OutcomeAlreadyInvited), string(invite.OutcomeAlreadyMember),
+			string(invite.OutcomeDuplicate), string(invite.OutcomeInvalidEmail), string(invite.OutcomeMissingName),
+			string(invite.OutcomeInvalidName), string(invite.OutcomeInvalidExternalID),
+		}},
+		{"Learner.state enum", enum(property("Learner", "state")), []string{
+			string(bo.StateInvited), string(bo.StateMember), string(bo.StateDeletedMember),
+		}},
+	}
+	for _, tt := range tests {
+		got, want := slices.Sorted(slices.Values(tt.got)), slices.Sorted(slices.Values(tt.want))
+		if !slices.Equal(got, want) {
+			t.Errorf("%s = %q, want %q", tt.what, got, want)
+		}
+	}
+}
+
+// openAPIProgramAdmin lets every caller administer every program.
+type openAPIProgramAdmin struct{}
+
+func (openAPIProgramAdmin) AuthorizeProgram(_ context.Context, _ bo.Caller, orgID, programID string) (bo.Program, error) {
+	return bo.Program{OrgID: orgID, ID: programID}, nil
+}
+
+// TestOpenAPIDownloadsMatchHandlers holds each download of fileAnswers to
+// the File its route answers: the media type, and the example when the
+// document gives one.
+func TestOpenAPIDownloadsMatchHandlers(t *testing.T) {
+	svc := invite.NewService(nil, openAPIProgramAdmin{}, nil, invite.Config{})
+	served := map[string]RouteFunc{}
+	for _, routes := range []map[string]RouteFunc{
+		adminRoutes(nil, nil, slog.Default()),
+		invitationRoutes(svc, invite.NewImporter(svc, nil, nil)),
+		joinRoutes(svc),
+	} {
+		for k, fn := range routes {
+			served[k] = fn
+		}
+	}
+	root := parseOpenAPI(t, OpenAPI)
+	for key, mediaType := range fileAnswers {
+		fn := served[key]
+		if fn == nil {
+			t.Errorf("fileAnswers names %s, which no handler serves", key)
+			continue
+		}
+		req := &Request{Caller: bo.Caller{Subject: "s", Email: "admin@example.com", EmailVerified: true}}
+		_, body, err := fn(context.Background(), req)
+		f, ok := body.(File)
+		if err != nil || !ok {
+			t.Errorf("%s answered %T, %v; want a File", key, body, err)
+			continue
+		}
+		if mt, _, err := mime.ParseMediaType(f.ContentType); err != nil || mt != mediaType {
+			t.Errorf("%s answers a File of type %q; the document says %s", key, f.ContentType, mediaType)
+		}
+		method, path, _ := strings.Cut(key, " ")
+		op := child(child(child(root, "paths"), path), strings.ToLower(method))
+		pairs(child(op, "responses"), func(status string, res *yaml.Node) {
+			if ex := child(child(child(deref(root, res), "content"), mediaType), "example"); ex != nil && ex.Value != string(f.Body) {
+				t.Errorf("%s: the %s example is %q, the handler sends %q", key, status, ex.Value, f.Body)
+			}
+		})
 	}
 }
 

@@ -15,7 +15,15 @@ func (r Route) Key() string { return r.Method + " " + r.Path }
 
 // Function names: one folder under functions/ each.
 const (
-	FunctionAdmin = "admin"
+	FunctionAdmin       = "admin"
+	FunctionInvitations = "invitations"
+	FunctionJoin        = "join"
+)
+
+// Functions that no route serves: triggered by S3, SQS or schedules.
+const (
+	FunctionInvitationImport = "invitation-import"
+	FunctionMailer           = "mailer"
 )
 
 const (
@@ -55,6 +63,17 @@ var Routes = []Route{
 	{Method: "DELETE", Path: collectionPath + "/items/{itemId}", Function: FunctionAdmin},
 	{Method: "POST", Path: collectionPath + "/items/{itemId}/move", Function: FunctionAdmin},
 	{Method: "POST", Path: collectionPath + "/items/{itemId}/copy", Function: FunctionAdmin},
+
+	{Method: "GET", Path: programPath + "/invitations", Function: FunctionInvitations},
+	{Method: "POST", Path: programPath + "/invitations", Function: FunctionInvitations},
+	{Method: "DELETE", Path: programPath + "/invitations/{email}", Function: FunctionInvitations},
+	{Method: "POST", Path: programPath + "/invitations/{email}/resend", Function: FunctionInvitations},
+	{Method: "POST", Path: programPath + "/invitation-removals", Function: FunctionInvitations},
+	{Method: "GET", Path: programPath + "/invitation-imports/template", Function: FunctionInvitations},
+	{Method: "POST", Path: programPath + "/invitation-imports", Function: FunctionInvitations},
+	{Method: "GET", Path: programPath + "/invitation-imports/{importId}", Function: FunctionInvitations},
+
+	{Method: "POST", Path: "/v1/invitations/{token}/accept", Function: FunctionJoin},
 }
 
 // Functions returns the names of the functions that serve routes, each once,

@@ -113,6 +113,14 @@ var WorkQueue = QueueSpec{
 // Queues lists every queue, in the order they are created.
 var Queues = []QueueSpec{MailQueue, WorkQueue}
 
+// Key prefixes of the files bucket. The invitation-import function is
+// triggered by CSV objects under ImportsPrefix; each function is granted
+// only the prefixes it reads or writes.
+const (
+	ImportsPrefix       = "imports/"
+	ImportResultsPrefix = "import-results/"
+)
+
 // Bucket holds report zips, uploaded invitation CSVs and import results.
 var Bucket = BucketSpec{
 	Name:       "backoffice-files",

@@ -14,13 +14,17 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/learnops/backoffice/infra/local"
 	"github.com/learnops/backoffice/shared/admin"
@@ -29,18 +33,26 @@ import (
 	"github.com/learnops/backoffice/shared/emulator"
 	"github.com/learnops/backoffice/shared/env"
 	"github.com/learnops/backoffice/shared/httpapi"
+	"github.com/learnops/backoffice/shared/queue"
+	"github.com/learnops/backoffice/shared/resources"
+	"github.com/learnops/backoffice/shared/wire"
 )
+
+// localSendRate is the mailer's send rate under make dev, in emails a second.
+const localSendRate = 50
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx); err != nil {
+	if err := run(ctx, emulator.DefaultNames(), os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "dev:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context) error {
+// run runs the system on resources of the given names, printing the next
+// steps to out, until ctx ends.
+func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 	vars := env.New()
 	port := vars.Optional("PORT", "8080")
 	sender := vars.Optional("SENDER_EMAIL", "no-reply@learn.example.com")
@@ -61,12 +73,37 @@ func run(ctx context.Context) error {
 	if cfg.BaseEndpoint == nil {
 		return fmt.Errorf("AWS_ENDPOINT_URL is unset: run `make dev`, which points it at a local emulator")
 	}
-	names := emulator.DefaultNames()
+	// Provision before wiring: the functions need the queue URLs. Dev.Run
+	// provisions again, which changes nothing.
+	prov, err := emulator.Provision(ctx, cfg, names)
+	if err != nil {
+		return err
+	}
+	mailURL := prov.Queues[resources.MailQueue.Name].URL
+	learners := wire.Learners{Base: wire.Base{Table: names.Table}, LearnerAppURL: learnerAppURL, MailQueueURL: mailURL, FilesBucket: names.Bucket}
 
 	store := dynamo.NewStore(dynamodb.NewFromConfig(cfg), names.Table)
 	svc := admin.NewService(store, admin.Config{LearnerAppURL: learnerAppURL})
 	handlers := map[string]local.Handler{
-		httpapi.FunctionAdmin: local.Handler(httpapi.NewAdminHandler(svc, store, logger)),
+		httpapi.FunctionAdmin:       local.Handler(wire.Admin(cfg, learners, logger)),
+		httpapi.FunctionInvitations: local.Handler(wire.Invitations(cfg, learners, logger)),
+		httpapi.FunctionJoin:        local.Handler(wire.Join(cfg, learners, logger)),
+	}
+	// The mailer at a local send rate; moto reports a maximum of 1 a second.
+	mailer, err := wire.MailerHandler(ctx, cfg, wire.Mailer{Base: learners.Base, From: sender, SendRate: localSendRate, Concurrency: 1},
+		logger.With(slog.String("function", httpapi.FunctionMailer)))
+	if err != nil {
+		return err
+	}
+	importer := wire.InvitationImport(cfg, learners, logger.With(slog.String("function", httpapi.FunctionInvitationImport)))
+	workers := map[string]func(context.Context) error{
+		httpapi.FunctionMailer: func(ctx context.Context) error {
+			return queue.Poll(ctx, sqs.NewFromConfig(cfg), mailURL, mailer, logger)
+		},
+		httpapi.FunctionInvitationImport: func(ctx context.Context) error {
+			return local.PollObjects(ctx, s3.NewFromConfig(cfg, awsconfig.S3Options), names.Bucket, resources.ImportsPrefix,
+				time.Second, importer, logger)
+		},
 	}
 
 	return local.Dev{
@@ -77,8 +114,9 @@ func run(ctx context.Context) error {
 		Sender:   sender,
 		Routes:   httpapi.Routes,
 		Handlers: handlers,
+		Workers:  workers,
 		Admin:    svc,
 		Logger:   logger,
-		Out:      os.Stdout,
+		Out:      out,
 	}.Run(ctx)
 }

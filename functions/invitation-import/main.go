@@ -1,0 +1,18 @@
+// Command invitation-import is the Lambda that processes uploaded bulk
+// invitation CSVs: S3 calls it for every object created under imports/.
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/learnops/backoffice/shared/wire"
+)
+
+func main() {
+	wire.Main(wire.ReadInvitations, func(_ context.Context, awsCfg aws.Config, c wire.Learners, logger *slog.Logger) (any, error) {
+		return wire.InvitationImport(awsCfg, c, logger), nil
+	})
+}

@@ -1,0 +1,305 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/learnops/backoffice/shared/admin"
+	"github.com/learnops/backoffice/shared/awsconfig"
+	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/dynamo"
+	"github.com/learnops/backoffice/shared/emulator/emulatortest"
+	"github.com/learnops/backoffice/shared/env"
+	"github.com/learnops/backoffice/shared/files"
+	"github.com/learnops/backoffice/shared/invite"
+	"github.com/learnops/backoffice/shared/queue"
+	"github.com/learnops/backoffice/shared/resources"
+	"github.com/learnops/backoffice/shared/wire"
+)
+
+func TestLoadConfigNamesEveryMissingVariable(t *testing.T) {
+	_, _, err := wire.ReadInvitations(env.NewFrom(env.Map(map[string]string{"TABLE_NAME": "t"})))
+	for _, name := range []string{"LEARNER_APP_URL", "MAIL_QUEUE_URL", "FILES_BUCKET"} {
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("error %v does not name %s", err, name)
+		}
+	}
+}
+
+// rig is the function on fresh resources, with an org, a program and a
+// contract of three licences, one learner already invited and one member.
+type rig struct {
+	t        *testing.T
+	cfg      aws.Config
+	conf     wire.Learners
+	handler  func(context.Context, events.S3Event) error
+	store    *dynamo.Store
+	importer *invite.Importer
+	bucket   *files.Store
+	boss     bo.Caller
+	org      bo.Org
+	program  bo.Program
+	contract bo.Contract
+}
+
+func newRig(t *testing.T) *rig {
+	t.Helper()
+	ctx := context.Background()
+	cfg := emulatortest.Config(t)
+	queueURL, _ := emulatortest.NewQueue(t, cfg, resources.MailQueue)
+	r := &rig{t: t, cfg: cfg, boss: bo.Caller{Subject: "b", Email: "boss@acme.edu", EmailVerified: true}}
+	r.conf = wire.Learners{Base: wire.Base{Table: emulatortest.NewTable(t, cfg)}, LearnerAppURL: "https://learn.example.com",
+		MailQueueURL: queueURL, FilesBucket: emulatortest.NewBucket(t, cfg)}
+	r.handler = wire.InvitationImport(cfg, r.conf, slog.New(slog.DiscardHandler))
+	r.store = dynamo.NewStore(dynamodb.NewFromConfig(cfg), r.conf.Table)
+	r.bucket = files.New(s3.NewFromConfig(cfg, awsconfig.S3Options), r.conf.FilesBucket)
+	admins := admin.NewService(r.store, admin.Config{LearnerAppURL: r.conf.LearnerAppURL})
+	svc := invite.NewService(r.store, admins, queue.NewPublisher(sqs.NewFromConfig(cfg), queueURL), invite.Config{LearnerAppURL: r.conf.LearnerAppURL})
+	r.importer = invite.NewImporter(svc, r.store, r.bucket)
+
+	var err error
+	r.org, _, err = admins.CreateOrg(ctx, bo.Caller{Email: "op@p.io", EmailVerified: true, Groups: []string{bo.GroupPlatformOperators}},
+		admin.NewOrg{Name: "Acme", Admins: []admin.NewAdmin{{Email: "boss@acme.edu"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	three, start, end := 3, time.Now().Add(-time.Hour), time.Now().AddDate(1, 0, 0)
+	if r.contract, err = admins.CreateContract(ctx, r.boss, r.org.ID, admin.NewContract{Name: "Seats", Licences: &three, StartsAt: &start, EndsAt: &end}); err != nil {
+		t.Fatal(err)
+	}
+	if r.program, err = admins.CreateProgram(ctx, r.boss, r.org.ID, admin.NewProgram{Name: "Data Skills"}); err != nil {
+		t.Fatal(err)
+	}
+	no := false
+	for _, e := range []string{"invited@acme.edu", "member@acme.edu"} {
+		if _, err := svc.Invite(ctx, r.boss, r.org.ID, r.program.ID, invite.NewInvitation{FullName: "Pre", Email: e, ContractID: r.contract.ID, SendEmail: &no}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l, _ := r.store.GetLearner(ctx, r.program.ID, "member@acme.edu")
+	if err := r.store.Join(ctx, l, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// event is the sample S3 event of events/invitation-import, pointed at the object.
+func (r *rig) event(key string) events.S3Event {
+	r.t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "events", "invitation-import", "object-created.json"))
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	var ev events.S3Event
+	if err := json.Unmarshal(b, &ev); err != nil {
+		r.t.Fatal(err)
+	}
+	ev.Records[0].S3.Bucket.Name = r.conf.FilesBucket
+	ev.Records[0].S3.Object.Key = key
+	return ev
+}
+
+// run creates an import with the CSV in the request and runs the function
+// on the object it stored, as S3 would.
+func (r *rig) run(csvText string, dryRun bool) invite.Job {
+	r.t.Helper()
+	ctx := context.Background()
+	j, err := r.importer.Create(ctx, r.boss, r.org.ID, r.program.ID, invite.NewImport{ContractID: r.contract.ID, DryRun: dryRun, CSV: csvText})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	if err := r.handler(ctx, r.event(j.FileKey())); err != nil {
+		r.t.Fatalf("handler: %v", err)
+	}
+	done, err := r.importer.Get(ctx, r.boss, r.org.ID, r.program.ID, j.ID)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return done
+}
+
+func (r *rig) queued() int {
+	r.t.Helper()
+	out, err := sqs.NewFromConfig(r.cfg).GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{
+		QueueUrl: aws.String(r.conf.MailQueueURL), AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages},
+	})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	n, _ := strconv.Atoi(out.Attributes[string(sqstypes.QueueAttributeNameApproximateNumberOfMessages)])
+	return n
+}
+
+func (r *rig) invitedCount() int {
+	r.t.Helper()
+	items, _, err := r.store.ListLearners(context.Background(), r.program.ID, bo.StateInvited, invite.ListQuery{Limit: 100})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return len(items)
+}
+
+// messy is a CSV as spreadsheets and people make them: a byte-order mark,
+// CRLF, headers in another order and case with stray spaces, a quoted name
+// with a comma and a line break, blank lines, and one row of each outcome.
+const messy = "\uFEFF Email ,FULL NAME,external id\r\n" +
+	"ada@acme.edu,Ada Lovelace,E1\r\n" +
+	"\r\n" +
+	"grace@acme.edu,\"Hopper, Grace\nRear Admiral\",E2\r\n" +
+	"ADA@ACME.EDU,Ada Again,E3\r\n" +
+	"not-an-email,Nobody,E4\r\n" +
+	"nameless@acme.edu,,E5\r\n" +
+	"invited@acme.edu,Already Invited,\r\n" +
+	"member@acme.edu,Already Member,\r\n" +
+	"linus@acme.edu,Linus,\r\n" +
+	"=cmd@acme.edu,Formula,\r\n" +
+	",,\r\n"
+
+var wantOutcomes = map[invite.Outcome]int{
+	invite.OutcomeInvited: 4, invite.OutcomeDuplicate: 1, invite.OutcomeInvalidEmail: 1,
+	invite.OutcomeMissingName: 1, invite.OutcomeAlreadyInvited: 1, invite.OutcomeAlreadyMember: 1,
+}
+
+func checkOutcomes(t *testing.T, j invite.Job, want map[invite.Outcome]int) {
+	t.Helper()
+	total := 0
+	for o, n := range want {
+		total += n
+		if j.Counts.Outcomes[o] != n {
+			t.Errorf("outcome %q: %d rows, want %d (all: %v)", o, j.Counts.Outcomes[o], n, j.Counts.Outcomes)
+		}
+	}
+	if j.Counts.RowsDone != total || j.Counts.RowsRead != total {
+		t.Errorf("rows read %d done %d, want %d", j.Counts.RowsRead, j.Counts.RowsDone, total)
+	}
+}
+
+func TestDryRunThenImportThenAgain(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+
+	dry := r.run(messy, true)
+	if dry.Status != invite.JobDone {
+		t.Fatalf("dry run ended %s: %s", dry.Status, dry.Error)
+	}
+	checkOutcomes(t, dry, wantOutcomes)
+	if r.invitedCount() != 1 || r.queued() != 0 {
+		t.Fatalf("the dry run wrote: %d invitations, %d emails queued", r.invitedCount(), r.queued())
+	}
+	// 1 invitation pending + 4 the import would add, 2 licences left.
+	if len(dry.Warnings) != 1 || !strings.Contains(dry.Warnings[0], "2 licences left but 5 pending") {
+		t.Fatalf("dry run warnings %v", dry.Warnings)
+	}
+
+	real := r.run(messy, false)
+	if real.Status != invite.JobDone || real.ResultURL == "" {
+		t.Fatalf("import ended %s (%s), result link %q", real.Status, real.Error, real.ResultURL)
+	}
+	checkOutcomes(t, real, wantOutcomes)
+	if got := r.invitedCount(); got != 5 {
+		t.Fatalf("%d pending invitations, want 5", got)
+	}
+	if got := r.queued(); got != 4 {
+		t.Fatalf("%d emails queued, want 4", got)
+	}
+	grace, err := r.store.GetLearner(ctx, r.program.ID, "grace@acme.edu")
+	if err != nil || grace.FullName != "Hopper, Grace Rear Admiral" || grace.ExternalID != "E2" || grace.EmailQueuedAt == nil {
+		t.Fatalf("grace = %+v, %v", grace, err)
+	}
+	c, _ := r.store.GetContract(ctx, r.org.ID, r.contract.ID)
+	p, _ := r.store.GetProgram(ctx, r.org.ID, r.program.ID)
+	if c.Pending != 5 || p.Counts.Invited != 5 {
+		t.Fatalf("contract pending %d, program invited %d; want 5 and 5", c.Pending, p.Counts.Invited)
+	}
+
+	// The per-row result file: the input rows with their outcome and reason.
+	f, _, err := r.bucket.Open(ctx, real.ResultKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 10 || rows[0][3] != "Outcome" || rows[0][4] != "Reason" {
+		t.Fatalf("result file %q", rows)
+	}
+	byEmail := map[string][]string{}
+	for _, row := range rows[1:] {
+		byEmail[row[0]] = row
+	}
+	if got := byEmail["ADA@ACME.EDU"]; got[3] != "duplicate" || got[4] != "duplicate of row 2" {
+		t.Errorf("duplicate row %q", got)
+	}
+	// "=" is valid in an address, so the row is invited; the result file
+	// shows the cell as text, never as a formula.
+	if got := byEmail["'=cmd@acme.edu"]; got == nil || got[3] != "invited" {
+		t.Errorf("the formula cell is not neutralised: %q", rows)
+	}
+	if got := byEmail["not-an-email"]; got[3] != "invalid_email" || got[4] == "" {
+		t.Errorf("invalid email row %q", got)
+	}
+	res, err := http.Get(real.ResultURL)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("result link: %v %v", res, err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(body), "already_member") {
+		t.Fatalf("result link served %q", body)
+	}
+
+	// The same event again is a no-op; the same file in a new import
+	// invites no one twice and queues no email twice.
+	if err := r.handler(ctx, r.event(real.FileKey())); err != nil {
+		t.Fatal(err)
+	}
+	again := r.run(messy, false)
+	checkOutcomes(t, again, map[invite.Outcome]int{
+		invite.OutcomeAlreadyInvited: 5, invite.OutcomeDuplicate: 1, invite.OutcomeInvalidEmail: 1,
+		invite.OutcomeMissingName: 1, invite.OutcomeAlreadyMember: 1,
+	})
+	if r.invitedCount() != 5 || r.queued() != 4 {
+		t.Fatalf("after re-running: %d invitations, %d emails queued; want 5 and 4", r.invitedCount(), r.queued())
+	}
+}
+
+func TestRefusedFiles(t *testing.T) {
+	r := newRig(t)
+	tests := []struct {
+		name, csv, want string
+	}{
+		{"missing header", "Full Name,Email\nAda,ada@acme.edu\n", `missing header "External ID"`},
+		{"malformed quotes", "Full Name,Email,External ID\n\"Ada,ada@acme.edu,1\n", "line"},
+		{"no header", "\n\n", "no header"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			j := r.run(tt.csv, false)
+			if j.Status != invite.JobFailed || !strings.Contains(j.Error, tt.want) {
+				t.Fatalf("job %s: %q, want failed with %q", j.Status, j.Error, tt.want)
+			}
+			if r.invitedCount() != 1 {
+				t.Fatalf("a refused file wrote invitations")
+			}
+		})
+	}
+}

@@ -1,0 +1,206 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/learnops/backoffice/shared/emulator"
+	"github.com/learnops/backoffice/shared/emulator/emulatortest"
+	"github.com/learnops/backoffice/shared/env"
+	"github.com/learnops/backoffice/shared/queue"
+	"github.com/learnops/backoffice/shared/ses/sestest"
+	"github.com/learnops/backoffice/shared/wire"
+)
+
+func TestLoadConfig(t *testing.T) {
+	tests := []struct {
+		name string
+		vars map[string]string
+		want wire.Mailer
+		errs []string // substrings of the error; none for success
+	}{
+		{
+			name: "defaults",
+			vars: map[string]string{"TABLE_NAME": "t", "MAIL_FROM": "Acme Learning <noreply@acme.example>"},
+			want: wire.Mailer{Base: wire.Base{Table: "t", LogLevel: "info"}, From: "Acme Learning <noreply@acme.example>", SendRate: 0, Concurrency: 2},
+		},
+		{
+			name: "everything set",
+			vars: map[string]string{"TABLE_NAME": "t", "MAIL_FROM": "noreply@acme.example", "MAIL_SEND_RATE": "14", "MAIL_CONCURRENCY": "5", "LOG_LEVEL": "debug"},
+			want: wire.Mailer{Base: wire.Base{Table: "t", LogLevel: "debug"}, From: "noreply@acme.example", SendRate: 14, Concurrency: 5},
+		},
+		{
+			name: "every missing variable named",
+			vars: map[string]string{"LOG_LEVEL": "debug"},
+			errs: []string{"TABLE_NAME", "MAIL_FROM"},
+		},
+		{
+			name: "every invalid variable named with the missing ones",
+			vars: map[string]string{"MAIL_FROM": "not an address", "MAIL_SEND_RATE": "fast", "MAIL_CONCURRENCY": "0"},
+			errs: []string{"TABLE_NAME", `MAIL_FROM="not an address"`, `MAIL_SEND_RATE="fast"`, "MAIL_CONCURRENCY=0"},
+		},
+		{
+			name: "a negative rate",
+			vars: map[string]string{"TABLE_NAME": "t", "MAIL_FROM": "noreply@acme.example", "MAIL_SEND_RATE": "-1"},
+			errs: []string{"MAIL_SEND_RATE=-1"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _, err := wire.ReadMailer(env.NewFrom(env.Map(tt.vars)))
+			if len(tt.errs) == 0 {
+				if err != nil || c != tt.want {
+					t.Fatalf("config = %+v, %v; want %+v", c, err, tt.want)
+				}
+				return
+			}
+			var e *env.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("error = %v, want an *env.Error", err)
+			}
+			for _, s := range tt.errs {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("error %q does not name %s", err, s)
+				}
+			}
+		})
+	}
+}
+
+// fakeRate is a rateSource of one function field.
+type fakeRate struct {
+	maxSendRate func(ctx context.Context) (float64, error)
+}
+
+func (f *fakeRate) MaxSendRate(ctx context.Context) (float64, error) { return f.maxSendRate(ctx) }
+
+func TestInstanceRate(t *testing.T) {
+	calls := 0
+	src := &fakeRate{maxSendRate: func(context.Context) (float64, error) { calls++; return 14, nil }}
+	if account, each, err := wire.InstanceRate(context.Background(), wire.Mailer{SendRate: 10, Concurrency: 4}, src); err != nil || account != 10 || each != 2.5 || calls != 0 {
+		t.Fatalf("configured rate: %v, %v, %v after %d SES calls; want 10, 2.5 and no call", account, each, err, calls)
+	}
+	if account, each, err := wire.InstanceRate(context.Background(), wire.Mailer{Concurrency: 2}, src); err != nil || account != 14 || each != 7 || calls != 1 {
+		t.Fatalf("rate from SES: %v, %v, %v after %d calls; want 14, 7 after 1", account, each, err, calls)
+	}
+	failing := &fakeRate{maxSendRate: func(context.Context) (float64, error) { return 0, errors.New("AccessDenied") }}
+	if _, _, err := wire.InstanceRate(context.Background(), wire.Mailer{Concurrency: 2}, failing); err == nil || !strings.Contains(err.Error(), "MAIL_SEND_RATE") {
+		t.Fatalf("SES failing: %v, want an error that points at MAIL_SEND_RATE", err)
+	}
+}
+
+func loadEvent(t *testing.T, name string) events.SQSEvent {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "events", "mailer", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.SQSEvent
+	if err := json.Unmarshal(b, &ev); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return ev
+}
+
+// newTestHandler returns the function's handler on a fresh table of the
+// emulator, sending from a verified address of its own, which it returns.
+// The send rate is left unset, so it is read from the emulator's SES as at
+// a cold start in AWS.
+func newTestHandler(t *testing.T) (queue.Handler, string) {
+	t.Helper()
+	cfg := emulatortest.Config(t)
+	table := emulatortest.NewTable(t, cfg)
+	from := strings.TrimSuffix(emulator.UniquePrefix("mailer"), "-") + "@learnops.example"
+	if err := emulator.VerifySender(context.Background(), cfg, from); err != nil {
+		t.Fatal(err)
+	}
+	// One instance: the whole (emulated) account rate, so the test is quick.
+	c := wire.Mailer{Base: wire.Base{Table: table, LogLevel: "info"}, From: "Acme Learning <" + from + ">", Concurrency: 1}
+	h, err := wire.MailerHandler(context.Background(), cfg, c, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h, from
+}
+
+// TestSampleEvent replays events/mailer/sqs-batch.json through the handler:
+// every email arrives once; replaying the event sends nothing more; bad
+// records added to it are reported as failures while the others succeed.
+func TestSampleEvent(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("..", "..", "events", "mailer", "*.json"))
+	if len(files) != 1 {
+		t.Fatalf("events/mailer has %d samples, the test knows 1: add the new ones here", len(files))
+	}
+	h, from := newTestHandler(t)
+	endpoint := emulatortest.Endpoint(t)
+	ev := loadEvent(t, "sqs-batch.json")
+	ctx := context.Background()
+
+	wantSent := map[string]string{ // recipient -> subject
+		"ada.lovelace@example.com": "Acme University invites you to join Data Skills for Analysts",
+		"Grace.Hopper@example.org": "Acme University invites you to join Data Skills for Analysts",
+		"alan.turing@example.com":  "Welcome to Data Skills for Analysts",
+	}
+	checkSent := func(when string) {
+		t.Helper()
+		sent := sestest.SentFrom(t, endpoint, from)
+		got := map[string]string{}
+		for _, s := range sent {
+			if len(s.To) != 1 {
+				t.Fatalf("%s: an email to %v", when, s.To)
+			}
+			if _, dup := got[s.To[0]]; dup {
+				t.Fatalf("%s: %s got two emails", when, s.To[0])
+			}
+			got[s.To[0]] = s.Subject
+			if !strings.Contains(s.Body, "<html") || !strings.Contains(s.Body, "https://learn.acme.example/") {
+				t.Fatalf("%s: the email to %s has no HTML body with its link: %s", when, s.To[0], s.Body)
+			}
+		}
+		if len(sent) != len(wantSent) || len(got) != len(wantSent) {
+			t.Fatalf("%s: %d emails sent to %v, want one to each of %v", when, len(sent), got, wantSent)
+		}
+		for to, subject := range wantSent {
+			if got[to] != subject {
+				t.Fatalf("%s: the email to %s has subject %q, want %q", when, to, got[to], subject)
+			}
+		}
+	}
+
+	resp, err := h(ctx, ev)
+	if err != nil || len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("first delivery: failures %v, error %v", resp.BatchItemFailures, err)
+	}
+	checkSent("after the first delivery")
+
+	resp, err = h(ctx, ev)
+	if err != nil || len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("replay: failures %v, error %v", resp.BatchItemFailures, err)
+	}
+	checkSent("after the event was replayed")
+
+	// Bad records among the good ones: only they are reported.
+	bad := ev.Records[0]
+	bad.MessageId, bad.Body = "bad-json", "{not json"
+	missing := ev.Records[2]
+	missing.MessageId, missing.Body = "bad-data", `{"id":"program-welcome/x","to":"x@example.com","template":"program-welcome","data":{"LearnerName":"X"}}`
+	mixed := events.SQSEvent{Records: []events.SQSMessage{ev.Records[0], bad, ev.Records[1], missing, ev.Records[2]}}
+	resp, err = h(ctx, mixed)
+	var failed []string
+	for _, f := range resp.BatchItemFailures {
+		failed = append(failed, f.ItemIdentifier)
+	}
+	if err != nil || !slices.Equal(failed, []string{"bad-json", "bad-data"}) {
+		t.Fatalf("mixed batch: failures %v, error %v; want bad-json and bad-data only", failed, err)
+	}
+	checkSent("after the mixed batch")
+}

@@ -1,0 +1,183 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/invite"
+)
+
+var (
+	_ invite.JobStore = (*Store)(nil)
+	_ invite.RowStore = (*Store)(nil)
+)
+
+const typeImport = "ImportJob"
+
+type importRecord struct {
+	key
+	meta
+	ID         string           `dynamodbav:"id"`
+	OrgID      string           `dynamodbav:"orgId"`
+	ProgramID  string           `dynamodbav:"programId"`
+	ContractID string           `dynamodbav:"contractId"`
+	SendEmails bool             `dynamodbav:"sendEmails"`
+	DryRun     bool             `dynamodbav:"dryRun"`
+	Status     string           `dynamodbav:"status"`
+	Error      string           `dynamodbav:"error,omitempty"`
+	Counts     invite.JobCounts `dynamodbav:"progress"`
+	Warnings   []string         `dynamodbav:"warnings"`
+	CreatedBy  string           `dynamodbav:"createdBy"`
+	StartedAt  *time.Time       `dynamodbav:"startedAt,omitempty"`
+	FinishedAt *time.Time       `dynamodbav:"finishedAt,omitempty"`
+}
+
+func newImportRecord(j invite.Job) importRecord {
+	if j.Counts.Outcomes == nil {
+		j.Counts.Outcomes = map[invite.Outcome]int{}
+	}
+	if j.Warnings == nil {
+		j.Warnings = []string{}
+	}
+	return importRecord{
+		key: importKey(j.ProgramID, j.ID), meta: meta{Type: typeImport, CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt},
+		ID: j.ID, OrgID: j.OrgID, ProgramID: j.ProgramID, ContractID: j.ContractID, SendEmails: j.SendEmails, DryRun: j.DryRun,
+		Status: string(j.Status), Error: j.Error, Counts: j.Counts, Warnings: j.Warnings, CreatedBy: j.CreatedBy,
+		StartedAt: j.StartedAt, FinishedAt: j.FinishedAt,
+	}
+}
+
+// CreateImport writes a new import job. It returns ECONFLICT when the id exists.
+func (s *Store) CreateImport(ctx context.Context, j invite.Job) error {
+	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: s.table, Item: marshal(newImportRecord(j)), ConditionExpression: aws.String("attribute_not_exists(PK)"),
+	})
+	if isConditionFailed(err) {
+		return bo.Errorf(bo.ECONFLICT, "import %s exists already", j.ID)
+	} else if err != nil {
+		return fmt.Errorf("create import %s: %w", j.ID, err)
+	}
+	return nil
+}
+
+// GetImport returns an import job of the program, or ENOTFOUND.
+func (s *Store) GetImport(ctx context.Context, programID, importID string) (invite.Job, error) {
+	var r importRecord
+	if err := s.get(ctx, importKey(programID, importID), &r, "import "+importID+" not found"); err != nil {
+		return invite.Job{}, err
+	}
+	return invite.Job{
+		ID: r.ID, OrgID: r.OrgID, ProgramID: r.ProgramID, ContractID: r.ContractID, SendEmails: r.SendEmails, DryRun: r.DryRun,
+		Status: invite.JobStatus(r.Status), Error: r.Error, Counts: r.Counts, Warnings: r.Warnings, CreatedBy: r.CreatedBy,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt,
+	}, nil
+}
+
+// UpdateImport writes the whole job over its stored item, which must exist.
+func (s *Store) UpdateImport(ctx context.Context, j invite.Job) error {
+	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: s.table, Item: marshal(newImportRecord(j)), ConditionExpression: aws.String("attribute_exists(PK)"),
+	})
+	if isConditionFailed(err) {
+		return bo.Errorf(bo.ENOTFOUND, "import %s not found", j.ID)
+	} else if err != nil {
+		return fmt.Errorf("update import %s: %w", j.ID, err)
+	}
+	return nil
+}
+
+// PutInvitationRow writes one invitation of an import, and its link when
+// tok is set, without touching counters (AddInvitationCounts counts a
+// chunk at once). The link is written first, on its own: a link whose
+// invitation then fails to be written names an invitation that does not
+// exist, admits no one, and expires. No transaction, so that an import
+// costs two plain writes a row. It returns ECONFLICT when the email is
+// invited to or a member of the program.
+func (s *Store) PutInvitationRow(ctx context.Context, l bo.Learner, tok *bo.InviteToken) error {
+	writes := s.invitationWrites(l, tok)
+	if tok != nil {
+		put := writes[1].Put
+		if _, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item,
+			ConditionExpression: put.ConditionExpression}); err != nil {
+			return fmt.Errorf("put invitation link of %s: %w", l.EmailKey, err)
+		}
+	}
+	put := writes[0].Put
+	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item,
+		ConditionExpression: put.ConditionExpression, ExpressionAttributeNames: put.ExpressionAttributeNames,
+		ExpressionAttributeValues: put.ExpressionAttributeValues})
+	if isConditionFailed(err) {
+		return bo.Errorf(bo.ECONFLICT, "%s is already invited to or a member of this program", l.Email)
+	} else if err != nil {
+		return fmt.Errorf("put invitation of %s: %w", l.EmailKey, err)
+	}
+	return nil
+}
+
+// AddInvitationCounts counts n more pending invitations on the program, the
+// contract and the org: three atomic ADDs, once a chunk. They are not one
+// transaction: a run that dies between them leaves a count short by one
+// chunk at most, and these counts limit nothing (licences are taken on
+// joining, under the contract's own condition).
+func (s *Store) AddInvitationCounts(ctx context.Context, orgID, programID, contractID string, n int) error {
+	for _, item := range []types.TransactWriteItem{
+		addCounters(s.table, programKey(orgID, programID), map[string]int{"invited": n}),
+		addCounters(s.table, contractKey(orgID, contractID), map[string]int{"pending": n}),
+		addCounters(s.table, orgKey(orgID), map[string]int{"invited": n}),
+	} {
+		u := item.Update
+		if _, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: u.TableName, Key: u.Key,
+			UpdateExpression: u.UpdateExpression, ConditionExpression: u.ConditionExpression,
+			ExpressionAttributeNames: u.ExpressionAttributeNames, ExpressionAttributeValues: u.ExpressionAttributeValues}); err != nil {
+			if isConditionFailed(err) {
+				return bo.Errorf(bo.ENOTFOUND, "the program, contract or org of the import no longer exists")
+			}
+			return fmt.Errorf("count invitations: %w", err)
+		}
+	}
+	return nil
+}
+
+// batchGetLimit is BatchGetItem's limit of keys per call.
+const batchGetLimit = 100
+
+// GetLearners returns the program's learners among the email keys, by key,
+// with BatchGetItem (100 keys a call, unprocessed keys retried).
+func (s *Store) GetLearners(ctx context.Context, programID string, emailKeys []string) (map[string]bo.Learner, error) {
+	out := make(map[string]bo.Learner, len(emailKeys))
+	for start := 0; start < len(emailKeys); start += batchGetLimit {
+		keys := make([]map[string]types.AttributeValue, 0, batchGetLimit)
+		for _, k := range emailKeys[start:min(start+batchGetLimit, len(emailKeys))] {
+			keys = append(keys, mustKey(learnerKey(programID, k)))
+		}
+		req := map[string]types.KeysAndAttributes{*s.table: {Keys: keys, ConsistentRead: aws.Bool(true)}}
+		for attempt := 0; len(req) > 0; attempt++ {
+			if attempt > 0 {
+				if attempt > 8 {
+					return nil, fmt.Errorf("batch get learners: keys still unprocessed after %d attempts", attempt)
+				}
+				time.Sleep(time.Duration(1<<attempt) * 10 * time.Millisecond)
+			}
+			res, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+			if err != nil {
+				return nil, fmt.Errorf("batch get learners: %w", err)
+			}
+			var recs []learnerRecord
+			if err := attributevalue.UnmarshalListOfMaps(res.Responses[*s.table], &recs); err != nil {
+				return nil, fmt.Errorf("decode learners: %w", err)
+			}
+			for _, r := range recs {
+				out[r.EmailKey] = r.learner()
+			}
+			req = res.UnprocessedKeys
+		}
+	}
+	return out, nil
+}

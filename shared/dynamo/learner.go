@@ -1,0 +1,413 @@
+package dynamo
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/invite"
+	"github.com/learnops/backoffice/shared/resources"
+)
+
+var _ invite.Store = (*Store)(nil)
+
+const (
+	typeLearner = "Learner"
+	typeToken   = "InviteToken"
+)
+
+type learnerRecord struct {
+	key
+	meta
+	GSI1PK          string     `dynamodbav:"GSI1PK"`
+	GSI1SK          string     `dynamodbav:"GSI1SK"`
+	GSI2PK          string     `dynamodbav:"GSI2PK"`
+	GSI2SK          string     `dynamodbav:"GSI2SK"`
+	OrgID           string     `dynamodbav:"orgId"`
+	ProgramID       string     `dynamodbav:"programId"`
+	Email           string     `dynamodbav:"email"`
+	EmailKey        string     `dynamodbav:"emailKey"`
+	FullName        string     `dynamodbav:"fullName"`
+	ExternalID      string     `dynamodbav:"externalId,omitempty"`
+	State           string     `dynamodbav:"state"`
+	ContractID      string     `dynamodbav:"contractId"`
+	InvitationID    string     `dynamodbav:"invitationId"`
+	InvitedAt       *time.Time `dynamodbav:"invitedAt,omitempty"`
+	JoinedAt        *time.Time `dynamodbav:"joinedAt,omitempty"`
+	RemovedAt       *time.Time `dynamodbav:"removedAt,omitempty"`
+	AllowReturn     bool       `dynamodbav:"allowReturn"`
+	ImportID        string     `dynamodbav:"importId,omitempty"`
+	EmailQueuedAt   *time.Time `dynamodbav:"emailQueuedAt,omitempty"`
+	WelcomeQueuedAt *time.Time `dynamodbav:"welcomeQueuedAt,omitempty"`
+}
+
+func newLearnerRecord(l bo.Learner) learnerRecord {
+	r := learnerRecord{
+		key: learnerKey(l.ProgramID, l.EmailKey), meta: meta{Type: typeLearner, CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt},
+		OrgID: l.OrgID, ProgramID: l.ProgramID, Email: l.Email, EmailKey: l.EmailKey, FullName: l.FullName,
+		ExternalID: l.ExternalID, State: string(l.State), ContractID: l.ContractID, InvitationID: l.InvitationID,
+		InvitedAt: l.InvitedAt, JoinedAt: l.JoinedAt, RemovedAt: l.RemovedAt, AllowReturn: l.AllowReturn,
+		ImportID: l.ImportID, EmailQueuedAt: l.EmailQueuedAt, WelcomeQueuedAt: l.WelcomeQueuedAt,
+	}
+	r.GSI1PK, r.GSI1SK, r.GSI2PK, r.GSI2SK = learnerIndexKeys(l.ProgramID, string(l.State), l.EmailKey, l.FullName)
+	return r
+}
+
+func (r learnerRecord) learner() bo.Learner {
+	return bo.Learner{
+		OrgID: r.OrgID, ProgramID: r.ProgramID, Email: r.Email, EmailKey: r.EmailKey, FullName: r.FullName,
+		ExternalID: r.ExternalID, State: bo.LearnerState(r.State), ContractID: r.ContractID, InvitationID: r.InvitationID,
+		InvitedAt: r.InvitedAt, JoinedAt: r.JoinedAt, RemovedAt: r.RemovedAt, AllowReturn: r.AllowReturn,
+		ImportID: r.ImportID, EmailQueuedAt: r.EmailQueuedAt, WelcomeQueuedAt: r.WelcomeQueuedAt,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+	}
+}
+
+type tokenRecord struct {
+	key
+	meta
+	OrgID        string `dynamodbav:"orgId"`
+	ProgramID    string `dynamodbav:"programId"`
+	EmailKey     string `dynamodbav:"emailKey"`
+	InvitationID string `dynamodbav:"invitationId"`
+	// ExpiresAt is the table's TTL attribute (epoch seconds): DynamoDB
+	// deletes expired links some time after they expire.
+	ExpiresAt int64 `dynamodbav:"expiresAt"`
+}
+
+// GetLearner returns the learner of the program with the email key, or ENOTFOUND.
+func (s *Store) GetLearner(ctx context.Context, programID, emailKey string) (bo.Learner, error) {
+	var r learnerRecord
+	if err := s.get(ctx, learnerKey(programID, emailKey), &r, emailKey+" is not invited to or a member of this program"); err != nil {
+		return bo.Learner{}, err
+	}
+	return r.learner(), nil
+}
+
+// addCounters is a transaction item that adds each delta to a counter of
+// an existing item.
+func addCounters(table *string, k key, deltas map[string]int) types.TransactWriteItem {
+	names := map[string]string{}
+	values := map[string]types.AttributeValue{}
+	var adds []string
+	for _, c := range slices.Sorted(mapsKeys(deltas)) {
+		n := fmt.Sprintf("#c%d", len(adds))
+		names[n] = c
+		values[":v"+n[1:]] = num(deltas[c])
+		adds = append(adds, n+" :v"+n[1:])
+	}
+	return types.TransactWriteItem{Update: &types.Update{
+		TableName: table, Key: mustKey(k), UpdateExpression: aws.String("ADD " + strings.Join(adds, ", ")),
+		ConditionExpression: aws.String("attribute_exists(PK)"), ExpressionAttributeNames: names, ExpressionAttributeValues: values,
+	}}
+}
+
+func mapsKeys(m map[string]int) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+func putToken(table *string, t bo.InviteToken, now time.Time) types.TransactWriteItem {
+	return putNew(table, tokenRecord{
+		key: tokenKey(t.Hash), meta: meta{Type: typeToken, CreatedAt: now, UpdatedAt: now},
+		OrgID: t.OrgID, ProgramID: t.ProgramID, EmailKey: t.EmailKey, InvitationID: t.InvitationID, ExpiresAt: t.ExpiresAt.Unix(),
+	})
+}
+
+// invitationWrites are the writes of a new invitation: the learner (new, or
+// replacing a removed member), its link when tok is set, and the counters.
+func (s *Store) invitationWrites(l bo.Learner, tok *bo.InviteToken) []types.TransactWriteItem {
+	items := []types.TransactWriteItem{{Put: &types.Put{
+		TableName: s.table, Item: marshal(newLearnerRecord(l)),
+		ConditionExpression:       aws.String("attribute_not_exists(PK) OR #state = :removed"),
+		ExpressionAttributeNames:  map[string]string{"#state": "state"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":removed": str(string(bo.StateDeletedMember))},
+	}}}
+	if tok != nil {
+		items = append(items, putToken(s.table, *tok, l.CreatedAt))
+	}
+	return append(items,
+		addCounters(s.table, programKey(l.OrgID, l.ProgramID), map[string]int{"invited": 1}),
+		addCounters(s.table, contractKey(l.OrgID, l.ContractID), map[string]int{"pending": 1}),
+		addCounters(s.table, orgKey(l.OrgID), map[string]int{"invited": 1}))
+}
+
+// CreateInvitation writes a new invitation with its link (when tok is set)
+// and counts it on the program, the contract and the org, all or nothing. It
+// returns ECONFLICT when the email is invited to or a member of the program.
+func (s *Store) CreateInvitation(ctx context.Context, l bo.Learner, tok *bo.InviteToken) error {
+	return s.transact(ctx, s.invitationWrites(l, tok), func(i int) error {
+		if i == 0 {
+			return bo.Errorf(bo.ECONFLICT, "%s is already invited to or a member of this program", l.Email)
+		}
+		if tok != nil && i == 1 {
+			return bo.Errorf(bo.ECONFLICT, "the invitation link collided; retry")
+		}
+		return bo.Errorf(bo.ENOTFOUND, "the program or the contract no longer exists")
+	})
+}
+
+// pendingCondition is a condition that the learner's invitation is still
+// the pending one read.
+func pendingCondition(l bo.Learner) (string, map[string]string, map[string]types.AttributeValue) {
+	return "#state = :invited AND invitationId = :iid",
+		map[string]string{"#state": "state"},
+		map[string]types.AttributeValue{":invited": str(string(bo.StateInvited)), ":iid": str(l.InvitationID)}
+}
+
+// AddToken stores another link of a pending invitation. It returns
+// ECONFLICT when the invitation is no longer the pending one.
+func (s *Store) AddToken(ctx context.Context, l bo.Learner, tok bo.InviteToken) error {
+	cond, names, values := pendingCondition(l)
+	items := []types.TransactWriteItem{
+		{ConditionCheck: &types.ConditionCheck{TableName: s.table, Key: mustKey(learnerKey(l.ProgramID, l.EmailKey)),
+			ConditionExpression: aws.String(cond), ExpressionAttributeNames: names, ExpressionAttributeValues: values}},
+		putToken(s.table, tok, time.Now().UTC()),
+	}
+	return s.transact(ctx, items, func(int) error {
+		return bo.Errorf(bo.ECONFLICT, "the invitation of %s changed at the same time; reload and retry", l.Email)
+	})
+}
+
+// GetToken returns the stored link with the hash, or ENOTFOUND.
+func (s *Store) GetToken(ctx context.Context, hash string) (bo.InviteToken, error) {
+	var r tokenRecord
+	if err := s.get(ctx, tokenKey(hash), &r, "no such invitation link"); err != nil {
+		return bo.InviteToken{}, err
+	}
+	return bo.InviteToken{Hash: hash, OrgID: r.OrgID, ProgramID: r.ProgramID, EmailKey: r.EmailKey,
+		InvitationID: r.InvitationID, ExpiresAt: time.Unix(r.ExpiresAt, 0).UTC()}, nil
+}
+
+// MarkQueued records when an email about the learner was queued (field
+// "emailQueuedAt" or "welcomeQueuedAt"), if the invitation is still the one read.
+func (s *Store) MarkQueued(ctx context.Context, l bo.Learner, field string, at time.Time) error {
+	if field != "emailQueuedAt" && field != "welcomeQueuedAt" {
+		return fmt.Errorf("mark queued: unknown field %q", field)
+	}
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: s.table, Key: mustKey(learnerKey(l.ProgramID, l.EmailKey)),
+		UpdateExpression:          aws.String("SET #f = :at"),
+		ConditionExpression:       aws.String("invitationId = :iid"),
+		ExpressionAttributeNames:  map[string]string{"#f": field},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":at": str(at.UTC().Format(time.RFC3339Nano)), ":iid": str(l.InvitationID)},
+	})
+	if isConditionFailed(err) {
+		return nil // a newer invitation replaced this one; nothing to record
+	} else if err != nil {
+		return fmt.Errorf("mark %s of %s: %w", field, l.EmailKey, err)
+	}
+	return nil
+}
+
+// DeleteInvitation deletes a pending invitation and uncounts it; its links
+// stop working because they name an invitation that no longer exists. It
+// returns ENOTFOUND when the invitation is no longer pending.
+func (s *Store) DeleteInvitation(ctx context.Context, l bo.Learner) error {
+	cond, names, values := pendingCondition(l)
+	items := []types.TransactWriteItem{
+		{Delete: &types.Delete{TableName: s.table, Key: mustKey(learnerKey(l.ProgramID, l.EmailKey)),
+			ConditionExpression: aws.String(cond), ExpressionAttributeNames: names, ExpressionAttributeValues: values}},
+		addCounters(s.table, programKey(l.OrgID, l.ProgramID), map[string]int{"invited": -1}),
+		addCounters(s.table, contractKey(l.OrgID, l.ContractID), map[string]int{"pending": -1}),
+		addCounters(s.table, orgKey(l.OrgID), map[string]int{"invited": -1}),
+	}
+	return s.transact(ctx, items, func(int) error {
+		return bo.Errorf(bo.ENOTFOUND, "%s has no pending invitation to this program", l.Email)
+	})
+}
+
+// Join makes the invited learner a member in one transaction: the learner
+// moves from INVITED to MEMBER, the contract's used licences go up by one
+// under its cap and within its term, and the program's and org's counters
+// move. The link stays, so that accepting again answers "already a member";
+// it can admit no one else, as it names this invitation only. It returns ECONFLICT when the invitation changed
+// in between (read it again), and ELIMIT when the contract is full or
+// outside its term.
+func (s *Store) Join(ctx context.Context, l bo.Learner, now time.Time) error {
+	joined := l
+	joined.State, joined.JoinedAt, joined.UpdatedAt = bo.StateMember, &now, now
+	gsi1pk, gsi1sk, gsi2pk, gsi2sk := learnerIndexKeys(l.ProgramID, string(bo.StateMember), l.EmailKey, l.FullName)
+	cond, names, values := pendingCondition(l)
+	names["#gsi1pk"], names["#gsi1sk"], names["#gsi2pk"], names["#gsi2sk"] = "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK"
+	values[":member"] = str(string(bo.StateMember))
+	values[":now"] = str(now.UTC().Format(time.RFC3339Nano))
+	values[":g1pk"], values[":g1sk"], values[":g2pk"], values[":g2sk"] = str(gsi1pk), str(gsi1sk), str(gsi2pk), str(gsi2sk)
+	learner := types.TransactWriteItem{Update: &types.Update{
+		TableName: s.table, Key: mustKey(learnerKey(l.ProgramID, l.EmailKey)),
+		UpdateExpression: aws.String("SET #state = :member, joinedAt = :now, updatedAt = :now, " +
+			"#gsi1pk = :g1pk, #gsi1sk = :g1sk, #gsi2pk = :g2pk, #gsi2sk = :g2sk"),
+		ConditionExpression: aws.String(cond), ExpressionAttributeNames: names, ExpressionAttributeValues: values,
+	}}
+	contract := types.TransactWriteItem{Update: &types.Update{
+		TableName: s.table, Key: mustKey(contractKey(l.OrgID, l.ContractID)),
+		UpdateExpression: aws.String("ADD used :one, pending :minus SET updatedAt = :now"),
+		ConditionExpression: aws.String("attribute_exists(PK) AND startsMs <= :ms AND endsMs > :ms AND " +
+			"(unlimited = :true OR used < licences)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":one": num(1), ":minus": num(-1), ":ms": &types.AttributeValueMemberN{Value: fmt.Sprint(now.UnixMilli())},
+			":true": &types.AttributeValueMemberBOOL{Value: true}, ":now": str(now.UTC().Format(time.RFC3339Nano)),
+		},
+	}}
+	items := []types.TransactWriteItem{
+		learner, contract,
+		addCounters(s.table, programKey(l.OrgID, l.ProgramID), map[string]int{"members": 1, "joined": 1, "invited": -1}),
+		addCounters(s.table, orgKey(l.OrgID), map[string]int{"joined": 1, "invited": -1}),
+	}
+	return s.transact(ctx, items, func(i int) error {
+		switch i {
+		case 0:
+			return bo.Errorf(bo.ECONFLICT, "the invitation of %s changed at the same time", l.Email)
+		case 1:
+			return s.contractRefusal(ctx, l.OrgID, l.ContractID, now)
+		}
+		return bo.Errorf(bo.ENOTFOUND, "the program no longer exists")
+	})
+}
+
+// contractRefusal explains why a contract admitted no one: outside its
+// term, or full.
+func (s *Store) contractRefusal(ctx context.Context, orgID, contractID string, now time.Time) error {
+	c, err := s.GetContract(ctx, orgID, contractID)
+	if err != nil {
+		return err
+	}
+	switch c.Status(now) {
+	case bo.ContractExpired:
+		return bo.Errorf(bo.ELIMIT, "the program cannot admit new members: its contract ended on %s", c.EndsAt.Format("2 January 2006"))
+	case bo.ContractUpcoming:
+		return bo.Errorf(bo.ELIMIT, "the program cannot admit new members before %s, when its contract starts", c.StartsAt.Format("2 January 2006"))
+	}
+	return bo.Errorf(bo.ELIMIT, "the program is full: all %d licences of its contract are in use", c.Licences)
+}
+
+// learnerCursor is the position after the last learner of a page: the
+// index's sort key, tagged with the order it belongs to.
+func learnerCursor(byName bool, sk string) string {
+	tag := "e:"
+	if byName {
+		tag = "n:"
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(tag + sk))
+}
+
+func parseLearnerCursor(byName bool, cursor string) (string, error) {
+	if cursor == "" {
+		return "", nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(cursor)
+	tag := "e:"
+	if byName {
+		tag = "n:"
+	}
+	if err != nil || !strings.HasPrefix(string(b), tag) {
+		return "", bo.Invalid("invalid cursor: use the nextCursor of the previous page",
+			bo.FieldError{Field: "cursor", Message: "is not a cursor of this list"})
+	}
+	return strings.TrimPrefix(string(b), tag), nil
+}
+
+// maxSortKey is above every sort key: the highest code point.
+const maxSortKey = "\U0010FFFF"
+
+// ListLearners returns one page of the program's learners in a state, in
+// email order (GSI1) or name order (GSI2), whose email or name starts with
+// q.Prefix. It queries the learner shards in parallel, each for one more
+// than a page, and merges them; the cursor is the last sort key returned.
+func (s *Store) ListLearners(ctx context.Context, programID string, state bo.LearnerState, q invite.ListQuery) ([]bo.Learner, string, error) {
+	after, err := parseLearnerCursor(q.ByName, q.Cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	index, skName := resources.IndexGSI1, resources.AttrGSI1SK
+	pkName := resources.AttrGSI1PK
+	if q.ByName {
+		index, skName, pkName = resources.IndexGSI2, resources.AttrGSI2SK, resources.AttrGSI2PK
+	}
+	type shardPage struct {
+		recs []learnerRecord
+		more bool
+		err  error
+	}
+	pages := make([]shardPage, LearnerShards)
+	var wg sync.WaitGroup
+	for shard := range LearnerShards {
+		wg.Go(func() {
+			in := &dynamodb.QueryInput{
+				TableName: s.table, IndexName: aws.String(index), Limit: aws.Int32(int32(q.Limit + 1)),
+				ExpressionAttributeNames:  map[string]string{"#pk": pkName, "#sk": skName},
+				ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(learnerIndexPK(programID, string(state), shard))},
+			}
+			lo := max(q.Prefix, after)
+			switch {
+			case lo == "":
+				delete(in.ExpressionAttributeNames, "#sk")
+				in.KeyConditionExpression = aws.String("#pk = :pk")
+			default:
+				in.KeyConditionExpression = aws.String("#pk = :pk AND #sk BETWEEN :lo AND :hi")
+				in.ExpressionAttributeValues[":lo"] = str(lo)
+				in.ExpressionAttributeValues[":hi"] = str(q.Prefix + maxSortKey)
+			}
+			res, err := s.db.Query(ctx, in)
+			if err != nil {
+				pages[shard].err = fmt.Errorf("query learners of %s shard %d: %w", programID, shard, err)
+				return
+			}
+			var recs []learnerRecord
+			if err := attributevalue.UnmarshalListOfMaps(res.Items, &recs); err != nil {
+				pages[shard].err = fmt.Errorf("decode learners: %w", err)
+				return
+			}
+			pages[shard] = shardPage{recs: recs, more: len(res.LastEvaluatedKey) > 0}
+		})
+	}
+	wg.Wait()
+	var all []learnerRecord
+	more := false
+	for _, p := range pages {
+		if p.err != nil {
+			return nil, "", p.err
+		}
+		more = more || p.more
+		for _, r := range p.recs {
+			if sortKey(r, q.ByName) != after {
+				all = append(all, r)
+			}
+		}
+	}
+	slices.SortFunc(all, func(a, b learnerRecord) int { return strings.Compare(sortKey(a, q.ByName), sortKey(b, q.ByName)) })
+	if len(all) > q.Limit {
+		all, more = all[:q.Limit], true
+	}
+	out := make([]bo.Learner, len(all))
+	for i, r := range all {
+		out[i] = r.learner()
+	}
+	next := ""
+	if more && len(all) > 0 {
+		next = learnerCursor(q.ByName, sortKey(all[len(all)-1], q.ByName))
+	}
+	return out, next, nil
+}
+
+func sortKey(r learnerRecord, byName bool) string {
+	if byName {
+		return r.GSI2SK
+	}
+	return r.GSI1SK
+}

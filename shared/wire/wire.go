@@ -1,0 +1,121 @@
+// Package wire is the composition root of the functions: for each function
+// it reads the configuration from the environment and builds its handler
+// from an AWS configuration. The Lambdas' main packages and the local dev
+// runner both use it, so the handler that runs locally is wired exactly as
+// the one that runs in AWS.
+package wire
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/learnops/backoffice/shared/admin"
+	"github.com/learnops/backoffice/shared/awsconfig"
+	"github.com/learnops/backoffice/shared/dynamo"
+	"github.com/learnops/backoffice/shared/env"
+	"github.com/learnops/backoffice/shared/files"
+	"github.com/learnops/backoffice/shared/invite"
+	"github.com/learnops/backoffice/shared/queue"
+)
+
+// startTimeout bounds what a function does at cold start before serving.
+const startTimeout = 10 * time.Second
+
+// Main is the whole of a function's main: it reads the configuration with
+// read (whose error names every missing or invalid variable), builds the
+// SDK's default configuration and the handler with build, and starts
+// Lambda. It logs and exits 1 when any step fails.
+func Main[C any](read func(*env.Reader) (C, string, error), build func(ctx context.Context, awsCfg aws.Config, c C, logger *slog.Logger) (any, error)) {
+	c, level, err := read(env.New())
+	logger := env.Logger(level)
+	fail := func(step string, err error) {
+		logger.Error(step, slog.String("error", err.Error()))
+		os.Exit(1)
+	}
+	if err != nil {
+		fail("configuration", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	awsCfg, err := awsconfig.Load(ctx)
+	if err != nil {
+		fail("aws configuration", err)
+	}
+	handler, err := build(ctx, awsCfg, c, logger)
+	if err != nil {
+		fail("start-up", err)
+	}
+	lambda.Start(handler)
+}
+
+// Base is the configuration every function reads.
+type Base struct {
+	Table    string
+	LogLevel string
+}
+
+func readBase(vars *env.Reader) Base {
+	return Base{Table: vars.Required("TABLE_NAME"), LogLevel: vars.Optional("LOG_LEVEL", "info")}
+}
+
+// Learners is the configuration of the functions that write learners and
+// queue their emails.
+type Learners struct {
+	Base
+	LearnerAppURL string
+	MailQueueURL  string
+	// FilesBucket is read only by the functions that need it.
+	FilesBucket string
+}
+
+// ReadAdmin reads the admin function's configuration: TABLE_NAME,
+// LEARNER_APP_URL and LOG_LEVEL.
+func ReadAdmin(vars *env.Reader) (Learners, string, error) {
+	c := Learners{Base: readBase(vars), LearnerAppURL: vars.Required("LEARNER_APP_URL")}
+	return c, c.LogLevel, vars.Err()
+}
+
+// ReadJoin reads the join function's configuration: those of the admin
+// function and MAIL_QUEUE_URL.
+func ReadJoin(vars *env.Reader) (Learners, string, error) {
+	c := Learners{Base: readBase(vars), LearnerAppURL: vars.Required("LEARNER_APP_URL"), MailQueueURL: vars.Required("MAIL_QUEUE_URL")}
+	return c, c.LogLevel, vars.Err()
+}
+
+// ReadInvitations reads the configuration of the invitations and
+// invitation-import functions: those of join and FILES_BUCKET.
+func ReadInvitations(vars *env.Reader) (Learners, string, error) {
+	c := Learners{Base: readBase(vars), LearnerAppURL: vars.Required("LEARNER_APP_URL"),
+		MailQueueURL: vars.Required("MAIL_QUEUE_URL"), FilesBucket: vars.Required("FILES_BUCKET")}
+	return c, c.LogLevel, vars.Err()
+}
+
+// services are the domain services over one table.
+type services struct {
+	store  *dynamo.Store
+	admin  *admin.Service
+	invite *invite.Service
+}
+
+func newServices(awsCfg aws.Config, c Learners) services {
+	store := dynamo.NewStore(dynamodb.NewFromConfig(awsCfg), c.Table)
+	admins := admin.NewService(store, admin.Config{LearnerAppURL: c.LearnerAppURL})
+	s := services{store: store, admin: admins}
+	if c.MailQueueURL != "" {
+		outbox := queue.NewPublisher(sqs.NewFromConfig(awsCfg), c.MailQueueURL)
+		s.invite = invite.NewService(store, admins, outbox, invite.Config{LearnerAppURL: c.LearnerAppURL})
+	}
+	return s
+}
+
+func bucket(awsCfg aws.Config, name string) *files.Store {
+	return files.New(s3.NewFromConfig(awsCfg, awsconfig.S3Options), name)
+}
