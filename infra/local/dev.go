@@ -149,7 +149,7 @@ func (d Dev) printNextSteps(base string, seed *SeedResult) error {
 		msg += fmt.Sprintf("  Its programs: %s/v1/orgs/%s/programs, with the same header (the token lasts %s).\n", base, seed.OrgID, DemoTokenTTL)
 	}
 	msg += "\n  Tokens for anyone else:  make token EMAIL=ada@example.com [GROUPS=platform-operators]\n"
-	msg += fmt.Sprintf("  Emails sent:             %s/moto-api/data.json (moto), %s/_aws/ses (LocalStack)\n\n", endpoint, endpoint)
+	msg += fmt.Sprintf("  Emails sent:             %s/_aws/ses (LocalStack, and moto as make dev runs it; plain moto: %s/moto-api/data.json)\n\n", endpoint, endpoint)
 	_, err := io.WriteString(d.Out, msg)
 	return err
 }

@@ -14,6 +14,8 @@ moto's /moto-api/data.json (where tests read the emails SES "sent") fails
 whole with a 500 as soon as any tracked object raises while it is dumped,
 which S3 multipart uploads of a deleted bucket do. The dump here skips an
 attribute that raises anything, as moto's own skips one that is not JSON.
+It is also slow once the server holds large S3 objects, so the wrapper serves
+GET /_aws/ses as LocalStack does: the emails sent, and nothing else.
 
 Usage: python3 moto_server.py -H 127.0.0.1 -p 4566
 """
@@ -25,7 +27,9 @@ import threading
 
 from moto.dynamodb.models import DynamoDBBackend
 from moto.moto_api._internal.responses import MotoAPIResponse
+import moto.server
 from moto.server import main
+from moto.ses.models import ses_backends
 
 _LOCK = threading.RLock()
 
@@ -76,6 +80,39 @@ def _model_data(self, request, full_url, headers):
 
 
 MotoAPIResponse.model_data = _model_data
+
+
+def _sent_emails():
+    messages = []
+    for account, regions in ses_backends.items():
+        for region, backend in regions.items():
+            for m in backend.sent_messages:
+                body = getattr(m, "body", None)
+                if not isinstance(body, str):
+                    body = getattr(m, "raw_data", "") or ""
+                messages.append({
+                    "Id": m.id,
+                    "Region": region,
+                    "Source": getattr(m, "source", ""),
+                    "Subject": getattr(m, "subject", ""),
+                    "Destination": {"ToAddresses": list((getattr(m, "destinations", None) or {}).get("ToAddresses", []))},
+                    "Body": {"html_part": body, "text_part": ""},
+                })
+    return messages
+
+
+class _Dispatcher(moto.server.DomainDispatcherApplication):
+    """moto's WSGI application, answering GET /_aws/ses itself."""
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") == "/_aws/ses" and environ.get("REQUEST_METHOD") == "GET":
+            payload = json.dumps({"messages": _sent_emails()}).encode()
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
+            return [payload]
+        return super().__call__(environ, start_response)
+
+
+moto.server.DomainDispatcherApplication = _Dispatcher
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -297,29 +298,38 @@ func (s *Store) contractRefusal(ctx context.Context, orgID, contractID string, n
 }
 
 // learnerCursor is the position after the last learner of a page: the
-// index's sort key, tagged with the order it belongs to.
-func learnerCursor(byName bool, sk string) string {
-	tag := "e:"
-	if byName {
-		tag = "n:"
-	}
-	return base64.RawURLEncoding.EncodeToString([]byte(tag + sk))
+// index's sort key, with the list it belongs to (program, state, order and
+// search), so that a cursor works only for the list that issued it.
+type learnerCursor struct {
+	Program string `json:"p"`
+	State   string `json:"s"`
+	ByName  bool   `json:"n,omitempty"`
+	Prefix  string `json:"q,omitempty"`
+	After   string `json:"k"`
 }
 
-func parseLearnerCursor(byName bool, cursor string) (string, error) {
+func (c learnerCursor) encode() string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// parseLearnerCursor returns the sort key a cursor resumes after, and
+// EINVALID for a cursor of another list.
+func parseLearnerCursor(want learnerCursor, cursor string) (string, error) {
 	if cursor == "" {
 		return "", nil
 	}
+	var got learnerCursor
 	b, err := base64.RawURLEncoding.DecodeString(cursor)
-	tag := "e:"
-	if byName {
-		tag = "n:"
+	if err == nil {
+		err = json.Unmarshal(b, &got)
 	}
-	if err != nil || !strings.HasPrefix(string(b), tag) {
-		return "", bo.Invalid("invalid cursor: use the nextCursor of the previous page",
+	want.After = got.After
+	if err != nil || got != want || got.After == "" {
+		return "", bo.Invalid("invalid cursor: use the nextCursor of the previous page of the same list",
 			bo.FieldError{Field: "cursor", Message: "is not a cursor of this list"})
 	}
-	return strings.TrimPrefix(string(b), tag), nil
+	return got.After, nil
 }
 
 // maxSortKey is above every sort key: the highest code point.
@@ -330,7 +340,8 @@ const maxSortKey = "\U0010FFFF"
 // q.Prefix. It queries the learner shards in parallel, each for one more
 // than a page, and merges them; the cursor is the last sort key returned.
 func (s *Store) ListLearners(ctx context.Context, programID string, state bo.LearnerState, q invite.ListQuery) ([]bo.Learner, string, error) {
-	after, err := parseLearnerCursor(q.ByName, q.Cursor)
+	list := learnerCursor{Program: programID, State: string(state), ByName: q.ByName, Prefix: q.Prefix}
+	after, err := parseLearnerCursor(list, q.Cursor)
 	if err != nil {
 		return nil, "", err
 	}
@@ -400,7 +411,8 @@ func (s *Store) ListLearners(ctx context.Context, programID string, state bo.Lea
 	}
 	next := ""
 	if more && len(all) > 0 {
-		next = learnerCursor(q.ByName, sortKey(all[len(all)-1], q.ByName))
+		list.After = sortKey(all[len(all)-1], q.ByName)
+		next = list.encode()
 	}
 	return out, next, nil
 }

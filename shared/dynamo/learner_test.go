@@ -242,6 +242,13 @@ func TestListInvitationsPagesAndSearches(t *testing.T) {
 	if _, _, err := w.invites.List(ctx, w.boss, w.org.ID, w.program.ID, invite.ListQuery{ByName: true, Cursor: cursor}); bo.ErrorCode(err) != bo.EINVALID {
 		t.Fatalf("an email-order cursor in a name-order list: %v", err)
 	}
+	if _, _, err := w.invites.List(ctx, w.boss, w.org.ID, w.program.ID, invite.ListQuery{Prefix: "user2", Cursor: cursor}); bo.ErrorCode(err) != bo.EINVALID {
+		t.Fatalf("a cursor of another search: %v", err)
+	}
+	other := newWorld(t, 1)
+	if _, _, err := other.store.ListLearners(ctx, other.program.ID, bo.StateInvited, invite.ListQuery{Limit: 5, Cursor: cursor}); bo.ErrorCode(err) != bo.EINVALID {
+		t.Fatalf("a cursor of another program: %v", err)
+	}
 }
 
 // TestConcurrentAcceptsNeverOversell fires 200 accepts at once, by 200

@@ -68,7 +68,7 @@ func invitationRoutes(svc *invite.Service, imports *invite.Importer) map[string]
 		},
 		"POST " + base + "/invitation-imports": func(ctx context.Context, r *Request) (int, any, error) {
 			var in invite.NewImport
-			if err := r.DecodeLimit(&in, invite.MaxImportBodyBytes+64<<10); err != nil {
+			if err := r.DecodeLimit(&in, invite.MaxImportRequestBytes); err != nil {
 				return 0, nil, err
 			}
 			j, err := imports.Create(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), in)

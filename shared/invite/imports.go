@@ -15,7 +15,15 @@ import (
 const (
 	// MaxImportBodyBytes is the largest CSV an import request may carry in
 	// its body; larger files go to the upload URL (up to MaxImportBytes).
-	MaxImportBodyBytes = 5 << 20
+	// With JSON escaping the request stays under Lambda's 6 MB payload.
+	MaxImportBodyBytes = 4 << 20
+	// MaxImportRequestBytes is the largest import request: the CSV field
+	// escaped as JSON (each quote and line break takes two bytes) and the
+	// other fields.
+	MaxImportRequestBytes = MaxImportBodyBytes + MaxImportBodyBytes/4 + 16<<10
+	// StaleAfter is how long a job may go without progress before it is
+	// shown as failed: longer than the import function's 15-minute limit.
+	StaleAfter = 16 * time.Minute
 	// UploadURLLifetime is how long an import's upload URL works.
 	UploadURLLifetime = 15 * time.Minute
 	// ResultURLLifetime is how long a link to an import's result file works.
@@ -177,6 +185,10 @@ func (im *Importer) Create(ctx context.Context, caller bo.Caller, orgID, program
 	}
 	if in.CSV != "" {
 		if err := im.files.Put(ctx, j.FileKey(), strings.NewReader(in.CSV), "text/csv"); err != nil {
+			j.Status, j.Error, j.UpdatedAt = JobFailed, "the file could not be stored; create the import again", im.svc.Now()
+			if uerr := im.jobs.UpdateImport(ctx, j); uerr != nil {
+				err = fmt.Errorf("%w (and marking the job failed: %v)", err, uerr)
+			}
 			return Job{}, fmt.Errorf("store the CSV of import %s: %w", j.ID, err)
 		}
 		return j, nil
@@ -202,6 +214,14 @@ func (im *Importer) Get(ctx context.Context, caller bo.Caller, orgID, programID,
 	}
 	if j.OrgID != orgID {
 		return Job{}, bo.Errorf(bo.ENOTFOUND, "import %s not found", importID)
+	}
+	now := im.svc.Now()
+	switch {
+	case j.Status == JobAwaitingUpload && now.Sub(j.CreatedAt) > UploadURLLifetime:
+		j.Status, j.Error = JobFailed, "no file was uploaded before the upload link expired; create the import again"
+	case (j.Status == JobRunning || j.Status == JobQueued) && now.Sub(j.UpdatedAt) > StaleAfter:
+		j.Status, j.Error = JobFailed, fmt.Sprintf("the import stopped after %d rows; run it again: "+
+			"rows already invited are reported as such and get no second email", j.Counts.RowsDone)
 	}
 	if j.Status == JobDone {
 		url, expires, err := im.files.PresignGet(ctx, j.ResultKey(), ResultURLLifetime, "import-"+j.ID+"-results.csv")

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"time"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/mail"
@@ -19,6 +20,9 @@ const (
 	runChunk = 250
 	// runWriters is how many rows of a chunk are written at once.
 	runWriters = 16
+	// runReserve is the time a run keeps before its deadline to finish the
+	// result file and record the job.
+	runReserve = 30 * time.Second
 )
 
 // RowStore is what a running import writes with.
@@ -172,6 +176,12 @@ func (r *Runner) run(ctx context.Context, j *Job) error {
 	var dups CSVDuplicates
 	chunk := make([]rowResult, 0, runChunk)
 	flush := func() error {
+		// Stop with time to record why rather than be cut off by the
+		// function's time limit, which would leave the job running.
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < runReserve {
+			return bo.Errorf(bo.ELIMIT, "the import ran out of time after %d rows; run it again: rows already invited are "+
+				"reported as such and get no second email", j.Counts.RowsDone)
+		}
 		if err := r.chunk(ctx, j, org, program, chunk); err != nil {
 			return err
 		}
@@ -231,16 +241,11 @@ func (r *Runner) licenceWarnings(ctx context.Context, j Job, contract bo.Contrac
 	if c, err := r.svc.store.GetContract(ctx, j.OrgID, j.ContractID); err == nil {
 		contract = c
 	}
-	remaining, capped := contract.Remaining()
 	pending := contract.Pending
 	if j.DryRun {
 		pending += j.Counts.Outcomes[OutcomeInvited]
 	}
-	if !capped || pending <= remaining {
-		return []string{}
-	}
-	return []string{fmt.Sprintf("contract %s has %d licences left but %d pending invitations: %d invitees will not be able to join until licences are added",
-		contract.Name, remaining, pending, pending-remaining)}
+	return LicenceWarnings(contract, pending)
 }
 
 // chunk decides the outcome of each valid row of a chunk: in a dry run by

@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -86,12 +87,14 @@ type Service struct {
 	cfg    Config
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// Log receives what callers are not shown (slog.Default() unless set).
+	Log *slog.Logger
 }
 
 // NewService returns a Service.
 func NewService(store Store, auth Authorizer, outbox Outbox, cfg Config) *Service {
 	cfg.LearnerAppURL = strings.TrimRight(cfg.LearnerAppURL, "/")
-	return &Service{store: store, auth: auth, outbox: outbox, cfg: cfg, Now: func() time.Time { return time.Now().UTC() }}
+	return &Service{store: store, auth: auth, outbox: outbox, cfg: cfg, Now: func() time.Time { return time.Now().UTC() }, Log: slog.Default()}
 }
 
 // NewInvitation is a request to invite one learner against a contract.
@@ -146,8 +149,12 @@ func checkLearner(v *bo.Validation, fullName, email, externalID string) bo.Email
 	if err != nil {
 		v.Add("email", "%s", bo.ErrorDetails(err)[0].Message)
 	}
-	if utf8.RuneCountInString(externalID) > maxExternalID {
+	externalID = strings.TrimSpace(externalID)
+	switch {
+	case utf8.RuneCountInString(externalID) > maxExternalID:
 		v.Add("externalId", "must be at most %d characters", maxExternalID)
+	case strings.ContainsAny(externalID, "\r\n"):
+		v.Add("externalId", "must be on one line")
 	}
 	return e
 }
@@ -211,10 +218,8 @@ func (s *Service) Invite(ctx context.Context, caller bo.Caller, orgID, programID
 	} else if err != nil {
 		return Invited{}, err
 	}
-	out := Invited{Invitation: l, Program: s.programRef(program), Contract: contractRef(contract)}
-	if remaining, capped := contract.Remaining(); capped && remaining == 0 {
-		out.Warnings = append(out.Warnings, "contract "+contract.Name+" has no licences left: this learner cannot join until licences are added")
-	}
+	out := Invited{Invitation: l, Program: s.programRef(program), Contract: contractRef(contract),
+		Warnings: LicenceWarnings(contract, contract.Pending+1)}
 	if send {
 		queued, err := s.queueInvitation(ctx, program, l, token, tok.ExpiresAt, "")
 		if err != nil {
@@ -232,12 +237,13 @@ func (s *Service) explainExisting(ctx context.Context, programID string, email b
 	if err != nil {
 		return bo.Errorf(bo.ECONFLICT, "%s was invited or joined at the same time; reload and retry", email.Display)
 	}
-	detail := []bo.FieldError{{Field: "email", Message: "is already " + strings.ToLower(string(l.State))}}
 	switch l.State {
 	case bo.StateMember:
-		return &bo.Error{Code: bo.ECONFLICT, Message: l.Email + " is already a member of this program", Details: detail}
+		return &bo.Error{Code: bo.ECONFLICT, Message: l.Email + " is already a member of this program",
+			Details: []bo.FieldError{{Field: "email", Message: "is already a member"}}}
 	case bo.StateInvited:
-		return &bo.Error{Code: bo.ECONFLICT, Message: l.Email + " is already invited to this program; resend the invitation instead", Details: detail}
+		return &bo.Error{Code: bo.ECONFLICT, Message: l.Email + " is already invited to this program; resend the invitation instead",
+			Details: []bo.FieldError{{Field: "email", Message: "is already invited"}}}
 	}
 	return bo.Errorf(bo.ECONFLICT, "%s changed at the same time; reload and retry", email.Display)
 }
@@ -261,6 +267,18 @@ func HashToken(token string) string {
 
 func (s *Service) programRef(p bo.Program) ProgramRef {
 	return ProgramRef{ID: p.ID, Name: p.Name, Slug: p.Slug, URL: s.cfg.LearnerAppURL + "/programs/" + p.Slug}
+}
+
+// LicenceWarnings warns when the contract's remaining licences cannot cover
+// the given number of pending invitations: some invitees would be refused
+// when they join. It returns an empty list otherwise.
+func LicenceWarnings(c bo.Contract, pending int) []string {
+	remaining, capped := c.Remaining()
+	if !capped || pending <= remaining {
+		return []string{}
+	}
+	return []string{fmt.Sprintf("contract %s has %d licences left but %d pending invitations: %d invitees will not be able to join until licences are added",
+		c.Name, remaining, pending, pending-remaining)}
 }
 
 func contractRef(c bo.Contract) ContractRef {
@@ -353,8 +371,10 @@ type Removal struct {
 const MaxRemovals = 100
 
 // Remove deletes pending invitations: their links stop working at once. It
-// removes each it can and reports every email's outcome; it returns
-// EINVALID for an empty or oversized list.
+// removes each it can and reports every email's outcome, including those
+// that failed on a storage error (reason "internal error", logged by the
+// caller's request log as a failed removal); it returns EINVALID for an
+// empty or oversized list.
 func (s *Service) Remove(ctx context.Context, caller bo.Caller, orgID, programID string, emails []string) ([]Removal, error) {
 	if _, err := s.auth.AuthorizeProgram(ctx, caller, orgID, programID); err != nil {
 		return nil, err
@@ -373,10 +393,11 @@ func (s *Service) Remove(ctx context.Context, caller bo.Caller, orgID, programID
 		switch bo.ErrorCode(err) {
 		case "":
 			r.Removed = true
-		case bo.EINVALID, bo.ENOTFOUND:
-			r.Reason = bo.ErrorMessage(err)
+		case bo.EINTERNAL:
+			s.Log.ErrorContext(ctx, "remove invitation", slog.String("programId", programID), slog.String("error", err.Error()))
+			fallthrough
 		default:
-			return out, err
+			r.Reason = bo.ErrorMessage(err) // "internal error" for anything unexpected
 		}
 		out = append(out, r)
 	}

@@ -14,25 +14,25 @@ import (
 
 // Admin returns the admin function's handler.
 func Admin(awsCfg aws.Config, c Learners, logger *slog.Logger) httpapi.Handler {
-	s := newServices(awsCfg, c)
+	s := newServices(awsCfg, c, logger)
 	return httpapi.NewAdminHandler(s.admin, s.store, logger)
 }
 
 // Invitations returns the invitations function's handler.
 func Invitations(awsCfg aws.Config, c Learners, logger *slog.Logger) httpapi.Handler {
-	s := newServices(awsCfg, c)
+	s := newServices(awsCfg, c, logger)
 	return httpapi.NewInvitationsHandler(s.invite, invite.NewImporter(s.invite, s.store, bucket(awsCfg, c.FilesBucket)), logger)
 }
 
 // Join returns the join function's handler.
 func Join(awsCfg aws.Config, c Learners, logger *slog.Logger) httpapi.Handler {
-	return httpapi.NewJoinHandler(newServices(awsCfg, c).invite, logger)
+	return httpapi.NewJoinHandler(newServices(awsCfg, c, logger).invite, logger)
 }
 
 // InvitationImport returns the invitation-import function's handler: it
 // runs the import whose file was created, and ignores any other object.
 func InvitationImport(awsCfg aws.Config, c Learners, logger *slog.Logger) func(context.Context, events.S3Event) error {
-	s := newServices(awsCfg, c)
+	s := newServices(awsCfg, c, logger)
 	runner := invite.NewRunner(s.invite, s.store, s.store, bucket(awsCfg, c.FilesBucket), logger)
 	return files.ObjectHandler(func(ctx context.Context, bucketName, key string) error {
 		programID, importID, ok := invite.ParseFileKey(key)

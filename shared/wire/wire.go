@@ -105,13 +105,14 @@ type services struct {
 	invite *invite.Service
 }
 
-func newServices(awsCfg aws.Config, c Learners) services {
+func newServices(awsCfg aws.Config, c Learners, logger *slog.Logger) services {
 	store := dynamo.NewStore(dynamodb.NewFromConfig(awsCfg), c.Table)
 	admins := admin.NewService(store, admin.Config{LearnerAppURL: c.LearnerAppURL})
 	s := services{store: store, admin: admins}
 	if c.MailQueueURL != "" {
 		outbox := queue.NewPublisher(sqs.NewFromConfig(awsCfg), c.MailQueueURL)
 		s.invite = invite.NewService(store, admins, outbox, invite.Config{LearnerAppURL: c.LearnerAppURL})
+		s.invite.Log = logger
 	}
 	return s
 }

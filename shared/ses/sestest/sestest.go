@@ -61,43 +61,42 @@ type localStackData struct {
 }
 
 // SentEmails returns every email the endpoint has accepted since it started,
-// in the order sent: moto's, or LocalStack's when moto's address is not
-// there. The endpoint is shared by every test and keeps emails across runs,
+// in the order sent: from /_aws/ses (LocalStack, and moto run through
+// infra/scripts/moto_server.py), or else from plain moto's data.json. The endpoint is shared by every test and keeps emails across runs,
 // so tests pick theirs out with a sender address of their own (see SentFrom).
 // It calls tb.Fatal when neither answers with emails.
 func SentEmails(tb testing.TB, endpoint string) []Sent {
 	tb.Helper()
 	endpoint = strings.TrimRight(endpoint, "/")
-	body, status, err := get(endpoint + "/moto-api/data.json")
-	if err != nil {
-		tb.Fatalf("sestest: %v", err)
-	}
-	if status == http.StatusOK {
-		var data motoData
+	// LocalStack's /_aws/ses first: the project's moto wrapper serves it too,
+	// and it is cheap, where moto's data.json dumps the whole server.
+	body, status, err := get(endpoint + "/_aws/ses")
+	if err == nil && status == http.StatusOK {
+		var data localStackData
 		if err := json.Unmarshal(body, &data); err != nil {
-			tb.Fatalf("sestest: decode moto's data.json: %v", err)
+			tb.Fatalf("sestest: decode /_aws/ses: %v", err)
 		}
-		out := make([]Sent, 0, len(data.SES.Message))
-		for _, m := range data.SES.Message {
-			out = append(out, Sent{ID: m.ID, From: m.Source, To: m.Destinations["ToAddresses"], Subject: m.Subject, Body: m.Body})
+		out := make([]Sent, 0, len(data.Messages))
+		for _, m := range data.Messages {
+			b := m.Body.HTML
+			if b == "" {
+				b = m.Body.Text
+			}
+			out = append(out, Sent{ID: m.ID, From: m.Source, To: m.Destination.ToAddresses, Subject: m.Subject, Body: b})
 		}
 		return out
 	}
-	body, status, err = get(endpoint + "/_aws/ses")
+	body, status, err = get(endpoint + "/moto-api/data.json")
 	if err != nil || status != http.StatusOK {
-		tb.Fatalf("sestest: %s answers neither /moto-api/data.json nor /_aws/ses (status %d, %v)", endpoint, status, err)
+		tb.Fatalf("sestest: %s answers neither /_aws/ses nor /moto-api/data.json (status %d, %v)", endpoint, status, err)
 	}
-	var data localStackData
+	var data motoData
 	if err := json.Unmarshal(body, &data); err != nil {
-		tb.Fatalf("sestest: decode LocalStack's /_aws/ses: %v", err)
+		tb.Fatalf("sestest: decode moto's data.json: %v", err)
 	}
-	out := make([]Sent, 0, len(data.Messages))
-	for _, m := range data.Messages {
-		b := m.Body.HTML
-		if b == "" {
-			b = m.Body.Text
-		}
-		out = append(out, Sent{ID: m.ID, From: m.Source, To: m.Destination.ToAddresses, Subject: m.Subject, Body: b})
+	out := make([]Sent, 0, len(data.SES.Message))
+	for _, m := range data.SES.Message {
+		out = append(out, Sent{ID: m.ID, From: m.Source, To: m.Destinations["ToAddresses"], Subject: m.Subject, Body: m.Body})
 	}
 	return out
 }

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/env"
+	"github.com/learnops/backoffice/shared/invite"
+	"github.com/learnops/backoffice/shared/wire"
+	"github.com/learnops/backoffice/shared/wire/wiretest"
+)
+
+func TestConfigNamesEveryMissingVariable(t *testing.T) {
+	_, _, err := wire.ReadJoin(env.NewFrom(env.Map(nil)))
+	for _, name := range []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL"} {
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("error %v does not name %s", err, name)
+		}
+	}
+}
+
+// TestSampleAccept replays events/join/accept.json for an invitation whose
+// link token is the sample's, twice, and for another learner.
+func TestSampleAccept(t *testing.T) {
+	w := wiretest.NewWorld(t, 1)
+	ctx := context.Background()
+	now := time.Now().UTC()
+	token := "sample-token-" + bo.NewID("t", now)
+	l := bo.Learner{OrgID: w.Org.ID, ProgramID: w.Program.ID, Email: "ada@acme.edu", EmailKey: "ada@acme.edu", FullName: "Ada",
+		State: bo.StateInvited, ContractID: w.Contract.ID, InvitationID: bo.NewID("inv", now), InvitedAt: &now, CreatedAt: now, UpdatedAt: now}
+	tok := bo.InviteToken{Hash: invite.HashToken(token), OrgID: w.Org.ID, ProgramID: w.Program.ID, EmailKey: l.EmailKey,
+		InvitationID: l.InvitationID, ExpiresAt: now.Add(time.Hour)}
+	if err := w.Store.PutInvitationRow(ctx, l, &tok); err != nil {
+		t.Fatal(err)
+	}
+	h := wire.Join(w.AWS, w.Conf, slog.New(slog.DiscardHandler))
+	tests := []struct {
+		email  string
+		status int
+		want   string
+	}{
+		{"ada@acme.edu", 200, `"alreadyMember":false`},
+		{"ada@acme.edu", 200, `"alreadyMember":true`},
+		{"mallory@evil.example", 403, `"code":"forbidden"`},
+	}
+	for _, tt := range tests {
+		var ev events.APIGatewayV2HTTPRequest
+		w.Event(t, "join", "accept.json", &ev, map[string]string{"tok_x": token, "ada@acme.edu": tt.email})
+		res, err := h(ctx, ev)
+		if err != nil || res.StatusCode != tt.status || !strings.Contains(res.Body, tt.want) {
+			t.Fatalf("accept as %s: %d %s (%v); want %d with %s", tt.email, res.StatusCode, res.Body, err, tt.status, tt.want)
+		}
+	}
+	c, _ := w.Store.GetContract(ctx, w.Org.ID, w.Contract.ID)
+	if c.Used != 1 {
+		t.Fatalf("contract used %d, want 1", c.Used)
+	}
+}

@@ -1,0 +1,99 @@
+// Package wiretest gives the functions' tests a small world on fresh
+// emulator resources (an organisation with an org admin, a contract and a
+// program) and the sample events of events/, pointed at that world.
+package wiretest
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/learnops/backoffice/shared/admin"
+	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/dynamo"
+	"github.com/learnops/backoffice/shared/emulator/emulatortest"
+	"github.com/learnops/backoffice/shared/resources"
+	"github.com/learnops/backoffice/shared/wire"
+)
+
+// World is an organisation on fresh resources of the emulator.
+type World struct {
+	AWS      aws.Config
+	Conf     wire.Learners
+	Store    *dynamo.Store
+	Admin    *admin.Service
+	Boss     bo.Caller
+	Org      bo.Org
+	Program  bo.Program
+	Contract bo.Contract
+}
+
+// NewWorld creates a table, a mail queue and a bucket, and in them the org
+// "Acme" with org admin dean@acme.edu, a contract of the given licences
+// running for a year, and the program "Data Skills". It fails the test on
+// any error.
+func NewWorld(t *testing.T, licences int) *World {
+	t.Helper()
+	ctx := t.Context()
+	cfg := emulatortest.Config(t)
+	queueURL, _ := emulatortest.NewQueue(t, cfg, resources.MailQueue)
+	w := &World{AWS: cfg, Boss: bo.Caller{Subject: "u-dean", Email: "dean@acme.edu", EmailVerified: true}}
+	w.Conf = wire.Learners{Base: wire.Base{Table: emulatortest.NewTable(t, cfg), LogLevel: "error"},
+		LearnerAppURL: "https://learn.example.com", MailQueueURL: queueURL, FilesBucket: emulatortest.NewBucket(t, cfg)}
+	w.Store = dynamo.NewStore(dynamodb.NewFromConfig(cfg), w.Conf.Table)
+	w.Admin = admin.NewService(w.Store, admin.Config{LearnerAppURL: w.Conf.LearnerAppURL})
+	var err error
+	operator := bo.Caller{Subject: "u-op", Email: "op@platform.example.com", EmailVerified: true, Groups: []string{bo.GroupPlatformOperators}}
+	if w.Org, _, err = w.Admin.CreateOrg(ctx, operator, admin.NewOrg{Name: "Acme", Admins: []admin.NewAdmin{{Email: "dean@acme.edu"}}}); err != nil {
+		t.Fatal(err)
+	}
+	start, end := time.Now().Add(-time.Hour), time.Now().AddDate(1, 0, 0)
+	if w.Contract, err = w.Admin.CreateContract(ctx, w.Boss, w.Org.ID, admin.NewContract{Name: "Seats", Licences: &licences, StartsAt: &start, EndsAt: &end}); err != nil {
+		t.Fatal(err)
+	}
+	if w.Program, err = w.Admin.CreateProgram(ctx, w.Boss, w.Org.ID, admin.NewProgram{Name: "Data Skills"}); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// Event reads the sample event events/<function>/<name> into v, after
+// replacing the sample's placeholder ids (org_x, prg_x, con_x) with the
+// world's and each key of extra with its value.
+func (w *World) Event(t *testing.T, function, name string, v any, extra map[string]string) {
+	t.Helper()
+	_, self, _, _ := runtime.Caller(0)
+	b, err := os.ReadFile(filepath.Join(filepath.Dir(self), "..", "..", "..", "events", function, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.NewReplacer("org_x", w.Org.ID, "prg_x", w.Program.ID, "con_x", w.Contract.ID).Replace(string(b))
+	for from, to := range extra {
+		text = strings.ReplaceAll(text, from, to)
+	}
+	if err := json.Unmarshal([]byte(text), v); err != nil {
+		t.Fatalf("events/%s/%s: %v", function, name, err)
+	}
+}
+
+// Samples returns the names of the sample events of a function.
+func Samples(t *testing.T, function string) []string {
+	t.Helper()
+	_, self, _, _ := runtime.Caller(0)
+	files, err := filepath.Glob(filepath.Join(filepath.Dir(self), "..", "..", "..", "events", function, "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range files {
+		names = append(names, filepath.Base(f))
+	}
+	return names
+}
