@@ -211,9 +211,15 @@ var functionSpecs = []functionSpec{
 	},
 	{
 		name: httpapi.FunctionJoin, kind: api, timeoutSecs: apiTimeoutSecs,
-		description: "join: learners accept their invitations",
+		description: "join: learners accept invitations, or join by whitelisted domain or allowed return",
 		env:         []string{envTableName, envLearnerAppURL, envMailQueueURL},
 		grants:      []grant{grantTableReadWrite, grantSendMail},
+	},
+	{
+		name: httpapi.FunctionWhitelist, kind: api, timeoutSecs: apiTimeoutSecs,
+		description: "whitelist: the email domains whose learners may join a program by its URL",
+		env:         []string{envTableName, envLearnerAppURL},
+		grants:      []grant{grantTableReadWrite},
 	},
 	{
 		name: httpapi.FunctionInvitationImport, kind: event, timeoutSecs: importTimeoutSecs,

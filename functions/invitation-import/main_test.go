@@ -292,14 +292,12 @@ func TestRefusedFiles(t *testing.T) {
 		{"no header", "\n\n", "no header"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			j := r.run(tt.csv, false)
-			if j.Status != invite.JobFailed || !strings.Contains(j.Error, tt.want) {
-				t.Fatalf("job %s: %q, want failed with %q", j.Status, j.Error, tt.want)
-			}
-			if r.invitedCount() != 1 {
-				t.Fatalf("a refused file wrote invitations")
-			}
-		})
+		j := r.run(tt.csv, false)
+		if j.Status != invite.JobFailed || !strings.Contains(j.Error, tt.want) {
+			t.Errorf("%s: job %s: %q, want failed with %q", tt.name, j.Status, j.Error, tt.want)
+		}
+		if r.invitedCount() != 1 {
+			t.Fatalf("%s: a refused file wrote invitations", tt.name)
+		}
 	}
 }

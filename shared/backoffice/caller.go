@@ -9,7 +9,9 @@ const GroupPlatformOperators = "platform-operators"
 // Caller is the signed-in person behind a request, as the JWT authorizer saw
 // them. It never comes from a request body.
 type Caller struct {
-	Subject       string
+	Subject string
+	// Name is the person's name from the token, when it carries one.
+	Name          string
 	Email         string
 	EmailVerified bool
 	Groups        []string

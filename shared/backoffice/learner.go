@@ -52,3 +52,17 @@ type InviteToken struct {
 	InvitationID string
 	ExpiresAt    time.Time
 }
+
+// WhitelistedDomain is an email domain whose learners may join a program
+// through its URL, consuming licences of the domain's contract.
+type WhitelistedDomain struct {
+	ProgramID string `json:"programId"`
+	// Domain is the normalised form: lower case, no trailing dot, IDN in
+	// ASCII (punycode). Matching is exact on it.
+	Domain string `json:"domain"`
+	// Display is the domain as the admin typed it.
+	Display    string    `json:"display"`
+	ContractID string    `json:"contractId"`
+	CreatedAt  time.Time `json:"createdAt"`
+	UpdatedAt  time.Time `json:"updatedAt"`
+}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -148,36 +147,19 @@ func (s *Store) AddInvitationCounts(ctx context.Context, orgID, programID, contr
 // batchGetLimit is BatchGetItem's limit of keys per call.
 const batchGetLimit = 100
 
-// GetLearners returns the program's learners among the email keys, by key,
-// with BatchGetItem (100 keys a call, unprocessed keys retried).
+// GetLearners returns the program's learners among the email keys, by key.
 func (s *Store) GetLearners(ctx context.Context, programID string, emailKeys []string) (map[string]bo.Learner, error) {
-	out := make(map[string]bo.Learner, len(emailKeys))
-	for start := 0; start < len(emailKeys); start += batchGetLimit {
-		keys := make([]map[string]types.AttributeValue, 0, batchGetLimit)
-		for _, k := range emailKeys[start:min(start+batchGetLimit, len(emailKeys))] {
-			keys = append(keys, mustKey(learnerKey(programID, k)))
-		}
-		req := map[string]types.KeysAndAttributes{*s.table: {Keys: keys, ConsistentRead: aws.Bool(true)}}
-		for attempt := 0; len(req) > 0; attempt++ {
-			if attempt > 0 {
-				if attempt > 8 {
-					return nil, fmt.Errorf("batch get learners: keys still unprocessed after %d attempts", attempt)
-				}
-				time.Sleep(time.Duration(1<<attempt) * 10 * time.Millisecond)
-			}
-			res, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
-			if err != nil {
-				return nil, fmt.Errorf("batch get learners: %w", err)
-			}
-			var recs []learnerRecord
-			if err := attributevalue.UnmarshalListOfMaps(res.Responses[*s.table], &recs); err != nil {
-				return nil, fmt.Errorf("decode learners: %w", err)
-			}
-			for _, r := range recs {
-				out[r.EmailKey] = r.learner()
-			}
-			req = res.UnprocessedKeys
-		}
+	keys := make([]key, len(emailKeys))
+	for i, k := range emailKeys {
+		keys[i] = learnerKey(programID, k)
+	}
+	recs, err := batchGet[learnerRecord](ctx, s, keys)
+	if err != nil {
+		return nil, fmt.Errorf("get learners: %w", err)
+	}
+	out := make(map[string]bo.Learner, len(recs))
+	for _, r := range recs {
+		out[r.EmailKey] = r.learner()
 	}
 	return out, nil
 }

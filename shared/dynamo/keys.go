@@ -23,6 +23,7 @@ import (
 //	                                                           / <email>                        / <name>#<email>
 //	InviteToken     TOKEN#<sha256>       TOKEN                 -                                -
 //	ImportJob       PROGRAM#<programId>  IMPORT#<importId>     -                                -
+//	Domain          PROGRAM#<programId>  DOMAIN#<asciiDomain>  -                                -
 //	MailClaim       MAIL#<emailId>       MAIL                  -                                -
 //	Health          HEALTH               HEALTH                -                                -
 //
@@ -61,6 +62,12 @@ import (
 //	  email order, email prefix search          SK begins_with <prefix>, merged by email; cursor = last email
 //	  name order, name prefix search          Query GSI2 likewise, SK begins_with <name prefix>
 //	an import job and its progress            GetItem   PK=PROGRAM#<pid>, SK=IMPORT#<importId>
+//	is an email's domain whitelisted          GetItem   PK=PROGRAM#<pid>, SK=DOMAIN#<ascii domain> (exact)
+//	list/search a program's domains           Query     PK=PROGRAM#<pid>, SK begins_with DOMAIN#<prefix>
+//	self-join by domain                       TransactWrite: Put learner MEMBER attribute_not_exists(PK),
+//	                                          contract ADD used 1 under the cap and term, counters
+//	rejoin after a removal with return        TransactWrite: learner DELETED_MEMBER -> MEMBER under allowReturn,
+//	                                          contract ADD used 1 under the cap and term, counters
 //	send an email at most once                PutItem   PK=MAIL#<emailId> attribute_not_exists(PK)
 //
 // Limits and counters: a contract's "used" licences and an org's counters
@@ -131,6 +138,7 @@ func healthKey() key { return key{PK: "HEALTH", SK: "HEALTH"} }
 const (
 	prefixLearner = "LEARNER#"
 	prefixImport  = "IMPORT#"
+	prefixDomain  = "DOMAIN#"
 )
 
 // learnerShard returns the shard of a learner's email key.
@@ -160,5 +168,8 @@ func learnerIndexKeys(programID, state, emailKey, fullName string) (gsi1pk, gsi1
 func tokenKey(tokenHash string) key { return key{PK: "TOKEN#" + tokenHash, SK: "TOKEN"} }
 func importKey(programID, importID string) key {
 	return key{PK: programPK(programID), SK: prefixImport + importID}
+}
+func domainKey(programID, asciiDomain string) key {
+	return key{PK: programPK(programID), SK: prefixDomain + asciiDomain}
 }
 func mailClaimKey(emailID string) key { return key{PK: "MAIL#" + emailID, SK: "MAIL"} }

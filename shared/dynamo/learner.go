@@ -233,51 +233,138 @@ func (s *Store) DeleteInvitation(ctx context.Context, l bo.Learner) error {
 	})
 }
 
-// Join makes the invited learner a member in one transaction: the learner
-// moves from INVITED to MEMBER, the contract's used licences go up by one
-// under its cap and within its term, and the program's and org's counters
-// move. The link stays, so that accepting again answers "already a member";
-// it can admit no one else, as it names this invitation only. It returns ECONFLICT when the invitation changed
-// in between (read it again), and ELIMIT when the contract is full or
-// outside its term.
-func (s *Store) Join(ctx context.Context, l bo.Learner, now time.Time) error {
-	joined := l
-	joined.State, joined.JoinedAt, joined.UpdatedAt = bo.StateMember, &now, now
+// memberIndexUpdate returns the SET clause and values that move a
+// learner's index keys to the MEMBER state, with the state, join time and
+// update time.
+func memberIndexUpdate(l bo.Learner, now time.Time, names map[string]string, values map[string]types.AttributeValue) string {
 	gsi1pk, gsi1sk, gsi2pk, gsi2sk := learnerIndexKeys(l.ProgramID, string(bo.StateMember), l.EmailKey, l.FullName)
-	cond, names, values := pendingCondition(l)
+	names["#state"] = "state"
 	names["#gsi1pk"], names["#gsi1sk"], names["#gsi2pk"], names["#gsi2sk"] = "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK"
 	values[":member"] = str(string(bo.StateMember))
 	values[":now"] = str(now.UTC().Format(time.RFC3339Nano))
 	values[":g1pk"], values[":g1sk"], values[":g2pk"], values[":g2sk"] = str(gsi1pk), str(gsi1sk), str(gsi2pk), str(gsi2sk)
-	learner := types.TransactWriteItem{Update: &types.Update{
-		TableName: s.table, Key: mustKey(learnerKey(l.ProgramID, l.EmailKey)),
-		UpdateExpression: aws.String("SET #state = :member, joinedAt = :now, updatedAt = :now, " +
-			"#gsi1pk = :g1pk, #gsi1sk = :g1sk, #gsi2pk = :g2pk, #gsi2sk = :g2sk"),
-		ConditionExpression: aws.String(cond), ExpressionAttributeNames: names, ExpressionAttributeValues: values,
-	}}
+	return "SET #state = :member, joinedAt = :now, updatedAt = :now, " +
+		"#gsi1pk = :g1pk, #gsi1sk = :g1sk, #gsi2pk = :g2pk, #gsi2sk = :g2sk"
+}
+
+// licenceWrites are the writes every join shares: one licence of the
+// learner's contract, under its cap and within its term, and the counters.
+// pendingDelta is -1 when the join consumes a pending invitation.
+func (s *Store) licenceWrites(l bo.Learner, now time.Time, pendingDelta int) []types.TransactWriteItem {
+	update := "ADD used :one SET updatedAt = :now"
+	values := map[string]types.AttributeValue{
+		":one": num(1), ":ms": &types.AttributeValueMemberN{Value: fmt.Sprint(now.UnixMilli())},
+		":true": &types.AttributeValueMemberBOOL{Value: true}, ":now": str(now.UTC().Format(time.RFC3339Nano)),
+	}
+	if pendingDelta != 0 {
+		update = "ADD used :one, pending :pending SET updatedAt = :now"
+		values[":pending"] = num(pendingDelta)
+	}
 	contract := types.TransactWriteItem{Update: &types.Update{
 		TableName: s.table, Key: mustKey(contractKey(l.OrgID, l.ContractID)),
-		UpdateExpression: aws.String("ADD used :one, pending :minus SET updatedAt = :now"),
+		UpdateExpression: aws.String(update),
 		ConditionExpression: aws.String("attribute_exists(PK) AND startsMs <= :ms AND endsMs > :ms AND " +
 			"(unlimited = :true OR used < licences)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":one": num(1), ":minus": num(-1), ":ms": &types.AttributeValueMemberN{Value: fmt.Sprint(now.UnixMilli())},
-			":true": &types.AttributeValueMemberBOOL{Value: true}, ":now": str(now.UTC().Format(time.RFC3339Nano)),
-		},
+		ExpressionAttributeValues: values,
 	}}
-	items := []types.TransactWriteItem{
-		learner, contract,
-		addCounters(s.table, programKey(l.OrgID, l.ProgramID), map[string]int{"members": 1, "joined": 1, "invited": -1}),
-		addCounters(s.table, orgKey(l.OrgID), map[string]int{"joined": 1, "invited": -1}),
+	programCounts := map[string]int{"members": 1, "joined": 1}
+	orgCounts := map[string]int{"joined": 1}
+	if pendingDelta != 0 {
+		programCounts["invited"], orgCounts["invited"] = -1, -1
 	}
+	return []types.TransactWriteItem{contract,
+		addCounters(s.table, programKey(l.OrgID, l.ProgramID), programCounts),
+		addCounters(s.table, orgKey(l.OrgID), orgCounts)}
+}
+
+// join runs a join transaction whose first item writes the learner; it
+// maps a failed condition on the learner to ECONFLICT and on the contract
+// to the contract's refusal (ELIMIT).
+func (s *Store) join(ctx context.Context, l bo.Learner, now time.Time, learner types.TransactWriteItem, pendingDelta int) error {
+	items := append([]types.TransactWriteItem{learner}, s.licenceWrites(l, now, pendingDelta)...)
 	return s.transact(ctx, items, func(i int) error {
 		switch i {
 		case 0:
-			return bo.Errorf(bo.ECONFLICT, "the invitation of %s changed at the same time", l.Email)
+			return bo.Errorf(bo.ECONFLICT, "%s changed at the same time", l.Email)
 		case 1:
 			return s.contractRefusal(ctx, l.OrgID, l.ContractID, now)
 		}
 		return bo.Errorf(bo.ENOTFOUND, "the program no longer exists")
+	})
+}
+
+// Join makes the invited learner a member in one transaction: the learner
+// moves from INVITED to MEMBER, the contract's used licences go up by one
+// under its cap and within its term, and the program's and org's counters
+// move. The link stays, so that accepting again answers "already a member";
+// it can admit no one else, as it names this invitation only. It returns
+// ECONFLICT when the invitation changed in between (read it again), and
+// ELIMIT when the contract is full or outside its term.
+func (s *Store) Join(ctx context.Context, l bo.Learner, now time.Time) error {
+	cond, names, values := pendingCondition(l)
+	set := memberIndexUpdate(l, now, names, values)
+	return s.join(ctx, l, now, types.TransactWriteItem{Update: &types.Update{
+		TableName: s.table, Key: mustKey(learnerKey(l.ProgramID, l.EmailKey)), UpdateExpression: aws.String(set),
+		ConditionExpression: aws.String(cond), ExpressionAttributeNames: names, ExpressionAttributeValues: values,
+	}}, -1)
+}
+
+// JoinByDomain makes a learner with no standing in the program a member
+// (l is the new member, with the whitelisted domain's contract). It returns
+// ECONFLICT when the learner has a standing in the program already (read it
+// again), and ELIMIT when the contract is full or outside its term.
+func (s *Store) JoinByDomain(ctx context.Context, l bo.Learner, now time.Time) error {
+	l.State, l.JoinedAt, l.CreatedAt, l.UpdatedAt = bo.StateMember, &now, now, now
+	return s.join(ctx, l, now, types.TransactWriteItem{Put: &types.Put{
+		TableName: s.table, Item: marshal(newLearnerRecord(l)), ConditionExpression: aws.String("attribute_not_exists(PK)"),
+	}}, 0)
+}
+
+// Rejoin makes a learner removed with return allowed a member again, on the
+// contract they had. It returns ECONFLICT when the learner is no longer
+// removed with return allowed, and ELIMIT when the contract is full or
+// outside its term.
+func (s *Store) Rejoin(ctx context.Context, l bo.Learner, now time.Time) error {
+	names := map[string]string{}
+	values := map[string]types.AttributeValue{":removed": str(string(bo.StateDeletedMember)), ":true": &types.AttributeValueMemberBOOL{Value: true}}
+	set := memberIndexUpdate(l, now, names, values) + " REMOVE removedAt, welcomeQueuedAt"
+	return s.join(ctx, l, now, types.TransactWriteItem{Update: &types.Update{
+		TableName: s.table, Key: mustKey(learnerKey(l.ProgramID, l.EmailKey)), UpdateExpression: aws.String(set),
+		ConditionExpression:      aws.String("#state = :removed AND allowReturn = :true"),
+		ExpressionAttributeNames: names, ExpressionAttributeValues: values,
+	}}, 0)
+}
+
+// RemoveMember removes a member from the program in one transaction: the
+// learner becomes DELETED_MEMBER with the removal time and whether they may
+// return without an invitation, keeping everything else (their progress
+// lives in their enrollments); their licence goes back to the contract and
+// the program's member count drops. It returns ECONFLICT when the learner is
+// not a member (any more).
+func (s *Store) RemoveMember(ctx context.Context, l bo.Learner, allowReturn bool, now time.Time) error {
+	gsi1pk, gsi1sk, gsi2pk, gsi2sk := learnerIndexKeys(l.ProgramID, string(bo.StateDeletedMember), l.EmailKey, l.FullName)
+	at := str(now.UTC().Format(time.RFC3339Nano))
+	items := []types.TransactWriteItem{
+		{Update: &types.Update{
+			TableName: s.table, Key: mustKey(learnerKey(l.ProgramID, l.EmailKey)),
+			UpdateExpression: aws.String("SET #state = :removed, allowReturn = :allow, removedAt = :now, updatedAt = :now, " +
+				"GSI1PK = :g1pk, GSI1SK = :g1sk, GSI2PK = :g2pk, GSI2SK = :g2sk"),
+			ConditionExpression:      aws.String("#state = :member"),
+			ExpressionAttributeNames: map[string]string{"#state": "state"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":removed": str(string(bo.StateDeletedMember)), ":member": str(string(bo.StateMember)),
+				":allow": &types.AttributeValueMemberBOOL{Value: allowReturn}, ":now": at,
+				":g1pk": str(gsi1pk), ":g1sk": str(gsi1sk), ":g2pk": str(gsi2pk), ":g2sk": str(gsi2sk),
+			},
+		}},
+		addCounters(s.table, contractKey(l.OrgID, l.ContractID), map[string]int{"used": -1}),
+		addCounters(s.table, programKey(l.OrgID, l.ProgramID), map[string]int{"members": -1}),
+	}
+	return s.transact(ctx, items, func(i int) error {
+		if i == 0 {
+			return bo.Errorf(bo.ECONFLICT, "%s is not a member of this program", l.Email)
+		}
+		return bo.Errorf(bo.ENOTFOUND, "the program or the contract no longer exists")
 	})
 }
 

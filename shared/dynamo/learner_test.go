@@ -100,6 +100,12 @@ func newWorld(t *testing.T, licences int) *world {
 	return w
 }
 
+// adminContract is a year-long contract of ten licences from now.
+func adminContract(name string) admin.NewContract {
+	ten, start, end := 10, time.Now().Add(-time.Hour), time.Now().AddDate(1, 0, 0)
+	return admin.NewContract{Name: name, Licences: &ten, StartsAt: &start, EndsAt: &end}
+}
+
 func learner(email string, groups ...string) bo.Caller {
 	return bo.Caller{Subject: "sub-" + email, Email: email, EmailVerified: true, Groups: groups}
 }

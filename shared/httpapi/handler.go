@@ -293,6 +293,7 @@ func CallerFromClaims(auth *events.APIGatewayV2HTTPRequestContextAuthorizerDescr
 	c := auth.JWT.Claims
 	return bo.Caller{
 		Subject:       c["sub"],
+		Name:          c["name"],
 		Email:         c["email"],
 		EmailVerified: c["email_verified"] == "true",
 		Groups:        claimList(c["cognito:groups"]),

@@ -164,6 +164,7 @@ func TestEveryDeclaredRouteIsServed(t *testing.T) {
 		FunctionAdmin:       keys(adminRoutes(nil, nil, slog.Default())),
 		FunctionInvitations: keys(invitationRoutes(nil, nil)),
 		FunctionJoin:        keys(joinRoutes(nil)),
+		FunctionWhitelist:   keys(whitelistRoutes(nil)),
 	}
 	for _, r := range Routes {
 		found := false

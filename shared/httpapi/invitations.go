@@ -81,8 +81,9 @@ func invitationRoutes(svc *invite.Service, imports *invite.Importer) map[string]
 	}
 }
 
-// NewJoinHandler returns the handler of the join function: accepting an
-// invitation.
+// NewJoinHandler returns the handler of the join function: the program
+// page a learner reaches by its URL, joining it (by invitation, domain or
+// return), and accepting an invitation link.
 func NewJoinHandler(svc *invite.Service, logger *slog.Logger) Handler {
 	return newHandler(FunctionJoin, joinRoutes(svc), logger)
 }
@@ -91,6 +92,14 @@ func joinRoutes(svc *invite.Service) map[string]RouteFunc {
 	return map[string]RouteFunc{
 		"POST /v1/invitations/{token}/accept": func(ctx context.Context, r *Request) (int, any, error) {
 			out, err := svc.Accept(ctx, r.Caller, r.Param("token"))
+			return http.StatusOK, out, err
+		},
+		"GET /v1/programs/{slug}": func(ctx context.Context, r *Request) (int, any, error) {
+			out, err := svc.ProgramPage(ctx, r.Caller, r.Param("slug"))
+			return http.StatusOK, out, err
+		},
+		"POST /v1/programs/{slug}/join": func(ctx context.Context, r *Request) (int, any, error) {
+			out, err := svc.Join(ctx, r.Caller, r.Param("slug"))
 			return http.StatusOK, out, err
 		},
 	}

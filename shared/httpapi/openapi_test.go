@@ -17,6 +17,7 @@ import (
 	"github.com/learnops/backoffice/shared/admin"
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/invite"
+	"github.com/learnops/backoffice/shared/whitelist"
 )
 
 // The checks below return problems rather than failing the test, so that the
@@ -328,6 +329,7 @@ func TestOpenAPIPathParametersAreDeclared(t *testing.T) {
 // errors are JSON like every other's.
 var fileAnswers = map[string]string{
 	"GET /v1/orgs/{orgId}/programs/{programId}/invitation-imports/template": "text/csv",
+	"GET /v1/orgs/{orgId}/programs/{programId}/domain-imports/template":     "text/csv",
 }
 
 // TestOpenAPIOperationsAreComplete checks what every operation must carry:
@@ -463,6 +465,12 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"ImportJob":      invite.Job{},
 		"ImportProgress": invite.JobCounts{},
 		"Accepted":       invite.Accepted{},
+		"ProgramPage":    invite.ProgramPage{},
+
+		"WhitelistedDomain":     bo.WhitelistedDomain{},
+		"WhitelistedDomainList": List[bo.WhitelistedDomain]{},
+		"DomainImportResult":    whitelist.ImportResult{},
+		"SkippedDomainLine":     whitelist.SkippedEntry{},
 	}
 	requests := map[string]any{
 		"NewOrg":           admin.NewOrg{},
@@ -480,6 +488,9 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"NewInvitation":      invite.NewInvitation{},
 		"InvitationRemovals": removalRequest{},
 		"NewImport":          invite.NewImport{},
+
+		"NewDomain":    whitelist.NewDomain{},
+		"DomainImport": whitelist.DomainImport{},
 	}
 	root := parseOpenAPI(t, OpenAPI)
 	schemas := child(child(root, "components"), "schemas")
@@ -522,8 +533,8 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 	}
 }
 
-// TestOpenAPIEnumsMatchGo holds the enums of the invitation schemas to the
-// Go constants they list.
+// TestOpenAPIEnumsMatchGo holds the enums of the invitation, join and
+// whitelist schemas to the Go constants they list.
 func TestOpenAPIEnumsMatchGo(t *testing.T) {
 	root := parseOpenAPI(t, OpenAPI)
 	schemas := child(child(root, "components"), "schemas")
@@ -544,6 +555,11 @@ func TestOpenAPIEnumsMatchGo(t *testing.T) {
 		pairs(child(n, "properties"), func(k string, _ *yaml.Node) { out = append(out, k) })
 		return out
 	}
+	// skippedOutcomes are the whitelist import outcomes that skip a line.
+	skippedOutcomes := []string{
+		string(whitelist.OutcomeInvalid), string(whitelist.OutcomePublicDomain), string(whitelist.OutcomeDuplicate),
+		string(whitelist.OutcomeAlreadyWhitelisted), string(whitelist.OutcomeOtherContract),
+	}
 	tests := []struct {
 		what string
 		got  []string
@@ -561,6 +577,22 @@ func TestOpenAPIEnumsMatchGo(t *testing.T) {
 		{"Learner.state enum", enum(property("Learner", "state")), []string{
 			string(bo.StateInvited), string(bo.StateMember), string(bo.StateDeletedMember),
 		}},
+		{"ProgramPage.status enum", enum(property("ProgramPage", "status")), []string{
+			string(invite.JoinMember), string(invite.JoinByDomain), string(invite.JoinRejoin),
+			string(invite.JoinInvitation), string(invite.JoinNone),
+		}},
+		{"SkippedDomainLine.outcome enum", enum(property("SkippedDomainLine", "outcome")), skippedOutcomes},
+	}
+	// The skipped-line enum lists exactly the outcomes that skip a line.
+	for _, o := range []whitelist.Outcome{whitelist.OutcomeAdded, whitelist.OutcomeUpdated} {
+		if o.Skipped() {
+			t.Errorf("whitelist outcome %q skips a line: add it to the SkippedDomainLine.outcome enum", o)
+		}
+	}
+	for _, o := range skippedOutcomes {
+		if !whitelist.Outcome(o).Skipped() {
+			t.Errorf("whitelist outcome %q does not skip a line: take it out of the SkippedDomainLine.outcome enum", o)
+		}
 	}
 	for _, tt := range tests {
 		got, want := slices.Sorted(slices.Values(tt.got)), slices.Sorted(slices.Values(tt.want))
@@ -587,6 +619,7 @@ func TestOpenAPIDownloadsMatchHandlers(t *testing.T) {
 		adminRoutes(nil, nil, slog.Default()),
 		invitationRoutes(svc, invite.NewImporter(svc, nil, nil)),
 		joinRoutes(svc),
+		whitelistRoutes(whitelist.NewService(nil, openAPIProgramAdmin{})),
 	} {
 		for k, fn := range routes {
 			served[k] = fn

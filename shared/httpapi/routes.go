@@ -18,6 +18,7 @@ const (
 	FunctionAdmin       = "admin"
 	FunctionInvitations = "invitations"
 	FunctionJoin        = "join"
+	FunctionWhitelist   = "whitelist"
 )
 
 // Functions that no route serves: triggered by S3, SQS or schedules.
@@ -74,6 +75,14 @@ var Routes = []Route{
 	{Method: "GET", Path: programPath + "/invitation-imports/{importId}", Function: FunctionInvitations},
 
 	{Method: "POST", Path: "/v1/invitations/{token}/accept", Function: FunctionJoin},
+	{Method: "GET", Path: "/v1/programs/{slug}", Function: FunctionJoin},
+	{Method: "POST", Path: "/v1/programs/{slug}/join", Function: FunctionJoin},
+
+	{Method: "GET", Path: programPath + "/domains", Function: FunctionWhitelist},
+	{Method: "POST", Path: programPath + "/domains", Function: FunctionWhitelist},
+	{Method: "DELETE", Path: programPath + "/domains/{domain}", Function: FunctionWhitelist},
+	{Method: "GET", Path: programPath + "/domain-imports/template", Function: FunctionWhitelist},
+	{Method: "POST", Path: programPath + "/domain-imports", Function: FunctionWhitelist},
 }
 
 // Functions returns the names of the functions that serve routes, each once,

@@ -3,6 +3,7 @@ package invite
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/mail"
@@ -78,6 +79,16 @@ func (s *Service) Accept(ctx context.Context, caller bo.Caller, token string) (A
 	return Accepted{}, bo.Errorf(bo.ECONFLICT, "the invitation is being changed by another request; retry")
 }
 
+// welcomeID is the mail id of a membership's welcome: the same for every
+// attempt at the same join, another for a later rejoin.
+func welcomeID(l bo.Learner) string {
+	id := "program-welcome/" + l.ProgramID + "/" + l.EmailKey
+	if l.JoinedAt != nil {
+		id += "/" + strconv.FormatInt(l.JoinedAt.UnixMilli(), 10)
+	}
+	return id
+}
+
 // welcome queues the program welcome email unless it was queued before, and
 // returns the member.
 func (s *Service) welcome(ctx context.Context, l bo.Learner, already bool) (Accepted, error) {
@@ -94,7 +105,7 @@ func (s *Service) welcome(ctx context.Context, l bo.Learner, already bool) (Acce
 		return out, err
 	}
 	msg := mail.Message{
-		ID: "program-welcome/" + l.InvitationID, To: l.Email, Template: mail.TemplateProgramWelcome, OrgID: l.OrgID,
+		ID: welcomeID(l), To: l.Email, Template: mail.TemplateProgramWelcome, OrgID: l.OrgID,
 		Data: map[string]string{"LearnerName": l.FullName, "OrgName": org.Name, "ProgramName": p.Name, "ProgramURL": out.Program.URL},
 	}
 	// The mail ID is the same on every attempt, so a welcome queued twice

@@ -48,6 +48,16 @@ type Store interface {
 	// is outside its term, and ECONFLICT when the invitation changed in
 	// between.
 	Join(ctx context.Context, l bo.Learner, now time.Time) error
+	// JoinByDomain makes a learner with no standing in the program a member
+	// on the contract of l; ECONFLICT when they have one, ELIMIT when the
+	// contract is full or outside its term.
+	JoinByDomain(ctx context.Context, l bo.Learner, now time.Time) error
+	// Rejoin makes a learner removed with return allowed a member again;
+	// ECONFLICT when they no longer are, ELIMIT as JoinByDomain.
+	Rejoin(ctx context.Context, l bo.Learner, now time.Time) error
+	GetProgramBySlug(ctx context.Context, slug string) (bo.Program, error)
+	// GetDomain returns the program's whitelisted domain, or ENOTFOUND.
+	GetDomain(ctx context.Context, programID, asciiDomain string) (bo.WhitelistedDomain, error)
 	// ListLearners returns one page of the program's learners in a state.
 	ListLearners(ctx context.Context, programID string, state bo.LearnerState, q ListQuery) ([]bo.Learner, string, error)
 }

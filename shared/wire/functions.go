@@ -10,6 +10,7 @@ import (
 	"github.com/learnops/backoffice/shared/files"
 	"github.com/learnops/backoffice/shared/httpapi"
 	"github.com/learnops/backoffice/shared/invite"
+	"github.com/learnops/backoffice/shared/whitelist"
 )
 
 // Admin returns the admin function's handler.
@@ -22,6 +23,12 @@ func Admin(awsCfg aws.Config, c Learners, logger *slog.Logger) httpapi.Handler {
 func Invitations(awsCfg aws.Config, c Learners, logger *slog.Logger) httpapi.Handler {
 	s := newServices(awsCfg, c, logger)
 	return httpapi.NewInvitationsHandler(s.invite, invite.NewImporter(s.invite, s.store, bucket(awsCfg, c.FilesBucket)), logger)
+}
+
+// Whitelist returns the whitelist function's handler.
+func Whitelist(awsCfg aws.Config, c Learners, logger *slog.Logger) httpapi.Handler {
+	s := newServices(awsCfg, c, logger)
+	return httpapi.NewWhitelistHandler(whitelist.NewService(s.store, s.admin), logger)
 }
 
 // Join returns the join function's handler.

@@ -29,6 +29,7 @@ type system struct {
 	secret   []byte
 	endpoint string
 	sender   string
+	names    emulator.Names
 }
 
 func startSystem(t *testing.T) *system {
@@ -51,7 +52,8 @@ func startSystem(t *testing.T) *system {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, emulator.UniqueNames("bb"), io.Discard) }()
+	s.names = emulator.UniqueNames("bb")
+	go func() { done <- run(ctx, s.names, io.Discard) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -287,4 +289,10 @@ func TestInvitationsBlackBox(t *testing.T) {
 	if got := s.countSentTo("ada@acme.edu"); got != 2 { // the invitation and the welcome, once each
 		t.Errorf("%d emails to ada, want 2 (invitation, welcome)", got)
 	}
+}
+
+// localToken returns a caller whose token says whether the email is verified.
+func localToken(s *system, email string, verified bool) (caller, error) {
+	tok, err := local.MintToken(s.secret, local.TokenClaims{Email: email, EmailVerified: verified}, time.Hour)
+	return caller{s: s, token: tok}, err
 }

@@ -88,6 +88,7 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 		httpapi.FunctionAdmin:       local.Handler(wire.Admin(cfg, learners, logger)),
 		httpapi.FunctionInvitations: local.Handler(wire.Invitations(cfg, learners, logger)),
 		httpapi.FunctionJoin:        local.Handler(wire.Join(cfg, learners, logger)),
+		httpapi.FunctionWhitelist:   local.Handler(wire.Whitelist(cfg, learners, logger)),
 	}
 	// The mailer at a local send rate; moto reports a maximum of 1 a second.
 	mailer, err := wire.MailerHandler(ctx, cfg, wire.Mailer{Base: learners.Base, From: sender, SendRate: localSendRate, Concurrency: 1},

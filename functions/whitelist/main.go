@@ -1,0 +1,18 @@
+// Command whitelist is the Lambda behind the email-domain whitelist routes:
+// add, list and remove a program's whitelisted domains, and their CSV import.
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/learnops/backoffice/shared/wire"
+)
+
+func main() {
+	wire.Main(wire.ReadAdmin, func(_ context.Context, awsCfg aws.Config, c wire.Learners, logger *slog.Logger) (any, error) {
+		return wire.Whitelist(awsCfg, c, logger), nil
+	})
+}
