@@ -62,3 +62,37 @@ func TestSampleAccept(t *testing.T) {
 		t.Fatalf("contract used %d, want 1", c.Used)
 	}
 }
+
+// TestSamplePageAndJoin replays events/join/program-page.json and join.json
+// for a program whose whitelist has the caller's domain.
+func TestSamplePageAndJoin(t *testing.T) {
+	w := wiretest.NewWorld(t, 1)
+	ctx := context.Background()
+	if err := w.Store.AddDomain(ctx, bo.WhitelistedDomain{ProgramID: w.Program.ID, Domain: "acme.edu", Display: "acme.edu",
+		ContractID: w.Contract.ID, CreatedAt: time.Now(), UpdatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if got := wiretest.Samples(t, "join"); len(got) != 3 {
+		t.Fatalf("events/join has %v; the tests know 3: add the new ones to a test", got)
+	}
+	h := wire.Join(w.AWS, w.Conf, slog.New(slog.DiscardHandler))
+	tests := []struct {
+		file, email string
+		status      int
+		want        string
+	}{
+		{"program-page.json", "Jo@ACME.edu", 200, `"status":"can_join_by_domain"`},
+		{"join.json", "Jo@ACME.edu", 200, `"fullName":"Jo Bloggs"`},
+		{"program-page.json", "Jo@ACME.edu", 200, `"status":"member"`},
+		{"join.json", "jo@evil-acme.edu", 403, `"code":"forbidden"`},
+		{"join.json", "ann@acme.edu", 409, `"code":"limit_reached"`},
+	}
+	for _, tt := range tests {
+		var ev events.APIGatewayV2HTTPRequest
+		w.Event(t, "join", tt.file, &ev, map[string]string{"slug_x": w.Program.Slug, "Jo@ACME.edu": tt.email})
+		res, err := h(ctx, ev)
+		if err != nil || res.StatusCode != tt.status || !strings.Contains(res.Body, tt.want) {
+			t.Fatalf("%s as %s: %d %s (%v); want %d with %s", tt.file, tt.email, res.StatusCode, res.Body, err, tt.status, tt.want)
+		}
+	}
+}
