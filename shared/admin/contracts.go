@@ -79,3 +79,26 @@ func (s *Service) ListContracts(ctx context.Context, caller bo.Caller, orgID str
 	}
 	return s.store.ListContracts(ctx, orgID, page)
 }
+
+// UsableContract returns a contract of the org that new invitations and
+// whitelist entries may use: one that exists and has not expired (an
+// upcoming one may be used; it admits no one before it starts). It returns
+// EINVALID naming contractId for a missing or unknown contract and
+// ECONFLICT for an expired one.
+func (s *Service) UsableContract(ctx context.Context, orgID, contractID string) (bo.Contract, error) {
+	if strings.TrimSpace(contractID) == "" {
+		return bo.Contract{}, bo.Invalid("contractId is required", bo.FieldError{Field: "contractId", Message: "is required"})
+	}
+	c, err := s.store.GetContract(ctx, orgID, contractID)
+	if bo.ErrorCode(err) == bo.ENOTFOUND {
+		return bo.Contract{}, bo.Invalid("no contract "+contractID+" in this organisation",
+			bo.FieldError{Field: "contractId", Message: "no such contract in this organisation"})
+	} else if err != nil {
+		return bo.Contract{}, err
+	}
+	if c.Status(s.Now()) == bo.ContractExpired {
+		return bo.Contract{}, &bo.Error{Code: bo.ECONFLICT, Message: "contract " + c.Name + " has expired; choose an active contract",
+			Details: []bo.FieldError{{Field: "contractId", Message: "has expired"}}}
+	}
+	return c, nil
+}

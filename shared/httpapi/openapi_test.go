@@ -609,6 +609,10 @@ func (openAPIProgramAdmin) AuthorizeProgram(_ context.Context, _ bo.Caller, orgI
 	return bo.Program{OrgID: orgID, ID: programID}, nil
 }
 
+func (openAPIProgramAdmin) UsableContract(_ context.Context, orgID, contractID string) (bo.Contract, error) {
+	return bo.Contract{OrgID: orgID, ID: contractID}, nil
+}
+
 // TestOpenAPIDownloadsMatchHandlers holds each download of fileAnswers to
 // the File its route answers: the media type, and the example when the
 // document gives one.

@@ -167,7 +167,7 @@ func (im *Importer) Create(ctx context.Context, caller bo.Caller, orgID, program
 		return Job{}, bo.Errorf(bo.ETOOLARGE, "a CSV in the request may have at most %d bytes; create the import without csv and upload the file to its uploadUrl (up to %d bytes)",
 			MaxImportBodyBytes, MaxImportBytes)
 	}
-	contract, err := im.svc.contractFor(ctx, orgID, in.ContractID)
+	contract, err := im.svc.auth.UsableContract(ctx, orgID, in.ContractID)
 	if err != nil {
 		return Job{}, err
 	}

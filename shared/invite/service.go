@@ -71,9 +71,11 @@ type ListQuery struct {
 	Cursor string
 }
 
-// Authorizer says whether a caller administers a program (admin.Service).
+// Authorizer says whether a caller administers a program and which
+// contracts may be used (admin.Service).
 type Authorizer interface {
 	AuthorizeProgram(ctx context.Context, caller bo.Caller, orgID, programID string) (bo.Program, error)
+	UsableContract(ctx context.Context, orgID, contractID string) (bo.Contract, error)
 }
 
 // Outbox puts emails on the mail queue.
@@ -169,26 +171,6 @@ func checkLearner(v *bo.Validation, fullName, email, externalID string) bo.Email
 	return e
 }
 
-// contractFor returns the contract an invitation is made against, refusing
-// an unknown or expired one.
-func (s *Service) contractFor(ctx context.Context, orgID, contractID string) (bo.Contract, error) {
-	if strings.TrimSpace(contractID) == "" {
-		return bo.Contract{}, bo.Invalid("contractId is required", bo.FieldError{Field: "contractId", Message: "is required"})
-	}
-	c, err := s.store.GetContract(ctx, orgID, contractID)
-	if bo.ErrorCode(err) == bo.ENOTFOUND {
-		return bo.Contract{}, bo.Invalid("no contract "+contractID+" in this organisation",
-			bo.FieldError{Field: "contractId", Message: "no such contract in this organisation"})
-	} else if err != nil {
-		return bo.Contract{}, err
-	}
-	if c.Status(s.Now()) == bo.ContractExpired {
-		return bo.Contract{}, &bo.Error{Code: bo.ECONFLICT, Message: "contract " + c.Name + " has expired; invite against an active contract",
-			Details: []bo.FieldError{{Field: "contractId", Message: "has expired"}}}
-	}
-	return c, nil
-}
-
 // Invite invites one learner to a program against a contract of its org
 // and, unless SendEmail is false, queues the invitation email. It returns
 // EINVALID for bad input, ECONFLICT when the person is already invited or
@@ -205,7 +187,7 @@ func (s *Service) Invite(ctx context.Context, caller bo.Caller, orgID, programID
 	if err := v.Err(); err != nil {
 		return Invited{}, err
 	}
-	contract, err := s.contractFor(ctx, orgID, in.ContractID)
+	contract, err := s.auth.UsableContract(ctx, orgID, in.ContractID)
 	if err != nil {
 		return Invited{}, err
 	}

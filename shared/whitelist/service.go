@@ -13,7 +13,6 @@ import (
 // Store is the storage the whitelist service needs. Methods return
 // ENOTFOUND for a missing entity.
 type Store interface {
-	GetContract(ctx context.Context, orgID, contractID string) (bo.Contract, error)
 	// AddDomain whitelists a domain; ECONFLICT when it is whitelisted already.
 	AddDomain(ctx context.Context, d bo.WhitelistedDomain) error
 	ListDomains(ctx context.Context, programID, prefix string, limit int, cursor string) ([]bo.WhitelistedDomain, string, error)
@@ -24,9 +23,11 @@ type Store interface {
 	PutDomains(ctx context.Context, ds []bo.WhitelistedDomain) error
 }
 
-// Authorizer says whether a caller administers a program (admin.Service).
+// Authorizer says whether a caller administers a program and which
+// contracts may be used (admin.Service).
 type Authorizer interface {
 	AuthorizeProgram(ctx context.Context, caller bo.Caller, orgID, programID string) (bo.Program, error)
+	UsableContract(ctx context.Context, orgID, contractID string) (bo.Contract, error)
 }
 
 // Service manages programs' email-domain whitelists for their admins.
@@ -49,26 +50,6 @@ type NewDomain struct {
 	ContractID string `json:"contractId"`
 }
 
-// contract returns the org's contract a whitelist entry may use: it must
-// exist and not have expired.
-func (s *Service) contract(ctx context.Context, orgID, contractID string) (bo.Contract, error) {
-	if strings.TrimSpace(contractID) == "" {
-		return bo.Contract{}, bo.Invalid("contractId is required", bo.FieldError{Field: "contractId", Message: "is required"})
-	}
-	c, err := s.store.GetContract(ctx, orgID, contractID)
-	if bo.ErrorCode(err) == bo.ENOTFOUND {
-		return bo.Contract{}, bo.Invalid("no contract "+contractID+" in this organisation",
-			bo.FieldError{Field: "contractId", Message: "no such contract in this organisation"})
-	} else if err != nil {
-		return bo.Contract{}, err
-	}
-	if c.Status(s.Now()) == bo.ContractExpired {
-		return bo.Contract{}, &bo.Error{Code: bo.ECONFLICT, Message: "contract " + c.Name + " has expired; choose an active contract",
-			Details: []bo.FieldError{{Field: "contractId", Message: "has expired"}}}
-	}
-	return c, nil
-}
-
 // Add whitelists a domain for the program. It returns EINVALID naming the
 // reason for a domain that may not be whitelisted (malformed, or a public
 // mail domain) or an unknown contract, ECONFLICT when the domain is on the
@@ -89,7 +70,7 @@ func (s *Service) Add(ctx context.Context, caller bo.Caller, orgID, programID st
 	if err := v.Err(); err != nil {
 		return bo.WhitelistedDomain{}, err
 	}
-	c, err := s.contract(ctx, orgID, in.ContractID)
+	c, err := s.auth.UsableContract(ctx, orgID, in.ContractID)
 	if err != nil {
 		return bo.WhitelistedDomain{}, err
 	}
@@ -166,7 +147,7 @@ func (s *Service) Import(ctx context.Context, caller bo.Caller, orgID, programID
 	if _, err := s.auth.AuthorizeProgram(ctx, caller, orgID, programID); err != nil {
 		return ImportResult{}, err
 	}
-	c, err := s.contract(ctx, orgID, in.ContractID)
+	c, err := s.auth.UsableContract(ctx, orgID, in.ContractID)
 	if err != nil {
 		return ImportResult{}, err
 	}
