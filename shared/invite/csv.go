@@ -1,8 +1,6 @@
 package invite
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -12,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/csvin"
 )
 
 // Limits of a bulk invitation import. A file over either is refused as a
@@ -67,10 +66,6 @@ const (
 	// allows (200 characters).
 	OutcomeInvalidExternalID Outcome = "invalid_external_id"
 )
-
-// csvBOM is the UTF-8 byte order mark that spreadsheet programs put at the
-// start of a "CSV UTF-8" file.
-var csvBOM = []byte{0xEF, 0xBB, 0xBF}
 
 // CSVRow is one data row of an import file.
 type CSVRow struct {
@@ -134,25 +129,16 @@ func NewCSVReader(r io.Reader) (*CSVReader, error) {
 
 // newCSVReaderLimits is NewCSVReader with other limits, for tests.
 func newCSVReaderLimits(r io.Reader, maxRows int, maxBytes int64) (*CSVReader, error) {
-	br := bufio.NewReaderSize(&csvLimitedReader{r: r, max: maxBytes}, 64<<10)
-	var bomLen int64
-	head, err := br.Peek(len(csvBOM))
+	// The csv.Reader reuses its record slice: Next copies it into each
+	// CSVRow.
+	c, bomLen, err := csvin.Open(r, maxBytes, 64<<10)
 	switch {
-	case bytes.Equal(head, csvBOM):
-		_, _ = br.Discard(len(csvBOM)) // cannot fail: the bytes are buffered
-		bomLen = int64(len(csvBOM))
-	case len(head) >= 2 && (head[0] == 0xFF && head[1] == 0xFE || head[0] == 0xFE && head[1] == 0xFF):
-		return nil, csvHeaderError("the file is UTF-16 text; save it as \"CSV UTF-8\"")
-	case err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull):
+	case errors.Is(err, csvin.ErrUTF16):
+		return nil, csvConvertErr(err)
+	case err != nil:
+		// r's error on the first bytes, wrapped whatever it is.
 		return nil, csvReadError(err)
 	}
-
-	c := csv.NewReader(br) // uses br as is: it is a *bufio.Reader large enough
-	c.FieldsPerRecord = -1
-	c.LazyQuotes = false
-	// Safe: the reader copies the record slice into each CSVRow, and the
-	// field strings themselves are never reused.
-	c.ReuseRecord = true
 	cr := &CSVReader{csv: c, bomLen: bomLen, maxRows: maxRows}
 	if err := cr.readHeader(); err != nil {
 		return nil, err
@@ -170,20 +156,16 @@ func (r *CSVReader) readHeader() error {
 			return csvHeaderError("the file has no header; the first line must be: " + csvTemplateHeader())
 		}
 		if err != nil {
-			return r.convertErr(err)
+			return csvConvertErr(err)
 		}
-		if !csvBlank(rec) {
+		if !csvin.Blank(rec) {
 			break
 		}
 	}
 	line, _ := r.csv.FieldPos(0)
-	for _, f := range rec {
-		if !utf8.ValidString(f) {
-			return csvNotUTF8(line)
-		}
-		if strings.Contains(f, "\r") {
-			return csvHeaderError("the file's lines end with a bare carriage return; save it as \"CSV UTF-8\"")
-		}
+	// A header has no line breaks: any carriage return in it is a line end.
+	if err := csvin.CheckText(rec, line, csvHasCR); err != nil {
+		return csvConvertErr(err)
 	}
 	r.header = append([]string(nil), rec...)
 
@@ -199,9 +181,9 @@ func (r *CSVReader) readHeader() error {
 	var details []bo.FieldError
 	for _, w := range wanted {
 		*w.col = -1
-		key := csvHeaderKey(w.name)
+		key := csvin.HeaderKey(w.name)
 		for i, h := range rec {
-			if csvHeaderKey(h) != key {
+			if csvin.HeaderKey(h) != key {
 				continue
 			}
 			if *w.col >= 0 {
@@ -242,34 +224,24 @@ func (r *CSVReader) Header() []string {
 // fails. Each of these refuses the file as a whole: once Next has returned
 // an error it returns the same error again.
 func (r *CSVReader) Next() (CSVRow, error) {
-	if r.err != nil {
-		return CSVRow{}, r.err
-	}
-	row, err := r.next()
-	if err != nil {
-		r.err = err
-	}
-	return row, err
+	return csvin.Sticky(&r.err, r.next)
 }
 
 func (r *CSVReader) next() (CSVRow, error) {
 	for {
 		rec, err := r.csv.Read()
 		if err != nil {
-			return CSVRow{}, r.convertErr(err)
+			return CSVRow{}, csvConvertErr(err)
 		}
-		if csvBlank(rec) {
+		if csvin.Blank(rec) {
 			continue
 		}
 		line, _ := r.csv.FieldPos(0)
-		for _, f := range rec {
-			if !utf8.ValidString(f) {
-				return CSVRow{}, csvNotUTF8(line)
-			}
+		if err := csvin.CheckText(rec, line, nil); err != nil {
+			return CSVRow{}, err
 		}
 		if r.rows >= r.maxRows {
-			msg := fmt.Sprintf("the file has more than %d rows, the limit of one import; split it into several files", r.maxRows)
-			return CSVRow{}, &bo.Error{Code: bo.ETOOLARGE, Message: msg, Details: []bo.FieldError{{Field: "file", Message: msg}}}
+			return CSVRow{}, csvin.TooMany(r.maxRows, "rows")
 		}
 		r.rows++
 		width := max(len(rec), len(r.header))
@@ -296,31 +268,26 @@ func (r *CSVReader) BytesRead() int64 {
 	return r.bomLen + r.csv.InputOffset()
 }
 
-// convertErr turns an error of the csv package or of the underlying reader
-// into the error Next and NewCSVReader return.
-func (r *CSVReader) convertErr(err error) error {
-	var be *bo.Error
-	var pe *csv.ParseError
-	switch {
-	case errors.Is(err, io.EOF):
-		return io.EOF
-	case errors.As(err, &be):
-		return be
-	case errors.As(err, &pe):
-		field := "line " + strconv.Itoa(pe.StartLine)
-		msg := fmt.Sprintf("%s: malformed CSV: %v", field, pe.Err)
-		if errors.Is(pe.Err, csv.ErrBareQuote) {
-			msg += ` (a quote inside a field must be doubled "" and the field quoted)`
-		}
-		if pe.Line != pe.StartLine {
-			msg += fmt.Sprintf(" (found at line %d, column %d)", pe.Line, pe.Column)
-		} else {
-			msg += fmt.Sprintf(" (column %d)", pe.Column)
-		}
-		return bo.Invalid(msg, bo.FieldError{Field: field, Message: msg})
-	default:
-		return csvReadError(err)
+// csvConvertErr turns an error of the csv package, of the underlying reader
+// or of csvin into the error Next and NewCSVReader return (see
+// csvin.Convert): errors about the file as a whole are the header's.
+func csvConvertErr(err error) error {
+	return csvin.Convert(err, "header", "import file", csvParseHint)
+}
+
+// csvParseHint is what the message of a malformed record adds to the csv
+// package's reason: how to quote, for a bare quote, and where the fault is.
+func csvParseHint(pe *csv.ParseError) string {
+	var msg string
+	if errors.Is(pe.Err, csv.ErrBareQuote) {
+		msg += ` (a quote inside a field must be doubled "" and the field quoted)`
 	}
+	if pe.Line != pe.StartLine {
+		msg += fmt.Sprintf(" (found at line %d, column %d)", pe.Line, pe.Column)
+	} else {
+		msg += fmt.Sprintf(" (column %d)", pe.Column)
+	}
+	return msg
 }
 
 // CheckCSVRow validates one row as an invitation: the name must be there and
@@ -478,25 +445,9 @@ func CSVNeutralise(s string) string {
 	return s
 }
 
-// csvHeaderKey reduces a header name to what is compared: trimmed, runs of
-// white space collapsed to one space, lower-cased.
-func csvHeaderKey(s string) string {
-	return strings.ToLower(strings.Join(strings.Fields(s), " "))
-}
-
 // csvTemplateHeader is the template's header line.
 func csvTemplateHeader() string {
 	return CSVHeaderFullName + "," + CSVHeaderEmail + "," + CSVHeaderExternalID
-}
-
-// csvBlank reports whether every field of rec is blank.
-func csvBlank(rec []string) bool {
-	for _, f := range rec {
-		if strings.TrimSpace(f) != "" {
-			return false
-		}
-	}
-	return true
 }
 
 // csvOneLine replaces each line break (CRLF, LF or CR) in s by a space.
@@ -508,56 +459,14 @@ func csvOneLine(s string) string {
 }
 
 func csvHeaderError(msg string) error {
-	return bo.Invalid(msg, bo.FieldError{Field: "header", Message: msg})
+	return csvin.Invalid("header", msg)
 }
 
-func csvNotUTF8(line int) error {
-	field := "line " + strconv.Itoa(line)
-	msg := field + ": the text is not UTF-8; save the file as \"CSV UTF-8\""
-	return bo.Invalid(msg, bo.FieldError{Field: field, Message: msg})
+// csvHasCR reports whether s has a carriage return.
+func csvHasCR(s string) bool {
+	return strings.Contains(s, "\r")
 }
 
 func csvReadError(err error) error {
 	return fmt.Errorf("read import file: %w", err)
-}
-
-// csvLimitedReader passes at most max bytes of r through and then fails
-// with ETOOLARGE, so that a file over the limit is refused without being
-// read to its end.
-type csvLimitedReader struct {
-	r   io.Reader
-	max int64
-	n   int64
-}
-
-func (l *csvLimitedReader) Read(p []byte) (int, error) {
-	if l.n > l.max {
-		return 0, l.tooLarge()
-	}
-	// Let one byte past the limit through to tell "exactly max" from "more".
-	if rest := l.max + 1 - l.n; int64(len(p)) > rest {
-		p = p[:rest]
-	}
-	n, err := l.r.Read(p)
-	l.n += int64(n)
-	if l.n > l.max {
-		return n, l.tooLarge()
-	}
-	return n, err
-}
-
-func (l *csvLimitedReader) tooLarge() error {
-	msg := fmt.Sprintf("the file is larger than %d bytes (%s), the limit of one import", l.max, csvSize(l.max))
-	return &bo.Error{Code: bo.ETOOLARGE, Message: msg, Details: []bo.FieldError{{Field: "file", Message: msg}}}
-}
-
-// csvSize formats a byte count for people.
-func csvSize(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return strconv.FormatInt(n>>20, 10) + " MiB"
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return strconv.FormatInt(n>>10, 10) + " KiB"
-	}
-	return strconv.FormatInt(n, 10) + " B"
 }

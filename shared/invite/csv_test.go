@@ -12,6 +12,7 @@ import (
 	"testing/iotest"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/csvin"
 )
 
 // csvTestRow is what a test expects of a row.
@@ -399,7 +400,7 @@ func TestCSVReaderByteLimit(t *testing.T) {
 	if _, err := newCSVReaderLimits(strings.NewReader("x"), 1, MaxImportBytes); err == nil {
 		t.Fatal("a file of one letter was accepted")
 	}
-	e := (&csvLimitedReader{max: MaxImportBytes}).tooLarge()
+	e := csvin.TooLarge(MaxImportBytes)
 	if !strings.Contains(e.Error(), "20 MiB") {
 		t.Fatalf("message %q does not name 20 MiB", e.Error())
 	}
@@ -564,7 +565,7 @@ func TestCSVResultWriter(t *testing.T) {
 	if err := w.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	if bytes.HasPrefix(out.Bytes(), csvBOM) {
+	if strings.HasPrefix(out.String(), csvin.BOM) {
 		t.Fatal("the result file starts with a BOM")
 	}
 	got, err := csv.NewReader(&out).ReadAll()

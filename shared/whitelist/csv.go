@@ -1,17 +1,13 @@
 package whitelist
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
-	"unicode/utf8"
 
-	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/csvin"
 )
 
 // Limits of a whitelist import file. A file over either is refused as a
@@ -35,10 +31,6 @@ var CSVTemplate = []byte(CSVHeaderDomain + "\nacme.edu\n")
 // csvHeaders are the values (compared case-insensitively, runs of spaces
 // collapsed) that make the first line of a file a header, which is skipped.
 var csvHeaders = map[string]bool{"domain": true, "domains": true, "email domain": true, "email domains": true}
-
-// csvBOM is the UTF-8 byte order mark that spreadsheet programs put at the
-// start of a "CSV UTF-8" file.
-var csvBOM = []byte{0xEF, 0xBB, 0xBF}
 
 // Outcome is what became of one line of an import file (see Planner).
 type Outcome string
@@ -111,14 +103,14 @@ type DomainLine struct {
 // beta.edu) is not read as either: it is refused with the reason "one
 // domain per line".
 type DomainReader struct {
-	lr     *csvLimitedReader
-	br     *bufio.Reader
-	csv    *csv.Reader
-	max    int
-	lines  int
-	first  bool // the next non-blank line is the first
-	err    error
-	opened bool
+	src      io.Reader
+	maxBytes int64
+	csv      *csv.Reader
+	max      int
+	lines    int
+	first    bool // the next non-blank line is the first
+	err      error
+	opened   bool
 }
 
 // NewDomainReader returns a reader of the import file r. It reads r as it
@@ -130,27 +122,19 @@ func NewDomainReader(r io.Reader) *DomainReader {
 
 // newDomainReaderLimits is NewDomainReader with other limits, for tests.
 func newDomainReaderLimits(r io.Reader, maxLines int, maxBytes int64) *DomainReader {
-	lr := &csvLimitedReader{r: r, max: maxBytes}
-	return &DomainReader{lr: lr, br: bufio.NewReaderSize(lr, 16<<10), max: maxLines, first: true}
+	return &DomainReader{src: r, maxBytes: maxBytes, max: maxLines, first: true}
 }
 
-// open skips a byte order mark, refuses UTF-16 and sets up the CSV reader.
+// open skips a byte order mark, refuses UTF-16 and sets up the CSV reader
+// (see csvin.Open), through a buffer of 16 KiB.
 func (r *DomainReader) open() error {
 	r.opened = true
-	head, err := r.br.Peek(len(csvBOM))
-	switch {
-	case bytes.Equal(head, csvBOM):
-		_, _ = r.br.Discard(len(csvBOM)) // cannot fail: the bytes are buffered
-	case len(head) >= 2 && (head[0] == 0xFF && head[1] == 0xFE || head[0] == 0xFE && head[1] == 0xFF):
-		return csvFileError("the file is UTF-16 text; save it as \"CSV UTF-8\"")
-	case err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull):
+	c, _, err := csvin.Open(r.src, r.maxBytes, 16<<10)
+	if err != nil {
 		return convertErr(err)
 	}
-	c := csv.NewReader(r.br)
-	c.FieldsPerRecord = -1
 	c.TrimLeadingSpace = true
-	c.ReuseRecord = true // safe: the field strings themselves are never reused
-	r.csv = c
+	r.csv = c // its records are reused: safe, the field strings are not
 	return nil
 }
 
@@ -171,14 +155,7 @@ func (r *DomainReader) open() error {
 // must write all of a file or nothing reads (and plans) it to its end before
 // writing.
 func (r *DomainReader) Next() (DomainLine, error) {
-	if r.err != nil {
-		return DomainLine{}, r.err
-	}
-	line, err := r.next()
-	if err != nil {
-		r.err = err
-	}
-	return line, err
+	return csvin.Sticky(&r.err, r.next)
 }
 
 func (r *DomainReader) next() (DomainLine, error) {
@@ -202,22 +179,16 @@ func (r *DomainReader) next() (DomainLine, error) {
 			continue
 		}
 		n, _ := r.csv.FieldPos(0)
-		for _, f := range rec {
-			if !utf8.ValidString(f) {
-				return DomainLine{}, csvNotUTF8(n)
-			}
-			if strings.Contains(f, "\r") && !strings.Contains(f, "\n") {
-				return DomainLine{}, csvFileError("the file's lines end with a bare carriage return; save it as \"CSV UTF-8\"")
-			}
+		if err := csvin.CheckText(rec, n, bareCR); err != nil {
+			return DomainLine{}, convertErr(err)
 		}
 		first := r.first
 		r.first = false
-		if first && values == 1 && csvHeaders[strings.ToLower(strings.Join(strings.Fields(rec[0]), " "))] {
+		if first && values == 1 && csvHeaders[csvin.HeaderKey(rec[0])] {
 			continue
 		}
 		if r.lines >= r.max {
-			msg := fmt.Sprintf("the file has more than %d domains, the limit of one import; split it into several files", r.max)
-			return DomainLine{}, &bo.Error{Code: bo.ETOOLARGE, Message: msg, Details: []bo.FieldError{{Field: "file", Message: msg}}}
+			return DomainLine{}, csvin.TooMany(r.max, "domains")
 		}
 		r.lines++
 		return readLine(n, rec, values), nil
@@ -261,75 +232,24 @@ func readLine(n int, rec []string, values int) DomainLine {
 // Lines returns how many lines Next has returned so far.
 func (r *DomainReader) Lines() int { return r.lines }
 
-// convertErr turns an error of the csv package or of the underlying reader
-// into the error Next returns.
+// convertErr turns an error of the csv package, of the underlying reader
+// or of csvin into the error Next returns (see csvin.Convert): errors about
+// the file as a whole name the field "file".
 func convertErr(err error) error {
-	var be *bo.Error
-	var pe *csv.ParseError
-	switch {
-	case errors.Is(err, io.EOF):
-		return io.EOF
-	case errors.As(err, &be):
-		return be
-	case errors.As(err, &pe):
-		field := "line " + strconv.Itoa(pe.StartLine)
-		msg := fmt.Sprintf("%s: malformed CSV: %v", field, pe.Err)
-		if errors.Is(pe.Err, csv.ErrBareQuote) || errors.Is(pe.Err, csv.ErrQuote) {
-			msg += ` (a value may be quoted as a whole, "acme.edu", with nothing after the closing quote)`
-		}
-		return bo.Invalid(msg, bo.FieldError{Field: field, Message: msg})
-	default:
-		return fmt.Errorf("read whitelist import file: %w", err)
+	return csvin.Convert(err, "file", "whitelist import file", quoteHint)
+}
+
+// quoteHint is what the message of a malformed line adds to the csv
+// package's reason: how to quote, for a misplaced quote.
+func quoteHint(pe *csv.ParseError) string {
+	if errors.Is(pe.Err, csv.ErrBareQuote) || errors.Is(pe.Err, csv.ErrQuote) {
+		return ` (a value may be quoted as a whole, "acme.edu", with nothing after the closing quote)`
 	}
+	return ""
 }
 
-func csvFileError(msg string) error {
-	return bo.Invalid(msg, bo.FieldError{Field: "file", Message: msg})
-}
-
-func csvNotUTF8(line int) error {
-	field := "line " + strconv.Itoa(line)
-	msg := field + ": the text is not UTF-8; save the file as \"CSV UTF-8\""
-	return bo.Invalid(msg, bo.FieldError{Field: field, Message: msg})
-}
-
-// csvLimitedReader passes at most max bytes of r through and then fails
-// with ETOOLARGE, so that a file over the limit is refused without being
-// read to its end.
-type csvLimitedReader struct {
-	r   io.Reader
-	max int64
-	n   int64
-}
-
-func (l *csvLimitedReader) Read(p []byte) (int, error) {
-	if l.n > l.max {
-		return 0, l.tooLarge()
-	}
-	// Let one byte past the limit through to tell "exactly max" from "more".
-	if rest := l.max + 1 - l.n; int64(len(p)) > rest {
-		p = p[:rest]
-	}
-	n, err := l.r.Read(p)
-	l.n += int64(n)
-	if l.n > l.max {
-		return n, l.tooLarge()
-	}
-	return n, err
-}
-
-func (l *csvLimitedReader) tooLarge() error {
-	msg := fmt.Sprintf("the file is larger than %d bytes (%s), the limit of one import", l.max, csvSize(l.max))
-	return &bo.Error{Code: bo.ETOOLARGE, Message: msg, Details: []bo.FieldError{{Field: "file", Message: msg}}}
-}
-
-// csvSize formats a byte count for people.
-func csvSize(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return strconv.FormatInt(n>>20, 10) + " MiB"
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return strconv.FormatInt(n>>10, 10) + " KiB"
-	}
-	return strconv.FormatInt(n, 10) + " B"
+// bareCR reports whether the field s has a carriage return that ends no
+// line: a file with bare-CR line endings, which reads as one record.
+func bareCR(s string) bool {
+	return strings.Contains(s, "\r") && !strings.Contains(s, "\n")
 }
