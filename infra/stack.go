@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2authorizers"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2integrations"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
@@ -26,6 +28,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/learnops/backoffice/shared/activity"
 	"github.com/learnops/backoffice/shared/httpapi"
 	"github.com/learnops/backoffice/shared/resources"
 )
@@ -133,6 +136,9 @@ const (
 	// import relies on it). The import is idempotent: a retry skips the rows
 	// already invited.
 	importRetryAttempts = 2
+	// activityRetryAttempts is how often EventBridge retries delivering an
+	// activity event to the function (its maximum is 185).
+	activityRetryAttempts = 8
 
 	// mailerConcurrency is the most mailer instances the mail queue's event
 	// source mapping runs at once (2 is the smallest maximum SQS event
@@ -222,6 +228,12 @@ var functionSpecs = []functionSpec{
 		grants:      []grant{grantTableReadWrite},
 	},
 	{
+		name: httpapi.FunctionEnrollment, kind: api, timeoutSecs: apiTimeoutSecs,
+		description: "enrollment: members enroll in their program's catalogue within its limit",
+		env:         []string{envTableName, envLearnerAppURL, envMailQueueURL},
+		grants:      []grant{grantTableReadWrite, grantSendMail},
+	},
+	{
 		name: httpapi.FunctionInvitationImport, kind: event, timeoutSecs: importTimeoutSecs,
 		description: "invitation-import: invites the learners of an uploaded CSV",
 		env:         []string{envTableName, envLearnerAppURL, envMailQueueURL, envFilesBucket},
@@ -232,6 +244,13 @@ var functionSpecs = []functionSpec{
 			grantSendMail,
 		},
 		trigger: onUpload(importsPrefix, importSuffix, importRetryAttempts),
+	},
+	{
+		name: httpapi.FunctionActivity, kind: event, timeoutSecs: apiTimeoutSecs,
+		description: "activity: records the learning platform's progress, grade and completion events",
+		env:         []string{envTableName, envLearnerAppURL},
+		grants:      []grant{grantTableReadWrite},
+		trigger:     onActivityEvents,
 	},
 	{
 		name: httpapi.FunctionMailer, kind: event, timeoutSecs: mailerTimeoutSecs,
@@ -345,6 +364,23 @@ func onUpload(prefix, suffix string, retries int) trigger {
 			&awss3.NotificationKeyFilter{Prefix: jsii.String(prefix), Suffix: jsii.String(suffix)})
 		suppressBucketNotificationsHandler(awscdk.Stack_Of(fn))
 	}
+}
+
+// onActivityEvents invokes fn for every learning-activity event on the
+// account's default event bus. EventBridge retries a failed delivery for up
+// to a day; the function drops events that can never be recorded.
+func onActivityEvents(fn awslambda.Function, _ *deps) {
+	awsevents.NewRule(fn, jsii.String("ActivityEvents"), &awsevents.RuleProps{
+		Description: jsii.String("Learning activity from the learning platform to the activity function"),
+		EventPattern: &awsevents.EventPattern{
+			Source:     jsii.Strings(activity.Source),
+			DetailType: jsii.Strings(activity.DetailType),
+		},
+		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(fn, &awseventstargets.LambdaFunctionProps{
+			RetryAttempts: jsii.Number(activityRetryAttempts),
+			MaxEventAge:   awscdk.Duration_Hours(jsii.Number(24)),
+		})},
+	})
 }
 
 // fromMailQueue feeds fn the mail queue in batches, reporting the messages

@@ -536,6 +536,12 @@ var wantFunctions = map[string]wantFunction{
 		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "LOG_LEVEL"},
 		services:    []string{"dynamodb", "logs", "xray"},
 	},
+	httpapi.FunctionEnrollment: {
+		timeoutSecs: 10,
+		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "LOG_LEVEL"},
+		services:    []string{"dynamodb", "logs", "xray", "sqs"},
+		grants:      []string{sendMail},
+	},
 	httpapi.FunctionInvitationImport: {
 		timeoutSecs: 900,
 		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "FILES_BUCKET", "LOG_LEVEL"},
@@ -546,6 +552,11 @@ var wantFunctions = map[string]wantFunction{
 			"s3:PutObject ${Files.Arn}/import-results/*",
 			"s3:AbortMultipartUpload ${Files.Arn}/import-results/*",
 		},
+	},
+	httpapi.FunctionActivity: {
+		timeoutSecs: 10,
+		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "LOG_LEVEL"},
+		services:    []string{"dynamodb", "logs", "xray"},
 	},
 	httpapi.FunctionMailer: {
 		timeoutSecs: 30,
@@ -666,7 +677,7 @@ func TestFunctionsAreEveryFunction(t *testing.T) {
 	fns := Functions()
 
 	// THEN they are the route catalogue's and the event functions, each once
-	want := append(httpapi.Functions(), httpapi.FunctionInvitationImport, httpapi.FunctionMailer)
+	want := append(httpapi.Functions(), httpapi.FunctionInvitationImport, httpapi.FunctionActivity, httpapi.FunctionMailer)
 	if got := slices.Sorted(slices.Values(fns)); !slices.Equal(got, slices.Sorted(slices.Values(want))) {
 		t.Errorf("Functions(): got %v, want %v", fns, want)
 	}

@@ -38,8 +38,22 @@ type Learner struct {
 	EmailQueuedAt *time.Time `json:"emailQueuedAt,omitempty"`
 	// WelcomeQueuedAt is when the program welcome email was queued.
 	WelcomeQueuedAt *time.Time `json:"-"`
-	CreatedAt       time.Time  `json:"createdAt"`
-	UpdatedAt       time.Time  `json:"updatedAt"`
+	// CurrentEnrollments counts the member's current enrollments, held
+	// under the program's enrollment limit; Enrollments counts every
+	// enrollment they ever made.
+	CurrentEnrollments int `json:"currentEnrollments"`
+	Enrollments        int `json:"enrollments"`
+	// UtilisedAt is when the member first enrolled: from then on their
+	// licence counts as utilised.
+	UtilisedAt *time.Time `json:"utilisedAt,omitempty"`
+	// LastActivityAt and LastCompletionAt are the member's latest learning
+	// activity and course completion in the program.
+	LastActivityAt   *time.Time `json:"lastActivityAt,omitempty"`
+	LastCompletionAt *time.Time `json:"lastCompletionAt,omitempty"`
+	// Completions counts the member's completed courses and specialisations.
+	Completions int       `json:"completions"`
+	CreatedAt   time.Time `json:"createdAt"`
+	UpdatedAt   time.Time `json:"updatedAt"`
 }
 
 // InviteToken is the stored side of an invitation link: only the SHA-256 of
@@ -65,4 +79,42 @@ type WhitelistedDomain struct {
 	ContractID string    `json:"contractId"`
 	CreatedAt  time.Time `json:"createdAt"`
 	UpdatedAt  time.Time `json:"updatedAt"`
+}
+
+// EnrollmentState is whether an enrollment is current.
+type EnrollmentState string
+
+// Enrollment states.
+const (
+	Enrolled   EnrollmentState = "ENROLLED"
+	Unenrolled EnrollmentState = "UNENROLLED"
+)
+
+// Enrollment is a member signed up for one course or specialisation of
+// the program's catalogue, with their progress in it.
+type Enrollment struct {
+	OrgID     string   `json:"orgId"`
+	ProgramID string   `json:"programId"`
+	EmailKey  string   `json:"-"`
+	ItemID    string   `json:"itemId"`
+	ItemType  ItemType `json:"itemType"`
+	ItemName  string   `json:"itemName"`
+	// CollectionID is the catalogue collection the learner enrolled from.
+	CollectionID string          `json:"collectionId"`
+	State        EnrollmentState `json:"state"`
+	EnrolledAt   time.Time       `json:"enrolledAt"`
+	UnenrolledAt *time.Time      `json:"unenrolledAt,omitempty"`
+	// Progress is the share of the item done, 0 to 100; it never goes back.
+	Progress        float64  `json:"progress"`
+	LearningMinutes int      `json:"learningMinutes"`
+	Grade           *float64 `json:"grade,omitempty"`
+	// GradeAt is the time of the activity the grade came from.
+	GradeAt        *time.Time `json:"-"`
+	CompletedAt    *time.Time `json:"completedAt,omitempty"`
+	LastActivityAt *time.Time `json:"lastActivityAt,omitempty"`
+	// Version increases with every write of progress; writes are
+	// conditional on it.
+	Version   int       `json:"-"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
 }

@@ -81,7 +81,9 @@ type Contract struct {
 	Used      int    `json:"used"`
 	// Pending counts the invitations against the contract not yet accepted:
 	// each will take a licence when it is.
-	Pending   int       `json:"pending"`
+	Pending int `json:"pending"`
+	// Utilised counts the members on the contract who ever enrolled.
+	Utilised  int       `json:"utilised"`
 	StartsAt  time.Time `json:"startsAt"`
 	EndsAt    time.Time `json:"endsAt"`
 	CreatedAt time.Time `json:"createdAt"`

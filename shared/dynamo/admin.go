@@ -193,12 +193,14 @@ type contractRecord struct {
 	EndsMs   int64 `dynamodbav:"endsMs"`
 	// Pending counts the invitations against the contract not yet accepted.
 	Pending int `dynamodbav:"pending"`
+	// Utilised counts the contract's members who ever enrolled.
+	Utilised int `dynamodbav:"utilised"`
 }
 
 func (r contractRecord) contract() bo.Contract {
 	return bo.Contract{
 		OrgID: r.OrgID, ID: r.ID, Name: r.Name, Unlimited: r.Unlimited, Licences: r.Licences, Used: r.Used,
-		Pending: r.Pending, StartsAt: r.StartsAt, EndsAt: r.EndsAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		Pending: r.Pending, Utilised: r.Utilised, StartsAt: r.StartsAt, EndsAt: r.EndsAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 }
 

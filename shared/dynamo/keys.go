@@ -21,6 +21,7 @@ import (
 //	Collection      PROGRAM#<programId>  COLLECTION#<colId>    -                                -
 //	Learner         PROGRAM#<pid>#L#<s>  LEARNER#<email>       PROGRAM#<pid>#<STATE>#<s>        PROGRAM#<pid>#<STATE>#<s>
 //	                                                           / <email>                        / <name>#<email>
+//	Enrollment      PROGRAM#<pid>#L#<s>  ENROLL#<email>#<item> -                                -
 //	InviteToken     TOKEN#<sha256>       TOKEN                 -                                -
 //	ImportJob       PROGRAM#<programId>  IMPORT#<importId>     -                                -
 //	Domain          PROGRAM#<programId>  DOMAIN#<asciiDomain>  -                                -
@@ -68,6 +69,11 @@ import (
 //	                                          contract ADD used 1 under the cap and term, counters
 //	rejoin after a removal with return        TransactWrite: learner DELETED_MEMBER -> MEMBER under allowReturn,
 //	                                          contract ADD used 1 under the cap and term, counters
+//	a member's enrollments                    Query     PK=PROGRAM#<pid>#L#<s>, SK begins_with ENROLL#<email>#
+//	enroll under the per-learner limit        TransactWrite: Put enrollment (new or UNENROLLED), learner ADD
+//	                                          currentEnrollments 1 under state=MEMBER and currentEnrollments < limit
+//	                                          (and utilisedAt set once, counting the licence utilised), counters
+//	unenroll                                  TransactWrite: enrollment ENROLLED -> UNENROLLED, learner ADD -1
 //	send an email at most once                PutItem   PK=MAIL#<emailId> attribute_not_exists(PK)
 //
 // Limits and counters: a contract's "used" licences and an org's counters
@@ -139,6 +145,7 @@ const (
 	prefixLearner = "LEARNER#"
 	prefixImport  = "IMPORT#"
 	prefixDomain  = "DOMAIN#"
+	prefixEnroll  = "ENROLL#"
 )
 
 // learnerShard returns the shard of a learner's email key.
@@ -163,6 +170,12 @@ func learnerIndexPK(programID, state string, shard int) string {
 func learnerIndexKeys(programID, state, emailKey, fullName string) (gsi1pk, gsi1sk, gsi2pk, gsi2sk string) {
 	pk := learnerIndexPK(programID, state, learnerShard(emailKey))
 	return pk, emailKey, pk, strings.ToLower(fullName) + "#" + emailKey
+}
+
+// enrollmentKey keeps a member's enrollments in their learner item's
+// partition, next to it.
+func enrollmentKey(programID, emailKey, itemID string) key {
+	return key{PK: learnerKey(programID, emailKey).PK, SK: prefixEnroll + emailKey + "#" + itemID}
 }
 
 func tokenKey(tokenHash string) key { return key{PK: "TOKEN#" + tokenHash, SK: "TOKEN"} }

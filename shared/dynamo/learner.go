@@ -50,6 +50,17 @@ type learnerRecord struct {
 	ImportID        string     `dynamodbav:"importId,omitempty"`
 	EmailQueuedAt   *time.Time `dynamodbav:"emailQueuedAt,omitempty"`
 	WelcomeQueuedAt *time.Time `dynamodbav:"welcomeQueuedAt,omitempty"`
+	// Enrollment counters, changed only in the enrollment transactions.
+	CurrentEnrollments int        `dynamodbav:"currentEnrollments"`
+	Enrollments        int        `dynamodbav:"enrollments"`
+	UtilisedAt         *time.Time `dynamodbav:"utilisedAt,omitempty"`
+	// Activity, kept by the activity function; the epoch-millisecond copies
+	// serve its "only if later" conditions.
+	LastActivityAt   *time.Time `dynamodbav:"lastActivityAt,omitempty"`
+	LastActivityMs   int64      `dynamodbav:"lastActivityMs,omitempty"`
+	LastCompletionAt *time.Time `dynamodbav:"lastCompletionAt,omitempty"`
+	LastCompletionMs int64      `dynamodbav:"lastCompletionMs,omitempty"`
+	Completions      int        `dynamodbav:"completions"`
 }
 
 func newLearnerRecord(l bo.Learner) learnerRecord {
@@ -59,6 +70,7 @@ func newLearnerRecord(l bo.Learner) learnerRecord {
 		ExternalID: l.ExternalID, State: string(l.State), ContractID: l.ContractID, InvitationID: l.InvitationID,
 		InvitedAt: l.InvitedAt, JoinedAt: l.JoinedAt, RemovedAt: l.RemovedAt, AllowReturn: l.AllowReturn,
 		ImportID: l.ImportID, EmailQueuedAt: l.EmailQueuedAt, WelcomeQueuedAt: l.WelcomeQueuedAt,
+		CurrentEnrollments: l.CurrentEnrollments, Enrollments: l.Enrollments, UtilisedAt: l.UtilisedAt,
 	}
 	r.GSI1PK, r.GSI1SK, r.GSI2PK, r.GSI2SK = learnerIndexKeys(l.ProgramID, string(l.State), l.EmailKey, l.FullName)
 	return r
@@ -70,6 +82,8 @@ func (r learnerRecord) learner() bo.Learner {
 		ExternalID: r.ExternalID, State: bo.LearnerState(r.State), ContractID: r.ContractID, InvitationID: r.InvitationID,
 		InvitedAt: r.InvitedAt, JoinedAt: r.JoinedAt, RemovedAt: r.RemovedAt, AllowReturn: r.AllowReturn,
 		ImportID: r.ImportID, EmailQueuedAt: r.EmailQueuedAt, WelcomeQueuedAt: r.WelcomeQueuedAt,
+		CurrentEnrollments: r.CurrentEnrollments, Enrollments: r.Enrollments, UtilisedAt: r.UtilisedAt,
+		LastActivityAt: r.LastActivityAt, LastCompletionAt: r.LastCompletionAt, Completions: r.Completions,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 }

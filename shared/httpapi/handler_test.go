@@ -165,6 +165,7 @@ func TestEveryDeclaredRouteIsServed(t *testing.T) {
 		FunctionInvitations: keys(invitationRoutes(nil, nil)),
 		FunctionJoin:        keys(joinRoutes(nil)),
 		FunctionWhitelist:   keys(whitelistRoutes(nil)),
+		FunctionEnrollment:  keys(enrollmentRoutes(nil)),
 	}
 	for _, r := range Routes {
 		found := false

@@ -16,6 +16,7 @@ import (
 
 	"github.com/learnops/backoffice/shared/admin"
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/enroll"
 	"github.com/learnops/backoffice/shared/invite"
 	"github.com/learnops/backoffice/shared/whitelist"
 )
@@ -471,6 +472,9 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"WhitelistedDomainList": List[bo.WhitelistedDomain]{},
 		"DomainImportResult":    whitelist.ImportResult{},
 		"SkippedDomainLine":     whitelist.SkippedEntry{},
+
+		"Enrollment":     bo.Enrollment{},
+		"EnrollmentList": List[bo.Enrollment]{},
 	}
 	requests := map[string]any{
 		"NewOrg":           admin.NewOrg{},
@@ -491,6 +495,8 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 
 		"NewDomain":    whitelist.NewDomain{},
 		"DomainImport": whitelist.DomainImport{},
+
+		"NewEnrollment": enroll.NewEnrollment{},
 	}
 	root := parseOpenAPI(t, OpenAPI)
 	schemas := child(child(root, "components"), "schemas")
@@ -533,8 +539,8 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 	}
 }
 
-// TestOpenAPIEnumsMatchGo holds the enums of the invitation, join and
-// whitelist schemas to the Go constants they list.
+// TestOpenAPIEnumsMatchGo holds the enums of the invitation, join,
+// whitelist, catalogue and enrollment schemas to the Go constants they list.
 func TestOpenAPIEnumsMatchGo(t *testing.T) {
 	root := parseOpenAPI(t, OpenAPI)
 	schemas := child(child(root, "components"), "schemas")
@@ -582,6 +588,20 @@ func TestOpenAPIEnumsMatchGo(t *testing.T) {
 			string(invite.JoinInvitation), string(invite.JoinNone),
 		}},
 		{"SkippedDomainLine.outcome enum", enum(property("SkippedDomainLine", "outcome")), skippedOutcomes},
+		{"Enrollment.state enum", enum(property("Enrollment", "state")), []string{
+			string(bo.Enrolled), string(bo.Unenrolled),
+		}},
+	}
+	// Every schema that names a catalogue item's type lists the same types.
+	itemTypes := []string{string(bo.ItemCourse), string(bo.ItemSpecialization)}
+	for _, p := range []struct{ schema, property string }{
+		{"CatalogItem", "type"}, {"NewCatalogItem", "type"}, {"NewItem", "type"}, {"Enrollment", "itemType"},
+	} {
+		tests = append(tests, struct {
+			what string
+			got  []string
+			want []string
+		}{p.schema + "." + p.property + " enum", enum(property(p.schema, p.property)), itemTypes})
 	}
 	// The skipped-line enum lists exactly the outcomes that skip a line.
 	for _, o := range []whitelist.Outcome{whitelist.OutcomeAdded, whitelist.OutcomeUpdated} {

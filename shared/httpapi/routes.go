@@ -19,12 +19,14 @@ const (
 	FunctionInvitations = "invitations"
 	FunctionJoin        = "join"
 	FunctionWhitelist   = "whitelist"
+	FunctionEnrollment  = "enrollment"
 )
 
 // Functions that no route serves: triggered by S3, SQS or schedules.
 const (
 	FunctionInvitationImport = "invitation-import"
 	FunctionMailer           = "mailer"
+	FunctionActivity         = "activity"
 )
 
 const (
@@ -77,6 +79,10 @@ var Routes = []Route{
 	{Method: "POST", Path: "/v1/invitations/{token}/accept", Function: FunctionJoin},
 	{Method: "GET", Path: "/v1/programs/{slug}", Function: FunctionJoin},
 	{Method: "POST", Path: "/v1/programs/{slug}/join", Function: FunctionJoin},
+
+	{Method: "GET", Path: "/v1/programs/{slug}/enrollments", Function: FunctionEnrollment},
+	{Method: "POST", Path: "/v1/programs/{slug}/enrollments", Function: FunctionEnrollment},
+	{Method: "DELETE", Path: "/v1/programs/{slug}/enrollments/{courseId}", Function: FunctionEnrollment},
 
 	{Method: "GET", Path: programPath + "/domains", Function: FunctionWhitelist},
 	{Method: "POST", Path: programPath + "/domains", Function: FunctionWhitelist},

@@ -9,6 +9,10 @@ package mail
 const (
 	TemplateInvitation     = "invitation"
 	TemplateProgramWelcome = "program-welcome"
+	// TemplateCourseWelcome and TemplateSpecializationWelcome greet an
+	// enrollment: LearnerName, ProgramName, ItemName, ItemURL.
+	TemplateCourseWelcome         = "course-welcome"
+	TemplateSpecializationWelcome = "specialization-welcome"
 )
 
 // Message is one email to one recipient, as it travels on the mail queue.

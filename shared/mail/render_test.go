@@ -68,6 +68,20 @@ func TestRender(t *testing.T) {
 			text: []string{"Hi Ada Lovelace,", "Learn to work with data", "https://learn.example.com/invitations/tok_123/accept", "expires on 7 December 2026"},
 		},
 		{
+			name: "course welcome", template: mail.TemplateCourseWelcome,
+			data:    map[string]string{"LearnerName": "Ada <b>", "ProgramName": "Data", "ItemName": "SQL & You", "ItemURL": "https://learn.example.com/programs/data/learn/sql"},
+			subject: "You are enrolled in SQL & You",
+			html:    []string{"Hi Ada &lt;b&gt;,", "the course <strong>SQL &amp; You</strong>", `href="https://learn.example.com/programs/data/learn/sql"`},
+			notHTML: []string{"Ada <b>"},
+			text:    []string{"Hi Ada <b>,", "the course SQL & You of Data"},
+		},
+		{
+			name: "specialization welcome", template: mail.TemplateSpecializationWelcome,
+			data:    map[string]string{"LearnerName": "Ada", "ProgramName": "Data", "ItemName": "Data Analyst", "ItemURL": "https://learn.example.com/x"},
+			subject: "You are enrolled in Data Analyst",
+			text:    []string{"the specialization Data Analyst of Data"},
+		},
+		{
 			name: "invitation without a tagline", template: mail.TemplateInvitation,
 			data:    with(invitationData(), "ProgramTagline", nil),
 			subject: "Acme University invites you to join Data Skills",
@@ -180,7 +194,7 @@ func TestRender(t *testing.T) {
 // TestEveryTemplateNameHasItsFiles holds the template names of message.go to
 // the template files.
 func TestEveryTemplateNameHasItsFiles(t *testing.T) {
-	want := []string{mail.TemplateInvitation, mail.TemplateProgramWelcome}
+	want := []string{mail.TemplateInvitation, mail.TemplateProgramWelcome, mail.TemplateCourseWelcome, mail.TemplateSpecializationWelcome}
 	slices.Sort(want)
 	if got := mail.TemplateNames(); !slices.Equal(got, want) {
 		t.Fatalf("templates = %v, want %v", got, want)

@@ -2,14 +2,20 @@ package wire
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/learnops/backoffice/shared/activity"
+	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/enroll"
 	"github.com/learnops/backoffice/shared/files"
 	"github.com/learnops/backoffice/shared/httpapi"
 	"github.com/learnops/backoffice/shared/invite"
+	"github.com/learnops/backoffice/shared/queue"
 	"github.com/learnops/backoffice/shared/whitelist"
 )
 
@@ -31,6 +37,13 @@ func Whitelist(awsCfg aws.Config, c Learners, logger *slog.Logger) httpapi.Handl
 	return httpapi.NewWhitelistHandler(whitelist.NewService(s.store, s.admin), logger)
 }
 
+// Enrollment returns the enrollment function's handler.
+func Enrollment(awsCfg aws.Config, c Learners, logger *slog.Logger) httpapi.Handler {
+	s := newServices(awsCfg, c, logger)
+	outbox := queue.NewPublisher(sqs.NewFromConfig(awsCfg), c.MailQueueURL)
+	return httpapi.NewEnrollmentHandler(enroll.NewService(s.store, outbox, c.LearnerAppURL), logger)
+}
+
 // Join returns the join function's handler.
 func Join(awsCfg aws.Config, c Learners, logger *slog.Logger) httpapi.Handler {
 	return httpapi.NewJoinHandler(newServices(awsCfg, c, logger).invite, logger)
@@ -49,4 +62,28 @@ func InvitationImport(awsCfg aws.Config, c Learners, logger *slog.Logger) func(c
 		}
 		return runner.Run(ctx, programID, importID)
 	})
+}
+
+// Activity returns the activity function's handler: it records each
+// learning-activity event, logs and drops events that can never be
+// recorded (malformed, or for no enrollment), and returns other errors so
+// that EventBridge's delivery to Lambda retries them.
+func Activity(awsCfg aws.Config, c Learners, logger *slog.Logger) func(context.Context, events.EventBridgeEvent) error {
+	recorder := activity.NewRecorder(newServices(awsCfg, c, logger).store)
+	return func(ctx context.Context, ev events.EventBridgeEvent) error {
+		var e activity.Event
+		if err := json.Unmarshal(ev.Detail, &e); err != nil {
+			logger.WarnContext(ctx, "activity event dropped: detail is not an activity", slog.String("id", ev.ID), slog.String("error", err.Error()))
+			return nil
+		}
+		err := recorder.Record(ctx, e)
+		switch bo.ErrorCode(err) {
+		case "":
+			return nil
+		case bo.EINVALID, bo.ENOTFOUND:
+			logger.WarnContext(ctx, "activity event dropped", slog.String("id", ev.ID), slog.String("eventId", e.EventID), slog.String("error", err.Error()))
+			return nil
+		}
+		return err
+	}
 }

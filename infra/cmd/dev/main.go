@@ -89,6 +89,7 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 		httpapi.FunctionInvitations: local.Handler(wire.Invitations(cfg, learners, logger)),
 		httpapi.FunctionJoin:        local.Handler(wire.Join(cfg, learners, logger)),
 		httpapi.FunctionWhitelist:   local.Handler(wire.Whitelist(cfg, learners, logger)),
+		httpapi.FunctionEnrollment:  local.Handler(wire.Enrollment(cfg, learners, logger)),
 	}
 	// The mailer at a local send rate; moto reports a maximum of 1 a second.
 	mailer, err := wire.MailerHandler(ctx, cfg, wire.Mailer{Base: learners.Base, From: sender, SendRate: localSendRate, Concurrency: 1},

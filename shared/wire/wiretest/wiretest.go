@@ -97,3 +97,24 @@ func Samples(t *testing.T, function string) []string {
 	}
 	return names
 }
+
+// Member makes the email a member of the world's program (an invitation
+// accepted at once) and returns them as a verified caller.
+func Member(t *testing.T, w *World, email string) bo.Caller {
+	t.Helper()
+	ctx := t.Context()
+	e, err := bo.ParseEmail(email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	l := bo.Learner{OrgID: w.Org.ID, ProgramID: w.Program.ID, Email: e.Display, EmailKey: e.Key, FullName: "Member " + e.Key,
+		State: bo.StateInvited, ContractID: w.Contract.ID, InvitationID: bo.NewID("inv", now), InvitedAt: &now, CreatedAt: now, UpdatedAt: now}
+	if err := w.Store.PutInvitationRow(ctx, l, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Store.Join(ctx, l, now); err != nil {
+		t.Fatal(err)
+	}
+	return bo.Caller{Subject: "u-" + e.Key, Email: e.Display, EmailVerified: true}
+}

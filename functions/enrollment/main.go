@@ -1,0 +1,18 @@
+// Command enrollment is the Lambda behind a member's enrollment routes:
+// enroll in and unenroll from the program's catalogue, and list enrollments.
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/learnops/backoffice/shared/wire"
+)
+
+func main() {
+	wire.Main(wire.ReadJoin, func(_ context.Context, awsCfg aws.Config, c wire.Learners, logger *slog.Logger) (any, error) {
+		return wire.Enrollment(awsCfg, c, logger), nil
+	})
+}

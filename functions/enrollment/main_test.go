@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/learnops/backoffice/shared/admin"
+	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/env"
+	"github.com/learnops/backoffice/shared/wire"
+	"github.com/learnops/backoffice/shared/wire/wiretest"
+)
+
+func TestConfigNamesEveryMissingVariable(t *testing.T) {
+	_, _, err := wire.ReadJoin(env.NewFrom(env.Map(nil)))
+	for _, name := range []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL"} {
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("error %v does not name %s", err, name)
+		}
+	}
+}
+
+// TestSampleEvents replays events/enrollment for a member of a program
+// whose catalogue has the sample's course.
+func TestSampleEvents(t *testing.T) {
+	w := wiretest.NewWorld(t, 5)
+	ctx := context.Background()
+	item := bo.CatalogItem{ID: "python-data-analysis", Type: bo.ItemCourse, Name: "Python for Data Analysis"}
+	if _, err := w.Admin.CreateCollection(ctx, w.Boss, w.Org.ID, w.Program.ID, admin.NewCollection{Name: "Start", Items: []bo.CatalogItem{item}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Store.AddDomain(ctx, bo.WhitelistedDomain{ProgramID: w.Program.ID, Domain: "acme.edu", Display: "acme.edu",
+		ContractID: w.Contract.ID, CreatedAt: time.Now(), UpdatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	join := wire.Join(w.AWS, w.Conf, slog.New(slog.DiscardHandler))
+	var ev events.APIGatewayV2HTTPRequest
+	w.Event(t, "join", "join.json", &ev, map[string]string{"slug_x": w.Program.Slug})
+	if res, err := join(ctx, ev); err != nil || res.StatusCode != 200 {
+		t.Fatalf("join: %d %s %v", res.StatusCode, res.Body, err)
+	}
+
+	h := wire.Enrollment(w.AWS, w.Conf, slog.New(slog.DiscardHandler))
+	tests := []struct {
+		file   string
+		status int
+		want   string
+	}{
+		{"enroll.json", 201, `"state":"ENROLLED"`},
+		{"enroll.json", 409, `"code":"conflict"`},
+		{"list.json", 200, `"itemId":"python-data-analysis"`},
+		{"unenroll.json", 204, ""},
+		{"list.json", 200, `"state":"UNENROLLED"`},
+	}
+	if got := wiretest.Samples(t, "enrollment"); len(got) != 3 {
+		t.Fatalf("events/enrollment has %v; the test knows 3", got)
+	}
+	for _, tt := range tests {
+		var ev events.APIGatewayV2HTTPRequest
+		w.Event(t, "enrollment", tt.file, &ev, map[string]string{"slug_x": w.Program.Slug})
+		res, err := h(ctx, ev)
+		if err != nil || res.StatusCode != tt.status || !strings.Contains(res.Body, tt.want) {
+			t.Fatalf("%s: %d %s (%v); want %d with %s", tt.file, res.StatusCode, res.Body, err, tt.status, tt.want)
+		}
+	}
+}
