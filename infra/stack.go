@@ -234,6 +234,12 @@ var functionSpecs = []functionSpec{
 		grants:      []grant{grantTableReadWrite, grantSendMail},
 	},
 	{
+		name: httpapi.FunctionMembers, kind: api, timeoutSecs: apiTimeoutSecs,
+		description: "members: admins remove learners from a program, with or without return",
+		env:         []string{envTableName, envLearnerAppURL, envMailQueueURL},
+		grants:      []grant{grantTableReadWrite, grantSendMail},
+	},
+	{
 		name: httpapi.FunctionInvitationImport, kind: event, timeoutSecs: importTimeoutSecs,
 		description: "invitation-import: invites the learners of an uploaded CSV",
 		env:         []string{envTableName, envLearnerAppURL, envMailQueueURL, envFilesBucket},

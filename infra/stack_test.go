@@ -542,6 +542,12 @@ var wantFunctions = map[string]wantFunction{
 		services:    []string{"dynamodb", "logs", "xray", "sqs"},
 		grants:      []string{sendMail},
 	},
+	httpapi.FunctionMembers: {
+		timeoutSecs: 10,
+		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "LOG_LEVEL"},
+		services:    []string{"dynamodb", "logs", "xray", "sqs"},
+		grants:      []string{sendMail},
+	},
 	httpapi.FunctionInvitationImport: {
 		timeoutSecs: 900,
 		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "FILES_BUCKET", "LOG_LEVEL"},

@@ -12,6 +12,7 @@ import (
 	"github.com/learnops/backoffice/shared/activity"
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/enroll"
+	"github.com/learnops/backoffice/shared/members"
 )
 
 const typeEnrollment = "Enrollment"
@@ -238,3 +239,5 @@ func (s *Store) TouchLearner(ctx context.Context, l bo.Learner, lastActivity tim
 	}
 	return nil
 }
+
+var _ members.Store = (*Store)(nil)

@@ -5,7 +5,9 @@ package dynamo
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -207,8 +209,11 @@ func cancelledAt(err error) ([]int, bool) {
 // transact writes the items in one transaction. When a condition fails it
 // returns onFail(i) for the first failing item i, or ECONFLICT when the
 // transaction was cancelled for another reason (a concurrent transaction).
+// Each call carries its own client request token, so that the SDK's retry
+// of a transaction whose answer was lost is not applied twice (DynamoDB
+// keeps the token ten minutes) and does not fail on its own first attempt.
 func (s *Store) transact(ctx context.Context, items []types.TransactWriteItem, onFail func(i int) error) error {
-	_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items, ClientRequestToken: aws.String(requestToken())})
 	if err == nil {
 		return nil
 	}
@@ -220,4 +225,11 @@ func (s *Store) transact(ctx context.Context, items []types.TransactWriteItem, o
 		return onFail(failed[0])
 	}
 	return bo.Errorf(bo.ECONFLICT, "another change was made at the same time; retry")
+}
+
+// requestToken returns a fresh idempotency token for one transaction.
+func requestToken() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand never fails on supported platforms
+	return hex.EncodeToString(b[:])
 }

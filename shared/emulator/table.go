@@ -5,12 +5,25 @@
 package emulator
 
 import (
+	"net/http"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/learnops/backoffice/shared/resources"
 )
+
+// HTTPClient is the SDK's HTTP client for the local endpoint: one
+// connection per request. moto's server (a werkzeug development server) can
+// close a kept-alive connection while the SDK reads a response on it; the
+// SDK then sees a truncated body, fails DynamoDB's CRC32 check and retries,
+// which sends a conditional write a second time and makes it fail against
+// its own first attempt (seen under make test's load).
+var HTTPClient = awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
+	t.DisableKeepAlives = true
+})
 
 // CreateTableInput returns the request that creates the table described by
 // spec under the given name: on-demand, with every index projecting all

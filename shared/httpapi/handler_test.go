@@ -166,6 +166,7 @@ func TestEveryDeclaredRouteIsServed(t *testing.T) {
 		FunctionJoin:        keys(joinRoutes(nil)),
 		FunctionWhitelist:   keys(whitelistRoutes(nil)),
 		FunctionEnrollment:  keys(enrollmentRoutes(nil)),
+		FunctionMembers:     keys(memberRoutes(nil)),
 	}
 	for _, r := range Routes {
 		found := false

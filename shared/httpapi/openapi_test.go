@@ -18,6 +18,7 @@ import (
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/enroll"
 	"github.com/learnops/backoffice/shared/invite"
+	"github.com/learnops/backoffice/shared/members"
 	"github.com/learnops/backoffice/shared/whitelist"
 )
 
@@ -475,6 +476,9 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 
 		"Enrollment":     bo.Enrollment{},
 		"EnrollmentList": List[bo.Enrollment]{},
+
+		"MemberRemoval":     members.Removal{},
+		"MemberRemovalList": List[members.Removal]{},
 	}
 	requests := map[string]any{
 		"NewOrg":           admin.NewOrg{},
@@ -497,6 +501,9 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"DomainImport": whitelist.DomainImport{},
 
 		"NewEnrollment": enroll.NewEnrollment{},
+
+		"RemovalOptions": removalOptions{},
+		"MemberRemovals": memberRemovals{},
 	}
 	root := parseOpenAPI(t, OpenAPI)
 	schemas := child(child(root, "components"), "schemas")

@@ -20,6 +20,7 @@ const (
 	FunctionJoin        = "join"
 	FunctionWhitelist   = "whitelist"
 	FunctionEnrollment  = "enrollment"
+	FunctionMembers     = "members"
 )
 
 // Functions that no route serves: triggered by S3, SQS or schedules.
@@ -79,6 +80,9 @@ var Routes = []Route{
 	{Method: "POST", Path: "/v1/invitations/{token}/accept", Function: FunctionJoin},
 	{Method: "GET", Path: "/v1/programs/{slug}", Function: FunctionJoin},
 	{Method: "POST", Path: "/v1/programs/{slug}/join", Function: FunctionJoin},
+
+	{Method: "POST", Path: programPath + "/members/{email}/removal", Function: FunctionMembers},
+	{Method: "POST", Path: programPath + "/member-removals", Function: FunctionMembers},
 
 	{Method: "GET", Path: "/v1/programs/{slug}/enrollments", Function: FunctionEnrollment},
 	{Method: "POST", Path: "/v1/programs/{slug}/enrollments", Function: FunctionEnrollment},

@@ -13,6 +13,9 @@ const (
 	// enrollment: LearnerName, ProgramName, ItemName, ItemURL.
 	TemplateCourseWelcome         = "course-welcome"
 	TemplateSpecializationWelcome = "specialization-welcome"
+	// TemplateProgramExit tells a removed member: LearnerName, OrgName,
+	// ProgramName, ProgramURL, AllowReturn ("yes" or "").
+	TemplateProgramExit = "program-exit"
 )
 
 // Message is one email to one recipient, as it travels on the mail queue.

@@ -76,6 +76,20 @@ func TestRender(t *testing.T) {
 			text:    []string{"Hi Ada <b>,", "the course SQL & You of Data"},
 		},
 		{
+			name: "exit with return", template: mail.TemplateProgramExit,
+			data:    map[string]string{"LearnerName": "Ada", "OrgName": "Acme", "ProgramName": "Data", "ProgramURL": "https://learn.example.com/programs/data", "AllowReturn": "yes"},
+			subject: "You were removed from Data",
+			html:    []string{">Rejoin the program</a>", `href="https://learn.example.com/programs/data"`},
+			text:    []string{"rejoin the program at any time"},
+		},
+		{
+			name: "exit without return", template: mail.TemplateProgramExit,
+			data:    map[string]string{"LearnerName": "Ada", "OrgName": "Acme", "ProgramName": "Data", "ProgramURL": "https://learn.example.com/programs/data", "AllowReturn": ""},
+			subject: "You were removed from Data",
+			notHTML: []string{"Rejoin the program"},
+			text:    []string{"you will need a new invitation"},
+		},
+		{
 			name: "specialization welcome", template: mail.TemplateSpecializationWelcome,
 			data:    map[string]string{"LearnerName": "Ada", "ProgramName": "Data", "ItemName": "Data Analyst", "ItemURL": "https://learn.example.com/x"},
 			subject: "You are enrolled in Data Analyst",
@@ -194,7 +208,7 @@ func TestRender(t *testing.T) {
 // TestEveryTemplateNameHasItsFiles holds the template names of message.go to
 // the template files.
 func TestEveryTemplateNameHasItsFiles(t *testing.T) {
-	want := []string{mail.TemplateInvitation, mail.TemplateProgramWelcome, mail.TemplateCourseWelcome, mail.TemplateSpecializationWelcome}
+	want := []string{mail.TemplateInvitation, mail.TemplateProgramWelcome, mail.TemplateCourseWelcome, mail.TemplateSpecializationWelcome, mail.TemplateProgramExit}
 	slices.Sort(want)
 	if got := mail.TemplateNames(); !slices.Equal(got, want) {
 		t.Fatalf("templates = %v, want %v", got, want)

@@ -15,6 +15,7 @@ import (
 	"github.com/learnops/backoffice/shared/files"
 	"github.com/learnops/backoffice/shared/httpapi"
 	"github.com/learnops/backoffice/shared/invite"
+	"github.com/learnops/backoffice/shared/members"
 	"github.com/learnops/backoffice/shared/queue"
 	"github.com/learnops/backoffice/shared/whitelist"
 )
@@ -42,6 +43,15 @@ func Enrollment(awsCfg aws.Config, c Learners, logger *slog.Logger) httpapi.Hand
 	s := newServices(awsCfg, c, logger)
 	outbox := queue.NewPublisher(sqs.NewFromConfig(awsCfg), c.MailQueueURL)
 	return httpapi.NewEnrollmentHandler(enroll.NewService(s.store, outbox, c.LearnerAppURL), logger)
+}
+
+// Members returns the members function's handler.
+func Members(awsCfg aws.Config, c Learners, logger *slog.Logger) httpapi.Handler {
+	s := newServices(awsCfg, c, logger)
+	outbox := queue.NewPublisher(sqs.NewFromConfig(awsCfg), c.MailQueueURL)
+	svc := members.NewService(s.store, s.admin, outbox, c.LearnerAppURL)
+	svc.Log = logger
+	return httpapi.NewMembersHandler(svc, logger)
 }
 
 // Join returns the join function's handler.

@@ -73,6 +73,7 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 	if cfg.BaseEndpoint == nil {
 		return fmt.Errorf("AWS_ENDPOINT_URL is unset: run `make dev`, which points it at a local emulator")
 	}
+	cfg.HTTPClient = emulator.HTTPClient
 	// Provision before wiring: the functions need the queue URLs. Dev.Run
 	// provisions again, which changes nothing.
 	prov, err := emulator.Provision(ctx, cfg, names)
@@ -90,6 +91,7 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 		httpapi.FunctionJoin:        local.Handler(wire.Join(cfg, learners, logger)),
 		httpapi.FunctionWhitelist:   local.Handler(wire.Whitelist(cfg, learners, logger)),
 		httpapi.FunctionEnrollment:  local.Handler(wire.Enrollment(cfg, learners, logger)),
+		httpapi.FunctionMembers:     local.Handler(wire.Members(cfg, learners, logger)),
 	}
 	// The mailer at a local send rate; moto reports a maximum of 1 a second.
 	mailer, err := wire.MailerHandler(ctx, cfg, wire.Mailer{Base: learners.Base, From: sender, SendRate: localSendRate, Concurrency: 1},

@@ -1,18 +1,12 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
-	"github.com/learnops/backoffice/shared/dynamo"
-	"github.com/learnops/backoffice/shared/emulator/emulatortest"
 )
 
 // TestWhitelistBlackBox is the "done when" of the whitelist capability,
@@ -85,19 +79,13 @@ func TestWhitelistBlackBox(t *testing.T) {
 		t.Fatalf("joining twice: %s", again.raw)
 	}
 
-	// Removal with return (the members capability brings the route; the
-	// store stands in for it here), then back through the URL.
-	store := dynamo.NewStore(dynamodb.NewFromConfig(emulatortest.Config(t)), s.names.Table)
-	if err := remove(context.Background(), store, program.str("id"), "jo@acme.edu", true); err != nil {
-		t.Fatal(err)
-	}
+	// Removal with return, then back through the URL; without, refused.
+	dean.do("POST", progPath+"/members/"+url.PathEscape("jo@acme.edu")+"/removal", map[string]any{"allowReturn": true}).must(t, 200)
 	if p := s.as("jo@acme.edu").do("GET", "/v1/programs/"+slug, nil).must(t, 200); p.str("status") != "can_rejoin" {
 		t.Fatalf("page after removal with return: %s", p.raw)
 	}
 	s.as("jo@acme.edu").do("POST", "/v1/programs/"+slug+"/join", nil).must(t, 200)
-	if err := remove(context.Background(), store, program.str("id"), "ann@acme.edu", false); err != nil {
-		t.Fatal(err)
-	}
+	dean.do("POST", progPath+"/member-removals", map[string]any{"emails": []string{"ann@acme.edu"}, "allowReturn": false}).must(t, 200)
 	s.as("ann@acme.edu").do("POST", "/v1/programs/"+slug+"/join", nil).must(t, 403)
 
 	// Removing a domain stops new self-joins.
@@ -127,13 +115,4 @@ func TestWhitelistBlackBox(t *testing.T) {
 	if counts[200] != 3 || counts[409] != joiners-3 || sc.num("used") != 3 {
 		t.Fatalf("statuses %v, contract %s: want 3 joined, %d refused as full, used 3", counts, sc.raw, joiners-3)
 	}
-}
-
-// remove removes a member as an admin's removal will.
-func remove(ctx context.Context, s *dynamo.Store, programID, emailKey string, allowReturn bool) error {
-	l, err := s.GetLearner(ctx, programID, emailKey)
-	if err != nil {
-		return err
-	}
-	return s.RemoveMember(ctx, l, allowReturn, time.Now().UTC())
 }

@@ -70,6 +70,7 @@ func Config(tb testing.TB) aws.Config {
 		Region:       region,
 		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
 		BaseEndpoint: aws.String(endpoint),
+		HTTPClient:   emulator.HTTPClient,
 	}
 }
 

@@ -1,0 +1,18 @@
+// Command members is the Lambda behind the members routes of a program's
+// admins: removing learners, with or without permission to return.
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/learnops/backoffice/shared/wire"
+)
+
+func main() {
+	wire.Main(wire.ReadJoin, func(_ context.Context, awsCfg aws.Config, c wire.Learners, logger *slog.Logger) (any, error) {
+		return wire.Members(awsCfg, c, logger), nil
+	})
+}
