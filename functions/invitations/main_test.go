@@ -1,13 +1,9 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
 	"log/slog"
 	"strings"
 	"testing"
-
-	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/learnops/backoffice/shared/env"
 	"github.com/learnops/backoffice/shared/wire"
@@ -28,35 +24,9 @@ func TestConfigNamesEveryMissingVariable(t *testing.T) {
 func TestSampleEvents(t *testing.T) {
 	w := wiretest.NewWorld(t, 10)
 	h := wire.Invitations(w.AWS, w.Conf, slog.New(slog.DiscardHandler))
-	tests := []struct {
-		name   string
-		status int
-		want   []string
-	}{
-		{"invite.json", 201, []string{`"email":"Ada@acme.edu"`, `"emailQueued":true`, `"externalId":"E-1001"`}},
-		{"list.json", 200, []string{`"items":[{`, `"state":"INVITED"`}},
-		{"import-dry-run.json", 202, []string{`"status":"queued"`, `"dryRun":true`}},
-	}
-	if got := wiretest.Samples(t, "invitations"); len(got) != len(tests) {
-		t.Fatalf("events/invitations has %v; the test knows %d: add the new ones here", got, len(tests))
-	}
-	for _, tt := range tests {
-		var ev events.APIGatewayV2HTTPRequest
-		w.Event(t, "invitations", tt.name, &ev, nil)
-		res, err := h(context.Background(), ev)
-		if err != nil {
-			t.Fatalf("%s: Go error %v", tt.name, err)
-		}
-		if res.StatusCode != tt.status {
-			t.Fatalf("%s: status %d, want %d: %s", tt.name, res.StatusCode, tt.status, res.Body)
-		}
-		for _, want := range tt.want {
-			if !strings.Contains(res.Body, want) {
-				t.Errorf("%s: body %s lacks %s", tt.name, res.Body, want)
-			}
-		}
-		if !json.Valid([]byte(res.Body)) {
-			t.Errorf("%s: body is not JSON", tt.name)
-		}
-	}
+	w.Replay(t, "invitations", h, []wiretest.Case{
+		{File: "invite.json", Status: 201, Want: []string{`"email":"Ada@acme.edu"`, `"emailQueued":true`, `"externalId":"E-1001"`}},
+		{File: "list.json", Status: 200, Want: []string{`"items":[{`, `"state":"INVITED"`}},
+		{File: "import-dry-run.json", Status: 202, Want: []string{`"status":"queued"`, `"dryRun":true`}},
+	})
 }

@@ -1,12 +1,9 @@
 package main
 
 import (
-	"context"
 	"log/slog"
 	"strings"
 	"testing"
-
-	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/learnops/backoffice/shared/env"
 	"github.com/learnops/backoffice/shared/wire"
@@ -27,29 +24,9 @@ func TestConfigNamesEveryMissingVariable(t *testing.T) {
 func TestSampleEvents(t *testing.T) {
 	w := wiretest.NewWorld(t, 10)
 	h := wire.Whitelist(w.AWS, w.Conf, slog.New(slog.DiscardHandler))
-	tests := []struct {
-		name   string
-		status int
-		want   []string
-	}{
-		{"add-domain.json", 201, []string{`"domain":"acme.edu"`, `"display":"ACME.edu"`}},
-		{"import-domains.json", 200, []string{`"added":1`, `"skipped":3`, `"outcome":"public_domain"`, `"outcome":"already_whitelisted"`}},
-		{"list-domains.json", 200, []string{`"items":[{`, `"domain":"beta.edu"`}},
-	}
-	if got := wiretest.Samples(t, "whitelist"); len(got) != len(tests) {
-		t.Fatalf("events/whitelist has %v; the test knows %d: add the new ones here", got, len(tests))
-	}
-	for _, tt := range tests {
-		var ev events.APIGatewayV2HTTPRequest
-		w.Event(t, "whitelist", tt.name, &ev, nil)
-		res, err := h(context.Background(), ev)
-		if err != nil || res.StatusCode != tt.status {
-			t.Fatalf("%s: %d %s (%v), want %d", tt.name, res.StatusCode, res.Body, err, tt.status)
-		}
-		for _, want := range tt.want {
-			if !strings.Contains(res.Body, want) {
-				t.Errorf("%s: body %s lacks %s", tt.name, res.Body, want)
-			}
-		}
-	}
+	w.Replay(t, "whitelist", h, []wiretest.Case{
+		{File: "add-domain.json", Status: 201, Want: []string{`"domain":"acme.edu"`, `"display":"ACME.edu"`}},
+		{File: "import-domains.json", Status: 200, Want: []string{`"added":1`, `"skipped":3`, `"outcome":"public_domain"`, `"outcome":"already_whitelisted"`}},
+		{File: "list-domains.json", Status: 200, Want: []string{`"items":[{`, `"domain":"beta.edu"`}},
+	})
 }

@@ -4,6 +4,7 @@
 package wiretest
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
@@ -117,4 +119,48 @@ func Member(t *testing.T, w *World, email string) bo.Caller {
 		t.Fatal(err)
 	}
 	return bo.Caller{Subject: "u-" + e.Key, Email: e.Display, EmailVerified: true}
+}
+
+// Case is one replay of a sample API event: the file under
+// events/<function>/, replacements to make in it (beyond the world's ids),
+// and the status and body fragments the handler must answer with.
+type Case struct {
+	File    string
+	Replace map[string]string
+	Status  int
+	Want    []string
+}
+
+// Replay replays the cases, in order, through an API function's handler,
+// after checking that every sample of events/<function>/ is replayed at
+// least once (so that a new sample cannot go untested). It fails the test
+// on a Go error (API Gateway would answer 502), another status, or a
+// missing fragment.
+func (w *World) Replay(t *testing.T, function string, h func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error), cases []Case) {
+	t.Helper()
+	used := map[string]bool{}
+	for _, c := range cases {
+		used[c.File] = true
+	}
+	for _, name := range Samples(t, function) {
+		if !used[name] {
+			t.Errorf("events/%s/%s is replayed by no case: add one", function, name)
+		}
+	}
+	for _, c := range cases {
+		var ev events.APIGatewayV2HTTPRequest
+		w.Event(t, function, c.File, &ev, c.Replace)
+		res, err := h(t.Context(), ev)
+		if err != nil {
+			t.Fatalf("%s: Go error %v", c.File, err)
+		}
+		if res.StatusCode != c.Status {
+			t.Fatalf("%s: status %d, want %d: %s", c.File, res.StatusCode, c.Status, res.Body)
+		}
+		for _, want := range c.Want {
+			if !strings.Contains(res.Body, want) {
+				t.Errorf("%s: body %s lacks %s", c.File, res.Body, want)
+			}
+		}
+	}
 }
