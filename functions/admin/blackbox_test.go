@@ -243,8 +243,13 @@ func TestBlackBox(t *testing.T) {
 	dean.do("DELETE", progPath, nil).must(t, 204)
 	dean.do("GET", progPath, nil).must(t, 404)
 	hank.do("POST", "/v1/orgs/"+other.str("id")+"/programs", map[string]any{"name": "Data Skills"}).must(t, 201)
-	summary := dean.do("GET", orgPath, nil).must(t, 200).Body["summary"].(map[string]any)
+	orgNow := dean.do("GET", orgPath, nil).must(t, 200)
+	summary := orgNow.Body["summary"].(map[string]any)
 	if summary["programs"] != float64(1) || summary["contracts"] != float64(4) {
 		t.Fatalf("summary = %v, want 1 program and 4 contracts", summary)
+	}
+	licences := orgNow.Body["licences"].(map[string]any)
+	if licences["total"] != float64(100) || licences["unlimited"] != true || licences["used"] != float64(0) {
+		t.Fatalf("licences = %v, want 100 capped and unlimited ones, none used", licences)
 	}
 }

@@ -3,6 +3,7 @@ package admin
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -69,13 +70,39 @@ func (s *Service) CreateOrg(ctx context.Context, caller bo.Caller, in NewOrg) (b
 	return org, admins, nil
 }
 
-// GetOrg returns the org with its summary to any of its admins; others get
-// EFORBIDDEN.
+// GetOrg returns the org with its summary (current to the last write) and
+// its licence position across its contracts to any of its admins; others
+// get EFORBIDDEN.
 func (s *Service) GetOrg(ctx context.Context, caller bo.Caller, orgID string) (bo.Org, error) {
 	if _, err := s.orgAccess(ctx, caller, orgID); err != nil {
 		return bo.Org{}, err
 	}
-	return s.store.GetOrg(ctx, orgID)
+	org, err := s.store.GetOrg(ctx, orgID)
+	if err != nil {
+		return bo.Org{}, err
+	}
+	now := s.Now()
+	page := Page{Limit: MaxPageSize}
+	for {
+		cs, next, err := s.store.ListContracts(ctx, orgID, page)
+		if err != nil {
+			return bo.Org{}, err
+		}
+		for _, c := range cs {
+			org.Licences.Used += c.Used
+			org.Licences.Utilised += c.Utilised
+			if c.Status(now) == bo.ContractActive {
+				org.Licences.Total += c.Licences
+				org.Licences.Unlimited = org.Licences.Unlimited || c.Unlimited
+			}
+		}
+		if next == "" {
+			break
+		}
+		page.Cursor = next
+	}
+	org.Licences.LearningHours = math.Round(float64(org.Counts.LearningMinutes)/6) / 10
+	return org, nil
 }
 
 // checkAdmin validates an admin to add, recording errors under the field

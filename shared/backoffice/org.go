@@ -10,6 +10,22 @@ type Org struct {
 	UpdatedAt time.Time `json:"updatedAt"`
 	// Counts are kept current by every write that changes them.
 	Counts Counts `json:"summary"`
+	// Licences sums the org's contracts as they stand (on reads only).
+	Licences Licences `json:"licences"`
+}
+
+// Licences is the licence position of an organisation across its
+// contracts: how many are used by members, how many of those members have
+// enrolled (utilised), and the caps of its active contracts.
+type Licences struct {
+	Used     int `json:"used"`
+	Utilised int `json:"utilised"`
+	// Total sums the caps of the active contracts; Unlimited is true when
+	// one of them has no cap.
+	Total     int  `json:"total"`
+	Unlimited bool `json:"unlimited"`
+	// LearningHours is the summary's learning minutes in hours, to a tenth.
+	LearningHours float64 `json:"learningHours"`
 }
 
 // Counts is the summary and learner funnel of an organisation or a program.

@@ -446,6 +446,7 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"Org":          bo.Org{},
 		"OrgCreated":   orgCreated{},
 		"Summary":      bo.Counts{},
+		"Licences":     bo.Licences{},
 		"Admin":        bo.Admin{},
 		"AdminList":    List[bo.Admin]{},
 		"Contract":     contractView{},
