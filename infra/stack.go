@@ -89,6 +89,7 @@ type deps struct {
 
 // mailQueue is the queue of resources.MailQueue.
 func (d *deps) mailQueue() awssqs.Queue { return d.queues[resources.MailQueue.Name] }
+func (d *deps) workQueue() awssqs.Queue { return d.queues[resources.WorkQueue.Name] }
 
 // Environment variables of the functions. Each function lists the ones it
 // reads (see functionSpecs); envValues says where each value comes from.
@@ -96,6 +97,7 @@ const (
 	envTableName       = "TABLE_NAME"
 	envLearnerAppURL   = "LEARNER_APP_URL"
 	envMailQueueURL    = "MAIL_QUEUE_URL"
+	envWorkQueueURL    = "WORK_QUEUE_URL"
 	envFilesBucket     = "FILES_BUCKET"
 	envMailFrom        = "MAIL_FROM"
 	envMailConcurrency = "MAIL_CONCURRENCY"
@@ -108,6 +110,7 @@ var envValues = map[string]func(d *deps) *string{
 	envTableName:       func(d *deps) *string { return d.table.TableName() },
 	envLearnerAppURL:   func(d *deps) *string { return d.params.learnerAppURL.ValueAsString() },
 	envMailQueueURL:    func(d *deps) *string { return d.mailQueue().QueueUrl() },
+	envWorkQueueURL:    func(d *deps) *string { return d.workQueue().QueueUrl() },
 	envFilesBucket:     func(d *deps) *string { return d.bucket.BucketName() },
 	envMailFrom:        func(d *deps) *string { return d.params.mailFrom.ValueAsString() },
 	envMailConcurrency: func(*deps) *string { return jsii.String(strconv.Itoa(mailerConcurrency)) },
@@ -136,6 +139,9 @@ const (
 	// import relies on it). The import is idempotent: a retry skips the rows
 	// already invited.
 	importRetryAttempts = 2
+	// workerTimeoutSecs leaves the work queue's visibility timeout (900 s)
+	// more than six times the function's, as AWS recommends.
+	workerTimeoutSecs = 120
 	// activityRetryAttempts is how often EventBridge retries delivering an
 	// activity event to the function (its maximum is 185).
 	activityRetryAttempts = 8
@@ -198,8 +204,9 @@ var functionSpecs = []functionSpec{
 	{
 		name: httpapi.FunctionAdmin, kind: api, timeoutSecs: apiTimeoutSecs,
 		description: "admin: organisations, admins, contracts, programs and their catalogue",
-		env:         []string{envTableName, envLearnerAppURL},
-		grants:      []grant{grantTableReadWrite},
+		env:         []string{envTableName, envLearnerAppURL, envWorkQueueURL},
+		// The work queue: deleting a program with members goes on there.
+		grants: []grant{grantTableReadWrite, grantSendWork},
 	},
 	{
 		name: httpapi.FunctionInvitations, kind: api, timeoutSecs: apiTimeoutSecs,
@@ -259,6 +266,13 @@ var functionSpecs = []functionSpec{
 		trigger:     onActivityEvents,
 	},
 	{
+		name: httpapi.FunctionWorker, kind: event, timeoutSecs: workerTimeoutSecs,
+		description: "worker: long-running work in chunks, such as removing the members of a program being deleted",
+		env:         []string{envTableName, envLearnerAppURL, envMailQueueURL, envWorkQueueURL},
+		grants:      []grant{grantTableReadWrite, grantSendMail, grantSendWork},
+		trigger:     fromWorkQueue,
+	},
+	{
 		name: httpapi.FunctionMailer, kind: event, timeoutSecs: mailerTimeoutSecs,
 		description: "mailer: sends the emails of the mail queue with SES, each at most once",
 		env:         []string{envTableName, envMailFrom, envMailConcurrency},
@@ -296,6 +310,14 @@ func grantSendMail(fn awslambda.Function, d *deps) {
 	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("sqs:SendMessage"),
 		Resources: jsii.Strings(*d.mailQueue().QueueArn()),
+	}))
+}
+
+// grantSendWork lets fn put items on the work queue.
+func grantSendWork(fn awslambda.Function, d *deps) {
+	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("sqs:SendMessage"),
+		Resources: jsii.Strings(*d.workQueue().QueueArn()),
 	}))
 }
 
@@ -387,6 +409,16 @@ func onActivityEvents(fn awslambda.Function, _ *deps) {
 			MaxEventAge:   awscdk.Duration_Hours(jsii.Number(24)),
 		})},
 	})
+}
+
+// fromWorkQueue feeds fn the work queue one item at a time (an item is a
+// chunk of work of up to a few minutes), reporting failures so that only
+// those come back.
+func fromWorkQueue(fn awslambda.Function, d *deps) {
+	fn.AddEventSource(awslambdaeventsources.NewSqsEventSource(d.workQueue(), &awslambdaeventsources.SqsEventSourceProps{
+		BatchSize:               jsii.Number(1),
+		ReportBatchItemFailures: jsii.Bool(true),
+	}))
 }
 
 // fromMailQueue feeds fn the mail queue in batches, reporting the messages

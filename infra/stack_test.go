@@ -502,6 +502,7 @@ var exactServices = []string{"s3", "sqs", "ses"}
 // Permissions on the mail queue, as permission renders them.
 const (
 	sendMail     = "sqs:SendMessage ${MailQueue.Arn}"
+	sendWork     = "sqs:SendMessage ${WorkQueue.Arn}"
 	sesIdentity  = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*"
 	fromMailFrom = "StringEquals ses:FromAddress=${MailFrom}"
 )
@@ -511,8 +512,9 @@ const (
 var wantFunctions = map[string]wantFunction{
 	httpapi.FunctionAdmin: {
 		timeoutSecs: 10,
-		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "LOG_LEVEL"},
-		services:    []string{"dynamodb", "logs", "xray"},
+		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "WORK_QUEUE_URL", "LOG_LEVEL"},
+		services:    []string{"dynamodb", "logs", "xray", "sqs"},
+		grants:      []string{sendWork},
 	},
 	httpapi.FunctionInvitations: {
 		timeoutSecs: 10,
@@ -564,6 +566,20 @@ var wantFunctions = map[string]wantFunction{
 		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "LOG_LEVEL"},
 		services:    []string{"dynamodb", "logs", "xray"},
 	},
+	httpapi.FunctionWorker: {
+		timeoutSecs: 120,
+		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "WORK_QUEUE_URL", "LOG_LEVEL"},
+		services:    []string{"dynamodb", "logs", "xray", "sqs"},
+		grants: []string{
+			sendMail, sendWork,
+			// The event source mapping's, to consume the work queue.
+			"sqs:ReceiveMessage ${WorkQueue.Arn}",
+			"sqs:ChangeMessageVisibility ${WorkQueue.Arn}",
+			"sqs:DeleteMessage ${WorkQueue.Arn}",
+			"sqs:GetQueueAttributes ${WorkQueue.Arn}",
+			"sqs:GetQueueUrl ${WorkQueue.Arn}",
+		},
+	},
 	httpapi.FunctionMailer: {
 		timeoutSecs: 30,
 		env:         []string{"TABLE_NAME", "MAIL_FROM", "MAIL_CONCURRENCY", "LOG_LEVEL"},
@@ -590,6 +606,7 @@ func (s *synthesis) names(t *testing.T) map[string]string {
 		s.logicalID(t, "Table"):                               "Table",
 		s.logicalID(t, "Files"):                               "Files",
 		s.logicalID(t, constructID(resources.MailQueue.Name)): "MailQueue",
+		s.logicalID(t, constructID(resources.WorkQueue.Name)): "WorkQueue",
 	}
 }
 
@@ -683,7 +700,7 @@ func TestFunctionsAreEveryFunction(t *testing.T) {
 	fns := Functions()
 
 	// THEN they are the route catalogue's and the event functions, each once
-	want := append(httpapi.Functions(), httpapi.FunctionInvitationImport, httpapi.FunctionActivity, httpapi.FunctionMailer)
+	want := append(httpapi.Functions(), httpapi.FunctionInvitationImport, httpapi.FunctionActivity, httpapi.FunctionWorker, httpapi.FunctionMailer)
 	if got := slices.Sorted(slices.Values(fns)); !slices.Equal(got, slices.Sorted(slices.Values(want))) {
 		t.Errorf("Functions(): got %v, want %v", fns, want)
 	}
@@ -727,6 +744,7 @@ func TestFunctionsAreBuiltAndLeastPrivileged(t *testing.T) {
 		"TABLE_NAME":      {tableID},
 		"LEARNER_APP_URL": {"LearnerAppUrl"},
 		"MAIL_QUEUE_URL":  {s.logicalID(t, constructID(resources.MailQueue.Name))},
+		"WORK_QUEUE_URL":  {s.logicalID(t, constructID(resources.WorkQueue.Name))},
 		"FILES_BUCKET":    {s.logicalID(t, "Files")},
 		"MAIL_FROM":       {"MailFrom"},
 	}

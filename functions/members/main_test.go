@@ -16,6 +16,7 @@ func TestSampleEvents(t *testing.T) {
 	wiretest.Member(t, w, "ann@acme.edu")
 	h := wire.Members(w.AWS, w.Conf, slog.New(slog.DiscardHandler))
 	w.Replay(t, "members", h, []wiretest.Case{
+		{File: "list.json", Status: 200, Want: []string{`"email":"ann@acme.edu"`, `"email":"jo@acme.edu"`, `"read":2`}},
 		{File: "remove.json", Status: 200, Want: []string{`"state":"DELETED_MEMBER"`, `"allowReturn":true`, `"removedAt":`}},
 		{File: "remove.json", Status: 409, Want: []string{`"code":"conflict"`}},
 		{File: "remove-many.json", Status: 200, Want: []string{`{"email":"ann@acme.edu","removed":true}`, `"email":"nobody@acme.edu","removed":false`}},

@@ -154,13 +154,19 @@ func (s *Service) UpdateProgram(ctx context.Context, caller bo.Caller, orgID, pr
 }
 
 // DeleteProgram deletes a program with its catalogue and releases its slug.
-// Only org admins may. It returns ECONFLICT while the program has members.
-func (s *Service) DeleteProgram(ctx context.Context, caller bo.Caller, orgID, programID string) error {
+// Only org admins may. A program with members is deleted in the
+// background, after each member is removed (with the exit email); it
+// reports whether that is so. It returns ENOTFOUND for an unknown program,
+// and ECONFLICT for one with members when no deletion is configured.
+func (s *Service) DeleteProgram(ctx context.Context, caller bo.Caller, orgID, programID string) (bool, error) {
 	if _, err := s.requireOrgAdmin(ctx, caller, orgID); err != nil {
-		return err
+		return false, err
 	}
 	if _, err := s.store.GetProgram(ctx, orgID, programID); err != nil {
-		return err
+		return false, err
 	}
-	return s.store.DeleteProgram(ctx, orgID, programID)
+	if s.cfg.Deletion != nil {
+		return s.cfg.Deletion.Start(ctx, orgID, programID)
+	}
+	return false, s.store.DeleteProgram(ctx, orgID, programID)
 }

@@ -26,6 +26,15 @@ type Config struct {
 	// LearnerAppURL is the base URL of the learner-facing app; a program's URL
 	// is LearnerAppURL + "/programs/" + slug.
 	LearnerAppURL string
+	// Deletion deletes programs that have members (members.Deleter); without
+	// it such a deletion is refused.
+	Deletion ProgramDeletion
+}
+
+// ProgramDeletion deletes a program, removing its members first when it has
+// some; it reports whether that goes on in the background.
+type ProgramDeletion interface {
+	Start(ctx context.Context, orgID, programID string) (bool, error)
 }
 
 // Service administers organisations, admins, contracts, programs and

@@ -303,7 +303,7 @@ func TestProgramAdminCannotDoOrgAdminWork(t *testing.T) {
 			return err
 		}(),
 		"list admins":    func() error { _, _, err := svc.ListAdmins(ctx, pa, "org_a", admin.Page{}); return err }(),
-		"delete program": svc.DeleteProgram(ctx, pa, "org_a", "prg_1"),
+		"delete program": func() error { _, err := svc.DeleteProgram(ctx, pa, "org_a", "prg_1"); return err }(),
 	}
 	for name, err := range calls {
 		if bo.ErrorCode(err) != bo.EFORBIDDEN {

@@ -51,9 +51,11 @@ type Learner struct {
 	LastActivityAt   *time.Time `json:"lastActivityAt,omitempty"`
 	LastCompletionAt *time.Time `json:"lastCompletionAt,omitempty"`
 	// Completions counts the member's completed courses and specialisations.
-	Completions int       `json:"completions"`
-	CreatedAt   time.Time `json:"createdAt"`
-	UpdatedAt   time.Time `json:"updatedAt"`
+	Completions int `json:"completions"`
+	// CurrentItems are the catalogue items the member is enrolled in now.
+	CurrentItems []string  `json:"currentItems,omitempty"`
+	CreatedAt    time.Time `json:"createdAt"`
+	UpdatedAt    time.Time `json:"updatedAt"`
 }
 
 // InviteToken is the stored side of an invitation link: only the SHA-256 of

@@ -110,8 +110,9 @@ func (s *Store) Enroll(ctx context.Context, l bo.Learner, e bo.Enrollment, limit
 	}}
 	first := l.UtilisedAt == nil
 	cond := "#state = :member"
-	update := "ADD currentEnrollments :one, enrollments :one"
-	values := map[string]types.AttributeValue{":member": str(string(bo.StateMember)), ":one": num(1)}
+	update := "ADD currentEnrollments :one, enrollments :one, currentItems :item"
+	values := map[string]types.AttributeValue{":member": str(string(bo.StateMember)), ":one": num(1),
+		":item": &types.AttributeValueMemberSS{Value: []string{e.ItemID}}}
 	if limit > 0 {
 		cond += " AND (attribute_not_exists(currentEnrollments) OR currentEnrollments < :limit)"
 		values[":limit"] = num(limit)
@@ -166,7 +167,12 @@ func (s *Store) Unenroll(ctx context.Context, l bo.Learner, itemID string, now t
 			ExpressionAttributeNames:  map[string]string{"#state": "state"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{":unenrolled": str(string(bo.Unenrolled)), ":enrolled": str(string(bo.Enrolled)), ":now": nowAV, ":one": num(1)},
 		}},
-		addCounters(s.table, learnerKey(l.ProgramID, l.EmailKey), map[string]int{"currentEnrollments": -1}),
+		{Update: &types.Update{
+			TableName: s.table, Key: mustKey(learnerKey(l.ProgramID, l.EmailKey)),
+			UpdateExpression:          aws.String("ADD currentEnrollments :minus DELETE currentItems :item"),
+			ConditionExpression:       aws.String("attribute_exists(PK)"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":minus": num(-1), ":item": &types.AttributeValueMemberSS{Value: []string{itemID}}},
+		}},
 	}
 	return s.transact(ctx, items, func(int) error {
 		return bo.Errorf(bo.ENOTFOUND, "not currently enrolled in %s", itemID)
@@ -217,14 +223,22 @@ func (s *Store) SaveProgress(ctx context.Context, prev, next bo.Enrollment) erro
 // when completed is set, each only when later than the stored one.
 func (s *Store) TouchLearner(ctx context.Context, l bo.Learner, lastActivity time.Time, completed *time.Time) error {
 	set := func(field string, at time.Time) error {
+		update := "SET #at = :at, #ms = :ms"
+		values := map[string]types.AttributeValue{
+			":at": str(at.UTC().Format(time.RFC3339Nano)), ":ms": &types.AttributeValueMemberN{Value: fmt.Sprint(at.UnixMilli())},
+		}
+		if field == "lastActivity" {
+			// The members view sorts and filters by the latest activity.
+			_, _, g5 := learnerSortKeys(l.EmailKey, l.JoinedAt, l.InvitedAt, &at)
+			update += ", GSI5SK = :g5"
+			values[":g5"] = str(g5)
+		}
 		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName: s.table, Key: mustKey(learnerKey(l.ProgramID, l.EmailKey)),
-			UpdateExpression:         aws.String("SET #at = :at, #ms = :ms"),
-			ConditionExpression:      aws.String("attribute_exists(PK) AND (attribute_not_exists(#ms) OR #ms < :ms)"),
-			ExpressionAttributeNames: map[string]string{"#at": field + "At", "#ms": field + "Ms"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":at": str(at.UTC().Format(time.RFC3339Nano)), ":ms": &types.AttributeValueMemberN{Value: fmt.Sprint(at.UnixMilli())},
-			},
+			UpdateExpression:          aws.String(update),
+			ConditionExpression:       aws.String("attribute_exists(PK) AND (attribute_not_exists(#ms) OR #ms < :ms)"),
+			ExpressionAttributeNames:  map[string]string{"#at": field + "At", "#ms": field + "Ms"},
+			ExpressionAttributeValues: values,
 		})
 		if err != nil && !isConditionFailed(err) {
 			return fmt.Errorf("record %s of %s: %w", field, l.EmailKey, err)

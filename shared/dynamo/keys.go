@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"strings"
+	"time"
 )
 
 // Every key of the single table is built in this file, and every access
@@ -21,6 +22,9 @@ import (
 //	Collection      PROGRAM#<programId>  COLLECTION#<colId>    -                                -
 //	Learner         PROGRAM#<pid>#L#<s>  LEARNER#<email>       PROGRAM#<pid>#<STATE>#<s>        PROGRAM#<pid>#<STATE>#<s>
 //	                                                           / <email>                        / <name>#<email>
+//	                GSI3, GSI4, GSI5 share GSI1PK; their sort keys are <joined ms>#<email> (members only),
+//	                <invited ms>#<email> (invitees only) and <last activity ms>#<email>, where the last
+//	                activity is the latest of activity, joining and invitation (13-digit ms, so they sort)
 //	Enrollment      PROGRAM#<pid>#L#<s>  ENROLL#<email>#<item> -                                -
 //	InviteToken     TOKEN#<sha256>       TOKEN                 -                                -
 //	ImportJob       PROGRAM#<programId>  IMPORT#<importId>     -                                -
@@ -62,6 +66,12 @@ import (
 //	list learners of a program by state,      Query GSI1 PK=PROGRAM#<pid>#<STATE>#<s> for each shard s in parallel,
 //	  email order, email prefix search          SK begins_with <prefix>, merged by email; cursor = last email
 //	  name order, name prefix search          Query GSI2 likewise, SK begins_with <name prefix>
+//	members view: a state, sorted by email,   Query GSI1/GSI2/GSI3/GSI4/GSI5 PK=PROGRAM#<pid>#<STATE>#<s> on the
+//	  name, join/invitation date or last        8 shards in parallel, either direction, merged; the other
+//	  activity; search; the other filters       conditions (current enrollments, completions, activity
+//	                                            windows, contract, course, search off its own index) narrow
+//	                                            that one indexed result with a FilterExpression, within a
+//	                                            read budget per request
 //	an import job and its progress            GetItem   PK=PROGRAM#<pid>, SK=IMPORT#<importId>
 //	is an email's domain whitelisted          GetItem   PK=PROGRAM#<pid>, SK=DOMAIN#<ascii domain> (exact)
 //	list/search a program's domains           Query     PK=PROGRAM#<pid>, SK begins_with DOMAIN#<prefix>
@@ -176,6 +186,26 @@ func learnerIndexKeys(programID, state, emailKey, fullName string) (gsi1pk, gsi1
 // partition, next to it.
 func enrollmentKey(programID, emailKey, itemID string) key {
 	return key{PK: learnerKey(programID, emailKey).PK, SK: prefixEnroll + emailKey + "#" + itemID}
+}
+
+// learnerSortKeys returns a learner's GSI3, GSI4 and GSI5 sort keys: by
+// join date (members, or "" for none), invitation date (invitees, or "")
+// and last activity, the latest of activity, joining and invitation.
+func learnerSortKeys(emailKey string, joined, invited, activity *time.Time) (g3, g4, g5 string) {
+	ms := func(t *time.Time) int64 {
+		if t == nil {
+			return 0
+		}
+		return t.UnixMilli()
+	}
+	if joined != nil {
+		g3 = fmt.Sprintf("%013d#%s", ms(joined), emailKey)
+	}
+	if invited != nil {
+		g4 = fmt.Sprintf("%013d#%s", ms(invited), emailKey)
+	}
+	g5 = fmt.Sprintf("%013d#%s", max(ms(activity), ms(joined), ms(invited)), emailKey)
+	return g3, g4, g5
 }
 
 func tokenKey(tokenHash string) key { return key{PK: "TOKEN#" + tokenHash, SK: "TOKEN"} }

@@ -30,10 +30,18 @@ const (
 type learnerRecord struct {
 	key
 	meta
-	GSI1PK          string     `dynamodbav:"GSI1PK"`
-	GSI1SK          string     `dynamodbav:"GSI1SK"`
-	GSI2PK          string     `dynamodbav:"GSI2PK"`
-	GSI2SK          string     `dynamodbav:"GSI2SK"`
+	GSI1PK string `dynamodbav:"GSI1PK"`
+	GSI1SK string `dynamodbav:"GSI1SK"`
+	GSI2PK string `dynamodbav:"GSI2PK"`
+	GSI2SK string `dynamodbav:"GSI2SK"`
+	GSI3SK string `dynamodbav:"GSI3SK,omitempty"`
+	GSI4SK string `dynamodbav:"GSI4SK,omitempty"`
+	GSI5SK string `dynamodbav:"GSI5SK"`
+	// NameKey is the full name lower-cased, for searches by name.
+	NameKey string `dynamodbav:"nameKey"`
+	// CurrentItems are the catalogue items the member is currently
+	// enrolled in, for the members view's course filter.
+	CurrentItems    []string   `dynamodbav:"currentItems,stringset,omitempty"`
 	OrgID           string     `dynamodbav:"orgId"`
 	ProgramID       string     `dynamodbav:"programId"`
 	Email           string     `dynamodbav:"email"`
@@ -71,8 +79,12 @@ func newLearnerRecord(l bo.Learner) learnerRecord {
 		InvitedAt: l.InvitedAt, JoinedAt: l.JoinedAt, RemovedAt: l.RemovedAt, AllowReturn: l.AllowReturn,
 		ImportID: l.ImportID, EmailQueuedAt: l.EmailQueuedAt, WelcomeQueuedAt: l.WelcomeQueuedAt,
 		CurrentEnrollments: l.CurrentEnrollments, Enrollments: l.Enrollments, UtilisedAt: l.UtilisedAt,
+		LastActivityAt: l.LastActivityAt, LastCompletionAt: l.LastCompletionAt, Completions: l.Completions,
+		CurrentItems: l.CurrentItems,
 	}
 	r.GSI1PK, r.GSI1SK, r.GSI2PK, r.GSI2SK = learnerIndexKeys(l.ProgramID, string(l.State), l.EmailKey, l.FullName)
+	r.GSI3SK, r.GSI4SK, r.GSI5SK = learnerSortKeys(l.EmailKey, l.JoinedAt, l.InvitedAt, l.LastActivityAt)
+	r.NameKey = strings.ToLower(l.FullName)
 	return r
 }
 
@@ -83,7 +95,7 @@ func (r learnerRecord) learner() bo.Learner {
 		InvitedAt: r.InvitedAt, JoinedAt: r.JoinedAt, RemovedAt: r.RemovedAt, AllowReturn: r.AllowReturn,
 		ImportID: r.ImportID, EmailQueuedAt: r.EmailQueuedAt, WelcomeQueuedAt: r.WelcomeQueuedAt,
 		CurrentEnrollments: r.CurrentEnrollments, Enrollments: r.Enrollments, UtilisedAt: r.UtilisedAt,
-		LastActivityAt: r.LastActivityAt, LastCompletionAt: r.LastCompletionAt, Completions: r.Completions,
+		CurrentItems: r.CurrentItems, LastActivityAt: r.LastActivityAt, LastCompletionAt: r.LastCompletionAt, Completions: r.Completions,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 }
@@ -257,8 +269,11 @@ func memberIndexUpdate(l bo.Learner, now time.Time, names map[string]string, val
 	values[":member"] = str(string(bo.StateMember))
 	values[":now"] = str(now.UTC().Format(time.RFC3339Nano))
 	values[":g1pk"], values[":g1sk"], values[":g2pk"], values[":g2sk"] = str(gsi1pk), str(gsi1sk), str(gsi2pk), str(gsi2sk)
+	g3, _, g5 := learnerSortKeys(l.EmailKey, &now, l.InvitedAt, l.LastActivityAt)
+	names["#gsi3sk"], names["#gsi5sk"] = "GSI3SK", "GSI5SK"
+	values[":g3sk"], values[":g5sk"] = str(g3), str(g5)
 	return "SET #state = :member, joinedAt = :now, updatedAt = :now, " +
-		"#gsi1pk = :g1pk, #gsi1sk = :g1sk, #gsi2pk = :g2pk, #gsi2sk = :g2sk"
+		"#gsi1pk = :g1pk, #gsi1sk = :g1sk, #gsi2pk = :g2pk, #gsi2sk = :g2sk, #gsi3sk = :g3sk, #gsi5sk = :g5sk"
 }
 
 // licenceWrites are the writes every join shares: one licence of the
@@ -286,8 +301,10 @@ func (s *Store) licenceWrites(l bo.Learner, now time.Time, pendingDelta int) []t
 	if pendingDelta != 0 {
 		programCounts["invited"], orgCounts["invited"] = -1, -1
 	}
-	return []types.TransactWriteItem{contract,
-		addCounters(s.table, programKey(l.OrgID, l.ProgramID), programCounts),
+	program := addCounters(s.table, programKey(l.OrgID, l.ProgramID), programCounts)
+	// A program being deleted admits no one.
+	program.Update.ConditionExpression = aws.String("attribute_exists(PK) AND attribute_not_exists(deleting)")
+	return []types.TransactWriteItem{contract, program,
 		addCounters(s.table, orgKey(l.OrgID), orgCounts)}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/learnops/backoffice/shared/admin"
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/members"
 )
 
 type programRecord struct {
@@ -149,9 +150,28 @@ func (s *Store) DeleteProgram(ctx context.Context, orgID, programID string) erro
 	}
 	return s.transact(ctx, items, func(i int) error {
 		if i == 0 {
-			return bo.Errorf(bo.ECONFLICT, "program %s has members: remove every member before deleting it "+
-				"(member removal is not available yet)", programID)
+			return bo.Errorf(bo.ECONFLICT, "program %s has members: remove every member before deleting it", programID)
 		}
 		return bo.Errorf(bo.ECONFLICT, "program %s changed at the same time; retry", programID)
 	})
+}
+
+var _ members.DeletionStore = (*Store)(nil)
+
+// MarkProgramDeleting marks a program as being deleted: joins (which
+// count members on the program under the condition that it is not being
+// deleted) fail from then on. It returns ENOTFOUND for an unknown program.
+func (s *Store) MarkProgramDeleting(ctx context.Context, orgID, programID string) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: s.table, Key: mustKey(programKey(orgID, programID)),
+		UpdateExpression:          aws.String("SET deleting = :true"),
+		ConditionExpression:       aws.String("attribute_exists(PK)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":true": &types.AttributeValueMemberBOOL{Value: true}},
+	})
+	if isConditionFailed(err) {
+		return bo.Errorf(bo.ENOTFOUND, "program %s not found", programID)
+	} else if err != nil {
+		return fmt.Errorf("mark program %s deleting: %w", programID, err)
+	}
+	return nil
 }

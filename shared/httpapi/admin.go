@@ -156,7 +156,11 @@ func adminRoutes(svc *admin.Service, db Pinger, logger *slog.Logger) map[string]
 			return http.StatusOK, programView{Program: p, URL: svc.ProgramURL(p.Slug)}, err
 		},
 		"DELETE /v1/orgs/{orgId}/programs/{programId}": func(ctx context.Context, r *Request) (int, any, error) {
-			return http.StatusNoContent, nil, svc.DeleteProgram(ctx, r.Caller, r.Param("orgId"), r.Param("programId"))
+			background, err := svc.DeleteProgram(ctx, r.Caller, r.Param("orgId"), r.Param("programId"))
+			if background {
+				return http.StatusAccepted, map[string]string{"status": "deleting"}, err
+			}
+			return http.StatusNoContent, nil, err
 		},
 		"GET /v1/orgs/{orgId}/programs/{programId}/collections": func(ctx context.Context, r *Request) (int, any, error) {
 			cs, err := svc.ListCollections(ctx, r.Caller, r.Param("orgId"), r.Param("programId"))

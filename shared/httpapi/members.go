@@ -1,9 +1,12 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/members"
@@ -21,6 +24,14 @@ type memberRemovals struct {
 	AllowReturn *bool    `json:"allowReturn"`
 }
 
+// membersPage is a page of the members view, with how many learners were
+// read to answer it.
+type membersPage struct {
+	Items      []bo.Learner `json:"items"`
+	NextCursor string       `json:"nextCursor,omitempty"`
+	Read       int          `json:"read"`
+}
+
 // NewMembersHandler returns the handler of the members function: removing
 // learners from a program.
 func NewMembersHandler(svc *members.Service, logger *slog.Logger) Handler {
@@ -30,6 +41,35 @@ func NewMembersHandler(svc *members.Service, logger *slog.Logger) Handler {
 func memberRoutes(svc *members.Service) map[string]RouteFunc {
 	const base = "/v1/orgs/{orgId}/programs/{programId}"
 	return map[string]RouteFunc{
+		"GET " + base + "/members": func(ctx context.Context, r *Request) (int, any, error) {
+			limit, cursor, err := r.Page()
+			if err != nil {
+				return 0, nil, err
+			}
+			p := r.Event.QueryStringParameters
+			q := members.Query{Status: members.Status(p["status"]), Sort: members.Sort(p["sort"]), Search: p["search"],
+				ContractID: p["contractId"], CourseID: p["courseId"], Limit: limit, Cursor: cursor}
+			switch p["order"] {
+			case "", "asc":
+			case "desc":
+				q.Desc = true
+			default:
+				return 0, nil, bo.Invalid("order must be asc or desc", bo.FieldError{Field: "order", Message: "must be asc or desc"})
+			}
+			if strings.Contains(r.Event.Headers["accept"], "text/csv") {
+				var buf bytes.Buffer
+				var columns []string
+				if c := strings.TrimSpace(p["columns"]); c != "" {
+					columns = strings.Split(c, ",")
+				}
+				if err := svc.Export(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), q, columns, csv.NewWriter(&buf)); err != nil {
+					return 0, nil, err
+				}
+				return http.StatusOK, File{ContentType: "text/csv; charset=utf-8", Name: "members.csv", Body: buf.Bytes()}, nil
+			}
+			page, err := svc.List(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), q)
+			return http.StatusOK, membersPage{Items: page.Items, NextCursor: page.NextCursor, Read: page.Read}, err
+		},
 		"POST " + base + "/members/{email}/removal": func(ctx context.Context, r *Request) (int, any, error) {
 			var in removalOptions
 			if err := r.Decode(&in); err != nil {

@@ -11,7 +11,9 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"gopkg.in/yaml.v3"
 
 	"github.com/learnops/backoffice/shared/admin"
@@ -334,10 +336,18 @@ var fileAnswers = map[string]string{
 	"GET /v1/orgs/{orgId}/programs/{programId}/domain-imports/template":     "text/csv",
 }
 
+// negotiatedAnswers are the operations whose success answer is JSON, or a
+// download of the given media type when the request's Accept names it: the
+// document gives that answer both media types.
+var negotiatedAnswers = map[string]string{
+	"GET /v1/orgs/{orgId}/programs/{programId}/members": "text/csv",
+}
+
 // TestOpenAPIOperationsAreComplete checks what every operation must carry:
 // a unique operationId, a summary, and responses whose bodies fit the
 // handler's (no body for 204, the file's media type alone for the success
-// answer of a download, JSON otherwise).
+// answer of a download, JSON and the file's media type for one negotiated
+// by Accept, JSON otherwise).
 func TestOpenAPIOperationsAreComplete(t *testing.T) {
 	root := parseOpenAPI(t, OpenAPI)
 	public, err := openAPIPublic(OpenAPI)
@@ -366,12 +376,17 @@ func TestOpenAPIOperationsAreComplete(t *testing.T) {
 			res = deref(root, res)
 			content := child(res, "content")
 			file, download := fileAnswers[key]
+			alt, negotiated := negotiatedAnswers[key]
 			switch {
 			case status == "204" && content != nil:
 				t.Errorf("%s: a 204 answer has no body, but the document gives it content", key)
 			case download && strings.HasPrefix(status, "2"):
 				if child(content, file) == nil || len(content.Content) != 2 {
 					t.Errorf("%s: the %s answer is a download: its only content must be %s", key, status, file)
+				}
+			case negotiated && strings.HasPrefix(status, "2"):
+				if child(content, "application/json") == nil || child(content, alt) == nil || len(content.Content) != 4 {
+					t.Errorf("%s: the %s answer is JSON or, by Accept, a download: its content must be application/json and %s", key, status, alt)
 				}
 			case status != "204" && child(content, "application/json") == nil:
 				t.Errorf("%s: the %s answer must be application/json", key, status)
@@ -480,6 +495,7 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 
 		"MemberRemoval":     members.Removal{},
 		"MemberRemovalList": List[members.Removal]{},
+		"MembersPage":       membersPage{},
 	}
 	requests := map[string]any{
 		"NewOrg":           admin.NewOrg{},
@@ -548,7 +564,8 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 }
 
 // TestOpenAPIEnumsMatchGo holds the enums of the invitation, join,
-// whitelist, catalogue and enrollment schemas to the Go constants they list.
+// whitelist, catalogue and enrollment schemas, and of the members view's
+// parameters, to the Go constants they list.
 func TestOpenAPIEnumsMatchGo(t *testing.T) {
 	root := parseOpenAPI(t, OpenAPI)
 	schemas := child(child(root, "components"), "schemas")
@@ -563,6 +580,9 @@ func TestOpenAPIEnumsMatchGo(t *testing.T) {
 			}
 		}
 		return out
+	}
+	parameter := func(name string) *yaml.Node {
+		return child(child(child(child(root, "components"), "parameters"), name), "schema")
 	}
 	names := func(n *yaml.Node) []string {
 		var out []string
@@ -599,6 +619,17 @@ func TestOpenAPIEnumsMatchGo(t *testing.T) {
 		{"Enrollment.state enum", enum(property("Enrollment", "state")), []string{
 			string(bo.Enrolled), string(bo.Unenrolled),
 		}},
+		{"MemberStatus enum", enum(parameter("MemberStatus")), func() (out []string) {
+			for _, st := range members.Statuses {
+				out = append(out, string(st))
+			}
+			return out
+		}()},
+		{"MemberSort enum", enum(parameter("MemberSort")), []string{
+			string(members.ByEmail), string(members.ByName), string(members.ByJoined),
+			string(members.ByInvited), string(members.ByActivity),
+		}},
+		{"MemberColumns items enum", enum(child(parameter("MemberColumns"), "items")), members.Columns},
 	}
 	// Every schema that names a catalogue item's type lists the same types.
 	itemTypes := []string{string(bo.ItemCourse), string(bo.ItemSpecialization)}
@@ -641,9 +672,29 @@ func (openAPIProgramAdmin) UsableContract(_ context.Context, orgID, contractID s
 	return bo.Contract{OrgID: orgID, ID: contractID}, nil
 }
 
-// TestOpenAPIDownloadsMatchHandlers holds each download of fileAnswers to
-// the File its route answers: the media type, and the example when the
-// document gives one.
+// openAPIMembersView answers every members view with the two learners of
+// the listMembers CSV example; it stores nothing else.
+type openAPIMembersView struct{ members.Store }
+
+func (openAPIMembersView) ListMembers(context.Context, string, members.Query) (members.Page, error) {
+	at := func(s string) *time.Time {
+		t, _ := time.Parse(time.RFC3339, s)
+		return &t
+	}
+	const contract = "con_06h0he9q8r7s6t5v4w3x2y1"
+	return members.Page{Items: []bo.Learner{
+		{Email: "Ada.Lovelace@example.com", FullName: "Ada Lovelace", ExternalID: "EMP-0001", State: bo.StateMember,
+			ContractID: contract, InvitedAt: at("2025-03-01T08:00:00Z"), JoinedAt: at("2025-03-04T09:30:00Z"),
+			LastActivityAt: at("2025-04-20T17:12:45Z"), CurrentEnrollments: 2, Enrollments: 3, Completions: 1},
+		{Email: "grace@example.com", FullName: "Grace Hopper", ExternalID: "+44-1234", State: bo.StateMember,
+			ContractID: contract, JoinedAt: at("2025-03-05T11:00:00Z")},
+	}, Read: 2}, nil
+}
+
+// TestOpenAPIDownloadsMatchHandlers holds each download of fileAnswers and
+// negotiatedAnswers to the File its route answers (asked with that media
+// type in Accept): the media type, and the example when the document gives
+// one. A negotiated route asked without Accept answers JSON.
 func TestOpenAPIDownloadsMatchHandlers(t *testing.T) {
 	svc := invite.NewService(nil, openAPIProgramAdmin{}, nil, invite.Config{})
 	served := map[string]RouteFunc{}
@@ -652,19 +703,35 @@ func TestOpenAPIDownloadsMatchHandlers(t *testing.T) {
 		invitationRoutes(svc, invite.NewImporter(svc, nil, nil)),
 		joinRoutes(svc),
 		whitelistRoutes(whitelist.NewService(nil, openAPIProgramAdmin{})),
+		memberRoutes(members.NewService(openAPIMembersView{}, openAPIProgramAdmin{}, nil, "")),
 	} {
 		for k, fn := range routes {
 			served[k] = fn
 		}
 	}
 	root := parseOpenAPI(t, OpenAPI)
+	caller := bo.Caller{Subject: "s", Email: "admin@example.com", EmailVerified: true}
+	downloads := map[string]string{}
 	for key, mediaType := range fileAnswers {
+		downloads[key] = mediaType
+	}
+	for key, mediaType := range negotiatedAnswers {
+		downloads[key] = mediaType
+		if fn := served[key]; fn != nil {
+			if _, body, err := fn(context.Background(), &Request{Caller: caller}); err != nil {
+				t.Errorf("%s without Accept: %v", key, err)
+			} else if _, file := body.(File); file {
+				t.Errorf("%s without Accept answered a File; the document says JSON", key)
+			}
+		}
+	}
+	for key, mediaType := range downloads {
 		fn := served[key]
 		if fn == nil {
 			t.Errorf("fileAnswers names %s, which no handler serves", key)
 			continue
 		}
-		req := &Request{Caller: bo.Caller{Subject: "s", Email: "admin@example.com", EmailVerified: true}}
+		req := &Request{Caller: caller, Event: events.APIGatewayV2HTTPRequest{Headers: map[string]string{"accept": mediaType}}}
 		_, body, err := fn(context.Background(), req)
 		f, ok := body.(File)
 		if err != nil || !ok {

@@ -28,6 +28,7 @@ const (
 	FunctionInvitationImport = "invitation-import"
 	FunctionMailer           = "mailer"
 	FunctionActivity         = "activity"
+	FunctionWorker           = "worker"
 )
 
 const (
@@ -81,6 +82,7 @@ var Routes = []Route{
 	{Method: "GET", Path: "/v1/programs/{slug}", Function: FunctionJoin},
 	{Method: "POST", Path: "/v1/programs/{slug}/join", Function: FunctionJoin},
 
+	{Method: "GET", Path: programPath + "/members", Function: FunctionMembers},
 	{Method: "POST", Path: programPath + "/members/{email}/removal", Function: FunctionMembers},
 	{Method: "POST", Path: programPath + "/member-removals", Function: FunctionMembers},
 

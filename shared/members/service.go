@@ -1,6 +1,6 @@
-// Package members is the members capability of a program's admins: for now
-// removing learners, with or without permission to return. It imports
-// neither Lambda nor the AWS SDK.
+// Package members is the members capability of a program's admins: the
+// members view (statuses, filters, search, sorts) and removing learners, with
+// or without permission to return. It imports neither Lambda nor the AWS SDK.
 package members
 
 import (
@@ -41,6 +41,7 @@ type Outbox interface {
 // Service serves a program's admins.
 type Service struct {
 	store         Store
+	view          ViewStore
 	auth          Authorizer
 	outbox        Outbox
 	learnerAppURL string
@@ -50,8 +51,11 @@ type Service struct {
 }
 
 // NewService returns a Service; learnerAppURL is the base of program URLs.
-func NewService(store Store, auth Authorizer, outbox Outbox, learnerAppURL string) *Service {
-	return &Service{store: store, auth: auth, outbox: outbox, learnerAppURL: strings.TrimRight(learnerAppURL, "/"),
+func NewService(store interface {
+	Store
+	ViewStore
+}, auth Authorizer, outbox Outbox, learnerAppURL string) *Service {
+	return &Service{store: store, view: store, auth: auth, outbox: outbox, learnerAppURL: strings.TrimRight(learnerAppURL, "/"),
 		Now: func() time.Time { return time.Now().UTC() }, Log: slog.Default()}
 }
 

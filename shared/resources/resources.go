@@ -69,6 +69,9 @@ const (
 	AttrGSI1SK = "GSI1SK"
 	AttrGSI2PK = "GSI2PK"
 	AttrGSI2SK = "GSI2SK"
+	AttrGSI3SK = "GSI3SK"
+	AttrGSI4SK = "GSI4SK"
+	AttrGSI5SK = "GSI5SK"
 	AttrTTL    = "expiresAt"
 )
 
@@ -76,6 +79,12 @@ const (
 const (
 	IndexGSI1 = "GSI1"
 	IndexGSI2 = "GSI2"
+	// GSI3 to GSI5 share GSI1's partition key: the learners of a program
+	// in one state and shard, sorted by join date, invitation date and last
+	// activity.
+	IndexGSI3 = "GSI3"
+	IndexGSI4 = "GSI4"
+	IndexGSI5 = "GSI5"
 )
 
 // Table is the single table of the back office.
@@ -86,6 +95,9 @@ var Table = TableSpec{
 	Indexes: []Index{
 		{Name: IndexGSI1, PartitionKey: Attribute{Name: AttrGSI1PK, Type: String}, SortKey: Attribute{Name: AttrGSI1SK, Type: String}},
 		{Name: IndexGSI2, PartitionKey: Attribute{Name: AttrGSI2PK, Type: String}, SortKey: Attribute{Name: AttrGSI2SK, Type: String}},
+		{Name: IndexGSI3, PartitionKey: Attribute{Name: AttrGSI1PK, Type: String}, SortKey: Attribute{Name: AttrGSI3SK, Type: String}},
+		{Name: IndexGSI4, PartitionKey: Attribute{Name: AttrGSI1PK, Type: String}, SortKey: Attribute{Name: AttrGSI4SK, Type: String}},
+		{Name: IndexGSI5, PartitionKey: Attribute{Name: AttrGSI1PK, Type: String}, SortKey: Attribute{Name: AttrGSI5SK, Type: String}},
 	},
 	TTLAttribute: AttrTTL,
 }

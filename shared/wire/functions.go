@@ -97,3 +97,14 @@ func Activity(awsCfg aws.Config, c Learners, logger *slog.Logger) func(context.C
 		return err
 	}
 }
+
+// Worker returns the worker's handler: the work queue's items (program
+// deletions, a batch of members at a time), with partial batch failures.
+func Worker(awsCfg aws.Config, c Learners, logger *slog.Logger) queue.Handler {
+	s := newServices(awsCfg, c, logger)
+	outbox := queue.NewPublisher(sqs.NewFromConfig(awsCfg), c.MailQueueURL)
+	svc := members.NewService(s.store, s.admin, outbox, c.LearnerAppURL)
+	svc.Log = logger
+	deleter := members.NewDeleter(svc, s.store, queue.NewWork(sqs.NewFromConfig(awsCfg), c.WorkQueueURL))
+	return queue.BatchHandler(deleter.Handle, logger)
+}

@@ -23,6 +23,7 @@ import (
 	"github.com/learnops/backoffice/shared/env"
 	"github.com/learnops/backoffice/shared/files"
 	"github.com/learnops/backoffice/shared/invite"
+	"github.com/learnops/backoffice/shared/members"
 	"github.com/learnops/backoffice/shared/queue"
 )
 
@@ -74,12 +75,23 @@ type Learners struct {
 	MailQueueURL  string
 	// FilesBucket is read only by the functions that need it.
 	FilesBucket string
+	// WorkQueueURL is the queue of long-running work (program deletions).
+	WorkQueueURL string
 }
 
 // ReadAdmin reads the admin function's configuration: TABLE_NAME,
-// LEARNER_APP_URL and LOG_LEVEL.
+// LEARNER_APP_URL, LOG_LEVEL and WORK_QUEUE_URL (optional: without it a
+// program with members cannot be deleted).
 func ReadAdmin(vars *env.Reader) (Learners, string, error) {
-	c := Learners{Base: readBase(vars), LearnerAppURL: vars.Required("LEARNER_APP_URL")}
+	c := Learners{Base: readBase(vars), LearnerAppURL: vars.Required("LEARNER_APP_URL"), WorkQueueURL: vars.Optional("WORK_QUEUE_URL", "")}
+	return c, c.LogLevel, vars.Err()
+}
+
+// ReadWorker reads the worker's configuration: those of join and
+// WORK_QUEUE_URL.
+func ReadWorker(vars *env.Reader) (Learners, string, error) {
+	c := Learners{Base: readBase(vars), LearnerAppURL: vars.Required("LEARNER_APP_URL"),
+		MailQueueURL: vars.Required("MAIL_QUEUE_URL"), WorkQueueURL: vars.Required("WORK_QUEUE_URL")}
 	return c, c.LogLevel, vars.Err()
 }
 
@@ -107,7 +119,11 @@ type services struct {
 
 func newServices(awsCfg aws.Config, c Learners, logger *slog.Logger) services {
 	store := dynamo.NewStore(dynamodb.NewFromConfig(awsCfg), c.Table)
-	admins := admin.NewService(store, admin.Config{LearnerAppURL: c.LearnerAppURL})
+	cfg := admin.Config{LearnerAppURL: c.LearnerAppURL}
+	if c.WorkQueueURL != "" {
+		cfg.Deletion = members.NewDeleter(nil, store, queue.NewWork(sqs.NewFromConfig(awsCfg), c.WorkQueueURL))
+	}
+	admins := admin.NewService(store, cfg)
 	s := services{store: store, admin: admins}
 	if c.MailQueueURL != "" {
 		outbox := queue.NewPublisher(sqs.NewFromConfig(awsCfg), c.MailQueueURL)

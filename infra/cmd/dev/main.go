@@ -81,7 +81,9 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 		return err
 	}
 	mailURL := prov.Queues[resources.MailQueue.Name].URL
-	learners := wire.Learners{Base: wire.Base{Table: names.Table}, LearnerAppURL: learnerAppURL, MailQueueURL: mailURL, FilesBucket: names.Bucket}
+	workURL := prov.Queues[resources.WorkQueue.Name].URL
+	learners := wire.Learners{Base: wire.Base{Table: names.Table}, LearnerAppURL: learnerAppURL, MailQueueURL: mailURL,
+		FilesBucket: names.Bucket, WorkQueueURL: workURL}
 
 	store := dynamo.NewStore(dynamodb.NewFromConfig(cfg), names.Table)
 	svc := admin.NewService(store, admin.Config{LearnerAppURL: learnerAppURL})
@@ -100,7 +102,11 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 		return err
 	}
 	importer := wire.InvitationImport(cfg, learners, logger.With(slog.String("function", httpapi.FunctionInvitationImport)))
+	worker := wire.Worker(cfg, learners, logger.With(slog.String("function", httpapi.FunctionWorker)))
 	workers := map[string]func(context.Context) error{
+		httpapi.FunctionWorker: func(ctx context.Context) error {
+			return queue.Poll(ctx, sqs.NewFromConfig(cfg), workURL, worker, logger)
+		},
 		httpapi.FunctionMailer: func(ctx context.Context) error {
 			return queue.Poll(ctx, sqs.NewFromConfig(cfg), mailURL, mailer, logger)
 		},

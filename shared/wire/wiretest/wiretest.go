@@ -46,9 +46,10 @@ func NewWorld(t *testing.T, licences int) *World {
 	ctx := t.Context()
 	cfg := emulatortest.Config(t)
 	queueURL, _ := emulatortest.NewQueue(t, cfg, resources.MailQueue)
+	workURL, _ := emulatortest.NewQueue(t, cfg, resources.WorkQueue)
 	w := &World{AWS: cfg, Boss: bo.Caller{Subject: "u-dean", Email: "dean@acme.edu", EmailVerified: true}}
 	w.Conf = wire.Learners{Base: wire.Base{Table: emulatortest.NewTable(t, cfg), LogLevel: "error"},
-		LearnerAppURL: "https://learn.example.com", MailQueueURL: queueURL, FilesBucket: emulatortest.NewBucket(t, cfg)}
+		LearnerAppURL: "https://learn.example.com", MailQueueURL: queueURL, FilesBucket: emulatortest.NewBucket(t, cfg), WorkQueueURL: workURL}
 	w.Store = dynamo.NewStore(dynamodb.NewFromConfig(cfg), w.Conf.Table)
 	w.Admin = admin.NewService(w.Store, admin.Config{LearnerAppURL: w.Conf.LearnerAppURL})
 	var err error

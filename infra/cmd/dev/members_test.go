@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/learnops/backoffice/shared/emulator/emulatortest"
+	"github.com/learnops/backoffice/shared/ses/sestest"
+	"github.com/learnops/backoffice/shared/wire"
+)
+
+// TestMembersBlackBox runs the members capability on the local system:
+// enrollment up to the limit, activity (replayed and reordered), the status
+// filters, sort and CSV export agreeing, and removal.
+func TestMembersBlackBox(t *testing.T) {
+	s := startSystem(t)
+	operator := s.as("op@platform.example.com", "platform-operators")
+	dean := s.as("dean@acme.edu")
+	org := operator.do("POST", "/v1/orgs", map[string]any{"name": "Acme", "admins": []any{map[string]any{"email": "dean@acme.edu"}}}).must(t, 201)
+	orgPath := "/v1/orgs/" + org.str("id")
+	now := time.Now().UTC()
+	contract := dean.do("POST", orgPath+"/contracts", map[string]any{"name": "Seats", "licences": 10,
+		"startsAt": now.Add(-time.Hour), "endsAt": now.AddDate(1, 0, 0)}).must(t, 201).str("id")
+	program := dean.do("POST", orgPath+"/programs", map[string]any{"name": "Members " + s.sender[:8], "enrollmentLimit": 3}).must(t, 201)
+	progPath := orgPath + "/programs/" + program.str("id")
+	slug := program.str("slug")
+	var items []any
+	for _, id := range []string{"c0", "c1", "c2", "c3"} {
+		items = append(items, map[string]any{"id": id, "type": "course", "name": "Course " + id})
+	}
+	dean.do("POST", progPath+"/collections", map[string]any{"name": "All", "items": items}).must(t, 201)
+	dean.do("POST", progPath+"/domains", map[string]any{"domain": "acme.edu", "contractId": contract}).must(t, 201)
+	jo, ann := s.as("jo@acme.edu"), s.as("ann@acme.edu")
+	jo.do("POST", "/v1/programs/"+slug+"/join", nil).must(t, 200)
+	ann.do("POST", "/v1/programs/"+slug+"/join", nil).must(t, 200)
+
+	// Enrollment up to the limit.
+	for _, id := range []string{"c0", "c1", "c2"} {
+		jo.do("POST", "/v1/programs/"+slug+"/enrollments", map[string]any{"itemId": id}).must(t, 201)
+	}
+	jo.do("POST", "/v1/programs/"+slug+"/enrollments", map[string]any{"itemId": "c3"}).must(t, 409)
+	jo.do("POST", "/v1/programs/"+slug+"/enrollments", map[string]any{"itemId": "nope"}).must(t, 404)
+	s.as("outsider@elsewhere.org").do("POST", "/v1/programs/"+slug+"/enrollments", map[string]any{"itemId": "c3"}).must(t, 403)
+
+	// Activity from the platform, replayed and out of order.
+	activity := wire.Activity(emulatortest.Config(t), wire.Learners{Base: wire.Base{Table: s.names.Table}}, slog.New(slog.DiscardHandler))
+	send := func(detail map[string]any) {
+		b, _ := json.Marshal(detail)
+		if err := activity(context.Background(), events.EventBridgeEvent{ID: "e", DetailType: "Learning Activity", Source: "learning.platform", Detail: b}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := map[string]any{"programSlug": slug, "email": "jo@acme.edu", "itemId": "c0", "occurredAt": now.Add(-time.Hour),
+		"progress": 100, "learningMinutes": 90, "completedAt": now.Add(-time.Hour)}
+	early := map[string]any{"programSlug": slug, "email": "jo@acme.edu", "itemId": "c0", "occurredAt": now.Add(-2 * time.Hour),
+		"progress": 40, "learningMinutes": 30}
+	for _, d := range []map[string]any{done, early, done} {
+		send(d)
+	}
+	list := jo.do("GET", "/v1/programs/"+slug+"/enrollments", nil).must(t, 200)
+	for _, it := range list.get("items").([]any) {
+		e := it.(map[string]any)
+		if e["itemId"] == "c0" && (e["progress"] != float64(100) || e["learningMinutes"] != float64(90) || e["completedAt"] == nil) {
+			t.Fatalf("c0 after replayed, reordered events: %v", e)
+		}
+	}
+
+	// The status filters, sort and CSV export.
+	view := func(query string) []string {
+		r := dean.do("GET", progPath+"/members?"+query, nil).must(t, 200)
+		var out []string
+		for _, it := range r.get("items").([]any) {
+			out = append(out, it.(map[string]any)["email"].(string))
+		}
+		return out
+	}
+	for query, want := range map[string][]string{
+		"status=joined&sort=email":              {"ann@acme.edu", "jo@acme.edu"},
+		"status=joined&sort=email&order=desc":   {"jo@acme.edu", "ann@acme.edu"},
+		"status=completed_30_days":              {"jo@acme.edu"},
+		"status=no_enrollments":                 {"ann@acme.edu"},
+		"status=no_completions":                 nil,
+		"status=joined&courseId=c1":             {"jo@acme.edu"},
+		"status=joined&search=AN":               {"ann@acme.edu"},
+		"status=invited_not_joined":             nil,
+		"status=inactive_90_days&sort=activity": nil,
+		"status=joined&contractId=" + contract:  {"ann@acme.edu", "jo@acme.edu"},
+		"status=joined&sort=joined&limit=1":     {"jo@acme.edu"},
+	} {
+		if got := view(query); !slices.Equal(got, want) {
+			t.Errorf("members?%s: %v, want %v", query, got, want)
+		}
+	}
+	req, _ := http.NewRequest("GET", s.base+progPath+"/members?status=joined&sort=email&columns=currentEnrollments,completions", nil)
+	req.Header.Set("Authorization", "Bearer "+dean.token)
+	req.Header.Set("Accept", "text/csv")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	rows, err := csv.NewReader(strings.NewReader(string(body))).ReadAll()
+	if err != nil || len(rows) != 3 || strings.Join(rows[0], ",") != "Name,Email,currentEnrollments,completions" ||
+		rows[1][1] != "ann@acme.edu" || rows[2][1] != "jo@acme.edu" || rows[2][2] != "3" || rows[2][3] != "1" {
+		t.Fatalf("CSV export %q (%v)", rows, err)
+	}
+
+	// Removal without return: listed as removed, refused at the URL, licence freed.
+	dean.do("POST", progPath+"/members/"+url.PathEscape("ann@acme.edu")+"/removal", map[string]any{"allowReturn": false}).must(t, 200)
+	if got := view("status=removed"); !slices.Equal(got, []string{"ann@acme.edu"}) {
+		t.Errorf("removed: %v", got)
+	}
+	ann.do("POST", "/v1/programs/"+slug+"/join", nil).must(t, 403)
+	if c := dean.do("GET", orgPath+"/contracts/"+contract, nil).must(t, 200); c.num("used") != 1 || c.num("utilised") != 1 {
+		t.Fatalf("contract after removal: %s", c.raw)
+	}
+}
+
+// TestDeleteProgramWithMembers deletes a program with members over HTTP:
+// accepted at once, members removed in the background with the exit email
+// once each, then the program gone and its slug free.
+func TestDeleteProgramWithMembers(t *testing.T) {
+	s := startSystem(t)
+	operator := s.as("op@platform.example.com", "platform-operators")
+	dean := s.as("dean@acme.edu")
+	org := operator.do("POST", "/v1/orgs", map[string]any{"name": "Acme", "admins": []any{map[string]any{"email": "dean@acme.edu"}}}).must(t, 201)
+	orgPath := "/v1/orgs/" + org.str("id")
+	now := time.Now().UTC()
+	contract := dean.do("POST", orgPath+"/contracts", map[string]any{"name": "Seats", "licences": 10,
+		"startsAt": now.Add(-time.Hour), "endsAt": now.AddDate(1, 0, 0)}).must(t, 201).str("id")
+	program := dean.do("POST", orgPath+"/programs", map[string]any{"name": "Doomed " + s.sender[:8]}).must(t, 201)
+	progPath := orgPath + "/programs/" + program.str("id")
+	dean.do("POST", progPath+"/domains", map[string]any{"domain": "acme.edu", "contractId": contract}).must(t, 201)
+	for _, e := range []string{"a@acme.edu", "b@acme.edu", "c@acme.edu"} {
+		s.as(e).do("POST", "/v1/programs/"+program.str("slug")+"/join", nil).must(t, 200)
+	}
+	if r := dean.do("DELETE", progPath, nil).must(t, 202); r.str("status") != "deleting" {
+		t.Fatalf("delete: %s", r.raw)
+	}
+	s.as("late@acme.edu").do("POST", "/v1/programs/"+program.str("slug")+"/join", nil)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		if dean.do("GET", progPath, nil).status == 404 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the program was not deleted within 30 s")
+		}
+	}
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		exits := 0
+		for _, e := range []string{"a@acme.edu", "b@acme.edu", "c@acme.edu"} {
+			for _, m := range sestest.SentFrom(t, s.endpoint, s.sender) {
+				if len(m.To) == 1 && m.To[0] == e && strings.Contains(m.Subject, "removed") {
+					exits++
+				}
+			}
+		}
+		if exits == 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d exit emails, want one for each of the 3 members", exits)
+		}
+	}
+	if c := dean.do("GET", orgPath+"/contracts/"+contract, nil).must(t, 200); c.num("used") != 0 {
+		t.Fatalf("licences still used after the program's deletion: %s", c.raw)
+	}
+	dean.do("POST", orgPath+"/programs", map[string]any{"name": "Again", "slug": program.str("slug")}).must(t, 201)
+}
