@@ -187,11 +187,7 @@ const messyCSV = "\uFEFF Email ,FULL NAME,external id\r\n" +
 // run against the local system over HTTP.
 func TestInvitationsBlackBox(t *testing.T) {
 	s := startSystem(t)
-	operator := s.as("op@platform.example.com", "platform-operators")
-	dean := s.as("dean@acme.edu")
-	org := operator.do("POST", "/v1/orgs", map[string]any{"name": "Acme", "admins": []any{map[string]any{"email": "dean@acme.edu"}}}).must(t, 201)
-	orgPath := "/v1/orgs/" + org.str("id")
-	now := time.Now().UTC()
+	dean, orgPath, now := s.acme(t)
 	contract := dean.do("POST", orgPath+"/contracts", map[string]any{"name": "Seats", "licences": 5,
 		"startsAt": now.Add(-time.Hour), "endsAt": now.AddDate(1, 0, 0)}).must(t, 201)
 	program := dean.do("POST", orgPath+"/programs", map[string]any{"name": "Data " + s.sender[:8]}).must(t, 201)
@@ -298,4 +294,22 @@ func TestInvitationsBlackBox(t *testing.T) {
 func localToken(s *system, email string, verified bool) (caller, error) {
 	tok, err := local.MintToken(s.secret, local.TokenClaims{Email: email, EmailVerified: verified}, time.Hour)
 	return caller{s: s, token: tok}, err
+}
+
+// acme creates the organisation Acme, with the org admin dean@acme.edu, as
+// a platform operator would, and returns the dean, the org's path and now.
+func (s *system) acme(t *testing.T) (caller, string, time.Time) {
+	t.Helper()
+	org := s.as("op@platform.example.com", "platform-operators").do("POST", "/v1/orgs",
+		map[string]any{"name": "Acme", "admins": []any{map[string]any{"email": "dean@acme.edu"}}}).must(t, 201)
+	return s.as("dean@acme.edu"), "/v1/orgs/" + org.str("id"), time.Now().UTC()
+}
+
+// contract creates a contract of the org running from an hour ago for a
+// year, and returns its id.
+func (s *system) contract(t *testing.T, admin caller, orgPath, name string, licences int) string {
+	t.Helper()
+	now := time.Now().UTC()
+	return admin.do("POST", orgPath+"/contracts", map[string]any{"name": name, "licences": licences,
+		"startsAt": now.Add(-time.Hour), "endsAt": now.AddDate(1, 0, 0)}).must(t, 201).str("id")
 }

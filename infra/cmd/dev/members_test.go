@@ -25,13 +25,8 @@ import (
 // filters, sort and CSV export agreeing, and removal.
 func TestMembersBlackBox(t *testing.T) {
 	s := startSystem(t)
-	operator := s.as("op@platform.example.com", "platform-operators")
-	dean := s.as("dean@acme.edu")
-	org := operator.do("POST", "/v1/orgs", map[string]any{"name": "Acme", "admins": []any{map[string]any{"email": "dean@acme.edu"}}}).must(t, 201)
-	orgPath := "/v1/orgs/" + org.str("id")
-	now := time.Now().UTC()
-	contract := dean.do("POST", orgPath+"/contracts", map[string]any{"name": "Seats", "licences": 10,
-		"startsAt": now.Add(-time.Hour), "endsAt": now.AddDate(1, 0, 0)}).must(t, 201).str("id")
+	dean, orgPath, now := s.acme(t)
+	contract := s.contract(t, dean, orgPath, "Seats", 10)
 	program := dean.do("POST", orgPath+"/programs", map[string]any{"name": "Members " + s.sender[:8], "enrollmentLimit": 3}).must(t, 201)
 	progPath := orgPath + "/programs/" + program.str("id")
 	slug := program.str("slug")
@@ -133,13 +128,8 @@ func TestMembersBlackBox(t *testing.T) {
 // once each, then the program gone and its slug free.
 func TestDeleteProgramWithMembers(t *testing.T) {
 	s := startSystem(t)
-	operator := s.as("op@platform.example.com", "platform-operators")
-	dean := s.as("dean@acme.edu")
-	org := operator.do("POST", "/v1/orgs", map[string]any{"name": "Acme", "admins": []any{map[string]any{"email": "dean@acme.edu"}}}).must(t, 201)
-	orgPath := "/v1/orgs/" + org.str("id")
-	now := time.Now().UTC()
-	contract := dean.do("POST", orgPath+"/contracts", map[string]any{"name": "Seats", "licences": 10,
-		"startsAt": now.Add(-time.Hour), "endsAt": now.AddDate(1, 0, 0)}).must(t, 201).str("id")
+	dean, orgPath, _ := s.acme(t)
+	contract := s.contract(t, dean, orgPath, "Seats", 10)
 	program := dean.do("POST", orgPath+"/programs", map[string]any{"name": "Doomed " + s.sender[:8]}).must(t, 201)
 	progPath := orgPath + "/programs/" + program.str("id")
 	dean.do("POST", progPath+"/domains", map[string]any{"domain": "acme.edu", "contractId": contract}).must(t, 201)

@@ -6,22 +6,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 )
 
 // TestWhitelistBlackBox is the "done when" of the whitelist capability,
 // run against the local system over HTTP.
 func TestWhitelistBlackBox(t *testing.T) {
 	s := startSystem(t)
-	operator := s.as("op@platform.example.com", "platform-operators")
-	dean := s.as("dean@acme.edu")
-	org := operator.do("POST", "/v1/orgs", map[string]any{"name": "Acme", "admins": []any{map[string]any{"email": "dean@acme.edu"}}}).must(t, 201)
-	orgPath := "/v1/orgs/" + org.str("id")
-	now := time.Now().UTC()
-	newContract := func(name string, licences int) string {
-		return dean.do("POST", orgPath+"/contracts", map[string]any{"name": name, "licences": licences,
-			"startsAt": now.Add(-time.Hour), "endsAt": now.AddDate(1, 0, 0)}).must(t, 201).str("id")
-	}
+	dean, orgPath, _ := s.acme(t)
+	newContract := func(name string, licences int) string { return s.contract(t, dean, orgPath, name, licences) }
 	contract := newContract("Seats", 5)
 	program := dean.do("POST", orgPath+"/programs", map[string]any{"name": "Whitelist " + s.sender[:8]}).must(t, 201)
 	progPath := orgPath + "/programs/" + program.str("id")
