@@ -14,7 +14,8 @@ Under that lock a transaction no longer needs moto's rollback by copy, which
 deep-copies the whole table on every TransactWriteItems (the time grows with
 the table: a tenth of a second a transaction with a few hundred items). The
 wrapper's transaction checks every condition first and writes only when all
-hold, restoring the items it touched should a write fail.
+hold, restoring the items it touched should a write fail; and it honours the
+ClientRequestToken as DynamoDB does (see below).
 
 moto's /moto-api/data.json (where tests read the emails SES "sent") fails
 whole with a 500 as soon as any tracked object raises while it is dumped,
@@ -30,6 +31,7 @@ import functools
 import json
 import sys
 import threading
+import time
 
 from moto.dynamodb.comparisons import get_filter_expression
 from moto.dynamodb.exceptions import (
@@ -39,6 +41,7 @@ from moto.dynamodb.exceptions import (
     TransactWriteSingleOpException,
 )
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.responses import DynamoHandler
 from moto.moto_api._internal.responses import MotoAPIResponse
 import moto.server
 from moto.server import main
@@ -124,6 +127,32 @@ def _transact_write_items(self, transact_items):
 
 
 DynamoDBBackend.transact_write_items = _transact_write_items
+
+# DynamoDB keeps a TransactWriteItems' ClientRequestToken for ten minutes and
+# answers a repeat of it with the first answer, without applying it again:
+# that is what makes the SDK's retry of a transaction whose answer was lost
+# safe. moto ignores the token; the wrapper honours it.
+_TOKEN_TTL = 600
+_tokens = {}  # token -> (time, answer)
+_original_handler = DynamoHandler.transact_write_items
+
+
+def _transact_write_items_once(self):
+    token = self.body.get("ClientRequestToken")
+    with _LOCK:
+        now = time.monotonic()
+        if token and token in _tokens and now - _tokens[token][0] < _TOKEN_TTL:
+            return _tokens[token][1]
+        answer = _original_handler(self)
+        if token:
+            if len(_tokens) > 100_000:
+                for t in [t for t, (at, _) in _tokens.items() if now - at >= _TOKEN_TTL]:
+                    del _tokens[t]
+            _tokens[token] = (now, answer)
+        return answer
+
+
+DynamoHandler.transact_write_items = _transact_write_items_once
 
 for _name in _OPERATIONS:
     setattr(DynamoDBBackend, _name, _serialised(getattr(DynamoDBBackend, _name)))

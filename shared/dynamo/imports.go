@@ -115,6 +115,11 @@ func (s *Store) PutInvitationRow(ctx context.Context, l bo.Learner, tok *bo.Invi
 		ConditionExpression: put.ConditionExpression, ExpressionAttributeNames: put.ExpressionAttributeNames,
 		ExpressionAttributeValues: put.ExpressionAttributeValues})
 	if isConditionFailed(err) {
+		// The SDK retries a write whose answer was lost; the item it then
+		// meets may be this very invitation.
+		if got, gerr := s.GetLearner(ctx, l.ProgramID, l.EmailKey); gerr == nil && got.InvitationID == l.InvitationID {
+			return nil
+		}
 		return bo.Errorf(bo.ECONFLICT, "%s is already invited to or a member of this program", l.Email)
 	} else if err != nil {
 		return fmt.Errorf("put invitation of %s: %w", l.EmailKey, err)
