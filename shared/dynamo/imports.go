@@ -100,31 +100,51 @@ func (s *Store) UpdateImport(ctx context.Context, j invite.Job) error {
 // costs two plain writes a row. It returns ECONFLICT when the email is
 // invited to or a member of the program.
 func (s *Store) PutInvitationRow(ctx context.Context, l bo.Learner, tok *bo.InviteToken) error {
-	writes := s.invitationWrites(l, tok)
 	if tok != nil {
-		put := writes[1].Put
 		// A failed condition here can only be this very write retried by the
 		// SDK after a lost answer: the token is 256 random bits.
+		put := putToken(s.table, *tok, l.CreatedAt).Put
 		if _, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item,
 			ConditionExpression: put.ConditionExpression}); err != nil && !isConditionFailed(err) {
 			return fmt.Errorf("put invitation link of %s: %w", l.EmailKey, err)
 		}
 	}
-	put := writes[0].Put
-	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item,
-		ConditionExpression: put.ConditionExpression, ExpressionAttributeNames: put.ExpressionAttributeNames,
-		ExpressionAttributeValues: put.ExpressionAttributeValues})
-	if isConditionFailed(err) {
-		// The SDK retries a write whose answer was lost; the item it then
+	// Most rows are new learners: try that first, and read only on a conflict.
+	err := s.putLearner(ctx, s.learnerPut(l, nil))
+	if !isConditionFailed(err) {
+		return err
+	}
+	prev, err := s.removedBefore(ctx, l)
+	if bo.ErrorCode(err) == bo.ECONFLICT {
+		// The SDK retries a write whose answer was lost; the learner it then
 		// meets may be this very invitation.
 		if got, gerr := s.GetLearner(ctx, l.ProgramID, l.EmailKey); gerr == nil && got.InvitationID == l.InvitationID {
 			return nil
 		}
-		return bo.Errorf(bo.ECONFLICT, "%s is already invited to or a member of this program", l.Email)
+		return err
 	} else if err != nil {
-		return fmt.Errorf("put invitation of %s: %w", l.EmailKey, err)
+		return err
 	}
-	return nil
+	if prev == nil {
+		return bo.Errorf(bo.ECONFLICT, "%s changed at the same time; run the import again", l.Email)
+	}
+	if err := s.putLearner(ctx, s.learnerPut(l, prev)); isConditionFailed(err) {
+		return bo.Errorf(bo.ECONFLICT, "%s is already invited to or a member of this program", l.Email)
+	} else {
+		return err
+	}
+}
+
+// putLearner runs a conditional put of a learner; the condition's failure
+// comes back as the SDK's error, for the caller to read.
+func (s *Store) putLearner(ctx context.Context, put *types.Put) error {
+	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item,
+		ConditionExpression: put.ConditionExpression, ExpressionAttributeNames: put.ExpressionAttributeNames,
+		ExpressionAttributeValues: put.ExpressionAttributeValues})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("put learner: %w", err)
+	}
+	return err
 }
 
 // AddInvitationCounts counts n more pending invitations on the program, the

@@ -156,15 +156,37 @@ func putToken(table *string, t bo.InviteToken, now time.Time) types.TransactWrit
 	})
 }
 
+// learnerPut is the conditional put of a new invitation: on no learner at
+// all, or on the removed learner as read (prev), whose history (enrollment
+// counters, utilisation, activity) the invitation keeps: their enrollments
+// and progress are still there.
+func (s *Store) learnerPut(l bo.Learner, prev *bo.Learner) *types.Put {
+	put := &types.Put{TableName: s.table, ConditionExpression: aws.String("attribute_not_exists(PK)")}
+	if prev != nil {
+		l.CurrentEnrollments, l.Enrollments, l.UtilisedAt = prev.CurrentEnrollments, prev.Enrollments, prev.UtilisedAt
+		l.Completions, l.LastActivityAt, l.LastCompletionAt, l.CurrentItems = prev.Completions, prev.LastActivityAt, prev.LastCompletionAt, prev.CurrentItems
+		put.ConditionExpression = aws.String("#state = :removed AND updatedAt = :seen")
+		put.ExpressionAttributeNames = map[string]string{"#state": "state"}
+		put.ExpressionAttributeValues = map[string]types.AttributeValue{
+			":removed": str(string(bo.StateDeletedMember)), ":seen": str(prev.UpdatedAt.Format(time.RFC3339Nano)),
+		}
+	}
+	rec := newLearnerRecord(l)
+	if prev != nil && prev.LastActivityAt != nil {
+		rec.LastActivityMs = prev.LastActivityAt.UnixMilli()
+	}
+	if prev != nil && prev.LastCompletionAt != nil {
+		rec.LastCompletionMs = prev.LastCompletionAt.UnixMilli()
+	}
+	put.Item = marshal(rec)
+	return put
+}
+
 // invitationWrites are the writes of a new invitation: the learner (new, or
-// replacing a removed member), its link when tok is set, and the counters.
-func (s *Store) invitationWrites(l bo.Learner, tok *bo.InviteToken) []types.TransactWriteItem {
-	items := []types.TransactWriteItem{{Put: &types.Put{
-		TableName: s.table, Item: marshal(newLearnerRecord(l)),
-		ConditionExpression:       aws.String("attribute_not_exists(PK) OR #state = :removed"),
-		ExpressionAttributeNames:  map[string]string{"#state": "state"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":removed": str(string(bo.StateDeletedMember))},
-	}}}
+// replacing a removed member read as prev), its link when tok is set, and
+// the counters.
+func (s *Store) invitationWrites(l bo.Learner, prev *bo.Learner, tok *bo.InviteToken) []types.TransactWriteItem {
+	items := []types.TransactWriteItem{{Put: s.learnerPut(l, prev)}}
 	if tok != nil {
 		items = append(items, putToken(s.table, *tok, l.CreatedAt))
 	}
@@ -174,11 +196,31 @@ func (s *Store) invitationWrites(l bo.Learner, tok *bo.InviteToken) []types.Tran
 		addCounters(s.table, orgKey(l.OrgID), map[string]int{"invited": 1}))
 }
 
+// removedBefore returns the learner's removed record, nil when there is no
+// learner, and ECONFLICT when they are invited or a member.
+func (s *Store) removedBefore(ctx context.Context, l bo.Learner) (*bo.Learner, error) {
+	prev, err := s.GetLearner(ctx, l.ProgramID, l.EmailKey)
+	switch {
+	case bo.ErrorCode(err) == bo.ENOTFOUND:
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case prev.State != bo.StateDeletedMember:
+		return nil, bo.Errorf(bo.ECONFLICT, "%s is already invited to or a member of this program", l.Email)
+	}
+	return &prev, nil
+}
+
 // CreateInvitation writes a new invitation with its link (when tok is set)
-// and counts it on the program, the contract and the org, all or nothing. It
-// returns ECONFLICT when the email is invited to or a member of the program.
+// and counts it on the program, the contract and the org, all or nothing. A
+// removed learner's history is kept. It returns ECONFLICT when the email is
+// invited to or a member of the program.
 func (s *Store) CreateInvitation(ctx context.Context, l bo.Learner, tok *bo.InviteToken) error {
-	return s.transact(ctx, s.invitationWrites(l, tok), func(i int) error {
+	prev, err := s.removedBefore(ctx, l)
+	if err != nil {
+		return err
+	}
+	return s.transact(ctx, s.invitationWrites(l, prev, tok), func(i int) error {
 		if i == 0 {
 			return bo.Errorf(bo.ECONFLICT, "%s is already invited to or a member of this program", l.Email)
 		}

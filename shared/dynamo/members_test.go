@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/enroll"
 	"github.com/learnops/backoffice/shared/invite"
 	"github.com/learnops/backoffice/shared/mail"
 	"github.com/learnops/backoffice/shared/members"
@@ -55,5 +56,33 @@ func TestRemoveMembers(t *testing.T) {
 	}
 	if _, err := w.invites.Join(ctx, learner("bob@acme.edu"), w.program.Slug); bo.ErrorCode(err) != bo.EFORBIDDEN {
 		t.Fatalf("rejoin without permission: %v", err)
+	}
+}
+
+// TestReinvitedLearnerKeepsHistory re-invites a member removed without
+// return: their enrollments and utilisation carry over, so enrolling again
+// after they accept does not count the licence utilised twice.
+func TestReinvitedLearnerKeepsHistory(t *testing.T) {
+	ctx := context.Background()
+	w, enrolls := catalogued(t)
+	if _, err := enrolls.Enroll(ctx, learner("jo@acme.edu"), w.program.Slug, enroll.NewEnrollment{ItemID: "c0"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := remove(ctx, w.store, w.program.ID, "jo@acme.edu", false); err != nil {
+		t.Fatal(err)
+	}
+	w.invite(t, "Jo Again", "jo@acme.edu")
+	l, _ := w.store.GetLearner(ctx, w.program.ID, "jo@acme.edu")
+	if l.State != bo.StateInvited || l.CurrentEnrollments != 1 || l.Enrollments != 1 || l.UtilisedAt == nil {
+		t.Fatalf("re-invited learner lost their history: %+v", l)
+	}
+	if _, err := w.invites.Join(ctx, learner("jo@acme.edu"), w.program.Slug); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := enrolls.Enroll(ctx, learner("jo@acme.edu"), w.program.Slug, enroll.NewEnrollment{ItemID: "c1"}); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := w.store.GetContract(ctx, w.org.ID, w.contract.ID); c.Utilised != 1 {
+		t.Fatalf("contract utilised %d, want 1: the same member counted twice", c.Utilised)
 	}
 }
