@@ -254,6 +254,9 @@ func (s *Store) readShard(ctx context.Context, ix viewIndex, pk, prefix, after s
 	}
 	if filter != "" {
 		in.FilterExpression = aws.String(filter)
+	} else {
+		// Without a filter every item read is a match: read no more than a page.
+		in.Limit = aws.Int32(int32(min(want, viewQueryLimit)))
 	}
 	var out shardRead
 	for {
