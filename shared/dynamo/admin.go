@@ -67,18 +67,6 @@ func putNew(table *string, item any) types.TransactWriteItem {
 	}}
 }
 
-// addToOrg is a transaction item that adds n to one counter of an existing org.
-func addToOrg(table *string, orgID, counter string, n int) types.TransactWriteItem {
-	return types.TransactWriteItem{Update: &types.Update{
-		TableName:                 table,
-		Key:                       mustKey(orgKey(orgID)),
-		UpdateExpression:          aws.String("ADD #c :n"),
-		ConditionExpression:       aws.String("attribute_exists(PK)"),
-		ExpressionAttributeNames:  map[string]string{"#c": counter},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":n": num(n)},
-	}}
-}
-
 // CreateOrg writes the org and its first admins in one transaction.
 func (s *Store) CreateOrg(ctx context.Context, org bo.Org, admins []bo.Admin) error {
 	rec := orgRecord{
@@ -134,7 +122,7 @@ func (s *Store) ListAdmins(ctx context.Context, orgID string, page admin.Page) (
 func (s *Store) CreateAdmin(ctx context.Context, a bo.Admin) error {
 	items := []types.TransactWriteItem{putNew(s.table, newAdminRecord(a))}
 	if a.Role == bo.RoleOrgAdmin {
-		items = append(items, addToOrg(s.table, a.OrgID, "orgAdmins", 1))
+		items = append(items, addCounters(s.table, orgKey(a.OrgID), map[string]int{"orgAdmins": 1}))
 	}
 	return s.transact(ctx, items, func(i int) error {
 		if i == 0 {
@@ -211,7 +199,7 @@ func (s *Store) CreateContract(ctx context.Context, c bo.Contract) error {
 		OrgID: c.OrgID, ID: c.ID, Name: c.Name, Unlimited: c.Unlimited, Licences: c.Licences, Used: c.Used,
 		StartsAt: c.StartsAt, EndsAt: c.EndsAt, StartsMs: c.StartsAt.UnixMilli(), EndsMs: c.EndsAt.UnixMilli(),
 	}
-	return s.transact(ctx, []types.TransactWriteItem{putNew(s.table, rec), addToOrg(s.table, c.OrgID, "contracts", 1)},
+	return s.transact(ctx, []types.TransactWriteItem{putNew(s.table, rec), addCounters(s.table, orgKey(c.OrgID), map[string]int{"contracts": 1})},
 		func(i int) error {
 			if i == 0 {
 				return bo.Errorf(bo.ECONFLICT, "contract %s exists already", c.ID)

@@ -56,7 +56,7 @@ func (s *Store) CreateProgram(ctx context.Context, p bo.Program) error {
 	m.Type = typeSlug
 	slug := slugRecord{key: slugKey(p.Slug), meta: m, Slug: p.Slug, OrgID: p.OrgID, ProgramID: p.ID}
 	items := []types.TransactWriteItem{
-		putNew(s.table, rec), putNew(s.table, slug), addToOrg(s.table, p.OrgID, "programs", 1),
+		putNew(s.table, rec), putNew(s.table, slug), addCounters(s.table, orgKey(p.OrgID), map[string]int{"programs": 1}),
 	}
 	return s.transact(ctx, items, func(i int) error {
 		switch i {
@@ -143,7 +143,7 @@ func (s *Store) DeleteProgram(ctx context.Context, orgID, programID string) erro
 			ExpressionAttributeValues: map[string]types.AttributeValue{":zero": num(0)},
 		}},
 		{Delete: &types.Delete{TableName: s.table, Key: mustKey(slugKey(p.Slug))}},
-		addToOrg(s.table, orgID, "programs", -1),
+		addCounters(s.table, orgKey(orgID), map[string]int{"programs": -1}),
 	}
 	for _, c := range cols {
 		items = append(items, types.TransactWriteItem{Delete: &types.Delete{TableName: s.table, Key: mustKey(c.key)}})
