@@ -352,6 +352,20 @@ func (d *CSVDuplicates) Seen(emailKey string, row int) (firstRow int, dup bool) 
 // Len returns how many distinct emails have been seen.
 func (d *CSVDuplicates) Len() int { return len(d.first) }
 
+// Check validates a row as CheckCSVRowEmail does and, for a valid row,
+// records its email, returning OutcomeDuplicate ("duplicate of row N", N
+// the earlier row's Line) when an earlier row had it. A valid first
+// occurrence is OutcomeOK with its parsed email.
+func (d *CSVDuplicates) Check(row CSVRow) (email bo.Email, outcome Outcome, reason string) {
+	email, outcome, reason = CheckCSVRowEmail(row)
+	if outcome == OutcomeOK {
+		if first, dup := d.Seen(email.Key, row.Line); dup {
+			return email, OutcomeDuplicate, CSVDuplicateReason(first)
+		}
+	}
+	return email, outcome, reason
+}
+
 // CSVDuplicateReason is the reason of an OutcomeDuplicate row: "duplicate of
 // row N".
 func CSVDuplicateReason(firstRow int) string {

@@ -206,12 +206,7 @@ func (r *Runner) run(ctx context.Context, j *Job) error {
 		}
 		j.Counts.RowsRead++
 		res := rowResult{row: row}
-		res.email, res.outcome, res.reason = CheckCSVRowEmail(row)
-		if res.outcome == OutcomeOK {
-			if first, dup := dups.Seen(res.email.Key, row.Line); dup {
-				res.outcome, res.reason = OutcomeDuplicate, CSVDuplicateReason(first)
-			}
-		}
+		res.email, res.outcome, res.reason = dups.Check(row)
 		chunk = append(chunk, res)
 		if len(chunk) == runChunk {
 			if err := flush(); err != nil {
