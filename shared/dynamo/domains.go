@@ -120,11 +120,8 @@ func (s *Store) PutDomains(ctx context.Context, ds []bo.WhitelistedDomain) error
 		}
 		pending := map[string][]types.WriteRequest{*s.table: reqs}
 		for attempt := 0; len(pending) > 0; attempt++ {
-			if attempt > 0 {
-				if attempt > 8 {
-					return fmt.Errorf("put domains: items still unprocessed after %d attempts", attempt)
-				}
-				time.Sleep(time.Duration(1<<attempt) * 10 * time.Millisecond)
+			if err := pauseBeforeRetry(ctx, attempt); err != nil {
+				return fmt.Errorf("put domains: items still unprocessed: %w", err)
 			}
 			res, err := s.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
 			if err != nil {
@@ -157,11 +154,8 @@ func batchGet[T any](ctx context.Context, s *Store, keys []key) ([]T, error) {
 		}
 		req := map[string]types.KeysAndAttributes{*s.table: {Keys: avs, ConsistentRead: aws.Bool(true)}}
 		for attempt := 0; len(req) > 0; attempt++ {
-			if attempt > 0 {
-				if attempt > 8 {
-					return nil, fmt.Errorf("batch get: keys still unprocessed after %d attempts", attempt)
-				}
-				time.Sleep(time.Duration(1<<attempt) * 10 * time.Millisecond)
+			if err := pauseBeforeRetry(ctx, attempt); err != nil {
+				return nil, fmt.Errorf("batch get: keys still unprocessed: %w", err)
 			}
 			res, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
 			if err != nil {
@@ -176,4 +170,26 @@ func batchGet[T any](ctx context.Context, s *Store, keys []key) ([]T, error) {
 		}
 	}
 	return out, nil
+}
+
+// maxBatchAttempts bounds the calls of a batch whose items DynamoDB leaves
+// unprocessed (throttling).
+const maxBatchAttempts = 9
+
+// pauseBeforeRetry waits before attempt (from 0) of a batch call, growing
+// from 20 ms, and returns an error once maxBatchAttempts are spent or ctx
+// ends.
+func pauseBeforeRetry(ctx context.Context, attempt int) error {
+	if attempt == 0 {
+		return nil
+	}
+	if attempt >= maxBatchAttempts {
+		return fmt.Errorf("gave up after %d attempts", attempt)
+	}
+	select {
+	case <-time.After(time.Duration(1<<attempt) * 10 * time.Millisecond):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
