@@ -30,6 +30,9 @@ import (
 //	ImportJob       PROGRAM#<programId>  IMPORT#<importId>     -                                -
 //	Domain          PROGRAM#<programId>  DOMAIN#<asciiDomain>  -                                -
 //	MailClaim       MAIL#<emailId>       MAIL                  -                                -
+//	Suppression     CONTACT#<email>      SUPPRESSED            -                                -
+//	OptOut          CONTACT#<email>      OPTOUT#<orgId>        -                                -
+//	CampaignCounts  CAMPAIGN#<campaign>  COUNTS                -                                -
 //	Health          HEALTH               HEALTH                -                                -
 //
 // <email> is the whole address lower-cased (backoffice.Email.Key); <name> is
@@ -85,6 +88,11 @@ import (
 //	                                          (and utilisedAt set once, counting the licence utilised), counters
 //	unenroll                                  TransactWrite: enrollment ENROLLED -> UNENROLLED, learner ADD -1
 //	send an email at most once                PutItem   PK=MAIL#<emailId> attribute_not_exists(PK)
+//	suppress an address (bounce, complaint)   PutItem   PK=CONTACT#<email>, SK=SUPPRESSED attribute_not_exists(PK)
+//	unsubscribe an address from an org's mail PutItem   PK=CONTACT#<email>, SK=OPTOUT#<orgId> attribute_not_exists(PK)
+//	may these addresses get the org's mail    BatchGetItem PK=CONTACT#<email>, SK=SUPPRESSED and SK=OPTOUT#<orgId>
+//	count a campaign's outcomes               UpdateItem PK=CAMPAIGN#<campaign>, SK=COUNTS ADD <outcome> n
+//	read a campaign's counts                  GetItem   PK=CAMPAIGN#<campaign>, SK=COUNTS (strongly consistent)
 //
 // Limits and counters: a contract's "used" licences and an org's counters
 // change only in conditional updates or transactions; the org's count of org
@@ -104,7 +112,9 @@ import (
 // one key value would cap it near 500 rows a second; LearnerShards = 8 lifts
 // the ceiling to about 8,000 writes a second in the table and in each index,
 // above what one import Lambda drives. Tokens and mail claims are one key
-// value each.
+// value each. CONTACT#<email> is one address's few records. A campaign's
+// counts item takes one write per email the mailer sends (far below the
+// ceiling at SES send rates) and one per planned batch.
 
 const (
 	typeOrg        = "Org"
@@ -216,3 +226,9 @@ func domainKey(programID, asciiDomain string) key {
 	return key{PK: programPK(programID), SK: prefixDomain + asciiDomain}
 }
 func mailClaimKey(emailID string) key { return key{PK: "MAIL#" + emailID, SK: "MAIL"} }
+
+func suppressionKey(emailKey string) key { return key{PK: "CONTACT#" + emailKey, SK: "SUPPRESSED"} }
+func optOutKey(emailKey, orgID string) key {
+	return key{PK: "CONTACT#" + emailKey, SK: "OPTOUT#" + orgID}
+}
+func campaignKey(campaign string) key { return key{PK: "CAMPAIGN#" + campaign, SK: "COUNTS"} }

@@ -32,6 +32,29 @@ type Message struct {
 	Template string `json:"template"`
 	// Data fills the template; every value is escaped when rendered.
 	Data map[string]string `json:"data"`
-	// OrgID is the organisation the email is sent for (for logs and metrics).
+	// OrgID is the organisation the email is sent for (for logs and metrics,
+	// and the org whose mail an unsubscribe opts out of).
 	OrgID string `json:"orgId"`
+	// Campaign, when set, names the bulk send the email belongs to (an
+	// admin's message, a reminder run): the mailer counts the email's
+	// outcome (one of the Outcome values) against it.
+	Campaign string `json:"campaign,omitempty"`
+	// UnsubscribeURL, when set, marks the email as not transactional: the
+	// mailer sends it only to an address that is reachable for OrgID (not
+	// suppressed after a bounce or complaint, not unsubscribed from the
+	// org's mail), with List-Unsubscribe and List-Unsubscribe-Post headers
+	// (RFC 8058, one-click) pointing at it. Templates of such emails show
+	// it as a link too.
+	UnsubscribeURL string `json:"unsubscribeUrl,omitempty"`
 }
+
+// Outcome is what became of one email of a campaign.
+type Outcome string
+
+// The outcomes the mailer counts for a campaign.
+const (
+	OutcomeSent         Outcome = "sent"
+	OutcomeFailed       Outcome = "failed"       // rejected permanently
+	OutcomeSuppressed   Outcome = "suppressed"   // the address bounced or complained
+	OutcomeUnsubscribed Outcome = "unsubscribed" // the address opted out of the org's mail
+)

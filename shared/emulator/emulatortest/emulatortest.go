@@ -30,6 +30,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/learnops/backoffice/shared/awsconfig"
@@ -339,4 +340,24 @@ func deleteBucket(ctx context.Context, client *s3.Client, name string) error {
 		return fmt.Errorf("delete bucket %s: %w", name, err)
 	}
 	return nil
+}
+
+// NewSecret creates a Secrets Manager secret with a unique name holding
+// value, and deletes it when the test ends. It returns the secret's ARN and
+// calls tb.Fatal on failure.
+func NewSecret(tb testing.TB, cfg aws.Config, value string) string {
+	tb.Helper()
+	client := secretsmanager.NewFromConfig(cfg)
+	out, err := client.CreateSecret(tb.Context(), &secretsmanager.CreateSecretInput{Name: aws.String(namePrefix(tb) + "secret"), SecretString: aws.String(value)})
+	if err != nil {
+		tb.Fatalf("emulatortest: create secret: %v", err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
+		defer cancel()
+		if _, err := client.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: out.ARN, ForceDeleteWithoutRecovery: aws.Bool(true)}); err != nil {
+			tb.Errorf("emulatortest: delete secret: %v", err)
+		}
+	})
+	return aws.ToString(out.ARN)
 }

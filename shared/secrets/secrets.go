@@ -1,0 +1,35 @@
+// Package secrets adapts AWS Secrets Manager: it reads the secrets the
+// functions need at cold start (the unsubscribe links' signing key).
+package secrets
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+)
+
+// Client is the part of the Secrets Manager API the package uses.
+type Client interface {
+	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+}
+
+var _ Client = (*secretsmanager.Client)(nil)
+
+// Read returns the current value of the secret (its ARN or name): the
+// string value, or the binary one. It returns Secrets Manager's error, and
+// an error for a secret with no value.
+func Read(ctx context.Context, client Client, id string) ([]byte, error) {
+	out, err := client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
+	if err != nil {
+		return nil, fmt.Errorf("read secret %s: %w", id, err)
+	}
+	switch {
+	case out.SecretString != nil && *out.SecretString != "":
+		return []byte(*out.SecretString), nil
+	case len(out.SecretBinary) > 0:
+		return out.SecretBinary, nil
+	}
+	return nil, fmt.Errorf("read secret %s: it has no value", id)
+}
