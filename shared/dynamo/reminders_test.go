@@ -166,7 +166,9 @@ func TestClaimReminderOnce(t *testing.T) {
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Go(func() { prevs[i], errs[i] = w.store.ClaimReminder(ctx, w.reminder(l, fmt.Sprintf("run-%d", i)), l.InvitationID) })
+		wg.Go(func() {
+			prevs[i], errs[i] = w.store.ClaimReminder(ctx, w.reminder(l, fmt.Sprintf("run-%d", i)), l.InvitationID)
+		})
 	}
 	wg.Wait()
 	won := -1
