@@ -25,7 +25,7 @@ func TestConfigNamesEveryMissingVariable(t *testing.T) {
 	}
 	c, _, err := wire.ReadReminders(env.NewFrom(env.Map(map[string]string{"TABLE_NAME": "t", "LEARNER_APP_URL": "https://l",
 		"MAIL_QUEUE_URL": "q", "API_URL": "https://a", "UNSUBSCRIBE_SECRET_ID": "s"})))
-	if err != nil || c.HourUTC != wire.DefaultReminderHourUTC {
+	if err != nil || c.HourUTC != reminders.DefaultHourUTC {
 		t.Fatalf("config %+v, %v; want the default hour", c, err)
 	}
 }

@@ -11,6 +11,11 @@ import (
 	"github.com/learnops/backoffice/shared/mail"
 )
 
+// DefaultHourUTC is the hour of Saturday (UTC) the reminders go out at
+// unless the deployment chooses another (the CDK context value
+// reminderHourUtc, REMINDER_HOUR_UTC for the function).
+const DefaultHourUTC = 9
+
 // InvitationReminderID names the invitation reminder among the automated
 // messages (in the API's paths).
 const InvitationReminderID = "invitation-reminder"

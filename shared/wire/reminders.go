@@ -18,10 +18,6 @@ import (
 	"github.com/learnops/backoffice/shared/reminders"
 )
 
-// DefaultReminderHourUTC is the hour (UTC) of the Saturday reminders when
-// REMINDER_HOUR_UTC is unset; the CDK app sets it from its configuration.
-const DefaultReminderHourUTC = 9
-
 // RemindersConfig is the reminders function's configuration.
 type RemindersConfig struct {
 	Bulk
@@ -32,11 +28,11 @@ type RemindersConfig struct {
 
 // ReadReminders reads the reminders function's configuration: TABLE_NAME,
 // LEARNER_APP_URL, MAIL_QUEUE_URL, API_URL, UNSUBSCRIBE_SECRET_ID,
-// REMINDER_HOUR_UTC (0 to 23, DefaultReminderHourUTC when unset) and
+// REMINDER_HOUR_UTC (0 to 23, reminders.DefaultHourUTC when unset) and
 // LOG_LEVEL. Its error names every missing and every invalid variable.
 func ReadReminders(vars *env.Reader) (RemindersConfig, string, error) {
 	learners := Learners{Base: readBase(vars), LearnerAppURL: vars.Required("LEARNER_APP_URL"), MailQueueURL: vars.Required("MAIL_QUEUE_URL")}
-	c := RemindersConfig{Bulk: readBulk(vars, learners), HourUTC: vars.Int("REMINDER_HOUR_UTC", DefaultReminderHourUTC)}
+	c := RemindersConfig{Bulk: readBulk(vars, learners), HourUTC: vars.Int("REMINDER_HOUR_UTC", reminders.DefaultHourUTC)}
 	err := vars.Err()
 	if c.HourUTC < 0 || c.HourUTC > 23 {
 		var e *env.Error
