@@ -3,7 +3,6 @@ package reminders
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/learnops/backoffice/shared/admin"
@@ -109,9 +108,6 @@ func (s *Service) Schedule() string {
 	return fmt.Sprintf("First and second Saturday after the invitation was sent, %02d:00 UTC", s.hour)
 }
 
-// countReads bounds the campaign counts read at once for a page.
-const countReads = 8
-
 // List returns a page of the automated messages of the programs the caller
 // administers (every program of the org for an org admin, their own for a
 // program admin): one invitation reminder per program, whether it is on,
@@ -124,21 +120,13 @@ func (s *Service) List(ctx context.Context, caller bo.Caller, orgID string, page
 		return nil, "", err
 	}
 	out := make([]AutomatedMessage, len(programs))
-	errs := make([]error, len(programs))
-	sem := make(chan struct{}, countReads)
-	var wg sync.WaitGroup
-	for i, p := range programs {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			out[i], errs[i] = s.message(ctx, p)
-		})
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, "", err
-		}
+	err = inParallel(len(programs), func(i int) error {
+		var err error
+		out[i], err = s.message(ctx, programs[i])
+		return err
+	})
+	if err != nil {
+		return nil, "", err
 	}
 	return out, next, nil
 }

@@ -25,7 +25,8 @@ const (
 	// yet queued must be before this run queues it: the Lambda maximum
 	// timeout, after which that run cannot still be running.
 	DefaultStaleClaim = 15 * time.Minute
-	// claimConcurrency bounds the claims of one page in flight.
+	// claimConcurrency bounds the claims (and the records of queueing) of
+	// one page in flight.
 	claimConcurrency = 8
 	// programPageSize is how many programs one page of the program index holds.
 	programPageSize = 25
@@ -440,22 +441,15 @@ func (x *run) remind(ctx context.Context, p Program, n int, page []Invitation) e
 		return err
 	}
 	results := make([]claim, len(due))
-	sem := make(chan struct{}, claimConcurrency)
-	var wg sync.WaitGroup
-	for i, inv := range due {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			results[i] = x.claim(ctx, p, inv, n, reach[inv.EmailKey])
-		})
+	if err := inParallel(len(due), func(i int) error {
+		results[i] = x.claim(ctx, p, due[i], n, reach[due[i].EmailKey])
+		return results[i].err
+	}); err != nil {
+		return err
 	}
-	wg.Wait()
 	var msgs []mail.Message
 	var sent []ReminderKey
 	for i, c := range results {
-		if c.err != nil {
-			return c.err
-		}
 		if c.unsettled && x.rewind == nil {
 			at := x.rec.Position
 			x.rewind = &at
@@ -473,12 +467,24 @@ func (x *run) remind(ctx context.Context, p Program, n int, page []Invitation) e
 		return fmt.Errorf("queue %d reminders of program %s: %w", len(msgs), p.ID, err)
 	}
 	now := x.Now()
-	for _, k := range sent {
-		if err := x.store.MarkReminderQueued(ctx, k, now); err != nil {
-			return err
-		}
+	return inParallel(len(sent), func(i int) error { return x.store.MarkReminderQueued(ctx, sent[i], now) })
+}
+
+// inParallel calls fn for 0..n-1, claimConcurrency at a time, and returns
+// the first error (after every call has returned).
+func inParallel(n int, fn func(i int) error) error {
+	errs := make([]error, n)
+	sem := make(chan struct{}, claimConcurrency)
+	var wg sync.WaitGroup
+	for i := range n {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			errs[i] = fn(i)
+		})
 	}
-	return nil
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 func (x *run) count(c claim) {
