@@ -560,7 +560,8 @@ func (x *run) loadOrg(ctx context.Context, orgID string) error {
 // message is the reminder email of an invitation. Its link is the program's
 // page, where the invitee, signed in with the invited address, joins
 // through the pending invitation: the invitation's own link cannot be made
-// again (only its hash is stored) and may have expired.
+// again (only its hash is stored), and a new one each Saturday would be
+// one more bearer link for the same join.
 func (x *run) message(p Program, inv Invitation, n int) mail.Message {
 	return mail.Message{
 		ID: MessageID(p.ID, inv.EmailKey, *inv.InvitedAt, n), To: inv.Email, Template: mail.TemplateInvitationReminder,
