@@ -44,6 +44,13 @@ func suppressPublicRoute(route awsapigatewayv2.HttpRoute, key string) {
 		key+" is public by design (httpapi.Route.Public): a health check that load balancers and uptime monitors call without a token; it returns no data.")
 }
 
+// suppressSecretRotation accepts the unsubscribe signing secret without
+// automatic rotation.
+func suppressSecretRotation(secret constructs.IConstruct) {
+	suppress(secret, "AwsSolutions-SMG4",
+		"The secret is the HMAC key of the unsubscribe links in emails already delivered, which must keep working (RFC 8058 one-click, and the law's unsubscribe that must work for at least 30 days): a rotation would break every one of them. It is 64 generated characters, read only by the functions that sign links, and can be rotated by hand with a grace period if it leaks.")
+}
+
 // suppressTableIndexWildcard accepts the "<table>/index/*" resource of a
 // table grant to fn. Call it after the grant.
 func suppressTableIndexWildcard(fn awslambda.Function, table awsdynamodb.TableV2) {

@@ -24,12 +24,14 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3notifications"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/learnops/backoffice/shared/activity"
 	"github.com/learnops/backoffice/shared/httpapi"
+	"github.com/learnops/backoffice/shared/reminders"
 	"github.com/learnops/backoffice/shared/resources"
 )
 
@@ -61,6 +63,45 @@ type BackOfficeStackProps struct {
 	// AssetDir holds each function's built binary at <AssetDir>/<name>/bootstrap.
 	// Empty means DefaultAssetDir.
 	AssetDir string
+	// ReminderHourUTC is the hour of Saturday (UTC, 0 to 23) the invitation
+	// reminders go out at. Nil reads the context value reminderHourUtc
+	// (`cdk synth -c reminderHourUtc=7`, or cdk.json's "context"), and
+	// without one reminders.DefaultHourUTC.
+	ReminderHourUTC *int
+}
+
+// reminderHourContext is the CDK context key of the reminders' hour.
+const reminderHourContext = "reminderHourUtc"
+
+// reminderHour returns the hour of the Saturday reminders: the prop, else
+// the context value, else reminders.DefaultHourUTC. It panics on an hour
+// outside 0 to 23 or a context value that is not a whole number, which
+// fails the synth with the reason.
+func reminderHour(scope constructs.Construct, prop *int) int {
+	hour := reminders.DefaultHourUTC
+	switch v := scope.Node().TryGetContext(jsii.String(reminderHourContext)).(type) {
+	case nil:
+	case float64:
+		hour = int(v)
+		if float64(hour) != v {
+			panic(fmt.Sprintf("context %s=%v: want a whole hour from 0 to 23", reminderHourContext, v))
+		}
+	case string:
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			panic(fmt.Sprintf("context %s=%q: want a whole hour from 0 to 23", reminderHourContext, v))
+		}
+		hour = n
+	default:
+		panic(fmt.Sprintf("context %s=%v: want a whole hour from 0 to 23", reminderHourContext, v))
+	}
+	if prop != nil {
+		hour = *prop
+	}
+	if hour < 0 || hour > 23 {
+		panic(fmt.Sprintf("reminder hour %d: want an hour from 0 to 23 (UTC)", hour))
+	}
+	return hour
 }
 
 // parameters are the stack's CloudFormation parameters, set at deploy time.
@@ -71,11 +112,15 @@ type parameters struct {
 	mailFrom      awscdk.CfnParameter
 }
 
-// stores are the stateful resources declared in shared/resources.
+// stores are the stateful resources declared in shared/resources, and the
+// secret that signs unsubscribe links.
 type stores struct {
 	table  awsdynamodb.TableV2
 	queues map[string]awssqs.Queue // by resources.QueueSpec.Name
 	bucket awss3.Bucket
+	// unsubscribeSecret signs the unsubscribe links of mail that is not
+	// transactional (admin messages, reminders).
+	unsubscribeSecret awssecretsmanager.Secret
 }
 
 // deps is what a function's environment, grants and trigger are made of: the
@@ -83,6 +128,10 @@ type stores struct {
 type deps struct {
 	*stores
 	params parameters
+	// apiURL is the HTTP API's base URL (unsubscribe links point under it).
+	apiURL *string
+	// reminderHour is the hour of Saturday (UTC) of the reminders.
+	reminderHour int
 	// star collects why each function needs Resource "*" (see nag.go).
 	star starReasons
 }
@@ -101,6 +150,9 @@ const (
 	envFilesBucket     = "FILES_BUCKET"
 	envMailFrom        = "MAIL_FROM"
 	envMailConcurrency = "MAIL_CONCURRENCY"
+	envAPIURL          = "API_URL"
+	envUnsubscribeID   = "UNSUBSCRIBE_SECRET_ID"
+	envReminderHour    = "REMINDER_HOUR_UTC"
 	// envLogLevel is set on every function.
 	envLogLevel = "LOG_LEVEL"
 )
@@ -114,6 +166,9 @@ var envValues = map[string]func(d *deps) *string{
 	envFilesBucket:     func(d *deps) *string { return d.bucket.BucketName() },
 	envMailFrom:        func(d *deps) *string { return d.params.mailFrom.ValueAsString() },
 	envMailConcurrency: func(*deps) *string { return jsii.String(strconv.Itoa(mailerConcurrency)) },
+	envAPIURL:          func(d *deps) *string { return d.apiURL },
+	envUnsubscribeID:   func(d *deps) *string { return d.unsubscribeSecret.SecretArn() },
+	envReminderHour:    func(d *deps) *string { return jsii.String(strconv.Itoa(d.reminderHour)) },
 	envLogLevel:        func(*deps) *string { return jsii.String("info") },
 }
 
@@ -145,6 +200,22 @@ const (
 	// activityRetryAttempts is how often EventBridge retries delivering an
 	// activity event to the function (its maximum is 185).
 	activityRetryAttempts = 8
+	// remindersTimeoutSecs is the Lambda maximum: a Saturday's run goes on
+	// for up to 15 minutes an invocation, and stops 30 s before the end
+	// (reminders.DefaultReserve), saving where it is.
+	remindersTimeoutSecs = 900
+	// remindersRetryAttempts is how often Lambda retries the asynchronous
+	// invocation of a run that stopped before its deadline or failed (the
+	// Lambda maximum, 2): the retry carries the same event, so it is the
+	// same run, and resumes where it stopped. EventBridge's own retries
+	// (remindersDeliveryAttempts) cover deliveries that did not reach Lambda.
+	remindersRetryAttempts    = 2
+	remindersDeliveryAttempts = 8
+	// remindersMaxEventAgeHours bounds both: a Saturday's run is not
+	// started or resumed more than 6 hours after the schedule fired.
+	remindersMaxEventAgeHours = 6
+	// unsubscribeSecretLength is the length of the generated signing key.
+	unsubscribeSecretLength = 64
 
 	// mailerConcurrency is the most mailer instances the mail queue's event
 	// source mapping runs at once (2 is the smallest maximum SQS event
@@ -192,7 +263,9 @@ type functionSpec struct {
 	// every function gets.
 	env    []string
 	grants []grant
-	// trigger is nil for api functions, whose routes newHTTPAPI wires.
+	// trigger is nil for api functions, whose routes newHTTPAPI wires,
+	// unless they have another trigger too (one handler for both,
+	// wire.Triggers).
 	trigger trigger
 }
 
@@ -245,6 +318,15 @@ var functionSpecs = []functionSpec{
 		description: "members: admins remove learners from a program, with or without return",
 		env:         []string{envTableName, envLearnerAppURL, envMailQueueURL},
 		grants:      []grant{grantTableReadWrite, grantSendMail},
+	},
+	{
+		name: httpapi.FunctionReminders, kind: api, timeoutSecs: remindersTimeoutSecs,
+		description: "reminders: the automated invitation reminders on Saturdays, and the automated messages routes",
+		env:         []string{envTableName, envLearnerAppURL, envMailQueueURL, envAPIURL, envUnsubscribeID, envReminderHour},
+		// The table: programs, invitations, reminder records and run
+		// records, counts; the mail queue; the unsubscribe signing key.
+		grants:  []grant{grantTableReadWrite, grantSendMail, grantReadUnsubscribeSecret},
+		trigger: onSaturdays,
 	},
 	{
 		name: httpapi.FunctionInvitationImport, kind: event, timeoutSecs: importTimeoutSecs,
@@ -319,6 +401,13 @@ func grantSendWork(fn awslambda.Function, d *deps) {
 		Actions:   jsii.Strings("sqs:SendMessage"),
 		Resources: jsii.Strings(*d.workQueue().QueueArn()),
 	}))
+}
+
+// grantReadUnsubscribeSecret lets fn read the unsubscribe signing secret.
+// It is encrypted with Secrets Manager's AWS-managed key, which needs no
+// KMS permission.
+func grantReadUnsubscribeSecret(fn awslambda.Function, d *deps) {
+	d.unsubscribeSecret.GrantRead(fn, nil)
 }
 
 // grantPutObjects lets fn write objects under prefix of the files bucket.
@@ -411,6 +500,46 @@ func onActivityEvents(fn awslambda.Function, _ *deps) {
 	})
 }
 
+// onSaturdays invokes fn every Saturday at the reminders' hour (UTC),
+// asynchronously. The function takes the Saturday from the event's time; a
+// run that stops before its deadline (or fails) returns an error, and
+// Lambda retries the invocation with the same event, which resumes the run
+// where it stopped (see remindersRetryAttempts).
+func onSaturdays(fn awslambda.Function, d *deps) {
+	fn.ConfigureAsyncInvoke(&awslambda.EventInvokeConfigOptions{
+		RetryAttempts: jsii.Number(remindersRetryAttempts),
+		MaxEventAge:   awscdk.Duration_Hours(jsii.Number(remindersMaxEventAgeHours)),
+	})
+	awsevents.NewRule(fn, jsii.String("SaturdayReminders"), &awsevents.RuleProps{
+		Description: jsii.String(fmt.Sprintf("Invitation reminders, every Saturday at %02d:00 UTC", d.reminderHour)),
+		Schedule:    awsevents.Schedule_Expression(jsii.String(saturdayCron(d.reminderHour))),
+		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(fn, &awseventstargets.LambdaFunctionProps{
+			RetryAttempts: jsii.Number(remindersDeliveryAttempts),
+			MaxEventAge:   awscdk.Duration_Hours(jsii.Number(remindersMaxEventAgeHours)),
+		})},
+	})
+}
+
+// saturdayCron is the schedule expression of every Saturday at the hour (UTC).
+func saturdayCron(hour int) string { return fmt.Sprintf("cron(0 %d ? * SAT *)", hour) }
+
+// newUnsubscribeSecret declares the key that signs unsubscribe links: 64
+// generated characters, encrypted at rest with Secrets Manager's key.
+// Rotating it would break the links of every email already sent, so it is
+// not rotated (see nag.go).
+func newUnsubscribeSecret(stack awscdk.Stack) awssecretsmanager.Secret {
+	secret := awssecretsmanager.NewSecret(stack, jsii.String("UnsubscribeSecret"), &awssecretsmanager.SecretProps{
+		Description: jsii.String("Signs the one-click unsubscribe links of emails that are not transactional"),
+		GenerateSecretString: &awssecretsmanager.SecretStringGenerator{
+			PasswordLength:     jsii.Number(unsubscribeSecretLength),
+			ExcludePunctuation: jsii.Bool(true),
+		},
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+	suppressSecretRotation(secret)
+	return secret
+}
+
 // fromWorkQueue feeds fn the work queue one item at a time (an item is a
 // chunk of work of up to a few minutes), reporting failures so that only
 // those come back.
@@ -438,12 +567,14 @@ func fromMailQueue(fn awslambda.Function, d *deps) {
 // so it synthesises without an AWS account.
 func NewBackOfficeStack(scope constructs.Construct, id string, props *BackOfficeStackProps) awscdk.Stack {
 	var stackProps awscdk.StackProps
+	var hourProp *int
 	assetDir := DefaultAssetDir
 	if props != nil {
 		stackProps = props.StackProps
 		if props.AssetDir != "" {
 			assetDir = props.AssetDir
 		}
+		hourProp = props.ReminderHourUTC
 	}
 	if stackProps.Description == nil {
 		stackProps.Description = jsii.String("Back office of the learning platform: organisations, contracts, programs, invitations, messaging and reports.")
@@ -452,9 +583,10 @@ func NewBackOfficeStack(scope constructs.Construct, id string, props *BackOffice
 
 	params := newParameters(stack)
 	s := &stores{
-		table:  newTable(stack, resources.Table),
-		queues: map[string]awssqs.Queue{},
-		bucket: newFilesBucket(stack, resources.Bucket),
+		table:             newTable(stack, resources.Table),
+		queues:            map[string]awssqs.Queue{},
+		bucket:            newFilesBucket(stack, resources.Bucket),
+		unsubscribeSecret: newUnsubscribeSecret(stack),
 	}
 	for _, spec := range resources.Queues {
 		s.queues[spec.Name] = newQueue(stack, spec)
@@ -465,14 +597,15 @@ func NewBackOfficeStack(scope constructs.Construct, id string, props *BackOffice
 			resources.MailQueue.Name, resources.MailQueue.VisibilityTimeoutSeconds, least))
 	}
 	checkFunctionSpecs()
-	d := &deps{stores: s, params: params, star: starReasons{}}
+	api, stage := newHTTPAPI(stack)
+	d := &deps{stores: s, params: params, apiURL: stage.Url(), reminderHour: reminderHour(stack, hourProp), star: starReasons{}}
 	functions := map[string]awslambda.Function{}
 	for _, spec := range functionSpecs {
 		fn := newFunction(stack, assetDir, d, spec)
 		functions[spec.name] = fn
 		output(stack, functionID(spec.name)+"Name", fn.FunctionName(), "Lambda function "+spec.name)
 	}
-	stage := newHTTPAPI(stack, params, functions)
+	addRoutes(api, params, functions)
 
 	output(stack, "ApiUrl", stage.Url(), "Base URL of the HTTP API")
 	output(stack, "TableName", s.table.TableName(), "The single DynamoDB table")
@@ -684,8 +817,8 @@ func environment(d *deps, spec functionSpec) *map[string]*string {
 
 // checkFunctionSpecs panics unless functionSpecs and httpapi.Routes agree:
 // every function that serves routes is an api function, every api function
-// serves routes, event functions have a trigger and api functions none, and
-// no name is listed twice.
+// serves routes, event functions have a trigger (api functions may have one
+// too), and no name is listed twice.
 func checkFunctionSpecs() {
 	routed := httpapi.Functions()
 	seen := map[string]bool{}
@@ -699,8 +832,6 @@ func checkFunctionSpecs() {
 			panic(fmt.Sprintf("function %q is an api function but serves no route of httpapi.Routes", spec.name))
 		case spec.kind != api && slices.Contains(routed, spec.name):
 			panic(fmt.Sprintf("function %q serves routes of httpapi.Routes but is not an api function", spec.name))
-		case spec.kind == api && spec.trigger != nil:
-			panic(fmt.Sprintf("api function %q has a trigger: the HTTP API is its trigger", spec.name))
 		case spec.kind != api && spec.trigger == nil:
 			panic(fmt.Sprintf("event function %q has no trigger", spec.name))
 		}
@@ -712,9 +843,9 @@ func checkFunctionSpecs() {
 	}
 }
 
-// newHTTPAPI declares the HTTP API with one route per entry of
-// httpapi.Routes and returns its default stage.
-func newHTTPAPI(stack awscdk.Stack, params parameters, functions map[string]awslambda.Function) awsapigatewayv2.HttpStage {
+// newHTTPAPI declares the HTTP API and its default stage; addRoutes adds
+// the routes once the functions exist (which may need the stage's URL).
+func newHTTPAPI(stack awscdk.Stack) (awsapigatewayv2.HttpApi, awsapigatewayv2.HttpStage) {
 	api := awsapigatewayv2.NewHttpApi(stack, jsii.String("HttpApi"), &awsapigatewayv2.HttpApiProps{
 		ApiName:     stack.StackName(),
 		Description: jsii.String("Back office API"),
@@ -736,7 +867,12 @@ func newHTTPAPI(stack awscdk.Stack, params parameters, functions map[string]awsl
 			BurstLimit: jsii.Number(apiBurstLimit),
 		},
 	})
+	return api, stage
+}
 
+// addRoutes adds one route per entry of httpapi.Routes to the API, each to
+// its function behind the JWT authorizer (or none, for public routes).
+func addRoutes(api awsapigatewayv2.HttpApi, params parameters, functions map[string]awslambda.Function) {
 	jwt := awsapigatewayv2authorizers.NewHttpJwtAuthorizer(jsii.String("JwtAuthorizer"), params.jwtIssuerURL.ValueAsString(),
 		&awsapigatewayv2authorizers.HttpJwtAuthorizerProps{
 			JwtAudience: params.jwtAudience.ValueAsList(),
@@ -768,7 +904,6 @@ func newHTTPAPI(stack awscdk.Stack, params parameters, functions map[string]awsl
 			suppressPublicRoute((*routes)[0], r.Key())
 		}
 	}
-	return stage
 }
 
 // accessLogSettings implements awsapigatewayv2.IAccessLogSettings.

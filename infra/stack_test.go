@@ -497,7 +497,7 @@ type wantFunction struct {
 
 // exactServices are the services whose permissions wantFunction lists in
 // full; the table's, logs' and X-Ray's are checked by service and resource.
-var exactServices = []string{"s3", "sqs", "ses"}
+var exactServices = []string{"s3", "sqs", "ses", "secretsmanager"}
 
 // Permissions on the mail queue, as permission renders them.
 const (
@@ -505,6 +505,10 @@ const (
 	sendWork     = "sqs:SendMessage ${WorkQueue.Arn}"
 	sesIdentity  = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*"
 	fromMailFrom = "StringEquals ses:FromAddress=${MailFrom}"
+	// readUnsubscribeSecret are the permissions of a function that signs
+	// unsubscribe links.
+	readSecretValue = "secretsmanager:GetSecretValue ${UnsubscribeSecret}"
+	describeSecret  = "secretsmanager:DescribeSecret ${UnsubscribeSecret}"
 )
 
 // wantFunctions is every function of the stack. A new function needs an
@@ -549,6 +553,12 @@ var wantFunctions = map[string]wantFunction{
 		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "LOG_LEVEL"},
 		services:    []string{"dynamodb", "logs", "xray", "sqs"},
 		grants:      []string{sendMail},
+	},
+	httpapi.FunctionReminders: {
+		timeoutSecs: 900,
+		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "API_URL", "UNSUBSCRIBE_SECRET_ID", "REMINDER_HOUR_UTC", "LOG_LEVEL"},
+		services:    []string{"dynamodb", "logs", "xray", "sqs", "secretsmanager"},
+		grants:      []string{sendMail, readSecretValue, describeSecret},
 	},
 	httpapi.FunctionInvitationImport: {
 		timeoutSecs: 900,
@@ -607,6 +617,7 @@ func (s *synthesis) names(t *testing.T) map[string]string {
 		s.logicalID(t, "Files"):                               "Files",
 		s.logicalID(t, constructID(resources.MailQueue.Name)): "MailQueue",
 		s.logicalID(t, constructID(resources.WorkQueue.Name)): "WorkQueue",
+		s.logicalID(t, "UnsubscribeSecret"):                   "UnsubscribeSecret",
 	}
 }
 
@@ -741,12 +752,14 @@ func TestFunctionsAreBuiltAndLeastPrivileged(t *testing.T) {
 	names := s.names(t)
 	tableID := s.logicalID(t, "Table")
 	envRefs := map[string][]string{
-		"TABLE_NAME":      {tableID},
-		"LEARNER_APP_URL": {"LearnerAppUrl"},
-		"MAIL_QUEUE_URL":  {s.logicalID(t, constructID(resources.MailQueue.Name))},
-		"WORK_QUEUE_URL":  {s.logicalID(t, constructID(resources.WorkQueue.Name))},
-		"FILES_BUCKET":    {s.logicalID(t, "Files")},
-		"MAIL_FROM":       {"MailFrom"},
+		"TABLE_NAME":            {tableID},
+		"LEARNER_APP_URL":       {"LearnerAppUrl"},
+		"MAIL_QUEUE_URL":        {s.logicalID(t, constructID(resources.MailQueue.Name))},
+		"WORK_QUEUE_URL":        {s.logicalID(t, constructID(resources.WorkQueue.Name))},
+		"FILES_BUCKET":          {s.logicalID(t, "Files")},
+		"MAIL_FROM":             {"MailFrom"},
+		"API_URL":               {"AWS::Region", "AWS::URLSuffix", s.logicalID(t, "HttpApi")},
+		"UNSUBSCRIBE_SECRET_ID": {s.logicalID(t, "UnsubscribeSecret")},
 	}
 	if got, want := len(s.resources("AWS::Lambda::Function")), len(Functions())+1; got != want {
 		t.Errorf("functions: got %d, want %d (one each and CDK's bucket notifications handler)", got, want)
@@ -981,4 +994,129 @@ func TestNoUnsuppressedNagFindings(t *testing.T) {
 		t.Logf("warning %s: %v", *w.Id, w.Entry.Data)
 	}
 	t.Logf("cdk-nag AwsSolutions: %d errors, %d warnings", len(*errs), len(*warnings))
+}
+
+func TestRemindersRunOnSaturdaysAndResume(t *testing.T) {
+	// GIVEN the reminders function
+	// WHEN the app is synthesised (with the default hour)
+	s := synth(t)
+	fn := s.function(t, httpapi.FunctionReminders)
+
+	// THEN one rule invokes it every Saturday at 09:00 UTC
+	var rules []any
+	for _, r := range s.resources("AWS::Events::Rule") {
+		for _, target := range list(get(r, "Properties", "Targets")) {
+			if slices.Equal(refs(get(target, "Arn")), []string{fn.id}) {
+				rules = append(rules, get(r, "Properties"))
+			}
+		}
+	}
+	if len(rules) != 1 {
+		t.Fatalf("rules invoking the reminders: got %d, want 1", len(rules))
+	}
+	rule := rules[0]
+	if got := get(rule, "ScheduleExpression"); got != "cron(0 9 ? * SAT *)" {
+		t.Errorf("ScheduleExpression: got %v, want cron(0 9 ? * SAT *)", got)
+	}
+	if got := get(rule, "State"); got != nil && got != "ENABLED" {
+		t.Errorf("State: got %v", got)
+	}
+	target := list(get(rule, "Targets"))[0]
+	if get(target, "RetryPolicy", "MaximumRetryAttempts") != float64(8) || get(target, "RetryPolicy", "MaximumEventAgeInSeconds") != float64(6*3600) {
+		t.Errorf("delivery retries: got %v, want 8 within 6 hours", get(target, "RetryPolicy"))
+	}
+	// AND EventBridge may invoke it
+	permitted := false
+	for _, p := range s.resources("AWS::Lambda::Permission") {
+		props := get(p, "Properties")
+		if slices.Equal(refs(get(props, "FunctionName")), []string{fn.id}) && get(props, "Principal") == "events.amazonaws.com" {
+			permitted = true
+		}
+	}
+	if !permitted {
+		t.Error("no permission lets EventBridge invoke the reminders")
+	}
+	// AND a run that stops before its deadline is retried twice within 6 hours, resuming
+	var configs []any
+	for _, c := range s.resources("AWS::Lambda::EventInvokeConfig") {
+		if slices.Equal(refs(get(c, "Properties", "FunctionName")), []string{fn.id}) {
+			configs = append(configs, get(c, "Properties"))
+		}
+	}
+	if len(configs) != 1 || get(configs[0], "MaximumRetryAttempts") != float64(2) || get(configs[0], "MaximumEventAgeInSeconds") != float64(6*3600) {
+		t.Errorf("async invoke config: got %v, want 2 retries within 6 hours", configs)
+	}
+	// AND its environment says the hour
+	if got := get(fn.props, "Environment", "Variables", "REMINDER_HOUR_UTC"); got != "9" {
+		t.Errorf("REMINDER_HOUR_UTC: got %v, want 9", got)
+	}
+	// AND it serves the automated messages routes too
+	for _, r := range httpapi.Routes {
+		if strings.Contains(r.Path, "automated-messages") && r.Function != httpapi.FunctionReminders {
+			t.Errorf("route %s is served by %s", r.Key(), r.Function)
+		}
+	}
+}
+
+func TestUnsubscribeSecretIsGeneratedAndKept(t *testing.T) {
+	// GIVEN the app
+	// WHEN it is synthesised
+	s := synth(t)
+
+	// THEN one secret, 64 generated characters, retained
+	secrets := s.resources("AWS::SecretsManager::Secret")
+	if len(secrets) != 1 {
+		t.Fatalf("secrets: got %d, want 1", len(secrets))
+	}
+	secret := s.resource(t, s.logicalID(t, "UnsubscribeSecret"), "AWS::SecretsManager::Secret")
+	if got := get(secret, "Properties", "GenerateSecretString", "PasswordLength"); got != float64(64) {
+		t.Errorf("PasswordLength: got %v, want 64", got)
+	}
+	if got := get(secret, "DeletionPolicy"); got != "Retain" {
+		t.Errorf("DeletionPolicy: got %v, want Retain", got)
+	}
+	// AND only the functions that sign unsubscribe links may read it
+	for _, name := range Functions() {
+		reads := slices.Contains(wantFunctions[name].grants, readSecretValue)
+		if reads != (name == httpapi.FunctionReminders) {
+			t.Errorf("%s reads the unsubscribe secret: %v", name, reads)
+		}
+	}
+}
+
+func TestReminderHourIsConfigurable(t *testing.T) {
+	seven, late := 7, 24
+	tests := []struct {
+		name    string
+		context map[string]any
+		prop    *int
+		want    int
+		panics  bool
+	}{
+		{"default", nil, nil, 9, false},
+		{"context number", map[string]any{"reminderHourUtc": 6}, nil, 6, false},
+		{"context string (cdk -c)", map[string]any{"reminderHourUtc": "18"}, nil, 18, false},
+		{"the prop wins", map[string]any{"reminderHourUtc": 6}, &seven, 7, false},
+		{"midnight", map[string]any{"reminderHourUtc": "0"}, nil, 0, false},
+		{"an hour too late", nil, &late, 0, true},
+		{"not a number", map[string]any{"reminderHourUtc": "nine"}, nil, 0, true},
+		{"not a whole hour", map[string]any{"reminderHourUtc": 6.5}, nil, 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			app := awscdk.NewApp(&awscdk.AppProps{Context: &tt.context})
+			stack := awscdk.NewStack(app, jsii.String("Hour"), nil)
+			defer func() {
+				if r := recover(); (r != nil) != tt.panics {
+					t.Fatalf("panic %v, want a panic: %v", r, tt.panics)
+				}
+			}()
+			if got := reminderHour(stack, tt.prop); got != tt.want {
+				t.Fatalf("hour %d, want %d", got, tt.want)
+			}
+			if got, want := saturdayCron(tt.want), fmt.Sprintf("cron(0 %d ? * SAT *)", tt.want); got != want {
+				t.Fatalf("cron %s, want %s", got, want)
+			}
+		})
+	}
 }

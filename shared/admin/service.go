@@ -112,6 +112,13 @@ func (s *Service) AuthorizeProgram(ctx context.Context, caller bo.Caller, orgID,
 	return s.requireProgramAdmin(ctx, caller, orgID, programID)
 }
 
+// AuthorizeOrgAdmin returns nil when the caller is an org admin of the
+// org, and EFORBIDDEN otherwise (program admins included).
+func (s *Service) AuthorizeOrgAdmin(ctx context.Context, caller bo.Caller, orgID string) error {
+	_, err := s.requireOrgAdmin(ctx, caller, orgID)
+	return err
+}
+
 // NormalisePage normalises a page request: a limit of 0 becomes DefaultPageSize.
 // It returns EINVALID for a limit outside 1..MaxPageSize.
 func NormalisePage(p Page) (Page, error) {

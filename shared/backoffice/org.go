@@ -143,6 +143,19 @@ type Program struct {
 	CreatedAt       time.Time `json:"createdAt"`
 	UpdatedAt       time.Time `json:"updatedAt"`
 	Counts          Counts    `json:"summary"`
+	// Reminders is the state of the program's automated invitation
+	// reminders, shown by the automated messages routes only.
+	Reminders ProgramReminders `json:"-"`
+}
+
+// ProgramReminders is the state of a program's automated invitation
+// reminders.
+type ProgramReminders struct {
+	// Off is true when an org admin switched them off.
+	Off bool
+	// LastRun is the latest Saturday they ran for the program, as
+	// 2026-11-28; "" before the first.
+	LastRun string
 }
 
 // ItemType is the kind of a catalogue item.

@@ -17,7 +17,7 @@ import (
 //	Org             ORG#<orgId>          ORG                   -                                -
 //	Admin           ORG#<orgId>          ADMIN#<email>         -                                -
 //	Contract        ORG#<orgId>          CONTRACT#<contractId> -                                -
-//	Program         ORG#<orgId>          PROGRAM#<programId>   -                                -
+//	Program         ORG#<orgId>          PROGRAM#<programId>   PROGRAMS#<n> / <orgId>#<programId> -
 //	ProgramSlug     SLUG#<slug>          SLUG                  -                                -
 //	Collection      PROGRAM#<programId>  COLLECTION#<colId>    -                                -
 //	Learner         PROGRAM#<pid>#L#<s>  LEARNER#<email>       PROGRAM#<pid>#<STATE>#<s>        PROGRAM#<pid>#<STATE>#<s>
@@ -33,6 +33,8 @@ import (
 //	Suppression     CONTACT#<email>      SUPPRESSED            -                                -
 //	OptOut          CONTACT#<email>      OPTOUT#<orgId>        -                                -
 //	CampaignCounts  CAMPAIGN#<campaign>  COUNTS                -                                -
+//	Reminder        REMINDER#<pid>#<email>#<invited ms>#<n>  REMINDER  -                        -
+//	ReminderRun     REMINDERRUN#<YYYY-MM-DD>  RUN              -                                -
 //	Health          HEALTH               HEALTH                -                                -
 //
 // <email> is the whole address lower-cased (backoffice.Email.Key); <name> is
@@ -43,8 +45,13 @@ import (
 // read) one key value past its ceiling. A learner's shard is computed from
 // the email, so reading one learner is still one GetItem; lists query the
 // shards in parallel and merge them in sort-key order.
-// <STATE> is INVITED, MEMBER or DELETED_MEMBER. Tokens and mail claims carry
-// expiresAt (the table's TTL attribute).
+// <STATE> is INVITED, MEMBER or DELETED_MEMBER. Tokens, mail claims,
+// reminders and reminder runs carry expiresAt (the table's TTL attribute).
+// <n> of a program is its shard in the index of every program,
+// fnv-1a(<programId>) mod ProgramShards (written when the program is
+// created, and again by any update of the program or its reminder switch,
+// which indexes a program created before the index existed); <n> of a
+// reminder is 1 or 2, the first or second Saturday after the invitation.
 //
 // Access patterns:
 //
@@ -93,6 +100,18 @@ import (
 //	may these addresses get the org's mail    BatchGetItem PK=CONTACT#<email>, SK=SUPPRESSED and SK=OPTOUT#<orgId>
 //	count a campaign's outcomes               UpdateItem PK=CAMPAIGN#<campaign>, SK=COUNTS ADD <outcome> n
 //	read a campaign's counts                  GetItem   PK=CAMPAIGN#<campaign>, SK=COUNTS (strongly consistent)
+//	every program of every org (reminders)    Query GSI1 PK=PROGRAMS#<n> for n in 0..ProgramShards-1 in turn,
+//	                                            SK > <orgId>#<programId> of the last program done, a page at a time
+//	a program's pending invitations sent      Query GSI4 PK=PROGRAM#<pid>#INVITED#<s> for each shard s in turn,
+//	  in a window [from, to) (reminders)        SK BETWEEN <from ms> AND <to ms> (13 digits: "<to ms>" sorts before
+//	                                            every "<to ms>#<email>"), after the last invitation done, a page at a time
+//	switch a program's reminder, record its   UpdateItem PK=ORG#<orgId>, SK=PROGRAM#<id> attribute_exists(PK)
+//	  last run
+//	plan one reminder once (first run wins)   TransactWrite: ConditionCheck learner state=INVITED AND invitationId,
+//	                                          Put reminder attribute_not_exists(PK), ADD planned and the outcome to
+//	                                          CAMPAIGN#reminder/<orgId>/<pid>/<date>
+//	take over / mark queued a reminder        UpdateItem PK=REMINDER#... runId = <old> AND attribute_not_exists(queuedAt)
+//	where the run of a Saturday stands        GetItem / PutItem PK=REMINDERRUN#<date>, SK=RUN (put under done <> true)
 //
 // Limits and counters: a contract's "used" licences and an org's counters
 // change only in conditional updates or transactions; the org's count of org
@@ -114,7 +133,12 @@ import (
 // above what one import Lambda drives. Tokens and mail claims are one key
 // value each. CONTACT#<email> is one address's few records. A campaign's
 // counts item takes one write per email the mailer sends (far below the
-// ceiling at SES send rates) and one per planned batch.
+// ceiling at SES send rates) and one per planned batch; a reminder
+// campaign, one per reminder planned, at the run's pace (8 claims in
+// flight). PROGRAMS#<n> holds every program of the platform: written once
+// per program created or switched, read once a week by the reminders a
+// page at a time; ProgramShards = 4 keeps each value to a quarter of the
+// programs. A reminder and a Saturday's run record are one key value each.
 
 const (
 	typeOrg        = "Org"
@@ -128,6 +152,10 @@ const (
 // LearnerShards is how many partition key values one program's learners are
 // spread over.
 const LearnerShards = 8
+
+// ProgramShards is how many partition key values the index of every
+// program (GSI1 PROGRAMS#<n>) is spread over.
+const ProgramShards = 4
 
 const (
 	prefixAdmin      = "ADMIN#"
@@ -217,6 +245,32 @@ func learnerSortKeys(emailKey string, joined, invited, activity *time.Time) (g3,
 	g5 = fmt.Sprintf("%013d#%s", max(ms(activity), ms(joined), ms(invited)), emailKey)
 	return g3, g4, g5
 }
+
+// programShard returns the shard of a program in the index of every program.
+func programShard(programID string) int {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(programID))
+	return int(h.Sum32() % ProgramShards)
+}
+
+// programIndexPK is the GSI1 partition key of a shard of the index of
+// every program.
+func programIndexPK(shard int) string { return fmt.Sprintf("PROGRAMS#%d", shard) }
+
+// programIndexKeys returns the GSI1 keys of a program: its shard, then its
+// org and id.
+func programIndexKeys(orgID, programID string) (gsi1pk, gsi1sk string) {
+	return programIndexPK(programShard(programID)), orgID + "#" + programID
+}
+
+// invitedSortKey is the lowest GSI4 sort key of an invitation sent at or
+// after t: "<ms>" sorts before every "<ms>#<email>".
+func invitedSortKey(t time.Time) string { return fmt.Sprintf("%013d", t.UnixMilli()) }
+
+func reminderKey(programID, emailKey string, sent time.Time, n int) key {
+	return key{PK: fmt.Sprintf("REMINDER#%s#%s#%d#%d", programID, emailKey, sent.UnixMilli(), n), SK: "REMINDER"}
+}
+func reminderRunKey(date string) key { return key{PK: "REMINDERRUN#" + date, SK: "RUN"} }
 
 func tokenKey(tokenHash string) key { return key{PK: "TOKEN#" + tokenHash, SK: "TOKEN"} }
 func importKey(programID, importID string) key {

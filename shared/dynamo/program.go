@@ -17,6 +17,9 @@ import (
 type programRecord struct {
 	key
 	meta
+	// GSI1PK and GSI1SK place the program in the index of every program.
+	GSI1PK          string `dynamodbav:"GSI1PK,omitempty"`
+	GSI1SK          string `dynamodbav:"GSI1SK,omitempty"`
 	OrgID           string `dynamodbav:"orgId"`
 	ID              string `dynamodbav:"id"`
 	Name            string `dynamodbav:"name"`
@@ -27,12 +30,20 @@ type programRecord struct {
 	// be deleted outright.
 	Members int `dynamodbav:"members"`
 	bo.Counts
+	// Deleting is set while the program is being deleted.
+	Deleting bool `dynamodbav:"deleting,omitempty"`
+	// RemindersOff is set when an org admin switched the invitation
+	// reminder off; RemindersLastRun is the last Saturday it ran for the
+	// program (2026-11-28).
+	RemindersOff     bool   `dynamodbav:"remindersOff,omitempty"`
+	RemindersLastRun string `dynamodbav:"remindersLastRun,omitempty"`
 }
 
 func (r programRecord) program() bo.Program {
 	return bo.Program{
 		OrgID: r.OrgID, ID: r.ID, Name: r.Name, Tagline: r.Tagline, Slug: r.Slug, EnrollmentLimit: r.EnrollmentLimit,
 		Members: r.Members, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Counts: r.Counts,
+		Reminders: bo.ProgramReminders{Off: r.RemindersOff, LastRun: r.RemindersLastRun},
 	}
 }
 
@@ -53,6 +64,7 @@ func (s *Store) CreateProgram(ctx context.Context, p bo.Program) error {
 		key: programKey(p.OrgID, p.ID), meta: m, OrgID: p.OrgID, ID: p.ID, Name: p.Name, Tagline: p.Tagline,
 		Slug: p.Slug, EnrollmentLimit: p.EnrollmentLimit,
 	}
+	rec.GSI1PK, rec.GSI1SK = programIndexKeys(p.OrgID, p.ID)
 	m.Type = typeSlug
 	slug := slugRecord{key: slugKey(p.Slug), meta: m, Slug: p.Slug, OrgID: p.OrgID, ProgramID: p.ID}
 	items := []types.TransactWriteItem{
@@ -106,15 +118,16 @@ func (s *Store) ListPrograms(ctx context.Context, orgID string, page admin.Page)
 // returns ENOTFOUND when the program does not exist.
 func (s *Store) UpdateProgram(ctx context.Context, p bo.Program) error {
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                s.table,
-		Key:                      mustKey(programKey(p.OrgID, p.ID)),
-		UpdateExpression:         aws.String("SET #name = :name, tagline = :tagline, enrollmentLimit = :limit, updatedAt = :now"),
+		TableName: s.table,
+		Key:       mustKey(programKey(p.OrgID, p.ID)),
+		UpdateExpression: aws.String("SET #name = :name, tagline = :tagline, enrollmentLimit = :limit, updatedAt = :now, " +
+			"GSI1PK = :g1pk, GSI1SK = :g1sk"),
 		ConditionExpression:      aws.String("attribute_exists(PK)"),
 		ExpressionAttributeNames: map[string]string{"#name": "name"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
+		ExpressionAttributeValues: withProgramIndex(p.OrgID, p.ID, map[string]types.AttributeValue{
 			":name": str(p.Name), ":tagline": str(p.Tagline), ":limit": num(p.EnrollmentLimit),
 			":now": str(p.UpdatedAt.UTC().Format(time.RFC3339Nano)),
-		},
+		}),
 	})
 	if isConditionFailed(err) {
 		return bo.Errorf(bo.ENOTFOUND, "program %s not found", p.ID)
@@ -122,6 +135,15 @@ func (s *Store) UpdateProgram(ctx context.Context, p bo.Program) error {
 		return fmt.Errorf("update program %s: %w", p.ID, err)
 	}
 	return nil
+}
+
+// withProgramIndex adds the values :g1pk and :g1sk of the program's keys
+// in the index of every program to values, for an update that (re)writes
+// them.
+func withProgramIndex(orgID, programID string, values map[string]types.AttributeValue) map[string]types.AttributeValue {
+	pk, sk := programIndexKeys(orgID, programID)
+	values[":g1pk"], values[":g1sk"] = str(pk), str(sk)
+	return values
 }
 
 // DeleteProgram deletes the program, releases its slug and deletes its

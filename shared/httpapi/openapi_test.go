@@ -21,6 +21,7 @@ import (
 	"github.com/learnops/backoffice/shared/enroll"
 	"github.com/learnops/backoffice/shared/invite"
 	"github.com/learnops/backoffice/shared/members"
+	"github.com/learnops/backoffice/shared/reminders"
 	"github.com/learnops/backoffice/shared/whitelist"
 )
 
@@ -496,6 +497,12 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"MemberRemoval":     members.Removal{},
 		"MemberRemovalList": List[members.Removal]{},
 		"MembersPage":       membersPage{},
+
+		"AutomatedMessage":        reminders.AutomatedMessage{},
+		"AutomatedMessageProgram": reminders.ProgramRef{},
+		"AutomatedMessageRun":     reminders.LastRun{},
+		"ReminderCounts":          reminders.Counts{},
+		"AutomatedMessageList":    List[reminders.AutomatedMessage]{},
 	}
 	requests := map[string]any{
 		"NewOrg":           admin.NewOrg{},
@@ -521,6 +528,8 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 
 		"RemovalOptions": removalOptions{},
 		"MemberRemovals": memberRemovals{},
+
+		"ReminderSwitch": reminders.Switch{},
 	}
 	root := parseOpenAPI(t, OpenAPI)
 	schemas := child(child(root, "components"), "schemas")
@@ -630,6 +639,7 @@ func TestOpenAPIEnumsMatchGo(t *testing.T) {
 			string(members.ByInvited), string(members.ByActivity),
 		}},
 		{"MemberColumns items enum", enum(child(parameter("MemberColumns"), "items")), members.Columns},
+		{"AutomatedMessage.id enum", enum(property("AutomatedMessage", "id")), []string{reminders.InvitationReminderID}},
 	}
 	// Every schema that names a catalogue item's type lists the same types.
 	itemTypes := []string{string(bo.ItemCourse), string(bo.ItemSpecialization)}

@@ -21,6 +21,9 @@ const (
 	FunctionWhitelist   = "whitelist"
 	FunctionEnrollment  = "enrollment"
 	FunctionMembers     = "members"
+	// FunctionReminders serves the automated messages routes and sends the
+	// Saturday reminders on its schedule (wire.Triggers).
+	FunctionReminders = "reminders"
 )
 
 // Functions that no route serves: triggered by S3, SQS or schedules.
@@ -89,6 +92,9 @@ var Routes = []Route{
 	{Method: "GET", Path: "/v1/programs/{slug}/enrollments", Function: FunctionEnrollment},
 	{Method: "POST", Path: "/v1/programs/{slug}/enrollments", Function: FunctionEnrollment},
 	{Method: "DELETE", Path: "/v1/programs/{slug}/enrollments/{courseId}", Function: FunctionEnrollment},
+
+	{Method: "GET", Path: orgPath + "/automated-messages", Function: FunctionReminders},
+	{Method: "PUT", Path: orgPath + "/automated-messages/invitation-reminder/programs/{programId}", Function: FunctionReminders},
 
 	{Method: "GET", Path: programPath + "/domains", Function: FunctionWhitelist},
 	{Method: "POST", Path: programPath + "/domains", Function: FunctionWhitelist},

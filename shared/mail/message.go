@@ -16,6 +16,12 @@ const (
 	// TemplateProgramExit tells a removed member: LearnerName, OrgName,
 	// ProgramName, ProgramURL, AllowReturn ("yes" or "").
 	TemplateProgramExit = "program-exit"
+	// TemplateInvitationReminder reminds an invitee to join, on the first
+	// and second Saturday after the invitation (not transactional: it
+	// carries an unsubscribe link): LearnerName, LearnerEmail, OrgName,
+	// ProgramName, ProgramTagline (may be empty), JoinURL, InvitedOn,
+	// UnsubscribeURL.
+	TemplateInvitationReminder = "invitation-reminder"
 )
 
 // Message is one email to one recipient, as it travels on the mail queue.

@@ -29,6 +29,19 @@ func welcomeData() map[string]string {
 	}
 }
 
+func reminderData() map[string]string {
+	return map[string]string{
+		"LearnerName":    "Ada Lovelace",
+		"LearnerEmail":   "Ada@Acme.edu",
+		"OrgName":        "Acme University",
+		"ProgramName":    "Data Skills",
+		"ProgramTagline": "Learn to work with data",
+		"JoinURL":        "https://learn.example.com/programs/data-skills",
+		"InvitedOn":      "19 November 2026",
+		"UnsubscribeURL": "https://api.example.com/v1/unsubscribe/b3Jn.bWFj",
+	}
+}
+
 // with returns a copy of data with key set to value, or deleted when value
 // is nil.
 func with(data map[string]string, key string, value *string) map[string]string {
@@ -148,6 +161,34 @@ func TestRender(t *testing.T) {
 			notHTML: []string{`" onmouseover="`},
 		},
 		{
+			name: "invitation reminder", template: mail.TemplateInvitationReminder, data: reminderData(),
+			subject: "Reminder: Acme University invites you to join Data Skills",
+			html: []string{
+				"Hi Ada Lovelace,", "On 19 November 2026, <strong>Acme University</strong> invited you", "Learn to work with data",
+				`href="https://learn.example.com/programs/data-skills"`, ">Join the program</a>", "Sign in with <strong>Ada@Acme.edu</strong>",
+				`<a href="https://api.example.com/v1/unsubscribe/b3Jn.bWFj"`, ">Unsubscribe</a>",
+			},
+			text: []string{
+				"Hi Ada Lovelace,", "On 19 November 2026, Acme University invited you to join Data Skills", "Learn to work with data",
+				"Join the program:\nhttps://learn.example.com/programs/data-skills", "Sign in with Ada@Acme.edu",
+				"unsubscribe from Acme University's learning emails:\nhttps://api.example.com/v1/unsubscribe/b3Jn.bWFj",
+			},
+		},
+		{
+			name: "invitation reminder without a tagline, user text escaped", template: mail.TemplateInvitationReminder,
+			data: with(with(with(reminderData(), "ProgramTagline", nil), "LearnerName", ptr(`<img src=x onerror="y">`)),
+				"OrgName", ptr("Acme & <Co>\r\nBcc: x@evil.example")),
+			subject: "Reminder: Acme & <Co> Bcc: x@evil.example invites you to join Data Skills",
+			html:    []string{"Hi &lt;img src=x onerror=&#34;y&#34;&gt;,", "<strong>Acme &amp; &lt;Co&gt;"},
+			notHTML: []string{"<img", "border-left:4px", "<Co>"},
+			text:    []string{"You have not joined yet.\n\nJoin the program:"},
+		},
+		{
+			name: "invitation reminder without its unsubscribe link", template: mail.TemplateInvitationReminder,
+			data:    with(reminderData(), "UnsubscribeURL", nil),
+			wantErr: `map has no entry for key "UnsubscribeURL"`,
+		},
+		{
 			name: "missing data", template: mail.TemplateInvitation,
 			data:    with(invitationData(), "AcceptURL", nil),
 			wantErr: `map has no entry for key "AcceptURL"`,
@@ -208,7 +249,8 @@ func TestRender(t *testing.T) {
 // TestEveryTemplateNameHasItsFiles holds the template names of message.go to
 // the template files.
 func TestEveryTemplateNameHasItsFiles(t *testing.T) {
-	want := []string{mail.TemplateInvitation, mail.TemplateProgramWelcome, mail.TemplateCourseWelcome, mail.TemplateSpecializationWelcome, mail.TemplateProgramExit}
+	want := []string{mail.TemplateInvitation, mail.TemplateProgramWelcome, mail.TemplateCourseWelcome, mail.TemplateSpecializationWelcome, mail.TemplateProgramExit,
+		mail.TemplateInvitationReminder}
 	slices.Sort(want)
 	if got := mail.TemplateNames(); !slices.Equal(got, want) {
 		t.Fatalf("templates = %v, want %v", got, want)

@@ -6,9 +6,13 @@
 // Ctrl-C.
 //
 // Environment: PORT (8080), SENDER_EMAIL (no-reply@learn.example.com),
-// LEARNER_APP_URL (https://learn.example.com), LOG_LEVEL (info) and
-// DEV_JWT_SECRET (the tokens' HS256 secret; local-dev-secret-change-me when
-// unset, as in the Makefile).
+// LEARNER_APP_URL (https://learn.example.com), LOG_LEVEL (info),
+// REMINDER_HOUR_UTC (9: the Saturday reminders' hour) and DEV_JWT_SECRET
+// (the tokens' HS256 secret; local-dev-secret-change-me when unset, as in
+// the Makefile).
+//
+// Beside the API, POST /_local/reminders?date=YYYY-MM-DD runs the Saturday
+// reminders for that Saturday at once, as the schedule would (local only).
 package main
 
 import (
@@ -17,6 +21,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -24,6 +29,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/learnops/backoffice/infra/local"
@@ -34,6 +40,7 @@ import (
 	"github.com/learnops/backoffice/shared/env"
 	"github.com/learnops/backoffice/shared/httpapi"
 	"github.com/learnops/backoffice/shared/queue"
+	"github.com/learnops/backoffice/shared/reminders"
 	"github.com/learnops/backoffice/shared/resources"
 	"github.com/learnops/backoffice/shared/wire"
 )
@@ -58,6 +65,7 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 	sender := vars.Optional("SENDER_EMAIL", "no-reply@learn.example.com")
 	learnerAppURL := vars.Optional("LEARNER_APP_URL", "https://learn.example.com")
 	logger := env.Logger(vars.Optional("LOG_LEVEL", "info"))
+	hour := vars.Int("REMINDER_HOUR_UTC", reminders.DefaultHourUTC)
 	if err := vars.Err(); err != nil {
 		return err
 	}
@@ -87,6 +95,17 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 
 	store := dynamo.NewStore(dynamodb.NewFromConfig(cfg), names.Table)
 	svc := admin.NewService(store, admin.Config{LearnerAppURL: learnerAppURL})
+	// The unsubscribe links' signing key, as the stack's UnsubscribeSecret.
+	secretARN, err := local.EnsureSecret(ctx, secretsmanager.NewFromConfig(cfg), names.Table+"-unsubscribe")
+	if err != nil {
+		return err
+	}
+	remind, err := wire.Reminders(ctx, cfg, wire.RemindersConfig{HourUTC: hour, Bulk: wire.Bulk{Learners: learners,
+		APIURL: "http://" + net.JoinHostPort("127.0.0.1", port), UnsubscribeSecretID: secretARN}},
+		logger.With(slog.String("function", httpapi.FunctionReminders)))
+	if err != nil {
+		return err
+	}
 	handlers := map[string]local.Handler{
 		httpapi.FunctionAdmin:       local.Handler(wire.Admin(cfg, learners, logger)),
 		httpapi.FunctionInvitations: local.Handler(wire.Invitations(cfg, learners, logger)),
@@ -94,6 +113,7 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 		httpapi.FunctionWhitelist:   local.Handler(wire.Whitelist(cfg, learners, logger)),
 		httpapi.FunctionEnrollment:  local.Handler(wire.Enrollment(cfg, learners, logger)),
 		httpapi.FunctionMembers:     local.Handler(wire.Members(cfg, learners, logger)),
+		httpapi.FunctionReminders:   local.Handler(remind.API),
 	}
 	// The mailer at a local send rate; moto reports a maximum of 1 a second.
 	mailer, err := wire.MailerHandler(ctx, cfg, wire.Mailer{Base: learners.Base, From: sender, SendRate: localSendRate, Concurrency: 1},
@@ -110,6 +130,9 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 		httpapi.FunctionMailer: func(ctx context.Context) error {
 			return queue.Poll(ctx, sqs.NewFromConfig(cfg), mailURL, mailer, logger)
 		},
+		httpapi.FunctionReminders: func(ctx context.Context) error {
+			return local.EverySaturday(ctx, remind.Schedule, hour, logger)
+		},
 		httpapi.FunctionInvitationImport: func(ctx context.Context) error {
 			return local.PollObjects(ctx, s3.NewFromConfig(cfg, awsconfig.S3Options), names.Bucket, resources.ImportsPrefix,
 				time.Second, importer, logger)
@@ -124,6 +147,7 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 		Sender:   sender,
 		Routes:   httpapi.Routes,
 		Handlers: handlers,
+		Local:    map[string]http.Handler{local.RemindersPath: local.RunReminders(remind.Schedule, hour, logger)},
 		Workers:  workers,
 		Admin:    svc,
 		Logger:   logger,

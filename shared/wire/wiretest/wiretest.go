@@ -16,11 +16,13 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/learnops/backoffice/shared/admin"
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/dynamo"
 	"github.com/learnops/backoffice/shared/emulator/emulatortest"
+	"github.com/learnops/backoffice/shared/mail"
 	"github.com/learnops/backoffice/shared/resources"
 	"github.com/learnops/backoffice/shared/wire"
 )
@@ -67,10 +69,28 @@ func NewWorld(t *testing.T, licences int) *World {
 	return w
 }
 
+// Bulk returns the configuration of a function that sends mail that is not
+// transactional, on the world: its learners' configuration, an API URL and
+// a fresh unsubscribe signing secret.
+func (w *World) Bulk(t *testing.T) wire.Bulk {
+	t.Helper()
+	return wire.Bulk{Learners: w.Conf, APIURL: "https://api.example.com",
+		UnsubscribeSecretID: emulatortest.NewSecret(t, w.AWS, strings.Repeat("s3cr3t-", 10))}
+}
+
 // Event reads the sample event events/<function>/<name> into v, after
 // replacing the sample's placeholder ids (org_x, prg_x, con_x) with the
 // world's and each key of extra with its value.
 func (w *World) Event(t *testing.T, function, name string, v any, extra map[string]string) {
+	t.Helper()
+	if err := json.Unmarshal(w.eventJSON(t, function, name, extra), v); err != nil {
+		t.Fatalf("events/%s/%s: %v", function, name, err)
+	}
+}
+
+// eventJSON reads the sample event events/<function>/<name> with the
+// replacements of Event.
+func (w *World) eventJSON(t *testing.T, function, name string, extra map[string]string) []byte {
 	t.Helper()
 	_, self, _, _ := runtime.Caller(0)
 	b, err := os.ReadFile(filepath.Join(filepath.Dir(self), "..", "..", "..", "events", function, name))
@@ -81,9 +101,7 @@ func (w *World) Event(t *testing.T, function, name string, v any, extra map[stri
 	for from, to := range extra {
 		text = strings.ReplaceAll(text, from, to)
 	}
-	if err := json.Unmarshal([]byte(text), v); err != nil {
-		t.Fatalf("events/%s/%s: %v", function, name, err)
-	}
+	return []byte(text)
 }
 
 // Samples returns the names of the sample events of a function.
@@ -99,6 +117,53 @@ func Samples(t *testing.T, function string) []string {
 		names = append(names, filepath.Base(f))
 	}
 	return names
+}
+
+// Invitee writes a pending invitation of the email to the world's program
+// sent at sent (backdated as a test needs), its invitation email queued
+// then, as an import writes one (without counting it), and returns it.
+func Invitee(t *testing.T, w *World, email string, sent time.Time) bo.Learner {
+	t.Helper()
+	e, err := bo.ParseEmail(email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent = sent.UTC()
+	l := bo.Learner{OrgID: w.Org.ID, ProgramID: w.Program.ID, Email: e.Display, EmailKey: e.Key, FullName: "Invitee " + e.Key,
+		State: bo.StateInvited, ContractID: w.Contract.ID, InvitationID: bo.NewID("inv", sent), InvitedAt: &sent, EmailQueuedAt: &sent,
+		CreatedAt: sent, UpdatedAt: sent}
+	if err := w.Store.PutInvitationRow(t.Context(), l, nil); err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// DrainMail receives and deletes every message on the world's mail queue
+// and returns them decoded, in the order received. It fails the test on
+// any error.
+func DrainMail(t *testing.T, w *World) []mail.Message {
+	t.Helper()
+	client := sqs.NewFromConfig(w.AWS)
+	var out []mail.Message
+	for {
+		res, err := client.ReceiveMessage(t.Context(), &sqs.ReceiveMessageInput{QueueUrl: aws.String(w.Conf.MailQueueURL), MaxNumberOfMessages: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Messages) == 0 {
+			return out
+		}
+		for _, m := range res.Messages {
+			msg, err := mail.ParseMessage(aws.ToString(m.Body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, msg)
+			if _, err := client.DeleteMessage(t.Context(), &sqs.DeleteMessageInput{QueueUrl: aws.String(w.Conf.MailQueueURL), ReceiptHandle: m.ReceiptHandle}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 }
 
 // Member makes the email a member of the world's program (an invitation
@@ -139,6 +204,22 @@ type Case struct {
 // missing fragment.
 func (w *World) Replay(t *testing.T, function string, h func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error), cases []Case) {
 	t.Helper()
+	w.ReplayEvents(t, function, func(ctx context.Context, raw json.RawMessage) (any, error) {
+		var ev events.APIGatewayV2HTTPRequest
+		if err := json.Unmarshal(raw, &ev); err != nil {
+			return nil, err
+		}
+		return h(ctx, ev)
+	}, cases)
+}
+
+// ReplayEvents is Replay for a function with several triggers, through its
+// raw handler (wire.Triggers.Handle): a case whose answer is an API
+// response is checked as Replay checks it; any other event (a schedule's,
+// a queue's) must be handled without error, and its case's Status must be
+// 0.
+func (w *World) ReplayEvents(t *testing.T, function string, h func(context.Context, json.RawMessage) (any, error), cases []Case) {
+	t.Helper()
 	used := map[string]bool{}
 	for _, c := range cases {
 		used[c.File] = true
@@ -149,11 +230,16 @@ func (w *World) Replay(t *testing.T, function string, h func(context.Context, ev
 		}
 	}
 	for _, c := range cases {
-		var ev events.APIGatewayV2HTTPRequest
-		w.Event(t, function, c.File, &ev, c.Replace)
-		res, err := h(t.Context(), ev)
+		out, err := h(t.Context(), w.eventJSON(t, function, c.File, c.Replace))
 		if err != nil {
 			t.Fatalf("%s: Go error %v", c.File, err)
+		}
+		res, api := out.(events.APIGatewayV2HTTPResponse)
+		if !api {
+			if c.Status != 0 {
+				t.Fatalf("%s: answered %T, want an API response with status %d", c.File, out, c.Status)
+			}
+			continue
 		}
 		if res.StatusCode != c.Status {
 			t.Fatalf("%s: status %d, want %d: %s", c.File, res.StatusCode, c.Status, res.Body)

@@ -1,0 +1,122 @@
+package local
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+
+	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/reminders"
+)
+
+// RemindersPath is the local-only route that runs the Saturday reminders
+// for a chosen Saturday: POST /_local/reminders?date=2026-11-28.
+const RemindersPath = "/_local/reminders"
+
+// Schedule is the handler of a function's schedule events (the reminders'
+// wire.Triggers.Schedule).
+type Schedule func(ctx context.Context, ev events.EventBridgeEvent) error
+
+// scheduledEvent is the event EventBridge's rule sends at the moment, with a
+// fresh id, as every firing of a schedule has its own.
+func scheduledEvent(at time.Time) events.EventBridgeEvent {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return events.EventBridgeEvent{Version: "0", ID: "local-" + hex.EncodeToString(b[:]), DetailType: "Scheduled Event",
+		Source: "aws.events", AccountID: "000000000000", Region: "us-east-1", Time: at.UTC(), Detail: []byte("{}")}
+}
+
+// RunReminders returns the handler of POST RemindersPath?date=YYYY-MM-DD: it
+// hands schedule the event the Saturday rule would send that day at the
+// hour (UTC), with a fresh event id, as a firing of the schedule, and
+// answers 200 {"date", "eventId"} when the run returned, 400 for a missing
+// date or one that is not a Saturday, 405 for another method and 500 when
+// the run failed. Running a Saturday again is idempotent: each reminder is
+// queued once. No token is asked for: it exists only on the local gateway.
+func RunReminders(schedule Schedule, hourUTC int, logger *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			writeError(w, http.StatusMethodNotAllowed, bo.EINVALID, "use POST "+RemindersPath+"?date=YYYY-MM-DD")
+			return
+		}
+		saturday, err := reminders.ParseSaturday(r.URL.Query().Get("date"))
+		if err != nil {
+			writeError(w, http.StatusBadRequest, bo.EINVALID, bo.ErrorMessage(err)+" (POST "+RemindersPath+"?date=YYYY-MM-DD, a Saturday)")
+			return
+		}
+		ev := scheduledEvent(saturday.Add(time.Duration(hourUTC) * time.Hour))
+		if err := schedule(r.Context(), ev); err != nil {
+			logger.Error("local reminders run failed", slog.String("date", saturday.Format(reminders.DateLayout)), slog.String("error", err.Error()))
+			writeError(w, http.StatusInternalServerError, bo.EINTERNAL, "the run failed: "+err.Error())
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"date": saturday.Format(reminders.DateLayout), "eventId": ev.ID})
+	})
+}
+
+// EverySaturday stands in locally for the Saturday rule: it calls schedule
+// every Saturday at the hour (UTC) until ctx ends. A failed run is logged;
+// the next Saturday's goes on.
+func EverySaturday(ctx context.Context, schedule Schedule, hourUTC int, logger *slog.Logger) error {
+	for {
+		next := nextSaturdayAt(time.Now().UTC(), hourUTC)
+		timer := time.NewTimer(time.Until(next))
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return ctx.Err()
+		case <-timer.C:
+		}
+		if err := schedule(ctx, scheduledEvent(next)); err != nil {
+			logger.Error("reminders run failed", slog.Time("at", next), slog.String("error", err.Error()))
+		}
+	}
+}
+
+// nextSaturdayAt returns the first Saturday at the hour (UTC) after now.
+func nextSaturdayAt(now time.Time, hourUTC int) time.Time {
+	day := time.Date(now.Year(), now.Month(), now.Day(), hourUTC, 0, 0, 0, time.UTC)
+	for day.Weekday() != time.Saturday || !day.After(now) {
+		day = day.AddDate(0, 0, 1)
+	}
+	return day
+}
+
+// SecretsClient is the part of Secrets Manager EnsureSecret uses.
+type SecretsClient interface {
+	CreateSecret(ctx context.Context, in *secretsmanager.CreateSecretInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.CreateSecretOutput, error)
+	DescribeSecret(ctx context.Context, in *secretsmanager.DescribeSecretInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error)
+}
+
+// EnsureSecret creates on the emulator the secret called name holding 64
+// random hexadecimal characters (as the stack's UnsubscribeSecret is
+// generated), unless it exists, and returns its ARN. It returns the
+// endpoint's error.
+func EnsureSecret(ctx context.Context, client SecretsClient, name string) (string, error) {
+	var b [32]byte
+	_, _ = rand.Read(b[:])
+	out, err := client.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String(hex.EncodeToString(b[:]))})
+	if err == nil {
+		return aws.ToString(out.ARN), nil
+	}
+	var exists *smtypes.ResourceExistsException
+	if !errors.As(err, &exists) {
+		return "", fmt.Errorf("create secret %s: %w", name, err)
+	}
+	d, err := client.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
+	if err != nil {
+		return "", fmt.Errorf("describe secret %s: %w", name, err)
+	}
+	return aws.ToString(d.ARN), nil
+}
