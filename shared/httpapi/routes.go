@@ -29,6 +29,8 @@ const (
 	FunctionMailer           = "mailer"
 	FunctionActivity         = "activity"
 	FunctionWorker           = "worker"
+	// FunctionFeedback consumes SES's bounce and complaint notifications.
+	FunctionFeedback = "feedback"
 )
 
 const (
