@@ -874,19 +874,7 @@ func TestMailerReadsTheMailQueueWithinItsConcurrency(t *testing.T) {
 	queueID := s.logicalID(t, constructID(resources.MailQueue.Name))
 
 	// THEN one event source mapping feeds it the mail queue
-	var mappings []any
-	for _, m := range s.resources("AWS::Lambda::EventSourceMapping") {
-		if slices.Equal(refs(get(m, "Properties", "FunctionName")), []string{mailer.id}) {
-			mappings = append(mappings, get(m, "Properties"))
-		}
-	}
-	if len(mappings) != 1 {
-		t.Fatalf("event source mappings of the mailer: got %d, want 1", len(mappings))
-	}
-	m := mappings[0]
-	if got := refs(get(m, "EventSourceArn")); !slices.Equal(got, []string{queueID}) {
-		t.Errorf("EventSourceArn: got %v, want the mail queue %s", got, queueID)
-	}
+	m := s.queueMapping(t, mailer, queueID)
 	// AND in batches of 10, reporting the messages that failed
 	if got := get(m, "BatchSize"); got != float64(10) {
 		t.Errorf("BatchSize: got %v, want 10", got)
@@ -903,11 +891,7 @@ func TestMailerReadsTheMailQueueWithinItsConcurrency(t *testing.T) {
 		t.Errorf("MAIL_CONCURRENCY: got %v, want the mapping's MaximumConcurrency %v", got, concurrency)
 	}
 	// AND the queue hides a received batch for at least six mailer timeouts
-	visibility := get(s.resource(t, queueID, "AWS::SQS::Queue"), "Properties", "VisibilityTimeout")
-	timeout := get(mailer.props, "Timeout")
-	if v, to := visibility.(float64), timeout.(float64); v < 6*to {
-		t.Errorf("VisibilityTimeout %v s is less than six times the mailer's timeout %v s", v, to)
-	}
+	s.checkVisibility(t, queueID, mailer)
 	// AND it sends from the MailFrom parameter, a verified SES address
 	param := get(s.template, "Parameters", "MailFrom")
 	if param == nil || get(param, "Type") != "String" || get(param, "Default") == nil {
@@ -1111,24 +1095,40 @@ func TestBouncesAndComplaintsReachTheFeedbackFunction(t *testing.T) {
 	}
 
 	// AND one event source mapping feeds the function the queue, reporting the records that failed
+	m := s.queueMapping(t, feedback, queueID)
+	if !slices.Equal(list(get(m, "FunctionResponseTypes")), []any{"ReportBatchItemFailures"}) {
+		t.Errorf("FunctionResponseTypes: got %v, want [ReportBatchItemFailures]", get(m, "FunctionResponseTypes"))
+	}
+	// AND the queue hides a received batch for at least six timeouts of the function
+	s.checkVisibility(t, queueID, feedback)
+}
+
+// queueMapping returns the properties of fn's one event source mapping,
+// after checking that it reads the queue queueID.
+func (s *synthesis) queueMapping(t *testing.T, fn function, queueID string) any {
+	t.Helper()
 	var mappings []any
 	for _, m := range s.resources("AWS::Lambda::EventSourceMapping") {
-		if slices.Equal(refs(get(m, "Properties", "FunctionName")), []string{feedback.id}) {
+		if slices.Equal(refs(get(m, "Properties", "FunctionName")), []string{fn.id}) {
 			mappings = append(mappings, get(m, "Properties"))
 		}
 	}
 	if len(mappings) != 1 {
-		t.Fatalf("event source mappings of the feedback function: got %d, want 1", len(mappings))
+		t.Fatalf("event source mappings of %s: got %d, want 1", fn.id, len(mappings))
 	}
-	m := mappings[0]
-	if !slices.Equal(refs(get(m, "EventSourceArn")), []string{queueID}) ||
-		!slices.Equal(list(get(m, "FunctionResponseTypes")), []any{"ReportBatchItemFailures"}) {
-		t.Errorf("event source mapping: got %v, want the feedback queue with ReportBatchItemFailures", m)
+	if got := refs(get(mappings[0], "EventSourceArn")); !slices.Equal(got, []string{queueID}) {
+		t.Errorf("EventSourceArn: got %v, want the queue %s", got, queueID)
 	}
-	// AND the queue hides a received batch for at least six timeouts of the function
+	return mappings[0]
+}
+
+// checkVisibility checks that the queue queueID hides a received batch for
+// at least six timeouts of fn, as AWS advises for SQS event sources.
+func (s *synthesis) checkVisibility(t *testing.T, queueID string, fn function) {
+	t.Helper()
 	visibility := get(s.resource(t, queueID, "AWS::SQS::Queue"), "Properties", "VisibilityTimeout")
-	if v, to := visibility.(float64), get(feedback.props, "Timeout").(float64); v < 6*to {
-		t.Errorf("VisibilityTimeout %v s is less than six times the function's timeout %v s", v, to)
+	if v, to := visibility.(float64), get(fn.props, "Timeout").(float64); v < 6*to {
+		t.Errorf("VisibilityTimeout %v s is less than six times the timeout %v s of %s", v, to, fn.id)
 	}
 }
 
