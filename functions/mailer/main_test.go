@@ -131,7 +131,7 @@ func newTestHandler(t *testing.T) (queue.Handler, string, *dynamo.Store) {
 	}
 	// One instance: the whole (emulated) account rate, so the test is quick.
 	c := wire.Mailer{Base: wire.Base{Table: table, LogLevel: "info"}, From: "Acme Learning <" + from + ">", Concurrency: 1,
-		ConfigurationSet: "backoffice-feedback"}
+		ConfigurationSet: emulatortest.NewConfigurationSet(t, cfg)}
 	h, err := wire.MailerHandler(context.Background(), cfg, c, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)

@@ -273,7 +273,7 @@ func TestSendThroughTheEndpoint(t *testing.T) {
 	if err := emulator.VerifySender(ctx, cfg, from); err != nil {
 		t.Fatal(err)
 	}
-	s := ses.NewSender(awsses.NewFromConfig(cfg), "backoffice-feedback")
+	s := ses.NewSender(awsses.NewFromConfig(cfg), emulatortest.NewConfigurationSet(t, cfg))
 
 	r, err := mail.Render(mail.Message{Template: mail.TemplateProgramWelcome, Data: map[string]string{
 		"LearnerName": "Ada <Lovelace>", "OrgName": "Acme", "ProgramName": "Données", "ProgramURL": "https://learn.example.com/programs/donnees",
