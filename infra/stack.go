@@ -19,12 +19,16 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3notifications"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsses"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -124,7 +128,8 @@ type stores struct {
 }
 
 // deps is what a function's environment, grants and trigger are made of: the
-// stores of shared/resources and the stack's parameters.
+// stores of shared/resources, the stack's parameters and the SES
+// configuration set the mailer sends under.
 type deps struct {
 	*stores
 	params parameters
@@ -132,6 +137,8 @@ type deps struct {
 	apiURL *string
 	// reminderHour is the hour of Saturday (UTC) of the reminders.
 	reminderHour int
+	// mailConfigSet publishes bounces and complaints to the feedback queue.
+	mailConfigSet awsses.ConfigurationSet
 	// star collects why each function needs Resource "*" (see nag.go).
 	star starReasons
 }
@@ -139,6 +146,9 @@ type deps struct {
 // mailQueue is the queue of resources.MailQueue.
 func (d *deps) mailQueue() awssqs.Queue { return d.queues[resources.MailQueue.Name] }
 func (d *deps) workQueue() awssqs.Queue { return d.queues[resources.WorkQueue.Name] }
+func (d *deps) feedbackQueue() awssqs.Queue {
+	return d.queues[resources.FeedbackQueue.Name]
+}
 
 // Environment variables of the functions. Each function lists the ones it
 // reads (see functionSpecs); envValues says where each value comes from.
@@ -153,6 +163,7 @@ const (
 	envAPIURL          = "API_URL"
 	envUnsubscribeID   = "UNSUBSCRIBE_SECRET_ID"
 	envReminderHour    = "REMINDER_HOUR_UTC"
+	envMailConfigSet   = "MAIL_CONFIGURATION_SET"
 	// envLogLevel is set on every function.
 	envLogLevel = "LOG_LEVEL"
 )
@@ -169,6 +180,7 @@ var envValues = map[string]func(d *deps) *string{
 	envAPIURL:          func(d *deps) *string { return d.apiURL },
 	envUnsubscribeID:   func(d *deps) *string { return d.unsubscribeSecret.SecretArn() },
 	envReminderHour:    func(d *deps) *string { return jsii.String(strconv.Itoa(d.reminderHour)) },
+	envMailConfigSet:   func(d *deps) *string { return d.mailConfigSet.ConfigurationSetName() },
 	envLogLevel:        func(*deps) *string { return jsii.String("info") },
 }
 
@@ -232,6 +244,13 @@ const (
 	// a batch whose invocation was throttled before the messages become
 	// visible again. NewBackOfficeStack checks this.
 	mailerTimeoutSecs = 30
+
+	// feedbackTimeoutSecs bounds one batch of SES notifications (a few
+	// writes each); the feedback queue's visibility timeout
+	// (resources.FeedbackQueue, 180 s) is six times it.
+	feedbackTimeoutSecs = 30
+	// feedbackBatchSize is the notifications one invocation receives.
+	feedbackBatchSize = 10
 )
 
 // kind says what invokes a function.
@@ -357,14 +376,23 @@ var functionSpecs = []functionSpec{
 	{
 		name: httpapi.FunctionMailer, kind: event, timeoutSecs: mailerTimeoutSecs,
 		description: "mailer: sends the emails of the mail queue with SES, each at most once",
-		env:         []string{envTableName, envMailFrom, envMailConcurrency},
+		env:         []string{envTableName, envMailFrom, envMailConcurrency, envMailConfigSet},
 		grants: []grant{
-			// Idempotency claims: one item per email sent.
+			// Idempotency claims: one item per email sent; reach checks and
+			// campaign counts.
 			grantTableReadWrite,
-			grantSendEmailFromMailFrom,
+			grantSendRawEmailFromMailFrom,
 			grantReadSendQuota,
 		},
 		trigger: fromMailQueue,
+	},
+	{
+		name: httpapi.FunctionFeedback, kind: event, timeoutSecs: feedbackTimeoutSecs,
+		description: "feedback: SES bounces and complaints suppress the address and mark its pending invitations undeliverable",
+		env:         []string{envTableName},
+		// Suppressions, and the marks on learner items found on GSI6.
+		grants:  []grant{grantTableReadWrite},
+		trigger: fromFeedbackQueue,
 	},
 }
 
@@ -435,24 +463,31 @@ func grantObjects(prefix string, actions ...string) grant {
 	}
 }
 
-// grantSendEmailFromMailFrom lets fn send email with SES from the MailFrom
-// address only.
+// grantSendRawEmailFromMailFrom lets fn send raw email with SES, from the
+// MailFrom address only, under the stack's configuration set.
 //
-// The resource is every SES identity of the account and region rather than
-// the sender's identity alone: SES authorises a send against the identity
-// that verifies the From address (the address itself or its domain, which
-// the template cannot tell apart) and, while the account is in the SES
-// sandbox, against each recipient's identity too. The ses:FromAddress
-// condition is what pins the sender.
-func grantSendEmailFromMailFrom(fn awslambda.Function, d *deps) {
-	identities := awscdk.Stack_Of(fn).FormatArn(&awscdk.ArnComponents{
+// The identity resource is every SES identity of the account and region
+// rather than the sender's identity alone: SES authorises a send against
+// the identity that verifies the From address (the address itself or its
+// domain, which the template cannot tell apart) and, while the account is
+// in the SES sandbox, against each recipient's identity too. The
+// ses:FromAddress condition is what pins the sender. A send under a
+// configuration set is authorised against the configuration set too.
+func grantSendRawEmailFromMailFrom(fn awslambda.Function, d *deps) {
+	stack := awscdk.Stack_Of(fn)
+	identities := stack.FormatArn(&awscdk.ArnComponents{
 		Service:      jsii.String("ses"),
 		Resource:     jsii.String("identity"),
 		ResourceName: jsii.String("*"),
 	})
+	configSet := stack.FormatArn(&awscdk.ArnComponents{
+		Service:      jsii.String("ses"),
+		Resource:     jsii.String("configuration-set"),
+		ResourceName: d.mailConfigSet.ConfigurationSetName(),
+	})
 	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("ses:SendEmail", "ses:SendRawEmail"),
-		Resources: jsii.Strings(*identities),
+		Actions:   jsii.Strings("ses:SendRawEmail"),
+		Resources: jsii.Strings(*identities, *configSet),
 		Conditions: &map[string]any{
 			"StringEquals": map[string]any{"ses:FromAddress": d.params.mailFrom.ValueAsString()},
 		},
@@ -550,6 +585,57 @@ func fromWorkQueue(fn awslambda.Function, d *deps) {
 	}))
 }
 
+// fromFeedbackQueue feeds fn SES's notifications in batches, reporting the
+// records that failed so that only those come back.
+func fromFeedbackQueue(fn awslambda.Function, d *deps) {
+	fn.AddEventSource(awslambdaeventsources.NewSqsEventSource(d.feedbackQueue(), &awslambdaeventsources.SqsEventSourceProps{
+		BatchSize:               jsii.Number(feedbackBatchSize),
+		ReportBatchItemFailures: jsii.Bool(true),
+	}))
+}
+
+// newMailFeedback declares the path of SES's bounce and complaint
+// notifications: the configuration set every email is sent under, whose
+// event destination publishes bounces and complaints to an SNS topic
+// (encrypted with a key of its own that SES may use, TLS only), to which
+// queue, the feedback queue, is subscribed with raw message delivery off (the
+// feedback function reads SNS's envelope). It returns the configuration set.
+func newMailFeedback(stack awscdk.Stack, queue awssqs.Queue) awsses.ConfigurationSet {
+	configSet := awsses.NewConfigurationSet(stack, jsii.String("MailConfigurationSet"), &awsses.ConfigurationSetProps{
+		ReputationMetrics: jsii.Bool(true),
+	})
+	key := awskms.NewKey(stack, jsii.String("SesFeedbackKey"), &awskms.KeyProps{
+		Description:       jsii.String("Encrypts the SNS topic of SES's bounce and complaint notifications"),
+		EnableKeyRotation: jsii.Bool(true),
+	})
+	// SES encrypts what it publishes to the topic with the topic's key.
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("SesPublishesToTheFeedbackTopic"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("ses.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("kms:GenerateDataKey*", "kms:Decrypt"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]any{
+			"StringEquals": map[string]any{"aws:SourceAccount": stack.Account()},
+			"ArnLike": map[string]any{"aws:SourceArn": stack.FormatArn(&awscdk.ArnComponents{
+				Service: jsii.String("ses"), Resource: jsii.String("configuration-set"), ResourceName: configSet.ConfigurationSetName(),
+			})},
+		},
+	}), nil)
+	topic := awssns.NewTopic(stack, jsii.String("SesFeedbackTopic"), &awssns.TopicProps{
+		DisplayName: jsii.String("SES bounces and complaints"),
+		MasterKey:   key,
+		EnforceSSL:  jsii.Bool(true),
+	})
+	configSet.AddEventDestination(jsii.String("BouncesAndComplaints"), &awsses.ConfigurationSetEventDestinationOptions{
+		Destination: awsses.EventDestination_SnsTopic(topic),
+		Events:      &[]awsses.EmailSendingEvent{awsses.EmailSendingEvent_BOUNCE, awsses.EmailSendingEvent_COMPLAINT},
+	})
+	topic.AddSubscription(awssnssubscriptions.NewSqsSubscription(queue, &awssnssubscriptions.SqsSubscriptionProps{
+		RawMessageDelivery: jsii.Bool(false),
+	}))
+	return configSet
+}
+
 // fromMailQueue feeds fn the mail queue in batches, reporting the messages
 // that failed so that only those are delivered again, with at most
 // mailerConcurrency instances at once.
@@ -592,13 +678,17 @@ func NewBackOfficeStack(scope constructs.Construct, id string, props *BackOffice
 		s.queues[spec.Name] = newQueue(stack, spec)
 	}
 
-	if least := 6 * mailerTimeoutSecs; resources.MailQueue.VisibilityTimeoutSeconds < least {
-		panic(fmt.Sprintf("queue %s: visibility timeout %d s is less than six times the mailer's timeout (%d s)",
-			resources.MailQueue.Name, resources.MailQueue.VisibilityTimeoutSeconds, least))
+	for spec, timeout := range map[resources.QueueSpec]int{resources.MailQueue: mailerTimeoutSecs, resources.FeedbackQueue: feedbackTimeoutSecs} {
+		if least := 6 * timeout; spec.VisibilityTimeoutSeconds < least {
+			panic(fmt.Sprintf("queue %s: visibility timeout %d s is less than six times its function's timeout (%d s)",
+				spec.Name, spec.VisibilityTimeoutSeconds, least))
+		}
 	}
 	checkFunctionSpecs()
 	api, stage := newHTTPAPI(stack)
-	d := &deps{stores: s, params: params, apiURL: stage.Url(), reminderHour: reminderHour(stack, hourProp), star: starReasons{}}
+	configSet := newMailFeedback(stack, s.queues[resources.FeedbackQueue.Name])
+	d := &deps{stores: s, params: params, apiURL: stage.Url(), reminderHour: reminderHour(stack, hourProp),
+		mailConfigSet: configSet, star: starReasons{}}
 	functions := map[string]awslambda.Function{}
 	for _, spec := range functionSpecs {
 		fn := newFunction(stack, assetDir, d, spec)
@@ -610,6 +700,7 @@ func NewBackOfficeStack(scope constructs.Construct, id string, props *BackOffice
 	output(stack, "ApiUrl", stage.Url(), "Base URL of the HTTP API")
 	output(stack, "TableName", s.table.TableName(), "The single DynamoDB table")
 	output(stack, "BucketName", s.bucket.BucketName(), "Bucket of report files and uploaded imports")
+	output(stack, "MailConfigurationSetName", configSet.ConfigurationSetName(), "SES configuration set every email is sent under (bounces and complaints go to the feedback queue)")
 	for _, spec := range resources.Queues {
 		q := s.queues[spec.Name]
 		output(stack, constructID(spec.Name)+"Url", q.QueueUrl(), "Queue "+spec.Name)
@@ -657,12 +748,17 @@ func newParameters(stack awscdk.Stack) parameters {
 func newTable(stack awscdk.Stack, spec resources.TableSpec) awsdynamodb.TableV2 {
 	var indexes []*awsdynamodb.GlobalSecondaryIndexPropsV2
 	for _, ix := range spec.Indexes {
-		indexes = append(indexes, &awsdynamodb.GlobalSecondaryIndexPropsV2{
+		props := &awsdynamodb.GlobalSecondaryIndexPropsV2{
 			IndexName:      jsii.String(ix.Name),
 			PartitionKey:   keyAttribute(ix.PartitionKey),
 			SortKey:        keyAttribute(ix.SortKey),
 			ProjectionType: awsdynamodb.ProjectionType_ALL,
-		})
+		}
+		if len(ix.Include) > 0 {
+			props.ProjectionType = awsdynamodb.ProjectionType_INCLUDE
+			props.NonKeyAttributes = jsii.Strings(ix.Include...)
+		}
+		indexes = append(indexes, props)
 	}
 	return awsdynamodb.NewTableV2(stack, jsii.String("Table"), &awsdynamodb.TablePropsV2{
 		PartitionKey:           keyAttribute(spec.PartitionKey),

@@ -223,6 +223,8 @@ func keySchema(elems []any) map[string]string {
 type index struct {
 	Keys       map[string]string
 	Projection string
+	// Include are the non-key attributes of an INCLUDE projection.
+	Include string
 }
 
 // toAny round-trips v through JSON, so that SDK structs compare as template JSON.
@@ -248,7 +250,8 @@ func TestTableIsTheEmulatorsTable(t *testing.T) {
 	}
 	wantIndexes := map[string]index{}
 	for _, ix := range want.GlobalSecondaryIndexes {
-		wantIndexes[*ix.IndexName] = index{Keys: keySchema(toAny(t, ix.KeySchema)), Projection: string(ix.Projection.ProjectionType)}
+		wantIndexes[*ix.IndexName] = index{Keys: keySchema(toAny(t, ix.KeySchema)), Projection: string(ix.Projection.ProjectionType),
+			Include: fmt.Sprint(ix.Projection.NonKeyAttributes)}
 	}
 
 	// WHEN the app is synthesised
@@ -276,6 +279,7 @@ func TestTableIsTheEmulatorsTable(t *testing.T) {
 		gotIndexes[fmt.Sprint(get(ix, "IndexName"))] = index{
 			Keys:       keySchema(list(get(ix, "KeySchema"))),
 			Projection: fmt.Sprint(get(ix, "Projection", "ProjectionType")),
+			Include:    fmt.Sprint(list(get(ix, "Projection", "NonKeyAttributes"))),
 		}
 	}
 	if !reflect.DeepEqual(gotIndexes, wantIndexes) {
@@ -504,6 +508,7 @@ const (
 	sendMail     = "sqs:SendMessage ${MailQueue.Arn}"
 	sendWork     = "sqs:SendMessage ${WorkQueue.Arn}"
 	sesIdentity  = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*"
+	sesConfigSet = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${MailConfigurationSet}"
 	fromMailFrom = "StringEquals ses:FromAddress=${MailFrom}"
 	// readUnsubscribeSecret are the permissions of a function that signs
 	// unsubscribe links.
@@ -592,7 +597,7 @@ var wantFunctions = map[string]wantFunction{
 	},
 	httpapi.FunctionMailer: {
 		timeoutSecs: 30,
-		env:         []string{"TABLE_NAME", "MAIL_FROM", "MAIL_CONCURRENCY", "LOG_LEVEL"},
+		env:         []string{"TABLE_NAME", "MAIL_FROM", "MAIL_CONCURRENCY", "MAIL_CONFIGURATION_SET", "LOG_LEVEL"},
 		services:    []string{"dynamodb", "logs", "xray", "sqs", "ses"},
 		grants: []string{
 			// The event source mapping's, to consume the mail queue.
@@ -601,9 +606,24 @@ var wantFunctions = map[string]wantFunction{
 			"sqs:DeleteMessage ${MailQueue.Arn}",
 			"sqs:GetQueueAttributes ${MailQueue.Arn}",
 			"sqs:GetQueueUrl ${MailQueue.Arn}",
-			"ses:SendEmail " + sesIdentity + " " + fromMailFrom,
+			// Raw MIME only (SendEmail cannot carry List-Unsubscribe), under
+			// the configuration set.
 			"ses:SendRawEmail " + sesIdentity + " " + fromMailFrom,
+			"ses:SendRawEmail " + sesConfigSet + " " + fromMailFrom,
 			"ses:GetSendQuota *",
+		},
+	},
+	httpapi.FunctionFeedback: {
+		timeoutSecs: 30,
+		env:         []string{"TABLE_NAME", "LOG_LEVEL"},
+		services:    []string{"dynamodb", "logs", "xray", "sqs"},
+		grants: []string{
+			// The event source mapping's, to consume the feedback queue.
+			"sqs:ReceiveMessage ${FeedbackQueue.Arn}",
+			"sqs:ChangeMessageVisibility ${FeedbackQueue.Arn}",
+			"sqs:DeleteMessage ${FeedbackQueue.Arn}",
+			"sqs:GetQueueAttributes ${FeedbackQueue.Arn}",
+			"sqs:GetQueueUrl ${FeedbackQueue.Arn}",
 		},
 	},
 }
@@ -613,11 +633,13 @@ var wantFunctions = map[string]wantFunction{
 func (s *synthesis) names(t *testing.T) map[string]string {
 	t.Helper()
 	return map[string]string{
-		s.logicalID(t, "Table"):                               "Table",
-		s.logicalID(t, "Files"):                               "Files",
-		s.logicalID(t, constructID(resources.MailQueue.Name)): "MailQueue",
-		s.logicalID(t, constructID(resources.WorkQueue.Name)): "WorkQueue",
-		s.logicalID(t, "UnsubscribeSecret"):                   "UnsubscribeSecret",
+		s.logicalID(t, "Table"):                                   "Table",
+		s.logicalID(t, "Files"):                                   "Files",
+		s.logicalID(t, constructID(resources.MailQueue.Name)):     "MailQueue",
+		s.logicalID(t, constructID(resources.WorkQueue.Name)):     "WorkQueue",
+		s.logicalID(t, "UnsubscribeSecret"):                       "UnsubscribeSecret",
+		s.logicalID(t, constructID(resources.FeedbackQueue.Name)): "FeedbackQueue",
+		s.logicalID(t, "MailConfigurationSet"):                    "MailConfigurationSet",
 	}
 }
 
@@ -711,7 +733,8 @@ func TestFunctionsAreEveryFunction(t *testing.T) {
 	fns := Functions()
 
 	// THEN they are the route catalogue's and the event functions, each once
-	want := append(httpapi.Functions(), httpapi.FunctionInvitationImport, httpapi.FunctionActivity, httpapi.FunctionWorker, httpapi.FunctionMailer)
+	want := append(httpapi.Functions(), httpapi.FunctionInvitationImport, httpapi.FunctionActivity, httpapi.FunctionWorker, httpapi.FunctionMailer,
+		httpapi.FunctionFeedback)
 	if got := slices.Sorted(slices.Values(fns)); !slices.Equal(got, slices.Sorted(slices.Values(want))) {
 		t.Errorf("Functions(): got %v, want %v", fns, want)
 	}
@@ -752,14 +775,15 @@ func TestFunctionsAreBuiltAndLeastPrivileged(t *testing.T) {
 	names := s.names(t)
 	tableID := s.logicalID(t, "Table")
 	envRefs := map[string][]string{
-		"TABLE_NAME":            {tableID},
-		"LEARNER_APP_URL":       {"LearnerAppUrl"},
-		"MAIL_QUEUE_URL":        {s.logicalID(t, constructID(resources.MailQueue.Name))},
-		"WORK_QUEUE_URL":        {s.logicalID(t, constructID(resources.WorkQueue.Name))},
-		"FILES_BUCKET":          {s.logicalID(t, "Files")},
-		"MAIL_FROM":             {"MailFrom"},
-		"API_URL":               {"AWS::Region", "AWS::URLSuffix", s.logicalID(t, "HttpApi")},
-		"UNSUBSCRIBE_SECRET_ID": {s.logicalID(t, "UnsubscribeSecret")},
+		"TABLE_NAME":             {tableID},
+		"LEARNER_APP_URL":        {"LearnerAppUrl"},
+		"MAIL_QUEUE_URL":         {s.logicalID(t, constructID(resources.MailQueue.Name))},
+		"WORK_QUEUE_URL":         {s.logicalID(t, constructID(resources.WorkQueue.Name))},
+		"FILES_BUCKET":           {s.logicalID(t, "Files")},
+		"MAIL_FROM":              {"MailFrom"},
+		"API_URL":                {"AWS::Region", "AWS::URLSuffix", s.logicalID(t, "HttpApi")},
+		"UNSUBSCRIBE_SECRET_ID":  {s.logicalID(t, "UnsubscribeSecret")},
+		"MAIL_CONFIGURATION_SET": {s.logicalID(t, "MailConfigurationSet")},
 	}
 	if got, want := len(s.resources("AWS::Lambda::Function")), len(Functions())+1; got != want {
 		t.Errorf("functions: got %d, want %d (one each and CDK's bucket notifications handler)", got, want)
@@ -863,19 +887,7 @@ func TestMailerReadsTheMailQueueWithinItsConcurrency(t *testing.T) {
 	queueID := s.logicalID(t, constructID(resources.MailQueue.Name))
 
 	// THEN one event source mapping feeds it the mail queue
-	var mappings []any
-	for _, m := range s.resources("AWS::Lambda::EventSourceMapping") {
-		if slices.Equal(refs(get(m, "Properties", "FunctionName")), []string{mailer.id}) {
-			mappings = append(mappings, get(m, "Properties"))
-		}
-	}
-	if len(mappings) != 1 {
-		t.Fatalf("event source mappings of the mailer: got %d, want 1", len(mappings))
-	}
-	m := mappings[0]
-	if got := refs(get(m, "EventSourceArn")); !slices.Equal(got, []string{queueID}) {
-		t.Errorf("EventSourceArn: got %v, want the mail queue %s", got, queueID)
-	}
+	m := s.queueMapping(t, mailer, queueID)
 	// AND in batches of 10, reporting the messages that failed
 	if got := get(m, "BatchSize"); got != float64(10) {
 		t.Errorf("BatchSize: got %v, want 10", got)
@@ -892,11 +904,7 @@ func TestMailerReadsTheMailQueueWithinItsConcurrency(t *testing.T) {
 		t.Errorf("MAIL_CONCURRENCY: got %v, want the mapping's MaximumConcurrency %v", got, concurrency)
 	}
 	// AND the queue hides a received batch for at least six mailer timeouts
-	visibility := get(s.resource(t, queueID, "AWS::SQS::Queue"), "Properties", "VisibilityTimeout")
-	timeout := get(mailer.props, "Timeout")
-	if v, to := visibility.(float64), timeout.(float64); v < 6*to {
-		t.Errorf("VisibilityTimeout %v s is less than six times the mailer's timeout %v s", v, to)
-	}
+	s.checkVisibility(t, queueID, mailer)
 	// AND it sends from the MailFrom parameter, a verified SES address
 	param := get(s.template, "Parameters", "MailFrom")
 	if param == nil || get(param, "Type") != "String" || get(param, "Default") == nil {
@@ -1119,4 +1127,154 @@ func TestReminderHourIsConfigurable(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestBouncesAndComplaintsReachTheFeedbackFunction(t *testing.T) {
+	// GIVEN the mailer's configuration set, the feedback topic and queue, and the feedback function
+	// WHEN the app is synthesised
+	s := synth(t)
+	configSetID := s.logicalID(t, "MailConfigurationSet")
+	topicID := s.logicalID(t, "SesFeedbackTopic")
+	keyID := s.logicalID(t, "SesFeedbackKey")
+	queueID := s.logicalID(t, constructID(resources.FeedbackQueue.Name))
+	feedback := s.function(t, httpapi.FunctionFeedback)
+	mailer := s.function(t, httpapi.FunctionMailer)
+
+	// THEN the mailer sends under the configuration set
+	if got := refs(get(mailer.props, "Environment", "Variables", "MAIL_CONFIGURATION_SET")); !slices.Equal(got, []string{configSetID}) {
+		t.Errorf("MAIL_CONFIGURATION_SET: got %v, want a Ref to %s", got, configSetID)
+	}
+	// AND the configuration set's one event destination publishes its bounces and complaints to the topic
+	var destinations []any
+	for _, d := range s.resources("AWS::SES::ConfigurationSetEventDestination") {
+		if slices.Equal(refs(get(d, "Properties", "ConfigurationSetName")), []string{configSetID}) {
+			destinations = append(destinations, get(d, "Properties", "EventDestination"))
+		}
+	}
+	if len(destinations) != 1 {
+		t.Fatalf("event destinations of the configuration set: got %d, want 1", len(destinations))
+	}
+	d := destinations[0]
+	if got := slices.Sorted(slices.Values(toStrings(list(get(d, "MatchingEventTypes"))))); !slices.Equal(got, []string{"bounce", "complaint"}) {
+		t.Errorf("MatchingEventTypes: got %v, want bounce and complaint", got)
+	}
+	if get(d, "Enabled") != true || !slices.Equal(refs(get(d, "SnsDestination", "TopicARN")), []string{topicID}) {
+		t.Errorf("event destination: got %v, want enabled, to %s", d, topicID)
+	}
+
+	// AND the topic is encrypted with its own rotating key, which SES may use for this configuration set only
+	topic := get(s.resource(t, topicID, "AWS::SNS::Topic"), "Properties")
+	if got := refs(get(topic, "KmsMasterKeyId")); !slices.Equal(got, []string{keyID}) {
+		t.Errorf("KmsMasterKeyId: got %v, want %s", got, keyID)
+	}
+	key := get(s.resource(t, keyID, "AWS::KMS::Key"), "Properties")
+	if get(key, "EnableKeyRotation") != true {
+		t.Error("the topic's key does not rotate")
+	}
+	sesMayEncrypt := false
+	for _, st := range list(get(key, "KeyPolicy", "Statement")) {
+		if get(st, "Principal", "Service") == "ses.amazonaws.com" && slices.Contains(toStrings(list(get(st, "Action"))), "kms:GenerateDataKey*") &&
+			slices.Contains(refs(get(st, "Condition", "ArnLike", "aws:SourceArn")), configSetID) {
+			sesMayEncrypt = true
+		}
+	}
+	if !sesMayEncrypt {
+		t.Errorf("the key policy does not let SES encrypt for the configuration set: %v", get(key, "KeyPolicy"))
+	}
+	// AND its policy lets SES publish for the configuration set only, and denies requests without TLS
+	sesPublishes, tlsOnly := false, false
+	for _, p := range s.resources("AWS::SNS::TopicPolicy") {
+		if !slices.Contains(refs(get(p, "Properties", "Topics")), topicID) {
+			continue
+		}
+		for _, st := range list(get(p, "Properties", "PolicyDocument", "Statement")) {
+			switch {
+			case get(st, "Effect") == "Allow" && get(st, "Principal", "Service") == "ses.amazonaws.com" && get(st, "Action") == "sns:Publish" &&
+				get(st, "Condition", "StringEquals", "AWS:SourceArn") != nil:
+				sesPublishes = true
+			case get(st, "Effect") == "Deny" && get(st, "Condition", "Bool", "aws:SecureTransport") == "false":
+				tlsOnly = true
+			}
+		}
+	}
+	if !sesPublishes || !tlsOnly {
+		t.Errorf("topic policy: SES may publish %v, TLS only %v; want both", sesPublishes, tlsOnly)
+	}
+
+	// AND the feedback queue is subscribed to the topic, SNS's envelope kept (raw delivery off)
+	var subscriptions []any
+	for _, sub := range s.resources("AWS::SNS::Subscription") {
+		if slices.Equal(refs(get(sub, "Properties", "TopicArn")), []string{topicID}) {
+			subscriptions = append(subscriptions, get(sub, "Properties"))
+		}
+	}
+	if len(subscriptions) != 1 {
+		t.Fatalf("subscriptions of the topic: got %d, want 1", len(subscriptions))
+	}
+	sub := subscriptions[0]
+	if get(sub, "Protocol") != "sqs" || !slices.Equal(refs(get(sub, "Endpoint")), []string{queueID}) || get(sub, "RawMessageDelivery") == true {
+		t.Errorf("subscription: got %v, want sqs to %s without raw message delivery", sub, queueID)
+	}
+	// AND the queue lets the topic, and only it, send to it
+	snsSends := false
+	for _, p := range s.resources("AWS::SQS::QueuePolicy") {
+		if !slices.Contains(refs(get(p, "Properties", "Queues")), queueID) {
+			continue
+		}
+		for _, st := range list(get(p, "Properties", "PolicyDocument", "Statement")) {
+			if get(st, "Effect") == "Allow" && get(st, "Principal", "Service") == "sns.amazonaws.com" &&
+				slices.Equal(refs(get(st, "Condition", "ArnEquals", "aws:SourceArn")), []string{topicID}) {
+				snsSends = true
+			}
+		}
+	}
+	if !snsSends {
+		t.Error("the feedback queue's policy does not let the topic send to it")
+	}
+
+	// AND one event source mapping feeds the function the queue, reporting the records that failed
+	m := s.queueMapping(t, feedback, queueID)
+	if !slices.Equal(list(get(m, "FunctionResponseTypes")), []any{"ReportBatchItemFailures"}) {
+		t.Errorf("FunctionResponseTypes: got %v, want [ReportBatchItemFailures]", get(m, "FunctionResponseTypes"))
+	}
+	// AND the queue hides a received batch for at least six timeouts of the function
+	s.checkVisibility(t, queueID, feedback)
+}
+
+// queueMapping returns the properties of fn's one event source mapping,
+// after checking that it reads the queue queueID.
+func (s *synthesis) queueMapping(t *testing.T, fn function, queueID string) any {
+	t.Helper()
+	var mappings []any
+	for _, m := range s.resources("AWS::Lambda::EventSourceMapping") {
+		if slices.Equal(refs(get(m, "Properties", "FunctionName")), []string{fn.id}) {
+			mappings = append(mappings, get(m, "Properties"))
+		}
+	}
+	if len(mappings) != 1 {
+		t.Fatalf("event source mappings of %s: got %d, want 1", fn.id, len(mappings))
+	}
+	if got := refs(get(mappings[0], "EventSourceArn")); !slices.Equal(got, []string{queueID}) {
+		t.Errorf("EventSourceArn: got %v, want the queue %s", got, queueID)
+	}
+	return mappings[0]
+}
+
+// checkVisibility checks that the queue queueID hides a received batch for
+// at least six timeouts of fn, as AWS advises for SQS event sources.
+func (s *synthesis) checkVisibility(t *testing.T, queueID string, fn function) {
+	t.Helper()
+	visibility := get(s.resource(t, queueID, "AWS::SQS::Queue"), "Properties", "VisibilityTimeout")
+	if v, to := visibility.(float64), get(fn.props, "Timeout").(float64); v < 6*to {
+		t.Errorf("VisibilityTimeout %v s is less than six times the timeout %v s of %s", v, to, fn.id)
+	}
+}
+
+// toStrings formats each value of vs.
+func toStrings(vs []any) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = fmt.Sprint(v)
+	}
+	return out
 }

@@ -5,14 +5,18 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	netmail "net/mail"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/learnops/backoffice/shared/dynamo"
 	"github.com/learnops/backoffice/shared/emulator"
 	"github.com/learnops/backoffice/shared/emulator/emulatortest"
 	"github.com/learnops/backoffice/shared/env"
@@ -35,8 +39,10 @@ func TestLoadConfig(t *testing.T) {
 		},
 		{
 			name: "everything set",
-			vars: map[string]string{"TABLE_NAME": "t", "MAIL_FROM": "noreply@acme.example", "MAIL_SEND_RATE": "14", "MAIL_CONCURRENCY": "5", "LOG_LEVEL": "debug"},
-			want: wire.Mailer{Base: wire.Base{Table: "t", LogLevel: "debug"}, From: "noreply@acme.example", SendRate: 14, Concurrency: 5},
+			vars: map[string]string{"TABLE_NAME": "t", "MAIL_FROM": "noreply@acme.example", "MAIL_SEND_RATE": "14", "MAIL_CONCURRENCY": "5", "LOG_LEVEL": "debug",
+				"MAIL_CONFIGURATION_SET": "backoffice-feedback"},
+			want: wire.Mailer{Base: wire.Base{Table: "t", LogLevel: "debug"}, From: "noreply@acme.example", SendRate: 14, Concurrency: 5,
+				ConfigurationSet: "backoffice-feedback"},
 		},
 		{
 			name: "every missing variable named",
@@ -112,10 +118,10 @@ func loadEvent(t *testing.T, name string) events.SQSEvent {
 }
 
 // newTestHandler returns the function's handler on a fresh table of the
-// emulator, sending from a verified address of its own, which it returns.
-// The send rate is left unset, so it is read from the emulator's SES as at
-// a cold start in AWS.
-func newTestHandler(t *testing.T) (queue.Handler, string) {
+// emulator, sending from a verified address of its own, which it returns
+// with the table's store. The send rate is left unset, so it is read from
+// the emulator's SES as at a cold start in AWS.
+func newTestHandler(t *testing.T) (queue.Handler, string, *dynamo.Store) {
 	t.Helper()
 	cfg := emulatortest.Config(t)
 	table := emulatortest.NewTable(t, cfg)
@@ -124,12 +130,13 @@ func newTestHandler(t *testing.T) (queue.Handler, string) {
 		t.Fatal(err)
 	}
 	// One instance: the whole (emulated) account rate, so the test is quick.
-	c := wire.Mailer{Base: wire.Base{Table: table, LogLevel: "info"}, From: "Acme Learning <" + from + ">", Concurrency: 1}
+	c := wire.Mailer{Base: wire.Base{Table: table, LogLevel: "info"}, From: "Acme Learning <" + from + ">", Concurrency: 1,
+		ConfigurationSet: emulatortest.NewConfigurationSet(t, cfg)}
 	h, err := wire.MailerHandler(context.Background(), cfg, c, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return h, from
+	return h, from, dynamo.NewStore(dynamodb.NewFromConfig(cfg), table)
 }
 
 // TestSampleEvent replays events/mailer/sqs-batch.json through the handler:
@@ -137,10 +144,10 @@ func newTestHandler(t *testing.T) (queue.Handler, string) {
 // records added to it are reported as failures while the others succeed.
 func TestSampleEvent(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join("..", "..", "events", "mailer", "*.json"))
-	if len(files) != 1 {
-		t.Fatalf("events/mailer has %d samples, the test knows 1: add the new ones here", len(files))
+	if len(files) != 2 {
+		t.Fatalf("events/mailer has %d samples, the tests know 2 (sqs-batch.json, admin-message.json): add the new ones", len(files))
 	}
-	h, from := newTestHandler(t)
+	h, from, _ := newTestHandler(t)
 	endpoint := emulatortest.Endpoint(t)
 	ev := loadEvent(t, "sqs-batch.json")
 	ctx := context.Background()
@@ -203,4 +210,46 @@ func TestSampleEvent(t *testing.T) {
 		t.Fatalf("mixed batch: failures %v, error %v; want bad-json and bad-data only", failed, err)
 	}
 	checkSent("after the mixed batch")
+}
+
+// TestAdminMessageSample replays events/mailer/admin-message.json, two
+// emails of an admin's message (a campaign, with unsubscribe links), one to
+// an address suppressed after a bounce: only the other is sent, as a raw
+// email with the sender name, reply-to and one-click unsubscribe headers,
+// and the campaign counts one sent and one suppressed, however often the
+// event is delivered.
+func TestAdminMessageSample(t *testing.T) {
+	h, from, store := newTestHandler(t)
+	endpoint := emulatortest.Endpoint(t)
+	ctx := context.Background()
+	if err := store.Suppress(ctx, "bo.unce@example.com", "bounce", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	ev := loadEvent(t, "admin-message.json")
+	const campaign = "message/org_x/msg_01jdd0a1b2c3d4e5f6g7h8j9k0"
+	for i := range 2 {
+		resp, err := h(ctx, ev)
+		if err != nil || len(resp.BatchItemFailures) != 0 {
+			t.Fatalf("delivery %d: failures %v, error %v", i, resp.BatchItemFailures, err)
+		}
+		sent := sestest.SentFrom(t, endpoint, from)
+		if len(sent) != 1 || !slices.Equal(sent[0].To, []string{"ada.lovelace@example.com"}) {
+			t.Fatalf("delivery %d: sent %+v, want one email, to ada", i, sent)
+		}
+		got := sent[0]
+		if got.Headers.Get("List-Unsubscribe") != "<https://api.learn.acme.example/v1/unsubscribe/eyJvIjoib3JnX3giLCJlIjoiYWRhLmxvdmVsYWNlQGV4YW1wbGUuY29tIn0.q1w2e3r4t5y6u7i8o9p0>" ||
+			got.Headers.Get("List-Unsubscribe-Post") != "List-Unsubscribe=One-Click" {
+			t.Fatalf("unsubscribe headers %q, %q", got.Headers.Get("List-Unsubscribe"), got.Headers.Get("List-Unsubscribe-Post"))
+		}
+		if a, err := netmail.ParseAddress(got.Headers.Get("From")); err != nil || a.Name != "Dean Smith (Acme University)" || !strings.EqualFold(a.Address, from) {
+			t.Fatalf("From %q", got.Headers.Get("From"))
+		}
+		if rt, err := got.Headers.AddressList("Reply-To"); err != nil || len(rt) != 1 || rt[0].Address != "dean@acme.example" {
+			t.Fatalf("Reply-To %q", got.Headers.Get("Reply-To"))
+		}
+		counts, err := store.CampaignCounts(ctx, campaign)
+		if err != nil || counts["sent"] != 1 || counts["suppressed"] != 1 || len(counts) != 2 {
+			t.Fatalf("delivery %d: counts %v, %v; want sent 1, suppressed 1", i, counts, err)
+		}
+	}
 }

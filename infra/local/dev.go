@@ -41,9 +41,10 @@ type Dev struct {
 	Routes []httpapi.Route
 	// Handlers are the API functions' handlers, by function name.
 	Handlers map[string]Handler
-	// Local are local-only routes beside the gateway's, by path (such as
-	// RemindersPath); they exist only under make dev and take no token.
-	Local map[string]http.Handler
+	// LocalRoutes are served beside the gateway, by net/http pattern
+	// ("POST /_local/..."): local stand-ins for what AWS does on its own,
+	// such as SES's notifications. They take no token.
+	LocalRoutes map[string]http.Handler
 	// Workers run beside the gateway until the context ends (queue
 	// consumers, schedules). A worker's error is logged; it stops nothing else.
 	Workers map[string]func(ctx context.Context) error
@@ -95,13 +96,17 @@ func (d Dev) Run(ctx context.Context) error {
 		}
 	}
 
-	mux := http.NewServeMux()
-	mux.Handle("/", NewGateway(d.Routes, d.Handlers, d.Secret, d.Logger))
-	for path, h := range d.Local {
-		mux.Handle(path, h)
+	handler := NewGateway(d.Routes, d.Handlers, d.Secret, d.Logger)
+	if len(d.LocalRoutes) > 0 {
+		mux := http.NewServeMux()
+		for pattern, h := range d.LocalRoutes {
+			mux.Handle(pattern, h)
+		}
+		mux.Handle("/", handler)
+		handler = mux
 	}
 	srv := &http.Server{
-		Handler:           mux,
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(d.Logger.Handler(), slog.LevelWarn),
 	}
@@ -157,10 +162,14 @@ func (d Dev) printNextSteps(base string, seed *SeedResult) error {
 		msg += fmt.Sprintf("  Its programs: %s/v1/orgs/%s/programs, with the same header (the token lasts %s).\n", base, seed.OrgID, DemoTokenTTL)
 	}
 	msg += "\n  Tokens for anyone else:  make token EMAIL=ada@example.com [GROUPS=platform-operators]\n"
-	if _, ok := d.Local[RemindersPath]; ok {
+	msg += fmt.Sprintf("  Emails sent:             %s/_aws/ses (LocalStack, and moto as make dev runs it; plain moto: %s/moto-api/data.json)\n", endpoint, endpoint)
+	if _, ok := d.LocalRoutes["POST "+SESNotificationPath]; ok {
+		msg += fmt.Sprintf("  Feed SES a bounce:       curl -X POST %s%s -d '{\"type\":\"bounce\",\"email\":\"ada@example.com\"}' (or complaint, soft-bounce)\n", base, SESNotificationPath)
+	}
+	if _, ok := d.LocalRoutes["POST "+RemindersPath]; ok {
 		msg += fmt.Sprintf("  Saturday reminders now:  curl -X POST '%s%s?date=YYYY-MM-DD' (a Saturday; running one twice reminds once)\n", base, RemindersPath)
 	}
-	msg += fmt.Sprintf("  Emails sent:             %s/_aws/ses (LocalStack, and moto as make dev runs it; plain moto: %s/moto-api/data.json)\n\n", endpoint, endpoint)
+	msg += "\n"
 	_, err := io.WriteString(d.Out, msg)
 	return err
 }

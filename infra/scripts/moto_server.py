@@ -22,7 +22,8 @@ whole with a 500 as soon as any tracked object raises while it is dumped,
 which S3 multipart uploads of a deleted bucket do. The dump here skips an
 attribute that raises anything, as moto's own skips one that is not JSON.
 It is also slow once the server holds large S3 objects, so the wrapper serves
-GET /_aws/ses as LocalStack does: the emails sent, and nothing else.
+GET /_aws/ses as LocalStack does: the emails sent, and nothing else (a raw
+email as its MIME, RawData, from which tests read its headers).
 
 Usage: python3 moto_server.py -H 127.0.0.1 -p 4566
 """
@@ -187,13 +188,20 @@ MotoAPIResponse.model_data = _model_data
 
 
 def _sent_emails():
+    """The emails sent, in LocalStack's shape: a SendRawEmail as its Source
+    and RawData (the MIME message, with every header, as sent), the others
+    with their Subject, Destination and Body."""
     messages = []
     for account, regions in ses_backends.items():
         for region, backend in regions.items():
             for m in backend.sent_messages:
+                raw = getattr(m, "raw_data", None)
+                if isinstance(raw, str):
+                    messages.append({"Id": m.id, "Region": region, "Source": m.source or "", "RawData": raw})
+                    continue
                 body = getattr(m, "body", None)
                 if not isinstance(body, str):
-                    body = getattr(m, "raw_data", "") or ""
+                    body = ""
                 messages.append({
                     "Id": m.id,
                     "Region": region,

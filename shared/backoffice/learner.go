@@ -53,9 +53,16 @@ type Learner struct {
 	// Completions counts the member's completed courses and specialisations.
 	Completions int `json:"completions"`
 	// CurrentItems are the catalogue items the member is enrolled in now.
-	CurrentItems []string  `json:"currentItems,omitempty"`
-	CreatedAt    time.Time `json:"createdAt"`
-	UpdatedAt    time.Time `json:"updatedAt"`
+	CurrentItems []string `json:"currentItems,omitempty"`
+	// Undeliverable marks a pending invitation whose address bounced hard
+	// or complained (SES feedback): the invitation email did not, and no
+	// later email will, reach it. UndeliverableReason says what SES
+	// reported; UndeliverableAt when. Joining clears them.
+	Undeliverable       bool       `json:"undeliverable,omitempty"`
+	UndeliverableReason string     `json:"undeliverableReason,omitempty"`
+	UndeliverableAt     *time.Time `json:"undeliverableAt,omitempty"`
+	CreatedAt           time.Time  `json:"createdAt"`
+	UpdatedAt           time.Time  `json:"updatedAt"`
 }
 
 // InviteToken is the stored side of an invitation link: only the SHA-256 of

@@ -13,6 +13,11 @@ import (
 	"github.com/learnops/backoffice/shared/mail"
 )
 
+var (
+	_ mail.Reach    = (*Store)(nil)
+	_ mail.Outcomes = (*Store)(nil)
+)
+
 const (
 	typeSuppression = "Suppression"
 	typeOptOut      = "OptOut"

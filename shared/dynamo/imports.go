@@ -66,12 +66,19 @@ func (s *Store) CreateImport(ctx context.Context, j invite.Job) error {
 	return nil
 }
 
-// GetImport returns an import job of the program, or ENOTFOUND.
+// GetImport returns an import job of the program, with the count of its
+// invitations marked undeliverable (a second read, of its own item), or
+// ENOTFOUND.
 func (s *Store) GetImport(ctx context.Context, programID, importID string) (invite.Job, error) {
 	var r importRecord
 	if err := s.get(ctx, importKey(programID, importID), &r, "import "+importID+" not found"); err != nil {
 		return invite.Job{}, err
 	}
+	undeliverable, err := s.importUndeliverable(ctx, programID, importID)
+	if err != nil {
+		return invite.Job{}, err
+	}
+	r.Counts.Undeliverable = undeliverable
 	return invite.Job{
 		ID: r.ID, OrgID: r.OrgID, ProgramID: r.ProgramID, ContractID: r.ContractID, SendEmails: r.SendEmails, DryRun: r.DryRun,
 		Status: invite.JobStatus(r.Status), Error: r.Error, Counts: r.Counts, Warnings: r.Warnings, CreatedBy: r.CreatedBy,

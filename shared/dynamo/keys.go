@@ -25,9 +25,12 @@ import (
 //	                GSI3, GSI4, GSI5 share GSI1PK; their sort keys are <joined ms>#<email> (members only),
 //	                <invited ms>#<email> (invitees only) and <last activity ms>#<email>, where the last
 //	                activity is the latest of activity, joining and invitation (13-digit ms, so they sort)
+//	                GSI6PK / GSI6SK = EMAIL#<email> / PROGRAM#<pid>: one person in every program; GSI6
+//	                holds learner items only and projects state, orgId, programId, invitationId, importId
 //	Enrollment      PROGRAM#<pid>#L#<s>  ENROLL#<email>#<item> -                                -
 //	InviteToken     TOKEN#<sha256>       TOKEN                 -                                -
 //	ImportJob       PROGRAM#<programId>  IMPORT#<importId>     -                                -
+//	ImportBounces   PROGRAM#<programId>  UNDELIVERABLE#<importId> -                             -
 //	Domain          PROGRAM#<programId>  DOMAIN#<asciiDomain>  -                                -
 //	MailClaim       MAIL#<emailId>       MAIL                  -                                -
 //	Suppression     CONTACT#<email>      SUPPRESSED            -                                -
@@ -112,6 +115,12 @@ import (
 //	                                          CAMPAIGN#reminder/<orgId>/<pid>/<date>
 //	take over / mark queued a reminder        UpdateItem PK=REMINDER#... runId = <old> AND attribute_not_exists(queuedAt)
 //	where the run of a Saturday stands        GetItem / PutItem PK=REMINDERRUN#<date>, SK=RUN (put under done <> true)
+//	an address's standing in every program    Query GSI6 PK=EMAIL#<email> (bounce and complaint feedback)
+//	mark a pending invitation undeliverable   TransactWrite: learner SET undeliverable under state=INVITED, the
+//	                                          invitationId read and no mark yet; ADD undeliverable 1 on the
+//	                                          invitation's import (PK=PROGRAM#<pid>, SK=UNDELIVERABLE#<importId>)
+//	an import's undeliverable invitations     GetItem   PK=PROGRAM#<pid>, SK=UNDELIVERABLE#<importId>, read with
+//	                                          the job (a count of its own: the running import rewrites its job)
 //
 // Limits and counters: a contract's "used" licences and an org's counters
 // change only in conditional updates or transactions; the org's count of org
@@ -131,14 +140,16 @@ import (
 // one key value would cap it near 500 rows a second; LearnerShards = 8 lifts
 // the ceiling to about 8,000 writes a second in the table and in each index,
 // above what one import Lambda drives. Tokens and mail claims are one key
-// value each. CONTACT#<email> is one address's few records. A campaign's
-// counts item takes one write per email the mailer sends (far below the
-// ceiling at SES send rates) and one per planned batch; a reminder
-// campaign, one per reminder planned, at the run's pace (8 claims in
-// flight). PROGRAMS#<n> holds every program of the platform: written once
-// per program created or switched, read once a week by the reminders a
-// page at a time; ProgramShards = 4 keeps each value to a quarter of the
-// programs. A reminder and a Saturday's run record are one key value each.
+// value each. CONTACT#<email> is one address's few records, and EMAIL#<email>
+// in GSI6 one person's few programs; UNDELIVERABLE#<importId> takes one write
+// per bounced invitation of the import. A campaign's counts item takes one
+// write per email the mailer sends (far below the ceiling at SES send rates)
+// and one per planned batch; a reminder campaign, one per reminder planned,
+// at the run's pace (8 claims in flight). PROGRAMS#<n> holds every program of
+// the platform: written once per program created or switched, read once a
+// week by the reminders a page at a time; ProgramShards = 4 keeps each value
+// to a quarter of the programs. A reminder and a Saturday's run record are one
+// key value each.
 
 const (
 	typeOrg        = "Org"
@@ -286,3 +297,18 @@ func optOutKey(emailKey, orgID string) key {
 	return key{PK: "CONTACT#" + emailKey, SK: "OPTOUT#" + orgID}
 }
 func campaignKey(campaign string) key { return key{PK: "CAMPAIGN#" + campaign, SK: "COUNTS"} }
+
+// emailIndexPK is the GSI6 partition key of one person's learner items.
+func emailIndexPK(emailKey string) string { return "EMAIL#" + emailKey }
+
+// emailIndexKeys returns a learner's GSI6 keys: the person, then the program.
+func emailIndexKeys(emailKey, programID string) (pk, sk string) {
+	return emailIndexPK(emailKey), programPK(programID)
+}
+
+// importBouncesKey is the count of an import's invitations marked
+// undeliverable, beside the job (not in it: the running import rewrites its
+// job whole).
+func importBouncesKey(programID, importID string) key {
+	return key{PK: programPK(programID), SK: "UNDELIVERABLE#" + importID}
+}

@@ -37,6 +37,10 @@ type learnerRecord struct {
 	GSI3SK string `dynamodbav:"GSI3SK,omitempty"`
 	GSI4SK string `dynamodbav:"GSI4SK,omitempty"`
 	GSI5SK string `dynamodbav:"GSI5SK"`
+	// GSI6PK and GSI6SK put the learner in the index of one person's
+	// standing across programs (see keys.go).
+	GSI6PK string `dynamodbav:"GSI6PK"`
+	GSI6SK string `dynamodbav:"GSI6SK"`
 	// NameKey is the full name lower-cased, for searches by name.
 	NameKey string `dynamodbav:"nameKey"`
 	// CurrentItems are the catalogue items the member is currently
@@ -69,6 +73,11 @@ type learnerRecord struct {
 	LastCompletionAt *time.Time `dynamodbav:"lastCompletionAt,omitempty"`
 	LastCompletionMs int64      `dynamodbav:"lastCompletionMs,omitempty"`
 	Completions      int        `dynamodbav:"completions"`
+	// Undeliverable marks a pending invitation whose address bounced or
+	// complained; set by MarkUndeliverable, removed by Join.
+	Undeliverable       bool       `dynamodbav:"undeliverable,omitempty"`
+	UndeliverableReason string     `dynamodbav:"undeliverableReason,omitempty"`
+	UndeliverableAt     *time.Time `dynamodbav:"undeliverableAt,omitempty"`
 }
 
 func newLearnerRecord(l bo.Learner) learnerRecord {
@@ -80,9 +89,10 @@ func newLearnerRecord(l bo.Learner) learnerRecord {
 		ImportID: l.ImportID, EmailQueuedAt: l.EmailQueuedAt, WelcomeQueuedAt: l.WelcomeQueuedAt,
 		CurrentEnrollments: l.CurrentEnrollments, Enrollments: l.Enrollments, UtilisedAt: l.UtilisedAt,
 		LastActivityAt: l.LastActivityAt, LastCompletionAt: l.LastCompletionAt, Completions: l.Completions,
-		CurrentItems: l.CurrentItems,
+		CurrentItems: l.CurrentItems, Undeliverable: l.Undeliverable, UndeliverableReason: l.UndeliverableReason, UndeliverableAt: l.UndeliverableAt,
 	}
 	r.GSI1PK, r.GSI1SK, r.GSI2PK, r.GSI2SK = learnerIndexKeys(l.ProgramID, string(l.State), l.EmailKey, l.FullName)
+	r.GSI6PK, r.GSI6SK = emailIndexKeys(l.EmailKey, l.ProgramID)
 	r.GSI3SK, r.GSI4SK, r.GSI5SK = learnerSortKeys(l.EmailKey, l.JoinedAt, l.InvitedAt, l.LastActivityAt)
 	r.NameKey = strings.ToLower(l.FullName)
 	return r
@@ -96,6 +106,7 @@ func (r learnerRecord) learner() bo.Learner {
 		ImportID: r.ImportID, EmailQueuedAt: r.EmailQueuedAt, WelcomeQueuedAt: r.WelcomeQueuedAt,
 		CurrentEnrollments: r.CurrentEnrollments, Enrollments: r.Enrollments, UtilisedAt: r.UtilisedAt,
 		CurrentItems: r.CurrentItems, LastActivityAt: r.LastActivityAt, LastCompletionAt: r.LastCompletionAt, Completions: r.Completions,
+		Undeliverable: r.Undeliverable, UndeliverableReason: r.UndeliverableReason, UndeliverableAt: r.UndeliverableAt,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 }
@@ -367,15 +378,16 @@ func (s *Store) join(ctx context.Context, l bo.Learner, now time.Time, learner t
 }
 
 // Join makes the invited learner a member in one transaction: the learner
-// moves from INVITED to MEMBER, the contract's used licences go up by one
-// under its cap and within its term, and the program's and org's counters
-// move. The link stays, so that accepting again answers "already a member";
-// it can admit no one else, as it names this invitation only. It returns
-// ECONFLICT when the invitation changed in between (read it again), and
-// ELIMIT when the contract is full or outside its term.
+// moves from INVITED to MEMBER (an undeliverable mark goes: the invitation
+// reached them), the contract's used licences go up by one under its cap
+// and within its term, and the program's and org's counters move. The link
+// stays, so that accepting again answers "already a member"; it can admit
+// no one else, as it names this invitation only. It returns ECONFLICT when
+// the invitation changed in between (read it again), and ELIMIT when the
+// contract is full or outside its term.
 func (s *Store) Join(ctx context.Context, l bo.Learner, now time.Time) error {
 	cond, names, values := pendingCondition(l)
-	set := memberIndexUpdate(l, now, names, values)
+	set := memberIndexUpdate(l, now, names, values) + " REMOVE undeliverable, undeliverableReason, undeliverableAt"
 	return s.join(ctx, l, now, types.TransactWriteItem{Update: &types.Update{
 		TableName: s.table, Key: mustKey(learnerKey(l.ProgramID, l.EmailKey)), UpdateExpression: aws.String(set),
 		ConditionExpression: aws.String(cond), ExpressionAttributeNames: names, ExpressionAttributeValues: values,

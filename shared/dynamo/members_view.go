@@ -103,6 +103,10 @@ func viewFilter(q members.Query, skAttr string) (bo.LearnerState, string, map[st
 		values[":course"] = str(q.CourseID)
 		conds = append(conds, "contains(currentItems, :course)")
 	}
+	if q.Undeliverable {
+		values[":undeliverable"] = &types.AttributeValueMemberBOOL{Value: true}
+		conds = append(conds, "undeliverable = :undeliverable")
+	}
 	return state, strings.Join(conds, " AND "), names, values
 }
 
@@ -125,7 +129,7 @@ func (s *Store) ListMembers(ctx context.Context, programID string, q members.Que
 	ix := viewIndexes[q.Sort]
 	state, filter, names, values := viewFilter(q, ix.sk)
 	list := viewCursor{Program: programID, Status: q.Status, Sort: q.Sort, Desc: q.Desc, Search: q.Search,
-		Filter: q.ContractID + "|" + q.CourseID}
+		Filter: fmt.Sprint(q.ContractID, "|", q.CourseID, "|", q.Undeliverable)}
 	after := ""
 	if q.Cursor != "" {
 		var got viewCursor

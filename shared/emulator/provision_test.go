@@ -225,8 +225,12 @@ func checkTable(t *testing.T, cfg aws.Config, name string) {
 		if got := keys(ix.KeySchema); got != want {
 			t.Errorf("index %s keys %q, want %q", spec.Name, got, want)
 		}
-		if ix.Projection == nil || ix.Projection.ProjectionType != ddbtypes.ProjectionTypeAll {
-			t.Errorf("index %s projection %+v, want ALL", spec.Name, ix.Projection)
+		wantType := ddbtypes.ProjectionTypeAll
+		if len(spec.Include) > 0 {
+			wantType = ddbtypes.ProjectionTypeInclude
+		}
+		if ix.Projection == nil || ix.Projection.ProjectionType != wantType || !slices.Equal(ix.Projection.NonKeyAttributes, spec.Include) {
+			t.Errorf("index %s projection %+v, want %s of %v", spec.Name, ix.Projection, wantType, spec.Include)
 		}
 	}
 	ttl, err := client.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(name)})

@@ -27,7 +27,7 @@ var HTTPClient = awshttp.NewBuildableClient().WithTransportOptions(func(t *http.
 
 // CreateTableInput returns the request that creates the table described by
 // spec under the given name: on-demand, with every index projecting all
-// attributes. It is what the local start-up sends, and what the infra tests
+// attributes or, when its spec says so, the ones it includes. It is what the local start-up sends, and what the infra tests
 // compare the CDK template against.
 func CreateTableInput(spec resources.TableSpec, name string) *dynamodb.CreateTableInput {
 	seen := map[string]bool{}
@@ -58,10 +58,14 @@ func CreateTableInput(spec resources.TableSpec, name string) *dynamodb.CreateTab
 		KeySchema:   keySchema(spec.PartitionKey, spec.SortKey),
 	}
 	for _, ix := range spec.Indexes {
+		projection := &ddbtypes.Projection{ProjectionType: ddbtypes.ProjectionTypeAll}
+		if len(ix.Include) > 0 {
+			projection = &ddbtypes.Projection{ProjectionType: ddbtypes.ProjectionTypeInclude, NonKeyAttributes: ix.Include}
+		}
 		in.GlobalSecondaryIndexes = append(in.GlobalSecondaryIndexes, ddbtypes.GlobalSecondaryIndex{
 			IndexName:  aws.String(ix.Name),
 			KeySchema:  keySchema(ix.PartitionKey, ix.SortKey),
-			Projection: &ddbtypes.Projection{ProjectionType: ddbtypes.ProjectionTypeAll},
+			Projection: projection,
 		})
 	}
 	in.AttributeDefinitions = defs

@@ -49,6 +49,13 @@ func memberRoutes(svc *members.Service) map[string]RouteFunc {
 			p := r.Event.QueryStringParameters
 			q := members.Query{Status: members.Status(p["status"]), Sort: members.Sort(p["sort"]), Search: p["search"],
 				ContractID: p["contractId"], CourseID: p["courseId"], Limit: limit, Cursor: cursor}
+			switch p["undeliverable"] {
+			case "", "false":
+			case "true":
+				q.Undeliverable = true
+			default:
+				return 0, nil, bo.Invalid("undeliverable must be true or false", bo.FieldError{Field: "undeliverable", Message: "must be true or false"})
+			}
 			switch p["order"] {
 			case "", "asc":
 			case "desc":

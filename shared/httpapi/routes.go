@@ -32,6 +32,8 @@ const (
 	FunctionMailer           = "mailer"
 	FunctionActivity         = "activity"
 	FunctionWorker           = "worker"
+	// FunctionFeedback consumes SES's bounce and complaint notifications.
+	FunctionFeedback = "feedback"
 )
 
 const (

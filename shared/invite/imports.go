@@ -42,12 +42,17 @@ const (
 	JobFailed         JobStatus = "failed"
 )
 
-// JobCounts is an import's progress: rows read and done, and how many rows
-// ended in each outcome.
+// JobCounts is an import's progress: rows read and done, how many rows
+// ended in each outcome, and how many of its invitations were marked
+// undeliverable since (their address bounced or complained; the members
+// view lists them with undeliverable=true).
 type JobCounts struct {
 	RowsRead int             `json:"rowsRead" dynamodbav:"rowsRead"`
 	RowsDone int             `json:"rowsDone" dynamodbav:"rowsDone"`
 	Outcomes map[Outcome]int `json:"outcomes" dynamodbav:"outcomes"`
+	// Undeliverable is kept apart from the job's item, which the running
+	// import rewrites whole (see JobStore.GetImport).
+	Undeliverable int `json:"undeliverable" dynamodbav:"-"`
 }
 
 // Job is a bulk invitation import.
@@ -115,7 +120,8 @@ type Files interface {
 type JobStore interface {
 	// CreateImport writes a new job; ECONFLICT if the id exists.
 	CreateImport(ctx context.Context, j Job) error
-	// GetImport returns a job of the program, or ENOTFOUND.
+	// GetImport returns a job of the program, with the count of its
+	// invitations marked undeliverable, or ENOTFOUND.
 	GetImport(ctx context.Context, programID, importID string) (Job, error)
 	// UpdateImport writes the job's status, counts, warnings, error and times.
 	UpdateImport(ctx context.Context, j Job) error

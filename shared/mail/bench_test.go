@@ -5,8 +5,11 @@ import (
 	"log/slog"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/learnops/backoffice/shared/mail"
+	"github.com/learnops/backoffice/shared/queue"
+	"github.com/learnops/backoffice/shared/ses"
 )
 
 // BenchmarkRender renders the invitation email (subject, HTML and text).
@@ -41,4 +44,30 @@ func BenchmarkDeliver(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+}
+
+// BenchmarkMailer runs one mailer instance's whole path per message, with
+// no rate limit: the batch handler decoding a batch of 10, the dispatcher
+// (validate, render, claim), the MIME built by go-mail and a fake SES that
+// accepts at once. It is the ceiling the mailer's code puts on one
+// instance's throughput, to compare with the SES send rate it is paced at.
+func BenchmarkMailer(b *testing.B) {
+	claims, _, _ := memClaims()
+	client := &fakeSES{now: time.Now}
+	d := mail.NewDispatcher(claims, ses.NewSender(client, "backoffice-feedback"), noLimit, from, slog.New(slog.DiscardHandler))
+	h := queue.BatchHandler(d.DeliverJSON, slog.New(slog.DiscardHandler))
+	ctx := context.Background()
+	ids := make([]string, 10)
+	n := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		for i := range ids {
+			ids[i] = "invitation/inv_" + strconv.Itoa(n)
+			n++
+		}
+		if res, err := h(ctx, batch(b, ids)); err != nil || len(res.BatchItemFailures) != 0 {
+			b.Fatal(err, res.BatchItemFailures)
+		}
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "msgs/s")
 }

@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	netmail "net/mail"
+	"net/url"
+	"strings"
 	"time"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
@@ -14,8 +17,9 @@ import (
 // maxIDBytes bounds Message.ID, which becomes part of a DynamoDB key.
 const maxIDBytes = 512
 
-// releaseTimeout bounds the release of a claim after a failure; it runs on a
-// context of its own because the failure may be the caller's context ending.
+// releaseTimeout bounds the release of a claim after a failure, and the
+// count of an email's outcome; they run on a context of their own because
+// the failure may be the caller's context ending.
 const releaseTimeout = 5 * time.Second
 
 // Claims records which emails were sent, so that each is sent at most once.
@@ -36,6 +40,22 @@ type Claims interface {
 // and the message is tried again.
 type Sender interface {
 	Send(ctx context.Context, from, to string, r Rendered) error
+}
+
+// Reach tells which addresses may not be sent an org's mail that is not
+// transactional (see Message.UnsubscribeURL).
+type Reach interface {
+	// Reachability returns, for those of the addresses (email keys) that
+	// may not be sent the org's mail that is not transactional, why; the
+	// reachable ones are left out of the map.
+	Reachability(ctx context.Context, orgID string, emailKeys []string) (map[string]bo.Reach, error)
+}
+
+// Outcomes counts what became of the emails of a campaign (see
+// Message.Campaign).
+type Outcomes interface {
+	// CountOutcome adds one to the campaign's counter of the outcome.
+	CountOutcome(ctx context.Context, campaign string, o Outcome) error
 }
 
 // Limiter paces sends: Wait returns when the next send may start, or with an
@@ -75,8 +95,11 @@ func ParseMessage(body string) (Message, error) {
 }
 
 // validate checks what Deliver needs of a message: an ID (the idempotency key)
-// of at most maxIDBytes, a template name and a recipient. It does not parse
-// the recipient: Deliver treats a malformed address as a permanent failure.
+// of at most maxIDBytes, a template name and a recipient; a reply-to that is
+// an email address; an unsubscribe URL that is an absolute http(s) URL fit
+// for a header, with the org it unsubscribes from. It does not parse the
+// recipient: Deliver treats a malformed address as a permanent failure. A
+// bad reply-to or unsubscribe URL is the producer's bug, and an error.
 func validate(m Message) error {
 	switch {
 	case m.ID == "":
@@ -88,36 +111,84 @@ func validate(m Message) error {
 	case m.To == "":
 		return fmt.Errorf("mail message %s: to is required", m.ID)
 	}
+	if m.ReplyTo != "" {
+		if _, err := bo.ParseEmail(m.ReplyTo); err != nil {
+			return fmt.Errorf("mail message %s: replyTo is not an email address: %w", m.ID, err)
+		}
+	}
+	if m.UnsubscribeURL != "" {
+		if !headerURL(m.UnsubscribeURL) {
+			return fmt.Errorf("mail message %s: unsubscribeUrl must be an absolute http or https URL without spaces, quotes or angle brackets", m.ID)
+		}
+		if m.OrgID == "" {
+			return fmt.Errorf("mail message %s: an email with an unsubscribeUrl needs the orgId it unsubscribes from", m.ID)
+		}
+	}
 	return nil
 }
 
+// headerURL reports whether s is an absolute http or https URL that can
+// stand between the angle brackets of a List-Unsubscribe header: no white
+// space, control characters, quotes or angle brackets.
+func headerURL(s string) bool {
+	if strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f || strings.ContainsRune(`<>"`, r) }) {
+		return false
+	}
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+}
+
 // Dispatcher sends queued messages: each at most once, within the send rate
-// its Limiter sets.
+// its Limiter sets; with WithCampaigns, mail that is not transactional only
+// to reachable addresses, counting each campaign email's outcome.
 type Dispatcher struct {
-	claims  Claims
-	sender  Sender
-	limiter Limiter
-	from    string
-	logger  *slog.Logger
+	claims   Claims
+	sender   Sender
+	limiter  Limiter
+	from     string
+	logger   *slog.Logger
+	reach    Reach
+	outcomes Outcomes
 }
 
 // NewDispatcher returns a Dispatcher that sends from the address from (as
 // SES accepts it: "noreply@example.com" or "Acme Learning <noreply@example.com>").
+// It delivers transactional messages only until WithCampaigns gives it the
+// reach check and the campaign counters.
 func NewDispatcher(claims Claims, sender Sender, limiter Limiter, from string, logger *slog.Logger) *Dispatcher {
 	return &Dispatcher{claims: claims, sender: sender, limiter: limiter, from: from, logger: logger}
 }
 
-// Deliver sends m at most once: it renders m, claims m.ID, waits for the
-// limiter and sends.
+// WithCampaigns returns a copy of d that checks, at send time, that the
+// recipient of a message with an UnsubscribeURL is reachable (reach), and
+// counts the outcome of every message with a Campaign (outcomes).
+func (d *Dispatcher) WithCampaigns(reach Reach, outcomes Outcomes) *Dispatcher {
+	c := *d
+	c.reach, c.outcomes = reach, outcomes
+	return &c
+}
+
+// Deliver sends m at most once: it renders m, claims m.ID, checks that the
+// recipient of mail that is not transactional is reachable, waits for the
+// limiter and sends, from m.FromName (when set) at the dispatcher's address.
+// The outcome of an email of a campaign is counted once, by the delivery
+// that made the claim: sent; failed (a malformed or rejected recipient or
+// content); suppressed or unsubscribed (not sent).
 //
 // It returns nil when the email was sent, when m.ID was claimed already (a
-// redelivered message: nothing is sent), and when the send failed
-// permanently (a rejected address or content: logged, the claim released,
-// not retried). It returns an error, so that the queue delivers the message
-// again and finally moves it to its dead-letter queue, for an invalid message
-// (no ID, an unknown template, missing data), a failed claim, a context that
-// ended before the send, and a transient send failure; in the last two cases
-// the claim is released first, so that the next delivery sends.
+// redelivered message: nothing is sent or counted), when the recipient is
+// not reachable (logged, not sent), and when the send failed permanently (a
+// malformed or rejected address or content: logged, not retried). In those
+// cases the claim is kept, so that no redelivery sends or counts the email
+// again. A failed count is logged, not retried: the email's fate is settled.
+//
+// It returns an error, so that the queue delivers the message again and
+// finally moves it to its dead-letter queue, for an invalid message (see
+// ParseMessage; an unknown template, missing data), a message of a campaign
+// or with an unsubscribe URL given to a Dispatcher without WithCampaigns, a
+// failed claim or reach check, a context that ended before the send, and a
+// transient send failure; in all but the first two cases after releasing
+// the claim, so that the next delivery sends.
 //
 // An instance that stops between the claim and the send (a crash or a
 // timeout that kills it) leaves the claim in place: that email is not sent,
@@ -127,15 +198,15 @@ func (d *Dispatcher) Deliver(ctx context.Context, m Message) error {
 		return err
 	}
 	log := d.logger.With(slog.String("emailId", m.ID), slog.String("template", m.Template), slog.String("orgId", m.OrgID))
+	if m.Campaign != "" {
+		log = log.With(slog.String("campaign", m.Campaign))
+	}
 	rendered, err := Render(m)
 	if err != nil {
 		return fmt.Errorf("email %s: %w", m.ID, err)
 	}
-	to, err := bo.ParseEmail(m.To)
-	if err != nil {
-		// The recipient is never logged: email IDs identify the email.
-		log.Warn("email dropped: the recipient is not a valid address")
-		return nil
+	if (m.UnsubscribeURL != "" && d.reach == nil) || (m.Campaign != "" && d.outcomes == nil) {
+		return fmt.Errorf("email %s: the dispatcher has no reach check or campaign counters (WithCampaigns) for an email of a campaign or with an unsubscribe link", m.ID)
 	}
 	claimed, err := d.claims.Claim(ctx, m.ID)
 	if err != nil {
@@ -145,22 +216,76 @@ func (d *Dispatcher) Deliver(ctx context.Context, m Message) error {
 		log.Info("email already sent; redelivery ignored")
 		return nil
 	}
+	to, err := bo.ParseEmail(m.To)
+	if err != nil {
+		// The recipient is never logged: email IDs identify the email.
+		log.Warn("email dropped: the recipient is not a valid address")
+		d.count(ctx, log, m, OutcomeFailed)
+		return nil
+	}
+	if m.UnsubscribeURL != "" {
+		reach, err := d.reach.Reachability(ctx, m.OrgID, []string{to.Key})
+		if err != nil {
+			d.release(ctx, log, m.ID)
+			return fmt.Errorf("email %s: reach check: %w", m.ID, err)
+		}
+		switch reach[to.Key] {
+		case bo.Suppressed:
+			log.Info("email not sent: the address is suppressed after a bounce or complaint")
+			d.count(ctx, log, m, OutcomeSuppressed)
+			return nil
+		case bo.Unsubscribed:
+			log.Info("email not sent: the address unsubscribed from the org's mail")
+			d.count(ctx, log, m, OutcomeUnsubscribed)
+			return nil
+		}
+	}
 	if err := d.limiter.Wait(ctx); err != nil {
 		d.release(ctx, log, m.ID)
 		return fmt.Errorf("email %s: wait for the send rate: %w", m.ID, err)
 	}
-	err = d.sender.Send(ctx, d.from, to.Display, rendered)
+	err = d.sender.Send(ctx, d.fromOf(m), to.Display, rendered)
 	switch {
 	case err == nil:
 		log.Info("email sent")
+		d.count(ctx, log, m, OutcomeSent)
 		return nil
 	case IsPermanent(err):
-		d.release(ctx, log, m.ID)
 		log.Warn("email dropped: rejected permanently", slog.String("error", err.Error()))
+		d.count(ctx, log, m, OutcomeFailed)
 		return nil
 	default:
 		d.release(ctx, log, m.ID)
 		return fmt.Errorf("email %s: send: %w", m.ID, err)
+	}
+}
+
+// fromOf returns the sender of m: the dispatcher's address, under
+// m.FromName (folded onto one line) when it is set.
+func (d *Dispatcher) fromOf(m Message) string {
+	name := oneLine(m.FromName)
+	if name == "" {
+		return d.from
+	}
+	addr, err := netmail.ParseAddress(d.from)
+	if err != nil {
+		return d.from // the configuration was checked at start-up; SES judges
+	}
+	return (&netmail.Address{Name: name, Address: addr.Address}).String()
+}
+
+// count counts the outcome of m when it belongs to a campaign, on a context
+// that outlives ctx (the email's fate is settled even if ctx is ending). A
+// failure is logged: a redelivery would not count it either, as the claim
+// is kept.
+func (d *Dispatcher) count(ctx context.Context, log *slog.Logger, m Message, o Outcome) {
+	if m.Campaign == "" {
+		return
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+	defer cancel()
+	if err := d.outcomes.CountOutcome(cctx, m.Campaign, o); err != nil {
+		log.Error("the email's outcome was not counted", slog.String("outcome", string(o)), slog.String("error", err.Error()))
 	}
 }
 

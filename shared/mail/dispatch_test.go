@@ -126,7 +126,8 @@ func TestDeliverReleasesOnTransientFailure(t *testing.T) {
 }
 
 // TestDeliverDropsPermanentFailure: a rejected email is logged and dropped
-// (nil, so the queue deletes the message), and its claim released.
+// (nil, so the queue deletes the message), and its claim kept, so that a
+// redelivery neither sends nor counts it again.
 func TestDeliverDropsPermanentFailure(t *testing.T) {
 	claims, held, _ := memClaims()
 	calls := 0
@@ -140,8 +141,11 @@ func TestDeliverDropsPermanentFailure(t *testing.T) {
 	if err := d.Deliver(context.Background(), m); err != nil {
 		t.Fatalf("Deliver = %v, want nil for a permanent failure", err)
 	}
-	if calls != 1 || held[m.ID] {
-		t.Fatalf("send calls %d, claim held %v; want 1, false", calls, held[m.ID])
+	if calls != 1 || !held[m.ID] {
+		t.Fatalf("send calls %d, claim held %v; want 1, true", calls, held[m.ID])
+	}
+	if err := d.Deliver(context.Background(), m); err != nil || calls != 1 {
+		t.Fatalf("redelivery: %v after %d send calls; want nil after 1", err, calls)
 	}
 	if !strings.Contains(logs.String(), "rejected permanently") || !strings.Contains(logs.String(), "blacklisted") {
 		t.Fatalf("the drop is not logged with its reason: %s", logs)
@@ -164,8 +168,18 @@ func TestDeliverRefusals(t *testing.T) {
 		{name: "no recipient", msg: mail.Message{ID: "e", Template: mail.TemplateInvitation, Data: invitationData()}, wantErr: "to is required"},
 		{name: "unknown template", msg: mail.Message{ID: "e", To: "a@b.example", Template: "nope"}, wantErr: `unknown template "nope"`},
 		{name: "missing data", msg: mail.Message{ID: "e", To: "a@b.example", Template: mail.TemplateProgramWelcome, Data: invitationData()}, wantErr: `no entry for key "ProgramURL"`},
-		// A malformed address can never be delivered: dropped, like a rejection.
-		{name: "malformed recipient", msg: mail.Message{ID: "e", To: "ada at example", Template: mail.TemplateInvitation, Data: invitationData()}},
+		// A malformed address can never be delivered: dropped, like a
+		// rejection, its claim kept.
+		{name: "malformed recipient", msg: mail.Message{ID: "e", To: "ada at example", Template: mail.TemplateInvitation, Data: invitationData()}, wantClaim: true},
+		{name: "reply-to not an address", msg: withMsg(invitation("e"), func(m *mail.Message) { m.ReplyTo = "dean at acme" }), wantErr: "replyTo is not an email address"},
+		{name: "unsubscribe URL not absolute", msg: withMsg(invitation("e"), func(m *mail.Message) { m.UnsubscribeURL = "/v1/unsubscribe/x" }), wantErr: "unsubscribeUrl must be"},
+		{name: "unsubscribe URL not http", msg: withMsg(invitation("e"), func(m *mail.Message) { m.UnsubscribeURL = "mailto:u@acme.example" }), wantErr: "unsubscribeUrl must be"},
+		{name: "unsubscribe URL breaking the header", msg: withMsg(invitation("e"), func(m *mail.Message) { m.UnsubscribeURL = "https://api.example/u/x>, <https://evil.example" }), wantErr: "unsubscribeUrl must be"},
+		{name: "unsubscribe URL with a line break", msg: withMsg(invitation("e"), func(m *mail.Message) { m.UnsubscribeURL = "https://api.example/u/x\r\nBcc: x@evil.example" }), wantErr: "unsubscribeUrl must be"},
+		{name: "unsubscribe URL without an org", msg: withMsg(invitation("e"), func(m *mail.Message) { m.UnsubscribeURL = "https://api.example/u/x"; m.OrgID = "" }), wantErr: "needs the orgId"},
+		// A dispatcher without WithCampaigns cannot check reach or count.
+		{name: "unsubscribe URL without a reach check", msg: withMsg(invitation("e"), func(m *mail.Message) { m.UnsubscribeURL = "https://api.example/u/x" }), wantErr: "WithCampaigns"},
+		{name: "campaign without counters", msg: withMsg(invitation("e"), func(m *mail.Message) { m.Campaign = "message/org_1/msg_1" }), wantErr: "WithCampaigns"},
 		{name: "claim fails", msg: invitation("e"), claimErr: errors.New("table unavailable"), wantErr: "table unavailable", wantClaim: true},
 		{name: "no turn before the deadline", msg: invitation("e"), waitErr: deadline, wantErr: "deadline", wantClaim: true},
 	}

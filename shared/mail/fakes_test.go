@@ -2,9 +2,11 @@ package mail_test
 
 import (
 	"context"
+	"maps"
 	"sync"
 	"time"
 
+	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/mail"
 )
 
@@ -97,4 +99,49 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
+}
+
+// fakeReach is a Reach of one function field.
+type fakeReach struct {
+	reachability func(ctx context.Context, orgID string, emailKeys []string) (map[string]bo.Reach, error)
+}
+
+var _ mail.Reach = (*fakeReach)(nil)
+
+func (f *fakeReach) Reachability(ctx context.Context, orgID string, emailKeys []string) (map[string]bo.Reach, error) {
+	return f.reachability(ctx, orgID, emailKeys)
+}
+
+// fakeOutcomes is an Outcomes of one function field.
+type fakeOutcomes struct {
+	countOutcome func(ctx context.Context, campaign string, o mail.Outcome) error
+}
+
+var _ mail.Outcomes = (*fakeOutcomes)(nil)
+
+func (f *fakeOutcomes) CountOutcome(ctx context.Context, campaign string, o mail.Outcome) error {
+	return f.countOutcome(ctx, campaign, o)
+}
+
+// memOutcomes returns a fakeOutcomes that counts in a map by campaign and
+// outcome ("message/org_1/msg_1 sent"), from any goroutine.
+func memOutcomes() (*fakeOutcomes, func() map[string]int) {
+	var mu sync.Mutex
+	counts := map[string]int{}
+	return &fakeOutcomes{countOutcome: func(_ context.Context, campaign string, o mail.Outcome) error {
+			mu.Lock()
+			defer mu.Unlock()
+			counts[campaign+" "+string(o)]++
+			return nil
+		}}, func() map[string]int {
+			mu.Lock()
+			defer mu.Unlock()
+			return maps.Clone(counts)
+		}
+}
+
+// withMsg returns m changed by change.
+func withMsg(m mail.Message, change func(*mail.Message)) mail.Message {
+	change(&m)
+	return m
 }

@@ -52,6 +52,14 @@ type Message struct {
 	// (RFC 8058, one-click) pointing at it. Templates of such emails show
 	// it as a link too.
 	UnsubscribeURL string `json:"unsubscribeUrl,omitempty"`
+	// FromName, when set, is the sender's display name for this email (an
+	// admin message's "sender name", by default its author's name); the
+	// address stays the mailer's verified sender. It is folded onto one
+	// line; any characters are allowed and MIME-encoded.
+	FromName string `json:"fromName,omitempty"`
+	// ReplyTo, when set, is the address replies go to (an admin message's
+	// author, or a no-reply address); it must be an email address.
+	ReplyTo string `json:"replyTo,omitempty"`
 }
 
 // Outcome is what became of one email of a campaign.

@@ -57,9 +57,9 @@ func sendTimes(t *testing.T, p *mail.Pacer, clock *fakeClock, n int, rng *rand.R
 func maxInWindow(times []time.Time, width time.Duration) int {
 	sorted := slices.Clone(times)
 	slices.SortFunc(sorted, func(a, b time.Time) int { return a.Compare(b) })
-	most := 0
+	most, j := 0, 0
 	for i, start := range sorted {
-		j := i
+		// The window's end only moves forward as its start does.
 		for j < len(sorted) && sorted[j].Before(start.Add(width)) {
 			j++
 		}

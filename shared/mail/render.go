@@ -30,11 +30,17 @@ const (
 )
 
 // Rendered is a message turned into an email: a subject of one line, an HTML
-// body and a plain-text body with the same content.
+// body and a plain-text body with the same content, and the headers the
+// message asks for.
 type Rendered struct {
 	Subject string
 	HTML    string
 	Text    string
+	// ReplyTo is Message.ReplyTo: when set, the email's Reply-To header.
+	ReplyTo string
+	// UnsubscribeURL is Message.UnsubscribeURL: when set, the email carries
+	// it in List-Unsubscribe and List-Unsubscribe-Post headers (RFC 8058).
+	UnsubscribeURL string
 }
 
 // templateSet is the three parsed templates of one name.
@@ -102,7 +108,8 @@ func TemplateNames() []string {
 // including CR and LF, becomes one space; control characters are dropped) and
 // trimmed, so no value can add a header. It returns an error for an unknown
 // template, for data that lacks a key a template uses (each template file
-// lists the keys it needs), and for a subject that renders empty.
+// lists the keys it needs), and for a subject that renders empty. The
+// message's ReplyTo and UnsubscribeURL are passed on as they are.
 func Render(m Message) (Rendered, error) {
 	set, ok := templates[m.Template]
 	if !ok {
@@ -122,7 +129,8 @@ func Render(m Message) (Rendered, error) {
 	if err := set.text.Execute(&text, data); err != nil {
 		return Rendered{}, fmt.Errorf("render %s text: %w", m.Template, err)
 	}
-	r := Rendered{Subject: oneLine(subject.String()), HTML: strings.TrimSpace(html.String()) + "\n", Text: strings.TrimSpace(text.String()) + "\n"}
+	r := Rendered{Subject: oneLine(subject.String()), HTML: strings.TrimSpace(html.String()) + "\n", Text: strings.TrimSpace(text.String()) + "\n",
+		ReplyTo: m.ReplyTo, UnsubscribeURL: m.UnsubscribeURL}
 	if r.Subject == "" {
 		return Rendered{}, fmt.Errorf("render %s subject: the subject is empty", m.Template)
 	}

@@ -1,6 +1,7 @@
 package mail_test
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -264,5 +265,43 @@ func TestSubjectIsCut(t *testing.T) {
 	}
 	if n := utf8.RuneCountInString(r.Subject); n != 200 {
 		t.Fatalf("subject has %d characters, want 200", n)
+	}
+}
+
+// TestEveryTemplateEscapesEveryValue renders every template with every value
+// it uses set to markup and header injection: no value reaches the HTML
+// body unescaped, and the subject stays one line. The keys are found by
+// rendering, so a template added later is covered too.
+func TestEveryTemplateEscapesEveryValue(t *testing.T) {
+	const payload = "<img src=x onerror=alert(1)>\"'&\r\nBcc: evil@example.com\r\n\r\n<b>"
+	missing := regexp.MustCompile(`map has no entry for key "([^"]+)"`)
+	for _, name := range mail.TemplateNames() {
+		t.Run(name, func(t *testing.T) {
+			data := map[string]string{}
+			var r mail.Rendered
+			for {
+				var err error
+				r, err = mail.Render(mail.Message{Template: name, Data: data})
+				if err == nil {
+					break
+				}
+				m := missing.FindStringSubmatch(err.Error())
+				if m == nil || data[m[1]] != "" {
+					t.Fatal(err)
+				}
+				data[m[1]] = payload
+			}
+			if len(data) == 0 {
+				t.Fatal("the template uses no value")
+			}
+			for _, raw := range []string{"<img", "<b>", "onerror=alert(1)>"} {
+				if strings.Contains(r.HTML, raw) {
+					t.Errorf("HTML holds %q unescaped:\n%s", raw, r.HTML)
+				}
+			}
+			if strings.ContainsAny(r.Subject, "\r\n\x00") || !strings.Contains(r.Subject, "Bcc: evil@example.com") {
+				t.Errorf("subject %q: want the value on one line", r.Subject)
+			}
+		})
 	}
 }

@@ -51,8 +51,11 @@ type Query struct {
 	ContractID string
 	// CourseID keeps the learners currently enrolled in that item.
 	CourseID string
-	Limit    int
-	Cursor   string
+	// Undeliverable keeps the learners whose pending invitation is marked
+	// undeliverable (their address bounced or complained).
+	Undeliverable bool
+	Limit         int
+	Cursor        string
 	// Now is when the 30- and 90-day windows end.
 	Now time.Time
 }
@@ -110,7 +113,7 @@ func (s *Service) List(ctx context.Context, caller bo.Caller, orgID, programID s
 // Columns of the members view, as the guide lists them; Learner (name and
 // email) is always shown.
 var Columns = []string{"joinDate", "invitationDate", "lastActivityDate", "status", "contract", "currentEnrollments",
-	"enrollments", "completions", "externalId", "removalDate", "allowReturn"}
+	"enrollments", "completions", "externalId", "removalDate", "allowReturn", "undeliverable"}
 
 // MaxExportRows bounds a CSV export answered in one response (a Lambda
 // answer carries at most 6 MB).
@@ -187,6 +190,9 @@ func cell(l bo.Learner, column string) string {
 		return l.ExternalID
 	case "removalDate":
 		return day(l.RemovedAt)
+	case "undeliverable":
+		// Why the invitation cannot be delivered, as SES reported it.
+		return l.UndeliverableReason
 	case "allowReturn":
 		if l.State == bo.StateDeletedMember && l.AllowReturn {
 			return "Yes"

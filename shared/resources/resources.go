@@ -20,11 +20,16 @@ type Attribute struct {
 	Type KeyType
 }
 
-// Index is a global secondary index. Every index projects all attributes.
+// Index is a global secondary index. It projects all attributes, unless
+// Include names the only ones it projects besides the keys.
 type Index struct {
 	Name         string
 	PartitionKey Attribute
 	SortKey      Attribute
+	// Include, when set, makes the projection INCLUDE: the table's and the
+	// index's keys and these attributes. A write to an item then costs the
+	// index a write only when one of them (or a key) changes.
+	Include []string
 }
 
 // TableSpec is the single table.
@@ -72,6 +77,8 @@ const (
 	AttrGSI3SK = "GSI3SK"
 	AttrGSI4SK = "GSI4SK"
 	AttrGSI5SK = "GSI5SK"
+	AttrGSI6PK = "GSI6PK"
+	AttrGSI6SK = "GSI6SK"
 	AttrTTL    = "expiresAt"
 )
 
@@ -85,6 +92,11 @@ const (
 	IndexGSI3 = "GSI3"
 	IndexGSI4 = "GSI4"
 	IndexGSI5 = "GSI5"
+	// GSI6 holds learner items only (a sparse index): one person's
+	// standing in every program, by email. It projects what marking their
+	// pending invitations needs, so that learning activity, which rewrites
+	// learner items often, costs it nothing.
+	IndexGSI6 = "GSI6"
 )
 
 // Table is the single table of the back office.
@@ -98,6 +110,8 @@ var Table = TableSpec{
 		{Name: IndexGSI3, PartitionKey: Attribute{Name: AttrGSI1PK, Type: String}, SortKey: Attribute{Name: AttrGSI3SK, Type: String}},
 		{Name: IndexGSI4, PartitionKey: Attribute{Name: AttrGSI1PK, Type: String}, SortKey: Attribute{Name: AttrGSI4SK, Type: String}},
 		{Name: IndexGSI5, PartitionKey: Attribute{Name: AttrGSI1PK, Type: String}, SortKey: Attribute{Name: AttrGSI5SK, Type: String}},
+		{Name: IndexGSI6, PartitionKey: Attribute{Name: AttrGSI6PK, Type: String}, SortKey: Attribute{Name: AttrGSI6SK, Type: String},
+			Include: []string{"state", "orgId", "programId", "invitationId", "importId"}},
 	},
 	TTLAttribute: AttrTTL,
 }
@@ -122,8 +136,18 @@ var WorkQueue = QueueSpec{
 	RetentionDays:            4,
 }
 
+// FeedbackQueue carries SES's bounce and complaint notifications (from the
+// configuration set's SNS topic) to the feedback function.
+var FeedbackQueue = QueueSpec{
+	Name:                     "backoffice-feedback",
+	DeadLetterName:           "backoffice-feedback-dlq",
+	MaxReceiveCount:          5,
+	VisibilityTimeoutSeconds: 180,
+	RetentionDays:            4,
+}
+
 // Queues lists every queue, in the order they are created.
-var Queues = []QueueSpec{MailQueue, WorkQueue}
+var Queues = []QueueSpec{MailQueue, WorkQueue, FeedbackQueue}
 
 // Key prefixes of the files bucket. The invitation-import function is
 // triggered by CSV objects under ImportsPrefix; each function is granted

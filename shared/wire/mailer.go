@@ -29,17 +29,22 @@ type Mailer struct {
 	// Concurrency is the event source mapping's maximum concurrency: how
 	// many instances may send at once, sharing SendRate.
 	Concurrency int
+	// ConfigurationSet is the SES configuration set every email is sent
+	// under, whose event destination publishes bounces and complaints to
+	// the feedback function; empty (locally) sends under none.
+	ConfigurationSet string
 }
 
 // ReadMailer reads the mailer's configuration: TABLE_NAME, MAIL_FROM,
-// MAIL_SEND_RATE, MAIL_CONCURRENCY and LOG_LEVEL. Its error names every
-// missing and every invalid variable.
+// MAIL_SEND_RATE, MAIL_CONCURRENCY, MAIL_CONFIGURATION_SET (optional) and
+// LOG_LEVEL. Its error names every missing and every invalid variable.
 func ReadMailer(vars *env.Reader) (Mailer, string, error) {
 	c := Mailer{
-		Base:        readBase(vars),
-		From:        vars.Required("MAIL_FROM"),
-		SendRate:    vars.Int("MAIL_SEND_RATE", 0),
-		Concurrency: vars.Int("MAIL_CONCURRENCY", 2),
+		Base:             readBase(vars),
+		From:             vars.Required("MAIL_FROM"),
+		SendRate:         vars.Int("MAIL_SEND_RATE", 0),
+		Concurrency:      vars.Int("MAIL_CONCURRENCY", 2),
+		ConfigurationSet: vars.Optional("MAIL_CONFIGURATION_SET", ""),
 	}
 	var invalid []string
 	if c.From != "" {
@@ -85,10 +90,11 @@ func InstanceRate(ctx context.Context, c Mailer, src RateSource) (account, each 
 }
 
 // MailerHandler builds the mailer's handler: it reads the send rate and
-// wires the claims, the sender and the pacer into the dispatcher behind the
+// wires the claims, the sender (under the configuration set), the pacer,
+// and the reach check and campaign counters into the dispatcher behind the
 // batch handler. It returns an error when the send rate cannot be had.
 func MailerHandler(ctx context.Context, awsCfg aws.Config, c Mailer, logger *slog.Logger) (queue.Handler, error) {
-	sender := ses.NewSender(awsses.NewFromConfig(awsCfg))
+	sender := ses.NewSender(awsses.NewFromConfig(awsCfg), c.ConfigurationSet)
 	account, each, err := InstanceRate(ctx, c, sender)
 	if err != nil {
 		return nil, err
@@ -98,8 +104,8 @@ func MailerHandler(ctx context.Context, awsCfg aws.Config, c Mailer, logger *slo
 		return nil, err
 	}
 	store := dynamo.NewStore(dynamodb.NewFromConfig(awsCfg), c.Table)
-	dispatcher := mail.NewDispatcher(store, sender, pacer, c.From, logger)
+	dispatcher := mail.NewDispatcher(store, sender, pacer, c.From, logger).WithCampaigns(store, store)
 	logger.Info("mailer ready", slog.Float64("accountSendRate", account), slog.Int("concurrency", c.Concurrency),
-		slog.Float64("instanceSendRate", each), slog.String("from", c.From))
+		slog.Float64("instanceSendRate", each), slog.String("from", c.From), slog.String("configurationSet", c.ConfigurationSet))
 	return queue.BatchHandler(dispatcher.DeliverJSON, logger), nil
 }

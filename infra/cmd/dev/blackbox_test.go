@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -130,7 +131,25 @@ func (r reply) get(path ...string) any {
 }
 
 func (r reply) str(path ...string) string { s, _ := r.get(path...).(string); return s }
-func (r reply) num(path ...string) int    { f, _ := r.get(path...).(float64); return int(f) }
+
+// csv asks for path as CSV (Accept: text/csv) and returns its records.
+func (c caller) csv(path string) [][]string {
+	c.s.t.Helper()
+	req, _ := http.NewRequest("GET", c.s.base+path, nil)
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set("Accept", "text/csv")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.s.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	rows, err := csv.NewReader(res.Body).ReadAll()
+	if err != nil || res.StatusCode != http.StatusOK {
+		c.s.t.Fatalf("CSV of %s: status %d, %v", path, res.StatusCode, err)
+	}
+	return rows
+}
+func (r reply) num(path ...string) int { f, _ := r.get(path...).(float64); return int(f) }
 
 var acceptLink = regexp.MustCompile(`https://learn\.example\.com/invitations/([A-Za-z0-9_-]+)`)
 

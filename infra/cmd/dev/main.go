@@ -3,7 +3,9 @@
 // nothing answers): it creates the table, queues and bucket, verifies the
 // mail sender, serves every API function behind a local API Gateway on
 // http://127.0.0.1:8080, seeds demo data and prints how to call it, until
-// Ctrl-C.
+// Ctrl-C. It runs the queue functions (mailer, worker, feedback) on their
+// queues, and serves one local-only route, POST /_local/ses-notification,
+// that feeds an SES bounce or complaint to the feedback queue.
 //
 // Environment: PORT (8080), SENDER_EMAIL (no-reply@learn.example.com),
 // LEARNER_APP_URL (https://learn.example.com), LOG_LEVEL (info),
@@ -90,6 +92,7 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 	}
 	mailURL := prov.Queues[resources.MailQueue.Name].URL
 	workURL := prov.Queues[resources.WorkQueue.Name].URL
+	feedbackURL := prov.Queues[resources.FeedbackQueue.Name].URL
 	learners := wire.Learners{Base: wire.Base{Table: names.Table}, LearnerAppURL: learnerAppURL, MailQueueURL: mailURL,
 		FilesBucket: names.Bucket, WorkQueueURL: workURL}
 
@@ -123,6 +126,7 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 	}
 	importer := wire.InvitationImport(cfg, learners, logger.With(slog.String("function", httpapi.FunctionInvitationImport)))
 	worker := wire.Worker(cfg, learners, logger.With(slog.String("function", httpapi.FunctionWorker)))
+	feedback := wire.Feedback(cfg, learners.Base, logger.With(slog.String("function", httpapi.FunctionFeedback)))
 	workers := map[string]func(context.Context) error{
 		httpapi.FunctionWorker: func(ctx context.Context) error {
 			return queue.Poll(ctx, sqs.NewFromConfig(cfg), workURL, worker, logger)
@@ -132,6 +136,9 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 		},
 		httpapi.FunctionReminders: func(ctx context.Context) error {
 			return local.EverySaturday(ctx, remind.Schedule, hour, logger)
+		},
+		httpapi.FunctionFeedback: func(ctx context.Context) error {
+			return queue.Poll(ctx, sqs.NewFromConfig(cfg), feedbackURL, feedback, logger)
 		},
 		httpapi.FunctionInvitationImport: func(ctx context.Context) error {
 			return local.PollObjects(ctx, s3.NewFromConfig(cfg, awsconfig.S3Options), names.Bucket, resources.ImportsPrefix,
@@ -147,10 +154,15 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 		Sender:   sender,
 		Routes:   httpapi.Routes,
 		Handlers: handlers,
-		Local:    map[string]http.Handler{local.RemindersPath: local.RunReminders(remind.Schedule, hour, logger)},
-		Workers:  workers,
-		Admin:    svc,
-		Logger:   logger,
-		Out:      out,
+		// SES's bounces and complaints, which moto never produces.
+		LocalRoutes: map[string]http.Handler{
+			"POST " + local.SESNotificationPath: local.SESNotificationHandler(sqs.NewFromConfig(cfg), feedbackURL, time.Now),
+			// The Saturday reminders for a chosen date, now.
+			"POST " + local.RemindersPath: local.RunReminders(remind.Schedule, hour, logger),
+		},
+		Workers: workers,
+		Admin:   svc,
+		Logger:  logger,
+		Out:     out,
 	}.Run(ctx)
 }

@@ -31,6 +31,8 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/ses"
+	sestypes "github.com/aws/aws-sdk-go-v2/service/ses/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/learnops/backoffice/shared/awsconfig"
@@ -360,4 +362,27 @@ func NewSecret(tb testing.TB, cfg aws.Config, value string) string {
 		}
 	})
 	return aws.ToString(out.ARN)
+}
+
+// NewConfigurationSet creates an SES configuration set of a unique name, as
+// the stack creates the one the mailer sends under (LocalStack refuses a
+// send under a set that does not exist; moto does not check), deleted when
+// the test ends. It returns its name.
+func NewConfigurationSet(tb testing.TB, cfg aws.Config) string {
+	tb.Helper()
+	client := ses.NewFromConfig(cfg)
+	name := namePrefix(tb) + "mail"
+	if _, err := client.CreateConfigurationSet(tb.Context(), &ses.CreateConfigurationSetInput{
+		ConfigurationSet: &sestypes.ConfigurationSet{Name: aws.String(name)},
+	}); err != nil {
+		tb.Fatalf("emulatortest: create configuration set: %v", err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
+		defer cancel()
+		if _, err := client.DeleteConfigurationSet(ctx, &ses.DeleteConfigurationSetInput{ConfigurationSetName: aws.String(name)}); err != nil {
+			tb.Errorf("emulatortest: delete configuration set: %v", err)
+		}
+	})
+	return name
 }
