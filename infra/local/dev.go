@@ -44,6 +44,9 @@ type Dev struct {
 	// Workers run beside the gateway until the context ends (queue
 	// consumers, schedules). A worker's error is logged; it stops nothing else.
 	Workers map[string]func(ctx context.Context) error
+	// Activity, when set, is the activity function's handler, fed by the
+	// local-only route ActivityPath (the learning platform's stand-in).
+	Activity ActivityHandler
 	// Admin seeds the demo data when set.
 	Admin  *admin.Service
 	Logger *slog.Logger
@@ -93,7 +96,7 @@ func (d Dev) Run(ctx context.Context) error {
 	}
 
 	srv := &http.Server{
-		Handler:           NewGateway(d.Routes, d.Handlers, d.Secret, d.Logger),
+		Handler:           d.handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(d.Logger.Handler(), slog.LevelWarn),
 	}
@@ -134,6 +137,23 @@ func (d Dev) Run(ctx context.Context) error {
 	return nil
 }
 
+// handler is the gateway, with the local-only activity route beside it
+// when Activity is set.
+func (d Dev) handler() http.Handler {
+	gateway := NewGateway(d.Routes, d.Handlers, d.Secret, d.Logger)
+	if d.Activity == nil {
+		return gateway
+	}
+	feed := ActivityFeed(d.Activity, d.Logger)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == ActivityPath {
+			feed.ServeHTTP(w, r)
+			return
+		}
+		gateway.ServeHTTP(w, r)
+	})
+}
+
 // printNextSteps tells the developer how to call the running system.
 func (d Dev) printNextSteps(base string, seed *SeedResult) error {
 	endpoint := aws.ToString(d.AWS.BaseEndpoint)
@@ -149,6 +169,15 @@ func (d Dev) printNextSteps(base string, seed *SeedResult) error {
 		msg += fmt.Sprintf("  Its programs: %s/v1/orgs/%s/programs, with the same header (the token lasts %s).\n", base, seed.OrgID, DemoTokenTTL)
 	}
 	msg += "\n  Tokens for anyone else:  make token EMAIL=ada@example.com [GROUPS=platform-operators]\n"
+	if d.Activity != nil {
+		slug := "..."
+		if seed != nil {
+			slug = seed.ProgramSlug
+		}
+		msg += fmt.Sprintf("  Learning activity:       curl -X POST %s%s -H 'Content-Type: application/json' \\\n", base, ActivityPath)
+		msg += fmt.Sprintf("                             -d '{\"programSlug\":\"%s\",\"email\":\"...\",\"itemId\":\"...\",\"occurredAt\":\"2026-01-31T09:00:00Z\",\"progress\":40}'\n", slug)
+		msg += "                           (local only: an EventBridge event's detail, as events/activity/*.json)\n"
+	}
 	msg += fmt.Sprintf("  Emails sent:             %s/_aws/ses (LocalStack, and moto as make dev runs it; plain moto: %s/moto-api/data.json)\n\n", endpoint, endpoint)
 	_, err := io.WriteString(d.Out, msg)
 	return err

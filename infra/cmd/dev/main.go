@@ -2,8 +2,9 @@
 // AWS_ENDPOINT_URL (run it through `make dev`, which starts moto there when
 // nothing answers): it creates the table, queues and bucket, verifies the
 // mail sender, serves every API function behind a local API Gateway on
-// http://127.0.0.1:8080, seeds demo data and prints how to call it, until
-// Ctrl-C.
+// http://127.0.0.1:8080 (with the local-only POST /_local/activity that feeds
+// learning-activity events to the activity function), seeds demo data and
+// prints how to call it, until Ctrl-C.
 //
 // Environment: PORT (8080), SENDER_EMAIL (no-reply@learn.example.com),
 // LEARNER_APP_URL (https://learn.example.com), LOG_LEVEL (info) and
@@ -125,6 +126,7 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 		Routes:   httpapi.Routes,
 		Handlers: handlers,
 		Workers:  workers,
+		Activity: local.ActivityHandler(wire.Activity(cfg, learners, logger.With(slog.String("function", httpapi.FunctionActivity)))),
 		Admin:    svc,
 		Logger:   logger,
 		Out:      out,
