@@ -2,11 +2,8 @@ package dynamo
 
 import (
 	"context"
-	"fmt"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
@@ -71,15 +68,8 @@ func (r exportRecord) export() members.Export {
 // CreateExport writes a new member export. It returns ECONFLICT when the
 // id exists.
 func (s *Store) CreateExport(ctx context.Context, e members.Export) error {
-	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: s.table, Item: marshal(newExportRecord(e)), ConditionExpression: aws.String("attribute_not_exists(PK)"),
-	})
-	if isConditionFailed(err) {
-		return bo.Errorf(bo.ECONFLICT, "export %s exists already", e.ID)
-	} else if err != nil {
-		return fmt.Errorf("create export %s: %w", e.ID, err)
-	}
-	return nil
+	return s.putIf(ctx, marshal(newExportRecord(e)), "attribute_not_exists(PK)", nil, nil,
+		bo.Errorf(bo.ECONFLICT, "export %s exists already", e.ID), "create export "+e.ID)
 }
 
 // GetExport returns a member export of the program, or ENOTFOUND.
@@ -95,31 +85,18 @@ func (s *Store) GetExport(ctx context.Context, programID, exportID string) (memb
 // while that is queued or running. It returns ECONFLICT when the export is
 // done, failed or gone.
 func (s *Store) StartExport(ctx context.Context, e members.Export) error {
-	return s.putExport(ctx, e, "attribute_exists(PK) AND #status IN (:queued, :running)", map[string]types.AttributeValue{
-		":queued": str(string(members.ExportQueued)), ":running": str(string(members.ExportRunning)),
-	}, "export %s is finished or gone")
+	return s.putIf(ctx, marshal(newExportRecord(e)), "attribute_exists(PK) AND #status IN (:queued, :running)",
+		map[string]string{"#status": "status"},
+		map[string]types.AttributeValue{":queued": str(string(members.ExportQueued)), ":running": str(string(members.ExportRunning))},
+		bo.Errorf(bo.ECONFLICT, "export %s is finished or gone", e.ID), "start export "+e.ID)
 }
 
 // UpdateExport writes the export over the stored one while the export's
 // run holds it: running, under e.RunID. It returns ECONFLICT when another
 // run took it over, or it finished or is gone.
 func (s *Store) UpdateExport(ctx context.Context, e members.Export) error {
-	return s.putExport(ctx, e, "#status = :running AND runId = :run", map[string]types.AttributeValue{
-		":running": str(string(members.ExportRunning)), ":run": str(e.RunID),
-	}, "export %s is no longer held by this run")
-}
-
-// putExport writes the whole export under the condition, whose failure is
-// ECONFLICT with the message conflict (formatted with the export's id).
-func (s *Store) putExport(ctx context.Context, e members.Export, cond string, values map[string]types.AttributeValue, conflict string) error {
-	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: s.table, Item: marshal(newExportRecord(e)), ConditionExpression: aws.String(cond),
-		ExpressionAttributeNames: map[string]string{"#status": "status"}, ExpressionAttributeValues: values,
-	})
-	if isConditionFailed(err) {
-		return bo.Errorf(bo.ECONFLICT, conflict, e.ID)
-	} else if err != nil {
-		return fmt.Errorf("write export %s: %w", e.ID, err)
-	}
-	return nil
+	return s.putIf(ctx, marshal(newExportRecord(e)), "#status = :running AND runId = :run",
+		map[string]string{"#status": "status"},
+		map[string]types.AttributeValue{":running": str(string(members.ExportRunning)), ":run": str(e.RunID)},
+		bo.Errorf(bo.ECONFLICT, "export %s is no longer held by run %s", e.ID, e.RunID), "update export "+e.ID)
 }
