@@ -74,33 +74,6 @@ import (
 //	                                            result with a FilterExpression, within a read budget per request
 //	a member export: a whole selection        the same Queries, each shard read on from where it stopped and
 //	                                            merged as it goes (every item of the range read once), no budget
-//
-// The members view, status by sort: the index is the sort's (email GSI1,
-// name GSI2, joined GSI3, invited GSI4, activity GSI5) and the partition
-// the status's state (invited_not_joined INVITED, removed DELETED_MEMBER,
-// the others MEMBER). "<cut" is the SK range BETWEEN \x00 AND <cut ms>,
-// where cut is now minus the window: the join and invitation dates are at
-// most the last activity (the GSI5 key is the latest of the three), so an
-// inactive member's GSI3 and GSI4 keys are below the cut too.
-//
-//	status               sort email, name          sort joined, invited           sort activity
-//	joined, invited_not_ all keys (search: SK      all keys; search filtered       all keys; search filtered
-//	  joined, removed      begins_with the prefix)
-//	no_enrollments,      all keys; filter          all keys; filter                all keys; filter
-//	  no_completions
-//	inactive_30_days     all keys; filter          SK <cut; filter                 SK <cut (the window itself);
-//	                     activity<cut, enrolled    activity<cut, enrolled          filter enrolled
-//	inactive_90_days     all keys; filter          SK <cut; filter activity<cut    SK <cut: no filter
-//	                     activity<cut
-//	completed_30_days    all keys; filter          all keys; filter                all keys; filter
-//	                     lastCompletionMs>=since   (a completion's completedAt may be later than its event's
-//	                                               occurredAt, the last activity: no sound key range)
-//
-// contractId and courseId are always filters. What remains a filter over a
-// large range can spend a request's budget (1,000 items a shard) with few
-// or no matches and answer a short or empty page with a cursor: inactive
-// windows sorted by email or name, completed_30_days under any sort, and
-// contract and course filters; an export reads such a range whole.
 //	an import job and its progress            GetItem   PK=PROGRAM#<pid>, SK=IMPORT#<importId>
 //	a member export and its progress          GetItem   PK=PROGRAM#<pid>, SK=EXPORT#<exportId>; its runs write
 //	                                          it with PutItem under status IN (queued, running) (a new run)
@@ -117,6 +90,38 @@ import (
 //	                                          (and utilisedAt set once, counting the licence utilised), counters
 //	unenroll                                  TransactWrite: enrollment ENROLLED -> UNENROLLED, learner ADD -1
 //	send an email at most once                PutItem   PK=MAIL#<emailId> attribute_not_exists(PK)
+//
+// The members view, status by sort: the index is the sort's (email GSI1,
+// name GSI2, joined GSI3, invited GSI4, activity GSI5) and the partition
+// the status's state (invited_not_joined INVITED, removed DELETED_MEMBER,
+// the others MEMBER). "<cut" is the SK range BETWEEN \x00 AND <cut ms>,
+// where cut is now minus the window: the join and invitation dates are at
+// most the last activity (the GSI5 key is the latest of the three), so an
+// inactive member's GSI3 and GSI4 keys are below the cut too.
+//
+//	status                sort email or name       sort joined or invited     sort activity
+//	joined,               all keys (search: SK     all keys; search filtered  all keys; search filtered
+//	invited_not_joined,     begins_with it)
+//	removed
+//	no_enrollments,       all keys; filter         all keys; filter           all keys; filter
+//	no_completions
+//	inactive_30_days      all keys; filter         SK <cut; filter            SK <cut (the window itself);
+//	                        activity<cut,            activity<cut, enrolled     filter enrolled
+//	                        enrolled
+//	inactive_90_days      all keys; filter         SK <cut; filter            SK <cut; no filter
+//	                        activity<cut             activity<cut
+//	completed_30_days     all keys; filter         all keys; filter           all keys; filter
+//	                        lastCompletionMs         lastCompletionMs           lastCompletionMs >= since
+//	                        >= since                 >= since                   (no key range: a completion's
+//	                                                                            completedAt may be later than
+//	                                                                            its event's occurredAt, the
+//	                                                                            last activity)
+//
+// contractId and courseId are always filters. What remains a filter over a
+// large range can spend a request's budget (1,000 items a shard) with few
+// or no matches and answer a short or empty page with a cursor: inactive
+// windows sorted by email or name, completed_30_days under any sort, and
+// contract and course filters; an export reads such a range whole.
 //
 // Limits and counters: a contract's "used" licences and an org's counters
 // change only in conditional updates or transactions; the org's count of org
