@@ -204,21 +204,11 @@ func TestMemberExportBlackBox(t *testing.T) {
 	}
 
 	// The export of the same selection.
-	body, _ := json.Marshal(map[string]any{"status": "joined", "sort": "email", "order": "desc", "columns": []string{"status", "contract"}})
-	req, _ := http.NewRequest("POST", s.base+progPath+"/member-exports", bytes.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+dean.token)
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	var created map[string]any
-	_ = json.Unmarshal(raw, &created)
-	location := res.Header.Get("Location")
-	if res.StatusCode != http.StatusAccepted || created["status"] != "queued" || location != progPath+"/member-exports/"+fmt.Sprint(created["id"]) {
-		t.Fatalf("create: %d %s, Location %q", res.StatusCode, raw, location)
+	created := dean.do("POST", progPath+"/member-exports",
+		map[string]any{"status": "joined", "sort": "email", "order": "desc", "columns": []string{"status", "contract"}}).must(t, 202)
+	location := created.header.Get("Location")
+	if created.str("status") != "queued" || location != progPath+"/member-exports/"+created.str("id") {
+		t.Fatalf("create: %s, Location %q", created.raw, location)
 	}
 	var done reply
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
@@ -241,7 +231,7 @@ func TestMemberExportBlackBox(t *testing.T) {
 	if err != nil || link.Query().Get("response-content-disposition") != want {
 		t.Errorf("download link %s, want one signed for %s", done.str("downloadUrl"), want)
 	}
-	res, err = http.Get(done.str("downloadUrl"))
+	res, err := http.Get(done.str("downloadUrl"))
 	if err != nil {
 		t.Fatal(err)
 	}
