@@ -195,6 +195,11 @@ const (
 	importResultsPrefix = resources.ImportResultsPrefix
 	// importSuffix is the ending of the objects that start an import.
 	importSuffix = ".csv"
+	// exportsPrefix holds member exports' CSVs, written by the worker and
+	// downloaded with presigned GET URLs that the members function signs.
+	// The bucket's lifecycle rule, for every object, deletes them after
+	// resources.Bucket.ExpireDays (7 days), when the export's item expires.
+	exportsPrefix = resources.ExportsPrefix
 )
 
 const (
@@ -207,7 +212,11 @@ const (
 	// already invited.
 	importRetryAttempts = 2
 	// workerTimeoutSecs leaves the work queue's visibility timeout (900 s)
-	// more than six times the function's, as AWS recommends.
+	// more than six times the function's, as AWS recommends. An item is a
+	// batch of 100 removals, or a whole member export: 100,000 rows read
+	// once each, 500 an index query on 8 shards in parallel, about 30 MB
+	// streamed to S3 (README, Numbers); an export that runs out of time
+	// records its failure.
 	workerTimeoutSecs = 120
 	// activityRetryAttempts is how often EventBridge retries delivering an
 	// activity event to the function (its maximum is 185).
@@ -334,9 +343,17 @@ var functionSpecs = []functionSpec{
 	},
 	{
 		name: httpapi.FunctionMembers, kind: api, timeoutSecs: apiTimeoutSecs,
-		description: "members: admins remove learners from a program, with or without return",
-		env:         []string{envTableName, envLearnerAppURL, envMailQueueURL},
-		grants:      []grant{grantTableReadWrite, grantSendMail},
+		description: "members: the members view and its exports; admins remove learners, with or without return",
+		env:         []string{envTableName, envLearnerAppURL, envMailQueueURL, envWorkQueueURL, envFilesBucket},
+		grants: []grant{
+			grantTableReadWrite,
+			grantSendMail,
+			// Member exports are written on the work queue's worker.
+			grantSendWork,
+			// The presigned download links of member exports, which act
+			// with this role.
+			grantGetObjects(exportsPrefix),
+		},
 	},
 	{
 		name: httpapi.FunctionReminders, kind: api, timeoutSecs: remindersTimeoutSecs,
@@ -368,9 +385,9 @@ var functionSpecs = []functionSpec{
 	},
 	{
 		name: httpapi.FunctionWorker, kind: event, timeoutSecs: workerTimeoutSecs,
-		description: "worker: long-running work in chunks, such as removing the members of a program being deleted",
-		env:         []string{envTableName, envLearnerAppURL, envMailQueueURL, envWorkQueueURL},
-		grants:      []grant{grantTableReadWrite, grantSendMail, grantSendWork},
+		description: "worker: long-running work in chunks: removing the members of a program being deleted, member exports",
+		env:         []string{envTableName, envLearnerAppURL, envMailQueueURL, envWorkQueueURL, envFilesBucket},
+		grants:      []grant{grantTableReadWrite, grantSendMail, grantSendWork, grantPutObjects(exportsPrefix)},
 		trigger:     fromWorkQueue,
 	},
 	{

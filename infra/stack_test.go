@@ -391,6 +391,11 @@ func TestBucketIsPrivateEncryptedAndExpiring(t *testing.T) {
 	if !expires {
 		t.Errorf("no enabled lifecycle rule expires every object after %d days: %v", resources.Bucket.ExpireDays, get(props, "LifecycleConfiguration"))
 	}
+	// AND so member exports expire with their items, no later than 7 days on
+	if resources.Bucket.ExpireDays > 7 {
+		t.Errorf("objects (member exports under %s among them) live %d days; exports are promised to expire after 7",
+			resources.ExportsPrefix, resources.Bucket.ExpireDays)
+	}
 	// AND access is logged
 	if get(props, "LoggingConfiguration", "DestinationBucketName") == nil {
 		t.Error("no server access logging")
@@ -555,9 +560,9 @@ var wantFunctions = map[string]wantFunction{
 	},
 	httpapi.FunctionMembers: {
 		timeoutSecs: 10,
-		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "LOG_LEVEL"},
-		services:    []string{"dynamodb", "logs", "xray", "sqs"},
-		grants:      []string{sendMail},
+		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "WORK_QUEUE_URL", "FILES_BUCKET", "LOG_LEVEL"},
+		services:    []string{"dynamodb", "logs", "xray", "sqs", "s3"},
+		grants:      []string{sendMail, sendWork, "s3:GetObject ${Files.Arn}/exports/*"},
 	},
 	httpapi.FunctionReminders: {
 		timeoutSecs: 900,
@@ -583,10 +588,13 @@ var wantFunctions = map[string]wantFunction{
 	},
 	httpapi.FunctionWorker: {
 		timeoutSecs: 120,
-		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "WORK_QUEUE_URL", "LOG_LEVEL"},
-		services:    []string{"dynamodb", "logs", "xray", "sqs"},
+		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "WORK_QUEUE_URL", "FILES_BUCKET", "LOG_LEVEL"},
+		services:    []string{"dynamodb", "logs", "xray", "sqs", "s3"},
 		grants: []string{
 			sendMail, sendWork,
+			// Member exports' files.
+			"s3:PutObject ${Files.Arn}/exports/*",
+			"s3:AbortMultipartUpload ${Files.Arn}/exports/*",
 			// The event source mapping's, to consume the work queue.
 			"sqs:ReceiveMessage ${WorkQueue.Arn}",
 			"sqs:ChangeMessageVisibility ${WorkQueue.Arn}",

@@ -1,5 +1,6 @@
 // Command members is the Lambda behind the members routes of a program's
-// admins: removing learners, with or without permission to return.
+// admins: the members view and its exports, and removing learners, with or
+// without permission to return.
 package main
 
 import (
@@ -12,7 +13,7 @@ import (
 )
 
 func main() {
-	wire.Main(wire.ReadJoin, func(_ context.Context, awsCfg aws.Config, c wire.Learners, logger *slog.Logger) (any, error) {
+	wire.Main(wire.ReadMembers, func(_ context.Context, awsCfg aws.Config, c wire.Learners, logger *slog.Logger) (any, error) {
 		return wire.Members(awsCfg, c, logger), nil
 	})
 }

@@ -2,21 +2,60 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
+	"strings"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/learnops/backoffice/shared/env"
 	"github.com/learnops/backoffice/shared/wire"
 	"github.com/learnops/backoffice/shared/wire/wiretest"
 )
 
-// TestSampleEvents replays events/members on a program with two members.
+func TestConfigNamesEveryMissingVariable(t *testing.T) {
+	_, _, err := wire.ReadMembers(env.NewFrom(env.Map(nil)))
+	for _, name := range []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "WORK_QUEUE_URL", "FILES_BUCKET"} {
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("error %v does not name %s", err, name)
+		}
+	}
+}
+
+// TestSampleEvents replays events/members on a program with two members:
+// the view, an export created and run by the worker, then removals.
 func TestSampleEvents(t *testing.T) {
 	w := wiretest.NewWorld(t, 5)
 	wiretest.Member(t, w, "jo@acme.edu")
 	wiretest.Member(t, w, "ann@acme.edu")
 	h := wire.Members(w.AWS, w.Conf, slog.New(slog.DiscardHandler))
+
+	// An export, created as the sample asks and run by the worker.
+	var create events.APIGatewayV2HTTPRequest
+	w.Event(t, "members", "create-export.json", &create, nil)
+	res, err := h(t.Context(), create)
+	if err != nil || res.StatusCode != 202 {
+		t.Fatalf("create an export: %d %s, %v", res.StatusCode, res.Body, err)
+	}
+	var created struct{ ID string }
+	if err := json.Unmarshal([]byte(res.Body), &created); err != nil || created.ID == "" {
+		t.Fatalf("create an export: %s", res.Body)
+	}
+	if want := "/v1/orgs/" + w.Org.ID + "/programs/" + w.Program.ID + "/member-exports/" + created.ID; res.Headers["location"] != want {
+		t.Errorf("Location %q, want %q", res.Headers["location"], want)
+	}
+	if ran := w.Work(t, wire.Worker(w.AWS, w.Conf, slog.New(slog.DiscardHandler))); ran != 1 {
+		t.Fatalf("the worker ran %d items, want the export's 1", ran)
+	}
+
 	w.Replay(t, "members", h, []wiretest.Case{
 		{File: "list.json", Status: 200, Want: []string{`"email":"ann@acme.edu"`, `"email":"jo@acme.edu"`, `"read":2`}},
+		{File: "create-export.json", Status: 202, Want: []string{`"status":"queued"`, `"rows":0`,
+			`"selection":{"status":"joined","sort":"email","order":"desc","columns":["joinDate","status","currentEnrollments"]}`}},
+		{File: "get-export.json", Replace: map[string]string{"exp_x": created.ID}, Status: 200, Want: []string{`"id":"` + created.ID + `"`,
+			`"status":"done"`, `"rows":2`, `"downloadUrl":"http`, "members-" + w.Program.Slug + "-", `"downloadExpiresAt":`, `"expiresAt":`}},
+		{File: "get-export.json", Status: 404, Want: []string{`"code":"not_found"`}},
 		{File: "remove.json", Status: 200, Want: []string{`"state":"DELETED_MEMBER"`, `"allowReturn":true`, `"removedAt":`}},
 		{File: "remove.json", Status: 409, Want: []string{`"code":"conflict"`}},
 		{File: "remove-many.json", Status: 200, Want: []string{`{"email":"ann@acme.edu","removed":true}`, `"email":"nobody@acme.edu","removed":false`}},

@@ -2,21 +2,31 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
+	"fmt"
 	"log/slog"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/learnops/backoffice/shared/awsconfig"
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/env"
+	"github.com/learnops/backoffice/shared/files"
+	"github.com/learnops/backoffice/shared/members"
+	"github.com/learnops/backoffice/shared/resources"
 	"github.com/learnops/backoffice/shared/wire"
 	"github.com/learnops/backoffice/shared/wire/wiretest"
 )
 
 func TestConfigNamesEveryMissingVariable(t *testing.T) {
 	_, _, err := wire.ReadWorker(env.NewFrom(env.Map(nil)))
-	for _, name := range []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "WORK_QUEUE_URL"} {
+	for _, name := range []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "WORK_QUEUE_URL", "FILES_BUCKET"} {
 		if err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("error %v does not name %s", err, name)
 		}
@@ -55,5 +65,83 @@ func TestSampleDeletion(t *testing.T) {
 	}
 	if c, _ := w.Store.GetContract(ctx, w.Org.ID, w.Contract.ID); c.Used != 0 {
 		t.Fatalf("licences still used: %d", c.Used)
+	}
+}
+
+// TestEverySampleIsReplayed keeps a new sample from going untested.
+func TestEverySampleIsReplayed(t *testing.T) {
+	replayed := []string{"delete-program.json", "member-export.json"}
+	for _, name := range wiretest.Samples(t, "worker") {
+		if !slices.Contains(replayed, name) {
+			t.Errorf("events/worker/%s is replayed by no test: add one", name)
+		}
+	}
+}
+
+// TestSampleMemberExport replays events/worker/member-export.json for an
+// export of a program of 300 members: the CSV in the files bucket has the
+// header, one row a member in email order and a neutralised formula; the
+// export is done with its rows and size; a redelivery changes nothing.
+func TestSampleMemberExport(t *testing.T) {
+	w := wiretest.NewWorld(t, 400)
+	ctx := context.Background()
+	const n = 300
+	for i := range n - 1 {
+		wiretest.Member(t, w, fmt.Sprintf("m%03d@acme.edu", i))
+	}
+	wiretest.NamedMember(t, w, "zed@acme.edu", "=HYPERLINK(\"http://evil.example\")")
+	now := time.Now().UTC()
+	e := members.Export{ID: bo.NewID("exp", now), OrgID: w.Org.ID, ProgramID: w.Program.ID, Status: members.ExportQueued,
+		Selection: members.Selection{Status: members.Joined, Sort: members.ByEmail, Order: "asc", Columns: []string{"status", "currentEnrollments"}},
+		CreatedBy: w.Boss.Subject, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(members.ExportLifetime)}
+	if err := w.Store.CreateExport(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	h := wire.Worker(w.AWS, w.Conf, slog.New(slog.DiscardHandler))
+	var ev events.SQSEvent
+	w.Event(t, "worker", "member-export.json", &ev, map[string]string{"exp_x": e.ID})
+	var done members.Export
+	for i := range 2 {
+		res, err := h(ctx, ev)
+		if err != nil || len(res.BatchItemFailures) != 0 {
+			t.Fatalf("delivery %d: %+v, %v", i, res, err)
+		}
+		got, err := w.Store.GetExport(ctx, w.Program.ID, e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			done = got
+		} else if !reflect.DeepEqual(got, done) {
+			t.Fatalf("the redelivery changed the export:\n%+v\nwas %+v", got, done)
+		}
+	}
+	if done.Status != members.ExportDone || done.Rows != n || done.Size == 0 || done.FinishedAt == nil ||
+		!strings.HasPrefix(done.FileKey, resources.ExportsPrefix+w.Program.ID+"/"+e.ID+"/") {
+		t.Fatalf("export after the worker: %+v", done)
+	}
+	body, size, err := files.New(s3.NewFromConfig(w.AWS, awsconfig.S3Options), w.Conf.FilesBucket).Open(ctx, done.FileKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer body.Close()
+	rows, err := csv.NewReader(body).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if size != done.Size {
+		t.Errorf("file of %d bytes, the export says %d", size, done.Size)
+	}
+	if got := strings.Join(rows[0], ","); got != "Name,Email,status,currentEnrollments" {
+		t.Errorf("header %q", got)
+	}
+	if len(rows) != n+1 {
+		t.Fatalf("%d rows, want the header and %d", len(rows), n)
+	}
+	if rows[1][1] != "m000@acme.edu" || rows[1][2] != "MEMBER" || rows[1][3] != "0" || rows[n-1][1] != "m298@acme.edu" {
+		t.Errorf("rows out of email order: %q … %q", rows[1], rows[n-1])
+	}
+	if last := rows[n]; last[1] != "zed@acme.edu" || last[0] != "'=HYPERLINK(\"http://evil.example\")" {
+		t.Errorf("the formula name is not neutralised: %q", last)
 	}
 }

@@ -48,6 +48,9 @@ type Dev struct {
 	// Workers run beside the gateway until the context ends (queue
 	// consumers, schedules). A worker's error is logged; it stops nothing else.
 	Workers map[string]func(ctx context.Context) error
+	// Activity, when set, is the activity function's handler, fed by the
+	// local-only route ActivityPath (the learning platform's stand-in).
+	Activity ActivityHandler
 	// Admin seeds the demo data when set.
 	Admin  *admin.Service
 	Logger *slog.Logger
@@ -96,17 +99,8 @@ func (d Dev) Run(ctx context.Context) error {
 		}
 	}
 
-	handler := NewGateway(d.Routes, d.Handlers, d.Secret, d.Logger)
-	if len(d.LocalRoutes) > 0 {
-		mux := http.NewServeMux()
-		for pattern, h := range d.LocalRoutes {
-			mux.Handle(pattern, h)
-		}
-		mux.Handle("/", handler)
-		handler = mux
-	}
 	srv := &http.Server{
-		Handler:           handler,
+		Handler:           d.handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(d.Logger.Handler(), slog.LevelWarn),
 	}
@@ -147,6 +141,20 @@ func (d Dev) Run(ctx context.Context) error {
 	return nil
 }
 
+// handler is the gateway, with the local-only routes beside it: LocalRoutes
+// and, when Activity is set, ActivityPath.
+func (d Dev) handler() http.Handler {
+	mux := http.NewServeMux()
+	for pattern, h := range d.LocalRoutes {
+		mux.Handle(pattern, h)
+	}
+	if d.Activity != nil {
+		mux.Handle(ActivityPath, ActivityFeed(d.Activity, d.Logger))
+	}
+	mux.Handle("/", NewGateway(d.Routes, d.Handlers, d.Secret, d.Logger))
+	return mux
+}
+
 // printNextSteps tells the developer how to call the running system.
 func (d Dev) printNextSteps(base string, seed *SeedResult) error {
 	endpoint := aws.ToString(d.AWS.BaseEndpoint)
@@ -162,6 +170,15 @@ func (d Dev) printNextSteps(base string, seed *SeedResult) error {
 		msg += fmt.Sprintf("  Its programs: %s/v1/orgs/%s/programs, with the same header (the token lasts %s).\n", base, seed.OrgID, DemoTokenTTL)
 	}
 	msg += "\n  Tokens for anyone else:  make token EMAIL=ada@example.com [GROUPS=platform-operators]\n"
+	if d.Activity != nil {
+		slug := "..."
+		if seed != nil {
+			slug = seed.ProgramSlug
+		}
+		msg += fmt.Sprintf("  Learning activity:       curl -X POST %s%s -H 'Content-Type: application/json' \\\n", base, ActivityPath)
+		msg += fmt.Sprintf("                             -d '{\"programSlug\":\"%s\",\"email\":\"...\",\"itemId\":\"...\",\"occurredAt\":\"2026-01-31T09:00:00Z\",\"progress\":40}'\n", slug)
+		msg += "                           (local only: an EventBridge event's detail, as events/activity/*.json)\n"
+	}
 	msg += fmt.Sprintf("  Emails sent:             %s/_aws/ses (LocalStack, and moto as make dev runs it; plain moto: %s/moto-api/data.json)\n", endpoint, endpoint)
 	if _, ok := d.LocalRoutes["POST "+SESNotificationPath]; ok {
 		msg += fmt.Sprintf("  Feed SES a bounce:       curl -X POST %s%s -d '{\"type\":\"bounce\",\"email\":\"ada@example.com\"}' (or complaint, soft-bounce)\n", base, SESNotificationPath)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -55,15 +54,8 @@ func newImportRecord(j invite.Job) importRecord {
 
 // CreateImport writes a new import job. It returns ECONFLICT when the id exists.
 func (s *Store) CreateImport(ctx context.Context, j invite.Job) error {
-	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: s.table, Item: marshal(newImportRecord(j)), ConditionExpression: aws.String("attribute_not_exists(PK)"),
-	})
-	if isConditionFailed(err) {
-		return bo.Errorf(bo.ECONFLICT, "import %s exists already", j.ID)
-	} else if err != nil {
-		return fmt.Errorf("create import %s: %w", j.ID, err)
-	}
-	return nil
+	return s.putIf(ctx, marshal(newImportRecord(j)), "attribute_not_exists(PK)", nil, nil,
+		bo.Errorf(bo.ECONFLICT, "import %s exists already", j.ID), "create import "+j.ID)
 }
 
 // GetImport returns an import job of the program, with the count of its
@@ -88,15 +80,8 @@ func (s *Store) GetImport(ctx context.Context, programID, importID string) (invi
 
 // UpdateImport writes the whole job over its stored item, which must exist.
 func (s *Store) UpdateImport(ctx context.Context, j invite.Job) error {
-	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: s.table, Item: marshal(newImportRecord(j)), ConditionExpression: aws.String("attribute_exists(PK)"),
-	})
-	if isConditionFailed(err) {
-		return bo.Errorf(bo.ENOTFOUND, "import %s not found", j.ID)
-	} else if err != nil {
-		return fmt.Errorf("update import %s: %w", j.ID, err)
-	}
-	return nil
+	return s.putIf(ctx, marshal(newImportRecord(j)), "attribute_exists(PK)", nil, nil,
+		bo.Errorf(bo.ENOTFOUND, "import %s not found", j.ID), "update import "+j.ID)
 }
 
 // PutInvitationRow writes one invitation of an import, and its link when

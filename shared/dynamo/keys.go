@@ -31,6 +31,7 @@ import (
 //	InviteToken     TOKEN#<sha256>       TOKEN                 -                                -
 //	ImportJob       PROGRAM#<programId>  IMPORT#<importId>     -                                -
 //	ImportBounces   PROGRAM#<programId>  UNDELIVERABLE#<importId> -                             -
+//	MemberExport    PROGRAM#<programId>  EXPORT#<exportId>     -                                -
 //	Domain          PROGRAM#<programId>  DOMAIN#<asciiDomain>  -                                -
 //	MailClaim       MAIL#<emailId>       MAIL                  -                                -
 //	Suppression     CONTACT#<email>      SUPPRESSED            -                                -
@@ -49,7 +50,8 @@ import (
 // the email, so reading one learner is still one GetItem; lists query the
 // shards in parallel and merge them in sort-key order.
 // <STATE> is INVITED, MEMBER or DELETED_MEMBER. Tokens, mail claims,
-// reminders and reminder runs carry expiresAt (the table's TTL attribute).
+// reminders, reminder runs and member exports carry expiresAt (the table's
+// TTL attribute); an export's is its file's expiry (members.ExportLifetime).
 // <n> of a program is its shard in the index of every program,
 // fnv-1a(<programId>) mod ProgramShards (written when the program is
 // created, and again by any update of the program or its reminder switch,
@@ -80,12 +82,15 @@ import (
 //	  email order, email prefix search          SK begins_with <prefix>, merged by email; cursor = last email
 //	  name order, name prefix search          Query GSI2 likewise, SK begins_with <name prefix>
 //	members view: a state, sorted by email,   Query GSI1/GSI2/GSI3/GSI4/GSI5 PK=PROGRAM#<pid>#<STATE>#<s> on the
-//	  name, join/invitation date or last        8 shards in parallel, either direction, merged; the other
-//	  activity; search; the other filters       conditions (current enrollments, completions, activity
-//	                                            windows, contract, course, search off its own index) narrow
-//	                                            that one indexed result with a FilterExpression, within a
-//	                                            read budget per request
+//	  name, join/invitation date or last        8 shards in parallel, either direction, merged; what the key
+//	  activity; search; the other filters       range does not serve (table below) narrows that one indexed
+//	                                            result with a FilterExpression, within a read budget per request
+//	a member export: a whole selection        the same Queries, each shard read on from where it stopped and
+//	                                            merged as it goes (every item of the range read once), no budget
 //	an import job and its progress            GetItem   PK=PROGRAM#<pid>, SK=IMPORT#<importId>
+//	a member export and its progress          GetItem   PK=PROGRAM#<pid>, SK=EXPORT#<exportId>; its runs write
+//	                                          it with PutItem under status IN (queued, running) (a new run)
+//	                                          or status=running AND runId=<run> (progress, the end)
 //	is an email's domain whitelisted          GetItem   PK=PROGRAM#<pid>, SK=DOMAIN#<ascii domain> (exact)
 //	list/search a program's domains           Query     PK=PROGRAM#<pid>, SK begins_with DOMAIN#<prefix>
 //	self-join by domain                       TransactWrite: Put learner MEMBER attribute_not_exists(PK),
@@ -122,6 +127,38 @@ import (
 //	an import's undeliverable invitations     GetItem   PK=PROGRAM#<pid>, SK=UNDELIVERABLE#<importId>, read with
 //	                                          the job (a count of its own: the running import rewrites its job)
 //
+// The members view, status by sort: the index is the sort's (email GSI1,
+// name GSI2, joined GSI3, invited GSI4, activity GSI5) and the partition
+// the status's state (invited_not_joined INVITED, removed DELETED_MEMBER,
+// the others MEMBER). "<cut" is the SK range BETWEEN \x00 AND <cut ms>,
+// where cut is now minus the window: the join and invitation dates are at
+// most the last activity (the GSI5 key is the latest of the three), so an
+// inactive member's GSI3 and GSI4 keys are below the cut too.
+//
+//	status                sort email or name       sort joined or invited     sort activity
+//	joined,               all keys (search: SK     all keys; search filtered  all keys; search filtered
+//	invited_not_joined,     begins_with it)
+//	removed
+//	no_enrollments,       all keys; filter         all keys; filter           all keys; filter
+//	no_completions
+//	inactive_30_days      all keys; filter         SK <cut; filter            SK <cut (the window itself);
+//	                        activity<cut,            activity<cut, enrolled     filter enrolled
+//	                        enrolled
+//	inactive_90_days      all keys; filter         SK <cut; filter            SK <cut; no filter
+//	                        activity<cut             activity<cut
+//	completed_30_days     all keys; filter         all keys; filter           all keys; filter
+//	                        lastCompletionMs         lastCompletionMs           lastCompletionMs >= since
+//	                        >= since                 >= since                   (no key range: a completion's
+//	                                                                            completedAt may be later than
+//	                                                                            its event's occurredAt, the
+//	                                                                            last activity)
+//
+// contractId and courseId are always filters. What remains a filter over a
+// large range can spend a request's budget (1,000 items a shard) with few
+// or no matches and answer a short or empty page with a cursor: inactive
+// windows sorted by email or name, completed_30_days under any sort, and
+// contract and course filters; an export reads such a range whole.
+//
 // Limits and counters: a contract's "used" licences and an org's counters
 // change only in conditional updates or transactions; the org's count of org
 // admins ("orgAdmins") is decremented only under orgAdmins > 1, so the last
@@ -134,8 +171,9 @@ import (
 // per row. A contract item takes one conditional write per join, far below
 // the ceiling for human-paced joins (a burst of joins beyond about 1,000 a
 // second on one contract would queue on it; the transaction retries).
-// PROGRAM#<programId> holds at most 50 collections and the import jobs,
-// written by admins. A program's learners are the key that bulk work makes
+// PROGRAM#<programId> holds at most 50 collections, the import jobs and the
+// member exports, written by admins (an export's run writes its item about
+// once every 2,000 rows). A program's learners are the key that bulk work makes
 // hot: a 100,000-row import writes two items a row (learner and token), so
 // one key value would cap it near 500 rows a second; LearnerShards = 8 lifts
 // the ceiling to about 8,000 writes a second in the table and in each index,
@@ -203,6 +241,7 @@ func healthKey() key { return key{PK: "HEALTH", SK: "HEALTH"} }
 const (
 	prefixLearner = "LEARNER#"
 	prefixImport  = "IMPORT#"
+	prefixExport  = "EXPORT#"
 	prefixDomain  = "DOMAIN#"
 	prefixEnroll  = "ENROLL#"
 )
@@ -286,6 +325,9 @@ func reminderRunKey(date string) key { return key{PK: "REMINDERRUN#" + date, SK:
 func tokenKey(tokenHash string) key { return key{PK: "TOKEN#" + tokenHash, SK: "TOKEN"} }
 func importKey(programID, importID string) key {
 	return key{PK: programPK(programID), SK: prefixImport + importID}
+}
+func exportKey(programID, exportID string) key {
+	return key{PK: programPK(programID), SK: prefixExport + exportID}
 }
 func domainKey(programID, asciiDomain string) key {
 	return key{PK: programPK(programID), SK: prefixDomain + asciiDomain}

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -58,20 +59,36 @@ type viewCursor struct {
 
 func msKey(t time.Time) string { return fmt.Sprintf("%013d", t.UnixMilli()) }
 
-// viewFilter returns the state a status lists and the FilterExpression (with
-// its names and values) that narrows the indexed result to the status and
-// the query's other filters.
-func viewFilter(q members.Query, skAttr string) (bo.LearnerState, string, map[string]string, map[string]types.AttributeValue) {
-	state := bo.StateMember
+// viewPlan is how the members view reads a query: the index of its sort,
+// the state its status lists, the range of sort keys to read and the
+// filter that narrows what is read to the status and the other conditions.
+type viewPlan struct {
+	ix    viewIndex
+	state bo.LearnerState
+	// prefix keeps the sort keys that begin with a search on its own
+	// index (GSI1 by email, GSI2 by name).
+	prefix string
+	// below keeps the sort keys less than it: the start of an inactivity
+	// window, on an index whose keys are at most the learner's last
+	// activity (GSI3 join date, GSI4 invitation date, GSI5 last activity).
+	below  string
+	filter string
+	names  map[string]string
+	values map[string]types.AttributeValue
+}
+
+// planView returns the plan of a query (see the members view's lines in
+// keys.go's access patterns).
+func planView(q members.Query) viewPlan {
+	p := viewPlan{ix: viewIndexes[q.Sort], state: bo.StateMember, names: map[string]string{}, values: map[string]types.AttributeValue{}}
 	var conds []string
-	names := map[string]string{}
-	values := map[string]types.AttributeValue{}
-	zero := func() { values[":zero"] = num(0) }
+	zero := func() { p.values[":zero"] = num(0) }
+	inactiveDays := 0
 	switch q.Status {
 	case members.InvitedNever:
-		state = bo.StateInvited
+		p.state = bo.StateInvited
 	case members.RemovedLearners:
-		state = bo.StateDeletedMember
+		p.state = bo.StateDeletedMember
 	case members.NoEnrollments:
 		zero()
 		conds = append(conds, "(attribute_not_exists(currentEnrollments) OR currentEnrollments = :zero)")
@@ -80,34 +97,92 @@ func viewFilter(q members.Query, skAttr string) (bo.LearnerState, string, map[st
 		conds = append(conds, "currentEnrollments > :zero", "(attribute_not_exists(completions) OR completions = :zero)")
 	case members.Inactive30:
 		zero()
-		names["#activity"] = resources.AttrGSI5SK
-		values[":cut"] = str(msKey(q.Now.AddDate(0, 0, -30)))
-		conds = append(conds, "currentEnrollments > :zero", "#activity < :cut")
+		conds = append(conds, "currentEnrollments > :zero")
+		inactiveDays = 30
 	case members.Inactive90:
-		names["#activity"] = resources.AttrGSI5SK
-		values[":cut"] = str(msKey(q.Now.AddDate(0, 0, -90)))
-		conds = append(conds, "#activity < :cut")
+		inactiveDays = 90
 	case members.Completed30:
-		values[":since"] = &types.AttributeValueMemberN{Value: fmt.Sprint(q.Now.AddDate(0, 0, -30).UnixMilli())}
+		// Not a key range: a completion's time is the event's completedAt,
+		// which need not be at or before the last activity's.
+		p.values[":since"] = &types.AttributeValueMemberN{Value: fmt.Sprint(q.Now.AddDate(0, 0, -30).UnixMilli())}
 		conds = append(conds, "lastCompletionMs >= :since")
 	}
-	if q.Search != "" && skAttr != resources.AttrGSI1SK && skAttr != resources.AttrGSI2SK {
-		values[":q"] = str(q.Search)
-		conds = append(conds, "(begins_with(emailKey, :q) OR begins_with(nameKey, :q))")
+	if inactiveDays > 0 {
+		// Inactive: last activity (the GSI5 key) before the cut. The join
+		// and invitation dates are at most the last activity, so on their
+		// indexes too the window is a range of keys, which is necessary
+		// but not enough there: the filter stays.
+		cut := msKey(q.Now.AddDate(0, 0, -inactiveDays))
+		switch p.ix.sk {
+		case resources.AttrGSI3SK, resources.AttrGSI4SK, resources.AttrGSI5SK:
+			p.below = cut
+		}
+		if p.ix.sk != resources.AttrGSI5SK {
+			p.names["#activity"] = resources.AttrGSI5SK
+			p.values[":cut"] = str(cut)
+			conds = append(conds, "#activity < :cut")
+		}
+	}
+	if q.Search != "" {
+		if p.ix.sk == resources.AttrGSI1SK || p.ix.sk == resources.AttrGSI2SK {
+			p.prefix = q.Search
+		} else {
+			p.values[":q"] = str(q.Search)
+			conds = append(conds, "(begins_with(emailKey, :q) OR begins_with(nameKey, :q))")
+		}
 	}
 	if q.ContractID != "" {
-		values[":contract"] = str(q.ContractID)
+		p.values[":contract"] = str(q.ContractID)
 		conds = append(conds, "contractId = :contract")
 	}
 	if q.CourseID != "" {
-		values[":course"] = str(q.CourseID)
+		p.values[":course"] = str(q.CourseID)
 		conds = append(conds, "contains(currentItems, :course)")
 	}
 	if q.Undeliverable {
-		values[":undeliverable"] = &types.AttributeValueMemberBOOL{Value: true}
+		p.values[":undeliverable"] = &types.AttributeValueMemberBOOL{Value: true}
 		conds = append(conds, "undeliverable = :undeliverable")
 	}
-	return state, strings.Join(conds, " AND "), names, values
+	p.filter = strings.Join(conds, " AND ")
+	return p
+}
+
+// query returns the Query of one shard's index partition pk, in the
+// plan's key range after the sort key after ("" from the start), either
+// way, with the plan's filter.
+func (p viewPlan) query(table *string, pk, after string, desc bool) *dynamodb.QueryInput {
+	n := map[string]string{"#pk": p.ix.pk, "#sk": p.ix.sk}
+	v := map[string]types.AttributeValue{":pk": str(pk)}
+	maps.Copy(n, p.names)
+	maps.Copy(v, p.values)
+	cond := "#pk = :pk"
+	lo, hi := p.prefix, p.prefix+maxSortKey
+	if p.below != "" {
+		hi = min(hi, p.below)
+	}
+	switch {
+	case after != "" && !desc:
+		lo = max(lo, after+"\x00")
+	case after != "" && desc:
+		hi = min(hi, after)
+	}
+	if lo != "" || hi != maxSortKey {
+		cond += " AND #sk BETWEEN :lo AND :hi"
+		v[":lo"], v[":hi"] = str(lo), str(hi)
+		if lo == "" {
+			v[":lo"] = str("\x00")
+		}
+	} else {
+		delete(n, "#sk")
+	}
+	in := &dynamodb.QueryInput{
+		TableName: table, IndexName: aws.String(p.ix.name), KeyConditionExpression: aws.String(cond),
+		ExpressionAttributeNames: n, ExpressionAttributeValues: v, ScanIndexForward: aws.Bool(!desc),
+	}
+	if p.filter != "" {
+		in.FilterExpression = aws.String(p.filter)
+	}
+	return in
 }
 
 // shardRead is what one request read of one shard.
@@ -126,8 +201,8 @@ type shardRead struct {
 // viewShardBudget items a request; a page may then be short, and its cursor
 // continues after the last item every shard has evaluated.
 func (s *Store) ListMembers(ctx context.Context, programID string, q members.Query) (members.Page, error) {
-	ix := viewIndexes[q.Sort]
-	state, filter, names, values := viewFilter(q, ix.sk)
+	plan := planView(q)
+	ix := plan.ix
 	list := viewCursor{Program: programID, Status: q.Status, Sort: q.Sort, Desc: q.Desc, Search: q.Search,
 		Filter: fmt.Sprint(q.ContractID, "|", q.CourseID, "|", q.Undeliverable)}
 	after := ""
@@ -144,16 +219,11 @@ func (s *Store) ListMembers(ctx context.Context, programID string, q members.Que
 		}
 		after = got.After
 	}
-	prefix := ""
-	if q.Search != "" && (ix.sk == resources.AttrGSI1SK || ix.sk == resources.AttrGSI2SK) {
-		prefix = q.Search
-	}
 	reads := make([]shardRead, LearnerShards)
 	var wg sync.WaitGroup
 	for shard := range LearnerShards {
 		wg.Go(func() {
-			reads[shard] = s.readShard(ctx, ix, learnerIndexPK(programID, string(state), shard), prefix, after, q.Desc,
-				filter, names, values, q.Limit+1)
+			reads[shard] = s.readShard(ctx, plan, learnerIndexPK(programID, string(plan.state), shard), after, q.Desc, q.Limit+1)
 		})
 	}
 	wg.Wait()
@@ -224,41 +294,11 @@ func sortKeyOf(r learnerRecord, sk string) string {
 
 // readShard reads one shard of a view from its index, after the cursor's
 // key, until it has want matches, the shard ends, or the budget is spent.
-func (s *Store) readShard(ctx context.Context, ix viewIndex, pk, prefix, after string, desc bool,
-	filter string, names map[string]string, values map[string]types.AttributeValue, want int) shardRead {
-	n := map[string]string{"#pk": ix.pk, "#sk": ix.sk}
-	v := map[string]types.AttributeValue{":pk": str(pk)}
-	for k, x := range names {
-		n[k] = x
-	}
-	for k, x := range values {
-		v[k] = x
-	}
-	cond := "#pk = :pk"
-	lo, hi := prefix, prefix+maxSortKey
-	switch {
-	case after != "" && !desc:
-		lo = max(lo, after+"\x00")
-	case after != "" && desc:
-		hi = min(hi, after)
-	}
-	if lo != "" || prefix != "" || after != "" {
-		cond += " AND #sk BETWEEN :lo AND :hi"
-		v[":lo"], v[":hi"] = str(lo), str(hi)
-		if lo == "" {
-			v[":lo"] = str("\x00")
-		}
-	} else {
-		delete(n, "#sk")
-	}
-	in := &dynamodb.QueryInput{
-		TableName: s.table, IndexName: aws.String(ix.name), KeyConditionExpression: aws.String(cond),
-		ExpressionAttributeNames: n, ExpressionAttributeValues: v, ScanIndexForward: aws.Bool(!desc),
-		Limit: aws.Int32(viewQueryLimit),
-	}
-	if filter != "" {
-		in.FilterExpression = aws.String(filter)
-	} else {
+func (s *Store) readShard(ctx context.Context, plan viewPlan, pk, after string, desc bool, want int) shardRead {
+	ix := plan.ix
+	in := plan.query(s.table, pk, after, desc)
+	in.Limit = aws.Int32(viewQueryLimit)
+	if plan.filter == "" {
 		// Without a filter every item read is a match: read no more than a page.
 		in.Limit = aws.Int32(int32(min(want, viewQueryLimit)))
 	}
@@ -293,4 +333,107 @@ func (s *Store) readShard(ctx context.Context, ix viewIndex, pk, prefix, after s
 		}
 		in.ExclusiveStartKey = res.LastEvaluatedKey
 	}
+}
+
+// streamQueryLimit is how many items one Query of a shard evaluates when a
+// whole selection is streamed (a member export): a batch of rows, and a
+// few hundred kilobytes, well under a Query's 1 MB.
+const streamQueryLimit = 500
+
+// shardStream is one shard's place in a streamed selection: the items read
+// and not yet merged, and the Query that reads the next ones.
+type shardStream struct {
+	in   *dynamodb.QueryInput
+	buf  []learnerRecord
+	done bool // nothing is left to read
+	err  error
+}
+
+// StreamMembers reads the whole selection of the query (its Limit and
+// Cursor are not used), as ListMembers reads it, without a read budget: it
+// reads the 8 shards of the index on, each from where it stopped (refilling
+// the empty ones in parallel), and merges them in sort-key order, so that
+// every item of the key range is read once. It calls fn with batches of up
+// to streamQueryLimit learners in the view's order, and returns fn's first
+// error, or the store's.
+func (s *Store) StreamMembers(ctx context.Context, programID string, q members.Query, fn func(batch []bo.Learner) error) error {
+	plan := planView(q)
+	streams := make([]*shardStream, LearnerShards)
+	for shard := range LearnerShards {
+		in := plan.query(s.table, learnerIndexPK(programID, string(plan.state), shard), "", q.Desc)
+		in.Limit = aws.Int32(streamQueryLimit)
+		streams[shard] = &shardStream{in: in}
+	}
+	key := func(r learnerRecord) string { return sortKeyOf(r, plan.ix.sk) }
+	before := func(a, b string) bool { return (!q.Desc && a < b) || (q.Desc && a > b) }
+	batch := make([]bo.Learner, 0, streamQueryLimit)
+	for {
+		if err := s.fillStreams(ctx, streams); err != nil {
+			return err
+		}
+		// Merge while every shard with items left has some in hand.
+		for {
+			var next *shardStream
+			short := false
+			for _, st := range streams {
+				if len(st.buf) == 0 {
+					short = short || !st.done
+					continue
+				}
+				if next == nil || before(key(st.buf[0]), key(next.buf[0])) {
+					next = st
+				}
+			}
+			if short {
+				break
+			}
+			if next == nil {
+				if len(batch) > 0 {
+					return fn(batch)
+				}
+				return nil
+			}
+			batch = append(batch, next.buf[0].learner())
+			next.buf = next.buf[1:]
+			if len(batch) == cap(batch) {
+				if err := fn(batch); err != nil {
+					return err
+				}
+				batch = make([]bo.Learner, 0, streamQueryLimit)
+			}
+		}
+	}
+}
+
+// fillStreams reads, in parallel, the next items of every shard whose
+// buffer is empty and that has more, until it has some or the shard ends.
+func (s *Store) fillStreams(ctx context.Context, streams []*shardStream) error {
+	var wg sync.WaitGroup
+	for _, st := range streams {
+		if len(st.buf) > 0 || st.done {
+			continue
+		}
+		wg.Go(func() {
+			for len(st.buf) == 0 && !st.done {
+				res, err := s.db.Query(ctx, st.in)
+				if err != nil {
+					st.err = fmt.Errorf("members selection: query %s: %w", aws.ToString(st.in.IndexName), err)
+					return
+				}
+				if err := attributevalue.UnmarshalListOfMaps(res.Items, &st.buf); err != nil {
+					st.err = fmt.Errorf("members selection: decode: %w", err)
+					return
+				}
+				st.in.ExclusiveStartKey = res.LastEvaluatedKey
+				st.done = len(res.LastEvaluatedKey) == 0
+			}
+		})
+	}
+	wg.Wait()
+	for _, st := range streams {
+		if st.err != nil {
+			return st.err
+		}
+	}
+	return nil
 }

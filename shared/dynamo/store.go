@@ -185,6 +185,23 @@ func decodeCursor(cursor, pk, prefix string) (map[string]types.AttributeValue, e
 }
 
 // isConditionFailed reports whether err is a failed condition of a single write.
+// putIf writes item (a whole record) under the condition cond, with its
+// attribute names and values (nil when it has none). It returns onFail when
+// the condition fails, and the SDK's error, wrapped with what, otherwise.
+func (s *Store) putIf(ctx context.Context, item map[string]types.AttributeValue, cond string, names map[string]string,
+	values map[string]types.AttributeValue, onFail error, what string) error {
+	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: s.table, Item: item, ConditionExpression: aws.String(cond),
+		ExpressionAttributeNames: names, ExpressionAttributeValues: values,
+	})
+	if isConditionFailed(err) {
+		return onFail
+	} else if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
 func isConditionFailed(err error) bool {
 	var ccf *types.ConditionalCheckFailedException
 	return errors.As(err, &ccf)

@@ -197,7 +197,19 @@ func (rt *router) handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest)
 	if f, ok := body.(File); ok && err == nil {
 		return f.response(status), nil
 	}
+	if l, ok := body.(Located); ok && err == nil {
+		res := JSON(status, l.Body)
+		res.Headers["location"] = l.Location
+		return res, nil
+	}
 	return JSON(status, body), nil
+}
+
+// Located is a route's JSON answer that names, in a Location header, the
+// resource it created or started (a path of this API).
+type Located struct {
+	Location string
+	Body     any
 }
 
 // File is a route's answer that is not JSON: a download.

@@ -166,7 +166,7 @@ func TestEveryDeclaredRouteIsServed(t *testing.T) {
 		FunctionJoin:        keys(joinRoutes(nil)),
 		FunctionWhitelist:   keys(whitelistRoutes(nil)),
 		FunctionEnrollment:  keys(enrollmentRoutes(nil)),
-		FunctionMembers:     keys(memberRoutes(nil)),
+		FunctionMembers:     keys(memberRoutes(nil, nil)),
 		FunctionReminders:   keys(remindersRoutes(nil)),
 	}
 	for _, r := range Routes {

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
@@ -32,13 +33,14 @@ type membersPage struct {
 	Read       int          `json:"read"`
 }
 
-// NewMembersHandler returns the handler of the members function: removing
-// learners from a program.
-func NewMembersHandler(svc *members.Service, logger *slog.Logger) Handler {
-	return newHandler(FunctionMembers, memberRoutes(svc), logger)
+// NewMembersHandler returns the handler of the members function: the
+// members view, its CSV exports (inline and in the background), and
+// removing learners from a program.
+func NewMembersHandler(svc *members.Service, exports *members.Exporter, logger *slog.Logger) Handler {
+	return newHandler(FunctionMembers, memberRoutes(svc, exports), logger)
 }
 
-func memberRoutes(svc *members.Service) map[string]RouteFunc {
+func memberRoutes(svc *members.Service, exports *members.Exporter) map[string]RouteFunc {
 	const base = "/v1/orgs/{orgId}/programs/{programId}"
 	return map[string]RouteFunc{
 		"GET " + base + "/members": func(ctx context.Context, r *Request) (int, any, error) {
@@ -56,12 +58,8 @@ func memberRoutes(svc *members.Service) map[string]RouteFunc {
 			default:
 				return 0, nil, bo.Invalid("undeliverable must be true or false", bo.FieldError{Field: "undeliverable", Message: "must be true or false"})
 			}
-			switch p["order"] {
-			case "", "asc":
-			case "desc":
-				q.Desc = true
-			default:
-				return 0, nil, bo.Invalid("order must be asc or desc", bo.FieldError{Field: "order", Message: "must be asc or desc"})
+			if q.Desc, err = members.ParseOrder(p["order"]); err != nil {
+				return 0, nil, err
 			}
 			if strings.Contains(r.Event.Headers["accept"], "text/csv") {
 				var buf bytes.Buffer
@@ -98,6 +96,22 @@ func memberRoutes(svc *members.Service) map[string]RouteFunc {
 			}
 			out, err := svc.RemoveMany(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), in.Emails, *in.AllowReturn)
 			return http.StatusOK, List[members.Removal]{Items: out}, err
+		},
+		"POST " + base + "/member-exports": func(ctx context.Context, r *Request) (int, any, error) {
+			var in members.Selection
+			if err := r.Decode(&in); err != nil {
+				return 0, nil, err
+			}
+			e, err := exports.Create(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), in)
+			if err != nil {
+				return 0, nil, err
+			}
+			at := "/v1/orgs/" + url.PathEscape(e.OrgID) + "/programs/" + url.PathEscape(e.ProgramID) + "/member-exports/" + url.PathEscape(e.ID)
+			return http.StatusAccepted, Located{Location: at, Body: e}, nil
+		},
+		"GET " + base + "/member-exports/{exportId}": func(ctx context.Context, r *Request) (int, any, error) {
+			e, err := exports.Get(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), r.Param("exportId"))
+			return http.StatusOK, e, err
 		},
 	}
 }

@@ -503,6 +503,8 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"AutomatedMessageRun":     reminders.LastRun{},
 		"ReminderCounts":          reminders.Counts{},
 		"AutomatedMessageList":    List[reminders.AutomatedMessage]{},
+		"MemberExport":            members.Export{},
+		"MemberExportSelection":   members.Selection{},
 	}
 	requests := map[string]any{
 		"NewOrg":           admin.NewOrg{},
@@ -529,7 +531,8 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"RemovalOptions": removalOptions{},
 		"MemberRemovals": memberRemovals{},
 
-		"ReminderSwitch": reminders.Switch{},
+		"ReminderSwitch":  reminders.Switch{},
+		"NewMemberExport": members.Selection{},
 	}
 	root := parseOpenAPI(t, OpenAPI)
 	schemas := child(child(root, "components"), "schemas")
@@ -640,6 +643,24 @@ func TestOpenAPIEnumsMatchGo(t *testing.T) {
 		}},
 		{"MemberColumns items enum", enum(child(parameter("MemberColumns"), "items")), members.Columns},
 		{"AutomatedMessage.id enum", enum(property("AutomatedMessage", "id")), []string{reminders.InvitationReminderID}},
+		{"MemberExport.status enum", enum(property("MemberExport", "status")), []string{
+			string(members.ExportQueued), string(members.ExportRunning), string(members.ExportDone), string(members.ExportFailed),
+		}},
+	}
+	// The export's selection lists the view's parameters' values.
+	for _, schema := range []string{"NewMemberExport", "MemberExportSelection"} {
+		for _, p := range []struct{ property, parameter string }{{"status", "MemberStatus"}, {"sort", "MemberSort"}, {"order", "MemberOrder"}} {
+			tests = append(tests, struct {
+				what string
+				got  []string
+				want []string
+			}{schema + "." + p.property + " enum", enum(property(schema, p.property)), enum(parameter(p.parameter))})
+		}
+		tests = append(tests, struct {
+			what string
+			got  []string
+			want []string
+		}{schema + ".columns items enum", enum(child(property(schema, "columns"), "items")), members.Columns})
 	}
 	// Every schema that names a catalogue item's type lists the same types.
 	itemTypes := []string{string(bo.ItemCourse), string(bo.ItemSpecialization)}
@@ -701,6 +722,12 @@ func (openAPIMembersView) ListMembers(context.Context, string, members.Query) (m
 	}, Read: 2}, nil
 }
 
+// StreamMembers streams the same two learners.
+func (v openAPIMembersView) StreamMembers(ctx context.Context, programID string, q members.Query, fn func([]bo.Learner) error) error {
+	page, _ := v.ListMembers(ctx, programID, q)
+	return fn(page.Items)
+}
+
 // TestOpenAPIDownloadsMatchHandlers holds each download of fileAnswers and
 // negotiatedAnswers to the File its route answers (asked with that media
 // type in Accept): the media type, and the example when the document gives
@@ -713,7 +740,7 @@ func TestOpenAPIDownloadsMatchHandlers(t *testing.T) {
 		invitationRoutes(svc, invite.NewImporter(svc, nil, nil)),
 		joinRoutes(svc),
 		whitelistRoutes(whitelist.NewService(nil, openAPIProgramAdmin{})),
-		memberRoutes(members.NewService(openAPIMembersView{}, openAPIProgramAdmin{}, nil, "")),
+		memberRoutes(members.NewService(openAPIMembersView{}, openAPIProgramAdmin{}, nil, ""), nil),
 	} {
 		for k, fn := range routes {
 			served[k] = fn

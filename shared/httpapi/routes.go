@@ -90,6 +90,8 @@ var Routes = []Route{
 	{Method: "GET", Path: programPath + "/members", Function: FunctionMembers},
 	{Method: "POST", Path: programPath + "/members/{email}/removal", Function: FunctionMembers},
 	{Method: "POST", Path: programPath + "/member-removals", Function: FunctionMembers},
+	{Method: "POST", Path: programPath + "/member-exports", Function: FunctionMembers},
+	{Method: "GET", Path: programPath + "/member-exports/{exportId}", Function: FunctionMembers},
 
 	{Method: "GET", Path: "/v1/programs/{slug}/enrollments", Function: FunctionEnrollment},
 	{Method: "POST", Path: "/v1/programs/{slug}/enrollments", Function: FunctionEnrollment},

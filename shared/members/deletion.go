@@ -12,11 +12,14 @@ import (
 // of a program being deleted, a batch at a time, and then deletes it.
 const WorkDeleteProgram = "delete-program"
 
-// WorkItem is a chunk of long-running work on the work queue.
+// WorkItem is a chunk of long-running work on the work queue: a program
+// deletion or a member export. The worker dispatches on Kind (queue.Kinds).
 type WorkItem struct {
 	Kind      string `json:"kind"`
 	OrgID     string `json:"orgId"`
 	ProgramID string `json:"programId"`
+	// ExportID names the export of a member export item.
+	ExportID string `json:"exportId,omitempty"`
 }
 
 // Work puts work items on the work queue.

@@ -3,6 +3,7 @@ package members
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -71,14 +72,31 @@ type Page struct {
 // ViewStore reads the members view.
 type ViewStore interface {
 	ListMembers(ctx context.Context, programID string, q Query) (Page, error)
+	// StreamMembers reads the whole selection of q (its Limit and Cursor
+	// unused) in the view's order, calling fn with each batch of learners
+	// in turn; it stops at fn's first error and returns it.
+	StreamMembers(ctx context.Context, programID string, q Query, fn func(batch []bo.Learner) error) error
 }
 
 // List returns one page of the program's learners in a status, sorted,
 // searched and filtered, to admins of the program. It returns EINVALID
 // naming a bad status, sort or limit, and the errors of AuthorizeProgram.
 func (s *Service) List(ctx context.Context, caller bo.Caller, orgID, programID string, q Query) (Page, error) {
-	if _, err := s.auth.AuthorizeProgram(ctx, caller, orgID, programID); err != nil {
+	if _, err := s.check(ctx, caller, orgID, programID, &q); err != nil {
 		return Page{}, err
+	}
+	return s.view.ListMembers(ctx, programID, q)
+}
+
+// check is the one validation of a members view query, for pages and
+// exports alike: it authorises the caller on the program, fills the
+// defaults (status joined, sort name, limit 20, the search lower-cased,
+// Now) and returns the program. It returns EINVALID naming a bad status,
+// sort or limit, and the errors of AuthorizeProgram.
+func (s *Service) check(ctx context.Context, caller bo.Caller, orgID, programID string, q *Query) (bo.Program, error) {
+	p, err := s.auth.AuthorizeProgram(ctx, caller, orgID, programID)
+	if err != nil {
+		return bo.Program{}, err
 	}
 	var v bo.Validation
 	if q.Status == "" {
@@ -87,11 +105,7 @@ func (s *Service) List(ctx context.Context, caller bo.Caller, orgID, programID s
 	if q.Sort == "" {
 		q.Sort = ByName
 	}
-	known := false
-	for _, st := range Statuses {
-		known = known || st == q.Status
-	}
-	v.Check(known, "status", "must be one of joined, invited_not_joined, no_enrollments, no_completions, "+
+	v.Check(slices.Contains(Statuses, q.Status), "status", "must be one of joined, invited_not_joined, no_enrollments, no_completions, "+
 		"inactive_30_days, inactive_90_days, completed_30_days, removed")
 	switch q.Sort {
 	case ByEmail, ByName, ByJoined, ByInvited, ByActivity:
@@ -103,11 +117,23 @@ func (s *Service) List(ctx context.Context, caller bo.Caller, orgID, programID s
 	}
 	v.Check(q.Limit >= 1 && q.Limit <= 100, "limit", "must be between 1 and 100")
 	if err := v.Err(); err != nil {
-		return Page{}, err
+		return bo.Program{}, err
 	}
 	q.Search = strings.ToLower(strings.TrimSpace(q.Search))
 	q.Now = s.Now()
-	return s.view.ListMembers(ctx, programID, q)
+	return p, nil
+}
+
+// ParseOrder reads the view's order, "asc" (or "") or "desc", and reports
+// whether it is descending. It returns EINVALID naming "order" otherwise.
+func ParseOrder(order string) (desc bool, err error) {
+	switch order {
+	case "", "asc":
+		return false, nil
+	case "desc":
+		return true, nil
+	}
+	return false, bo.Invalid("order must be asc or desc", bo.FieldError{Field: "order", Message: "must be asc or desc"})
 }
 
 // Columns of the members view, as the guide lists them; Learner (name and
@@ -115,51 +141,90 @@ func (s *Service) List(ctx context.Context, caller bo.Caller, orgID, programID s
 var Columns = []string{"joinDate", "invitationDate", "lastActivityDate", "status", "contract", "currentEnrollments",
 	"enrollments", "completions", "externalId", "removalDate", "allowReturn", "undeliverable"}
 
-// MaxExportRows bounds a CSV export answered in one response (a Lambda
-// answer carries at most 6 MB).
-const MaxExportRows = 20_000
-
-// Export writes the whole selection of a query as CSV rows, page after
-// page: the header (Name, Email and the chosen columns) and one row a
-// learner, with formula-like cells neutralised. It returns ETOOLARGE past
-// MaxExportRows, EINVALID for an unknown column, and the errors of List.
-func (s *Service) Export(ctx context.Context, caller bo.Caller, orgID, programID string, q Query, columns []string, w *csv.Writer) error {
+// exportColumns checks the columns of an export and returns them, or every
+// column when none is named. It returns EINVALID for an unknown column.
+func exportColumns(columns []string) ([]string, error) {
 	for _, c := range columns {
 		if !slices.Contains(Columns, c) {
-			return bo.Invalid("unknown column "+c, bo.FieldError{Field: "columns", Message: "must name columns of " + strings.Join(Columns, ", ")})
+			return nil, bo.Invalid("unknown column "+c, bo.FieldError{Field: "columns", Message: "must name columns of " + strings.Join(Columns, ", ")})
 		}
 	}
 	if len(columns) == 0 {
-		columns = Columns
+		return slices.Clone(Columns), nil
 	}
-	if err := w.Write(append([]string{"Name", "Email"}, columns...)); err != nil {
+	return columns, nil
+}
+
+// MaxExportRows bounds a CSV export answered in one response (a Lambda
+// answer carries at most 6 MB); a larger selection is exported in the
+// background (Exporter).
+const MaxExportRows = 20_000
+
+// Export writes the whole selection of a query as CSV rows: the header
+// (Name, Email and the chosen columns) and one row a learner, with
+// formula-like cells neutralised. It returns ETOOLARGE past MaxExportRows
+// (pointing to the background export), EINVALID for an unknown column, and
+// the errors of List.
+func (s *Service) Export(ctx context.Context, caller bo.Caller, orgID, programID string, q Query, columns []string, w *csv.Writer) error {
+	if _, err := s.check(ctx, caller, orgID, programID, &q); err != nil {
 		return err
 	}
-	q.Limit, q.Cursor = 100, ""
+	columns, err := exportColumns(columns)
+	if err != nil {
+		return err
+	}
+	_, err = s.writeSelection(ctx, programID, q, columns, w, MaxExportRows, nil)
+	if errors.Is(err, errTooMany) {
+		return bo.Errorf(bo.ETOOLARGE, "the selection has more than %d learners, too many for one answer: export it in the background "+
+			"with POST /v1/orgs/%s/programs/%s/member-exports (the same selection as a JSON body), or narrow it with a status, contract or course filter",
+			MaxExportRows, orgID, programID)
+	}
+	return err
+}
+
+// errTooMany stops an export past its most rows.
+var errTooMany = errors.New("too many rows")
+
+// writeSelection writes a checked query's whole selection to w as the CSV
+// of an export, and returns how many learner rows it wrote. With max > 0 it
+// stops with errTooMany past max rows. After each batch of rows it flushes w
+// and calls progress (when set) with the rows written so far; progress's
+// error stops the export and is returned. It returns w's and the store's
+// errors.
+func (s *Service) writeSelection(ctx context.Context, programID string, q Query, columns []string, w *csv.Writer, max int,
+	progress func(rows int) error) (int, error) {
+	if err := w.Write(append([]string{"Name", "Email"}, columns...)); err != nil {
+		return 0, err
+	}
 	rows := 0
-	for {
-		page, err := s.List(ctx, caller, orgID, programID, q)
-		if err != nil {
-			return err
-		}
-		for _, l := range page.Items {
-			if rows++; rows > MaxExportRows {
-				return bo.Errorf(bo.ETOOLARGE, "the selection has more than %d learners: narrow it with a status, contract or course filter", MaxExportRows)
+	row := make([]string, 2+len(columns))
+	err := s.view.StreamMembers(ctx, programID, q, func(batch []bo.Learner) error {
+		for _, l := range batch {
+			if rows++; max > 0 && rows > max {
+				return errTooMany
 			}
-			row := []string{neutralise(l.FullName), neutralise(l.Email)}
-			for _, c := range columns {
-				row = append(row, neutralise(cell(l, c)))
+			row[0], row[1] = neutralise(l.FullName), neutralise(l.Email)
+			for i, c := range columns {
+				row[2+i] = neutralise(cell(l, c))
 			}
 			if err := w.Write(row); err != nil {
 				return err
 			}
 		}
-		if page.NextCursor == "" {
-			w.Flush()
-			return w.Error()
+		w.Flush()
+		if err := w.Error(); err != nil {
+			return err
 		}
-		q.Cursor = page.NextCursor
+		if progress != nil {
+			return progress(rows)
+		}
+		return nil
+	})
+	if err != nil {
+		return rows, err
 	}
+	w.Flush()
+	return rows, w.Error()
 }
 
 func cell(l bo.Learner, column string) string {

@@ -38,3 +38,25 @@ func (w *Work) Send(ctx context.Context, item any) error {
 	}
 	return nil
 }
+
+// Kinds is the worker's one dispatch of work items: the handler of each
+// kind of item, by the item's "kind" field.
+type Kinds map[string]func(ctx context.Context, body string) error
+
+// Handle passes the body of a work item to the handler of its kind, whole.
+// It returns an error for a body that is not a JSON object with a kind, or
+// whose kind no handler takes (the item then ends in the dead-letter
+// queue), and the handler's error.
+func (k Kinds) Handle(ctx context.Context, body string) error {
+	var item struct {
+		Kind string `json:"kind"`
+	}
+	if err := json.Unmarshal([]byte(body), &item); err != nil {
+		return fmt.Errorf("work item %.200q is not JSON: %w", body, err)
+	}
+	fn, ok := k[item.Kind]
+	if !ok {
+		return fmt.Errorf("work item %.200q: no handler for its kind %q", body, item.Kind)
+	}
+	return fn(ctx, body)
+}

@@ -155,9 +155,14 @@ var Queues = []QueueSpec{MailQueue, WorkQueue, FeedbackQueue}
 const (
 	ImportsPrefix       = "imports/"
 	ImportResultsPrefix = "import-results/"
+	// ExportsPrefix holds member exports' CSVs, written by the worker and
+	// downloaded with presigned links; like every object of the bucket
+	// they expire after Bucket.ExpireDays.
+	ExportsPrefix = "exports/"
 )
 
-// Bucket holds report zips, uploaded invitation CSVs and import results.
+// Bucket holds report zips, uploaded invitation CSVs, import results and
+// member exports.
 var Bucket = BucketSpec{
 	Name:       "backoffice-files",
 	ExpireDays: 7,

@@ -47,11 +47,19 @@ func Enrollment(awsCfg aws.Config, c Learners, logger *slog.Logger) httpapi.Hand
 
 // Members returns the members function's handler.
 func Members(awsCfg aws.Config, c Learners, logger *slog.Logger) httpapi.Handler {
+	svc, exports, _ := newMembers(awsCfg, c, logger)
+	return httpapi.NewMembersHandler(svc, exports, logger)
+}
+
+// newMembers returns the members service, its exporter and its program
+// deleter, on the configuration's table, queues and bucket.
+func newMembers(awsCfg aws.Config, c Learners, logger *slog.Logger) (*members.Service, *members.Exporter, *members.Deleter) {
 	s := newServices(awsCfg, c, logger)
 	outbox := queue.NewPublisher(sqs.NewFromConfig(awsCfg), c.MailQueueURL)
 	svc := members.NewService(s.store, s.admin, outbox, c.LearnerAppURL)
 	svc.Log = logger
-	return httpapi.NewMembersHandler(svc, logger)
+	work := queue.NewWork(sqs.NewFromConfig(awsCfg), c.WorkQueueURL)
+	return svc, members.NewExporter(svc, s.store, bucket(awsCfg, c.FilesBucket), work), members.NewDeleter(svc, s.store, work)
 }
 
 // Join returns the join function's handler.
@@ -98,13 +106,13 @@ func Activity(awsCfg aws.Config, c Learners, logger *slog.Logger) func(context.C
 	}
 }
 
-// Worker returns the worker's handler: the work queue's items (program
-// deletions, a batch of members at a time), with partial batch failures.
+// Worker returns the worker's handler: the work queue's items, each by its
+// kind (program deletions, a batch of members at a time; member exports),
+// with partial batch failures.
 func Worker(awsCfg aws.Config, c Learners, logger *slog.Logger) queue.Handler {
-	s := newServices(awsCfg, c, logger)
-	outbox := queue.NewPublisher(sqs.NewFromConfig(awsCfg), c.MailQueueURL)
-	svc := members.NewService(s.store, s.admin, outbox, c.LearnerAppURL)
-	svc.Log = logger
-	deleter := members.NewDeleter(svc, s.store, queue.NewWork(sqs.NewFromConfig(awsCfg), c.WorkQueueURL))
-	return queue.BatchHandler(deleter.Handle, logger)
+	_, exports, deleter := newMembers(awsCfg, c, logger)
+	return queue.BatchHandler(queue.Kinds{
+		members.WorkDeleteProgram: deleter.Handle,
+		members.WorkMemberExport:  exports.Handle,
+	}.Handle, logger)
 }

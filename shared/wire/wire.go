@@ -75,7 +75,8 @@ type Learners struct {
 	MailQueueURL  string
 	// FilesBucket is read only by the functions that need it.
 	FilesBucket string
-	// WorkQueueURL is the queue of long-running work (program deletions).
+	// WorkQueueURL is the queue of long-running work (program deletions,
+	// member exports).
 	WorkQueueURL string
 }
 
@@ -87,13 +88,18 @@ func ReadAdmin(vars *env.Reader) (Learners, string, error) {
 	return c, c.LogLevel, vars.Err()
 }
 
-// ReadWorker reads the worker's configuration: those of join and
-// WORK_QUEUE_URL.
+// ReadWorker reads the configuration of the worker and of the members
+// function: those of join, WORK_QUEUE_URL and FILES_BUCKET (member exports
+// are queued by the one and written by the other).
 func ReadWorker(vars *env.Reader) (Learners, string, error) {
 	c := Learners{Base: readBase(vars), LearnerAppURL: vars.Required("LEARNER_APP_URL"),
-		MailQueueURL: vars.Required("MAIL_QUEUE_URL"), WorkQueueURL: vars.Required("WORK_QUEUE_URL")}
+		MailQueueURL: vars.Required("MAIL_QUEUE_URL"), WorkQueueURL: vars.Required("WORK_QUEUE_URL"),
+		FilesBucket: vars.Required("FILES_BUCKET")}
 	return c, c.LogLevel, vars.Err()
 }
+
+// ReadMembers reads the members function's configuration: the worker's.
+func ReadMembers(vars *env.Reader) (Learners, string, error) { return ReadWorker(vars) }
 
 // ReadJoin reads the join function's configuration: those of the admin
 // function and MAIL_QUEUE_URL.

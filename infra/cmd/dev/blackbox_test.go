@@ -88,6 +88,7 @@ func (s *system) as(email string, groups ...string) caller {
 
 type reply struct {
 	status int
+	header http.Header
 	body   map[string]any
 	raw    string
 }
@@ -108,7 +109,7 @@ func (c caller) do(method, path string, body any) reply {
 	}
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
-	r := reply{status: res.StatusCode, raw: string(raw)}
+	r := reply{status: res.StatusCode, header: res.Header, raw: string(raw)}
 	_ = json.Unmarshal(raw, &r.body)
 	return r
 }

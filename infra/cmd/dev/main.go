@@ -4,8 +4,11 @@
 // mail sender, serves every API function behind a local API Gateway on
 // http://127.0.0.1:8080, seeds demo data and prints how to call it, until
 // Ctrl-C. It runs the queue functions (mailer, worker, feedback) on their
-// queues, and serves one local-only route, POST /_local/ses-notification,
-// that feeds an SES bounce or complaint to the feedback queue.
+// queues, and serves local-only routes beside the gateway: POST
+// /_local/ses-notification feeds an SES bounce or complaint to the feedback
+// queue, POST /_local/reminders runs a chosen Saturday's reminders, and
+// POST /_local/activity feeds learning-activity events to the activity
+// function.
 //
 // Environment: PORT (8080), SENDER_EMAIL (no-reply@learn.example.com),
 // LEARNER_APP_URL (https://learn.example.com), LOG_LEVEL (info),
@@ -160,9 +163,10 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 			// The Saturday reminders for a chosen date, now.
 			"POST " + local.RemindersPath: local.RunReminders(remind.Schedule, hour, logger),
 		},
-		Workers: workers,
-		Admin:   svc,
-		Logger:  logger,
-		Out:     out,
+		Workers:  workers,
+		Activity: local.ActivityHandler(wire.Activity(cfg, learners, logger.With(slog.String("function", httpapi.FunctionActivity)))),
+		Admin:    svc,
+		Logger:   logger,
+		Out:      out,
 	}.Run(ctx)
 }

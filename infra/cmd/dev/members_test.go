@@ -1,20 +1,20 @@
 package main
 
 import (
-	"context"
+	"bytes"
+	"encoding/csv"
 	"encoding/json"
-	"log/slog"
+	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
-
-	"github.com/learnops/backoffice/shared/emulator/emulatortest"
+	"github.com/learnops/backoffice/infra/local"
+	"github.com/learnops/backoffice/shared/files"
 	"github.com/learnops/backoffice/shared/ses/sestest"
-	"github.com/learnops/backoffice/shared/wire"
 )
 
 // TestMembersBlackBox runs the members capability on the local system:
@@ -45,12 +45,17 @@ func TestMembersBlackBox(t *testing.T) {
 	jo.do("POST", "/v1/programs/"+slug+"/enrollments", map[string]any{"itemId": "nope"}).must(t, 404)
 	s.as("outsider@elsewhere.org").do("POST", "/v1/programs/"+slug+"/enrollments", map[string]any{"itemId": "c3"}).must(t, 403)
 
-	// Activity from the platform, replayed and out of order.
-	activity := wire.Activity(emulatortest.Config(t), wire.Learners{Base: wire.Base{Table: s.names.Table}}, slog.New(slog.DiscardHandler))
+	// Activity from the platform (make dev's local-only route in its
+	// stead), replayed and out of order.
 	send := func(detail map[string]any) {
 		b, _ := json.Marshal(detail)
-		if err := activity(context.Background(), events.EventBridgeEvent{ID: "e", DetailType: "Learning Activity", Source: "learning.platform", Detail: b}); err != nil {
+		res, err := http.Post(s.base+local.ActivityPath, "application/json", bytes.NewReader(b))
+		if err != nil {
 			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusAccepted {
+			t.Fatalf("POST %s: %d", local.ActivityPath, res.StatusCode)
 		}
 	}
 	done := map[string]any{"programSlug": slug, "email": "jo@acme.edu", "itemId": "c0", "occurredAt": now.Add(-time.Hour),
@@ -156,4 +161,86 @@ func TestDeleteProgramWithMembers(t *testing.T) {
 		t.Fatalf("licences still used after the program's deletion: %s", c.raw)
 	}
 	dean.do("POST", orgPath+"/programs", map[string]any{"name": "Again", "slug": program.str("slug")}).must(t, 201)
+}
+
+// TestMemberExportBlackBox exports a program's members in the background
+// over HTTP: 202 with a Location, polled until done, downloaded with its
+// presigned link, and the CSV agrees with the paged JSON view.
+func TestMemberExportBlackBox(t *testing.T) {
+	s := startSystem(t)
+	dean, orgPath, _ := s.acme(t)
+	contract := s.contract(t, dean, orgPath, "Seats", 50)
+	program := dean.do("POST", orgPath+"/programs", map[string]any{"name": "Export " + s.sender[:8]}).must(t, 201)
+	progPath := orgPath + "/programs/" + program.str("id")
+	dean.do("POST", progPath+"/domains", map[string]any{"domain": "acme.edu", "contractId": contract}).must(t, 201)
+	const n = 23
+	for i := range n {
+		s.as(fmt.Sprintf("m%02d@acme.edu", i)).do("POST", "/v1/programs/"+program.str("slug")+"/join", nil).must(t, 200)
+	}
+
+	// The paged JSON view, 5 a page.
+	var paged []string
+	for cursor, pages := "", 0; ; pages++ {
+		r := dean.do("GET", progPath+"/members?status=joined&sort=email&order=desc&limit=5&cursor="+url.QueryEscape(cursor), nil).must(t, 200)
+		for _, it := range r.get("items").([]any) {
+			paged = append(paged, it.(map[string]any)["email"].(string))
+		}
+		if cursor = r.str("nextCursor"); cursor == "" || pages > 20 {
+			break
+		}
+	}
+	if len(paged) != n {
+		t.Fatalf("the view pages %d members, want %d", len(paged), n)
+	}
+
+	// The export of the same selection.
+	created := dean.do("POST", progPath+"/member-exports",
+		map[string]any{"status": "joined", "sort": "email", "order": "desc", "columns": []string{"status", "contract"}}).must(t, 202)
+	location := created.header.Get("Location")
+	if created.str("status") != "queued" || location != progPath+"/member-exports/"+created.str("id") {
+		t.Fatalf("create: %s, Location %q", created.raw, location)
+	}
+	var done reply
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		done = dean.do("GET", location, nil).must(t, 200)
+		if st := done.str("status"); st == "done" || st == "failed" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the export did not finish within 30 s: %s", done.raw)
+		}
+	}
+	if done.str("status") != "done" || done.num("rows") != n || done.str("downloadUrl") == "" {
+		t.Fatalf("export %s", done.raw)
+	}
+	s.as("outsider@elsewhere.org").do("GET", location, nil).must(t, 403)
+
+	// The link names the file (S3 answers with it; moto may not).
+	link, err := url.Parse(done.str("downloadUrl"))
+	want := files.ContentDisposition("members-" + program.str("slug") + "-" + time.Now().UTC().Format(time.DateOnly) + ".csv")
+	if err != nil || link.Query().Get("response-content-disposition") != want {
+		t.Errorf("download link %s, want one signed for %s", done.str("downloadUrl"), want)
+	}
+	res, err := http.Get(done.str("downloadUrl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if cd := res.Header.Get("Content-Disposition"); cd != "" && cd != want {
+		t.Errorf("Content-Disposition %q, want %q", cd, want)
+	}
+	rows, err := csv.NewReader(res.Body).ReadAll()
+	if err != nil || len(rows) != n+1 || strings.Join(rows[0], ",") != "Name,Email,status,contract" {
+		t.Fatalf("downloaded CSV: %d rows, %v (%v)", len(rows), rows[:min(2, len(rows))], err)
+	}
+	var exported []string
+	for _, r := range rows[1:] {
+		exported = append(exported, r[1])
+		if r[2] != "MEMBER" || r[3] != contract {
+			t.Errorf("row %q", r)
+		}
+	}
+	if !slices.Equal(exported, paged) {
+		t.Errorf("exported %v\nthe view pages %v", exported, paged)
+	}
 }

@@ -17,12 +17,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/learnops/backoffice/shared/admin"
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/dynamo"
 	"github.com/learnops/backoffice/shared/emulator/emulatortest"
 	"github.com/learnops/backoffice/shared/mail"
+	"github.com/learnops/backoffice/shared/queue"
 	"github.com/learnops/backoffice/shared/resources"
 	"github.com/learnops/backoffice/shared/wire"
 )
@@ -167,16 +169,27 @@ func DrainMail(t *testing.T, w *World) []mail.Message {
 }
 
 // Member makes the email a member of the world's program (an invitation
-// accepted at once) and returns them as a verified caller.
+// accepted at once), named "Member <email>", and returns them as a verified
+// caller.
 func Member(t *testing.T, w *World, email string) bo.Caller {
+	t.Helper()
+	return NamedMember(t, w, email, "")
+}
+
+// NamedMember is Member with the learner's full name ("Member <email>"
+// when empty).
+func NamedMember(t *testing.T, w *World, email, fullName string) bo.Caller {
 	t.Helper()
 	ctx := t.Context()
 	e, err := bo.ParseEmail(email)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if fullName == "" {
+		fullName = "Member " + e.Key
+	}
 	now := time.Now().UTC()
-	l := bo.Learner{OrgID: w.Org.ID, ProgramID: w.Program.ID, Email: e.Display, EmailKey: e.Key, FullName: "Member " + e.Key,
+	l := bo.Learner{OrgID: w.Org.ID, ProgramID: w.Program.ID, Email: e.Display, EmailKey: e.Key, FullName: fullName,
 		State: bo.StateInvited, ContractID: w.Contract.ID, InvitationID: bo.NewID("inv", now), InvitedAt: &now, CreatedAt: now, UpdatedAt: now}
 	if err := w.Store.PutInvitationRow(ctx, l, nil); err != nil {
 		t.Fatal(err)
@@ -185,6 +198,37 @@ func Member(t *testing.T, w *World, email string) bo.Caller {
 		t.Fatal(err)
 	}
 	return bo.Caller{Subject: "u-" + e.Key, Email: e.Display, EmailVerified: true}
+}
+
+// Work runs the items waiting on the world's work queue through the
+// worker's handler h, and the items they queue in turn, until the queue is
+// empty; it returns how many items ran. It fails the test on an SQS error
+// or an item h reports as failed.
+func (w *World) Work(t *testing.T, h queue.Handler) int {
+	t.Helper()
+	client := sqs.NewFromConfig(w.AWS)
+	ran := 0
+	for {
+		out, err := client.ReceiveMessage(t.Context(), &sqs.ReceiveMessageInput{QueueUrl: aws.String(w.Conf.WorkQueueURL),
+			MaxNumberOfMessages: 1, WaitTimeSeconds: 1, MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{"All"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Messages) == 0 {
+			return ran
+		}
+		m := out.Messages[0]
+		res, err := h(t.Context(), events.SQSEvent{Records: []events.SQSMessage{{MessageId: aws.ToString(m.MessageId),
+			ReceiptHandle: aws.ToString(m.ReceiptHandle), Body: aws.ToString(m.Body), Attributes: m.Attributes, EventSource: "aws:sqs"}}})
+		if err != nil || len(res.BatchItemFailures) != 0 {
+			t.Fatalf("work item %s: %+v, %v", aws.ToString(m.Body), res, err)
+		}
+		if _, err := client.DeleteMessage(t.Context(), &sqs.DeleteMessageInput{QueueUrl: aws.String(w.Conf.WorkQueueURL),
+			ReceiptHandle: m.ReceiptHandle}); err != nil {
+			t.Fatal(err)
+		}
+		ran++
+	}
 }
 
 // Case is one replay of a sample API event: the file under
