@@ -16,6 +16,11 @@ const (
 	// TemplateProgramExit tells a removed member: LearnerName, OrgName,
 	// ProgramName, ProgramURL, AllowReturn ("yes" or "").
 	TemplateProgramExit = "program-exit"
+	// TemplateAdminMessage carries a message an admin wrote to learners:
+	// Subject, Content (paragraphs split by blank lines), OrgName,
+	// ProgramName, ActionLabel and ActionURL (both "" for no button) and
+	// UnsubscribeURL.
+	TemplateAdminMessage = "admin-message"
 )
 
 // Message is one email to one recipient, as it travels on the mail queue.
@@ -46,6 +51,14 @@ type Message struct {
 	// (RFC 8058, one-click) pointing at it. Templates of such emails show
 	// it as a link too.
 	UnsubscribeURL string `json:"unsubscribeUrl,omitempty"`
+	// FromName, when set, is the display name of the sender (the address
+	// stays the deployment's sender): an admin's message goes out under the
+	// name the admin chose.
+	FromName string `json:"fromName,omitempty"`
+	// ReplyTo, when set, is the address replies go to (an admin's message
+	// may take replies at its author's address); otherwise replies go to
+	// the sender, the no-reply address.
+	ReplyTo string `json:"replyTo,omitempty"`
 }
 
 // Outcome is what became of one email of a campaign.
