@@ -33,6 +33,11 @@ import (
 //	Suppression     CONTACT#<email>      SUPPRESSED            -                                -
 //	OptOut          CONTACT#<email>      OPTOUT#<orgId>        -                                -
 //	CampaignCounts  CAMPAIGN#<campaign>  COUNTS                -                                -
+//	CampaignPage    CAMPAIGN#<campaign>  PAGE#<page>           -                                -
+//	Delivery        CAMPAIGN#<campaign>#<s>  TO#<email>        -                                -
+//	Message         ORG#<orgId>          MESSAGE#<messageId>   -                                -
+//	MessagingSettings ORG#<orgId>        MESSAGING             -                                -
+//	MessageCap      CONTACT#<email>      CAP#<orgId>           -                                -
 //	Health          HEALTH               HEALTH                -                                -
 //
 // <email> is the whole address lower-cased (backoffice.Email.Key); <name> is
@@ -43,8 +48,11 @@ import (
 // read) one key value past its ceiling. A learner's shard is computed from
 // the email, so reading one learner is still one GetItem; lists query the
 // shards in parallel and merge them in sort-key order.
-// <STATE> is INVITED, MEMBER or DELETED_MEMBER. Tokens and mail claims carry
-// expiresAt (the table's TTL attribute).
+// <STATE> is INVITED, MEMBER or DELETED_MEMBER. Tokens, mail claims,
+// delivery records, counted-page markers and message caps carry expiresAt
+// (the table's TTL attribute). <campaign> is message/<orgId>/<messageId> for
+// an admin's message; <page> names a page of its audience (segment and
+// cursor).
 //
 // Access patterns:
 //
@@ -93,6 +101,18 @@ import (
 //	may these addresses get the org's mail    BatchGetItem PK=CONTACT#<email>, SK=SUPPRESSED and SK=OPTOUT#<orgId>
 //	count a campaign's outcomes               UpdateItem PK=CAMPAIGN#<campaign>, SK=COUNTS ADD <outcome> n
 //	read a campaign's counts                  GetItem   PK=CAMPAIGN#<campaign>, SK=COUNTS (strongly consistent)
+//	a message; draft it, edit it              GetItem / PutItem PK=ORG#<orgId>, SK=MESSAGE#<id> (edit: status=draft
+//	                                          AND version=read)
+//	send a message once                       UpdateItem status draft -> sending (condition status=draft)
+//	an org's messaging settings (the cap)     GetItem / PutItem PK=ORG#<orgId>, SK=MESSAGING
+//	a page of a message's audience            the members view's query (GSI1 by email, per program, contract,
+//	                                          course), or BatchGetItem of learners picked by hand
+//	the per-learner cap of an org's messages  BatchGetItem PK=CONTACT#<email>, SK=CAP#<orgId>; PutItem on
+//	                                          version=read (attribute_not_exists for the first)
+//	plan one recipient of a message once      PutItem   PK=CAMPAIGN#<campaign>#<s>, SK=TO#<email>
+//	                                          attribute_not_exists(PK), returning the old record on failure
+//	count a planned page once                 TransactWrite: Put CAMPAIGN#<campaign>/PAGE#<page>
+//	                                          attribute_not_exists, ADD to CAMPAIGN#<campaign>/COUNTS
 //
 // Limits and counters: a contract's "used" licences and an org's counters
 // change only in conditional updates or transactions; the org's count of org
@@ -112,9 +132,14 @@ import (
 // one key value would cap it near 500 rows a second; LearnerShards = 8 lifts
 // the ceiling to about 8,000 writes a second in the table and in each index,
 // above what one import Lambda drives. Tokens and mail claims are one key
-// value each. CONTACT#<email> is one address's few records. A campaign's
-// counts item takes one write per email the mailer sends (far below the
-// ceiling at SES send rates) and one per planned batch.
+// value each. CONTACT#<email> is one address's few records (its message
+// caps: one per org). A campaign's counts item takes one write per email the
+// mailer sends (far below the ceiling at SES send rates) and one per planned
+// page of 100 recipients. A message's fan-out writes one delivery record a
+// recipient: on one key value it would cap planning near 1,000 recipients a
+// second, so they are spread over LearnerShards keys by the address's shard
+// (about 8,000 a second). Message items are a few per admin action under
+// ORG#<orgId>; the planner writes its message twice (sending, sent).
 
 const (
 	typeOrg        = "Org"
@@ -232,3 +257,18 @@ func optOutKey(emailKey, orgID string) key {
 	return key{PK: "CONTACT#" + emailKey, SK: "OPTOUT#" + orgID}
 }
 func campaignKey(campaign string) key { return key{PK: "CAMPAIGN#" + campaign, SK: "COUNTS"} }
+
+func messageKey(orgID, messageID string) key {
+	return key{PK: orgPK(orgID), SK: "MESSAGE#" + messageID}
+}
+func messagingSettingsKey(orgID string) key { return key{PK: orgPK(orgID), SK: "MESSAGING"} }
+func capKey(emailKey, orgID string) key     { return key{PK: "CONTACT#" + emailKey, SK: "CAP#" + orgID} }
+
+// deliveryKey spreads a campaign's delivery records over LearnerShards
+// partitions by the address's shard, as a program's learners are.
+func deliveryKey(campaign, emailKey string) key {
+	return key{PK: fmt.Sprintf("CAMPAIGN#%s#%d", campaign, learnerShard(emailKey)), SK: "TO#" + emailKey}
+}
+func campaignPageKey(campaign, page string) key {
+	return key{PK: "CAMPAIGN#" + campaign, SK: "PAGE#" + page}
+}
