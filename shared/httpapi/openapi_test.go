@@ -21,6 +21,7 @@ import (
 	"github.com/learnops/backoffice/shared/enroll"
 	"github.com/learnops/backoffice/shared/invite"
 	"github.com/learnops/backoffice/shared/members"
+	"github.com/learnops/backoffice/shared/messaging"
 	"github.com/learnops/backoffice/shared/whitelist"
 )
 
@@ -336,6 +337,13 @@ var fileAnswers = map[string]string{
 	"GET /v1/orgs/{orgId}/programs/{programId}/domain-imports/template":     "text/csv",
 }
 
+// pageAnswers are the operations that answer browsers: every answer,
+// errors included, is an HTML page (httpapi.Page).
+var pageAnswers = map[string]bool{
+	"GET /v1/unsubscribe/{token}":  true,
+	"POST /v1/unsubscribe/{token}": true,
+}
+
 // negotiatedAnswers are the operations whose success answer is JSON, or a
 // download of the given media type when the request's Accept names it: the
 // document gives that answer both media types.
@@ -378,6 +386,10 @@ func TestOpenAPIOperationsAreComplete(t *testing.T) {
 			file, download := fileAnswers[key]
 			alt, negotiated := negotiatedAnswers[key]
 			switch {
+			case pageAnswers[key]:
+				if child(content, "text/html") == nil || len(content.Content) != 2 {
+					t.Errorf("%s: the %s answer is an HTML page: its only content must be text/html", key, status)
+				}
 			case status == "204" && content != nil:
 				t.Errorf("%s: a 204 answer has no body, but the document gives it content", key)
 			case download && strings.HasPrefix(status, "2"):
@@ -496,6 +508,19 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"MemberRemoval":     members.Removal{},
 		"MemberRemovalList": List[members.Removal]{},
 		"MembersPage":       membersPage{},
+
+		"Message":           messaging.Message{},
+		"MessageAudience":   messaging.Audience{},
+		"PickedLearners":    messaging.LearnerList{},
+		"CallToAction":      messaging.CallToAction{},
+		"MessageAuthor":     messaging.Author{},
+		"MessageCounts":     messaging.Counts{},
+		"MessagePreset":     messaging.PresetInfo{},
+		"MessagePresetList": List[messaging.PresetInfo]{},
+		"MessagePreview":    messaging.Preview{},
+		"PreviewRecipient":  messaging.Recipient{},
+		"AudienceCount":     messaging.AudienceCount{},
+		"MessagingSettings": messaging.Settings{},
 	}
 	requests := map[string]any{
 		"NewOrg":           admin.NewOrg{},
@@ -521,6 +546,15 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 
 		"RemovalOptions": removalOptions{},
 		"MemberRemovals": memberRemovals{},
+
+		"NewMessage":        messaging.Draft{},
+		"MessageChange":     messaging.Change{},
+		"MessageAudience":   messaging.Audience{},
+		"PickedLearners":    messaging.LearnerList{},
+		"CallToAction":      messaging.CallToAction{},
+		"PreviewRequest":    previewRequest{},
+		"SendRequest":       sendRequest{},
+		"MessagingSettings": messaging.Settings{},
 	}
 	root := parseOpenAPI(t, OpenAPI)
 	schemas := child(child(root, "components"), "schemas")
@@ -630,6 +664,31 @@ func TestOpenAPIEnumsMatchGo(t *testing.T) {
 			string(members.ByInvited), string(members.ByActivity),
 		}},
 		{"MemberColumns items enum", enum(child(parameter("MemberColumns"), "items")), members.Columns},
+		{"MessageStatus enum", enum(child(schemas, "MessageStatus")), []string{
+			string(messaging.StatusDraft), string(messaging.StatusSending), string(messaging.StatusSent),
+		}},
+		{"PresetName enum", enum(child(schemas, "PresetName")), func() (out []string) {
+			for _, p := range messaging.Presets {
+				out = append(out, string(p.Name))
+			}
+			return out
+		}()},
+		{"MessagePreset.status enum", enum(property("MessagePreset", "status")), func() (out []string) {
+			for _, p := range messaging.Presets {
+				out = append(out, string(p.Status))
+			}
+			return out
+		}()},
+		{"ReplyTo enum", enum(child(schemas, "ReplyTo")), []string{string(messaging.ReplyToAuthor), string(messaging.ReplyToNoReply)}},
+		{"MessageAudience.status enum", enum(property("MessageAudience", "status")), func() (out []string) {
+			for _, st := range members.Statuses {
+				if st != members.RemovedLearners {
+					out = append(out, string(st))
+				}
+			}
+			return out
+		}()},
+		{"OneClickUnsubscribe enum", enum(property("OneClickUnsubscribe", OneClickField)), []string{OneClickValue}},
 	}
 	// Every schema that names a catalogue item's type lists the same types.
 	itemTypes := []string{string(bo.ItemCourse), string(bo.ItemSpecialization)}
