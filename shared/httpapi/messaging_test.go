@@ -22,7 +22,9 @@ type optOuts struct {
 	optOut func(ctx context.Context, orgID, emailKey string, at time.Time) error
 }
 
-func (o optOuts) GetOrg(ctx context.Context, orgID string) (bo.Org, error) { return o.getOrg(ctx, orgID) }
+func (o optOuts) GetOrg(ctx context.Context, orgID string) (bo.Org, error) {
+	return o.getOrg(ctx, orgID)
+}
 func (o optOuts) OptOut(ctx context.Context, orgID, emailKey string, at time.Time) error {
 	return o.optOut(ctx, orgID, emailKey, at)
 }
