@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3notifications"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -71,11 +72,15 @@ type parameters struct {
 	mailFrom      awscdk.CfnParameter
 }
 
-// stores are the stateful resources declared in shared/resources.
+// stores are the stateful resources declared in shared/resources, and the
+// secret that signs unsubscribe links.
 type stores struct {
 	table  awsdynamodb.TableV2
 	queues map[string]awssqs.Queue // by resources.QueueSpec.Name
 	bucket awss3.Bucket
+	// unsubscribeSecret signs the unsubscribe links of the emails that are
+	// not transactional (messages, reminders).
+	unsubscribeSecret awssecretsmanager.Secret
 }
 
 // deps is what a function's environment, grants and trigger are made of: the
@@ -83,6 +88,8 @@ type stores struct {
 type deps struct {
 	*stores
 	params parameters
+	// api is the HTTP API, whose URL the unsubscribe links point under.
+	api awsapigatewayv2.HttpApi
 	// star collects why each function needs Resource "*" (see nag.go).
 	star starReasons
 }
@@ -90,6 +97,7 @@ type deps struct {
 // mailQueue is the queue of resources.MailQueue.
 func (d *deps) mailQueue() awssqs.Queue { return d.queues[resources.MailQueue.Name] }
 func (d *deps) workQueue() awssqs.Queue { return d.queues[resources.WorkQueue.Name] }
+func (d *deps) planQueue() awssqs.Queue { return d.queues[resources.PlanQueue.Name] }
 
 // Environment variables of the functions. Each function lists the ones it
 // reads (see functionSpecs); envValues says where each value comes from.
@@ -101,6 +109,9 @@ const (
 	envFilesBucket     = "FILES_BUCKET"
 	envMailFrom        = "MAIL_FROM"
 	envMailConcurrency = "MAIL_CONCURRENCY"
+	envPlanQueueURL    = "PLAN_QUEUE_URL"
+	envAPIURL          = "API_URL"
+	envUnsubscribeID   = "UNSUBSCRIBE_SECRET_ID"
 	// envLogLevel is set on every function.
 	envLogLevel = "LOG_LEVEL"
 )
@@ -114,7 +125,11 @@ var envValues = map[string]func(d *deps) *string{
 	envFilesBucket:     func(d *deps) *string { return d.bucket.BucketName() },
 	envMailFrom:        func(d *deps) *string { return d.params.mailFrom.ValueAsString() },
 	envMailConcurrency: func(*deps) *string { return jsii.String(strconv.Itoa(mailerConcurrency)) },
-	envLogLevel:        func(*deps) *string { return jsii.String("info") },
+	envPlanQueueURL:    func(d *deps) *string { return d.planQueue().QueueUrl() },
+	// The API's own endpoint (https://<id>.execute-api.<region>.amazonaws.com).
+	envAPIURL:        func(d *deps) *string { return d.api.ApiEndpoint() },
+	envUnsubscribeID: func(d *deps) *string { return d.unsubscribeSecret.SecretArn() },
+	envLogLevel:      func(*deps) *string { return jsii.String("info") },
 }
 
 // Key prefixes of the files bucket.
@@ -161,13 +176,23 @@ const (
 	// a batch whose invocation was throttled before the messages become
 	// visible again. NewBackOfficeStack checks this.
 	mailerTimeoutSecs = 30
+	// messagingTimeoutSecs bounds one plan item of the messaging function
+	// (the HTTP API cuts its requests at 30 s anyway); the planner stops
+	// starting pages 20 s before it and continues in a new item. The plan
+	// queue's visibility timeout (resources.PlanQueue, 360 s) is six times
+	// it; NewBackOfficeStack checks this.
+	messagingTimeoutSecs = 60
+	// unsubscribeSecretLength is the length of the generated signing key of
+	// unsubscribe links: 64 letters and digits, about 380 bits.
+	unsubscribeSecretLength = 64
 )
 
 // kind says what invokes a function.
 type kind int
 
 const (
-	// api functions serve their routes of httpapi.Routes.
+	// api functions serve their routes of httpapi.Routes (and may have a
+	// trigger besides, as messaging has its plan queue).
 	api kind = iota
 	// event functions are invoked by their trigger: S3, SQS, a schedule.
 	event
@@ -192,7 +217,8 @@ type functionSpec struct {
 	// every function gets.
 	env    []string
 	grants []grant
-	// trigger is nil for api functions, whose routes newHTTPAPI wires.
+	// trigger is nil for api functions that have no other trigger than
+	// their routes, which addRoutes wires.
 	trigger trigger
 }
 
@@ -245,6 +271,14 @@ var functionSpecs = []functionSpec{
 		description: "members: admins remove learners from a program, with or without return",
 		env:         []string{envTableName, envLearnerAppURL, envMailQueueURL},
 		grants:      []grant{grantTableReadWrite, grantSendMail},
+	},
+	{
+		name: httpapi.FunctionMessaging, kind: api, timeoutSecs: messagingTimeoutSecs,
+		description: "messaging: admins' messages to learners, fanned out to the mail queue a chunk at a time; unsubscribe links",
+		env:         []string{envTableName, envLearnerAppURL, envMailQueueURL, envPlanQueueURL, envAPIURL, envUnsubscribeID},
+		grants:      []grant{grantTableReadWrite, grantSendMail, grantSendPlan, grantReadUnsubscribeSecret},
+		// Besides its routes, its own plan queue: chunks of messages being sent.
+		trigger: fromPlanQueue,
 	},
 	{
 		name: httpapi.FunctionInvitationImport, kind: event, timeoutSecs: importTimeoutSecs,
@@ -318,6 +352,24 @@ func grantSendWork(fn awslambda.Function, d *deps) {
 	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("sqs:SendMessage"),
 		Resources: jsii.Strings(*d.workQueue().QueueArn()),
+	}))
+}
+
+// grantSendPlan lets fn put items on the messaging plan queue.
+func grantSendPlan(fn awslambda.Function, d *deps) {
+	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("sqs:SendMessage"),
+		Resources: jsii.Strings(*d.planQueue().QueueArn()),
+	}))
+}
+
+// grantReadUnsubscribeSecret lets fn read the key that signs unsubscribe
+// links (at cold start). The secret is encrypted with the AWS-managed key,
+// which Secrets Manager uses on the caller's behalf: no KMS grant.
+func grantReadUnsubscribeSecret(fn awslambda.Function, d *deps) {
+	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("secretsmanager:GetSecretValue"),
+		Resources: jsii.Strings(*d.unsubscribeSecret.SecretArn()),
 	}))
 }
 
@@ -421,6 +473,16 @@ func fromWorkQueue(fn awslambda.Function, d *deps) {
 	}))
 }
 
+// fromPlanQueue feeds fn the messaging plan queue one item at a time (an
+// item plans a chunk of a message of up to 2,000 recipients), reporting
+// failures so that only those come back.
+func fromPlanQueue(fn awslambda.Function, d *deps) {
+	fn.AddEventSource(awslambdaeventsources.NewSqsEventSource(d.planQueue(), &awslambdaeventsources.SqsEventSourceProps{
+		BatchSize:               jsii.Number(1),
+		ReportBatchItemFailures: jsii.Bool(true),
+	}))
+}
+
 // fromMailQueue feeds fn the mail queue in batches, reporting the messages
 // that failed so that only those are delivered again, with at most
 // mailerConcurrency instances at once.
@@ -452,27 +514,35 @@ func NewBackOfficeStack(scope constructs.Construct, id string, props *BackOffice
 
 	params := newParameters(stack)
 	s := &stores{
-		table:  newTable(stack, resources.Table),
-		queues: map[string]awssqs.Queue{},
-		bucket: newFilesBucket(stack, resources.Bucket),
+		table:             newTable(stack, resources.Table),
+		queues:            map[string]awssqs.Queue{},
+		bucket:            newFilesBucket(stack, resources.Bucket),
+		unsubscribeSecret: newUnsubscribeSecret(stack),
 	}
 	for _, spec := range resources.Queues {
 		s.queues[spec.Name] = newQueue(stack, spec)
 	}
 
-	if least := 6 * mailerTimeoutSecs; resources.MailQueue.VisibilityTimeoutSeconds < least {
-		panic(fmt.Sprintf("queue %s: visibility timeout %d s is less than six times the mailer's timeout (%d s)",
-			resources.MailQueue.Name, resources.MailQueue.VisibilityTimeoutSeconds, least))
+	for _, q := range []struct {
+		spec     resources.QueueSpec
+		consumer string
+		timeout  int
+	}{{resources.MailQueue, "mailer", mailerTimeoutSecs}, {resources.PlanQueue, "messaging", messagingTimeoutSecs}} {
+		if least := 6 * q.timeout; q.spec.VisibilityTimeoutSeconds < least {
+			panic(fmt.Sprintf("queue %s: visibility timeout %d s is less than six times the %s function's timeout (%d s)",
+				q.spec.Name, q.spec.VisibilityTimeoutSeconds, q.consumer, least))
+		}
 	}
 	checkFunctionSpecs()
-	d := &deps{stores: s, params: params, star: starReasons{}}
+	api, stage := newHTTPAPI(stack)
+	d := &deps{stores: s, params: params, api: api, star: starReasons{}}
 	functions := map[string]awslambda.Function{}
 	for _, spec := range functionSpecs {
 		fn := newFunction(stack, assetDir, d, spec)
 		functions[spec.name] = fn
 		output(stack, functionID(spec.name)+"Name", fn.FunctionName(), "Lambda function "+spec.name)
 	}
-	stage := newHTTPAPI(stack, params, functions)
+	addRoutes(api, params, functions)
 
 	output(stack, "ApiUrl", stage.Url(), "Base URL of the HTTP API")
 	output(stack, "TableName", s.table.TableName(), "The single DynamoDB table")
@@ -517,6 +587,24 @@ func newParameters(stack awscdk.Stack) parameters {
 			ConstraintDescription: jsii.String("must be a bare email address such as no-reply@learn.example.com"),
 		}),
 	}
+}
+
+// newUnsubscribeSecret declares the secret that signs unsubscribe links:
+// generated by Secrets Manager at deployment, never seen by anyone, and
+// encrypted with the AWS-managed key. The messaging function (and the
+// reminders) read it at cold start.
+func newUnsubscribeSecret(stack awscdk.Stack) awssecretsmanager.Secret {
+	secret := awssecretsmanager.NewSecret(stack, jsii.String("UnsubscribeSecret"), &awssecretsmanager.SecretProps{
+		Description: jsii.String("Signs the one-click unsubscribe links of the emails that are not transactional (HMAC-SHA256)"),
+		GenerateSecretString: &awssecretsmanager.SecretStringGenerator{
+			PasswordLength:     jsii.Number(unsubscribeSecretLength),
+			ExcludePunctuation: jsii.Bool(true),
+		},
+		// Links in inboxes stay valid as long as the key does.
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+	suppressUnsubscribeSecretRotation(secret)
+	return secret
 }
 
 // newTable declares the single table. CloudFormation names it; the functions
@@ -684,8 +772,8 @@ func environment(d *deps, spec functionSpec) *map[string]*string {
 
 // checkFunctionSpecs panics unless functionSpecs and httpapi.Routes agree:
 // every function that serves routes is an api function, every api function
-// serves routes, event functions have a trigger and api functions none, and
-// no name is listed twice.
+// serves routes, event functions have a trigger (api functions may have
+// one besides their routes), and no name is listed twice.
 func checkFunctionSpecs() {
 	routed := httpapi.Functions()
 	seen := map[string]bool{}
@@ -699,8 +787,6 @@ func checkFunctionSpecs() {
 			panic(fmt.Sprintf("function %q is an api function but serves no route of httpapi.Routes", spec.name))
 		case spec.kind != api && slices.Contains(routed, spec.name):
 			panic(fmt.Sprintf("function %q serves routes of httpapi.Routes but is not an api function", spec.name))
-		case spec.kind == api && spec.trigger != nil:
-			panic(fmt.Sprintf("api function %q has a trigger: the HTTP API is its trigger", spec.name))
 		case spec.kind != api && spec.trigger == nil:
 			panic(fmt.Sprintf("event function %q has no trigger", spec.name))
 		}
@@ -712,9 +798,10 @@ func checkFunctionSpecs() {
 	}
 }
 
-// newHTTPAPI declares the HTTP API with one route per entry of
-// httpapi.Routes and returns its default stage.
-func newHTTPAPI(stack awscdk.Stack, params parameters, functions map[string]awslambda.Function) awsapigatewayv2.HttpStage {
+// newHTTPAPI declares the HTTP API and its default stage, without routes
+// (addRoutes adds them once the functions exist, which may need the API's
+// URL).
+func newHTTPAPI(stack awscdk.Stack) (awsapigatewayv2.HttpApi, awsapigatewayv2.HttpStage) {
 	api := awsapigatewayv2.NewHttpApi(stack, jsii.String("HttpApi"), &awsapigatewayv2.HttpApiProps{
 		ApiName:     stack.StackName(),
 		Description: jsii.String("Back office API"),
@@ -736,7 +823,13 @@ func newHTTPAPI(stack awscdk.Stack, params parameters, functions map[string]awsl
 			BurstLimit: jsii.Number(apiBurstLimit),
 		},
 	})
+	return api, stage
+}
 
+// addRoutes declares one route of the API per entry of httpapi.Routes,
+// each behind the JWT authorizer unless public, integrated with its
+// function.
+func addRoutes(api awsapigatewayv2.HttpApi, params parameters, functions map[string]awslambda.Function) {
 	jwt := awsapigatewayv2authorizers.NewHttpJwtAuthorizer(jsii.String("JwtAuthorizer"), params.jwtIssuerURL.ValueAsString(),
 		&awsapigatewayv2authorizers.HttpJwtAuthorizerProps{
 			JwtAudience: params.jwtAudience.ValueAsList(),
@@ -768,7 +861,6 @@ func newHTTPAPI(stack awscdk.Stack, params parameters, functions map[string]awsl
 			suppressPublicRoute((*routes)[0], r.Key())
 		}
 	}
-	return stage
 }
 
 // accessLogSettings implements awsapigatewayv2.IAccessLogSettings.

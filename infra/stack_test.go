@@ -497,12 +497,13 @@ type wantFunction struct {
 
 // exactServices are the services whose permissions wantFunction lists in
 // full; the table's, logs' and X-Ray's are checked by service and resource.
-var exactServices = []string{"s3", "sqs", "ses"}
+var exactServices = []string{"s3", "sqs", "ses", "secretsmanager"}
 
 // Permissions on the mail queue, as permission renders them.
 const (
 	sendMail     = "sqs:SendMessage ${MailQueue.Arn}"
 	sendWork     = "sqs:SendMessage ${WorkQueue.Arn}"
+	sendPlan     = "sqs:SendMessage ${PlanQueue.Arn}"
 	sesIdentity  = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*"
 	fromMailFrom = "StringEquals ses:FromAddress=${MailFrom}"
 )
@@ -549,6 +550,22 @@ var wantFunctions = map[string]wantFunction{
 		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "LOG_LEVEL"},
 		services:    []string{"dynamodb", "logs", "xray", "sqs"},
 		grants:      []string{sendMail},
+	},
+	httpapi.FunctionMessaging: {
+		timeoutSecs: 60,
+		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "PLAN_QUEUE_URL", "API_URL", "UNSUBSCRIBE_SECRET_ID", "LOG_LEVEL"},
+		services:    []string{"dynamodb", "logs", "xray", "sqs", "secretsmanager"},
+		grants: []string{
+			sendMail, sendPlan,
+			// The event source mapping's, to consume the plan queue.
+			"sqs:ReceiveMessage ${PlanQueue.Arn}",
+			"sqs:ChangeMessageVisibility ${PlanQueue.Arn}",
+			"sqs:DeleteMessage ${PlanQueue.Arn}",
+			"sqs:GetQueueAttributes ${PlanQueue.Arn}",
+			"sqs:GetQueueUrl ${PlanQueue.Arn}",
+			// The key of unsubscribe links, read at cold start.
+			"secretsmanager:GetSecretValue ${UnsubscribeSecret}",
+		},
 	},
 	httpapi.FunctionInvitationImport: {
 		timeoutSecs: 900,
@@ -607,6 +624,8 @@ func (s *synthesis) names(t *testing.T) map[string]string {
 		s.logicalID(t, "Files"):                               "Files",
 		s.logicalID(t, constructID(resources.MailQueue.Name)): "MailQueue",
 		s.logicalID(t, constructID(resources.WorkQueue.Name)): "WorkQueue",
+		s.logicalID(t, constructID(resources.PlanQueue.Name)): "PlanQueue",
+		s.logicalID(t, "UnsubscribeSecret"):                   "UnsubscribeSecret",
 	}
 }
 
@@ -747,6 +766,10 @@ func TestFunctionsAreBuiltAndLeastPrivileged(t *testing.T) {
 		"WORK_QUEUE_URL":  {s.logicalID(t, constructID(resources.WorkQueue.Name))},
 		"FILES_BUCKET":    {s.logicalID(t, "Files")},
 		"MAIL_FROM":       {"MailFrom"},
+		"PLAN_QUEUE_URL":  {s.logicalID(t, constructID(resources.PlanQueue.Name))},
+		// The API's own endpoint, under which unsubscribe links point.
+		"API_URL":               {s.logicalID(t, "HttpApi")},
+		"UNSUBSCRIBE_SECRET_ID": {s.logicalID(t, "UnsubscribeSecret")},
 	}
 	if got, want := len(s.resources("AWS::Lambda::Function")), len(Functions())+1; got != want {
 		t.Errorf("functions: got %d, want %d (one each and CDK's bucket notifications handler)", got, want)
@@ -888,6 +911,87 @@ func TestMailerReadsTheMailQueueWithinItsConcurrency(t *testing.T) {
 	param := get(s.template, "Parameters", "MailFrom")
 	if param == nil || get(param, "Type") != "String" || get(param, "Default") == nil {
 		t.Errorf("parameter MailFrom: got %v, want a String with a default", param)
+	}
+}
+
+func TestMessagingPlansFromItsQueue(t *testing.T) {
+	// GIVEN the messaging function and its plan queue
+	// WHEN the app is synthesised
+	s := synth(t)
+	fn := s.function(t, httpapi.FunctionMessaging)
+	queueID := s.logicalID(t, constructID(resources.PlanQueue.Name))
+
+	// THEN one event source mapping feeds it the plan queue, an item at a
+	// time, reporting the items that failed
+	var mappings []any
+	for _, m := range s.resources("AWS::Lambda::EventSourceMapping") {
+		if slices.Equal(refs(get(m, "Properties", "FunctionName")), []string{fn.id}) {
+			mappings = append(mappings, get(m, "Properties"))
+		}
+	}
+	if len(mappings) != 1 {
+		t.Fatalf("event source mappings of messaging: got %d, want 1", len(mappings))
+	}
+	m := mappings[0]
+	if got := refs(get(m, "EventSourceArn")); !slices.Equal(got, []string{queueID}) {
+		t.Errorf("EventSourceArn: got %v, want the plan queue %s", got, queueID)
+	}
+	if got := get(m, "BatchSize"); got != float64(1) {
+		t.Errorf("BatchSize: got %v, want 1", got)
+	}
+	if got := list(get(m, "FunctionResponseTypes")); !slices.Equal(got, []any{"ReportBatchItemFailures"}) {
+		t.Errorf("FunctionResponseTypes: got %v, want [ReportBatchItemFailures]", got)
+	}
+	// AND the queue hides an item for at least six function timeouts
+	visibility := get(s.resource(t, queueID, "AWS::SQS::Queue"), "Properties", "VisibilityTimeout").(float64)
+	if timeout := get(fn.props, "Timeout").(float64); visibility < 6*timeout {
+		t.Errorf("VisibilityTimeout %v s is less than six times the function's timeout %v s", visibility, timeout)
+	}
+	// AND its routes, public ones included, reach it (TestEveryRouteOfTheCatalogueAndNoOther)
+	public := 0
+	for _, r := range httpapi.Routes {
+		if r.Function == httpapi.FunctionMessaging && r.Public {
+			public++
+		}
+	}
+	if public != 2 {
+		t.Errorf("public routes of messaging: got %d, want the two of the unsubscribe link", public)
+	}
+}
+
+func TestUnsubscribeSecretIsGeneratedAndReadByMessagingOnly(t *testing.T) {
+	// GIVEN the stack
+	// WHEN the app is synthesised
+	s := synth(t)
+
+	// THEN it has one secret, generated at deployment: 64 letters and digits, retained
+	secrets := s.resources("AWS::SecretsManager::Secret")
+	if len(secrets) != 1 {
+		t.Fatalf("secrets: got %d, want 1", len(secrets))
+	}
+	id := s.logicalID(t, "UnsubscribeSecret")
+	secret := s.resource(t, id, "AWS::SecretsManager::Secret")
+	gen := get(secret, "Properties", "GenerateSecretString")
+	if get(gen, "PasswordLength") != float64(64) || get(gen, "ExcludePunctuation") != true {
+		t.Errorf("GenerateSecretString: got %v, want 64 characters without punctuation", gen)
+	}
+	if get(secret, "Properties", "SecretString") != nil {
+		t.Error("the secret's value is in the template")
+	}
+	if got := get(secret, "DeletionPolicy"); got != "Retain" {
+		t.Errorf("DeletionPolicy: got %v, want Retain (links in inboxes need the key)", got)
+	}
+	// AND only the functions that sign links may read it
+	for _, name := range Functions() {
+		reads := false
+		for _, st := range s.function(t, name).statements {
+			if slices.Contains(refs(get(st, "Resource")), id) {
+				reads = true
+			}
+		}
+		if want := name == httpapi.FunctionMessaging; reads != want {
+			t.Errorf("%s reads the unsubscribe secret: %v, want %v", name, reads, want)
+		}
 	}
 }
 
