@@ -1,9 +1,9 @@
 // Command dev runs the whole back office locally, on the AWS endpoint of
 // AWS_ENDPOINT_URL (run it through `make dev`, which starts moto there when
-// nothing answers): it creates the table, queues and bucket, verifies the
-// mail sender, serves every API function behind a local API Gateway on
-// http://127.0.0.1:8080, seeds demo data and prints how to call it, until
-// Ctrl-C.
+// nothing answers): it creates the table, queues and bucket and the
+// unsubscribe signing secret, verifies the mail sender, serves every API
+// function behind a local API Gateway on http://127.0.0.1:8080, runs the
+// queue consumers, seeds demo data and prints how to call it, until Ctrl-C.
 //
 // Environment: PORT (8080), SENDER_EMAIL (no-reply@learn.example.com),
 // LEARNER_APP_URL (https://learn.example.com), LOG_LEVEL (info) and
@@ -82,8 +82,21 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 	}
 	mailURL := prov.Queues[resources.MailQueue.Name].URL
 	workURL := prov.Queues[resources.WorkQueue.Name].URL
+	planURL := prov.Queues[resources.PlanQueue.Name].URL
 	learners := wire.Learners{Base: wire.Base{Table: names.Table}, LearnerAppURL: learnerAppURL, MailQueueURL: mailURL,
 		FilesBucket: names.Bucket, WorkQueueURL: workURL}
+	// The unsubscribe links point at the local gateway; their signing key is
+	// a secret of the endpoint, as the stack's is in AWS.
+	secretID, err := emulator.EnsureSecret(ctx, cfg, names.Table+"-unsubscribe")
+	if err != nil {
+		return err
+	}
+	messaging, err := wire.MessagingHandler(ctx, cfg, wire.Messaging{PlanQueueURL: planURL,
+		Bulk: wire.Bulk{Learners: learners, APIURL: "http://" + net.JoinHostPort("127.0.0.1", port), UnsubscribeSecretID: secretID}},
+		logger.With(slog.String("function", httpapi.FunctionMessaging)))
+	if err != nil {
+		return err
+	}
 
 	store := dynamo.NewStore(dynamodb.NewFromConfig(cfg), names.Table)
 	svc := admin.NewService(store, admin.Config{LearnerAppURL: learnerAppURL})
@@ -94,6 +107,7 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 		httpapi.FunctionWhitelist:   local.Handler(wire.Whitelist(cfg, learners, logger)),
 		httpapi.FunctionEnrollment:  local.Handler(wire.Enrollment(cfg, learners, logger)),
 		httpapi.FunctionMembers:     local.Handler(wire.Members(cfg, learners, logger)),
+		httpapi.FunctionMessaging:   local.Handler(messaging.API),
 	}
 	// The mailer at a local send rate; moto reports a maximum of 1 a second.
 	mailer, err := wire.MailerHandler(ctx, cfg, wire.Mailer{Base: learners.Base, From: sender, SendRate: localSendRate, Concurrency: 1},
@@ -109,6 +123,9 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 		},
 		httpapi.FunctionMailer: func(ctx context.Context) error {
 			return queue.Poll(ctx, sqs.NewFromConfig(cfg), mailURL, mailer, logger)
+		},
+		httpapi.FunctionMessaging: func(ctx context.Context) error {
+			return queue.Poll(ctx, sqs.NewFromConfig(cfg), planURL, messaging.Queue, logger)
 		},
 		httpapi.FunctionInvitationImport: func(ctx context.Context) error {
 			return local.PollObjects(ctx, s3.NewFromConfig(cfg, awsconfig.S3Options), names.Bucket, resources.ImportsPrefix,
