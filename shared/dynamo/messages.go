@@ -59,6 +59,7 @@ type messageRecord struct {
 	AuthorEmail string     `dynamodbav:"authorEmail"`
 	AuthorName  string     `dynamodbav:"authorName,omitempty"`
 	Targets     []string   `dynamodbav:"targets,omitempty"`
+	Frontier    string     `dynamodbav:"frontier,omitempty"`
 	SendingAt   *time.Time `dynamodbav:"sendingAt,omitempty"`
 	SentAt      *time.Time `dynamodbav:"sentAt,omitempty"`
 	Version     int        `dynamodbav:"version"`
@@ -72,7 +73,7 @@ func newMessageRecord(m messaging.Message) messageRecord {
 	r := messageRecord{key: messageKey(m.OrgID, m.ID), meta: meta{Type: typeMessage, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt},
 		ID: m.ID, OrgID: m.OrgID, Status: string(m.Status), Preset: string(m.Preset), Audience: string(audience),
 		Subject: m.Subject, Content: m.Content, SenderName: m.SenderName, ReplyTo: string(m.ReplyTo),
-		AuthorEmail: m.Author.Email, AuthorName: m.Author.Name, Targets: m.Targets, SendingAt: m.SendingAt, SentAt: m.SentAt, Version: m.Version}
+		AuthorEmail: m.Author.Email, AuthorName: m.Author.Name, Targets: m.Targets, Frontier: m.Frontier, SendingAt: m.SendingAt, SentAt: m.SentAt, Version: m.Version}
 	if c := m.CallToAction; c != nil {
 		r.ActionLabel, r.ActionURL = c.Label, c.URL
 	}
@@ -82,7 +83,7 @@ func newMessageRecord(m messaging.Message) messageRecord {
 func (r messageRecord) message() (messaging.Message, error) {
 	m := messaging.Message{ID: r.ID, OrgID: r.OrgID, Status: messaging.Status(r.Status), Preset: messaging.Preset(r.Preset),
 		Subject: r.Subject, Content: r.Content, SenderName: r.SenderName, ReplyTo: messaging.ReplyTo(r.ReplyTo),
-		Author: messaging.Author{Email: r.AuthorEmail, Name: r.AuthorName}, Targets: r.Targets,
+		Author: messaging.Author{Email: r.AuthorEmail, Name: r.AuthorName}, Targets: r.Targets, Frontier: r.Frontier,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, SendingAt: r.SendingAt, SentAt: r.SentAt, Version: r.Version}
 	if r.ActionURL != "" {
 		m.CallToAction = &messaging.CallToAction{Label: r.ActionLabel, URL: r.ActionURL}
@@ -157,7 +158,7 @@ func (s *Store) setStatus(ctx context.Context, orgID, messageID string, from mes
 // (or does not exist), and the table's error.
 func (s *Store) MarkSending(ctx context.Context, orgID, messageID string, targets []string, at time.Time) error {
 	ok, err := s.setStatus(ctx, orgID, messageID, messaging.StatusDraft,
-		"SET #status = :to, targets = :targets, sendingAt = :at, updatedAt = :at",
+		"SET #status = :to, targets = :targets, sendingAt = :at, updatedAt = :at REMOVE frontier",
 		map[string]types.AttributeValue{":to": str(string(messaging.StatusSending)), ":targets": stringList(targets), ":at": timeValue(at)})
 	if err == nil && !ok {
 		return bo.Errorf(bo.ECONFLICT, "message %s is not a draft", messageID)
@@ -169,7 +170,7 @@ func (s *Store) MarkSending(ctx context.Context, orgID, messageID string, target
 // could not be queued). It does nothing to a message that is not being
 // sent, and returns the table's error.
 func (s *Store) RevertSending(ctx context.Context, orgID, messageID string) error {
-	_, err := s.setStatus(ctx, orgID, messageID, messaging.StatusSending, "SET #status = :to REMOVE targets, sendingAt",
+	_, err := s.setStatus(ctx, orgID, messageID, messaging.StatusSending, "SET #status = :to REMOVE targets, sendingAt, frontier",
 		map[string]types.AttributeValue{":to": str(string(messaging.StatusDraft))})
 	return err
 }
@@ -181,6 +182,28 @@ func (s *Store) MarkSent(ctx context.Context, orgID, messageID string, at time.T
 	_, err := s.setStatus(ctx, orgID, messageID, messaging.StatusSending, "SET #status = :to, sentAt = :at, updatedAt = :at",
 		map[string]types.AttributeValue{":to": str(string(messaging.StatusSent)), ":at": timeValue(at)})
 	return err
+}
+
+// AdvancePlan moves the planning frontier of a message being sent from one
+// position to another, on condition that it is at from ("": at the start,
+// no frontier). It reports whether it moved, and returns the table's
+// error.
+func (s *Store) AdvancePlan(ctx context.Context, orgID, messageID, from, to string) (bool, error) {
+	cond := "#status = :sending AND frontier = :from"
+	values := map[string]types.AttributeValue{":sending": str(string(messaging.StatusSending)), ":to": str(to), ":from": str(from)}
+	if from == "" {
+		cond = "#status = :sending AND attribute_not_exists(frontier)"
+		delete(values, ":from")
+	}
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: s.table, Key: mustKey(messageKey(orgID, messageID)),
+		UpdateExpression: aws.String("SET frontier = :to"), ConditionExpression: aws.String(cond),
+		ExpressionAttributeNames: map[string]string{"#status": "status"}, ExpressionAttributeValues: values})
+	if isConditionFailed(err) {
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("advance the plan of message %s: %w", messageID, err)
+	}
+	return true, nil
 }
 
 func stringList(ss []string) types.AttributeValue {

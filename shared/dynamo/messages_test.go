@@ -96,6 +96,18 @@ func TestMessageLifecycle(t *testing.T) {
 	if err := s.MarkSending(ctx, "org1", "msg_1", []string{"p1"}, now); err != nil {
 		t.Fatal(err)
 	}
+	// The planning frontier moves only from where it is.
+	for _, step := range []struct {
+		from, to string
+		moved    bool
+	}{{"", "0|b@x", true}, {"", "0|c@x", false}, {"0|a@x", "1|", false}, {"0|b@x", "1|", true}} {
+		if moved, err := s.AdvancePlan(ctx, "org1", "msg_1", step.from, step.to); err != nil || moved != step.moved {
+			t.Fatalf("AdvancePlan(%q, %q) = %v, %v; want %v", step.from, step.to, moved, err, step.moved)
+		}
+	}
+	if got, _ = s.GetMessage(ctx, "org1", "msg_1"); got.Frontier != "1|" {
+		t.Fatalf("frontier %q, want 1|", got.Frontier)
+	}
 	for range 2 {
 		if err := s.MarkSent(ctx, "org1", "msg_1", now); err != nil {
 			t.Fatal(err)
@@ -106,6 +118,9 @@ func TestMessageLifecycle(t *testing.T) {
 	}
 	if err := s.MarkSending(ctx, "org1", "msg_1", []string{"p1"}, now); bo.ErrorCode(err) != bo.ECONFLICT {
 		t.Fatalf("sending a sent message: %v", err)
+	}
+	if moved, err := s.AdvancePlan(ctx, "org1", "msg_1", "1|", "2|"); err != nil || moved {
+		t.Fatalf("the frontier of a sent message moved: %v, %v", moved, err)
 	}
 }
 

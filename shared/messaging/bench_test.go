@@ -62,6 +62,15 @@ func (s *benchStore) MarkSent(context.Context, string, string, time.Time) error 
 	s.sent = true
 	return nil
 }
+func (s *benchStore) AdvancePlan(_ context.Context, _, _, from, to string) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m.Frontier != from {
+		return false, nil
+	}
+	s.m.Frontier = to
+	return true, nil
+}
 func (s *benchStore) GetOrg(context.Context, string) (bo.Org, error) {
 	return bo.Org{ID: "org1", Name: "Acme University"}, nil
 }

@@ -37,6 +37,7 @@ type memStore struct {
 	optOuts    map[string]time.Time
 
 	putCap      func(orgID, emailKey string) error
+	advancePlan func() error
 	listMembers func(programID string, q members.Query) error
 }
 
@@ -86,7 +87,7 @@ func roundTrip(m Message) Message {
 	b, _ := json.Marshal(m)
 	var c Message
 	_ = json.Unmarshal(b, &c)
-	c.Targets, c.Version = slices.Clone(m.Targets), m.Version
+	c.Targets, c.Version, c.Frontier = slices.Clone(m.Targets), m.Version, m.Frontier
 	return c
 }
 
@@ -128,7 +129,7 @@ func (s *memStore) setStatus(orgID, id string, from, to Status, change func(*Mes
 }
 
 func (s *memStore) MarkSending(_ context.Context, orgID, id string, targets []string, at time.Time) error {
-	if !s.setStatus(orgID, id, StatusDraft, StatusSending, func(m *Message) { m.Targets, m.SendingAt = slices.Clone(targets), &at }) {
+	if !s.setStatus(orgID, id, StatusDraft, StatusSending, func(m *Message) { m.Targets, m.SendingAt, m.Frontier = slices.Clone(targets), &at, "" }) {
 		return bo.Errorf(bo.ECONFLICT, "not a draft")
 	}
 	return nil
@@ -142,6 +143,24 @@ func (s *memStore) RevertSending(_ context.Context, orgID, id string) error {
 func (s *memStore) MarkSent(_ context.Context, orgID, id string, at time.Time) error {
 	s.setStatus(orgID, id, StatusSending, StatusSent, func(m *Message) { m.SentAt = &at })
 	return nil
+}
+
+func (s *memStore) AdvancePlan(_ context.Context, orgID, id, from, to string) (bool, error) {
+	if s.advancePlan != nil {
+		if err := s.advancePlan(); err != nil {
+			return false, err
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := orgID + "/" + id
+	m, ok := s.messages[k]
+	if !ok || m.Status != StatusSending || m.Frontier != from {
+		return false, nil
+	}
+	m.Frontier = to
+	s.messages[k] = m
+	return true, nil
 }
 
 func (s *memStore) CampaignCounts(_ context.Context, campaign string) (map[string]int, error) {

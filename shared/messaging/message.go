@@ -153,7 +153,10 @@ type Message struct {
 	Author     Author  `json:"author"`
 	// Targets are the programs the audience covers, fixed when sending
 	// starts.
-	Targets   []string  `json:"-"`
+	Targets []string `json:"-"`
+	// Frontier is where the planning of a message being sent goes on: the
+	// position of its next plan item ("" at the start).
+	Frontier  string    `json:"-"`
 	CreatedAt time.Time `json:"createdAt"`
 	UpdatedAt time.Time `json:"updatedAt"`
 	// SendingAt is when sending was asked for; the audience's activity

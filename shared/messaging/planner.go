@@ -21,14 +21,24 @@ import (
 const PlanKind = "plan-message"
 
 // PlanItem is a chunk of a message's planning on the plan queue: the
-// message, and where in its audience the chunk starts (the index of a
-// segment and the cursor of a page in it).
+// message, where in its audience the chunk starts (the index of a segment
+// and the cursor of a page in it), and where the chunk that queued it
+// started.
 type PlanItem struct {
 	Kind      string `json:"kind"`
 	OrgID     string `json:"orgId"`
 	MessageID string `json:"messageId"`
 	Segment   int    `json:"segment,omitempty"`
 	Cursor    string `json:"cursor,omitempty"`
+	After     string `json:"after,omitempty"`
+}
+
+// position names where a chunk starts; "" is the start of the audience.
+func position(segment int, cursor string) string {
+	if segment == 0 && cursor == "" {
+		return ""
+	}
+	return strconv.Itoa(segment) + "|" + cursor
 }
 
 // Delivery is the record of one recipient of a message, written once (the
@@ -55,6 +65,10 @@ type PlanStore interface {
 	// MarkSent records that every recipient of a message being sent is
 	// planned; it does nothing to a message that is not being sent.
 	MarkSent(ctx context.Context, orgID, messageID string, at time.Time) error
+	// AdvancePlan moves the frontier of a message being sent (Message.
+	// Frontier) from one position to another, on condition that it is at
+	// from; it reports whether it moved.
+	AdvancePlan(ctx context.Context, orgID, messageID, from, to string) (bool, error)
 	GetOrg(ctx context.Context, orgID string) (bo.Org, error)
 	GetProgram(ctx context.Context, orgID, programID string) (bo.Program, error)
 	MessagingSettings(ctx context.Context, orgID string) (Settings, error)
@@ -149,9 +163,16 @@ func (p *Planner) Handle(ctx context.Context, body string) error {
 // A plan item delivered twice, or two items that overlap, plan nothing
 // twice: a recipient's delivery record is written once, the emails of a
 // page that planned it already are queued again under the same mail id
-// (which the mailer sends once), and a page's counts are added once. An
-// item of a message that is not being sent does nothing. It returns the
-// storage and queue errors, after which the item comes back whole.
+// (which the mailer sends once), and a page's counts are added once.
+//
+// Nor does planning fork: the message holds its frontier, the position of
+// the chunk to plan next. A chunk queues its continuation first and then
+// moves the frontier to it (so that a crash in between only makes the
+// chunk's redelivery plan it again); an item runs when it is at the
+// frontier, or right after it (its predecessor has not moved it yet: the
+// item moves it itself), and is dropped otherwise, as a stale duplicate.
+// An item of a message that is not being sent does nothing. It returns
+// the storage and queue errors, after which the item comes back whole.
 func (p *Planner) Plan(ctx context.Context, item PlanItem) error {
 	m, err := p.store.GetMessage(ctx, item.OrgID, item.MessageID)
 	if bo.ErrorCode(err) == bo.ENOTFOUND {
@@ -163,6 +184,21 @@ func (p *Planner) Plan(ctx context.Context, item PlanItem) error {
 	if m.Status != StatusSending {
 		return nil // planned by an earlier delivery
 	}
+	pos := position(item.Segment, item.Cursor)
+	switch m.Frontier {
+	case pos:
+	case item.After:
+		moved, err := p.store.AdvancePlan(ctx, m.OrgID, m.ID, item.After, pos)
+		if err != nil {
+			return err
+		}
+		if !moved {
+			return nil // another copy of this item, or of its predecessor's, moved it
+		}
+	default:
+		p.Log.InfoContext(ctx, "stale plan item dropped", slog.String("messageId", m.ID), slog.String("position", pos))
+		return nil
+	}
 	r, err := p.newRun(ctx, m)
 	if err != nil {
 		return err
@@ -172,9 +208,12 @@ func (p *Planner) Plan(ctx context.Context, item PlanItem) error {
 	planned := 0
 	for seg < len(segs) {
 		if planned > 0 && (planned >= p.cfg.ItemRecipients || p.nearDeadline(ctx)) {
-			next := PlanItem{Kind: PlanKind, OrgID: m.OrgID, MessageID: m.ID, Segment: seg, Cursor: cursor}
+			next := PlanItem{Kind: PlanKind, OrgID: m.OrgID, MessageID: m.ID, Segment: seg, Cursor: cursor, After: pos}
 			if err := p.plans.Send(ctx, next); err != nil {
 				return fmt.Errorf("queue the rest of message %s: %w", m.ID, err)
+			}
+			if _, err := p.store.AdvancePlan(ctx, m.OrgID, m.ID, pos, position(seg, cursor)); err != nil {
+				return err
 			}
 			p.Log.InfoContext(ctx, "message planned in part", slog.String("messageId", m.ID), slog.Int("recipients", planned), slog.Int("segment", seg))
 			return nil

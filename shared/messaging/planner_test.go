@@ -87,8 +87,8 @@ func TestPlanOneEmailEach(t *testing.T) {
 	if got, _ := w.store.GetMessage(ctx, "org1", m.ID); got.Status != StatusSent || got.SentAt == nil {
 		t.Fatalf("message after planning: %s", got.Status)
 	}
-	if items < 6 {
-		t.Fatalf("%d plan items for 390 learners in chunks of 50, want at least 6", items)
+	if items != 4 { // p1: 100, 100, 30 + p2's first 100, then p2's last 60
+		t.Fatalf("%d plan items, want 4: an item delivered twice is dropped the second time, not forked", items)
 	}
 	// A plan item delivered once more after the end changes nothing.
 	before := len(w.outbox.sent)
@@ -314,5 +314,81 @@ func TestPlanContinuesBeforeTheDeadline(t *testing.T) {
 	next, ok := w.plans.take()
 	if !ok || next.Segment != 0 || next.Cursor != "d0099@acme.edu" || len(w.outbox.byID()) != 100 {
 		t.Fatalf("continuation %+v (%v) after %d emails; want one after the first page of 100", next, ok, len(w.outbox.byID()))
+	}
+}
+
+// TestPlanningDoesNotFork crashes a plan item after it queued its
+// continuation and before it moved the frontier: the continuation runs
+// first (moving the frontier itself), the crashed item's redelivery is
+// dropped as stale, and every recipient is planned once.
+func TestPlanningDoesNotFork(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	w.planner.cfg.ItemRecipients = 100
+	w.members("p1", "f", 300, bo.Learner{State: bo.StateMember})
+	m := w.send(t, w.boss, Draft{Preset: PresetRemindToEnroll})
+	first, _ := w.plans.take()
+	w.store.advancePlan = func() error { return errors.New("the function timed out") }
+	if err := w.planner.Plan(ctx, first); err == nil {
+		t.Fatal("the crashed item succeeded")
+	}
+	w.store.advancePlan = nil
+	second, ok := w.plans.take()
+	if !ok || second.After != "" || second.Cursor == "" {
+		t.Fatalf("continuation %+v, %v", second, ok)
+	}
+	if err := w.planner.Plan(ctx, second); err != nil { // before the crashed item's redelivery
+		t.Fatal(err)
+	}
+	if err := w.planner.Plan(ctx, first); err != nil { // the redelivery: stale, dropped
+		t.Fatal(err)
+	}
+	if n := w.drain(t, false); n != 2 { // the last page of p1, then p2 (the org's other program)
+		t.Fatalf("%d more plan items, want 2: the second's continuation and its own", n)
+	}
+	if n := len(w.outbox.byID()); n != 300 {
+		t.Fatalf("%d emails, want 300", n)
+	}
+	if got := w.counts(t, m); got != (Counts{Planned: 300, Queued: 300}) {
+		t.Fatalf("counts %+v", got)
+	}
+}
+
+// TestConcurrentCopiesOfAPlanItemStayAPair delivers every plan item twice
+// at once: both copies may plan the chunk and queue its continuation, but
+// the copies stay a pair (the continuation's second copy finds the
+// frontier moved and is dropped, or runs as the pair's other half); they
+// never multiply, and every recipient is planned and counted once.
+func TestConcurrentCopiesOfAPlanItemStayAPair(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	w.planner.cfg.ItemRecipients = 100
+	w.members("p1", "k", 1000, bo.Learner{State: bo.StateMember})
+	m := w.send(t, w.boss, Draft{Preset: PresetRemindToEnroll})
+	items := 0
+	for {
+		it, ok := w.plans.take()
+		if !ok {
+			break
+		}
+		items++
+		var wg sync.WaitGroup
+		for range 2 {
+			wg.Go(func() {
+				if err := w.planner.Plan(ctx, it); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	if n := len(w.outbox.byID()); n != 1000 {
+		t.Fatalf("%d emails, want 1000", n)
+	}
+	if got := w.counts(t, m); got != (Counts{Planned: 1000, Queued: 1000}) {
+		t.Fatalf("counts %+v", got)
+	}
+	if items > 2*11 { // 10 pages of p1, then p2
+		t.Fatalf("%d plan items for 11 chunks: the copies multiplied", items)
 	}
 }
