@@ -18,9 +18,11 @@ type audienceStore interface {
 	GetLearners(ctx context.Context, programID string, emailKeys []string) (map[string]bo.Learner, error)
 }
 
-// pageSize is how many learners one read of the audience asks for: the
-// planner's unit of work, of idempotency and of counting.
-const pageSize = 100
+// pageSize is how many learners one read of the audience asks for by
+// default (PlanConfig.PageSize): the planner's unit of work, of
+// idempotency and of counting, and the most learners it holds at once. It
+// is the members view's query limit per shard.
+const pageSize = 250
 
 // segment is one indexed read of an audience: the learners of a program
 // in the audience's status, on one contract (or any), currently enrolled

@@ -471,7 +471,7 @@ func newWorld(t testing.TB) *world {
 		pa:   bo.Caller{Subject: "u2", Email: "pa@acme.edu", EmailVerified: true}}
 	w.svc = NewService(s, s, w.plans, Config{LearnerAppURL: "https://learn.example.com/"})
 	w.svc.Now = func() time.Time { return w.now }
-	w.planner = NewPlanner(s, w.outbox, w.plans, links{}, PlanConfig{LearnerAppURL: "https://learn.example.com"})
+	w.planner = NewPlanner(s, w.outbox, w.plans, links{}, PlanConfig{LearnerAppURL: "https://learn.example.com", PageSize: 100})
 	w.planner.Now = func() time.Time { return w.now }
 	w.planner.Log = slog.New(slog.DiscardHandler)
 	return w

@@ -109,6 +109,9 @@ type PlanConfig struct {
 	// Workers is how many recipients of a page are planned at once
 	// (default 16): each takes a cap write and a delivery write.
 	Workers int
+	// PageSize is how many learners a page of the audience holds (default
+	// 250).
+	PageSize int
 }
 
 // Planner fans a message out to the mail queue, a plan item at a time.
@@ -135,6 +138,9 @@ func NewPlanner(store PlanStore, outbox Outbox, plans PlanQueue, links Links, cf
 	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = 16
+	}
+	if cfg.PageSize <= 0 {
+		cfg.PageSize = pageSize
 	}
 	return &Planner{store: store, outbox: outbox, plans: plans, links: links, cfg: cfg,
 		Now: func() time.Time { return time.Now().UTC() }, Log: slog.Default()}
@@ -275,7 +281,7 @@ func (p *Planner) newRun(ctx context.Context, m Message) (*run, error) {
 	if m.SendingAt != nil {
 		now = *m.SendingAt // every chunk sees the audience as it was when sent
 	}
-	return &run{Planner: p, m: m, audience: reader{store: p.store, m: m, now: now, size: pageSize},
+	return &run{Planner: p, m: m, audience: reader{store: p.store, m: m, now: now, size: p.cfg.PageSize},
 		c: compileMessage(m, org.Name), settings: settings, programs: map[string]programEmail{}}, nil
 }
 
