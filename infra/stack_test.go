@@ -865,6 +865,33 @@ func TestFunctionsAreBuiltAndLeastPrivileged(t *testing.T) {
 	}
 }
 
+// queueSource checks that fn has one event source mapping, from the queue
+// queueID, in batches of batch records, reporting the records that failed,
+// and returns its properties.
+func (s *synthesis) queueSource(t *testing.T, fn function, queueID string, batch int) any {
+	t.Helper()
+	var mappings []any
+	for _, m := range s.resources("AWS::Lambda::EventSourceMapping") {
+		if slices.Equal(refs(get(m, "Properties", "FunctionName")), []string{fn.id}) {
+			mappings = append(mappings, get(m, "Properties"))
+		}
+	}
+	if len(mappings) != 1 {
+		t.Fatalf("event source mappings of %s: got %d, want 1", fn.id, len(mappings))
+	}
+	m := mappings[0]
+	if got := refs(get(m, "EventSourceArn")); !slices.Equal(got, []string{queueID}) {
+		t.Errorf("EventSourceArn: got %v, want the queue %s", got, queueID)
+	}
+	if got := get(m, "BatchSize"); got != float64(batch) {
+		t.Errorf("BatchSize: got %v, want %d", got, batch)
+	}
+	if got := list(get(m, "FunctionResponseTypes")); !slices.Equal(got, []any{"ReportBatchItemFailures"}) {
+		t.Errorf("FunctionResponseTypes: got %v, want [ReportBatchItemFailures]", got)
+	}
+	return m
+}
+
 func TestMailerReadsTheMailQueueWithinItsConcurrency(t *testing.T) {
 	// GIVEN the mailer and the mail queue
 	// WHEN the app is synthesised
@@ -872,27 +899,9 @@ func TestMailerReadsTheMailQueueWithinItsConcurrency(t *testing.T) {
 	mailer := s.function(t, httpapi.FunctionMailer)
 	queueID := s.logicalID(t, constructID(resources.MailQueue.Name))
 
-	// THEN one event source mapping feeds it the mail queue
-	var mappings []any
-	for _, m := range s.resources("AWS::Lambda::EventSourceMapping") {
-		if slices.Equal(refs(get(m, "Properties", "FunctionName")), []string{mailer.id}) {
-			mappings = append(mappings, get(m, "Properties"))
-		}
-	}
-	if len(mappings) != 1 {
-		t.Fatalf("event source mappings of the mailer: got %d, want 1", len(mappings))
-	}
-	m := mappings[0]
-	if got := refs(get(m, "EventSourceArn")); !slices.Equal(got, []string{queueID}) {
-		t.Errorf("EventSourceArn: got %v, want the mail queue %s", got, queueID)
-	}
-	// AND in batches of 10, reporting the messages that failed
-	if got := get(m, "BatchSize"); got != float64(10) {
-		t.Errorf("BatchSize: got %v, want 10", got)
-	}
-	if got := list(get(m, "FunctionResponseTypes")); !slices.Equal(got, []any{"ReportBatchItemFailures"}) {
-		t.Errorf("FunctionResponseTypes: got %v, want [ReportBatchItemFailures]", got)
-	}
+	// THEN one event source mapping feeds it the mail queue in batches of
+	// 10, reporting the messages that failed
+	m := s.queueSource(t, mailer, queueID, 10)
 	// AND with at most 2 instances, the number the mailer divides the send rate by
 	concurrency := get(m, "ScalingConfig", "MaximumConcurrency")
 	if concurrency != float64(2) {
@@ -923,25 +932,7 @@ func TestMessagingPlansFromItsQueue(t *testing.T) {
 
 	// THEN one event source mapping feeds it the plan queue, an item at a
 	// time, reporting the items that failed
-	var mappings []any
-	for _, m := range s.resources("AWS::Lambda::EventSourceMapping") {
-		if slices.Equal(refs(get(m, "Properties", "FunctionName")), []string{fn.id}) {
-			mappings = append(mappings, get(m, "Properties"))
-		}
-	}
-	if len(mappings) != 1 {
-		t.Fatalf("event source mappings of messaging: got %d, want 1", len(mappings))
-	}
-	m := mappings[0]
-	if got := refs(get(m, "EventSourceArn")); !slices.Equal(got, []string{queueID}) {
-		t.Errorf("EventSourceArn: got %v, want the plan queue %s", got, queueID)
-	}
-	if got := get(m, "BatchSize"); got != float64(1) {
-		t.Errorf("BatchSize: got %v, want 1", got)
-	}
-	if got := list(get(m, "FunctionResponseTypes")); !slices.Equal(got, []any{"ReportBatchItemFailures"}) {
-		t.Errorf("FunctionResponseTypes: got %v, want [ReportBatchItemFailures]", got)
-	}
+	s.queueSource(t, fn, queueID, 1)
 	// AND the queue hides an item for at least six function timeouts
 	visibility := get(s.resource(t, queueID, "AWS::SQS::Queue"), "Properties", "VisibilityTimeout").(float64)
 	if timeout := get(fn.props, "Timeout").(float64); visibility < 6*timeout {
