@@ -950,7 +950,7 @@ func TestMessagingPlansFromItsQueue(t *testing.T) {
 	}
 }
 
-func TestUnsubscribeSecretIsGeneratedAndReadByMessagingOnly(t *testing.T) {
+func TestUnsubscribeSecretIsGeneratedAndReadBySignersOnly(t *testing.T) {
 	// GIVEN the stack
 	// WHEN the app is synthesised
 	s := synth(t)
@@ -972,16 +972,19 @@ func TestUnsubscribeSecretIsGeneratedAndReadByMessagingOnly(t *testing.T) {
 	if got := get(secret, "DeletionPolicy"); got != "Retain" {
 		t.Errorf("DeletionPolicy: got %v, want Retain (links in inboxes need the key)", got)
 	}
-	// AND only the functions that sign links may read it
+	// AND exactly the functions that sign links (those given
+	// UNSUBSCRIBE_SECRET_ID: messaging among them) may read it
 	for _, name := range Functions() {
+		fn := s.function(t, name)
 		reads := false
-		for _, st := range s.function(t, name).statements {
+		for _, st := range fn.statements {
 			if slices.Contains(refs(get(st, "Resource")), id) {
 				reads = true
 			}
 		}
-		if want := name == httpapi.FunctionMessaging; reads != want {
-			t.Errorf("%s reads the unsubscribe secret: %v, want %v", name, reads, want)
+		signs := get(fn.props, "Environment", "Variables", "UNSUBSCRIBE_SECRET_ID") != nil
+		if reads != signs || (name == httpapi.FunctionMessaging && !signs) {
+			t.Errorf("%s reads the unsubscribe secret: %v; signs links: %v", name, reads, signs)
 		}
 	}
 }
