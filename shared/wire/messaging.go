@@ -13,7 +13,18 @@ import (
 	"github.com/learnops/backoffice/shared/env"
 	"github.com/learnops/backoffice/shared/httpapi"
 	"github.com/learnops/backoffice/shared/messaging"
+	"github.com/learnops/backoffice/shared/optout"
 	"github.com/learnops/backoffice/shared/queue"
+)
+
+// The adapters the messaging function is wired with implement the ports
+// its domain declares.
+var (
+	_ messaging.Authorizer = (*admin.Service)(nil)
+	_ messaging.PlanQueue  = (*queue.Work)(nil)
+	_ messaging.Outbox     = (*queue.Publisher)(nil)
+	_ messaging.Links      = (*optout.Signer)(nil)
+	_ messaging.Verifier   = (*optout.Signer)(nil)
 )
 
 // Messaging is the messaging function's configuration.
