@@ -133,8 +133,8 @@ type stores struct {
 type deps struct {
 	*stores
 	params parameters
-	// apiURL is the HTTP API's base URL (unsubscribe links point under it).
-	apiURL *string
+	// api is the HTTP API, whose URL the unsubscribe links point under.
+	api awsapigatewayv2.HttpApi
 	// reminderHour is the hour of Saturday (UTC) of the reminders.
 	reminderHour int
 	// mailConfigSet publishes bounces and complaints to the feedback queue.
@@ -149,6 +149,7 @@ func (d *deps) workQueue() awssqs.Queue { return d.queues[resources.WorkQueue.Na
 func (d *deps) feedbackQueue() awssqs.Queue {
 	return d.queues[resources.FeedbackQueue.Name]
 }
+func (d *deps) planQueue() awssqs.Queue { return d.queues[resources.PlanQueue.Name] }
 
 // Environment variables of the functions. Each function lists the ones it
 // reads (see functionSpecs); envValues says where each value comes from.
@@ -160,6 +161,7 @@ const (
 	envFilesBucket     = "FILES_BUCKET"
 	envMailFrom        = "MAIL_FROM"
 	envMailConcurrency = "MAIL_CONCURRENCY"
+	envPlanQueueURL    = "PLAN_QUEUE_URL"
 	envAPIURL          = "API_URL"
 	envUnsubscribeID   = "UNSUBSCRIBE_SECRET_ID"
 	envReminderHour    = "REMINDER_HOUR_UTC"
@@ -177,11 +179,13 @@ var envValues = map[string]func(d *deps) *string{
 	envFilesBucket:     func(d *deps) *string { return d.bucket.BucketName() },
 	envMailFrom:        func(d *deps) *string { return d.params.mailFrom.ValueAsString() },
 	envMailConcurrency: func(*deps) *string { return jsii.String(strconv.Itoa(mailerConcurrency)) },
-	envAPIURL:          func(d *deps) *string { return d.apiURL },
-	envUnsubscribeID:   func(d *deps) *string { return d.unsubscribeSecret.SecretArn() },
-	envReminderHour:    func(d *deps) *string { return jsii.String(strconv.Itoa(d.reminderHour)) },
-	envMailConfigSet:   func(d *deps) *string { return d.mailConfigSet.ConfigurationSetName() },
-	envLogLevel:        func(*deps) *string { return jsii.String("info") },
+	envPlanQueueURL:    func(d *deps) *string { return d.planQueue().QueueUrl() },
+	// The API's own endpoint (https://<id>.execute-api.<region>.amazonaws.com).
+	envAPIURL:        func(d *deps) *string { return d.api.ApiEndpoint() },
+	envUnsubscribeID: func(d *deps) *string { return d.unsubscribeSecret.SecretArn() },
+	envReminderHour:  func(d *deps) *string { return jsii.String(strconv.Itoa(d.reminderHour)) },
+	envMailConfigSet: func(d *deps) *string { return d.mailConfigSet.ConfigurationSetName() },
+	envLogLevel:      func(*deps) *string { return jsii.String("info") },
 }
 
 // Key prefixes of the files bucket.
@@ -235,7 +239,8 @@ const (
 	// remindersMaxEventAgeHours bounds both: a Saturday's run is not
 	// started or resumed more than 6 hours after the schedule fired.
 	remindersMaxEventAgeHours = 6
-	// unsubscribeSecretLength is the length of the generated signing key.
+	// unsubscribeSecretLength is the length of the generated signing key of
+	// unsubscribe links: 64 letters and digits, about 380 bits.
 	unsubscribeSecretLength = 64
 
 	// mailerConcurrency is the most mailer instances the mail queue's event
@@ -260,13 +265,20 @@ const (
 	feedbackTimeoutSecs = 30
 	// feedbackBatchSize is the notifications one invocation receives.
 	feedbackBatchSize = 10
+	// messagingTimeoutSecs bounds one plan item of the messaging function
+	// (the HTTP API cuts its requests at 30 s anyway); the planner stops
+	// starting pages 20 s before it and continues in a new item. The plan
+	// queue's visibility timeout (resources.PlanQueue, 360 s) is six times
+	// it; NewBackOfficeStack checks this.
+	messagingTimeoutSecs = 60
 )
 
 // kind says what invokes a function.
 type kind int
 
 const (
-	// api functions serve their routes of httpapi.Routes.
+	// api functions serve their routes of httpapi.Routes (and may have a
+	// trigger besides, as messaging has its plan queue).
 	api kind = iota
 	// event functions are invoked by their trigger: S3, SQS, a schedule.
 	event
@@ -365,6 +377,14 @@ var functionSpecs = []functionSpec{
 		trigger: onSaturdays,
 	},
 	{
+		name: httpapi.FunctionMessaging, kind: api, timeoutSecs: messagingTimeoutSecs,
+		description: "messaging: admins' messages to learners, fanned out to the mail queue a chunk at a time; unsubscribe links",
+		env:         []string{envTableName, envLearnerAppURL, envMailQueueURL, envPlanQueueURL, envAPIURL, envUnsubscribeID},
+		grants:      []grant{grantTableReadWrite, grantSendMail, grantSendPlan, grantReadUnsubscribeSecret},
+		// Besides its routes, its own plan queue: chunks of messages being sent.
+		trigger: fromPlanQueue,
+	},
+	{
 		name: httpapi.FunctionInvitationImport, kind: event, timeoutSecs: importTimeoutSecs,
 		description: "invitation-import: invites the learners of an uploaded CSV",
 		env:         []string{envTableName, envLearnerAppURL, envMailQueueURL, envFilesBucket},
@@ -448,11 +468,22 @@ func grantSendWork(fn awslambda.Function, d *deps) {
 	}))
 }
 
-// grantReadUnsubscribeSecret lets fn read the unsubscribe signing secret.
-// It is encrypted with Secrets Manager's AWS-managed key, which needs no
-// KMS permission.
+// grantSendPlan lets fn put items on the messaging plan queue.
+func grantSendPlan(fn awslambda.Function, d *deps) {
+	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("sqs:SendMessage"),
+		Resources: jsii.Strings(*d.planQueue().QueueArn()),
+	}))
+}
+
+// grantReadUnsubscribeSecret lets fn read the key that signs unsubscribe
+// links (at cold start). The secret is encrypted with the AWS-managed key,
+// which Secrets Manager uses on the caller's behalf: no KMS grant.
 func grantReadUnsubscribeSecret(fn awslambda.Function, d *deps) {
-	d.unsubscribeSecret.GrantRead(fn, nil)
+	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("secretsmanager:GetSecretValue"),
+		Resources: jsii.Strings(*d.unsubscribeSecret.SecretArn()),
+	}))
 }
 
 // grantPutObjects lets fn write objects under prefix of the files bucket.
@@ -575,23 +606,6 @@ func onSaturdays(fn awslambda.Function, d *deps) {
 // saturdayCron is the schedule expression of every Saturday at the hour (UTC).
 func saturdayCron(hour int) string { return fmt.Sprintf("cron(0 %d ? * SAT *)", hour) }
 
-// newUnsubscribeSecret declares the key that signs unsubscribe links: 64
-// generated characters, encrypted at rest with Secrets Manager's key.
-// Rotating it would break the links of every email already sent, so it is
-// not rotated (see nag.go).
-func newUnsubscribeSecret(stack awscdk.Stack) awssecretsmanager.Secret {
-	secret := awssecretsmanager.NewSecret(stack, jsii.String("UnsubscribeSecret"), &awssecretsmanager.SecretProps{
-		Description: jsii.String("Signs the one-click unsubscribe links of emails that are not transactional"),
-		GenerateSecretString: &awssecretsmanager.SecretStringGenerator{
-			PasswordLength:     jsii.Number(unsubscribeSecretLength),
-			ExcludePunctuation: jsii.Bool(true),
-		},
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
-	})
-	suppressSecretRotation(secret)
-	return secret
-}
-
 // fromWorkQueue feeds fn the work queue one item at a time (an item is a
 // chunk of work of up to a few minutes), reporting failures so that only
 // those come back.
@@ -607,6 +621,16 @@ func fromWorkQueue(fn awslambda.Function, d *deps) {
 func fromFeedbackQueue(fn awslambda.Function, d *deps) {
 	fn.AddEventSource(awslambdaeventsources.NewSqsEventSource(d.feedbackQueue(), &awslambdaeventsources.SqsEventSourceProps{
 		BatchSize:               jsii.Number(feedbackBatchSize),
+		ReportBatchItemFailures: jsii.Bool(true),
+	}))
+}
+
+// fromPlanQueue feeds fn the messaging plan queue one item at a time (an
+// item plans a chunk of a message of up to 2,000 recipients), reporting
+// failures so that only those come back.
+func fromPlanQueue(fn awslambda.Function, d *deps) {
+	fn.AddEventSource(awslambdaeventsources.NewSqsEventSource(d.planQueue(), &awslambdaeventsources.SqsEventSourceProps{
+		BatchSize:               jsii.Number(1),
 		ReportBatchItemFailures: jsii.Bool(true),
 	}))
 }
@@ -695,16 +719,24 @@ func NewBackOfficeStack(scope constructs.Construct, id string, props *BackOffice
 		s.queues[spec.Name] = newQueue(stack, spec)
 	}
 
-	for spec, timeout := range map[resources.QueueSpec]int{resources.MailQueue: mailerTimeoutSecs, resources.FeedbackQueue: feedbackTimeoutSecs} {
-		if least := 6 * timeout; spec.VisibilityTimeoutSeconds < least {
-			panic(fmt.Sprintf("queue %s: visibility timeout %d s is less than six times its function's timeout (%d s)",
-				spec.Name, spec.VisibilityTimeoutSeconds, least))
+	for _, q := range []struct {
+		spec     resources.QueueSpec
+		consumer string
+		timeout  int
+	}{
+		{resources.MailQueue, "mailer", mailerTimeoutSecs},
+		{resources.PlanQueue, "messaging", messagingTimeoutSecs},
+		{resources.FeedbackQueue, "feedback", feedbackTimeoutSecs},
+	} {
+		if least := 6 * q.timeout; q.spec.VisibilityTimeoutSeconds < least {
+			panic(fmt.Sprintf("queue %s: visibility timeout %d s is less than six times the %s function's timeout (%d s)",
+				q.spec.Name, q.spec.VisibilityTimeoutSeconds, q.consumer, least))
 		}
 	}
 	checkFunctionSpecs()
 	api, stage := newHTTPAPI(stack)
 	configSet := newMailFeedback(stack, s.queues[resources.FeedbackQueue.Name])
-	d := &deps{stores: s, params: params, apiURL: stage.Url(), reminderHour: reminderHour(stack, hourProp),
+	d := &deps{stores: s, params: params, api: api, reminderHour: reminderHour(stack, hourProp),
 		mailConfigSet: configSet, star: starReasons{}}
 	functions := map[string]awslambda.Function{}
 	for _, spec := range functionSpecs {
@@ -758,6 +790,25 @@ func newParameters(stack awscdk.Stack) parameters {
 			ConstraintDescription: jsii.String("must be a bare email address such as no-reply@learn.example.com"),
 		}),
 	}
+}
+
+// newUnsubscribeSecret declares the secret that signs unsubscribe links:
+// generated by Secrets Manager at deployment, never seen by anyone, and
+// encrypted with the AWS-managed key. The messaging and reminders functions
+// read it at cold start. Rotating it would break the links of every email
+// already sent, so it is not rotated (see nag.go).
+func newUnsubscribeSecret(stack awscdk.Stack) awssecretsmanager.Secret {
+	secret := awssecretsmanager.NewSecret(stack, jsii.String("UnsubscribeSecret"), &awssecretsmanager.SecretProps{
+		Description: jsii.String("Signs the one-click unsubscribe links of the emails that are not transactional (HMAC-SHA256)"),
+		GenerateSecretString: &awssecretsmanager.SecretStringGenerator{
+			PasswordLength:     jsii.Number(unsubscribeSecretLength),
+			ExcludePunctuation: jsii.Bool(true),
+		},
+		// Links in inboxes stay valid as long as the key does.
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+	suppressUnsubscribeSecretRotation(secret)
+	return secret
 }
 
 // newTable declares the single table. CloudFormation names it; the functions

@@ -512,6 +512,7 @@ var exactServices = []string{"s3", "sqs", "ses", "secretsmanager"}
 const (
 	sendMail     = "sqs:SendMessage ${MailQueue.Arn}"
 	sendWork     = "sqs:SendMessage ${WorkQueue.Arn}"
+	sendPlan     = "sqs:SendMessage ${PlanQueue.Arn}"
 	sesIdentity  = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*"
 	sesConfigSet = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${MailConfigurationSet}"
 	fromMailFrom = "StringEquals ses:FromAddress=${MailFrom}"
@@ -569,6 +570,22 @@ var wantFunctions = map[string]wantFunction{
 		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "API_URL", "UNSUBSCRIBE_SECRET_ID", "REMINDER_HOUR_UTC", "LOG_LEVEL"},
 		services:    []string{"dynamodb", "logs", "xray", "sqs", "secretsmanager"},
 		grants:      []string{sendMail, readSecretValue, describeSecret},
+	},
+	httpapi.FunctionMessaging: {
+		timeoutSecs: 60,
+		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "PLAN_QUEUE_URL", "API_URL", "UNSUBSCRIBE_SECRET_ID", "LOG_LEVEL"},
+		services:    []string{"dynamodb", "logs", "xray", "sqs", "secretsmanager"},
+		grants: []string{
+			sendMail, sendPlan,
+			// The event source mapping's, to consume the plan queue.
+			"sqs:ReceiveMessage ${PlanQueue.Arn}",
+			"sqs:ChangeMessageVisibility ${PlanQueue.Arn}",
+			"sqs:DeleteMessage ${PlanQueue.Arn}",
+			"sqs:GetQueueAttributes ${PlanQueue.Arn}",
+			"sqs:GetQueueUrl ${PlanQueue.Arn}",
+			// The key of unsubscribe links, read at cold start.
+			"secretsmanager:GetSecretValue ${UnsubscribeSecret}",
+		},
 	},
 	httpapi.FunctionInvitationImport: {
 		timeoutSecs: 900,
@@ -645,6 +662,7 @@ func (s *synthesis) names(t *testing.T) map[string]string {
 		s.logicalID(t, "Files"):                                   "Files",
 		s.logicalID(t, constructID(resources.MailQueue.Name)):     "MailQueue",
 		s.logicalID(t, constructID(resources.WorkQueue.Name)):     "WorkQueue",
+		s.logicalID(t, constructID(resources.PlanQueue.Name)):     "PlanQueue",
 		s.logicalID(t, "UnsubscribeSecret"):                       "UnsubscribeSecret",
 		s.logicalID(t, constructID(resources.FeedbackQueue.Name)): "FeedbackQueue",
 		s.logicalID(t, "MailConfigurationSet"):                    "MailConfigurationSet",
@@ -783,13 +801,15 @@ func TestFunctionsAreBuiltAndLeastPrivileged(t *testing.T) {
 	names := s.names(t)
 	tableID := s.logicalID(t, "Table")
 	envRefs := map[string][]string{
-		"TABLE_NAME":             {tableID},
-		"LEARNER_APP_URL":        {"LearnerAppUrl"},
-		"MAIL_QUEUE_URL":         {s.logicalID(t, constructID(resources.MailQueue.Name))},
-		"WORK_QUEUE_URL":         {s.logicalID(t, constructID(resources.WorkQueue.Name))},
-		"FILES_BUCKET":           {s.logicalID(t, "Files")},
-		"MAIL_FROM":              {"MailFrom"},
-		"API_URL":                {"AWS::Region", "AWS::URLSuffix", s.logicalID(t, "HttpApi")},
+		"TABLE_NAME":      {tableID},
+		"LEARNER_APP_URL": {"LearnerAppUrl"},
+		"MAIL_QUEUE_URL":  {s.logicalID(t, constructID(resources.MailQueue.Name))},
+		"WORK_QUEUE_URL":  {s.logicalID(t, constructID(resources.WorkQueue.Name))},
+		"FILES_BUCKET":    {s.logicalID(t, "Files")},
+		"MAIL_FROM":       {"MailFrom"},
+		"PLAN_QUEUE_URL":  {s.logicalID(t, constructID(resources.PlanQueue.Name))},
+		// The API's own endpoint, under which unsubscribe links point.
+		"API_URL":                {s.logicalID(t, "HttpApi")},
 		"UNSUBSCRIBE_SECRET_ID":  {s.logicalID(t, "UnsubscribeSecret")},
 		"MAIL_CONFIGURATION_SET": {s.logicalID(t, "MailConfigurationSet")},
 	}
@@ -887,6 +907,33 @@ func TestFunctionsAreBuiltAndLeastPrivileged(t *testing.T) {
 	}
 }
 
+// queueSource checks that fn has one event source mapping, from the queue
+// queueID, in batches of batch records, reporting the records that failed,
+// and returns its properties.
+func (s *synthesis) queueSource(t *testing.T, fn function, queueID string, batch int) any {
+	t.Helper()
+	var mappings []any
+	for _, m := range s.resources("AWS::Lambda::EventSourceMapping") {
+		if slices.Equal(refs(get(m, "Properties", "FunctionName")), []string{fn.id}) {
+			mappings = append(mappings, get(m, "Properties"))
+		}
+	}
+	if len(mappings) != 1 {
+		t.Fatalf("event source mappings of %s: got %d, want 1", fn.id, len(mappings))
+	}
+	m := mappings[0]
+	if got := refs(get(m, "EventSourceArn")); !slices.Equal(got, []string{queueID}) {
+		t.Errorf("EventSourceArn: got %v, want the queue %s", got, queueID)
+	}
+	if got := get(m, "BatchSize"); got != float64(batch) {
+		t.Errorf("BatchSize: got %v, want %d", got, batch)
+	}
+	if got := list(get(m, "FunctionResponseTypes")); !slices.Equal(got, []any{"ReportBatchItemFailures"}) {
+		t.Errorf("FunctionResponseTypes: got %v, want [ReportBatchItemFailures]", got)
+	}
+	return m
+}
+
 func TestMailerReadsTheMailQueueWithinItsConcurrency(t *testing.T) {
 	// GIVEN the mailer and the mail queue
 	// WHEN the app is synthesised
@@ -894,15 +941,9 @@ func TestMailerReadsTheMailQueueWithinItsConcurrency(t *testing.T) {
 	mailer := s.function(t, httpapi.FunctionMailer)
 	queueID := s.logicalID(t, constructID(resources.MailQueue.Name))
 
-	// THEN one event source mapping feeds it the mail queue
-	m := s.queueMapping(t, mailer, queueID)
-	// AND in batches of 10, reporting the messages that failed
-	if got := get(m, "BatchSize"); got != float64(10) {
-		t.Errorf("BatchSize: got %v, want 10", got)
-	}
-	if got := list(get(m, "FunctionResponseTypes")); !slices.Equal(got, []any{"ReportBatchItemFailures"}) {
-		t.Errorf("FunctionResponseTypes: got %v, want [ReportBatchItemFailures]", got)
-	}
+	// THEN one event source mapping feeds it the mail queue in batches of
+	// 10, reporting the messages that failed
+	m := s.queueSource(t, mailer, queueID, 10)
 	// AND with at most 2 instances, the number the mailer divides the send rate by
 	concurrency := get(m, "ScalingConfig", "MaximumConcurrency")
 	if concurrency != float64(2) {
@@ -917,6 +958,72 @@ func TestMailerReadsTheMailQueueWithinItsConcurrency(t *testing.T) {
 	param := get(s.template, "Parameters", "MailFrom")
 	if param == nil || get(param, "Type") != "String" || get(param, "Default") == nil {
 		t.Errorf("parameter MailFrom: got %v, want a String with a default", param)
+	}
+}
+
+func TestMessagingPlansFromItsQueue(t *testing.T) {
+	// GIVEN the messaging function and its plan queue
+	// WHEN the app is synthesised
+	s := synth(t)
+	fn := s.function(t, httpapi.FunctionMessaging)
+	queueID := s.logicalID(t, constructID(resources.PlanQueue.Name))
+
+	// THEN one event source mapping feeds it the plan queue, an item at a
+	// time, reporting the items that failed
+	s.queueSource(t, fn, queueID, 1)
+	// AND the queue hides an item for at least six function timeouts
+	visibility := get(s.resource(t, queueID, "AWS::SQS::Queue"), "Properties", "VisibilityTimeout").(float64)
+	if timeout := get(fn.props, "Timeout").(float64); visibility < 6*timeout {
+		t.Errorf("VisibilityTimeout %v s is less than six times the function's timeout %v s", visibility, timeout)
+	}
+	// AND its routes, public ones included, reach it (TestEveryRouteOfTheCatalogueAndNoOther)
+	public := 0
+	for _, r := range httpapi.Routes {
+		if r.Function == httpapi.FunctionMessaging && r.Public {
+			public++
+		}
+	}
+	if public != 2 {
+		t.Errorf("public routes of messaging: got %d, want the two of the unsubscribe link", public)
+	}
+}
+
+func TestUnsubscribeSecretIsGeneratedAndReadBySignersOnly(t *testing.T) {
+	// GIVEN the stack
+	// WHEN the app is synthesised
+	s := synth(t)
+
+	// THEN it has one secret, generated at deployment: 64 letters and digits, retained
+	secrets := s.resources("AWS::SecretsManager::Secret")
+	if len(secrets) != 1 {
+		t.Fatalf("secrets: got %d, want 1", len(secrets))
+	}
+	id := s.logicalID(t, "UnsubscribeSecret")
+	secret := s.resource(t, id, "AWS::SecretsManager::Secret")
+	gen := get(secret, "Properties", "GenerateSecretString")
+	if get(gen, "PasswordLength") != float64(64) || get(gen, "ExcludePunctuation") != true {
+		t.Errorf("GenerateSecretString: got %v, want 64 characters without punctuation", gen)
+	}
+	if get(secret, "Properties", "SecretString") != nil {
+		t.Error("the secret's value is in the template")
+	}
+	if got := get(secret, "DeletionPolicy"); got != "Retain" {
+		t.Errorf("DeletionPolicy: got %v, want Retain (links in inboxes need the key)", got)
+	}
+	// AND exactly the functions that sign links (those given
+	// UNSUBSCRIBE_SECRET_ID: messaging among them) may read it
+	for _, name := range Functions() {
+		fn := s.function(t, name)
+		reads := false
+		for _, st := range fn.statements {
+			if slices.Contains(refs(get(st, "Resource")), id) {
+				reads = true
+			}
+		}
+		signs := get(fn.props, "Environment", "Variables", "UNSUBSCRIBE_SECRET_ID") != nil
+		if reads != signs || (name == httpapi.FunctionMessaging && !signs) {
+			t.Errorf("%s reads the unsubscribe secret: %v; signs links: %v", name, reads, signs)
+		}
 	}
 }
 

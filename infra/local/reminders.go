@@ -4,16 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/reminders"
@@ -91,32 +86,4 @@ func nextSaturdayAt(now time.Time, hourUTC int) time.Time {
 		day = day.AddDate(0, 0, 1)
 	}
 	return day
-}
-
-// SecretsClient is the part of Secrets Manager EnsureSecret uses.
-type SecretsClient interface {
-	CreateSecret(ctx context.Context, in *secretsmanager.CreateSecretInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.CreateSecretOutput, error)
-	DescribeSecret(ctx context.Context, in *secretsmanager.DescribeSecretInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error)
-}
-
-// EnsureSecret creates on the emulator the secret called name holding 64
-// random hexadecimal characters (as the stack's UnsubscribeSecret is
-// generated), unless it exists, and returns its ARN. It returns the
-// endpoint's error.
-func EnsureSecret(ctx context.Context, client SecretsClient, name string) (string, error) {
-	var b [32]byte
-	_, _ = rand.Read(b[:])
-	out, err := client.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String(hex.EncodeToString(b[:]))})
-	if err == nil {
-		return aws.ToString(out.ARN), nil
-	}
-	var exists *smtypes.ResourceExistsException
-	if !errors.As(err, &exists) {
-		return "", fmt.Errorf("create secret %s: %w", name, err)
-	}
-	d, err := client.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
-	if err != nil {
-		return "", fmt.Errorf("describe secret %s: %w", name, err)
-	}
-	return aws.ToString(d.ARN), nil
 }

@@ -10,10 +10,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-
-	"github.com/learnops/backoffice/shared/emulator"
-	"github.com/learnops/backoffice/shared/emulator/emulatortest"
 )
 
 func TestRunRemindersFiresTheScheduleOfTheSaturday(t *testing.T) {
@@ -68,30 +64,5 @@ func TestNextSaturdayAt(t *testing.T) {
 		if got := nextSaturdayAt(now, 9); got.Format(time.RFC3339) != tt.want {
 			t.Errorf("nextSaturdayAt(%s) = %s, want %s", tt.now, got.Format(time.RFC3339), tt.want)
 		}
-	}
-}
-
-func TestEnsureSecretIsIdempotent(t *testing.T) {
-	cfg := emulatortest.Config(t)
-	client := secretsmanager.NewFromConfig(cfg)
-	name := emulator.UniquePrefix("secret") + "unsubscribe"
-	first, err := EnsureSecret(t.Context(), client, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		force := true
-		_, _ = client.DeleteSecret(context.Background(), &secretsmanager.DeleteSecretInput{SecretId: &first, ForceDeleteWithoutRecovery: &force})
-	})
-	value, err := client.GetSecretValue(t.Context(), &secretsmanager.GetSecretValueInput{SecretId: &first})
-	if err != nil || len(*value.SecretString) != 64 {
-		t.Fatalf("secret %v, %v: want 64 characters", value, err)
-	}
-	again, err := EnsureSecret(t.Context(), client, name)
-	if err != nil || again != first {
-		t.Fatalf("second EnsureSecret = %s, %v; want %s", again, err, first)
-	}
-	if v, _ := client.GetSecretValue(t.Context(), &secretsmanager.GetSecretValueInput{SecretId: &first}); *v.SecretString != *value.SecretString {
-		t.Fatal("the secret's value changed")
 	}
 }

@@ -119,6 +119,16 @@ func (s *Service) AuthorizeOrgAdmin(ctx context.Context, caller bo.Caller, orgID
 	return err
 }
 
+// AuthorizeOrg returns the caller's admin record in the org: an org admin,
+// or a program admin with their programs. It returns EFORBIDDEN for
+// someone who is not an admin of the org (whether or not it exists) or
+// whose email is not verified, and EUNAUTHORISED for a caller without an
+// email.
+func (s *Service) AuthorizeOrg(ctx context.Context, caller bo.Caller, orgID string) (bo.Admin, error) {
+	acc, err := s.orgAccess(ctx, caller, orgID)
+	return acc.admin, err
+}
+
 // NormalisePage normalises a page request: a limit of 0 becomes DefaultPageSize.
 // It returns EINVALID for a limit outside 1..MaxPageSize.
 func NormalisePage(p Page) (Page, error) {

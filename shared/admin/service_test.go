@@ -236,6 +236,34 @@ func TestProgramAccess(t *testing.T) {
 	}
 }
 
+func TestAuthorizeOrg(t *testing.T) {
+	tests := []struct {
+		name   string
+		caller bo.Caller
+		orgID  string
+		want   bo.Admin
+		code   string
+	}{
+		{"org admin", caller("Boss@a.org"), "org_a", orgAdmin, ""},
+		{"program admin, with their programs", caller("pa@a.org"), "org_a", progAdmin, ""},
+		{"admin of another org", caller("boss@a.org"), "org_b", bo.Admin{}, bo.EFORBIDDEN},
+		{"unverified email of an admin", bo.Caller{Email: "boss@a.org"}, "org_a", bo.Admin{}, bo.EFORBIDDEN},
+		{"no email", bo.Caller{Subject: "s"}, "org_a", bo.Admin{}, bo.EUNAUTHORISED},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &fakeStore{t: t, GetAdminFn: admins(orgAdmin, progAdmin)}
+			got, err := newService(f).AuthorizeOrg(context.Background(), tt.caller, tt.orgID)
+			if code := bo.ErrorCode(err); code != tt.code {
+				t.Fatalf("code = %q, want %q (%v)", code, tt.code, err)
+			}
+			if got.EmailKey != tt.want.EmailKey || got.Role != tt.want.Role || len(got.ProgramIDs) != len(tt.want.ProgramIDs) {
+				t.Fatalf("admin = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestProgramAdminListsOnlyOwnPrograms(t *testing.T) {
 	f := &fakeStore{t: t, GetAdminFn: admins(orgAdmin, progAdmin),
 		GetProgramFn: func(_ context.Context, orgID, id string) (bo.Program, error) {

@@ -94,9 +94,23 @@ func reachOf(recordType string) bo.Reach {
 // outcomes, and the planners' own: planned, queued, capped ...), creating
 // its counts item on first use. It returns the table's error.
 func (s *Store) CountOutcomes(ctx context.Context, campaign string, counts map[string]int) error {
-	if len(counts) == 0 {
+	u := s.campaignCounts(campaign, counts)
+	if u == nil {
 		return nil
 	}
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: u.TableName, Key: u.Key, UpdateExpression: u.UpdateExpression,
+		ExpressionAttributeNames: u.ExpressionAttributeNames, ExpressionAttributeValues: u.ExpressionAttributeValues,
+	})
+	if err != nil {
+		return fmt.Errorf("count campaign %s: %w", campaign, err)
+	}
+	return nil
+}
+
+// campaignCounts is the update that adds the counts (those not 0) to the
+// campaign's counters, creating its item; nil when there is nothing to add.
+func (s *Store) campaignCounts(campaign string, counts map[string]int) *types.Update {
 	names := map[string]string{"#type": "type"}
 	values := map[string]types.AttributeValue{":type": str(typeCampaign)}
 	expr := ""
@@ -116,16 +130,12 @@ func (s *Store) CountOutcomes(ctx context.Context, campaign string, counts map[s
 	if expr == "" {
 		return nil
 	}
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	return &types.Update{
 		TableName: s.table, Key: mustKey(campaignKey(campaign)),
 		UpdateExpression:          aws.String("SET #type = :type ADD " + expr),
 		ExpressionAttributeNames:  names,
 		ExpressionAttributeValues: values,
-	})
-	if err != nil {
-		return fmt.Errorf("count campaign %s: %w", campaign, err)
 	}
-	return nil
 }
 
 // CountOutcome adds one to the campaign's counter of the outcome; it is

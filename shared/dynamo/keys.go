@@ -39,6 +39,11 @@ import (
 //	CampaignCounts  CAMPAIGN#<campaign>  COUNTS                -                                -
 //	Reminder        REMINDER#<pid>#<email>#<invited ms>#<n>  REMINDER  -                        -
 //	ReminderRun     REMINDERRUN#<YYYY-MM-DD>  RUN              -                                -
+//	CampaignPage    CAMPAIGN#<campaign>  PAGE#<page>           -                                -
+//	Delivery        CAMPAIGN#<campaign>#<s>  TO#<email>        -                                -
+//	Message         ORG#<orgId>          MESSAGE#<messageId>   -                                -
+//	MessagingSettings ORG#<orgId>        MESSAGING             -                                -
+//	MessageCap      CONTACT#<email>      CAP#<orgId>           -                                -
 //	Health          HEALTH               HEALTH                -                                -
 //
 // <email> is the whole address lower-cased (backoffice.Email.Key); <name> is
@@ -57,6 +62,11 @@ import (
 // created, and again by any update of the program or its reminder switch,
 // which indexes a program created before the index existed); <n> of a
 // reminder is 1 or 2, the first or second Saturday after the invitation.
+// Delivery records, counted-page markers and message caps carry expiresAt
+// too. <campaign> is message/<orgId>/<messageId> for an admin's message
+// and reminder/<orgId>/<programId>/<YYYY-MM-DD> for a Saturday's reminders
+// of a program; <page> names a page of a message's audience (segment and
+// cursor).
 //
 // Access patterns:
 //
@@ -108,6 +118,18 @@ import (
 //	may these addresses get the org's mail    BatchGetItem PK=CONTACT#<email>, SK=SUPPRESSED and SK=OPTOUT#<orgId>
 //	count a campaign's outcomes               UpdateItem PK=CAMPAIGN#<campaign>, SK=COUNTS ADD <outcome> n
 //	read a campaign's counts                  GetItem   PK=CAMPAIGN#<campaign>, SK=COUNTS (strongly consistent)
+//	a message; draft it, edit it              GetItem / PutItem PK=ORG#<orgId>, SK=MESSAGE#<id> (edit: status=draft
+//	                                          AND version=read)
+//	send a message once                       UpdateItem status draft -> sending (condition status=draft)
+//	an org's messaging settings (the cap)     GetItem / PutItem PK=ORG#<orgId>, SK=MESSAGING
+//	a page of a message's audience            the members view's query (GSI1 by email, per program, contract,
+//	                                          course), or BatchGetItem of learners picked by hand
+//	the per-learner cap of an org's messages  BatchGetItem PK=CONTACT#<email>, SK=CAP#<orgId>; PutItem on
+//	                                          version=read (attribute_not_exists for the first)
+//	plan one recipient of a message once      PutItem   PK=CAMPAIGN#<campaign>#<s>, SK=TO#<email>
+//	                                          attribute_not_exists(PK), returning the old record on failure
+//	count a planned page once                 TransactWrite: Put CAMPAIGN#<campaign>/PAGE#<page>
+//	                                          attribute_not_exists, ADD to CAMPAIGN#<campaign>/COUNTS
 //	every program of every org (reminders)    Query GSI1 PK=PROGRAMS#<n> for n in 0..ProgramShards-1 in turn,
 //	                                            SK > <orgId>#<programId> of the last program done, a page at a time
 //	a program's pending invitations sent      Query GSI4 PK=PROGRAM#<pid>#INVITED#<s> for each shard s in turn,
@@ -187,7 +209,12 @@ import (
 // the platform: written once per program created or switched, read once a
 // week by the reminders a page at a time; ProgramShards = 4 keeps each value
 // to a quarter of the programs. A reminder and a Saturday's run record are one
-// key value each.
+// key value each. A contact's message caps are one item per org. A message's
+// fan-out writes one delivery record a recipient: on one key value it would
+// cap planning near 1,000 recipients a second, so they are spread over
+// LearnerShards keys by the address's shard (about 8,000 a second). Message
+// items are a few per admin action under ORG#<orgId>; the planner writes its
+// message twice (sending, sent).
 
 const (
 	typeOrg        = "Org"
@@ -353,4 +380,19 @@ func emailIndexKeys(emailKey, programID string) (pk, sk string) {
 // job whole).
 func importBouncesKey(programID, importID string) key {
 	return key{PK: programPK(programID), SK: "UNDELIVERABLE#" + importID}
+}
+
+func messageKey(orgID, messageID string) key {
+	return key{PK: orgPK(orgID), SK: "MESSAGE#" + messageID}
+}
+func messagingSettingsKey(orgID string) key { return key{PK: orgPK(orgID), SK: "MESSAGING"} }
+func capKey(emailKey, orgID string) key     { return key{PK: "CONTACT#" + emailKey, SK: "CAP#" + orgID} }
+
+// deliveryKey spreads a campaign's delivery records over LearnerShards
+// partitions by the address's shard, as a program's learners are.
+func deliveryKey(campaign, emailKey string) key {
+	return key{PK: fmt.Sprintf("CAMPAIGN#%s#%d", campaign, learnerShard(emailKey)), SK: "TO#" + emailKey}
+}
+func campaignPageKey(campaign, page string) key {
+	return key{PK: "CAMPAIGN#" + campaign, SK: "PAGE#" + page}
 }

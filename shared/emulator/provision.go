@@ -16,6 +16,8 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/aws-sdk-go-v2/service/ses"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
@@ -322,4 +324,33 @@ func VerifySender(ctx context.Context, cfg aws.Config, address string) error {
 		return fmt.Errorf("verify SES sender %s: %w", address, err)
 	}
 	return nil
+}
+
+// unsubscribeSecretBytes is the length of the signing key EnsureSecret
+// makes: as long as the one the stack generates.
+const unsubscribeSecretBytes = 64
+
+// EnsureSecret returns the ARN of the Secrets Manager secret called name on
+// the endpoint of cfg, creating it with a random value of 64 hexadecimal
+// characters when there is none (the stand-in, for the local system, of the
+// unsubscribe signing secret the stack generates). A secret that exists is
+// kept with its value, so that links signed by an earlier run still work.
+// It returns the endpoint's error, wrapped with the name.
+func EnsureSecret(ctx context.Context, cfg aws.Config, name string) (string, error) {
+	client := secretsmanager.NewFromConfig(cfg)
+	var b [unsubscribeSecretBytes / 2]byte
+	_, _ = rand.Read(b[:]) // crypto/rand never fails on supported platforms
+	out, err := client.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String(hex.EncodeToString(b[:]))})
+	if err == nil {
+		return aws.ToString(out.ARN), nil
+	}
+	var exists *smtypes.ResourceExistsException
+	if !errors.As(err, &exists) {
+		return "", fmt.Errorf("create secret %s: %w", name, err)
+	}
+	got, err := client.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(name)})
+	if err != nil {
+		return "", fmt.Errorf("describe secret %s: %w", name, err)
+	}
+	return aws.ToString(got.ARN), nil
 }

@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"context"
 	"encoding/json"
 	"slices"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ses"
 	sestypes "github.com/aws/aws-sdk-go-v2/service/ses/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -21,6 +23,7 @@ import (
 	"github.com/learnops/backoffice/shared/emulator"
 	"github.com/learnops/backoffice/shared/emulator/emulatortest"
 	"github.com/learnops/backoffice/shared/resources"
+	"github.com/learnops/backoffice/shared/secrets"
 )
 
 func TestProvisionCreatesEveryResourceAsDeclared(t *testing.T) {
@@ -143,6 +146,32 @@ func TestVerifySender(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatalf("SendEmail from a verified sender: %v", err)
+	}
+}
+
+func TestEnsureSecret(t *testing.T) {
+	cfg := emulatortest.Config(t)
+	ctx := t.Context()
+	name := emulator.UniquePrefix("secret") + "unsubscribe"
+	arn, err := emulator.EnsureSecret(ctx, cfg, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := secretsmanager.NewFromConfig(cfg)
+	t.Cleanup(func() {
+		_, _ = client.DeleteSecret(context.Background(), &secretsmanager.DeleteSecretInput{SecretId: aws.String(arn), ForceDeleteWithoutRecovery: aws.Bool(true)})
+	})
+	first, err := secrets.Read(ctx, client, arn)
+	if err != nil || len(first) != 64 {
+		t.Fatalf("secret value %q, %v; want 64 characters", first, err)
+	}
+	// Again: the same secret, with the same value.
+	again, err := emulator.EnsureSecret(ctx, cfg, name)
+	if err != nil || again != arn {
+		t.Fatalf("second call: %s, %v; want %s", again, err, arn)
+	}
+	if v, _ := secrets.Read(ctx, client, arn); string(v) != string(first) {
+		t.Fatal("the second call changed the value")
 	}
 }
 

@@ -202,6 +202,9 @@ func (rt *router) handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest)
 		res.Headers["location"] = l.Location
 		return res, nil
 	}
+	if p, ok := body.(Page); ok && err == nil {
+		return p.response(status), nil
+	}
 	return JSON(status, body), nil
 }
 
@@ -210,6 +213,26 @@ func (rt *router) handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest)
 type Located struct {
 	Location string
 	Body     any
+}
+
+// Page is a route's answer that is an HTML page for a browser rather than
+// JSON: the unsubscribe pages, which learners open from an email.
+type Page struct {
+	HTML string
+}
+
+func (p Page) response(status int) events.APIGatewayV2HTTPResponse {
+	return events.APIGatewayV2HTTPResponse{StatusCode: status, Body: p.HTML, Headers: map[string]string{
+		"content-type":  "text/html; charset=utf-8",
+		"cache-control": "no-store",
+		// The page has inline styles and a form that posts to itself, and
+		// nothing else: no script, no frame, no other origin; its URL holds
+		// a token, which no referrer may carry off.
+		"content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+		"referrer-policy":         "no-referrer",
+		"x-content-type-options":  "nosniff",
+		"x-frame-options":         "DENY",
+	}}
 }
 
 // File is a route's answer that is not JSON: a download.

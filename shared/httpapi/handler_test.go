@@ -168,6 +168,7 @@ func TestEveryDeclaredRouteIsServed(t *testing.T) {
 		FunctionEnrollment:  keys(enrollmentRoutes(nil)),
 		FunctionMembers:     keys(memberRoutes(nil, nil)),
 		FunctionReminders:   keys(remindersRoutes(nil)),
+		FunctionMessaging:   keys(messagingRoutes(nil, nil, slog.Default())),
 	}
 	for _, r := range Routes {
 		found := false

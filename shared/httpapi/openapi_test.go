@@ -21,6 +21,7 @@ import (
 	"github.com/learnops/backoffice/shared/enroll"
 	"github.com/learnops/backoffice/shared/invite"
 	"github.com/learnops/backoffice/shared/members"
+	"github.com/learnops/backoffice/shared/messaging"
 	"github.com/learnops/backoffice/shared/reminders"
 	"github.com/learnops/backoffice/shared/whitelist"
 )
@@ -337,6 +338,13 @@ var fileAnswers = map[string]string{
 	"GET /v1/orgs/{orgId}/programs/{programId}/domain-imports/template":     "text/csv",
 }
 
+// pageAnswers are the operations that answer browsers: every answer,
+// errors included, is an HTML page (httpapi.Page).
+var pageAnswers = map[string]bool{
+	"GET /v1/unsubscribe/{token}":  true,
+	"POST /v1/unsubscribe/{token}": true,
+}
+
 // negotiatedAnswers are the operations whose success answer is JSON, or a
 // download of the given media type when the request's Accept names it: the
 // document gives that answer both media types.
@@ -379,6 +387,10 @@ func TestOpenAPIOperationsAreComplete(t *testing.T) {
 			file, download := fileAnswers[key]
 			alt, negotiated := negotiatedAnswers[key]
 			switch {
+			case pageAnswers[key]:
+				if child(content, "text/html") == nil || len(content.Content) != 2 {
+					t.Errorf("%s: the %s answer is an HTML page: its only content must be text/html", key, status)
+				}
 			case status == "204" && content != nil:
 				t.Errorf("%s: a 204 answer has no body, but the document gives it content", key)
 			case download && strings.HasPrefix(status, "2"):
@@ -505,6 +517,18 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"AutomatedMessageList":    List[reminders.AutomatedMessage]{},
 		"MemberExport":            members.Export{},
 		"MemberExportSelection":   members.Selection{},
+		"Message":                 messaging.Message{},
+		"MessageAudience":         messaging.Audience{},
+		"PickedLearners":          messaging.LearnerList{},
+		"CallToAction":            messaging.CallToAction{},
+		"MessageAuthor":           messaging.Author{},
+		"MessageCounts":           messaging.Counts{},
+		"MessagePreset":           messaging.PresetInfo{},
+		"MessagePresetList":       List[messaging.PresetInfo]{},
+		"MessagePreview":          messaging.Preview{},
+		"PreviewRecipient":        messaging.Recipient{},
+		"AudienceCount":           messaging.AudienceCount{},
+		"MessagingSettings":       messaging.Settings{},
 	}
 	requests := map[string]any{
 		"NewOrg":           admin.NewOrg{},
@@ -531,8 +555,16 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"RemovalOptions": removalOptions{},
 		"MemberRemovals": memberRemovals{},
 
-		"ReminderSwitch":  reminders.Switch{},
-		"NewMemberExport": members.Selection{},
+		"ReminderSwitch":    reminders.Switch{},
+		"NewMemberExport":   members.Selection{},
+		"NewMessage":        messaging.Draft{},
+		"MessageChange":     messaging.Change{},
+		"MessageAudience":   messaging.Audience{},
+		"PickedLearners":    messaging.LearnerList{},
+		"CallToAction":      messaging.CallToAction{},
+		"PreviewRequest":    previewRequest{},
+		"SendRequest":       sendRequest{},
+		"MessagingSettings": messaging.Settings{},
 	}
 	root := parseOpenAPI(t, OpenAPI)
 	schemas := child(child(root, "components"), "schemas")
@@ -642,6 +674,31 @@ func TestOpenAPIEnumsMatchGo(t *testing.T) {
 			string(members.ByInvited), string(members.ByActivity),
 		}},
 		{"MemberColumns items enum", enum(child(parameter("MemberColumns"), "items")), members.Columns},
+		{"MessageStatus enum", enum(child(schemas, "MessageStatus")), []string{
+			string(messaging.StatusDraft), string(messaging.StatusSending), string(messaging.StatusSent),
+		}},
+		{"PresetName enum", enum(child(schemas, "PresetName")), func() (out []string) {
+			for _, p := range messaging.Presets {
+				out = append(out, string(p.Name))
+			}
+			return out
+		}()},
+		{"MessagePreset.status enum", enum(property("MessagePreset", "status")), func() (out []string) {
+			for _, p := range messaging.Presets {
+				out = append(out, string(p.Status))
+			}
+			return out
+		}()},
+		{"ReplyTo enum", enum(child(schemas, "ReplyTo")), []string{string(messaging.ReplyToAuthor), string(messaging.ReplyToNoReply)}},
+		{"MessageAudience.status enum", enum(property("MessageAudience", "status")), func() (out []string) {
+			for _, st := range members.Statuses {
+				if st != members.RemovedLearners {
+					out = append(out, string(st))
+				}
+			}
+			return out
+		}()},
+		{"OneClickUnsubscribe enum", enum(property("OneClickUnsubscribe", OneClickField)), []string{OneClickValue}},
 		{"AutomatedMessage.id enum", enum(property("AutomatedMessage", "id")), []string{reminders.InvitationReminderID}},
 		{"MemberExport.status enum", enum(property("MemberExport", "status")), []string{
 			string(members.ExportQueued), string(members.ExportRunning), string(members.ExportDone), string(members.ExportFailed),

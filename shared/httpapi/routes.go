@@ -24,6 +24,7 @@ const (
 	// FunctionReminders serves the automated messages routes and sends the
 	// Saturday reminders on its schedule (wire.Triggers).
 	FunctionReminders = "reminders"
+	FunctionMessaging = "messaging"
 )
 
 // Functions that no route serves: triggered by S3, SQS or schedules.
@@ -40,6 +41,7 @@ const (
 	orgPath        = "/v1/orgs/{orgId}"
 	programPath    = orgPath + "/programs/{programId}"
 	collectionPath = programPath + "/collections/{collectionId}"
+	messagePath    = orgPath + "/messages/{messageId}"
 )
 
 // Routes is the catalogue of every route the API serves. The CDK app declares
@@ -105,6 +107,19 @@ var Routes = []Route{
 	{Method: "DELETE", Path: programPath + "/domains/{domain}", Function: FunctionWhitelist},
 	{Method: "GET", Path: programPath + "/domain-imports/template", Function: FunctionWhitelist},
 	{Method: "POST", Path: programPath + "/domain-imports", Function: FunctionWhitelist},
+
+	{Method: "GET", Path: orgPath + "/message-presets", Function: FunctionMessaging},
+	{Method: "POST", Path: orgPath + "/messages", Function: FunctionMessaging},
+	{Method: "GET", Path: messagePath, Function: FunctionMessaging},
+	{Method: "PATCH", Path: messagePath, Function: FunctionMessaging},
+	{Method: "POST", Path: messagePath + "/preview", Function: FunctionMessaging},
+	{Method: "POST", Path: messagePath + "/send", Function: FunctionMessaging},
+	{Method: "GET", Path: orgPath + "/messaging-settings", Function: FunctionMessaging},
+	{Method: "PUT", Path: orgPath + "/messaging-settings", Function: FunctionMessaging},
+	// The unsubscribe links of emails: no sign-in, the signed token is
+	// the proof (RFC 8058 one-click for the POST).
+	{Method: "GET", Path: "/v1/unsubscribe/{token}", Function: FunctionMessaging, Public: true},
+	{Method: "POST", Path: "/v1/unsubscribe/{token}", Function: FunctionMessaging, Public: true},
 }
 
 // Functions returns the names of the functions that serve routes, each once,

@@ -22,6 +22,11 @@ const (
 	// ProgramName, ProgramTagline (may be empty), JoinURL, InvitedOn,
 	// UnsubscribeURL.
 	TemplateInvitationReminder = "invitation-reminder"
+	// TemplateAdminMessage carries a message an admin wrote to learners:
+	// Subject, Content (paragraphs split by blank lines), OrgName,
+	// ProgramName, ActionLabel and ActionURL (both "" for no button) and
+	// UnsubscribeURL.
+	TemplateAdminMessage = "admin-message"
 )
 
 // Message is one email to one recipient, as it travels on the mail queue.

@@ -68,6 +68,36 @@ var funcs = map[string]any{
 		}
 		return m, nil
 	},
+	// paragraphs splits text into its paragraphs, at blank lines, each
+	// trimmed; blank paragraphs are dropped. Templates write each in a
+	// <p> of its own, so that an admin's text keeps its shape escaped.
+	"paragraphs": Paragraphs,
+	// lines splits a paragraph into its lines, for <br> between them.
+	"lines": func(s string) []string { return strings.Split(s, "\n") },
+}
+
+// Paragraphs splits text into its paragraphs, at blank lines (lines of
+// white space only), with line ends normalised to "\n", each paragraph
+// trimmed of surrounding white space; blank paragraphs are dropped.
+func Paragraphs(text string) []string {
+	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
+	var out []string
+	var cur []string
+	flush := func() {
+		if p := strings.TrimSpace(strings.Join(cur, "\n")); p != "" {
+			out = append(out, p)
+		}
+		cur = cur[:0]
+	}
+	for _, line := range strings.Split(text, "\n") {
+		if strings.TrimSpace(line) == "" {
+			flush()
+			continue
+		}
+		cur = append(cur, strings.TrimRight(line, " \t"))
+	}
+	flush()
+	return out
 }
 
 // mustParseTemplates parses every template set found in fsys: a name exists

@@ -21,6 +21,18 @@ func invitationData() map[string]string {
 	}
 }
 
+func adminMessageData() map[string]string {
+	return map[string]string{
+		"Subject":        `Keep going, Ada <b> & "co"`,
+		"Content":        "Hi Ada <script>alert(1)</script>,\r\nyou are nearly there.\n\n \n\n  Data & AI at Acme  \n",
+		"OrgName":        "Acme",
+		"ProgramName":    "Data",
+		"ActionLabel":    "Go to Data",
+		"ActionURL":      "https://learn.example.com/programs/data",
+		"UnsubscribeURL": "https://api.example.com/v1/unsubscribe/b3JnMQ.c2ln",
+	}
+}
+
 func welcomeData() map[string]string {
 	return map[string]string{
 		"LearnerName": "Ada Lovelace",
@@ -199,6 +211,40 @@ func TestRender(t *testing.T) {
 			data:    with(welcomeData(), "ProgramName", nil),
 			wantErr: `map has no entry for key "ProgramName"`,
 		},
+		{
+			name: "admin message: paragraphs, lines and a button, every value escaped", template: mail.TemplateAdminMessage,
+			data:    adminMessageData(),
+			subject: `Keep going, Ada <b> & "co"`,
+			html: []string{
+				`<title>Keep going, Ada &lt;b&gt; &amp; &#34;co&#34;</title>`,
+				`<p style="margin:0 0 16px;">Hi Ada &lt;script&gt;alert(1)&lt;/script&gt;,<br>you are nearly there.</p>`,
+				`<p style="margin:0 0 16px;">Data &amp; AI at Acme</p>`,
+				`href="https://learn.example.com/programs/data"`, `>Go to Data</a>`,
+				`href="https://api.example.com/v1/unsubscribe/b3JnMQ.c2ln"`, `>Unsubscribe from Acme's messages</a>`,
+			},
+			notHTML: []string{"<script>", "\n\n\n"},
+			text: []string{"Hi Ada <script>alert(1)</script>,\nyou are nearly there.\n\nData & AI at Acme\n",
+				"Go to Data: https://learn.example.com/programs/data", "Unsubscribe from Acme's messages: https://api.example.com/v1/unsubscribe/b3JnMQ.c2ln"},
+		},
+		{
+			name: "admin message without a button", template: mail.TemplateAdminMessage,
+			data:    with(with(adminMessageData(), "ActionURL", ptr("")), "ActionLabel", ptr("")),
+			subject: `Keep going, Ada <b> & "co"`,
+			notHTML: []string{"If the button does not work", "Go to Data"},
+			text:    []string{"Data & AI at Acme\n\n--\n"},
+		},
+		{
+			name: "an admin's subject cannot inject a header", template: mail.TemplateAdminMessage,
+			data:    with(adminMessageData(), "Subject", ptr("Hello\r\nBcc: x@evil.example")),
+			subject: "Hello Bcc: x@evil.example",
+		},
+		{
+			name: "admin message with a javascript button", template: mail.TemplateAdminMessage,
+			data:    with(adminMessageData(), "ActionURL", ptr("javascript:alert(1)")),
+			subject: `Keep going, Ada <b> & "co"`,
+			html:    []string{`href="#ZgotmplZ"`},
+			notHTML: []string{`href="javascript:`},
+		},
 		{name: "no data at all", template: mail.TemplateProgramWelcome, wantErr: "map has no entry for key"},
 		{name: "unknown template", template: "newsletter", data: welcomeData(), wantErr: `unknown template "newsletter"`},
 		{
@@ -251,7 +297,7 @@ func TestRender(t *testing.T) {
 // the template files.
 func TestEveryTemplateNameHasItsFiles(t *testing.T) {
 	want := []string{mail.TemplateInvitation, mail.TemplateProgramWelcome, mail.TemplateCourseWelcome, mail.TemplateSpecializationWelcome, mail.TemplateProgramExit,
-		mail.TemplateInvitationReminder}
+		mail.TemplateInvitationReminder, mail.TemplateAdminMessage}
 	slices.Sort(want)
 	if got := mail.TemplateNames(); !slices.Equal(got, want) {
 		t.Fatalf("templates = %v, want %v", got, want)
@@ -303,5 +349,24 @@ func TestEveryTemplateEscapesEveryValue(t *testing.T) {
 				t.Errorf("subject %q: want the value on one line", r.Subject)
 			}
 		})
+	}
+}
+
+func TestParagraphs(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"", nil},
+		{" \n\t\n", nil},
+		{"one", []string{"one"}},
+		{"one\ntwo", []string{"one\ntwo"}},
+		{"one\r\n\r\ntwo\rthree", []string{"one", "two\nthree"}},
+		{"\n\n  a  \n  \n\n\nb \n", []string{"a", "b"}},
+	}
+	for _, tt := range tests {
+		if got := mail.Paragraphs(tt.in); !slices.Equal(got, tt.want) {
+			t.Errorf("Paragraphs(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }

@@ -146,8 +146,19 @@ var FeedbackQueue = QueueSpec{
 	RetentionDays:            4,
 }
 
+// PlanQueue carries the messaging function's plan items: each plans a
+// chunk of a message's audience onto the mail queue and hands the rest to
+// the next item. The function's timeout is 60 s.
+var PlanQueue = QueueSpec{
+	Name:                     "backoffice-messaging-plan",
+	DeadLetterName:           "backoffice-messaging-plan-dlq",
+	MaxReceiveCount:          5,
+	VisibilityTimeoutSeconds: 360,
+	RetentionDays:            4,
+}
+
 // Queues lists every queue, in the order they are created.
-var Queues = []QueueSpec{MailQueue, WorkQueue, FeedbackQueue}
+var Queues = []QueueSpec{MailQueue, WorkQueue, FeedbackQueue, PlanQueue}
 
 // Key prefixes of the files bucket. The invitation-import function is
 // triggered by CSV objects under ImportsPrefix; each function is granted

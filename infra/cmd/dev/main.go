@@ -1,14 +1,14 @@
 // Command dev runs the whole back office locally, on the AWS endpoint of
 // AWS_ENDPOINT_URL (run it through `make dev`, which starts moto there when
-// nothing answers): it creates the table, queues and bucket, verifies the
-// mail sender, serves every API function behind a local API Gateway on
-// http://127.0.0.1:8080, seeds demo data and prints how to call it, until
-// Ctrl-C. It runs the queue functions (mailer, worker, feedback) on their
-// queues, and serves local-only routes beside the gateway: POST
-// /_local/ses-notification feeds an SES bounce or complaint to the feedback
-// queue, POST /_local/reminders runs a chosen Saturday's reminders, and
-// POST /_local/activity feeds learning-activity events to the activity
-// function.
+// nothing answers): it creates the table, queues and bucket and the
+// unsubscribe signing secret, verifies the mail sender, serves every API
+// function behind a local API Gateway on http://127.0.0.1:8080, seeds demo
+// data and prints how to call it, until Ctrl-C. It runs the queue functions
+// (mailer, worker, feedback, messaging) on their queues, and serves
+// local-only routes beside the gateway: POST /_local/ses-notification feeds
+// an SES bounce or complaint to the feedback queue, POST /_local/reminders
+// runs a chosen Saturday's reminders, and POST /_local/activity feeds
+// learning-activity events to the activity function.
 //
 // Environment: PORT (8080), SENDER_EMAIL (no-reply@learn.example.com),
 // LEARNER_APP_URL (https://learn.example.com), LOG_LEVEL (info),
@@ -34,7 +34,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/learnops/backoffice/infra/local"
@@ -96,18 +95,25 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 	mailURL := prov.Queues[resources.MailQueue.Name].URL
 	workURL := prov.Queues[resources.WorkQueue.Name].URL
 	feedbackURL := prov.Queues[resources.FeedbackQueue.Name].URL
+	planURL := prov.Queues[resources.PlanQueue.Name].URL
 	learners := wire.Learners{Base: wire.Base{Table: names.Table}, LearnerAppURL: learnerAppURL, MailQueueURL: mailURL,
 		FilesBucket: names.Bucket, WorkQueueURL: workURL}
-
-	store := dynamo.NewStore(dynamodb.NewFromConfig(cfg), names.Table)
-	svc := admin.NewService(store, admin.Config{LearnerAppURL: learnerAppURL})
-	// The unsubscribe links' signing key, as the stack's UnsubscribeSecret.
-	secretARN, err := local.EnsureSecret(ctx, secretsmanager.NewFromConfig(cfg), names.Table+"-unsubscribe")
+	// The unsubscribe links point at the local gateway; their signing key is
+	// a secret of the endpoint, as the stack's is in AWS.
+	secretID, err := emulator.EnsureSecret(ctx, cfg, names.Table+"-unsubscribe")
 	if err != nil {
 		return err
 	}
-	remind, err := wire.Reminders(ctx, cfg, wire.RemindersConfig{HourUTC: hour, Bulk: wire.Bulk{Learners: learners,
-		APIURL: "http://" + net.JoinHostPort("127.0.0.1", port), UnsubscribeSecretID: secretARN}},
+	bulk := wire.Bulk{Learners: learners, APIURL: "http://" + net.JoinHostPort("127.0.0.1", port), UnsubscribeSecretID: secretID}
+	messaging, err := wire.MessagingHandler(ctx, cfg, wire.Messaging{PlanQueueURL: planURL, Bulk: bulk},
+		logger.With(slog.String("function", httpapi.FunctionMessaging)))
+	if err != nil {
+		return err
+	}
+
+	store := dynamo.NewStore(dynamodb.NewFromConfig(cfg), names.Table)
+	svc := admin.NewService(store, admin.Config{LearnerAppURL: learnerAppURL})
+	remind, err := wire.Reminders(ctx, cfg, wire.RemindersConfig{HourUTC: hour, Bulk: bulk},
 		logger.With(slog.String("function", httpapi.FunctionReminders)))
 	if err != nil {
 		return err
@@ -120,6 +126,7 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 		httpapi.FunctionEnrollment:  local.Handler(wire.Enrollment(cfg, learners, logger)),
 		httpapi.FunctionMembers:     local.Handler(wire.Members(cfg, learners, logger)),
 		httpapi.FunctionReminders:   local.Handler(remind.API),
+		httpapi.FunctionMessaging:   local.Handler(messaging.API),
 	}
 	// The mailer at a local send rate; moto reports a maximum of 1 a second.
 	mailer, err := wire.MailerHandler(ctx, cfg, wire.Mailer{Base: learners.Base, From: sender, SendRate: localSendRate, Concurrency: 1},
@@ -142,6 +149,9 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 		},
 		httpapi.FunctionFeedback: func(ctx context.Context) error {
 			return queue.Poll(ctx, sqs.NewFromConfig(cfg), feedbackURL, feedback, logger)
+		},
+		httpapi.FunctionMessaging: func(ctx context.Context) error {
+			return queue.Poll(ctx, sqs.NewFromConfig(cfg), planURL, messaging.Queue, logger)
 		},
 		httpapi.FunctionInvitationImport: func(ctx context.Context) error {
 			return local.PollObjects(ctx, s3.NewFromConfig(cfg, awsconfig.S3Options), names.Bucket, resources.ImportsPrefix,

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/learnops/backoffice/shared/emulator"
+	"github.com/learnops/backoffice/shared/emulator/emulatortest"
+	"github.com/learnops/backoffice/shared/messaging"
+	"github.com/learnops/backoffice/shared/optout"
+	"github.com/learnops/backoffice/shared/queue"
+	"github.com/learnops/backoffice/shared/resources"
+	"github.com/learnops/backoffice/shared/ses/sestest"
+	"github.com/learnops/backoffice/shared/wire"
+	"github.com/learnops/backoffice/shared/wire/wiretest"
+)
+
+// e2eRecipients is the audience of the end-to-end test.
+const e2eRecipients = 2_000
+
+// twice returns a handler that handles every nth batch twice in a row, as
+// SQS does when it delivers a batch again (a visibility timeout that ran
+// out, a lost acknowledgement), and counts the batches it doubled.
+func twice(h queue.Handler, n int64, doubled *atomic.Int64) queue.Handler {
+	var batches atomic.Int64
+	return func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+		res, err := h(ctx, ev)
+		if batches.Add(1)%n == 0 {
+			doubled.Add(1)
+			return h(ctx, ev)
+		}
+		return res, err
+	}
+}
+
+// TestTwoThousandRecipientsGetOneEmailEach sends a message to 2,000
+// invitees on the emulator, through the plan queue (chunks of 500, every
+// other plan item delivered twice) and the mail queue (every third batch
+// delivered twice), with two mailers running in-process as the mail
+// queue's consumers: exactly 2,000 emails are sent, one to each invitee,
+// and the message counts 2,000 planned and queued. (It takes minutes on
+// moto, whose DynamoDB serialises every call and whose SQS slows with the
+// messages waiting; the queues are drained as the message goes out.)
+func TestTwoThousandRecipientsGetOneEmailEach(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sends 2,000 emails on the emulator")
+	}
+	w := wiretest.NewWorld(t, 5)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	next := atomic.Int64{}
+	for range 16 {
+		wg.Go(func() {
+			for i := next.Add(1) - 1; i < e2eRecipients; i = next.Add(1) - 1 {
+				invitee(t, w, fmt.Sprintf("learner%04d@acme.edu", i))
+			}
+		})
+	}
+	wg.Wait()
+
+	cfg := w.AWS
+	client := sqs.NewFromConfig(cfg)
+	planURL, _ := emulatortest.NewQueue(t, cfg, resources.PlanQueue)
+	signer, err := optout.NewSigner([]byte(strings.Repeat("e", 64)), "https://api.example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	quiet := slog.New(slog.DiscardHandler)
+	plans := queue.NewWork(client, planURL)
+	svc := messaging.NewService(w.Store, w.Admin, plans, messaging.Config{LearnerAppURL: w.Conf.LearnerAppURL})
+	planner := messaging.NewPlanner(w.Store, queue.NewPublisher(client, w.Conf.MailQueueURL), plans, signer,
+		messaging.PlanConfig{LearnerAppURL: w.Conf.LearnerAppURL, ItemRecipients: 500})
+	planner.Log = quiet
+	sender := emulator.UniquePrefix("e2e") + "sender@learn.example.com"
+	if err := emulator.VerifySender(ctx, cfg, sender); err != nil {
+		t.Fatal(err)
+	}
+	// Two mailer instances, as the mail queue's event source runs them.
+	var mailers []queue.Handler
+	for range 2 {
+		mailer, err := wire.MailerHandler(ctx, cfg, wire.Mailer{Base: w.Conf.Base, From: sender, SendRate: 1000, Concurrency: 2}, quiet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mailers = append(mailers, mailer)
+	}
+
+	// The two consumers drain their queues while the message goes out.
+	var doubledPlans, doubledMail atomic.Int64
+	run, stop := context.WithCancel(ctx)
+	var consumers sync.WaitGroup
+	consumers.Go(func() {
+		_ = queue.Poll(run, client, planURL, twice(queue.BatchHandler(planner.Handle, quiet), 2, &doubledPlans), quiet)
+	})
+	for _, mailer := range mailers {
+		consumers.Go(func() { _ = queue.Poll(run, client, w.Conf.MailQueueURL, twice(mailer, 3, &doubledMail), quiet) })
+	}
+	t.Cleanup(func() { stop(); consumers.Wait() })
+
+	m, err := svc.Create(ctx, w.Boss, w.Org.ID, messaging.Draft{Preset: messaging.PresetRemindToJoin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Send(ctx, w.Boss, w.Org.ID, m.ID, true); err != nil {
+		t.Fatal(err)
+	}
+
+	// Wait until every recipient is planned and both queues are empty:
+	// every email is then sent, and a second one would have been too.
+	// (Reading the emulator's emails meanwhile would only slow it down.)
+	deadline := time.Now().Add(5 * time.Minute)
+	for {
+		c, err := svc.Get(ctx, w.Boss, w.Org.ID, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Status == messaging.StatusSent && queueEmpty(t, client, planURL) && queueEmpty(t, client, w.Conf.MailQueueURL) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not done after 5 minutes: %s, counts %+v", c.Status, c.Counts)
+		}
+		time.Sleep(time.Second)
+	}
+	sent := sestest.SentFrom(t, emulatortest.Endpoint(t), sender)
+	got := sent
+	to := map[string]int{}
+	for _, e := range got {
+		to[strings.ToLower(e.To[0])]++
+	}
+	if len(got) != e2eRecipients || len(to) != e2eRecipients {
+		t.Fatalf("%d emails to %d addresses, want %d to %d", len(got), len(to), e2eRecipients, e2eRecipients)
+	}
+	final, err := svc.Get(ctx, w.Boss, w.Org.ID, m.ID)
+	if err != nil || final.Status != messaging.StatusSent || final.Counts.Planned != e2eRecipients || final.Counts.Queued != e2eRecipients {
+		t.Fatalf("message %s, counts %+v (%v)", final.Status, final.Counts, err)
+	}
+	if doubledPlans.Load() == 0 || doubledMail.Load() == 0 {
+		t.Fatalf("%d plan and %d mail batches delivered twice: the test proved nothing", doubledPlans.Load(), doubledMail.Load())
+	}
+	t.Logf("%d emails to %d addresses; %d plan items and %d mail batches delivered twice",
+		len(got), len(to), doubledPlans.Load(), doubledMail.Load())
+}
+
+// queueEmpty reports whether the queue holds no message, visible or in
+// flight.
+func queueEmpty(t *testing.T, client *sqs.Client, url string) bool {
+	t.Helper()
+	out, err := client.GetQueueAttributes(t.Context(), &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url),
+		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages,
+			sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.Attributes[string(sqstypes.QueueAttributeNameApproximateNumberOfMessages)] == "0" &&
+		out.Attributes[string(sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible)] == "0"
+}

@@ -1,0 +1,21 @@
+// Command messaging is the Lambda of admins' messages to learners: its API
+// drafts, previews and sends them and serves the public unsubscribe links;
+// its plan queue fans each message out to the mail queue, a chunk at a
+// time.
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/learnops/backoffice/shared/wire"
+)
+
+func main() {
+	wire.Main(wire.ReadMessaging, func(ctx context.Context, awsCfg aws.Config, c wire.Messaging, logger *slog.Logger) (any, error) {
+		t, err := wire.MessagingHandler(ctx, awsCfg, c, logger)
+		return t.Handle, err
+	})
+}
