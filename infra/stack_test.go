@@ -516,10 +516,9 @@ const (
 	sesIdentity  = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*"
 	sesConfigSet = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${MailConfigurationSet}"
 	fromMailFrom = "StringEquals ses:FromAddress=${MailFrom}"
-	// readUnsubscribeSecret are the permissions of a function that signs
+	// readSecretValue is the permission of a function that signs
 	// unsubscribe links.
 	readSecretValue = "secretsmanager:GetSecretValue ${UnsubscribeSecret}"
-	describeSecret  = "secretsmanager:DescribeSecret ${UnsubscribeSecret}"
 )
 
 // wantFunctions is every function of the stack. A new function needs an
@@ -569,7 +568,7 @@ var wantFunctions = map[string]wantFunction{
 		timeoutSecs: 900,
 		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "API_URL", "UNSUBSCRIBE_SECRET_ID", "REMINDER_HOUR_UTC", "LOG_LEVEL"},
 		services:    []string{"dynamodb", "logs", "xray", "sqs", "secretsmanager"},
-		grants:      []string{sendMail, readSecretValue, describeSecret},
+		grants:      []string{sendMail, readSecretValue},
 	},
 	httpapi.FunctionMessaging: {
 		timeoutSecs: 60,
@@ -1177,32 +1176,6 @@ func TestRemindersRunOnSaturdaysAndResume(t *testing.T) {
 	for _, r := range httpapi.Routes {
 		if strings.Contains(r.Path, "automated-messages") && r.Function != httpapi.FunctionReminders {
 			t.Errorf("route %s is served by %s", r.Key(), r.Function)
-		}
-	}
-}
-
-func TestUnsubscribeSecretIsGeneratedAndKept(t *testing.T) {
-	// GIVEN the app
-	// WHEN it is synthesised
-	s := synth(t)
-
-	// THEN one secret, 64 generated characters, retained
-	secrets := s.resources("AWS::SecretsManager::Secret")
-	if len(secrets) != 1 {
-		t.Fatalf("secrets: got %d, want 1", len(secrets))
-	}
-	secret := s.resource(t, s.logicalID(t, "UnsubscribeSecret"), "AWS::SecretsManager::Secret")
-	if got := get(secret, "Properties", "GenerateSecretString", "PasswordLength"); got != float64(64) {
-		t.Errorf("PasswordLength: got %v, want 64", got)
-	}
-	if got := get(secret, "DeletionPolicy"); got != "Retain" {
-		t.Errorf("DeletionPolicy: got %v, want Retain", got)
-	}
-	// AND only the functions that sign unsubscribe links may read it
-	for _, name := range Functions() {
-		reads := slices.Contains(wantFunctions[name].grants, readSecretValue)
-		if reads != (name == httpapi.FunctionReminders) {
-			t.Errorf("%s reads the unsubscribe secret: %v", name, reads)
 		}
 	}
 }
