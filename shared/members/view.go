@@ -9,6 +9,7 @@ import (
 	"time"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/csvout"
 )
 
 // Status is one of the eight learner activity statuses an admin filters by.
@@ -143,9 +144,9 @@ func (s *Service) Export(ctx context.Context, caller bo.Caller, orgID, programID
 			if rows++; rows > MaxExportRows {
 				return bo.Errorf(bo.ETOOLARGE, "the selection has more than %d learners: narrow it with a status, contract or course filter", MaxExportRows)
 			}
-			row := []string{neutralise(l.FullName), neutralise(l.Email)}
+			row := []string{csvout.Neutralise(l.FullName), csvout.Neutralise(l.Email)}
 			for _, c := range columns {
-				row = append(row, neutralise(cell(l, c)))
+				row = append(row, csvout.Neutralise(cell(l, c)))
 			}
 			if err := w.Write(row); err != nil {
 				return err
@@ -196,12 +197,4 @@ func cell(l bo.Learner, column string) string {
 		}
 	}
 	return ""
-}
-
-// neutralise keeps a spreadsheet from running a cell as a formula.
-func neutralise(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
