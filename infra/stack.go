@@ -91,6 +91,9 @@ type deps struct {
 func (d *deps) mailQueue() awssqs.Queue { return d.queues[resources.MailQueue.Name] }
 func (d *deps) workQueue() awssqs.Queue { return d.queues[resources.WorkQueue.Name] }
 
+// reportQueue is the queue of resources.ReportQueue.
+func (d *deps) reportQueue() awssqs.Queue { return d.queues[resources.ReportQueue.Name] }
+
 // Environment variables of the functions. Each function lists the ones it
 // reads (see functionSpecs); envValues says where each value comes from.
 const (
@@ -101,6 +104,7 @@ const (
 	envFilesBucket     = "FILES_BUCKET"
 	envMailFrom        = "MAIL_FROM"
 	envMailConcurrency = "MAIL_CONCURRENCY"
+	envReportQueueURL  = "REPORT_QUEUE_URL"
 	// envLogLevel is set on every function.
 	envLogLevel = "LOG_LEVEL"
 )
@@ -115,6 +119,7 @@ var envValues = map[string]func(d *deps) *string{
 	envMailFrom:        func(d *deps) *string { return d.params.mailFrom.ValueAsString() },
 	envMailConcurrency: func(*deps) *string { return jsii.String(strconv.Itoa(mailerConcurrency)) },
 	envLogLevel:        func(*deps) *string { return jsii.String("info") },
+	envReportQueueURL:  func(d *deps) *string { return d.reportQueue().QueueUrl() },
 }
 
 // Key prefixes of the files bucket.
@@ -161,6 +166,17 @@ const (
 	// a batch whose invocation was throttled before the messages become
 	// visible again. NewBackOfficeStack checks this.
 	mailerTimeoutSecs = 30
+
+	// reportsTimeoutSecs is the Lambda maximum, for the longest report
+	// build (the report queue's visibility timeout is six times it). Its
+	// API routes end sooner, at API Gateway's 30 seconds.
+	reportsTimeoutSecs = 900
+	// reportsDailyHourUTC is when the daily run of the weekly reports
+	// fires; its event's time is the day it runs for.
+	reportsDailyHourUTC = 6
+	// reportsScheduleRetries is how often EventBridge retries a failed
+	// daily run; a run is idempotent (one email per admin a day).
+	reportsScheduleRetries = 2
 )
 
 // kind says what invokes a function.
@@ -192,7 +208,8 @@ type functionSpec struct {
 	// every function gets.
 	env    []string
 	grants []grant
-	// trigger is nil for api functions, whose routes newHTTPAPI wires.
+	// trigger attaches an event function's trigger, or an api function's
+	// triggers besides its routes, which newHTTPAPI wires.
 	trigger trigger
 }
 
@@ -245,6 +262,22 @@ var functionSpecs = []functionSpec{
 		description: "members: admins remove learners from a program, with or without return",
 		env:         []string{envTableName, envLearnerAppURL, envMailQueueURL},
 		grants:      []grant{grantTableReadWrite, grantSendMail},
+	},
+	{
+		name: httpapi.FunctionReports, kind: api, timeoutSecs: reportsTimeoutSecs,
+		description: "reports: email reports and gradebooks built into the files bucket, emailed, and sent weekly",
+		env:         []string{envTableName, envMailQueueURL, envReportQueueURL, envFilesBucket},
+		grants: []grant{
+			grantTableReadWrite,
+			grantSendMail,
+			// Requests and the daily run queue the builds it consumes.
+			grantSendReports,
+			// Reports are streamed there (multipart), then read through
+			// presigned links and checked for existence (HeadObject).
+			grantPutObjects(resources.ReportsPrefix),
+			grantGetObjects(resources.ReportsPrefix),
+		},
+		trigger: both(fromReportQueue, dailyReports),
 	},
 	{
 		name: httpapi.FunctionInvitationImport, kind: event, timeoutSecs: importTimeoutSecs,
@@ -318,6 +351,14 @@ func grantSendWork(fn awslambda.Function, d *deps) {
 	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("sqs:SendMessage"),
 		Resources: jsii.Strings(*d.workQueue().QueueArn()),
+	}))
+}
+
+// grantSendReports lets fn put builds on the report queue.
+func grantSendReports(fn awslambda.Function, d *deps) {
+	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("sqs:SendMessage"),
+		Resources: jsii.Strings(*d.reportQueue().QueueArn()),
 	}))
 }
 
@@ -430,6 +471,40 @@ func fromMailQueue(fn awslambda.Function, d *deps) {
 		ReportBatchItemFailures: jsii.Bool(true),
 		MaxConcurrency:          jsii.Number(mailerConcurrency),
 	}))
+}
+
+// both attaches several triggers to one function.
+func both(triggers ...trigger) trigger {
+	return func(fn awslambda.Function, d *deps) {
+		for _, t := range triggers {
+			t(fn, d)
+		}
+	}
+}
+
+// fromReportQueue feeds fn the report queue one build at a time (a build
+// may take the whole function timeout), reporting a failed build so that
+// it comes back, up to resources.ReportQueue.MaxReceiveCount times.
+func fromReportQueue(fn awslambda.Function, d *deps) {
+	fn.AddEventSource(awslambdaeventsources.NewSqsEventSource(d.reportQueue(), &awslambdaeventsources.SqsEventSourceProps{
+		BatchSize:               jsii.Number(1),
+		ReportBatchItemFailures: jsii.Bool(true),
+	}))
+}
+
+// dailyReports invokes fn every day at reportsDailyHourUTC with a
+// scheduled event, to send the weekly reports due that day.
+func dailyReports(fn awslambda.Function, _ *deps) {
+	awsevents.NewRule(fn, jsii.String("DailyReports"), &awsevents.RuleProps{
+		Description: jsii.String("Daily run of the weekly reports due that day"),
+		Schedule: awsevents.Schedule_Cron(&awsevents.CronOptions{
+			Minute: jsii.String("0"), Hour: jsii.String(strconv.Itoa(reportsDailyHourUTC)),
+		}),
+		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(fn, &awseventstargets.LambdaFunctionProps{
+			RetryAttempts: jsii.Number(reportsScheduleRetries),
+			MaxEventAge:   awscdk.Duration_Hours(jsii.Number(6)),
+		})},
+	})
 }
 
 // NewBackOfficeStack declares the whole back office: the table, queues and
@@ -609,6 +684,10 @@ func newFilesBucket(stack awscdk.Stack, spec resources.BucketSpec) awss3.Bucket 
 		LifecycleRules: &[]*awss3.LifecycleRule{{
 			Expiration:                          awscdk.Duration_Days(jsii.Number(spec.ExpireDays)),
 			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(1)),
+		}, {
+			// Report files go sooner: their links last a day.
+			Prefix:     jsii.String(resources.ReportsPrefix),
+			Expiration: awscdk.Duration_Days(jsii.Number(resources.ReportsExpireDays)),
 		}},
 		// Browsers upload import CSVs straight to S3 with presigned PUT URLs;
 		// the signature, not the origin, is what authorises the upload.
@@ -684,8 +763,8 @@ func environment(d *deps, spec functionSpec) *map[string]*string {
 
 // checkFunctionSpecs panics unless functionSpecs and httpapi.Routes agree:
 // every function that serves routes is an api function, every api function
-// serves routes, event functions have a trigger and api functions none, and
-// no name is listed twice.
+// serves routes, event functions have a trigger (api functions may have
+// more besides the HTTP API), and no name is listed twice.
 func checkFunctionSpecs() {
 	routed := httpapi.Functions()
 	seen := map[string]bool{}
@@ -699,8 +778,6 @@ func checkFunctionSpecs() {
 			panic(fmt.Sprintf("function %q is an api function but serves no route of httpapi.Routes", spec.name))
 		case spec.kind != api && slices.Contains(routed, spec.name):
 			panic(fmt.Sprintf("function %q serves routes of httpapi.Routes but is not an api function", spec.name))
-		case spec.kind == api && spec.trigger != nil:
-			panic(fmt.Sprintf("api function %q has a trigger: the HTTP API is its trigger", spec.name))
 		case spec.kind != api && spec.trigger == nil:
 			panic(fmt.Sprintf("event function %q has no trigger", spec.name))
 		}

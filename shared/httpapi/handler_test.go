@@ -167,6 +167,7 @@ func TestEveryDeclaredRouteIsServed(t *testing.T) {
 		FunctionWhitelist:   keys(whitelistRoutes(nil)),
 		FunctionEnrollment:  keys(enrollmentRoutes(nil)),
 		FunctionMembers:     keys(memberRoutes(nil)),
+		FunctionReports:     keys(reportRoutes(nil)),
 	}
 	for _, r := range Routes {
 		found := false

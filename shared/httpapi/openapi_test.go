@@ -21,6 +21,7 @@ import (
 	"github.com/learnops/backoffice/shared/enroll"
 	"github.com/learnops/backoffice/shared/invite"
 	"github.com/learnops/backoffice/shared/members"
+	"github.com/learnops/backoffice/shared/reports"
 	"github.com/learnops/backoffice/shared/whitelist"
 )
 
@@ -496,6 +497,11 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"MemberRemoval":     members.Removal{},
 		"MemberRemovalList": List[members.Removal]{},
 		"MembersPage":       membersPage{},
+
+		"ReportJob":      reports.Job{},
+		"ReportProgress": reports.Progress{},
+		"ReportSummary":  reports.Summary{},
+		"ReportSchedule": reports.Schedule{},
 	}
 	requests := map[string]any{
 		"NewOrg":           admin.NewOrg{},
@@ -521,6 +527,9 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 
 		"RemovalOptions": removalOptions{},
 		"MemberRemovals": memberRemovals{},
+
+		"NewReport":      reports.NewReport{},
+		"ScheduleChange": reports.ScheduleChange{},
 	}
 	root := parseOpenAPI(t, OpenAPI)
 	schemas := child(child(root, "components"), "schemas")

@@ -21,6 +21,9 @@ const (
 	FunctionWhitelist   = "whitelist"
 	FunctionEnrollment  = "enrollment"
 	FunctionMembers     = "members"
+	// FunctionReports also builds reports from its queue and runs the
+	// weekly schedules daily.
+	FunctionReports = "reports"
 )
 
 // Functions that no route serves: triggered by S3, SQS or schedules.
@@ -95,6 +98,11 @@ var Routes = []Route{
 	{Method: "DELETE", Path: programPath + "/domains/{domain}", Function: FunctionWhitelist},
 	{Method: "GET", Path: programPath + "/domain-imports/template", Function: FunctionWhitelist},
 	{Method: "POST", Path: programPath + "/domain-imports", Function: FunctionWhitelist},
+
+	{Method: "POST", Path: orgPath + "/reports", Function: FunctionReports},
+	{Method: "GET", Path: orgPath + "/reports/{reportId}", Function: FunctionReports},
+	{Method: "GET", Path: orgPath + "/report-schedule", Function: FunctionReports},
+	{Method: "PUT", Path: orgPath + "/report-schedule", Function: FunctionReports},
 }
 
 // Functions returns the names of the functions that serve routes, each once,

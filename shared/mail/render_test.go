@@ -208,7 +208,8 @@ func TestRender(t *testing.T) {
 // TestEveryTemplateNameHasItsFiles holds the template names of message.go to
 // the template files.
 func TestEveryTemplateNameHasItsFiles(t *testing.T) {
-	want := []string{mail.TemplateInvitation, mail.TemplateProgramWelcome, mail.TemplateCourseWelcome, mail.TemplateSpecializationWelcome, mail.TemplateProgramExit}
+	want := []string{mail.TemplateInvitation, mail.TemplateProgramWelcome, mail.TemplateCourseWelcome, mail.TemplateSpecializationWelcome, mail.TemplateProgramExit,
+		mail.TemplateReportReady, mail.TemplateGradebookReady}
 	slices.Sort(want)
 	if got := mail.TemplateNames(); !slices.Equal(got, want) {
 		t.Fatalf("templates = %v, want %v", got, want)

@@ -44,14 +44,19 @@ type Source interface {
 type Catalog struct {
 	Items       map[string]bo.CatalogItem
 	Collections map[string]string
+	// courses are the course ids of each collection, in its order.
+	courses map[string][]string
 }
 
 // NewCatalog indexes a program's collections.
 func NewCatalog(cs []bo.Collection) Catalog {
-	c := Catalog{Items: map[string]bo.CatalogItem{}, Collections: map[string]string{}}
+	c := Catalog{Items: map[string]bo.CatalogItem{}, Collections: map[string]string{}, courses: map[string][]string{}}
 	for _, col := range cs {
 		c.Collections[col.ID] = col.Name
 		for _, it := range col.Items {
+			if it.Type == bo.ItemCourse {
+				c.courses[col.ID] = append(c.courses[col.ID], it.ID)
+			}
 			if _, seen := c.Items[it.ID]; !seen {
 				c.Items[it.ID] = it
 			}

@@ -122,8 +122,20 @@ var WorkQueue = QueueSpec{
 	RetentionDays:            4,
 }
 
+// ReportQueue carries the builds of report jobs to the reports function,
+// one at a time: a build may take the function's whole 15 minutes, and
+// the visibility timeout is six times that, as AWS advises for SQS event
+// sources. A build that fails three times ends in the dead-letter queue.
+var ReportQueue = QueueSpec{
+	Name:                     "backoffice-reports",
+	DeadLetterName:           "backoffice-reports-dlq",
+	MaxReceiveCount:          3,
+	VisibilityTimeoutSeconds: 5400,
+	RetentionDays:            4,
+}
+
 // Queues lists every queue, in the order they are created.
-var Queues = []QueueSpec{MailQueue, WorkQueue}
+var Queues = []QueueSpec{MailQueue, WorkQueue, ReportQueue}
 
 // Key prefixes of the files bucket. The invitation-import function is
 // triggered by CSV objects under ImportsPrefix; each function is granted
@@ -131,7 +143,15 @@ var Queues = []QueueSpec{MailQueue, WorkQueue}
 const (
 	ImportsPrefix       = "imports/"
 	ImportResultsPrefix = "import-results/"
+	// ReportsPrefix holds report zips and gradebooks, deleted by their own
+	// lifecycle rule ReportsExpireDays after they are written.
+	ReportsPrefix = "reports/"
 )
+
+// ReportsExpireDays is how long a report file lives: its emailed link
+// works for a day, and GET of the report hands out fresh links until the
+// file is gone.
+const ReportsExpireDays = 3
 
 // Bucket holds report zips, uploaded invitation CSVs and import results.
 var Bucket = BucketSpec{
