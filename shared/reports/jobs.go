@@ -393,8 +393,9 @@ func (s *Service) BuildJSON(ctx context.Context, body string) error {
 
 // Build builds a report job: it streams the file to the bucket, records
 // the summary, and emails the recipients a link valid for LinkLifetime. A
-// job already done is left alone (a message delivered twice); a job whose
-// job item has expired is dropped. Building again after a failure writes
+// job already done is not built again, only its emails queued again (a
+// message delivered twice, or emails that failed to queue: the mailer
+// sends each email id once); a job whose item has expired is dropped. Building again after a failure writes
 // the same file and sends no email twice (each email's id names the job
 // and the recipient). It returns the error that stopped it, after marking
 // the job failed, so that the queue delivers the message again.
@@ -407,7 +408,13 @@ func (s *Service) Build(ctx context.Context, orgID, reportID string) error {
 		return err
 	}
 	if j.Status == StatusDone {
-		return nil
+		// Its emails may not all be queued yet; those that were are not
+		// sent again.
+		in, err := s.input(ctx, j)
+		if err != nil {
+			return err
+		}
+		return s.notify(ctx, j, in)
 	}
 	now := s.Now()
 	j.Status, j.Error, j.StartedAt, j.UpdatedAt, j.Progress = StatusRunning, "", &now, now, Progress{}
