@@ -129,7 +129,7 @@ func ignoreRedundantRoleDependency(fn awscdk.CfnResource) {
 func suppressObjectPrefixWildcard(fn awslambda.Function, bucket awss3.Bucket, prefix string) {
 	bucketID := awscdk.Stack_Of(bucket).GetLogicalId(bucket.Node().DefaultChild().(awscdk.CfnElement))
 	suppress(rolePolicy(fn), "AwsSolutions-IAM5",
-		fmt.Sprintf("The function works on objects whose keys it makes up at run time (one per import or member export) under %q; the wildcard covers only that prefix of the one files bucket.", prefix),
+		fmt.Sprintf("The function works on objects whose keys it makes up at run time (one per import, member export or report) under %q; the wildcard covers only that prefix of the one files bucket.", prefix),
 		fmt.Sprintf("Resource::<%s.Arn>/%s*", *bucketID, prefix))
 }
 

@@ -151,6 +151,9 @@ func (d *deps) feedbackQueue() awssqs.Queue {
 }
 func (d *deps) planQueue() awssqs.Queue { return d.queues[resources.PlanQueue.Name] }
 
+// reportQueue is the queue of resources.ReportQueue.
+func (d *deps) reportQueue() awssqs.Queue { return d.queues[resources.ReportQueue.Name] }
+
 // Environment variables of the functions. Each function lists the ones it
 // reads (see functionSpecs); envValues says where each value comes from.
 const (
@@ -166,6 +169,7 @@ const (
 	envUnsubscribeID   = "UNSUBSCRIBE_SECRET_ID"
 	envReminderHour    = "REMINDER_HOUR_UTC"
 	envMailConfigSet   = "MAIL_CONFIGURATION_SET"
+	envReportQueueURL  = "REPORT_QUEUE_URL"
 	// envLogLevel is set on every function.
 	envLogLevel = "LOG_LEVEL"
 )
@@ -181,11 +185,12 @@ var envValues = map[string]func(d *deps) *string{
 	envMailConcurrency: func(*deps) *string { return jsii.String(strconv.Itoa(mailerConcurrency)) },
 	envPlanQueueURL:    func(d *deps) *string { return d.planQueue().QueueUrl() },
 	// The API's own endpoint (https://<id>.execute-api.<region>.amazonaws.com).
-	envAPIURL:        func(d *deps) *string { return d.api.ApiEndpoint() },
-	envUnsubscribeID: func(d *deps) *string { return d.unsubscribeSecret.SecretArn() },
-	envReminderHour:  func(d *deps) *string { return jsii.String(strconv.Itoa(d.reminderHour)) },
-	envMailConfigSet: func(d *deps) *string { return d.mailConfigSet.ConfigurationSetName() },
-	envLogLevel:      func(*deps) *string { return jsii.String("info") },
+	envAPIURL:         func(d *deps) *string { return d.api.ApiEndpoint() },
+	envUnsubscribeID:  func(d *deps) *string { return d.unsubscribeSecret.SecretArn() },
+	envReminderHour:   func(d *deps) *string { return jsii.String(strconv.Itoa(d.reminderHour)) },
+	envMailConfigSet:  func(d *deps) *string { return d.mailConfigSet.ConfigurationSetName() },
+	envLogLevel:       func(*deps) *string { return jsii.String("info") },
+	envReportQueueURL: func(d *deps) *string { return d.reportQueue().QueueUrl() },
 }
 
 // Key prefixes of the files bucket.
@@ -271,6 +276,16 @@ const (
 	// queue's visibility timeout (resources.PlanQueue, 360 s) is six times
 	// it; NewBackOfficeStack checks this.
 	messagingTimeoutSecs = 60
+	// reportsTimeoutSecs is the Lambda maximum, for the longest report
+	// build (the report queue's visibility timeout is six times it). Its
+	// API routes end sooner, at API Gateway's 30 seconds.
+	reportsTimeoutSecs = 900
+	// reportsDailyHourUTC is when the daily run of the weekly reports
+	// fires; its event's time is the day it runs for.
+	reportsDailyHourUTC = 6
+	// reportsScheduleRetries is how often EventBridge retries a failed
+	// daily run; a run is idempotent (one email per admin a day).
+	reportsScheduleRetries = 2
 )
 
 // kind says what invokes a function.
@@ -303,9 +318,8 @@ type functionSpec struct {
 	// every function gets.
 	env    []string
 	grants []grant
-	// trigger is nil for api functions, whose routes newHTTPAPI wires,
-	// unless they have another trigger too (one handler for both,
-	// wire.Triggers).
+	// trigger attaches an event function's trigger, or an api function's
+	// triggers besides its routes, which newHTTPAPI wires.
 	trigger trigger
 }
 
@@ -383,6 +397,22 @@ var functionSpecs = []functionSpec{
 		grants:      []grant{grantTableReadWrite, grantSendMail, grantSendPlan, grantReadUnsubscribeSecret},
 		// Besides its routes, its own plan queue: chunks of messages being sent.
 		trigger: fromPlanQueue,
+	},
+	{
+		name: httpapi.FunctionReports, kind: api, timeoutSecs: reportsTimeoutSecs,
+		description: "reports: email reports and gradebooks built into the files bucket, emailed, and sent weekly",
+		env:         []string{envTableName, envMailQueueURL, envReportQueueURL, envFilesBucket},
+		grants: []grant{
+			grantTableReadWrite,
+			grantSendMail,
+			// Requests and the daily run queue the builds it consumes.
+			grantSendReports,
+			// Reports are streamed there (multipart), then read through
+			// presigned links and checked for existence (HeadObject).
+			grantPutObjects(resources.ReportsPrefix),
+			grantGetObjects(resources.ReportsPrefix),
+		},
+		trigger: both(fromReportQueue, dailyReports),
 	},
 	{
 		name: httpapi.FunctionInvitationImport, kind: event, timeoutSecs: importTimeoutSecs,
@@ -483,6 +513,14 @@ func grantReadUnsubscribeSecret(fn awslambda.Function, d *deps) {
 	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("secretsmanager:GetSecretValue"),
 		Resources: jsii.Strings(*d.unsubscribeSecret.SecretArn()),
+	}))
+}
+
+// grantSendReports lets fn put builds on the report queue.
+func grantSendReports(fn awslambda.Function, d *deps) {
+	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("sqs:SendMessage"),
+		Resources: jsii.Strings(*d.reportQueue().QueueArn()),
 	}))
 }
 
@@ -686,6 +724,40 @@ func fromMailQueue(fn awslambda.Function, d *deps) {
 		ReportBatchItemFailures: jsii.Bool(true),
 		MaxConcurrency:          jsii.Number(mailerConcurrency),
 	}))
+}
+
+// both attaches several triggers to one function.
+func both(triggers ...trigger) trigger {
+	return func(fn awslambda.Function, d *deps) {
+		for _, t := range triggers {
+			t(fn, d)
+		}
+	}
+}
+
+// fromReportQueue feeds fn the report queue one build at a time (a build
+// may take the whole function timeout), reporting a failed build so that
+// it comes back, up to resources.ReportQueue.MaxReceiveCount times.
+func fromReportQueue(fn awslambda.Function, d *deps) {
+	fn.AddEventSource(awslambdaeventsources.NewSqsEventSource(d.reportQueue(), &awslambdaeventsources.SqsEventSourceProps{
+		BatchSize:               jsii.Number(1),
+		ReportBatchItemFailures: jsii.Bool(true),
+	}))
+}
+
+// dailyReports invokes fn every day at reportsDailyHourUTC with a
+// scheduled event, to send the weekly reports due that day.
+func dailyReports(fn awslambda.Function, _ *deps) {
+	awsevents.NewRule(fn, jsii.String("DailyReports"), &awsevents.RuleProps{
+		Description: jsii.String("Daily run of the weekly reports due that day"),
+		Schedule: awsevents.Schedule_Cron(&awsevents.CronOptions{
+			Minute: jsii.String("0"), Hour: jsii.String(strconv.Itoa(reportsDailyHourUTC)),
+		}),
+		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(fn, &awseventstargets.LambdaFunctionProps{
+			RetryAttempts: jsii.Number(reportsScheduleRetries),
+			MaxEventAge:   awscdk.Duration_Hours(jsii.Number(6)),
+		})},
+	})
 }
 
 // NewBackOfficeStack declares the whole back office: the table, queues and
@@ -906,6 +978,10 @@ func newFilesBucket(stack awscdk.Stack, spec resources.BucketSpec) awss3.Bucket 
 		LifecycleRules: &[]*awss3.LifecycleRule{{
 			Expiration:                          awscdk.Duration_Days(jsii.Number(spec.ExpireDays)),
 			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(1)),
+		}, {
+			// Report files go sooner: their links last a day.
+			Prefix:     jsii.String(resources.ReportsPrefix),
+			Expiration: awscdk.Duration_Days(jsii.Number(resources.ReportsExpireDays)),
 		}},
 		// Browsers upload import CSVs straight to S3 with presigned PUT URLs;
 		// the signature, not the origin, is what authorises the upload.

@@ -513,6 +513,7 @@ const (
 	sendMail     = "sqs:SendMessage ${MailQueue.Arn}"
 	sendWork     = "sqs:SendMessage ${WorkQueue.Arn}"
 	sendPlan     = "sqs:SendMessage ${PlanQueue.Arn}"
+	sendReports  = "sqs:SendMessage ${ReportQueue.Arn}"
 	sesIdentity  = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*"
 	sesConfigSet = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${MailConfigurationSet}"
 	fromMailFrom = "StringEquals ses:FromAddress=${MailFrom}"
@@ -584,6 +585,23 @@ var wantFunctions = map[string]wantFunction{
 			"sqs:GetQueueUrl ${PlanQueue.Arn}",
 			// The key of unsubscribe links, read at cold start.
 			"secretsmanager:GetSecretValue ${UnsubscribeSecret}",
+		},
+	},
+	httpapi.FunctionReports: {
+		timeoutSecs: 900,
+		env:         []string{"TABLE_NAME", "MAIL_QUEUE_URL", "REPORT_QUEUE_URL", "FILES_BUCKET", "LOG_LEVEL"},
+		services:    []string{"dynamodb", "logs", "xray", "sqs", "s3"},
+		grants: []string{
+			sendMail, sendReports,
+			"s3:PutObject ${Files.Arn}/reports/*",
+			"s3:AbortMultipartUpload ${Files.Arn}/reports/*",
+			"s3:GetObject ${Files.Arn}/reports/*",
+			// The event source mapping's, to consume the report queue.
+			"sqs:ReceiveMessage ${ReportQueue.Arn}",
+			"sqs:ChangeMessageVisibility ${ReportQueue.Arn}",
+			"sqs:DeleteMessage ${ReportQueue.Arn}",
+			"sqs:GetQueueAttributes ${ReportQueue.Arn}",
+			"sqs:GetQueueUrl ${ReportQueue.Arn}",
 		},
 	},
 	httpapi.FunctionInvitationImport: {
@@ -665,6 +683,9 @@ func (s *synthesis) names(t *testing.T) map[string]string {
 		s.logicalID(t, "UnsubscribeSecret"):                       "UnsubscribeSecret",
 		s.logicalID(t, constructID(resources.FeedbackQueue.Name)): "FeedbackQueue",
 		s.logicalID(t, "MailConfigurationSet"):                    "MailConfigurationSet",
+
+		// The reports function's queue.
+		s.logicalID(t, constructID(resources.ReportQueue.Name)): "ReportQueue",
 	}
 }
 
@@ -811,6 +832,9 @@ func TestFunctionsAreBuiltAndLeastPrivileged(t *testing.T) {
 		"API_URL":                {s.logicalID(t, "HttpApi")},
 		"UNSUBSCRIBE_SECRET_ID":  {s.logicalID(t, "UnsubscribeSecret")},
 		"MAIL_CONFIGURATION_SET": {s.logicalID(t, "MailConfigurationSet")},
+
+		// The reports function's queue.
+		"REPORT_QUEUE_URL": {s.logicalID(t, constructID(resources.ReportQueue.Name))},
 	}
 	if got, want := len(s.resources("AWS::Lambda::Function")), len(Functions())+1; got != want {
 		t.Errorf("functions: got %d, want %d (one each and CDK's bucket notifications handler)", got, want)
@@ -1365,4 +1389,83 @@ func toStrings(vs []any) []string {
 		out[i] = fmt.Sprint(v)
 	}
 	return out
+}
+
+func TestReportsBuildFromTheirQueueAndRunDaily(t *testing.T) {
+	// GIVEN the reports function, its queue and the files bucket
+	// WHEN the app is synthesised
+	s := synth(t)
+	reports := s.function(t, httpapi.FunctionReports)
+	queueID := s.logicalID(t, constructID(resources.ReportQueue.Name))
+
+	// THEN one event source mapping feeds it the report queue, a build at
+	// a time, reporting a failed build
+	var mappings []any
+	for _, m := range s.resources("AWS::Lambda::EventSourceMapping") {
+		if slices.Equal(refs(get(m, "Properties", "FunctionName")), []string{reports.id}) {
+			mappings = append(mappings, get(m, "Properties"))
+		}
+	}
+	if len(mappings) != 1 {
+		t.Fatalf("event source mappings of reports: got %d, want 1", len(mappings))
+	}
+	m := mappings[0]
+	if got := refs(get(m, "EventSourceArn")); !slices.Equal(got, []string{queueID}) {
+		t.Errorf("EventSourceArn: got %v, want the report queue %s", got, queueID)
+	}
+	if got := get(m, "BatchSize"); got != float64(1) {
+		t.Errorf("BatchSize: got %v, want 1", got)
+	}
+	if got := list(get(m, "FunctionResponseTypes")); !slices.Equal(got, []any{"ReportBatchItemFailures"}) {
+		t.Errorf("FunctionResponseTypes: got %v, want [ReportBatchItemFailures]", got)
+	}
+	// AND the queue hides a build for six function timeouts
+	visibility := get(s.resource(t, queueID, "AWS::SQS::Queue"), "Properties", "VisibilityTimeout")
+	if v, to := visibility.(float64), get(reports.props, "Timeout").(float64); v < 6*to {
+		t.Errorf("VisibilityTimeout %v s is less than six times the function's timeout %v s", v, to)
+	}
+
+	// AND a rule invokes it every day at 06:00 UTC, with retries
+	var rules []any
+	for _, r := range s.resources("AWS::Events::Rule") {
+		for _, target := range list(get(r, "Properties", "Targets")) {
+			if slices.Equal(refs(get(target, "Arn")), []string{reports.id}) {
+				rules = append(rules, get(r, "Properties"))
+				if got := get(target, "RetryPolicy", "MaximumRetryAttempts"); got != float64(2) {
+					t.Errorf("MaximumRetryAttempts: got %v, want 2", got)
+				}
+			}
+		}
+	}
+	if len(rules) != 1 {
+		t.Fatalf("rules invoking reports: got %d, want 1", len(rules))
+	}
+	if got := get(rules[0], "ScheduleExpression"); got != "cron(0 6 * * ? *)" {
+		t.Errorf("ScheduleExpression: got %v, want cron(0 6 * * ? *)", got)
+	}
+	if got := get(rules[0], "State"); got != nil && got != "ENABLED" {
+		t.Errorf("State: got %v", got)
+	}
+	permitted := false
+	for _, p := range s.resources("AWS::Lambda::Permission") {
+		props := get(p, "Properties")
+		if get(props, "Principal") == "events.amazonaws.com" && slices.Equal(refs(get(props, "FunctionName")), []string{reports.id}) {
+			permitted = true
+		}
+	}
+	if !permitted {
+		t.Error("EventBridge may not invoke the reports function")
+	}
+
+	// AND report files expire from the bucket after ReportsExpireDays
+	expires := false
+	for _, rule := range list(get(s.resource(t, s.logicalID(t, "Files"), "AWS::S3::Bucket"), "Properties", "LifecycleConfiguration", "Rules")) {
+		if get(rule, "Status") == "Enabled" && get(rule, "Prefix") == resources.ReportsPrefix &&
+			get(rule, "ExpirationInDays") == float64(resources.ReportsExpireDays) {
+			expires = true
+		}
+	}
+	if !expires {
+		t.Errorf("no enabled lifecycle rule expires %s after %d days", resources.ReportsPrefix, resources.ReportsExpireDays)
+	}
 }

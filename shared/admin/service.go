@@ -79,6 +79,15 @@ func (s *Service) orgAccess(ctx context.Context, caller bo.Caller, orgID string)
 	return access{admin: a}, nil
 }
 
+// Access returns the caller's admin record in the org: their role and, for
+// a program admin, their programs. It returns EFORBIDDEN for someone who is
+// no admin of the org (whether or not it exists), and the errors of
+// VerifiedEmail.
+func (s *Service) Access(ctx context.Context, caller bo.Caller, orgID string) (bo.Admin, error) {
+	acc, err := s.orgAccess(ctx, caller, orgID)
+	return acc.admin, err
+}
+
 // requireOrgAdmin returns EFORBIDDEN unless the caller is an org admin of the org.
 func (s *Service) requireOrgAdmin(ctx context.Context, caller bo.Caller, orgID string) (access, error) {
 	acc, err := s.orgAccess(ctx, caller, orgID)

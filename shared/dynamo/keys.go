@@ -44,6 +44,9 @@ import (
 //	Message         ORG#<orgId>          MESSAGE#<messageId>   -                                -
 //	MessagingSettings ORG#<orgId>        MESSAGING             -                                -
 //	MessageCap      CONTACT#<email>      CAP#<orgId>           -                                -
+//	ReportJob       ORG#<orgId>          REPORT#<reportId>     -                                -
+//	ReportSchedule  ORG#<orgId>          REPORT_SCHEDULE       -                                -
+//	ScheduleDay     REPORT_DAY#<day>     ORG#<orgId>           -                                -
 //	Health          HEALTH               HEALTH                -                                -
 //
 // <email> is the whole address lower-cased (backoffice.Email.Key); <name> is
@@ -180,6 +183,21 @@ import (
 // or no matches and answer a short or empty page with a cursor: inactive
 // windows sorted by email or name, completed_30_days under any sort, and
 // contract and course filters; an export reads such a range whole.
+//	a report's learners with their            Query     PK=PROGRAM#<pid>#L#<s>, SK begins_with LEARNER# and, beside
+//	  enrollments, current (reports)                    it, SK begins_with ENROLL# (FilterExpression on the item type
+//	                                                    or item), ConsistentRead, on the 8 shards in parallel; each
+//	                                                    shard merge-joins the two by email, the shards are merged by
+//	                                                    email (both sort keys order by email: an email's characters
+//	                                                    after its domain starts are above the "#" that ends it in
+//	                                                    ENROLL#<email>#<item>)
+//	create a report job; scheduled ones once  PutItem   PK=ORG#<orgId>, SK=REPORT#<reportId> attribute_not_exists(PK);
+//	  a day (id from org, date, programs)               a scheduled job's id is derived from the org, the date and
+//	                                                    its programs, so a second run of the day writes nothing
+//	a report job, its progress                GetItem / UpdateItem PK=ORG#<orgId>, SK=REPORT#<reportId> (TTL)
+//	an org's weekly report schedule           GetItem   PK=ORG#<orgId>, SK=REPORT_SCHEDULE
+//	set it (and the days it runs on)          TransactWrite: Put the schedule, Put a ScheduleDay item for each
+//	                                          chosen day, Delete those of the other days
+//	the orgs whose report is due on a day     Query     PK=REPORT_DAY#<day> (day: MONDAY..SUNDAY), paginated
 //
 // Limits and counters: a contract's "used" licences and an org's counters
 // change only in conditional updates or transactions; the org's count of org
@@ -214,7 +232,12 @@ import (
 // cap planning near 1,000 recipients a second, so they are spread over
 // LearnerShards keys by the address's shard (about 8,000 a second). Message
 // items are a few per admin action under ORG#<orgId>; the planner writes its
-// message twice (sending, sent).
+// message twice (sending, sent). A report reads a program's
+// learner partitions (8 key values, in parallel), well under their read
+// ceiling; report jobs and schedules are a few admin-paced writes in
+// ORG#<orgId> (a job's progress is written once per 10,000 rows).
+// REPORT_DAY#<day> holds one small item per org reporting that weekday:
+// written when a schedule changes, read once a day.
 
 const (
 	typeOrg        = "Org"
@@ -281,7 +304,13 @@ func learnerShard(emailKey string) int {
 }
 
 func learnerKey(programID, emailKey string) key {
-	return key{PK: fmt.Sprintf("%s%s#L#%d", prefixProgram, programID, learnerShard(emailKey)), SK: prefixLearner + emailKey}
+	return key{PK: learnerShardPK(programID, learnerShard(emailKey)), SK: prefixLearner + emailKey}
+}
+
+// learnerShardPK is the partition of one shard of a program's learners
+// and their enrollments.
+func learnerShardPK(programID string, shard int) string {
+	return fmt.Sprintf("%s%s#L#%d", prefixProgram, programID, shard)
 }
 
 // learnerIndexPK is the GSI1 and GSI2 partition key of the learners of a
@@ -396,3 +425,15 @@ func deliveryKey(campaign, emailKey string) key {
 func campaignPageKey(campaign, page string) key {
 	return key{PK: "CAMPAIGN#" + campaign, SK: "PAGE#" + page}
 }
+
+const (
+	prefixReport   = "REPORT#"
+	prefixSchedDay = "REPORT_DAY#"
+)
+
+func reportKey(orgID, reportID string) key { return key{PK: orgPK(orgID), SK: prefixReport + reportID} }
+func scheduleKey(orgID string) key         { return key{PK: orgPK(orgID), SK: "REPORT_SCHEDULE"} }
+
+// scheduleDayKey is the item that lists the org under a weekday
+// ("MONDAY"), for the daily run.
+func scheduleDayKey(day, orgID string) key { return key{PK: prefixSchedDay + day, SK: orgPK(orgID)} }

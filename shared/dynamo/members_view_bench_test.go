@@ -164,9 +164,10 @@ func benchLearner(rng *rand.Rand, i int, orgID, programID, contractID string, no
 	return r
 }
 
-// benchSeed writes the learners with BatchWriteItem, 25 a call, from
-// benchWriters writers, retrying unprocessed items.
-func benchSeed(b *testing.B, s *Store, recs []learnerRecord) {
+// benchSeed writes the records (learners, enrollments) with
+// BatchWriteItem, 25 a call, from benchWriters writers, retrying
+// unprocessed items.
+func benchSeed[T any](b testing.TB, s *Store, recs []T) {
 	b.Helper()
 	ctx := context.Background()
 	batches := make(chan []types.WriteRequest)

@@ -23,6 +23,7 @@ import (
 	"github.com/learnops/backoffice/shared/members"
 	"github.com/learnops/backoffice/shared/messaging"
 	"github.com/learnops/backoffice/shared/reminders"
+	"github.com/learnops/backoffice/shared/reports"
 	"github.com/learnops/backoffice/shared/whitelist"
 )
 
@@ -529,6 +530,10 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"PreviewRecipient":        messaging.Recipient{},
 		"AudienceCount":           messaging.AudienceCount{},
 		"MessagingSettings":       messaging.Settings{},
+		"ReportJob":               reports.Job{},
+		"ReportProgress":          reports.Progress{},
+		"ReportSummary":           reports.Summary{},
+		"ReportSchedule":          reports.Schedule{},
 	}
 	requests := map[string]any{
 		"NewOrg":           admin.NewOrg{},
@@ -565,6 +570,8 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"PreviewRequest":    previewRequest{},
 		"SendRequest":       sendRequest{},
 		"MessagingSettings": messaging.Settings{},
+		"NewReport":         reports.NewReport{},
+		"ScheduleChange":    reports.ScheduleChange{},
 	}
 	root := parseOpenAPI(t, OpenAPI)
 	schemas := child(child(root, "components"), "schemas")

@@ -25,6 +25,9 @@ const (
 	// Saturday reminders on its schedule (wire.Triggers).
 	FunctionReminders = "reminders"
 	FunctionMessaging = "messaging"
+	// FunctionReports also builds reports from its queue and runs the
+	// weekly schedules daily.
+	FunctionReports = "reports"
 )
 
 // Functions that no route serves: triggered by S3, SQS or schedules.
@@ -120,6 +123,10 @@ var Routes = []Route{
 	// the proof (RFC 8058 one-click for the POST).
 	{Method: "GET", Path: "/v1/unsubscribe/{token}", Function: FunctionMessaging, Public: true},
 	{Method: "POST", Path: "/v1/unsubscribe/{token}", Function: FunctionMessaging, Public: true},
+	{Method: "POST", Path: orgPath + "/reports", Function: FunctionReports},
+	{Method: "GET", Path: orgPath + "/reports/{reportId}", Function: FunctionReports},
+	{Method: "GET", Path: orgPath + "/report-schedule", Function: FunctionReports},
+	{Method: "PUT", Path: orgPath + "/report-schedule", Function: FunctionReports},
 }
 
 // Functions returns the names of the functions that serve routes, each once,

@@ -11,6 +11,7 @@ import (
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/csvin"
+	"github.com/learnops/backoffice/shared/csvout"
 )
 
 // Limits of a bulk invitation import. A file over either is refused as a
@@ -402,7 +403,7 @@ func NewCSVResultWriter(w io.Writer, header []string) (*CSVResultWriter, error) 
 	rw := &CSVResultWriter{w: csv.NewWriter(w), width: len(header), scratch: make([]string, 0, len(header)+2)}
 	rec := append(append(rw.scratch[:0], header...), CSVResultOutcome, CSVResultReason)
 	for i := range rec {
-		rec[i] = CSVNeutralise(rec[i])
+		rec[i] = csvout.Neutralise(rec[i])
 	}
 	if err := rw.w.Write(rec); err != nil {
 		return nil, fmt.Errorf("write result header: %w", err)
@@ -420,9 +421,9 @@ func (w *CSVResultWriter) Write(record []string, outcome Outcome, reason string)
 		if i < len(record) {
 			f = record[i]
 		}
-		rec = append(rec, CSVNeutralise(f))
+		rec = append(rec, csvout.Neutralise(f))
 	}
-	rec = append(rec, string(outcome), CSVNeutralise(reason))
+	rec = append(rec, string(outcome), csvout.Neutralise(reason))
 	w.scratch = rec
 	if err := w.w.Write(rec); err != nil {
 		return fmt.Errorf("write result row: %w", err)
@@ -443,20 +444,6 @@ func (w *CSVResultWriter) Flush() error {
 		return fmt.Errorf("write result file: %w", err)
 	}
 	return nil
-}
-
-// CSVNeutralise returns s with a leading single quote when a spreadsheet
-// would evaluate it as a formula (it starts with =, +, -, @, a tab or a
-// carriage return), and s unchanged otherwise.
-func CSVNeutralise(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		return "'" + s
-	}
-	return s
 }
 
 // csvTemplateHeader is the template's header line.

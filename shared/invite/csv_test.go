@@ -504,27 +504,6 @@ func TestCSVDuplicates(t *testing.T) {
 	}
 }
 
-func TestCSVNeutralise(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"", ""},
-		{"Ada", "Ada"},
-		{"=1+2", "'=1+2"},
-		{"+44 20 7946 0000", "'+44 20 7946 0000"},
-		{"-5", "'-5"},
-		{"@SUM(A1:A2)", "'@SUM(A1:A2)"},
-		{"\t=1", "'\t=1"},
-		{"\r=1", "'\r=1"},
-		{" =1", " =1"},
-		{"a=b", "a=b"},
-		{"'quoted", "'quoted"},
-	}
-	for _, tt := range tests {
-		if got := CSVNeutralise(tt.in); got != tt.want {
-			t.Errorf("CSVNeutralise(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestCSVResultWriter(t *testing.T) {
 	in := "\xEF\xBB\xBFEmail,Full Name,External ID,=Notes\r\n" +
 		"ada@example.com,\"Lovelace, Ada\",E1,\"line one\nline two\"\r\n" +

@@ -27,6 +27,13 @@ const (
 	// ProgramName, ActionLabel and ActionURL (both "" for no button) and
 	// UnsubscribeURL.
 	TemplateAdminMessage = "admin-message"
+	// TemplateReportReady sends an email report's link and summary:
+	// OrgName, ProgramNames, Scope, Weekly ("yes" or ""), DownloadURL,
+	// ExpiresAt and the summary's counts (see reports.Summary).
+	TemplateReportReady = "report-ready"
+	// TemplateGradebookReady sends a gradebook's link: OrgName,
+	// ProgramNames, CourseName, Rows, DownloadURL, ExpiresAt.
+	TemplateGradebookReady = "gradebook-ready"
 )
 
 // Message is one email to one recipient, as it travels on the mail queue.

@@ -297,7 +297,7 @@ func TestRender(t *testing.T) {
 // the template files.
 func TestEveryTemplateNameHasItsFiles(t *testing.T) {
 	want := []string{mail.TemplateInvitation, mail.TemplateProgramWelcome, mail.TemplateCourseWelcome, mail.TemplateSpecializationWelcome, mail.TemplateProgramExit,
-		mail.TemplateInvitationReminder, mail.TemplateAdminMessage}
+		mail.TemplateInvitationReminder, mail.TemplateAdminMessage, mail.TemplateReportReady, mail.TemplateGradebookReady}
 	slices.Sort(want)
 	if got := mail.TemplateNames(); !slices.Equal(got, want) {
 		t.Fatalf("templates = %v, want %v", got, want)

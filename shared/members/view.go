@@ -10,6 +10,7 @@ import (
 	"time"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/csvout"
 )
 
 // Status is one of the eight learner activity statuses an admin filters by.
@@ -203,9 +204,9 @@ func (s *Service) writeSelection(ctx context.Context, programID string, q Query,
 			if rows++; max > 0 && rows > max {
 				return errTooMany
 			}
-			row[0], row[1] = neutralise(l.FullName), neutralise(l.Email)
+			row[0], row[1] = csvout.Neutralise(l.FullName), csvout.Neutralise(l.Email)
 			for i, c := range columns {
-				row[2+i] = neutralise(cell(l, c))
+				row[2+i] = csvout.Neutralise(cell(l, c))
 			}
 			if err := w.Write(row); err != nil {
 				return err
@@ -267,12 +268,4 @@ func cell(l bo.Learner, column string) string {
 		}
 	}
 	return ""
-}
-
-// neutralise keeps a spreadsheet from running a cell as a formula.
-func neutralise(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }

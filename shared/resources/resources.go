@@ -157,8 +157,20 @@ var PlanQueue = QueueSpec{
 	RetentionDays:            4,
 }
 
+// ReportQueue carries the builds of report jobs to the reports function,
+// one at a time: a build may take the function's whole 15 minutes, and
+// the visibility timeout is six times that, as AWS advises for SQS event
+// sources. A build that fails three times ends in the dead-letter queue.
+var ReportQueue = QueueSpec{
+	Name:                     "backoffice-reports",
+	DeadLetterName:           "backoffice-reports-dlq",
+	MaxReceiveCount:          3,
+	VisibilityTimeoutSeconds: 5400,
+	RetentionDays:            4,
+}
+
 // Queues lists every queue, in the order they are created.
-var Queues = []QueueSpec{MailQueue, WorkQueue, FeedbackQueue, PlanQueue}
+var Queues = []QueueSpec{MailQueue, WorkQueue, FeedbackQueue, PlanQueue, ReportQueue}
 
 // Key prefixes of the files bucket. The invitation-import function is
 // triggered by CSV objects under ImportsPrefix; each function is granted
@@ -170,7 +182,15 @@ const (
 	// downloaded with presigned links; like every object of the bucket
 	// they expire after Bucket.ExpireDays.
 	ExportsPrefix = "exports/"
+	// ReportsPrefix holds report zips and gradebooks, deleted by their own
+	// lifecycle rule ReportsExpireDays after they are written.
+	ReportsPrefix = "reports/"
 )
+
+// ReportsExpireDays is how long a report file lives: its emailed link
+// works for a day, and GET of the report hands out fresh links until the
+// file is gone.
+const ReportsExpireDays = 3
 
 // Bucket holds report zips, uploaded invitation CSVs, import results and
 // member exports.

@@ -17,11 +17,15 @@
 // the Makefile).
 //
 // Beside the API, POST /_local/reminders?date=YYYY-MM-DD runs the Saturday
-// reminders for that Saturday at once, as the schedule would (local only).
+// reminders for that Saturday at once, as the schedule would (local only),
+// and POST /local/reports/daily-run[?date=2026-03-02] (with any valid
+// token) runs the reports function's daily schedule for that day (today by
+// default), as EventBridge does at 06:00 UTC in AWS.
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -29,9 +33,11 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -96,6 +102,7 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 	workURL := prov.Queues[resources.WorkQueue.Name].URL
 	feedbackURL := prov.Queues[resources.FeedbackQueue.Name].URL
 	planURL := prov.Queues[resources.PlanQueue.Name].URL
+	reportURL := prov.Queues[resources.ReportQueue.Name].URL
 	learners := wire.Learners{Base: wire.Base{Table: names.Table}, LearnerAppURL: learnerAppURL, MailQueueURL: mailURL,
 		FilesBucket: names.Bucket, WorkQueueURL: workURL}
 	// The unsubscribe links point at the local gateway; their signing key is
@@ -128,6 +135,10 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 		httpapi.FunctionReminders:   local.Handler(remind.API),
 		httpapi.FunctionMessaging:   local.Handler(messaging.API),
 	}
+	reports := wire.ReportsTriggers(cfg, wire.Reports{Base: learners.Base, MailQueueURL: mailURL, ReportQueueURL: reportURL,
+		FilesBucket: names.Bucket}, logger.With(slog.String("function", httpapi.FunctionReports)))
+	handlers[httpapi.FunctionReports] = local.Handler(reports.API)
+	handlers[dailyRunRoute.Function] = dailyRun(reports)
 	// The mailer at a local send rate; moto reports a maximum of 1 a second.
 	mailer, err := wire.MailerHandler(ctx, cfg, wire.Mailer{Base: learners.Base, From: sender, SendRate: localSendRate, Concurrency: 1},
 		logger.With(slog.String("function", httpapi.FunctionMailer)))
@@ -153,6 +164,9 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 		httpapi.FunctionMessaging: func(ctx context.Context) error {
 			return queue.Poll(ctx, sqs.NewFromConfig(cfg), planURL, messaging.Queue, logger)
 		},
+		httpapi.FunctionReports: func(ctx context.Context) error {
+			return queue.Poll(ctx, sqs.NewFromConfig(cfg), reportURL, reports.Queue, logger)
+		},
 		httpapi.FunctionInvitationImport: func(ctx context.Context) error {
 			return local.PollObjects(ctx, s3.NewFromConfig(cfg, awsconfig.S3Options), names.Bucket, resources.ImportsPrefix,
 				time.Second, importer, logger)
@@ -165,7 +179,7 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 		Addr:     net.JoinHostPort("127.0.0.1", port),
 		Secret:   secret,
 		Sender:   sender,
-		Routes:   httpapi.Routes,
+		Routes:   append(slices.Clone(httpapi.Routes), dailyRunRoute),
 		Handlers: handlers,
 		// SES's bounces and complaints, which moto never produces.
 		LocalRoutes: map[string]http.Handler{
@@ -179,4 +193,31 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 		Logger:   logger,
 		Out:      out,
 	}.Run(ctx)
+}
+
+// dailyRunRoute is the local gateway's own route that runs the reports
+// function's daily schedule, which EventBridge runs in AWS.
+var dailyRunRoute = httpapi.Route{Method: "POST", Path: "/local/reports/daily-run", Function: "reports-daily-run"}
+
+// dailyRun answers dailyRunRoute: it hands the reports function the
+// scheduled event of the day in ?date= (YYYY-MM-DD; today by default) and
+// answers 204, or 400 for a bad date and 500 with the error when the run
+// fails.
+func dailyRun(reports wire.Triggers) local.Handler {
+	return func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		at := time.Now().UTC()
+		if d := req.QueryStringParameters["date"]; d != "" {
+			day, err := time.Parse(time.DateOnly, d)
+			if err != nil {
+				return httpapi.JSON(400, map[string]string{"error": "date must be YYYY-MM-DD"}), nil
+			}
+			at = day.Add(6 * time.Hour)
+		}
+		raw, _ := json.Marshal(events.EventBridgeEvent{Version: "0", ID: "local-" + at.Format(time.DateOnly),
+			DetailType: "Scheduled Event", Source: "aws.events", Time: at, Detail: json.RawMessage("{}")})
+		if _, err := reports.Handle(ctx, raw); err != nil {
+			return httpapi.JSON(500, map[string]string{"error": err.Error()}), nil
+		}
+		return httpapi.JSON(204, nil), nil
+	}
 }
