@@ -129,7 +129,8 @@ func TestTwoThousandRecipientsGetOneEmailEach(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("not done after 5 minutes: %s, counts %+v", c.Status, c.Counts)
+			t.Fatalf("not done after 5 minutes: %s, counts %+v; plan queue empty %v, mail queue empty %v",
+				c.Status, c.Counts, queueEmpty(t, client, planURL), queueEmpty(t, client, w.Conf.MailQueueURL))
 		}
 		time.Sleep(time.Second)
 	}

@@ -186,6 +186,9 @@ func (d Dev) printNextSteps(base string, seed *SeedResult) error {
 	if _, ok := d.LocalRoutes["POST "+RemindersPath]; ok {
 		msg += fmt.Sprintf("  Saturday reminders now:  curl -X POST '%s%s?date=YYYY-MM-DD' (a Saturday; running one twice reminds once)\n", base, RemindersPath)
 	}
+	if _, ok := d.LocalRoutes["POST "+ReportsDailyRunPath]; ok {
+		msg += fmt.Sprintf("  Weekly reports due now:  curl -X POST '%s%s?date=YYYY-MM-DD' (today without a date; twice sends once)\n", base, ReportsDailyRunPath)
+	}
 	msg += "\n"
 	_, err := io.WriteString(d.Out, msg)
 	return err

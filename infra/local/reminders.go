@@ -39,24 +39,54 @@ func scheduledEvent(at time.Time) events.EventBridgeEvent {
 // the run failed. Running a Saturday again is idempotent: each reminder is
 // queued once. No token is asked for: it exists only on the local gateway.
 func RunReminders(schedule Schedule, hourUTC int, logger *slog.Logger) http.Handler {
+	return runSchedule(RemindersPath, "a Saturday", reminders.ParseSaturday, schedule, hourUTC, logger)
+}
+
+// ReportsDailyRunPath is the local-only route that runs the reports
+// function's daily schedule (the weekly reports due that day):
+// POST /_local/reports/daily-run?date=2026-03-02, today without a date.
+const ReportsDailyRunPath = "/_local/reports/daily-run"
+
+// RunDailyReports returns the handler of POST ReportsDailyRunPath[?date=]:
+// it hands schedule the event the daily rule would send that day (today
+// when no date is given) at the hour (UTC), as RunReminders does for the
+// reminders, with the same answers. Running a day again sends nothing
+// twice.
+func RunDailyReports(schedule Schedule, hourUTC int, logger *slog.Logger) http.Handler {
+	return runSchedule(ReportsDailyRunPath, "a day", func(s string) (time.Time, error) {
+		if s == "" {
+			return time.Now().UTC().Truncate(24 * time.Hour), nil
+		}
+		day, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			return time.Time{}, bo.Invalid("date must be YYYY-MM-DD", bo.FieldError{Field: "date", Message: "must be YYYY-MM-DD"})
+		}
+		return day, nil
+	}, schedule, hourUTC, logger)
+}
+
+// runSchedule is the handler of a local route at path that runs a
+// schedule for the day in ?date=, parsed by parse (which says what is
+// wrong with it), at the hour (UTC).
+func runSchedule(path, what string, parse func(string) (time.Time, error), schedule Schedule, hourUTC int, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
-			writeError(w, http.StatusMethodNotAllowed, bo.EINVALID, "use POST "+RemindersPath+"?date=YYYY-MM-DD")
+			writeError(w, http.StatusMethodNotAllowed, bo.EINVALID, "use POST "+path+"?date=YYYY-MM-DD")
 			return
 		}
-		saturday, err := reminders.ParseSaturday(r.URL.Query().Get("date"))
+		day, err := parse(r.URL.Query().Get("date"))
 		if err != nil {
-			writeError(w, http.StatusBadRequest, bo.EINVALID, bo.ErrorMessage(err)+" (POST "+RemindersPath+"?date=YYYY-MM-DD, a Saturday)")
+			writeError(w, http.StatusBadRequest, bo.EINVALID, bo.ErrorMessage(err)+" (POST "+path+"?date=YYYY-MM-DD, "+what+")")
 			return
 		}
-		ev := scheduledEvent(saturday.Add(time.Duration(hourUTC) * time.Hour))
+		ev := scheduledEvent(day.Add(time.Duration(hourUTC) * time.Hour))
 		if err := schedule(r.Context(), ev); err != nil {
-			logger.Error("local reminders run failed", slog.String("date", saturday.Format(reminders.DateLayout)), slog.String("error", err.Error()))
+			logger.Error("local schedule run failed", slog.String("path", path), slog.String("date", day.Format(time.DateOnly)), slog.String("error", err.Error()))
 			writeError(w, http.StatusInternalServerError, bo.EINTERNAL, "the run failed: "+err.Error())
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]string{"date": saturday.Format(reminders.DateLayout), "eventId": ev.ID})
+		writeJSON(w, http.StatusOK, map[string]string{"date": day.Format(time.DateOnly), "eventId": ev.ID})
 	})
 }
 

@@ -51,6 +51,34 @@ func TestRunRemindersFiresTheScheduleOfTheSaturday(t *testing.T) {
 	}
 }
 
+func TestRunDailyReportsFiresTheScheduleOfTheDay(t *testing.T) {
+	var got []events.EventBridgeEvent
+	h := RunDailyReports(func(_ context.Context, ev events.EventBridgeEvent) error {
+		got = append(got, ev)
+		return nil
+	}, 6, slog.New(slog.DiscardHandler))
+	tests := []struct {
+		method, target string
+		status         int
+		body           string
+	}{
+		{"POST", ReportsDailyRunPath + "?date=2026-03-02", 200, `"date":"2026-03-02"`},
+		{"POST", ReportsDailyRunPath, 200, `"date":"` + time.Now().UTC().Format(time.DateOnly) + `"`},
+		{"POST", ReportsDailyRunPath + "?date=2026-3-2", 400, "YYYY-MM-DD"},
+		{"GET", ReportsDailyRunPath, 405, "POST"},
+	}
+	for _, tt := range tests {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(tt.method, tt.target, nil))
+		if rec.Code != tt.status || !strings.Contains(rec.Body.String(), tt.body) {
+			t.Errorf("%s %s: %d %s, want %d with %s", tt.method, tt.target, rec.Code, rec.Body, tt.status, tt.body)
+		}
+	}
+	if len(got) != 2 || !got[0].Time.Equal(time.Date(2026, 3, 2, 6, 0, 0, 0, time.UTC)) {
+		t.Fatalf("runs %+v: want two, the first on 2026-03-02 at 06:00 UTC", got)
+	}
+}
+
 func TestNextSaturdayAt(t *testing.T) {
 	tests := []struct{ now, want string }{
 		{"2026-11-25T12:00:00Z", "2026-11-28T09:00:00Z"}, // Wednesday

@@ -18,14 +18,13 @@
 //
 // Beside the API, POST /_local/reminders?date=YYYY-MM-DD runs the Saturday
 // reminders for that Saturday at once, as the schedule would (local only),
-// and POST /local/reports/daily-run[?date=2026-03-02] (with any valid
-// token) runs the reports function's daily schedule for that day (today by
-// default), as EventBridge does at 06:00 UTC in AWS.
+// and POST /_local/reports/daily-run[?date=2026-03-02] runs the reports
+// function's daily schedule for that day (today by default), as
+// EventBridge does at 06:00 UTC in AWS.
 package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -33,11 +32,9 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"slices"
 	"syscall"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -138,7 +135,6 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 	reports := wire.ReportsTriggers(cfg, wire.Reports{Base: learners.Base, MailQueueURL: mailURL, ReportQueueURL: reportURL,
 		FilesBucket: names.Bucket}, logger.With(slog.String("function", httpapi.FunctionReports)))
 	handlers[httpapi.FunctionReports] = local.Handler(reports.API)
-	handlers[dailyRunRoute.Function] = dailyRun(reports)
 	// The mailer at a local send rate; moto reports a maximum of 1 a second.
 	mailer, err := wire.MailerHandler(ctx, cfg, wire.Mailer{Base: learners.Base, From: sender, SendRate: localSendRate, Concurrency: 1},
 		logger.With(slog.String("function", httpapi.FunctionMailer)))
@@ -179,13 +175,15 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 		Addr:     net.JoinHostPort("127.0.0.1", port),
 		Secret:   secret,
 		Sender:   sender,
-		Routes:   append(slices.Clone(httpapi.Routes), dailyRunRoute),
+		Routes:   httpapi.Routes,
 		Handlers: handlers,
 		// SES's bounces and complaints, which moto never produces.
 		LocalRoutes: map[string]http.Handler{
 			"POST " + local.SESNotificationPath: local.SESNotificationHandler(sqs.NewFromConfig(cfg), feedbackURL, time.Now),
 			// The Saturday reminders for a chosen date, now.
 			"POST " + local.RemindersPath: local.RunReminders(remind.Schedule, hour, logger),
+			// The reports' daily run (the weekly reports due) for a chosen day, now.
+			"POST " + local.ReportsDailyRunPath: local.RunDailyReports(reports.Schedule, reportsDailyHourUTC, logger),
 		},
 		Workers:  workers,
 		Activity: local.ActivityHandler(wire.Activity(cfg, learners, logger.With(slog.String("function", httpapi.FunctionActivity)))),
@@ -195,29 +193,6 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 	}.Run(ctx)
 }
 
-// dailyRunRoute is the local gateway's own route that runs the reports
-// function's daily schedule, which EventBridge runs in AWS.
-var dailyRunRoute = httpapi.Route{Method: "POST", Path: "/local/reports/daily-run", Function: "reports-daily-run"}
-
-// dailyRun answers dailyRunRoute: it hands the reports function the
-// scheduled event of the day in ?date= (YYYY-MM-DD; today by default) and
-// answers 204, or 400 for a bad date and 500 with the error when the run
-// fails.
-func dailyRun(reports wire.Triggers) local.Handler {
-	return func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-		at := time.Now().UTC()
-		if d := req.QueryStringParameters["date"]; d != "" {
-			day, err := time.Parse(time.DateOnly, d)
-			if err != nil {
-				return httpapi.JSON(400, map[string]string{"error": "date must be YYYY-MM-DD"}), nil
-			}
-			at = day.Add(6 * time.Hour)
-		}
-		raw, _ := json.Marshal(events.EventBridgeEvent{Version: "0", ID: "local-" + at.Format(time.DateOnly),
-			DetailType: "Scheduled Event", Source: "aws.events", Time: at, Detail: json.RawMessage("{}")})
-		if _, err := reports.Handle(ctx, raw); err != nil {
-			return httpapi.JSON(500, map[string]string{"error": err.Error()}), nil
-		}
-		return httpapi.JSON(204, nil), nil
-	}
-}
+// reportsDailyHourUTC is the hour of the reports' daily run, as in the
+// stack.
+const reportsDailyHourUTC = 6
