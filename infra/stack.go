@@ -481,30 +481,24 @@ func grantTableReadWrite(fn awslambda.Function, d *deps) {
 	suppressTableIndexWildcard(fn, d.table)
 }
 
-// grantSendMail lets fn put messages on the mail queue, and nothing else of
-// it (the queue URL comes from MAIL_QUEUE_URL, so no GetQueueUrl).
-func grantSendMail(fn awslambda.Function, d *deps) {
-	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("sqs:SendMessage"),
-		Resources: jsii.Strings(*d.mailQueue().QueueArn()),
-	}))
+// grantSend lets fn put messages on the queue of spec, and nothing else of
+// it (the queue URL comes from the environment, so no GetQueueUrl).
+func grantSend(spec resources.QueueSpec) grant {
+	return func(fn awslambda.Function, d *deps) {
+		fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("sqs:SendMessage"),
+			Resources: jsii.Strings(*d.queues[spec.Name].QueueArn()),
+		}))
+	}
 }
 
-// grantSendWork lets fn put items on the work queue.
-func grantSendWork(fn awslambda.Function, d *deps) {
-	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("sqs:SendMessage"),
-		Resources: jsii.Strings(*d.workQueue().QueueArn()),
-	}))
-}
-
-// grantSendPlan lets fn put items on the messaging plan queue.
-func grantSendPlan(fn awslambda.Function, d *deps) {
-	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("sqs:SendMessage"),
-		Resources: jsii.Strings(*d.planQueue().QueueArn()),
-	}))
-}
+// The sends the functions are granted.
+var (
+	grantSendMail    = grantSend(resources.MailQueue)
+	grantSendWork    = grantSend(resources.WorkQueue)
+	grantSendPlan    = grantSend(resources.PlanQueue)
+	grantSendReports = grantSend(resources.ReportQueue)
+)
 
 // grantReadUnsubscribeSecret lets fn read the key that signs unsubscribe
 // links (at cold start). The secret is encrypted with the AWS-managed key,
@@ -513,14 +507,6 @@ func grantReadUnsubscribeSecret(fn awslambda.Function, d *deps) {
 	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("secretsmanager:GetSecretValue"),
 		Resources: jsii.Strings(*d.unsubscribeSecret.SecretArn()),
-	}))
-}
-
-// grantSendReports lets fn put builds on the report queue.
-func grantSendReports(fn awslambda.Function, d *deps) {
-	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("sqs:SendMessage"),
-		Resources: jsii.Strings(*d.reportQueue().QueueArn()),
 	}))
 }
 
