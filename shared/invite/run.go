@@ -178,7 +178,7 @@ func (r *Runner) run(ctx context.Context, j *Job) error {
 	flush := func() error {
 		// Stop with time to record why rather than be cut off by the
 		// function's time limit, which would leave the job running.
-		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < runReserve {
+		if deadline, ok := ctx.Deadline(); ok && deadline.Sub(r.svc.Now()) < runReserve {
 			return bo.Errorf(bo.ELIMIT, "the import ran out of time after %d rows; run it again: rows already invited are "+
 				"reported as such and get no second email", j.Counts.RowsDone)
 		}

@@ -245,10 +245,11 @@ func (p *Planner) Plan(ctx context.Context, item PlanItem) error {
 	return nil
 }
 
-// nearDeadline reports whether the invocation ends within the reserve.
+// nearDeadline reports whether the invocation ends within the reserve, on
+// the planner's clock.
 func (p *Planner) nearDeadline(ctx context.Context) bool {
 	deadline, ok := ctx.Deadline()
-	return ok && time.Until(deadline) < p.cfg.Reserve
+	return ok && deadline.Sub(p.Now()) < p.cfg.Reserve
 }
 
 // pageID names a page of the audience by its segment and its cursor.

@@ -233,9 +233,8 @@ func TestRunStoppedBeforeTheDeadlineResumes(t *testing.T) {
 	w.clock.step = time.Second
 	attempts := 0
 	for ; attempts < 100; attempts++ {
-		ctx, cancel := context.WithDeadline(context.Background(), w.clock.Now().Add(8*time.Second))
+		ctx := deadlineOn(t.Context(), w.clock.Now().Add(8*time.Second))
 		report, err := w.runner().Run(ctx, saturday, "run-a")
-		cancel()
 		if err == nil {
 			if !report.Done {
 				t.Fatalf("report %+v without error is not done", report)
@@ -255,6 +254,23 @@ func TestRunStoppedBeforeTheDeadlineResumes(t *testing.T) {
 	if got := w.store.counts["reminder/org_a/p1/2026-11-28"]; got["planned"] != 6 || got["queued"] != 4 {
 		t.Fatalf("counts %v", got)
 	}
+}
+
+// clockDeadline is the context of an invocation whose deadline is a time of
+// the test's clock: the runner compares it with its own Now, and the
+// context itself never expires on the real clock (a real
+// context.WithDeadline at a date of the test's clock would have passed,
+// or not, depending on today's date).
+type clockDeadline struct {
+	context.Context
+	at time.Time
+}
+
+func (c clockDeadline) Deadline() (time.Time, bool) { return c.at, true }
+
+// deadlineOn returns parent with the deadline at, read on the test's clock.
+func deadlineOn(parent context.Context, at time.Time) context.Context {
+	return clockDeadline{Context: parent, at: at}
 }
 
 // TestRunCutShortRequeuesItsOwnClaims: the queue fails (the context ended)
