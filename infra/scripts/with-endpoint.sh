@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # with-endpoint.sh CMD [ARG...]
 #
-# Runs CMD with an AWS-compatible endpoint answering at $AWS_ENDPOINT_URL
-# (default http://127.0.0.1:4566, LocalStack's port) and exits with CMD's
-# exit code.
+# Runs CMD with an AWS-compatible endpoint of its own in AWS_ENDPOINT_URL and
+# exits with CMD's exit code.
 #
-# If something already answers there (a developer's LocalStack, or a moto
-# server left running) it is used and left alone. Otherwise moto's server is
-# started on that port (installed with pip first if it is missing), logging to
-# .build/moto.log, and stopped when CMD ends, also on Ctrl-C.
+# When AWS_ENDPOINT_URL is unset (the usual case), moto's server is started
+# on a free loopback port (installed with pip first if it is missing), logging
+# to .build/moto-PORT.log, and stopped when CMD ends, also on Ctrl-C. Nothing
+# that happens to answer on a well-known port (LocalStack's 4566, somebody
+# else's emulator on a shared machine) is used by accident.
+#
+# When AWS_ENDPOINT_URL is set, that endpoint is used: left alone when
+# something answers there, otherwise moto is started on it if it is a
+# loopback address, and the script fails if it is not.
 #
 # Settings: AWS_ENDPOINT_URL; MOTO_START_TIMEOUT (seconds to wait for moto to
 # answer, default 60).
@@ -19,10 +23,8 @@ if [[ $# -eq 0 ]]; then
 	exit 2
 fi
 
-export AWS_ENDPOINT_URL="${AWS_ENDPOINT_URL:-http://127.0.0.1:4566}"
-endpoint="${AWS_ENDPOINT_URL%/}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-log="$root/.build/moto.log"
+named="${AWS_ENDPOINT_URL:-}"
 timeout="${MOTO_START_TIMEOUT:-60}"
 
 say() { echo "with-endpoint: $*" >&2; }
@@ -42,29 +44,34 @@ answers() {
 	fi
 }
 
-# Split http://host:port/... into host and port.
-hostport="${endpoint#*://}"
-hostport="${hostport%%/*}"
-host="${hostport%:*}"
-port="${hostport##*:}"
-if [[ "$hostport" != *:* ]]; then
-	host="$hostport"
-	[[ "$endpoint" == https://* ]] && port=443 || port=80
-fi
+# set_endpoint points endpoint, host and port at the URL, http://host:port/...
+set_endpoint() {
+	endpoint="${1%/}"
+	local hostport="${endpoint#*://}"
+	hostport="${hostport%%/*}"
+	host="${hostport%:*}"
+	port="${hostport##*:}"
+	if [[ "$hostport" != *:* ]]; then
+		host="$hostport"
+		[[ "$endpoint" == https://* ]] && port=443 || port=80
+	fi
+}
 
-if answers; then
-	say "using the endpoint already answering at $endpoint"
-	exec "$@"
+if [[ -n "$named" ]]; then
+	set_endpoint "$named"
+	if answers; then
+		say "using the endpoint AWS_ENDPOINT_URL names, already answering at $endpoint"
+		exec "$@"
+	fi
+	case "$host" in
+	127.0.0.1 | localhost) ;;
+	*)
+		say "nothing answers at $endpoint (AWS_ENDPOINT_URL), and it is not a loopback address this script could start moto on."
+		say "start that endpoint, or unset AWS_ENDPOINT_URL to have a moto server of this run's own on a free port."
+		exit 1
+		;;
+	esac
 fi
-
-case "$host" in
-127.0.0.1 | localhost) ;;
-*)
-	say "nothing answers at $endpoint, and it is not a loopback address this script could start moto on."
-	say "start the endpoint, or unset AWS_ENDPOINT_URL to use a local moto server on 127.0.0.1:4566."
-	exit 1
-	;;
-esac
 
 # moto's server runs through moto_server.py beside this script, which
 # serialises DynamoDB operations as real DynamoDB's atomicity requires (see
@@ -87,13 +94,15 @@ if ! find_moto; then
 	fi
 fi
 
-mkdir -p "$(dirname "$log")"
-say "starting moto on $endpoint (log: ${log#"$root"/})"
-"${moto[@]}" -H "$host" -p "$port" >"$log" 2>&1 &
-moto_pid=$!
+# free_port prints a loopback TCP port that nothing listens on now.
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
 
+mkdir -p "$root/.build"
+moto_pid=
 stop_moto() {
-	if kill -0 "$moto_pid" 2>/dev/null; then
+	if [[ -n "$moto_pid" ]] && kill -0 "$moto_pid" 2>/dev/null; then
 		kill "$moto_pid" 2>/dev/null || true
 		wait "$moto_pid" 2>/dev/null || true
 	fi
@@ -104,20 +113,41 @@ trap stop_moto EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-deadline=$((SECONDS + timeout))
-until answers; do
-	if ! kill -0 "$moto_pid" 2>/dev/null; then
-		say "moto exited before answering on $endpoint; the end of ${log#"$root"/}:"
-		tail -n 20 "$log" >&2
-		exit 1
-	fi
-	if ((SECONDS >= deadline)); then
-		say "moto did not answer on $endpoint within ${timeout}s; the end of ${log#"$root"/}:"
-		tail -n 20 "$log" >&2
-		exit 1
-	fi
-	sleep 0.2
-done
+# start_moto starts moto on $host:$port and waits until it answers; it
+# returns 1 when moto exits first (the port was taken) and exits the script
+# when moto does not answer in time.
+start_moto() {
+	log="$root/.build/moto-$port.log"
+	say "starting moto on $endpoint (log: ${log#"$root"/})"
+	"${moto[@]}" -H "$host" -p "$port" >"$log" 2>&1 &
+	moto_pid=$!
+	local deadline=$((SECONDS + timeout))
+	until answers; do
+		if ! kill -0 "$moto_pid" 2>/dev/null; then
+			say "moto exited before answering on $endpoint; the end of ${log#"$root"/}:"
+			tail -n 20 "$log" >&2
+			return 1
+		fi
+		if ((SECONDS >= deadline)); then
+			say "moto did not answer on $endpoint within ${timeout}s; the end of ${log#"$root"/}:"
+			tail -n 20 "$log" >&2
+			exit 1
+		fi
+		sleep 0.2
+	done
+}
+
+if [[ -n "$named" ]]; then
+	start_moto || exit 1
+else
+	# A port found free can be taken before moto binds it; try a few.
+	for attempt in 1 2 3; do
+		set_endpoint "http://127.0.0.1:$(free_port)"
+		start_moto && break
+		((attempt < 3)) || exit 1
+	done
+fi
+export AWS_ENDPOINT_URL="$endpoint"
 
 # From here on CMD decides what Ctrl-C means (the terminal sends it SIGINT
 # too); the script only waits for it and exits with its status.

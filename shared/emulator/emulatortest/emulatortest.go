@@ -1,12 +1,14 @@
 // Package emulatortest gives integration tests an AWS-compatible endpoint and
 // throwaway resources on it.
 //
-// Config uses the endpoint of AWS_ENDPOINT_URL when one answers there (the
-// one `make test` starts, or a developer's LocalStack). Otherwise it starts
-// moto's server itself, once per test binary, on a free loopback port, and the
-// server dies with the test binary. When neither is possible the test fails:
-// integration tests never skip, so a CI machine without the emulator goes red
-// rather than green.
+// Config uses the endpoint AWS_ENDPOINT_URL names when it is set (the one
+// `make test` starts for its run, or a developer's LocalStack), and fails
+// when nothing answers there. When it is unset, Config starts moto's server
+// itself, once per test binary, on a free loopback port, and the server dies
+// with the test binary: nothing that happens to answer on a well-known port
+// (somebody else's emulator on a shared machine) is used by accident. When
+// no endpoint can be had the test fails: integration tests never skip, so a
+// CI machine without the emulator goes red rather than green.
 package emulatortest
 
 import (
@@ -85,10 +87,15 @@ func Endpoint(tb testing.TB) string {
 	return *Config(tb).BaseEndpoint
 }
 
-// ensureEndpoint returns the configured endpoint when it answers, and
-// otherwise starts moto on a free loopback port.
+// ensureEndpoint returns the endpoint AWS_ENDPOINT_URL names, or an error
+// when it does not answer; when the variable is unset it starts moto on a
+// free loopback port.
 func ensureEndpoint() (string, error) {
-	if url := strings.TrimRight(os.Getenv("AWS_ENDPOINT_URL"), "/"); url != "" && answers(url) {
+	if url := strings.TrimRight(os.Getenv("AWS_ENDPOINT_URL"), "/"); url != "" {
+		if !answers(url) {
+			return "", fmt.Errorf("nothing answers at %s (AWS_ENDPOINT_URL): start that endpoint, or unset "+
+				"AWS_ENDPOINT_URL to have the tests start a moto server of their own on a free port", url)
+		}
 		return url, nil
 	}
 	bin, args, err := motoCommand()
@@ -118,7 +125,7 @@ func motoCommand() (string, []string, error) {
 	if py, err := exec.LookPath("python3"); err == nil && exec.Command(py, "-c", "import moto.server, moto.dynamodb").Run() == nil {
 		return py, []string{script}, nil
 	}
-	return "", nil, errors.New("AWS_ENDPOINT_URL does not answer and moto's server is not installed; " +
+	return "", nil, errors.New("AWS_ENDPOINT_URL is unset and moto's server is not installed; " +
 		"run the tests with `make test` (which installs and starts it), install it with `pip install 'moto[server]'`, " +
 		"or start LocalStack and set AWS_ENDPOINT_URL")
 }
