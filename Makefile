@@ -3,7 +3,10 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-export AWS_ENDPOINT_URL ?= http://127.0.0.1:4566
+# AWS_ENDPOINT_URL is not given a default: unless you set it, `make dev` and
+# `make test` start a moto server of their own on a free loopback port
+# (infra/scripts/with-endpoint.sh), so that nothing answering on a well-known
+# port on a shared machine is used by accident.
 export AWS_REGION ?= us-east-1
 export AWS_ACCESS_KEY_ID ?= test
 export AWS_SECRET_ACCESS_KEY ?= test
@@ -18,7 +21,7 @@ WITH_ENDPOINT := infra/scripts/with-endpoint.sh
 
 .PHONY: help
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 .PHONY: dev
 dev: ## run the whole system locally on http://127.0.0.1:8080 until stopped
@@ -26,10 +29,12 @@ dev: ## run the whole system locally on http://127.0.0.1:8080 until stopped
 	@$(WITH_ENDPOINT) .build/dev
 
 .PHONY: test
-test: ## run every test: unit, integration (against the endpoint), CDK, synth and cfn-lint
-	go vet ./...
-	$(WITH_ENDPOINT) go test -count=1 ./...
-	$(MAKE) --no-print-directory lint-cfn
+test: ## run every test: vet, unit (-race), integration (own endpoint), CDK, synth, cfn-lint; a summary at the end
+	@infra/scripts/test.sh
+
+.PHONY: e2e-messaging
+e2e-messaging: ## the messaging end-to-end test at 2,000 recipients on its own endpoint (10-20 minutes)
+	MESSAGING_E2E_RECIPIENTS=2000 $(WITH_ENDPOINT) go test -count=1 -v -timeout 60m -run '^TestEveryRecipientGetsOneEmail$$' ./functions/messaging/
 
 .PHONY: token
 token: ## mint a dev JWT: make token EMAIL=ada@example.com [GROUPS=platform-operators]
@@ -58,6 +63,10 @@ synth: build $(CDK) ## synthesise the CloudFormation template into cdk.out (offl
 
 .PHONY: lint-cfn
 lint-cfn: synth ## cfn-lint the synthesised template
+	@$(MAKE) --no-print-directory cfn-lint
+
+.PHONY: cfn-lint
+cfn-lint: ## cfn-lint the template synthesised last (make synth), without synthesising it again
 	@command -v cfn-lint >/dev/null || pip install --quiet cfn-lint
 	cfn-lint cdk.out/*.template.json
 
