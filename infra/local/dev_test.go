@@ -127,7 +127,9 @@ func TestDevRunServesTheSeededSystemUntilCancelled(t *testing.T) {
 	}()
 
 	var m []string
-	for deadline := time.Now().Add(60 * time.Second); m == nil; {
+	// A bound on progress: start-up provisions on the emulator, which a
+	// loaded machine slows several times over.
+	for deadline := time.Now().Add(3 * time.Minute); m == nil; {
 		select {
 		case err := <-done:
 			t.Fatalf("Run returned early: %v\n%s", err, out)

@@ -63,10 +63,13 @@ func TestRunDailyReportsFiresTheScheduleOfTheDay(t *testing.T) {
 		body           string
 	}{
 		{"POST", ReportsDailyRunPath + "?date=2026-03-02", 200, `"date":"2026-03-02"`},
-		{"POST", ReportsDailyRunPath, 200, `"date":"` + time.Now().UTC().Format(time.DateOnly) + `"`},
+		{"POST", ReportsDailyRunPath, 200, `"date":"`}, // today, checked below
 		{"POST", ReportsDailyRunPath + "?date=2026-3-2", 400, "YYYY-MM-DD"},
 		{"GET", ReportsDailyRunPath, 405, "POST"},
 	}
+	// "Today" is the real clock's: the run without a date may fall on either
+	// side of midnight UTC of the test's start and end.
+	first := time.Now().UTC().Truncate(24 * time.Hour)
 	for _, tt := range tests {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(tt.method, tt.target, nil))
@@ -74,8 +77,12 @@ func TestRunDailyReportsFiresTheScheduleOfTheDay(t *testing.T) {
 			t.Errorf("%s %s: %d %s, want %d with %s", tt.method, tt.target, rec.Code, rec.Body, tt.status, tt.body)
 		}
 	}
+	last := time.Now().UTC().Truncate(24 * time.Hour)
 	if len(got) != 2 || !got[0].Time.Equal(time.Date(2026, 3, 2, 6, 0, 0, 0, time.UTC)) {
 		t.Fatalf("runs %+v: want two, the first on 2026-03-02 at 06:00 UTC", got)
+	}
+	if day := got[1].Time.UTC().Truncate(24 * time.Hour); !day.Equal(first) && !day.Equal(last) {
+		t.Fatalf("the run without a date ran for %s, want today (%s)", got[1].Time, first.Format(time.DateOnly))
 	}
 }
 

@@ -173,7 +173,7 @@ func TestHandleReturnsStoreErrors(t *testing.T) {
 	down := errors.New("table unavailable")
 	var calls []string
 	var logs bytes.Buffer
-	h := feedback.NewHandler(recorder(&calls, down), time.Now, slog.New(slog.NewJSONHandler(&logs, nil)))
+	h := feedback.NewHandler(recorder(&calls, down), func() time.Time { return now }, slog.New(slog.NewJSONHandler(&logs, nil)))
 	if err := h.Handle(context.Background(), wrap(hardBounce)); !errors.Is(err, down) {
 		t.Fatalf("Handle = %v, want the store's error", err)
 	}
@@ -181,11 +181,11 @@ func TestHandleReturnsStoreErrors(t *testing.T) {
 		suppress:          func(context.Context, string, string, time.Time) error { return nil },
 		markUndeliverable: func(context.Context, string, string, time.Time) (int, error) { return 0, down },
 	}
-	h = feedback.NewHandler(failing, time.Now, slog.New(slog.NewJSONHandler(&logs, nil)))
+	h = feedback.NewHandler(failing, func() time.Time { return now }, slog.New(slog.NewJSONHandler(&logs, nil)))
 	if err := h.Handle(context.Background(), wrap(complaint)); !errors.Is(err, down) {
 		t.Fatalf("Handle = %v, want the store's error", err)
 	}
-	h = feedback.NewHandler(recorder(&calls, nil), time.Now, slog.New(slog.NewJSONHandler(&logs, nil)))
+	h = feedback.NewHandler(recorder(&calls, nil), func() time.Time { return now }, slog.New(slog.NewJSONHandler(&logs, nil)))
 	if err := h.Handle(context.Background(), wrap(hardBounce)); err != nil {
 		t.Fatal(err)
 	}

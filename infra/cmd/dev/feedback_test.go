@@ -53,13 +53,13 @@ func TestFeedbackBlackBox(t *testing.T) {
 
 	// The feedback function marks the bounced and the complained invitations.
 	var marked reply
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(250 * time.Millisecond) {
+	for deadline := time.Now().Add(progressBound); ; time.Sleep(250 * time.Millisecond) {
 		marked = dean.do("GET", progPath+"/members?status=invited_not_joined&sort=email&undeliverable=true", nil).must(t, 200)
 		if len(marked.get("items").([]any)) == 2 {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("undeliverable invitations after 30 s: %s", marked.raw)
+			t.Fatalf("undeliverable invitations after %s: %s", progressBound, marked.raw)
 		}
 	}
 	reasons := map[string]string{}

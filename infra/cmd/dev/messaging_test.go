@@ -31,7 +31,7 @@ var unsubscribeLink = regexp.MustCompile(`http://127\.0\.0\.1:\d+/v1/unsubscribe
 // not arrive, or comes twice.
 func (s *system) messageEmails(t *testing.T, subject string, want []string) map[string]sestest.Sent {
 	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(250 * time.Millisecond) {
+	for deadline := time.Now().Add(progressBound); ; time.Sleep(250 * time.Millisecond) {
 		got := map[string]sestest.Sent{}
 		twice := ""
 		for _, m := range sestest.SentFrom(t, s.endpoint, s.sender) {
@@ -63,12 +63,12 @@ func (s *system) messageEmails(t *testing.T, subject string, want []string) map[
 // waitSent polls a message until it is sent (every recipient planned).
 func waitSent(t *testing.T, c caller, path string) reply {
 	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+	for deadline := time.Now().Add(progressBound); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 		if r := c.do("GET", path, nil).must(t, 200); r.str("status") == "sent" {
 			return r
 		}
 	}
-	t.Fatalf("message %s was not planned within 30 s", path)
+	t.Fatalf("message %s was not planned within %s", path, progressBound)
 	return reply{}
 }
 
@@ -178,7 +178,7 @@ func TestMessagingBlackBox(t *testing.T) {
 			}
 			// The mailer counts what it sent against the message.
 			sent := 0
-			for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+			for deadline := time.Now().Add(progressBound); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 				if sent = dean.do("GET", msgPath, nil).must(t, 200).num("counts", "sent"); sent >= len(want) {
 					break
 				}

@@ -58,7 +58,7 @@ func (s *system) mailQueueEmpty(t *testing.T) bool {
 // mail queue is empty, and returns the reminders sent, by recipient.
 func (s *system) remindersSent(t *testing.T, want int) map[string][]sestest.Sent {
 	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(250 * time.Millisecond) {
+	for deadline := time.Now().Add(progressBound); ; time.Sleep(250 * time.Millisecond) {
 		out := map[string][]sestest.Sent{}
 		n := 0
 		for _, m := range sestest.SentFrom(t, s.endpoint, s.sender) {
@@ -71,7 +71,7 @@ func (s *system) remindersSent(t *testing.T, want int) map[string][]sestest.Sent
 			return out
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d reminders sent within 30 s, want %d", n, want)
+			t.Fatalf("%d reminders sent within %s, want %d", n, progressBound, want)
 		}
 	}
 }

@@ -39,7 +39,7 @@ var downloadLink = regexp.MustCompile(`href="(http[^"]+/reports/[^"]+)"`)
 // the report, and returns its subject and link.
 func (s *system) reportEmail(to, reportID string) (string, string) {
 	s.t.Helper()
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(300 * time.Millisecond) {
+	for deadline := time.Now().Add(progressBound); time.Now().Before(deadline); time.Sleep(300 * time.Millisecond) {
 		for _, m := range sestest.SentFrom(s.t, s.endpoint, s.sender) {
 			if len(m.To) != 1 || !strings.EqualFold(m.To[0], to) {
 				continue
@@ -122,7 +122,7 @@ func rowOf(t *testing.T, rows [][]string, name, value string) map[string]string 
 func (s *system) drained(queues ...string) {
 	s.t.Helper()
 	client := sqs.NewFromConfig(emulatortest.Config(s.t))
-	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(300 * time.Millisecond) {
+	for deadline := time.Now().Add(progressBound); ; time.Sleep(300 * time.Millisecond) {
 		busy := 0
 		for _, q := range queues {
 			u, err := client.GetQueueUrl(context.Background(), &sqs.GetQueueUrlInput{QueueName: aws.String(s.names.Queues[q].Name)})
@@ -145,7 +145,7 @@ func (s *system) drained(queues ...string) {
 			return
 		}
 		if time.Now().After(deadline) {
-			s.t.Fatalf("queues %v not drained within 60 s", queues)
+			s.t.Fatalf("queues %v not drained within %s", queues, progressBound)
 		}
 	}
 }
@@ -266,7 +266,7 @@ func TestReportsBlackBox(t *testing.T) {
 
 	// A gradebook of SQL, by the same path.
 	gb := pam.do("POST", orgPath+"/reports", map[string]any{"type": "gradebook", "programId": analytics.str("id"), "courseId": "sql"}).must(t, 202)
-	for deadline := time.Now().Add(60 * time.Second); gb.str("status") != "done"; time.Sleep(300 * time.Millisecond) {
+	for deadline := time.Now().Add(progressBound); gb.str("status") != "done"; time.Sleep(300 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("gradebook not done: %s", gb.raw)
 		}
@@ -292,7 +292,7 @@ func TestReportsBlackBox(t *testing.T) {
 	dean.do("POST", local.ReportsDailyRunPath+"?date="+day, nil).must(t, 200)
 	weekly := map[string][][]string{}
 	for _, who := range []string{"dean@acme.edu", "pam@acme.edu"} {
-		for deadline := time.Now().Add(60 * time.Second); weekly[who] == nil; time.Sleep(300 * time.Millisecond) {
+		for deadline := time.Now().Add(progressBound); weekly[who] == nil; time.Sleep(300 * time.Millisecond) {
 			if time.Now().After(deadline) {
 				t.Fatalf("no weekly report to %s", who)
 			}
