@@ -41,7 +41,7 @@ stage() {
 	shift 2
 	local log=.build/test-$name.log began=$SECONDS
 	echo
-	echo "==> $name: $*"
+	echo "==> $name: ${say:-$*}"
 	(
 		while sleep "$heartbeat"; do
 			local done=""
@@ -81,7 +81,7 @@ download_modules() {
 	return "${PIPESTATUS[0]}"
 }
 
-stage modules 0 download_modules
+say="go mod download (each module fetched is printed)" stage modules 0 download_modules
 
 stage vet 0 go vet ./...
 
@@ -94,9 +94,11 @@ mapfile -t endpoint < <(go list -test -f '{{if .ForTest}}{{.ForTest}} {{join .De
 mapfile -t unit < <(go list ./shared/... | grep -vxF -f <(printf '%s\n' "${endpoint[@]}"))
 mapfile -t rest < <(go list ./... | grep -vxF -f <(printf '%s\n' "${unit[@]}"))
 
-stage unit "${#unit[@]}" go test -count=1 $race "${extra[@]}" "${unit[@]}"
+say="go test -count=1 $race ${extra[*]} (${#unit[@]} packages: ${unit[*]#github.com/learnops/backoffice/})" \
+	stage unit "${#unit[@]}" go test -count=1 $race "${extra[@]}" "${unit[@]}"
 
-stage integration "${#rest[@]}" infra/scripts/with-endpoint.sh go test -count=1 "${extra[@]}" "${rest[@]}"
+say="infra/scripts/with-endpoint.sh go test -count=1 ${extra[*]} (${#rest[@]} packages: ${rest[*]#github.com/learnops/backoffice/})" \
+	stage integration "${#rest[@]}" infra/scripts/with-endpoint.sh go test -count=1 "${extra[@]}" "${rest[@]}"
 
 if stage synth 0 make --no-print-directory synth; then
 	stage cfn-lint 0 make --no-print-directory cfn-lint

@@ -1,6 +1,6 @@
 // Command dev runs the whole back office locally, on the AWS endpoint of
-// AWS_ENDPOINT_URL (run it through `make dev`, which starts moto there when
-// nothing answers): it creates the table, queues and bucket and the
+// AWS_ENDPOINT_URL (run it through `make dev`, which starts a moto server of
+// its own on a free port unless AWS_ENDPOINT_URL names one): it creates the table, queues and bucket and the
 // unsubscribe signing secret, verifies the mail sender, serves every API
 // function behind a local API Gateway on http://127.0.0.1:8080, seeds demo
 // data and prints how to call it, until Ctrl-C. It runs the queue functions
