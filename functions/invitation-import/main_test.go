@@ -94,7 +94,7 @@ func newRig(t *testing.T) *rig {
 		}
 	}
 	l, _ := r.store.GetLearner(ctx, r.program.ID, "member@acme.edu")
-	if err := r.store.Join(ctx, l, time.Now()); err != nil {
+	if _, err := r.store.Join(ctx, l, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	return r
