@@ -225,8 +225,8 @@ func TestDryRunThenImportThenAgain(t *testing.T) {
 	}
 	c, _ := r.store.GetContract(ctx, r.org.ID, r.contract.ID)
 	p, _ := r.store.GetProgram(ctx, r.org.ID, r.program.ID)
-	if c.Pending != 5 || p.Counts.Invited != 5 {
-		t.Fatalf("contract pending %d, program invited %d; want 5 and 5", c.Pending, p.Counts.Invited)
+	if c.Pending != 5 || p.Counts.InvitationsPending != 5 || p.Counts.InvitationsSent != 5 {
+		t.Fatalf("contract pending %d, program invitations pending %d sent %d; want 5 each", c.Pending, p.Counts.InvitationsPending, p.Counts.InvitationsSent)
 	}
 
 	// The per-row result file: the input rows with their outcome and reason.

@@ -202,9 +202,9 @@ func (s *Store) invitationWrites(l bo.Learner, prev *bo.Learner, tok *bo.InviteT
 		items = append(items, putToken(s.table, *tok, l.CreatedAt))
 	}
 	return append(items,
-		addCounters(s.table, programKey(l.OrgID, l.ProgramID), map[string]int{"invited": 1}),
+		addCounters(s.table, programKey(l.OrgID, l.ProgramID), map[string]int{"invited": 1, "invitationsSent": 1}),
 		addCounters(s.table, contractKey(l.OrgID, l.ContractID), map[string]int{"pending": 1}),
-		addCounters(s.table, orgKey(l.OrgID), map[string]int{"invited": 1}))
+		addCounters(s.table, orgKey(l.OrgID), map[string]int{"invited": 1, "invitationsSent": 1}))
 }
 
 // removedBefore returns the learner's removed record, nil when there is no
