@@ -168,6 +168,8 @@ func (d Dev) printNextSteps(base string, seed *SeedResult) error {
 		msg += fmt.Sprintf("\n  %s (%s), program %q (%s), as its org admin %s:\n\n", seed.OrgName, seed.OrgID, seed.ProgramSlug, seed.ProgramID, seed.AdminEmail)
 		msg += fmt.Sprintf("  curl -H \"Authorization: Bearer %s\" %s/v1/orgs/%s\n\n", tok, base, seed.OrgID)
 		msg += fmt.Sprintf("  Its programs: %s/v1/orgs/%s/programs, with the same header (the token lasts %s).\n", base, seed.OrgID, DemoTokenTTL)
+		// The README's examples use these variables: one line to paste.
+		msg += fmt.Sprintf("\n  For the README's examples, paste into your shell:\n\n    export BASE=%s TOKEN=%s ORG_ID=%s\n", base, tok, seed.OrgID)
 	}
 	msg += "\n  Tokens for anyone else:  make token EMAIL=ada@example.com [GROUPS=platform-operators]\n"
 	if d.Activity != nil {
