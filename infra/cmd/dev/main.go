@@ -186,7 +186,7 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 			"POST " + local.ReportsDailyRunPath: local.RunDailyReports(reports.Schedule, reportsDailyHourUTC, logger),
 		},
 		Workers:  workers,
-		Activity: local.ActivityHandler(wire.Activity(cfg, learners, logger.With(slog.String("function", httpapi.FunctionActivity)))),
+		Activity: local.ActivityHandler(wire.ActivityRecorder(cfg, learners)),
 		Admin:    svc,
 		Logger:   logger,
 		Out:      out,
