@@ -94,7 +94,7 @@ func newRig(t *testing.T) *rig {
 		}
 	}
 	l, _ := r.store.GetLearner(ctx, r.program.ID, "member@acme.edu")
-	if err := r.store.Join(ctx, l, time.Now()); err != nil {
+	if _, err := r.store.Join(ctx, l, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	return r
@@ -225,8 +225,9 @@ func TestDryRunThenImportThenAgain(t *testing.T) {
 	}
 	c, _ := r.store.GetContract(ctx, r.org.ID, r.contract.ID)
 	p, _ := r.store.GetProgram(ctx, r.org.ID, r.program.ID)
-	if c.Pending != 5 || p.Counts.Invited != 5 {
-		t.Fatalf("contract pending %d, program invited %d; want 5 and 5", c.Pending, p.Counts.Invited)
+	// Sent: the rig's two (one accepted since) and the import's four.
+	if c.Pending != 5 || p.Counts.InvitationsPending != 5 || p.Counts.InvitationsSent != 6 {
+		t.Fatalf("contract pending %d, program invitations pending %d sent %d; want 5, 5 and 6", c.Pending, p.Counts.InvitationsPending, p.Counts.InvitationsSent)
 	}
 
 	// The per-row result file: the input rows with their outcome and reason.

@@ -42,7 +42,7 @@ func TestSampleEvents(t *testing.T) {
 	ada := wiretest.Invitee(t, w, "Ada@acme.edu", at("2026-11-24T10:00:00Z"))
 	bob := wiretest.Invitee(t, w, "bob@acme.edu", at("2026-11-16T10:00:00Z"))
 	cy := wiretest.Invitee(t, w, "cy@acme.edu", at("2026-11-24T10:00:00Z"))
-	if err := w.Store.Join(ctx, cy, time.Now()); err != nil {
+	if _, err := w.Store.Join(ctx, cy, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	wiretest.Invitee(t, w, "dee@acme.edu", at("2026-11-28T08:00:00Z"))

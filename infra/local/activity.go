@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/learnops/backoffice/shared/activity"
+	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/httpapi"
 )
 
 // ActivityPath is the local-only route that stands in for the learning
@@ -20,7 +22,10 @@ import (
 // only, beside the gateway: no API route, no CDK resource, no token.
 const ActivityPath = "/_local/activity"
 
-// ActivityHandler is the activity function's handler (wire.Activity).
+// ActivityHandler records one activity event (wire.ActivityRecorder): nil
+// when it was recorded, EINVALID or ENOTFOUND when the activity function
+// drops it (a malformed event; an unknown program, non-member or item they
+// are not enrolled in), any other error when recording failed.
 type ActivityHandler func(ctx context.Context, ev events.EventBridgeEvent) error
 
 // ActivityFeed returns the http.Handler of POST ActivityPath. The body is
@@ -28,10 +33,12 @@ type ActivityHandler func(ctx context.Context, ev events.EventBridgeEvent) error
 // envelope EventBridge delivers for the rule of the activity function
 // (source activity.Source, detail-type activity.DetailType, a fresh id and
 // the current time), passed through JSON as Lambda passes it, and handed to
-// h. The answer is 202 with the event's id when h returns nil (which
-// includes events the handler logs and drops, as in AWS), 500 with the
-// error when it fails (EventBridge would retry), 400 for a body that is not
-// one JSON object, 405 for another method.
+// h. The answer is 202 with the event's id and "recorded": true when h
+// recorded it; for an event the activity function drops (in AWS it only
+// logs it), the API's error for its code, 400 (invalid) or 404 (not_found),
+// whose message says the event was dropped and why; 500 with the error when
+// h fails (EventBridge would retry); 400 for a body that is not one JSON
+// object, 405 for another method.
 func ActivityFeed(h ActivityHandler, logger *slog.Logger) http.Handler {
 	if logger == nil {
 		logger = slog.Default()
@@ -61,13 +68,18 @@ func ActivityFeed(h ActivityHandler, logger *slog.Logger) http.Handler {
 		if err == nil {
 			err = callActivity(r.Context(), h, ev)
 		}
+		if code := bo.ErrorCode(err); code == bo.EINVALID || code == bo.ENOTFOUND {
+			logger.Warn("local activity event dropped", slog.String("id", ev.ID), slog.String("error", err.Error()))
+			writeError(w, httpapi.StatusOf(code), code, "the event was dropped (in AWS the activity function logs and drops it): "+bo.ErrorMessage(err))
+			return
+		}
 		if err != nil {
 			logger.Error("local activity event failed", slog.String("id", ev.ID), slog.String("error", err.Error()))
 			writeError(w, http.StatusInternalServerError, "internal", "the activity handler failed (EventBridge would retry): "+err.Error())
 			return
 		}
 		logger.Info("local activity event", slog.String("id", ev.ID))
-		writeJSON(w, http.StatusAccepted, map[string]string{"id": ev.ID, "source": ev.Source, "detailType": ev.DetailType})
+		writeJSON(w, http.StatusAccepted, map[string]any{"id": ev.ID, "source": ev.Source, "detailType": ev.DetailType, "recorded": true})
 	})
 }
 

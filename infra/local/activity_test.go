@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/learnops/backoffice/shared/activity"
+	bo "github.com/learnops/backoffice/shared/backoffice"
 )
 
 func TestActivityFeedDeliversAsEventBridge(t *testing.T) {
@@ -38,8 +39,8 @@ func TestActivityFeedDeliversAsEventBridge(t *testing.T) {
 		ev.Time.IsZero() || string(ev.Detail) != detail {
 		t.Errorf("event %+v (detail %s)", ev, ev.Detail)
 	}
-	var answer map[string]string
-	if err := json.Unmarshal(rec.Body.Bytes(), &answer); err != nil || answer["id"] != ev.ID {
+	var answer map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &answer); err != nil || answer["id"] != ev.ID || answer["recorded"] != true {
 		t.Errorf("answer %s, want the event's id %s", rec.Body, ev.ID)
 	}
 	// The detail decodes as the activity function reads it.
@@ -60,6 +61,20 @@ func TestActivityFeedDeliversAsEventBridge(t *testing.T) {
 		got = nil
 		if rec := post(tt.method, tt.body); rec.Code != tt.status || len(got) != 0 {
 			t.Errorf("%s %q: %d (%d events), want %d and none", tt.method, tt.body, rec.Code, len(got), tt.status)
+		}
+	}
+	// An event the activity function drops says so, with why.
+	for _, tt := range []struct {
+		err    error
+		status int
+	}{
+		{bo.Errorf(bo.ENOTFOUND, "jo@acme.edu has no enrollment in c0"), http.StatusNotFound},
+		{bo.Invalid("invalid progress: must be 0 to 100"), http.StatusBadRequest},
+	} {
+		fail = tt.err
+		rec := post("POST", detail)
+		if rec.Code != tt.status || !strings.Contains(rec.Body.String(), "dropped") || !strings.Contains(rec.Body.String(), bo.ErrorMessage(tt.err)) {
+			t.Errorf("a dropped event (%v): %d %s, want %d saying it was dropped and why", tt.err, rec.Code, rec.Body, tt.status)
 		}
 	}
 	fail = errors.New("table down")

@@ -52,7 +52,10 @@ type Dev struct {
 	// local-only route ActivityPath (the learning platform's stand-in).
 	Activity ActivityHandler
 	// Admin seeds the demo data when set.
-	Admin  *admin.Service
+	Admin *admin.Service
+	// Demo, when set, adds to the seeded demo data (SeedLearner); its
+	// failure is logged.
+	Demo   func(ctx context.Context, seed SeedResult) error
 	Logger *slog.Logger
 	// Out receives the instructions printed once everything runs.
 	Out io.Writer
@@ -95,6 +98,11 @@ func (d Dev) Run(ctx context.Context) error {
 			d.Logger.Error("demo data not seeded; the API runs without it", slog.String("error", err.Error()))
 		} else {
 			seed = &res
+			if d.Demo != nil {
+				if err := d.Demo(ctx, res); err != nil {
+					d.Logger.Error("demo learner not seeded", slog.String("error", err.Error()))
+				}
+			}
 			d.Logger.Info("demo data seeded", slog.String("orgId", res.OrgID), slog.String("programId", res.ProgramID))
 		}
 	}
@@ -168,6 +176,8 @@ func (d Dev) printNextSteps(base string, seed *SeedResult) error {
 		msg += fmt.Sprintf("\n  %s (%s), program %q (%s), as its org admin %s:\n\n", seed.OrgName, seed.OrgID, seed.ProgramSlug, seed.ProgramID, seed.AdminEmail)
 		msg += fmt.Sprintf("  curl -H \"Authorization: Bearer %s\" %s/v1/orgs/%s\n\n", tok, base, seed.OrgID)
 		msg += fmt.Sprintf("  Its programs: %s/v1/orgs/%s/programs, with the same header (the token lasts %s).\n", base, seed.OrgID, DemoTokenTTL)
+		// The README's examples use these variables: one line to paste.
+		msg += fmt.Sprintf("\n  For the README's examples, paste into your shell:\n\n    export BASE=%s TOKEN=%s ORG_ID=%s\n", base, tok, seed.OrgID)
 	}
 	msg += "\n  Tokens for anyone else:  make token EMAIL=ada@example.com [GROUPS=platform-operators]\n"
 	if d.Activity != nil {
@@ -176,7 +186,7 @@ func (d Dev) printNextSteps(base string, seed *SeedResult) error {
 			slug = seed.ProgramSlug
 		}
 		msg += fmt.Sprintf("  Learning activity:       curl -X POST %s%s -H 'Content-Type: application/json' \\\n", base, ActivityPath)
-		msg += fmt.Sprintf("                             -d '{\"programSlug\":\"%s\",\"email\":\"...\",\"itemId\":\"...\",\"occurredAt\":\"2026-01-31T09:00:00Z\",\"progress\":40}'\n", slug)
+		msg += fmt.Sprintf("                             -d '{\"programSlug\":\"%s\",\"email\":\"%s\",\"itemId\":\"%s\",\"occurredAt\":\"2026-01-31T09:00:00Z\",\"progress\":40}'\n", slug, DemoLearnerEmail, DemoCourseID)
 		msg += "                           (local only: an EventBridge event's detail, as events/activity/*.json)\n"
 	}
 	msg += fmt.Sprintf("  Emails sent:             %s/_aws/ses (LocalStack, and moto as make dev runs it; plain moto: %s/moto-api/data.json)\n", endpoint, endpoint)

@@ -140,6 +140,12 @@ func TestDevRunServesTheSeededSystemUntilCancelled(t *testing.T) {
 		}
 	}
 
+	// The line to paste sets what the README's examples use, to the same values.
+	exports := regexp.MustCompile(`(?m)^    export BASE=(\S+) TOKEN=(\S+) ORG_ID=(\S+)$`).FindStringSubmatch(out.String())
+	if exports == nil || exports[2] != m[1] || exports[1]+"/v1/orgs/"+exports[3] != m[2] {
+		t.Errorf("no export line matching the curl %q:\n%s", m[1:], out)
+	}
+
 	req, _ := http.NewRequest("GET", m[2], nil)
 	req.Header.Set("Authorization", "Bearer "+m[1])
 	resp, err := http.DefaultClient.Do(req)

@@ -7,6 +7,8 @@ import (
 
 	"github.com/learnops/backoffice/shared/admin"
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/enroll"
+	"github.com/learnops/backoffice/shared/invite"
 )
 
 // Demo data that Seed creates.
@@ -112,4 +114,37 @@ func Seed(ctx context.Context, svc *admin.Service) (SeedResult, error) {
 	}
 	res.CollectionID = collection.ID
 	return res, nil
+}
+
+// The demo learner SeedLearner makes a member of the demo program, enrolled
+// in DemoCourseID: the README's activity example is theirs.
+const (
+	DemoLearnerEmail = "jo@demo.example.com"
+	DemoCourseID     = "python-data-analysis"
+)
+
+// SeedLearner makes DemoLearnerEmail a member of the seeded program (an
+// invitation without email, accepted through the program's URL) enrolled
+// in DemoCourseID, as the API would. A learner who is a member already is
+// left as they are. It returns the first error of the services, naming the
+// step.
+func SeedLearner(ctx context.Context, invites *invite.Service, enrolls *enroll.Service, res SeedResult) error {
+	jo := Caller(DemoLearnerEmail)
+	if _, err := invites.Join(ctx, jo, res.ProgramSlug); err == nil {
+		return nil // a member already: an endpoint kept from an earlier run
+	} else if bo.ErrorCode(err) != bo.EFORBIDDEN || res.ContractID == "" {
+		return fmt.Errorf("seed learner: join: %w", err)
+	}
+	no := false
+	if _, err := invites.Invite(ctx, Caller(res.AdminEmail), res.OrgID, res.ProgramID,
+		invite.NewInvitation{FullName: "Jo Demo", Email: DemoLearnerEmail, ContractID: res.ContractID, SendEmail: &no}); err != nil {
+		return fmt.Errorf("seed learner: invite: %w", err)
+	}
+	if _, err := invites.Join(ctx, jo, res.ProgramSlug); err != nil {
+		return fmt.Errorf("seed learner: join: %w", err)
+	}
+	if _, err := enrolls.Enroll(ctx, jo, res.ProgramSlug, enroll.NewEnrollment{ItemID: DemoCourseID, CollectionID: res.CollectionID}); err != nil {
+		return fmt.Errorf("seed learner: enroll: %w", err)
+	}
+	return nil
 }

@@ -30,14 +30,20 @@ type Licences struct {
 
 // Counts is the summary and learner funnel of an organisation or a program.
 type Counts struct {
-	Programs        int `json:"programs" dynamodbav:"programs"`
-	Contracts       int `json:"contracts" dynamodbav:"contracts"`
-	Invited         int `json:"invited" dynamodbav:"invited"`
-	Joined          int `json:"joined" dynamodbav:"joined"`
-	Enrolled        int `json:"enrolled" dynamodbav:"enrolled"`
-	Enrollments     int `json:"enrollments" dynamodbav:"enrollments"`
-	Completions     int `json:"completions" dynamodbav:"completions"`
-	LearningMinutes int `json:"learningMinutes" dynamodbav:"learningMinutes"`
+	Programs  int `json:"programs" dynamodbav:"programs"`
+	Contracts int `json:"contracts" dynamodbav:"contracts"`
+	// InvitationsSent counts every invitation ever made (accepted and
+	// withdrawn ones too; a resend is the same invitation): where the
+	// funnel starts. InvitationsPending counts those not yet accepted nor
+	// withdrawn; it is stored as "invited", its name before the two were
+	// told apart.
+	InvitationsSent    int `json:"invitationsSent" dynamodbav:"invitationsSent"`
+	InvitationsPending int `json:"invitationsPending" dynamodbav:"invited"`
+	Joined             int `json:"joined" dynamodbav:"joined"`
+	Enrolled           int `json:"enrolled" dynamodbav:"enrolled"`
+	Enrollments        int `json:"enrollments" dynamodbav:"enrollments"`
+	Completions        int `json:"completions" dynamodbav:"completions"`
+	LearningMinutes    int `json:"learningMinutes" dynamodbav:"learningMinutes"`
 }
 
 // Role is what an admin may administer.

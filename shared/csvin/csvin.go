@@ -37,39 +37,46 @@ var (
 	ErrBareCR = errors.New("the file's lines end with a bare carriage return; save it as \"CSV UTF-8\"")
 )
 
-// Open sets r up to be read as an uploaded CSV file: through a buffer of
-// bufSize bytes and LimitReader(r, maxBytes), skipping a UTF-8 byte order
-// mark. It returns the csv.Reader of the rest and the length of the byte
-// order mark it skipped (3, or 0 when there is none). It reads only the
+// Open sets r up to be read as an uploaded CSV file: through
+// LimitReader(r, maxBytes) and a buffer of bufSize bytes, skipping a UTF-8
+// byte order mark. It returns the Reader of the rest and the length of the
+// byte order mark it skipped (3, or 0 when there is none). It reads only the
 // first bytes of r, to look for the mark.
 //
-// The csv.Reader takes records of any number of fields, refuses stray
-// quotes (LazyQuotes is false) and reuses the record slice from one Read to
-// the next (ReuseRecord): copy the slice to keep it; the field strings
+// The Reader takes records of any number of fields, reads a quote inside
+// an unquoted field as text (=HYPERLINK("http://x") as typed in a text
+// editor, which spreadsheets read as written), refuses a quoted field that
+// is malformed (see Reader.Read) and reuses the record slice from one Read
+// to the next (ReuseRecord): copy the slice to keep it; the field strings
 // themselves are never reused. The caller may change its settings before
-// the first Read.
+// the first Read, LazyQuotes excepted.
 //
 // It returns ErrUTF16 when r starts with a UTF-16 byte order mark (either
 // byte order), and the error of r (or LimitReader's ETOOLARGE), as it is,
 // when reading the first bytes fails; a file shorter than a byte order mark
 // is no error.
-func Open(r io.Reader, maxBytes int64, bufSize int) (c *csv.Reader, bomLen int64, err error) {
-	br := bufio.NewReaderSize(LimitReader(r, maxBytes), bufSize)
-	head, err := br.Peek(len(BOM))
+func Open(r io.Reader, maxBytes int64, bufSize int) (c *Reader, bomLen int64, err error) {
+	// A small buffer to look for the mark; the large one is above the
+	// quote checker, which sees the bytes the csv.Reader parses, no more.
+	head := bufio.NewReaderSize(LimitReader(r, maxBytes), 16)
+	mark, err := head.Peek(len(BOM))
 	switch {
-	case string(head) == BOM:
-		_, _ = br.Discard(len(BOM)) // cannot fail: the bytes are buffered
+	case string(mark) == BOM:
+		_, _ = head.Discard(len(BOM)) // cannot fail: the bytes are buffered
 		bomLen = int64(len(BOM))
-	case len(head) >= 2 && (head[0] == 0xFF && head[1] == 0xFE || head[0] == 0xFE && head[1] == 0xFF):
+	case len(mark) >= 2 && (mark[0] == 0xFF && mark[1] == 0xFE || mark[0] == 0xFE && mark[1] == 0xFF):
 		return nil, 0, ErrUTF16
 	case err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull):
 		return nil, 0, err
 	}
-	c = csv.NewReader(br) // uses br as is: it is a *bufio.Reader large enough
-	c.FieldsPerRecord = -1
-	c.LazyQuotes = false
-	c.ReuseRecord = true
-	return c, bomLen, nil
+	quotes := &quoteCheck{src: head}
+	// csv.NewReader uses a *bufio.Reader as it is: this one, large enough.
+	cr := csv.NewReader(bufio.NewReaderSize(quotes, bufSize))
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	cr.ReuseRecord = true
+	quotes.trim = &cr.TrimLeadingSpace
+	return &Reader{Reader: cr, quotes: quotes}, bomLen, nil
 }
 
 // Sticky makes a reader's first error final, as a reader of an uploaded

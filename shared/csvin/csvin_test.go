@@ -179,8 +179,8 @@ func TestOpenSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.FieldsPerRecord != -1 || c.LazyQuotes || !c.ReuseRecord || c.TrimLeadingSpace {
-		t.Fatalf("settings %+v", c)
+	if c.FieldsPerRecord != -1 || !c.LazyQuotes || !c.ReuseRecord || c.TrimLeadingSpace {
+		t.Fatalf("settings %+v", c.Reader)
 	}
 	first, err := c.Read()
 	if err != nil {
@@ -195,10 +195,64 @@ func TestOpenSettings(t *testing.T) {
 	if len(first) == 0 || first[0] != "e" {
 		t.Fatalf("the record slice is not reused: %q", first)
 	}
-	c, _, _ = csvin.Open(strings.NewReader("a\"b\n"), 1<<20, 4096)
-	var pe *csv.ParseError
-	if _, err := c.Read(); !errors.As(err, &pe) || !errors.Is(pe.Err, csv.ErrBareQuote) {
-		t.Fatalf("a bare quote: %v", err)
+}
+
+// TestQuotes: a quote inside an unquoted field is text; a quoted field is
+// read strictly, and one that is malformed refuses the record that holds
+// it, naming the line on which the record starts, after the records before.
+func TestQuotes(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		trim    bool
+		records [][]string // before the error, if any
+		line    int        // the error's StartLine; 0 for none
+	}{
+		{name: "formula typed in an editor", in: "a,=HYPERLINK(\"http://x\")\n", records: [][]string{{"a", `=HYPERLINK("http://x")`}}},
+		{name: "quotes mid-field", in: "Al \"the\" an,b\r\nc,d\"\n", records: [][]string{{`Al "the" an`, "b"}, {"c", `d"`}}},
+		{name: "quoted fields as before", in: "\"a,b\",\"c\"\"d\",\"e\nf\"\r\ng\n", records: [][]string{{"a,b", `c"d`, "e\nf"}, {"g"}}},
+		{name: "quoted field, CRLF, no final break", in: "\"a\"\r\n\"b\"", records: [][]string{{"a"}, {"b"}}},
+		{name: "text after a closing quote", in: "a\n\n\"b\"x,c\nd\n", records: [][]string{{"a"}}, line: 3},
+		{name: "quote never closed", in: "a\n\"b,c\nd,e\n", records: [][]string{{"a"}}, line: 2},
+		{name: "quote never closed, no final break", in: "a\nb,\"c", records: [][]string{{"a"}}, line: 2},
+		{name: "malformed field of a multi-line record", in: "x\n\"a\nb\"c\n", records: [][]string{{"x"}}, line: 2},
+		{name: "leading space kept: a quote is text", in: " \"a\"b\n", records: [][]string{{` "a"b`}}},
+		{name: "leading space trimmed: the field is quoted", in: " \"a\"b\n", trim: true, line: 1},
+		{name: "leading space trimmed, well formed", in: "  \"a, b\" ,c\n", trim: true, line: 1},
+		{name: "leading space trimmed, quoted", in: "  \"a, b\",c\n", trim: true, records: [][]string{{"a, b", "c"}}},
+	}
+	for _, tt := range tests {
+		for _, src := range []io.Reader{strings.NewReader(tt.in), iotest.OneByteReader(strings.NewReader(tt.in))} {
+			c, _, err := csvin.Open(src, 1<<20, 16)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.TrimLeadingSpace = tt.trim
+			var got [][]string
+			var rerr error
+			for {
+				rec, err := c.Read()
+				if err != nil {
+					rerr = err
+					break
+				}
+				got = append(got, append([]string(nil), rec...))
+			}
+			if !reflect.DeepEqual(got, tt.records) {
+				t.Errorf("%s: records %q, want %q", tt.name, got, tt.records)
+			}
+			var pe *csv.ParseError
+			switch {
+			case tt.line == 0 && rerr != io.EOF:
+				t.Errorf("%s: error %v, want io.EOF", tt.name, rerr)
+			case tt.line != 0 && (!errors.As(rerr, &pe) || pe.StartLine != tt.line || !errors.Is(pe.Err, csv.ErrQuote)):
+				t.Errorf("%s: error %v, want csv.ErrQuote starting on line %d", tt.name, rerr, tt.line)
+			case tt.line != 0:
+				if _, again := c.Read(); again != rerr {
+					t.Errorf("%s: Read after the error = %v, want the same error", tt.name, again)
+				}
+			}
+		}
 	}
 }
 

@@ -139,16 +139,16 @@ func (s *Store) putLearner(ctx context.Context, put *types.Put) error {
 	return err
 }
 
-// AddInvitationCounts counts n more pending invitations on the program, the
-// contract and the org: three atomic ADDs, once a chunk. They are not one
+// AddInvitationCounts counts n more invitations, sent and pending, on the
+// program and the org, and n more pending on the contract: three atomic ADDs, once a chunk. They are not one
 // transaction: a run that dies between them leaves a count short by one
 // chunk at most, and these counts limit nothing (licences are taken on
 // joining, under the contract's own condition).
 func (s *Store) AddInvitationCounts(ctx context.Context, orgID, programID, contractID string, n int) error {
 	for _, item := range []types.TransactWriteItem{
-		addCounters(s.table, programKey(orgID, programID), map[string]int{"invited": n}),
+		addCounters(s.table, programKey(orgID, programID), map[string]int{"invited": n, "invitationsSent": n}),
 		addCounters(s.table, contractKey(orgID, contractID), map[string]int{"pending": n}),
-		addCounters(s.table, orgKey(orgID), map[string]int{"invited": n}),
+		addCounters(s.table, orgKey(orgID), map[string]int{"invited": n, "invitationsSent": n}),
 	} {
 		u := item.Update
 		if _, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: u.TableName, Key: u.Key,

@@ -202,9 +202,9 @@ func (s *Store) invitationWrites(l bo.Learner, prev *bo.Learner, tok *bo.InviteT
 		items = append(items, putToken(s.table, *tok, l.CreatedAt))
 	}
 	return append(items,
-		addCounters(s.table, programKey(l.OrgID, l.ProgramID), map[string]int{"invited": 1}),
+		addCounters(s.table, programKey(l.OrgID, l.ProgramID), map[string]int{"invited": 1, "invitationsSent": 1}),
 		addCounters(s.table, contractKey(l.OrgID, l.ContractID), map[string]int{"pending": 1}),
-		addCounters(s.table, orgKey(l.OrgID), map[string]int{"invited": 1}))
+		addCounters(s.table, orgKey(l.OrgID), map[string]int{"invited": 1, "invitationsSent": 1}))
 }
 
 // removedBefore returns the learner's removed record, nil when there is no
@@ -382,42 +382,71 @@ func (s *Store) join(ctx context.Context, l bo.Learner, now time.Time, learner t
 // reached them), the contract's used licences go up by one under its cap
 // and within its term, and the program's and org's counters move. The link
 // stays, so that accepting again answers "already a member"; it can admit
-// no one else, as it names this invitation only. It returns ECONFLICT when
-// the invitation changed in between (read it again), and ELIMIT when the
-// contract is full or outside its term.
-func (s *Store) Join(ctx context.Context, l bo.Learner, now time.Time) error {
+// no one else, as it names this invitation only. It returns the learner as
+// stored, ECONFLICT when the invitation changed in between (read it again),
+// and ELIMIT when the contract is full or outside its term.
+func (s *Store) Join(ctx context.Context, l bo.Learner, now time.Time) (bo.Learner, error) {
 	cond, names, values := pendingCondition(l)
 	set := memberIndexUpdate(l, now, names, values) + " REMOVE undeliverable, undeliverableReason, undeliverableAt"
-	return s.join(ctx, l, now, types.TransactWriteItem{Update: &types.Update{
+	err := s.join(ctx, l, now, types.TransactWriteItem{Update: &types.Update{
 		TableName: s.table, Key: mustKey(learnerKey(l.ProgramID, l.EmailKey)), UpdateExpression: aws.String(set),
 		ConditionExpression: aws.String(cond), ExpressionAttributeNames: names, ExpressionAttributeValues: values,
 	}}, -1)
+	if err != nil {
+		return bo.Learner{}, err
+	}
+	l = asMember(l, now)
+	l.Undeliverable, l.UndeliverableReason, l.UndeliverableAt = false, "", nil
+	return l, nil
 }
+
+// asMember is l as memberIndexUpdate leaves it: a member since now.
+func asMember(l bo.Learner, now time.Time) bo.Learner {
+	now = storedTime(now)
+	l.State, l.JoinedAt, l.UpdatedAt = bo.StateMember, &now, now
+	return l
+}
+
+// storedTime is t as the table gives it back: UTC, without a monotonic
+// clock reading.
+func storedTime(t time.Time) time.Time { return t.UTC().Round(0) }
 
 // JoinByDomain makes a learner with no standing in the program a member
 // (l is the new member, with the whitelisted domain's contract). It returns
-// ECONFLICT when the learner has a standing in the program already (read it
-// again), and ELIMIT when the contract is full or outside its term.
-func (s *Store) JoinByDomain(ctx context.Context, l bo.Learner, now time.Time) error {
-	l.State, l.JoinedAt, l.CreatedAt, l.UpdatedAt = bo.StateMember, &now, now, now
-	return s.join(ctx, l, now, types.TransactWriteItem{Put: &types.Put{
+// the learner as stored (created now), ECONFLICT when the learner has a
+// standing in the program already (read it again), and ELIMIT when the
+// contract is full or outside its term.
+func (s *Store) JoinByDomain(ctx context.Context, l bo.Learner, now time.Time) (bo.Learner, error) {
+	l = asMember(l, now)
+	l.CreatedAt = l.UpdatedAt
+	err := s.join(ctx, l, now, types.TransactWriteItem{Put: &types.Put{
 		TableName: s.table, Item: marshal(newLearnerRecord(l)), ConditionExpression: aws.String("attribute_not_exists(PK)"),
 	}}, 0)
+	if err != nil {
+		return bo.Learner{}, err
+	}
+	return l, nil
 }
 
 // Rejoin makes a learner removed with return allowed a member again, on the
-// contract they had. It returns ECONFLICT when the learner is no longer
-// removed with return allowed, and ELIMIT when the contract is full or
-// outside its term.
-func (s *Store) Rejoin(ctx context.Context, l bo.Learner, now time.Time) error {
+// contract they had. It returns the learner as stored, ECONFLICT when the
+// learner is no longer removed with return allowed, and ELIMIT when the
+// contract is full or outside its term.
+func (s *Store) Rejoin(ctx context.Context, l bo.Learner, now time.Time) (bo.Learner, error) {
 	names := map[string]string{}
 	values := map[string]types.AttributeValue{":removed": str(string(bo.StateDeletedMember)), ":true": &types.AttributeValueMemberBOOL{Value: true}}
 	set := memberIndexUpdate(l, now, names, values) + " REMOVE removedAt, welcomeQueuedAt"
-	return s.join(ctx, l, now, types.TransactWriteItem{Update: &types.Update{
+	err := s.join(ctx, l, now, types.TransactWriteItem{Update: &types.Update{
 		TableName: s.table, Key: mustKey(learnerKey(l.ProgramID, l.EmailKey)), UpdateExpression: aws.String(set),
 		ConditionExpression:      aws.String("#state = :removed AND allowReturn = :true"),
 		ExpressionAttributeNames: names, ExpressionAttributeValues: values,
 	}}, 0)
+	if err != nil {
+		return bo.Learner{}, err
+	}
+	l = asMember(l, now)
+	l.RemovedAt, l.WelcomeQueuedAt = nil, nil
+	return l, nil
 }
 
 // RemoveMember removes a member from the program in one transaction: the

@@ -167,7 +167,7 @@ func TestInviteAcceptAndLicences(t *testing.T) {
 		t.Fatalf("contract used %d pending %d, want 1 and 0", c.Used, c.Pending)
 	}
 	p, _ := w.store.GetProgram(ctx, w.org.ID, w.program.ID)
-	if p.Members != 1 || p.Counts.Invited != 0 || p.Counts.Joined != 1 {
+	if p.Members != 1 || p.Counts.InvitationsPending != 0 || p.Counts.InvitationsSent != 1 || p.Counts.Joined != 1 {
 		t.Fatalf("program counts %+v members %d", p.Counts, p.Members)
 	}
 	if _, err := w.invites.Invite(ctx, w.boss, w.org.ID, w.program.ID, invite.NewInvitation{FullName: "Ada", Email: "ada@example.com", ContractID: w.contract.ID}); bo.ErrorCode(err) != bo.ECONFLICT || !strings.Contains(bo.ErrorMessage(err), "already a member") {
@@ -333,5 +333,28 @@ func TestContractTermAndExpiredLinks(t *testing.T) {
 	w.contract.EndsAt = time.Now().Add(24 * time.Hour)
 	if _, err := w.invites.Accept(ctx, learner("cy@example.com"), token); err != nil {
 		t.Fatalf("accept within both terms: %v", err)
+	}
+}
+
+// TestSummaryCountsInvitationsSentAndPending: the funnel starts at every
+// invitation made; pending ones are those not yet accepted nor withdrawn.
+func TestSummaryCountsInvitationsSentAndPending(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t, 10)
+	for _, e := range []string{"a@example.com", "b@example.com", "c@example.com"} {
+		w.invite(t, "Learner", e)
+	}
+	if _, err := w.invites.Accept(ctx, learner("a@example.com"), tokenOf(t, w.mail.to("a@example.com", mail.TemplateInvitation)[0])); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.invites.Remove(ctx, w.boss, w.org.ID, w.program.ID, []string{"b@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := w.store.GetProgram(ctx, w.org.ID, w.program.ID)
+	o, _ := w.store.GetOrg(ctx, w.org.ID)
+	for what, c := range map[string]bo.Counts{"program": p.Counts, "org": o.Counts} {
+		if c.InvitationsSent != 3 || c.InvitationsPending != 1 || c.Joined != 1 {
+			t.Errorf("%s summary: sent %d pending %d joined %d; want 3, 1 and 1", what, c.InvitationsSent, c.InvitationsPending, c.Joined)
+		}
 	}
 }

@@ -36,7 +36,7 @@ func seededView(t *testing.T) (*world, *members.Service, time.Time) {
 		if err := w.store.PutInvitationRow(ctx, l, nil); err != nil {
 			t.Fatal(err)
 		}
-		if err := w.store.Join(ctx, l, joined); err != nil {
+		if _, err := w.store.Join(ctx, l, joined); err != nil {
 			t.Fatal(err)
 		}
 		l, _ = w.store.GetLearner(ctx, w.program.ID, email)

@@ -103,7 +103,7 @@ func TestPendingInvitationsWindows(t *testing.T) {
 		w.seedInvitation(t, e, at)
 	}
 	joined := w.seedInvitation(t, "joined@acme.edu", reminderSaturday.AddDate(0, 0, -2))
-	if err := w.store.Join(ctx, joined, time.Now()); err != nil {
+	if _, err := w.store.Join(ctx, joined, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 
@@ -213,7 +213,7 @@ func TestClaimReminderOnce(t *testing.T) {
 		t.Fatalf("claim for another invitation: %v, want ENOTFOUND", err)
 	}
 	other := w.seedInvitation(t, "bob@acme.edu", reminderSaturday.AddDate(0, 0, -3))
-	if err := w.store.Join(ctx, other, time.Now()); err != nil {
+	if _, err := w.store.Join(ctx, other, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.store.ClaimReminder(ctx, w.reminder(other, "run-y"), other.InvitationID); bo.ErrorCode(err) != bo.ENOTFOUND {

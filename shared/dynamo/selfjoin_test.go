@@ -2,6 +2,7 @@ package dynamo_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -155,4 +156,60 @@ func remove(ctx context.Context, s *dynamo.Store, programID, emailKey string, al
 		return err
 	}
 	return s.RemoveMember(ctx, l, allowReturn, time.Now().UTC())
+}
+
+// TestJoinAnswersTheStoredMember: every way into a program (by domain, by
+// a pending invitation through the URL or its link, back after a removal
+// with return) answers with the member as the table holds it, createdAt
+// and the cleared undeliverable mark included.
+func TestJoinAnswersTheStoredMember(t *testing.T) {
+	ctx := context.Background()
+	w := whitelisted(t, 10)
+	stored := func(t *testing.T, what string, got bo.Learner) {
+		t.Helper()
+		want, err := w.store.GetLearner(ctx, w.program.ID, got.EmailKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, _ := json.Marshal(got)
+		s, _ := json.Marshal(want)
+		if string(g) != string(s) {
+			t.Errorf("%s answered\n  %s\nthe table holds\n  %s", what, g, s)
+		}
+		if got.CreatedAt.IsZero() {
+			t.Errorf("%s answered a zero createdAt", what)
+		}
+	}
+
+	byDomain, err := w.invites.Join(ctx, learner("new@acme.edu"), w.program.Slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored(t, "join by domain", byDomain.Member)
+
+	w.invite(t, "Ivy", "ivy@elsewhere.org")
+	if _, err := w.store.MarkUndeliverable(ctx, "ivy@elsewhere.org", "bounce", time.Now().UTC()); err != nil {
+		t.Fatal(err)
+	}
+	byInvitation, err := w.invites.Join(ctx, learner("ivy@elsewhere.org"), w.program.Slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored(t, "join through a pending invitation", byInvitation.Member)
+
+	if err := remove(ctx, w.store, w.program.ID, "ivy@elsewhere.org", true); err != nil {
+		t.Fatal(err)
+	}
+	back, err := w.invites.Join(ctx, learner("ivy@elsewhere.org"), w.program.Slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored(t, "rejoin", back.Member)
+
+	w.invite(t, "Ada", "ada@elsewhere.org")
+	accepted, err := w.invites.Accept(ctx, learner("ada@elsewhere.org"), tokenOf(t, w.mail.to("ada@elsewhere.org", mail.TemplateInvitation)[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored(t, "accept", accepted.Member)
 }

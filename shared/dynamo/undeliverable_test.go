@@ -52,7 +52,7 @@ func TestMarkUndeliverable(t *testing.T) {
 	if err := w.store.PutInvitationRow(ctx, member, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.store.Join(ctx, member, now); err != nil {
+	if _, err := w.store.Join(ctx, member, now); err != nil {
 		t.Fatal(err)
 	}
 

@@ -14,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -101,6 +102,9 @@ func decodeError(err error) error {
 			field = "body"
 		}
 		msg = "must be " + jsonKind(typ.Type.String())
+		if shape := objectShape(typ.Type); shape != "" {
+			msg = "must be an object" + shape
+		}
 	case errors.As(err, &perr):
 		msg = fmt.Sprintf("holds a time %q that is not RFC 3339 (like 2026-01-31T09:00:00Z)", perr.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
@@ -110,6 +114,30 @@ func decodeError(err error) error {
 		msg = "is truncated JSON"
 	}
 	return bo.Invalid("invalid "+field+": "+msg, bo.FieldError{Field: field, Message: msg})
+}
+
+// objectShape shows the fields of an object the JSON must hold, as
+// ` like {"email": …, "name": …}`, when t is a struct (an item of a list
+// included: admins: ["a@b"] is told what each admin looks like); "" for
+// any other type.
+func objectShape(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct || t.PkgPath() == "time" {
+		return ""
+	}
+	var names []string
+	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.IsExported() && name != "" && name != "-" {
+			names = append(names, strconv.Quote(name)+": …")
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return " like {" + strings.Join(names, ", ") + "}"
 }
 
 // jsonKind names the JSON type that decodes into the Go type.

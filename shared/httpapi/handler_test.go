@@ -42,6 +42,21 @@ type decodeTarget struct {
 	Nested   struct {
 		Flag bool `json:"flag"`
 	} `json:"nested"`
+	People []struct {
+		Email string `json:"email"`
+		Name  string `json:"name"`
+	} `json:"people"`
+}
+
+// TestDecodeShowsTheObjectExpected: a bare address where the items of a
+// list are objects is told what each looks like.
+func TestDecodeShowsTheObjectExpected(t *testing.T) {
+	var v decodeTarget
+	err := (&Request{Event: events.APIGatewayV2HTTPRequest{Body: `{"people":["a@b"]}`}}).Decode(&v)
+	want := `invalid people: must be an object like {"email": …, "name": …}`
+	if bo.ErrorCode(err) != bo.EINVALID || bo.ErrorMessage(err) != want {
+		t.Fatalf("error %v, want %q", err, want)
+	}
 }
 
 func TestDecodeNamesTheField(t *testing.T) {

@@ -66,11 +66,10 @@ func (s *Service) Accept(ctx context.Context, caller bo.Caller, token string) (A
 			return Accepted{}, bo.Errorf(bo.ECONFLICT, "this invitation link expired on %s: ask your program admin to resend the invitation",
 				tok.ExpiresAt.Format("2 January 2006"))
 		}
-		err = s.store.Join(ctx, l, now)
+		joined, err := s.store.Join(ctx, l, now)
 		switch bo.ErrorCode(err) {
 		case "":
-			l.State, l.JoinedAt, l.UpdatedAt = bo.StateMember, &now, now
-			return s.welcome(ctx, l, false)
+			return s.welcome(ctx, joined, false)
 		case bo.ECONFLICT:
 			continue // the invitation changed: read it again
 		}

@@ -97,7 +97,7 @@ type CSVRow struct {
 // Columns other than the three of the template are ignored (and kept in
 // CSVRow.Record).
 type CSVReader struct {
-	csv      *csv.Reader
+	csv      *csvin.Reader
 	bomLen   int64
 	header   []string
 	colName  int

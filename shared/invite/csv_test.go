@@ -86,6 +86,17 @@ func TestCSVReaderFormats(t *testing.T) {
 			},
 		},
 		{
+			// As typed in a text editor: spreadsheets read these as written.
+			name: "quotes inside unquoted fields",
+			in: "Full Name,Email,External ID\n" +
+				"Al \"the\" an,al@example.com,=HYPERLINK(\"http://x\")\n" +
+				"\"Lovelace, Ada\",ada@example.com,\"=HYPERLINK(\"\"http://y\"\")\"\n",
+			want: []csvTestRow{
+				{2, 1, "Al \"the\" an", "al@example.com", "=HYPERLINK(\"http://x\")"},
+				{3, 2, "Lovelace, Ada", "ada@example.com", "=HYPERLINK(\"http://y\")"},
+			},
+		},
+		{
 			name: "blank lines and blank records skipped",
 			in:   "\n\r\nFull Name,Email,External ID\n\nAda,ada@example.com,1\n , ,  \n,,\n\r\n   \nAlan,alan@example.com,2\n\n\n",
 			want: []csvTestRow{{5, 1, "Ada", "ada@example.com", "1"}, {10, 2, "Alan", "alan@example.com", "2"}},
@@ -252,10 +263,10 @@ func TestCSVReaderMalformed(t *testing.T) {
 		field  string // the error's detail field
 		msg    string // a substring of the message
 	}{
-		{"bare quote", "Full Name,Email,External ID\nAda,a@x.org,1\nAl \"the\" an,b@x.org,2\n", 1, "line 3", "bare \""},
 		{"quote after a quoted field", "Full Name,Email,External ID\nAda,a@x.org,1\n\"Alan\"x,b@x.org,2\n", 1, "line 3", "extraneous"},
 		{"unterminated quote", "Full Name,Email,External ID\r\nAda,a@x.org,1\r\n\"Alan,b@x.org,2\r\nGrace,c@x.org,3\r\n", 1, "line 3", "found at line"},
-		{"malformed header", "Full \"Name\",Email,External ID\n", 0, "line 1", "bare \""},
+		{"malformed header", "\"Full Name\"x,Email,External ID\n", 0, "line 1", "extraneous"},
+		{"quote never closed at the end", "Full Name,Email,External ID\nAda,a@x.org,1\nAl,\"b@x.org,2\n", 1, "line 3", "extraneous or missing"},
 		{"not UTF-8", "Full Name,Email,External ID\nAda,a@x.org,1\nJos\xe9,b@x.org,2\n", 1, "line 3", "UTF-8"},
 	}
 	for _, tt := range tests {

@@ -134,10 +134,9 @@ func (s *Service) Join(ctx context.Context, caller bo.Caller, slug string) (Acce
 		case JoinNone:
 			return Accepted{}, bo.Errorf(bo.EFORBIDDEN, "%s", st.reason)
 		case JoinInvitation:
-			err = s.store.Join(ctx, l, now)
+			l, err = s.store.Join(ctx, l, now)
 		case JoinRejoin:
-			err = s.store.Rejoin(ctx, l, now)
-			l.RemovedAt, l.WelcomeQueuedAt = nil, nil
+			l, err = s.store.Rejoin(ctx, l, now)
 		case JoinByDomain:
 			name := strings.Join(strings.Fields(caller.Name), " ")
 			if name == "" || utf8.RuneCountInString(name) > 200 {
@@ -147,11 +146,10 @@ func (s *Service) Join(ctx context.Context, caller bo.Caller, slug string) (Acce
 				OrgID: p.OrgID, ProgramID: p.ID, Email: email.Display, EmailKey: email.Key, FullName: name,
 				ContractID: st.domain.ContractID, InvitationID: bo.NewID("join", now),
 			}
-			err = s.store.JoinByDomain(ctx, l, now)
+			l, err = s.store.JoinByDomain(ctx, l, now)
 		}
 		switch bo.ErrorCode(err) {
 		case "":
-			l.State, l.JoinedAt, l.UpdatedAt = bo.StateMember, &now, now
 			return s.welcome(ctx, l, false)
 		case bo.ECONFLICT:
 			continue // the standing changed under us: read it again

@@ -44,17 +44,19 @@ type Store interface {
 	// returns ENOTFOUND when there is no pending invitation for the email.
 	DeleteInvitation(ctx context.Context, l bo.Learner) error
 	// Join makes the invited learner a member, consuming a licence of the
-	// contract. It returns ELIMIT when the contract has no licence left or
-	// is outside its term, and ECONFLICT when the invitation changed in
-	// between.
-	Join(ctx context.Context, l bo.Learner, now time.Time) error
+	// contract, and returns the learner as stored. It returns ELIMIT when
+	// the contract has no licence left or is outside its term, and
+	// ECONFLICT when the invitation changed in between.
+	Join(ctx context.Context, l bo.Learner, now time.Time) (bo.Learner, error)
 	// JoinByDomain makes a learner with no standing in the program a member
-	// on the contract of l; ECONFLICT when they have one, ELIMIT when the
-	// contract is full or outside its term.
-	JoinByDomain(ctx context.Context, l bo.Learner, now time.Time) error
-	// Rejoin makes a learner removed with return allowed a member again;
-	// ECONFLICT when they no longer are, ELIMIT as JoinByDomain.
-	Rejoin(ctx context.Context, l bo.Learner, now time.Time) error
+	// on the contract of l and returns the learner as stored (created now);
+	// ECONFLICT when they have one, ELIMIT when the contract is full or
+	// outside its term.
+	JoinByDomain(ctx context.Context, l bo.Learner, now time.Time) (bo.Learner, error)
+	// Rejoin makes a learner removed with return allowed a member again and
+	// returns the learner as stored; ECONFLICT when they no longer are,
+	// ELIMIT as JoinByDomain.
+	Rejoin(ctx context.Context, l bo.Learner, now time.Time) (bo.Learner, error)
 	GetProgramBySlug(ctx context.Context, slug string) (bo.Program, error)
 	// GetDomain returns the program's whitelisted domain, or ENOTFOUND.
 	GetDomain(ctx context.Context, programID, asciiDomain string) (bo.WhitelistedDomain, error)

@@ -21,8 +21,8 @@ func withProfile(cols ...string) []string {
 	return append(cols, ProfileColumns...)
 }
 
-// The headers of the three reports, in order, as DESIGN.md §4 and the
-// guide's data dictionaries give them.
+// The headers of the three reports, in order, as docs/reports.md gives
+// them with their meanings.
 var (
 	UsageColumns = withProfile("Name", "Email", "External Id", "Course", "Course ID", "Course Slug", "University",
 		"Enrollment Time", "Class Start Time", "Last Course Activity Time", "Overall Progress",

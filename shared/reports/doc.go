@@ -1,5 +1,5 @@
 // Package reports is the admins' email reports: the member, usage and
-// specialisation CSVs of DESIGN.md §4 zipped together, the summary of the
+// specialisation CSVs of docs/reports.md zipped together, the summary of the
 // report email, gradebooks, report jobs and weekly schedules. It streams
 // learners from a Source and writes to an io.Writer, so that no report is
 // ever held in memory; it imports neither Lambda nor the AWS SDK.

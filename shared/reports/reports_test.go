@@ -210,8 +210,8 @@ func TestWriteReport(t *testing.T) {
 	}
 }
 
-func TestHeadersAreTheDesign(t *testing.T) {
-	// DESIGN.md §4, word for word.
+func TestHeadersAreTheDocs(t *testing.T) {
+	// docs/reports.md, word for word.
 	want := map[string]string{
 		"usage": "Name, Email, External Id, Course, Course ID, Course Slug, University, Enrollment Time, Class Start Time, " +
 			"Last Course Activity Time, Overall Progress, Estimated Learning Hours, Completed, Removed From Program, " +

@@ -105,7 +105,7 @@ type DomainLine struct {
 type DomainReader struct {
 	src      io.Reader
 	maxBytes int64
-	csv      *csv.Reader
+	csv      *csvin.Reader
 	max      int
 	lines    int
 	first    bool // the next non-blank line is the first

@@ -91,6 +91,7 @@ func TestDomainReader(t *testing.T) {
 		{"quoted comma", "\"acme.edu,beta.org\"\n", []lineSummary{bad(1, "acme.edu,beta.org")}},
 		{"quoted line break", "\"acme\nedu\"\nbeta.org\n", []lineSummary{bad(1, "acme\nedu"), ok(3, "beta.org", "beta.org")}},
 		{"doubled quotes", "\"\"\"acme.edu\"\"\"\n", []lineSummary{bad(1, "\"acme.edu\"")}},
+		{"a quote inside an unquoted value is read as written", "ac\"me.edu\nbeta.org\n", []lineSummary{bad(1, "ac\"me.edu"), ok(2, "beta.org", "beta.org")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -156,7 +157,7 @@ func TestDomainReaderFileErrors(t *testing.T) {
 		msg      string // a substring of the message
 		before   int    // lines read before the error
 	}{
-		{name: "bare quote", in: "acme.edu\nac\"me.edu\n", code: bo.EINVALID, field: "line 2", msg: "line 2: malformed CSV", before: 1},
+		{name: "text after a closing quote, later line", in: "acme.edu\n\"be\"ta.org\n", code: bo.EINVALID, field: "line 2", msg: "line 2: malformed CSV", before: 1},
 		{name: "quote never closed", in: "acme.edu\n\"beta.org\ngamma.net\n", code: bo.EINVALID, field: "line 2", msg: "malformed CSV", before: 1},
 		{name: "text after a closing quote", in: "\"acme.edu\" x\n", code: bo.EINVALID, field: "line 1", msg: "nothing after the closing quote"},
 		{name: "not UTF-8", in: "acme.edu\nbeta\xff.org\n", code: bo.EINVALID, field: "line 2", msg: "not UTF-8", before: 1},

@@ -87,23 +87,39 @@ func InvitationImport(awsCfg aws.Config, c Learners, logger *slog.Logger) func(c
 // recorded (malformed, or for no enrollment), and returns other errors so
 // that EventBridge's delivery to Lambda retries them.
 func Activity(awsCfg aws.Config, c Learners, logger *slog.Logger) func(context.Context, events.EventBridgeEvent) error {
-	recorder := activity.NewRecorder(newServices(awsCfg, c, logger).store)
+	record := ActivityRecorder(awsCfg, c)
 	return func(ctx context.Context, ev events.EventBridgeEvent) error {
-		var e activity.Event
-		if err := json.Unmarshal(ev.Detail, &e); err != nil {
-			logger.WarnContext(ctx, "activity event dropped: detail is not an activity", slog.String("id", ev.ID), slog.String("error", err.Error()))
-			return nil
-		}
-		err := recorder.Record(ctx, e)
-		switch bo.ErrorCode(err) {
-		case "":
-			return nil
-		case bo.EINVALID, bo.ENOTFOUND:
-			logger.WarnContext(ctx, "activity event dropped", slog.String("id", ev.ID), slog.String("eventId", e.EventID), slog.String("error", err.Error()))
+		err := record(ctx, ev)
+		if Dropped(err) {
+			logger.WarnContext(ctx, "activity event dropped", slog.String("id", ev.ID), slog.String("error", err.Error()))
 			return nil
 		}
 		return err
 	}
+}
+
+// ActivityRecorder returns the activity function's work on one event,
+// without the decision to drop: nil when the event was recorded, an error
+// for which Dropped is true (EINVALID for a detail that is not a valid
+// activity event, ENOTFOUND for an unknown program, a non-member or an
+// item they are not enrolled in) when retrying cannot help, and any other
+// error when recording failed. The local activity route answers with it.
+func ActivityRecorder(awsCfg aws.Config, c Learners) func(context.Context, events.EventBridgeEvent) error {
+	recorder := activity.NewRecorder(newServices(awsCfg, c, slog.Default()).store)
+	return func(ctx context.Context, ev events.EventBridgeEvent) error {
+		var e activity.Event
+		if err := json.Unmarshal(ev.Detail, &e); err != nil {
+			return bo.Invalid("the detail is not an activity event: " + err.Error())
+		}
+		return recorder.Record(ctx, e)
+	}
+}
+
+// Dropped reports whether err, from ActivityRecorder, is an event to drop:
+// EINVALID or ENOTFOUND.
+func Dropped(err error) bool {
+	code := bo.ErrorCode(err)
+	return code == bo.EINVALID || code == bo.ENOTFOUND
 }
 
 // Worker returns the worker's handler: the work queue's items, each by its

@@ -43,7 +43,7 @@ func newRemindersWorld(t *testing.T) *remindersWorld {
 		w.due[l.EmailKey] = l
 	}
 	member := wiretest.Invitee(t, w.World, "member@acme.edu", firstSaturday.AddDate(0, 0, -3))
-	if err := w.Store.Join(ctx, member, time.Now()); err != nil {
+	if _, err := w.Store.Join(ctx, member, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	wiretest.Invitee(t, w.World, "bounced@acme.edu", firstSaturday.AddDate(0, 0, -3))

@@ -37,6 +37,26 @@ type system struct {
 	endpoint string
 	sender   string
 	names    emulator.Names
+	// out is what run printed (the next steps).
+	out lockedBuffer
+}
+
+// lockedBuffer is a bytes.Buffer safe for a writer and a reader at once.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func startSystem(t *testing.T) *system {
@@ -60,7 +80,7 @@ func startSystem(t *testing.T) *system {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	s.names = emulator.UniqueNames("bb")
-	go func() { done <- run(ctx, s.names, io.Discard) }()
+	go func() { done <- run(ctx, s.names, &s.out) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {

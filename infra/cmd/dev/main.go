@@ -44,8 +44,10 @@ import (
 	"github.com/learnops/backoffice/shared/awsconfig"
 	"github.com/learnops/backoffice/shared/dynamo"
 	"github.com/learnops/backoffice/shared/emulator"
+	"github.com/learnops/backoffice/shared/enroll"
 	"github.com/learnops/backoffice/shared/env"
 	"github.com/learnops/backoffice/shared/httpapi"
+	"github.com/learnops/backoffice/shared/invite"
 	"github.com/learnops/backoffice/shared/queue"
 	"github.com/learnops/backoffice/shared/reminders"
 	"github.com/learnops/backoffice/shared/resources"
@@ -186,10 +188,15 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 			"POST " + local.ReportsDailyRunPath: local.RunDailyReports(reports.Schedule, reportsDailyHourUTC, logger),
 		},
 		Workers:  workers,
-		Activity: local.ActivityHandler(wire.Activity(cfg, learners, logger.With(slog.String("function", httpapi.FunctionActivity)))),
+		Activity: local.ActivityHandler(wire.ActivityRecorder(cfg, learners)),
 		Admin:    svc,
-		Logger:   logger,
-		Out:      out,
+		Demo: func(ctx context.Context, seed local.SeedResult) error {
+			outbox := queue.NewPublisher(sqs.NewFromConfig(cfg), mailURL)
+			invites := invite.NewService(store, svc, outbox, invite.Config{LearnerAppURL: learnerAppURL})
+			return local.SeedLearner(ctx, invites, enroll.NewService(store, outbox, learnerAppURL), seed)
+		},
+		Logger: logger,
+		Out:    out,
 	}.Run(ctx)
 }
 

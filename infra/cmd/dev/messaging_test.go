@@ -121,7 +121,7 @@ func TestMessagingBlackBox(t *testing.T) {
 	if err := store.PutInvitationRow(ctx, old, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := store.Join(ctx, old, joined); err != nil {
+	if _, err := store.Join(ctx, old, joined); err != nil {
 		t.Fatal(err)
 	}
 	old, _ = store.GetLearner(ctx, programID, "old@acme.edu")

@@ -194,7 +194,7 @@ func NamedMember(t *testing.T, w *World, email, fullName string) bo.Caller {
 	if err := w.Store.PutInvitationRow(ctx, l, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Store.Join(ctx, l, now); err != nil {
+	if _, err := w.Store.Join(ctx, l, now); err != nil {
 		t.Fatal(err)
 	}
 	return bo.Caller{Subject: "u-" + e.Key, Email: e.Display, EmailVerified: true}
