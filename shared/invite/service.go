@@ -422,6 +422,12 @@ func (s *Service) List(ctx context.Context, caller bo.Caller, orgID, programID s
 	if q.Limit < 1 || q.Limit > 100 {
 		return nil, "", bo.Invalid("limit must be between 1 and 100", bo.FieldError{Field: "limit", Message: "must be between 1 and 100"})
 	}
-	q.Prefix = strings.ToLower(strings.TrimSpace(q.Prefix))
+	// An email prefix is matched in the canonical form of addresses (ASCII
+	// lowered, nothing folded); a name prefix in lower case, as names are kept.
+	if q.Prefix = strings.TrimSpace(q.Prefix); q.ByName {
+		q.Prefix = strings.ToLower(q.Prefix)
+	} else {
+		q.Prefix = bo.LowerASCII(q.Prefix)
+	}
 	return s.store.ListLearners(ctx, programID, bo.StateInvited, q)
 }
