@@ -154,8 +154,8 @@ func checkLearner(v *bo.Validation, fullName, email, externalID string) bo.Email
 		v.Add("fullName", "is required")
 	case utf8.RuneCountInString(name) > 200:
 		v.Add("fullName", "must be at most 200 characters")
-	case strings.ContainsAny(name, "\r\n"):
-		v.Add("fullName", "must be on one line")
+	default:
+		bo.CheckText(v, "fullName", name, false)
 	}
 	e, err := bo.ParseEmail(email)
 	if err != nil {
@@ -165,8 +165,8 @@ func checkLearner(v *bo.Validation, fullName, email, externalID string) bo.Email
 	switch {
 	case utf8.RuneCountInString(externalID) > maxExternalID:
 		v.Add("externalId", "must be at most %d characters", maxExternalID)
-	case strings.ContainsAny(externalID, "\r\n"):
-		v.Add("externalId", "must be on one line")
+	default:
+		bo.CheckText(v, "externalId", externalID, false)
 	}
 	return e
 }
