@@ -113,7 +113,7 @@ func (d Dev) Run(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(d.Logger.Handler(), slog.LevelWarn),
 	}
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() { served <- srv.Serve(JSONErrors(ln)) }()
 
 	workCtx, stopWork := context.WithCancel(ctx)
 	defer stopWork()

@@ -318,7 +318,7 @@ func (g *gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 
 	segs, err := splitPath(r.URL.EscapedPath())
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "bad_request", "the path is not validly percent-encoded")
+		writeError(w, http.StatusBadRequest, "invalid", "the path has malformed percent-encoding: a % must be followed by two hexadecimal digits, like %2F")
 		return
 	}
 	c, params, allowed := g.route(r.Method, segs)
@@ -353,7 +353,7 @@ func (g *gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 				fmt.Sprintf("the request body is over the API's limit of %d bytes", MaxBodyBytes))
 			return
 		}
-		writeError(w, http.StatusBadRequest, "bad_request", "could not read the request body")
+		writeError(w, http.StatusBadRequest, "invalid", "could not read the request body")
 		return
 	}
 

@@ -158,6 +158,7 @@ func (s *Service) CreateCollection(ctx context.Context, caller bo.Caller, orgID,
 	var v bo.Validation
 	checkName(&v, "name", in.Name)
 	v.Check(utf8.RuneCountInString(in.Description) <= maxTextLength, "description", "must be at most %d characters", maxTextLength)
+	bo.CheckText(&v, "description", in.Description, true)
 	checkPosition(&v, "position", in.Position, len(cs))
 	v.Check(len(in.Items) <= MaxItemsPerCollection, "items", "a collection holds at most %d items", MaxItemsPerCollection)
 	seen := map[string]int{}
@@ -213,6 +214,7 @@ func (s *Service) UpdateCollection(ctx context.Context, caller bo.Caller, orgID,
 	}
 	if in.Description != nil {
 		v.Check(utf8.RuneCountInString(*in.Description) <= maxTextLength, "description", "must be at most %d characters", maxTextLength)
+		bo.CheckText(&v, "description", *in.Description, true)
 	}
 	checkPosition(&v, "position", in.Position, len(cs)-1)
 	v.Check(in.Name != nil || in.Description != nil || in.Position != nil, "body", "nothing to change")

@@ -31,6 +31,7 @@ type ProgramChange struct {
 
 func checkProgramFields(v *bo.Validation, tagline string, limit *int) {
 	v.Check(utf8.RuneCountInString(tagline) <= maxTextLength, "tagline", "must be at most %d characters", maxTextLength)
+	bo.CheckText(v, "tagline", tagline, false)
 	if limit != nil {
 		v.Check(*limit >= 0 && *limit <= MaxEnrollmentLimit, "enrollmentLimit",
 			"must be between 0 (no limit) and %d", MaxEnrollmentLimit)

@@ -150,15 +150,16 @@ func NormalisePage(p Page) (Page, error) {
 	return p, nil
 }
 
-// checkName records an error unless s is a non-blank name of at most maxNameLength characters.
+// checkName records an error unless s is a non-blank name of at most
+// maxNameLength characters on one line, with no control character.
 func checkName(v *bo.Validation, field, s string) {
 	switch {
 	case strings.TrimSpace(s) == "":
 		v.Add(field, "is required")
 	case utf8.RuneCountInString(s) > maxNameLength:
 		v.Add(field, "must be at most %d characters", maxNameLength)
-	case strings.ContainsAny(s, "\r\n"):
-		v.Add(field, "must be on one line")
+	default:
+		bo.CheckText(v, field, s, false)
 	}
 }
 

@@ -161,6 +161,10 @@ func TestCreateOrgAuthorisationAndValidation(t *testing.T) {
 		{"operator", caller("op@platform.io", bo.GroupPlatformOperators), admin.NewOrg{Name: "Acme", Admins: []admin.NewAdmin{{Email: "Boss@Acme.com"}}}, "", nil},
 		{"not an operator", caller("boss@a.org", "admins"), admin.NewOrg{Name: "Acme", Admins: []admin.NewAdmin{{Email: "b@acme.com"}}}, bo.EFORBIDDEN, nil},
 		{"no name, no admins", caller("op@platform.io", bo.GroupPlatformOperators), admin.NewOrg{}, bo.EINVALID, []string{"name", "admins"}},
+		{"control characters in names", caller("op@platform.io", bo.GroupPlatformOperators), admin.NewOrg{Name: "Acme\x00", Admins: []admin.NewAdmin{{Email: "b@acme.com", Name: "Bo\x1bss"}}},
+			bo.EINVALID, []string{"name", "admins[0].name"}},
+		{"a tab in the name", caller("op@platform.io", bo.GroupPlatformOperators), admin.NewOrg{Name: "Ac\tme", Admins: []admin.NewAdmin{{Email: "b@acme.com"}}},
+			bo.EINVALID, []string{"name"}},
 		{"bad and duplicate admins", caller("op@platform.io", bo.GroupPlatformOperators), admin.NewOrg{Name: "Acme", Admins: []admin.NewAdmin{
 			{Email: "a@acme.com"}, {Email: "not-an-email"}, {Email: "A@ACME.com"}, {Email: "c@acme.com", Role: bo.RoleProgramAdmin},
 		}}, bo.EINVALID, []string{"admins[1].email", "admins[2].email", "admins[3].role"}},

@@ -15,7 +15,8 @@ func TestParseEmail(t *testing.T) {
 		ok               bool
 	}{
 		{"jo@acme.edu", "jo@acme.edu", "jo@acme.edu", true},
-		{"  Jo.Smith@ACME.edu ", "Jo.Smith@acme.edu", "jo.smith@acme.edu", true},
+		{"Jo.Smith@ACME.edu", "Jo.Smith@acme.edu", "jo.smith@acme.edu", true},
+		{"  Jo.Smith@ACME.edu ", "", "", false},
 		{"jo+tag@sub.acme.co.uk", "jo+tag@sub.acme.co.uk", "jo+tag@sub.acme.co.uk", true},
 		{"", "", "", false},
 		{"jo", "", "", false},
@@ -50,6 +51,96 @@ func TestParseEmail(t *testing.T) {
 	}
 }
 
+// TestEmailLookAlikes holds every spelling that Unicode case folding,
+// compatibility mapping or trimming would make equal to an admin's address
+// ("kate@kacme.edu") to the one canonical key: each either is refused or
+// has a key of its own; only ASCII case and the two spellings of one IDN
+// are the same address.
+func TestEmailLookAlikes(t *testing.T) {
+	const admin = "kate@kacme.edu"
+	tests := []struct {
+		name, in string
+		// want is "refused", "distinct" or "same" (as admin, or as idnKey).
+		want string
+	}{
+		{"exact", "kate@kacme.edu", "same"},
+		{"upper-case ASCII", "KATE@KACME.EDU", "same"},
+		{"mixed-case ASCII", "Kate@Kacme.Edu", "same"},
+		{"leading space", " kate@kacme.edu", "refused"},
+		{"trailing space", "kate@kacme.edu ", "refused"},
+		{"leading tab", "\tkate@kacme.edu", "refused"},
+		{"trailing tab", "kate@kacme.edu\t", "refused"},
+		{"trailing newline", "kate@kacme.edu\n", "refused"},
+		{"NUL", "kate@kacme.edu\x00", "refused"},
+		{"no-break space", "kate@kacme.edu\u00a0", "refused"},
+		{"zero-width space", "kate\u200b@kacme.edu", "refused"},
+		{"KELVIN SIGN in local part", "\u212Aate@kacme.edu", "distinct"},
+		{"KELVIN SIGN in domain", "kate@\u212Aacme.edu", "refused"},
+		{"LONG S in local part", "kate\u017F@kacme.edu", "distinct"},
+		{"LONG S in domain", "kate@kacme.edu\u017F", "refused"},
+		{"full-width local part", "\uff4bate@kacme.edu", "distinct"},
+		{"full-width domain", "kate@\uff4b\uff41\uff43\uff4d\uff45.edu", "refused"},
+		{"full-width at and dot", "kate\uff20kacme\uff0eedu", "refused"},
+		{"Cyrillic a in local part", "k\u0430te@kacme.edu", "distinct"},
+		{"decomposed K (K + combining)", "K\u0301ate@kacme.edu", "distinct"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := bo.ParseEmail(tt.in)
+			switch tt.want {
+			case "refused":
+				if err == nil {
+					t.Fatalf("ParseEmail(%q) = %+v, want refused", tt.in, got)
+				}
+				if bo.ErrorCode(err) != bo.EINVALID {
+					t.Fatalf("code = %q, want invalid", bo.ErrorCode(err))
+				}
+			case "distinct":
+				if err != nil {
+					t.Fatalf("ParseEmail(%q): %v", tt.in, err)
+				}
+				if got.Key == admin {
+					t.Fatalf("ParseEmail(%q).Key = %q: a look-alike is the admin", tt.in, got.Key)
+				}
+			case "same":
+				if err != nil || got.Key != admin {
+					t.Fatalf("ParseEmail(%q) = %+v, %v; want key %q", tt.in, got, err, admin)
+				}
+			}
+		})
+	}
+}
+
+// TestEmailIDNDomain: an internationalised domain written in Unicode and in
+// punycode is one domain; its upper-case Unicode spelling is refused, not
+// folded.
+func TestEmailIDNDomain(t *testing.T) {
+	const key = "jo@xn--bcher-kva.example"
+	for _, in := range []string{"jo@bücher.example", "jo@xn--bcher-kva.example", "JO@XN--BCHER-KVA.EXAMPLE", "Jo@Bücher.Example"} {
+		e, err := bo.ParseEmail(in)
+		if err != nil || e.Key != key {
+			t.Errorf("ParseEmail(%q) = %+v, %v; want key %q", in, e, err, key)
+		}
+	}
+	if e, err := bo.ParseEmail("jo@BÜCHER.example"); err == nil {
+		t.Errorf("ParseEmail(upper-case Ü) = %+v, want refused", e)
+	}
+	if d, ok := bo.CanonicalDomain("Bücher.example"); !ok || d != "xn--bcher-kva.example" {
+		t.Errorf("CanonicalDomain = %q, %v", d, ok)
+	}
+	if d, ok := bo.CanonicalDomain("\u212Aacme.edu"); ok {
+		t.Errorf("CanonicalDomain(KELVIN SIGN) = %q, want refused", d)
+	}
+}
+
+func TestLowerASCII(t *testing.T) {
+	for in, want := range map[string]string{"": "", "abc": "abc", "AbC@X.ORG": "abc@x.org", "\u212A\u017FÄ": "\u212A\u017FÄ", "Ä-Z": "Ä-z"} {
+		if got := bo.LowerASCII(in); got != want {
+			t.Errorf("LowerASCII(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestCallerVerifiedEmail(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -59,7 +150,9 @@ func TestCallerVerifiedEmail(t *testing.T) {
 		{"verified", bo.Caller{Email: "A@X.org", EmailVerified: true}, ""},
 		{"unverified", bo.Caller{Email: "a@x.org"}, bo.EFORBIDDEN},
 		{"no email", bo.Caller{EmailVerified: true}, bo.EUNAUTHORISED},
-		{"garbage", bo.Caller{Email: "nope", EmailVerified: true}, bo.EUNAUTHORISED},
+		{"garbage", bo.Caller{Email: "nope", EmailVerified: true}, bo.EFORBIDDEN},
+		{"leading space", bo.Caller{Email: " a@x.org", EmailVerified: true}, bo.EFORBIDDEN},
+		{"kelvin sign domain", bo.Caller{Email: "a@x.or\u212A", EmailVerified: true}, bo.EFORBIDDEN},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -22,10 +22,12 @@ func (c Caller) IsOperator() bool {
 	return slices.Contains(c.Groups, GroupPlatformOperators)
 }
 
-// VerifiedEmail returns the caller's email normalised for lookups. It returns
-// EUNAUTHORISED when the token carries no email, and EFORBIDDEN when the email
-// is not verified: roles are granted to email addresses, so an unverified
-// claim must never match one.
+// VerifiedEmail returns the caller's email in its canonical form (see
+// ParseEmail) for lookups. It returns EUNAUTHORISED when the token carries
+// no email, and EFORBIDDEN when the email is not verified or is not exactly
+// one canonical address (a leading or trailing space, a control character,
+// a look-alike domain): roles are granted to email addresses, so such a
+// claim must never match one, and it is refused rather than repaired.
 func (c Caller) VerifiedEmail() (Email, error) {
 	if c.Email == "" {
 		return Email{}, Errorf(EUNAUTHORISED, "the token carries no email claim")
@@ -35,7 +37,7 @@ func (c Caller) VerifiedEmail() (Email, error) {
 	}
 	e, err := ParseEmail(c.Email)
 	if err != nil {
-		return Email{}, Errorf(EUNAUTHORISED, "the token's email claim is not a valid address")
+		return Email{}, Errorf(EFORBIDDEN, "the token's email claim is not a valid address: %s", ErrorDetails(err)[0].Message)
 	}
 	return e, nil
 }

@@ -55,26 +55,79 @@ func (r *Request) Page() (limit int, cursor string, err error) {
 }
 
 // Decode reads the JSON body into v, strictly: the body must be one JSON
-// object of at most MaxBodyBytes with no unknown fields and values of the
-// right types. It returns EINVALID naming the field at fault, or ETOOLARGE.
+// object (not null, an array, a string, a number or a boolean) of at most
+// MaxBodyBytes with no unknown fields and values of the right types. It
+// returns EINVALID naming the field at fault ("body" for a body that is
+// missing or not an object), or ETOOLARGE.
 func (r *Request) Decode(v any) error {
 	return r.DecodeLimit(v, MaxBodyBytes)
 }
 
+// DecodeOptional is Decode for a route whose body may be left out: an empty
+// body leaves v as it is and returns nil; any other body must be a JSON
+// object as Decode requires (null is not an empty body).
+func (r *Request) DecodeOptional(v any) error {
+	body, err := r.body(MaxBodyBytes)
+	if err != nil || len(bytes.TrimLeft(body, jsonSpace)) == 0 {
+		return err
+	}
+	return decodeObject(body, v)
+}
+
 // DecodeLimit is Decode with another size limit, for routes that carry files.
 func (r *Request) DecodeLimit(v any, maxBytes int) error {
+	body, err := r.body(maxBytes)
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimLeft(body, jsonSpace)) == 0 {
+		return bo.Invalid("a JSON body is required", bo.FieldError{Field: "body", Message: "is required"})
+	}
+	return decodeObject(body, v)
+}
+
+// jsonSpace is the white space JSON allows between tokens.
+const jsonSpace = " \t\r\n"
+
+// body returns the request's body, base64-decoded when API Gateway encoded
+// it. It returns EINVALID for bad base64 and ETOOLARGE above maxBytes.
+func (r *Request) body(maxBytes int) ([]byte, error) {
 	body := []byte(r.Event.Body)
 	if r.Event.IsBase64Encoded {
 		var err error
 		if body, err = base64.StdEncoding.DecodeString(r.Event.Body); err != nil {
-			return bo.Invalid("the body is not valid base64", bo.FieldError{Field: "body", Message: "is not valid base64"})
+			return nil, bo.Invalid("the body is not valid base64", bo.FieldError{Field: "body", Message: "is not valid base64"})
 		}
 	}
 	if len(body) > maxBytes {
-		return bo.Errorf(bo.ETOOLARGE, "the body is larger than %d bytes", maxBytes)
+		return nil, bo.Errorf(bo.ETOOLARGE, "the body is larger than %d bytes", maxBytes)
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return bo.Invalid("a JSON body is required", bo.FieldError{Field: "body", Message: "is required"})
+	return body, nil
+}
+
+// decodeObject decodes body, which must be one JSON object, into v. The
+// object check comes first: encoding/json decodes null into a struct as
+// "nothing to change" and an array or scalar only fails once it meets a
+// field, so without it a body of null would pass as an empty request.
+func decodeObject(body []byte, v any) error {
+	trimmed := bytes.TrimLeft(body, jsonSpace)
+	var kind string
+	switch c := trimmed[0]; {
+	case c == '{':
+	case c == 'n':
+		kind = "null"
+	case c == '[':
+		kind = "an array"
+	case c == '"':
+		kind = "a string"
+	case c == 't' || c == 'f':
+		kind = "a boolean"
+	case c == '-' || c >= '0' && c <= '9':
+		kind = "a number"
+	}
+	if kind != "" {
+		return bo.Invalid("the body must be a JSON object, not "+kind,
+			bo.FieldError{Field: "body", Message: "must be a JSON object, not " + kind})
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

@@ -76,6 +76,11 @@ func TestDecodeNamesTheField(t *testing.T) {
 		{"nested wrong type", `{"nested":{"flag":"yes"}}`, false, bo.EINVALID, "nested.flag"},
 		{"bad time", `{"startsAt":"tomorrow"}`, false, bo.EINVALID, "body"},
 		{"array", `[1,2]`, false, bo.EINVALID, "body"},
+		{"null", `null`, false, bo.EINVALID, "body"},
+		{"null base64", `null`, true, bo.EINVALID, "body"},
+		{"string", `"x"`, false, bo.EINVALID, "body"},
+		{"number", ` 42`, false, bo.EINVALID, "body"},
+		{"boolean", `true`, false, bo.EINVALID, "body"},
 		{"trailing data", `{"name":"x"} {"name":"y"}`, false, bo.EINVALID, "body"},
 		{"too large", `{"name":"` + strings.Repeat("x", MaxBodyBytes) + `"}`, false, bo.ETOOLARGE, ""},
 	}
@@ -203,4 +208,82 @@ func keys(m map[string]RouteFunc) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// bodylessRoutes are the routes with a method that may carry a body but
+// that read none: their body is ignored, so no body can change what they
+// do. (The unsubscribe POST reads a form, tested in messaging_test.go.)
+var bodylessRoutes = map[string]bool{
+	"POST /v1/orgs/{orgId}/programs/{programId}/invitations/{email}/resend": true,
+	"POST /v1/invitations/{token}/accept":                                   true,
+	"POST /v1/programs/{slug}/join":                                         true,
+	"POST /v1/unsubscribe/{token}":                                          true,
+}
+
+// TestEveryObjectBodyRefusesNonObjects sends every route of the catalogue
+// that takes a JSON body a body of null, an array, a string, a number and a
+// boolean, and wants a 400 naming "body" before any service is reached:
+// the routes are built without services, so a body that got through would
+// panic on the nil service.
+func TestEveryObjectBodyRefusesNonObjects(t *testing.T) {
+	all := map[string]map[string]RouteFunc{
+		FunctionAdmin:       adminRoutes(nil, nil, slog.Default()),
+		FunctionInvitations: invitationRoutes(nil, nil),
+		FunctionJoin:        joinRoutes(nil),
+		FunctionWhitelist:   whitelistRoutes(nil),
+		FunctionEnrollment:  enrollmentRoutes(nil),
+		FunctionMembers:     memberRoutes(nil, nil),
+		FunctionReminders:   remindersRoutes(nil),
+		FunctionMessaging:   messagingRoutes(nil, nil, slog.Default()),
+		FunctionReports:     reportRoutes(nil),
+	}
+	bodies := []string{`null`, ` null `, "\n\tnull", `[]`, `[{}]`, `"x"`, `1`, `-1`, `true`, `false`}
+	tested := 0
+	for _, route := range Routes {
+		if route.Method == "GET" || route.Method == "DELETE" || bodylessRoutes[route.Key()] {
+			continue
+		}
+		fn := all[route.Function][route.Key()]
+		if fn == nil {
+			t.Errorf("%s: not served", route.Key())
+			continue
+		}
+		tested++
+		for _, body := range bodies {
+			for _, encoded := range []bool{false, true} {
+				ev := events.APIGatewayV2HTTPRequest{RouteKey: route.Key(), Body: body}
+				if encoded {
+					ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString([]byte(body)), true
+				}
+				func() {
+					defer func() {
+						if p := recover(); p != nil {
+							t.Errorf("%s with body %q (base64 %v): reached the service (%v)", route.Key(), body, encoded, p)
+						}
+					}()
+					_, _, err := fn(context.Background(), &Request{Event: ev})
+					if code := bo.ErrorCode(err); code != bo.EINVALID {
+						t.Errorf("%s with body %q: code %q, want invalid (%v)", route.Key(), body, code, err)
+						return
+					}
+					if d := bo.ErrorDetails(err); len(d) != 1 || d[0].Field != "body" || !strings.HasPrefix(d[0].Message, "must be a JSON object") {
+						t.Errorf("%s with body %q: details %v, want body must be a JSON object", route.Key(), body, d)
+					}
+				}()
+			}
+		}
+	}
+	if tested < 25 {
+		t.Fatalf("only %d routes with a body were tested", tested)
+	}
+}
+
+// TestDecodeOptional: an empty body is no body; null is not.
+func TestDecodeOptional(t *testing.T) {
+	for body, code := range map[string]string{"": "", "  \n": "", `{"name":"x"}`: "", `null`: bo.EINVALID, `[]`: bo.EINVALID, `{"colour":1}`: bo.EINVALID} {
+		var v decodeTarget
+		if got := bo.ErrorCode((&Request{Event: events.APIGatewayV2HTTPRequest{Body: body}}).DecodeOptional(&v)); got != code {
+			t.Errorf("DecodeOptional(%q): code %q, want %q", body, got, code)
+		}
+	}
 }

@@ -62,10 +62,8 @@ func messagingRoutes(svc *messaging.Service, unsub *messaging.Unsubscriber, logg
 		},
 		"POST " + msg + "/preview": func(ctx context.Context, r *Request) (int, any, error) {
 			var in previewRequest
-			if strings.TrimSpace(r.Event.Body) != "" {
-				if err := r.Decode(&in); err != nil {
-					return 0, nil, err
-				}
+			if err := r.DecodeOptional(&in); err != nil {
+				return 0, nil, err
 			}
 			p, err := svc.Preview(ctx, r.Caller, r.Param("orgId"), r.Param("messageId"), in.Email)
 			return http.StatusOK, p, err

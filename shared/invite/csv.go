@@ -311,6 +311,9 @@ func CheckCSVRowEmail(row CSVRow) (email bo.Email, outcome Outcome, reason strin
 	if n := utf8.RuneCountInString(row.FullName); n > csvMaxNameRunes {
 		return bo.Email{}, OutcomeInvalidName, fmt.Sprintf("%s must be at most %d characters (it has %d)", CSVHeaderFullName, csvMaxNameRunes, n)
 	}
+	if p := bo.TextProblem(row.FullName, false); p != "" {
+		return bo.Email{}, OutcomeInvalidName, CSVHeaderFullName + " " + p
+	}
 	email, err := bo.ParseEmail(row.Email)
 	if err != nil {
 		why := "is not a valid email address"
@@ -321,6 +324,9 @@ func CheckCSVRowEmail(row CSVRow) (email bo.Email, outcome Outcome, reason strin
 	}
 	if n := utf8.RuneCountInString(row.ExternalID); n > csvMaxExternalIDRunes {
 		return bo.Email{}, OutcomeInvalidExternalID, fmt.Sprintf("%s must be at most %d characters (it has %d)", CSVHeaderExternalID, csvMaxExternalIDRunes, n)
+	}
+	if p := bo.TextProblem(row.ExternalID, false); p != "" {
+		return bo.Email{}, OutcomeInvalidExternalID, CSVHeaderExternalID + " " + p
 	}
 	return email, OutcomeOK, ""
 }

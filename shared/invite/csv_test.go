@@ -467,6 +467,10 @@ func TestCheckCSVRow(t *testing.T) {
 		{"display name", CSVRow{FullName: "Ada", Email: "Ada <ada@example.com>"}, OutcomeInvalidEmail, "Email is not a valid email address", ""},
 		{"two addresses", CSVRow{FullName: "Ada", Email: "a@example.com;b@example.com"}, OutcomeInvalidEmail, "Email is not a valid email address", ""},
 		{"external ID too long", CSVRow{FullName: "Ada", Email: "ada@example.com", ExternalID: long}, OutcomeInvalidExternalID, "External ID must be at most 200 characters (it has 201)", ""},
+		{"NUL in name", CSVRow{FullName: "Ada\x00", Email: "ada@example.com"}, OutcomeInvalidName, "Full Name must not contain control characters (U+0000)", ""},
+		{"escape in name", CSVRow{FullName: "\x1b[2JAda", Email: "ada@example.com"}, OutcomeInvalidName, "Full Name must not contain control characters (U+001B)", ""},
+		{"NUL in external ID", CSVRow{FullName: "Ada", Email: "ada@example.com", ExternalID: "E\x001"}, OutcomeInvalidExternalID, "External ID must not contain control characters (U+0000)", ""},
+		{"email with a tab", CSVRow{FullName: "Ada", Email: "ada@example.com\t"}, OutcomeInvalidEmail, "Email must not contain spaces, tabs or line breaks (before, inside or after the address)", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

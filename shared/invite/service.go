@@ -156,8 +156,8 @@ func checkLearner(v *bo.Validation, fullName, email, externalID string) bo.Email
 		v.Add("fullName", "is required")
 	case utf8.RuneCountInString(name) > 200:
 		v.Add("fullName", "must be at most 200 characters")
-	case strings.ContainsAny(name, "\r\n"):
-		v.Add("fullName", "must be on one line")
+	default:
+		bo.CheckText(v, "fullName", name, false)
 	}
 	e, err := bo.ParseEmail(email)
 	if err != nil {
@@ -167,8 +167,8 @@ func checkLearner(v *bo.Validation, fullName, email, externalID string) bo.Email
 	switch {
 	case utf8.RuneCountInString(externalID) > maxExternalID:
 		v.Add("externalId", "must be at most %d characters", maxExternalID)
-	case strings.ContainsAny(externalID, "\r\n"):
-		v.Add("externalId", "must be on one line")
+	default:
+		bo.CheckText(v, "externalId", externalID, false)
 	}
 	return e
 }
@@ -424,6 +424,12 @@ func (s *Service) List(ctx context.Context, caller bo.Caller, orgID, programID s
 	if q.Limit < 1 || q.Limit > 100 {
 		return nil, "", bo.Invalid("limit must be between 1 and 100", bo.FieldError{Field: "limit", Message: "must be between 1 and 100"})
 	}
-	q.Prefix = strings.ToLower(strings.TrimSpace(q.Prefix))
+	// An email prefix is matched in the canonical form of addresses (ASCII
+	// lowered, nothing folded); a name prefix in lower case, as names are kept.
+	if q.Prefix = strings.TrimSpace(q.Prefix); q.ByName {
+		q.Prefix = strings.ToLower(q.Prefix)
+	} else {
+		q.Prefix = bo.LowerASCII(q.Prefix)
+	}
 	return s.store.ListLearners(ctx, programID, bo.StateInvited, q)
 }

@@ -289,8 +289,8 @@ func validate(m Message) error {
 			v.Add(field, "is required")
 		case utf8.RuneCountInString(s) > maxRunes:
 			v.Add(field, "must be at most %d characters", maxRunes)
-		case strings.ContainsAny(s, "\r\n"):
-			v.Add(field, "must be on one line")
+		default:
+			bo.CheckText(&v, field, s, false)
 		}
 	}
 	oneLine("subject", m.Subject, MaxSubjectRunes, true)
@@ -300,6 +300,8 @@ func validate(m Message) error {
 		v.Add("content", "is required")
 	case utf8.RuneCountInString(m.Content) > MaxContentRunes:
 		v.Add("content", "must be at most %d characters", MaxContentRunes)
+	default:
+		bo.CheckText(&v, "content", m.Content, true)
 	}
 	checkPlaceholders(&v, "content", m.Content)
 	if c := m.CallToAction; c != nil {

@@ -42,6 +42,11 @@ func TestValidate(t *testing.T) {
 		{"a button without a label", func(m *Message) { m.CallToAction.Label = "" }, []string{"callToAction.label"}},
 		{"a sender name that would forge an address", func(m *Message) { m.SenderName = `Boss <boss@evil.example>` }, []string{"senderName"}},
 		{"a sender name on two lines", func(m *Message) { m.SenderName = "a\nb" }, []string{"senderName"}},
+		{"a NUL in the subject", func(m *Message) { m.Subject = "Hi\x00" }, []string{"subject"}},
+		{"an escape in the content", func(m *Message) { m.Content = "Hi\n\t\x1b[2J there" }, []string{"content"}},
+		{"tabs and new lines in the content", func(m *Message) { m.Content = "Hi,\r\n\tthere\n" }, nil},
+		{"a NUL in the sender name", func(m *Message) { m.SenderName = "Boss\x00" }, []string{"senderName"}},
+		{"a tab in the button label", func(m *Message) { m.CallToAction.Label = "Go\t" }, []string{"callToAction.label"}},
 		{"another reply-to", func(m *Message) { m.ReplyTo = "someone@else" }, []string{"replyTo"}},
 		{"the removed status", func(m *Message) { m.Audience.Status = members.RemovedLearners }, []string{"audience.status"}},
 		{"filters repeated and blank", func(m *Message) {

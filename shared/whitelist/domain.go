@@ -114,19 +114,17 @@ func Normalize(input string) (Domain, error) {
 }
 
 // MatchEmailDomain returns the key (Domain.ASCII) under which the domain of
-// an email address is looked up in a whitelist, normalised exactly as
-// Normalize normalises a whitelisted domain, so that "jo@ACME.EDU" meets
-// "acme.edu" and "jo@bücher.example" meets "xn--bcher-kva.example". It
-// takes the part after the @ (such as backoffice.Email.Domain()). It
-// returns false when that is not a valid domain, which matches no entry. A
-// public domain is returned like any other: it matches nothing because it
-// cannot be whitelisted.
+// an email address is looked up in a whitelist: its canonical form
+// (backoffice.CanonicalDomain: ASCII lowered, IDNA to punycode, nothing
+// folded), so that "jo@ACME.EDU" meets "acme.edu" and "jo@bücher.example"
+// meets "xn--bcher-kva.example", while a look-alike written with KELVIN
+// SIGN or full-width letters meets nothing. It takes the part after the @
+// (such as backoffice.Email.Domain()). It returns false when that is not a
+// valid domain in its canonical spelling, which matches no entry. A public
+// domain is returned like any other: it matches nothing because it cannot
+// be whitelisted.
 func MatchEmailDomain(emailDomain string) (string, bool) {
-	d, r := normalize(emailDomain)
-	if r != nil {
-		return "", false
-	}
-	return d.ASCII, true
+	return bo.CanonicalDomain(emailDomain)
 }
 
 // publicReason is the reason a public domain is refused.
@@ -192,9 +190,13 @@ func normalize(input string) (Domain, *refusal) {
 	if err != nil {
 		return Domain{}, idnaRefusal(s)
 	}
-	ascii = strings.ToLower(ascii) // the mapping already did; kept for safety
 	if r := checkHost(ascii); r != nil {
 		return Domain{}, r
+	}
+	// What an admin types is folded once, above, into a key; the key itself
+	// must be the canonical form that learners' addresses are matched in.
+	if key, ok := bo.CanonicalDomain(ascii); !ok || key != ascii {
+		return Domain{}, idnaRefusal(s)
 	}
 	if r := checkIDNRunes(ascii); r != nil {
 		return Domain{}, r

@@ -100,11 +100,11 @@ func (s *Service) Remove(ctx context.Context, caller bo.Caller, orgID, programID
 	if _, err := s.auth.AuthorizeProgram(ctx, caller, orgID, programID); err != nil {
 		return err
 	}
-	key, ok := MatchEmailDomain(strings.TrimSuffix(strings.TrimSpace(domain), "."))
-	if !ok {
+	d, r := normalize(domain)
+	if r != nil {
 		return bo.Errorf(bo.ENOTFOUND, "%s is not on the whitelist", domain)
 	}
-	return s.store.DeleteDomain(ctx, programID, key)
+	return s.store.DeleteDomain(ctx, programID, d.ASCII)
 }
 
 // DomainImport is a request to whitelist the domains of a CSV (one a line,
