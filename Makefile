@@ -14,6 +14,19 @@ export DEV_JWT_SECRET ?= local-dev-secret-change-me
 export CDK_DISABLE_CLI_TELEMETRY := true
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
+# STAGE names the deployment: infra/stages/$(STAGE).json, stack BackOffice-$(STAGE).
+STAGE ?= dev
+# CDK_FLAGS are passed on to cdk, e.g. CDK_FLAGS='--require-approval never' in CI.
+CDK_FLAGS ?=
+
+# AWS_ENV runs a command against AWS with the credentials you have (profile,
+# SSO, AWS_SESSION_TOKEN, a CI role): without the local endpoint, and
+# without the region and the fake key pair above unless you set them
+# yourself, so that your profile's region and credentials apply.
+AWS_ENV := env -u AWS_ENDPOINT_URL \
+	$(if $(filter file,$(origin AWS_REGION)),-u AWS_REGION) \
+	$(if $(filter test,$(AWS_ACCESS_KEY_ID)),-u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY)
+
 FUNCTIONS := $(notdir $(wildcard functions/*))
 BUILD := .build/functions
 CDK := infra/node_modules/.bin/cdk
@@ -58,8 +71,8 @@ $(CDK): infra/package.json infra/package-lock.json
 	@touch $(CDK)
 
 .PHONY: synth
-synth: build $(CDK) ## synthesise the CloudFormation template into cdk.out (offline, no AWS account)
-	CDK_DISABLE_VERSION_CHECK=true $(CDK) synth --quiet --no-notices --no-version-reporting
+synth: build $(CDK) ## synthesise the stage's template into cdk.out (offline, no AWS account): make synth [STAGE=prod]
+	CDK_DISABLE_VERSION_CHECK=true $(CDK) synth -c stage=$(STAGE) --quiet --no-notices --no-version-reporting
 
 .PHONY: lint-cfn
 lint-cfn: synth ## cfn-lint the synthesised template
@@ -70,6 +83,14 @@ cfn-lint: ## cfn-lint the template synthesised last (make synth), without synthe
 	@command -v cfn-lint >/dev/null || pip install --quiet cfn-lint
 	cfn-lint cdk.out/*.template.json
 
+.PHONY: bootstrap
+bootstrap: build $(CDK) ## once per AWS account and region: cdk bootstrap with your credentials
+	$(AWS_ENV) $(CDK) bootstrap -c stage=$(STAGE) --no-notices $(CDK_FLAGS)
+
+.PHONY: diff
+diff: build $(CDK) ## what make deploy would change: make diff STAGE=prod
+	$(AWS_ENV) $(CDK) diff -c stage=$(STAGE) --no-notices $(CDK_FLAGS)
+
 .PHONY: deploy
-deploy: build $(CDK) ## deploy to the AWS account of your credentials (see README)
-	env -u AWS_ENDPOINT_URL -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY $(CDK) deploy --no-notices
+deploy: build $(CDK) ## deploy the stage with your AWS credentials: make deploy STAGE=prod (see README, Deploying)
+	$(AWS_ENV) $(CDK) deploy -c stage=$(STAGE) --no-notices $(CDK_FLAGS)

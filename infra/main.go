@@ -1,10 +1,15 @@
-// Command infra is the AWS CDK app of the back office: one
-// environment-agnostic stack, checked by cdk-nag's AWS Solutions rules.
-// `make synth` runs it through the CDK CLI (see cdk.json at the repo top),
-// from the repo top, after `make build` has built the functions' binaries.
+// Command infra is the AWS CDK app of the back office: one stack per stage,
+// BackOffice-<stage>, configured by infra/stages/<stage>.json and CDK
+// context values (see Config), and checked by cdk-nag's AWS Solutions
+// rules. `make synth` and `make deploy STAGE=...` run it through the CDK CLI
+// (see cdk.json at the repo top), from the repo top, after `make build` has
+// built the functions' binaries.
 package main
 
 import (
+	"fmt"
+	"os"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -13,7 +18,13 @@ func main() {
 	defer jsii.Close()
 
 	app := awscdk.NewApp(nil)
+	cfg, err := LoadConfig(app, DefaultStagesDir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "infra:", err)
+		jsii.Close()
+		os.Exit(1)
+	}
 	applyNag(app)
-	NewBackOfficeStack(app, "BackOffice", &BackOfficeStackProps{})
+	NewBackOfficeStack(app, cfg.StackName(), &BackOfficeStackProps{StackProps: cfg.StackProps(), Config: cfg})
 	app.Synth(nil)
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
@@ -57,6 +58,15 @@ func suppressPublicRoute(route awsapigatewayv2.HttpRoute, key string) {
 		panic("route " + key + " is public: say why in publicRoutes (infra/nag.go)")
 	}
 	suppress(route, "AwsSolutions-APIG4", key+" is public by design (httpapi.Route.Public): "+reason)
+}
+
+// suppressUserPoolThreatProtection accepts the administrators' user pool
+// without Cognito's threat protection (AwsSolutions-COG3).
+func suppressUserPoolThreatProtection(pool awscognito.UserPool) {
+	suppress(pool, "AwsSolutions-COG3",
+		"Threat protection (advanced security) needs Cognito's Plus feature plan, priced per monthly active user; the pool signs in a small set of "+
+			"administrators, with self sign-up off, TOTP MFA required for everyone and a 12-character password policy, which covers the "+
+			"credential-stuffing risk that threat protection addresses. A stage that wants it sets the Plus plan in infra/identity.go.")
 }
 
 // suppressUnsubscribeSecretRotation accepts that the unsubscribe signing
@@ -136,9 +146,22 @@ func suppressObjectPrefixWildcard(fn awslambda.Function, bucket awss3.Bucket, pr
 // suppressSESIdentityWildcard accepts the SES identity wildcard of the
 // mailer's send permission.
 func suppressSESIdentityWildcard(fn awslambda.Function) {
+	stack := awscdk.Stack_Of(fn)
 	suppress(rolePolicy(fn), "AwsSolutions-IAM5",
-		"SES authorises a send against the identity that verifies the From address (the address or its domain) and, in the SES sandbox, against every recipient's identity; the statement is limited to this account's identities in this region and conditioned on ses:FromAddress equal to the MailFrom parameter.",
-		"Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*")
+		"SES authorises a send against the identity that verifies the From address (the address or its domain) and, in the SES sandbox, against every recipient's identity; the statement is limited to this account's identities in this region and conditioned on ses:FromAddress equal to the stage's mailFrom.",
+		fmt.Sprintf("Resource::arn:%s:ses:%s:%s:identity/*", arnPart(stack.Partition(), "AWS::Partition"),
+			arnPart(stack.Region(), "AWS::Region"), arnPart(stack.Account(), "AWS::AccountId")))
+}
+
+// arnPart is a part of an ARN as cdk-nag writes it in a finding: the value
+// when the stack knows it (a stage pinned to, or synthesised with the
+// credentials of, an account and region), else <pseudo> for the pseudo
+// parameter that stands for it.
+func arnPart(value *string, pseudo string) string {
+	if *awscdk.Token_IsUnresolved(value) {
+		return "<" + pseudo + ">"
+	}
+	return *value
 }
 
 // bucketNotificationsHandlerPrefix starts the construct ID of the Lambda

@@ -64,12 +64,14 @@ const (
 // BackOfficeStackProps configures the back office stack.
 type BackOfficeStackProps struct {
 	awscdk.StackProps
+	// Config is the stage's settings (LoadConfig).
+	Config Config
 	// AssetDir holds each function's built binary at <AssetDir>/<name>/bootstrap.
 	// Empty means DefaultAssetDir.
 	AssetDir string
 	// ReminderHourUTC is the hour of Saturday (UTC, 0 to 23) the invitation
-	// reminders go out at. Nil reads the context value reminderHourUtc
-	// (`cdk synth -c reminderHourUtc=7`, or cdk.json's "context"), and
+	// reminders go out at. Nil means Config.ReminderHourUTC, else the
+	// context value reminderHourUtc (`cdk synth -c reminderHourUtc=7`), and
 	// without one reminders.DefaultHourUTC.
 	ReminderHourUTC *int
 }
@@ -108,14 +110,6 @@ func reminderHour(scope constructs.Construct, prop *int) int {
 	return hour
 }
 
-// parameters are the stack's CloudFormation parameters, set at deploy time.
-type parameters struct {
-	jwtIssuerURL  awscdk.CfnParameter
-	jwtAudience   awscdk.CfnParameter
-	learnerAppURL awscdk.CfnParameter
-	mailFrom      awscdk.CfnParameter
-}
-
 // stores are the stateful resources declared in shared/resources, and the
 // secret that signs unsubscribe links.
 type stores struct {
@@ -128,13 +122,11 @@ type stores struct {
 }
 
 // deps is what a function's environment, grants and trigger are made of: the
-// stores of shared/resources, the stack's parameters and the SES
+// stores of shared/resources, the stage's settings and the SES
 // configuration set the mailer sends under.
 type deps struct {
 	*stores
-	params parameters
-	// api is the HTTP API, whose URL the unsubscribe links point under.
-	api awsapigatewayv2.HttpApi
+	cfg Config
 	// reminderHour is the hour of Saturday (UTC) of the reminders.
 	reminderHour int
 	// mailConfigSet publishes bounces and complaints to the feedback queue.
@@ -165,7 +157,7 @@ const (
 	envMailFrom        = "MAIL_FROM"
 	envMailConcurrency = "MAIL_CONCURRENCY"
 	envPlanQueueURL    = "PLAN_QUEUE_URL"
-	envAPIURL          = "API_URL"
+	envPublicBaseURL   = "PUBLIC_BASE_URL"
 	envUnsubscribeID   = "UNSUBSCRIBE_SECRET_ID"
 	envReminderHour    = "REMINDER_HOUR_UTC"
 	envMailConfigSet   = "MAIL_CONFIGURATION_SET"
@@ -177,15 +169,16 @@ const (
 // envValues gives the value of each environment variable a function may list.
 var envValues = map[string]func(d *deps) *string{
 	envTableName:       func(d *deps) *string { return d.table.TableName() },
-	envLearnerAppURL:   func(d *deps) *string { return d.params.learnerAppURL.ValueAsString() },
+	envLearnerAppURL:   func(d *deps) *string { return jsii.String(d.cfg.LearnerAppURL) },
 	envMailQueueURL:    func(d *deps) *string { return d.mailQueue().QueueUrl() },
 	envWorkQueueURL:    func(d *deps) *string { return d.workQueue().QueueUrl() },
 	envFilesBucket:     func(d *deps) *string { return d.bucket.BucketName() },
-	envMailFrom:        func(d *deps) *string { return d.params.mailFrom.ValueAsString() },
+	envMailFrom:        func(d *deps) *string { return jsii.String(d.cfg.MailFrom) },
 	envMailConcurrency: func(*deps) *string { return jsii.String(strconv.Itoa(mailerConcurrency)) },
 	envPlanQueueURL:    func(d *deps) *string { return d.planQueue().QueueUrl() },
-	// The API's own endpoint (https://<id>.execute-api.<region>.amazonaws.com).
-	envAPIURL:         func(d *deps) *string { return d.api.ApiEndpoint() },
+	// The one base of the links to the API in emails (Config.LinkBaseURL):
+	// never the execute-api endpoint, which a replaced API does not keep.
+	envPublicBaseURL:  func(d *deps) *string { return jsii.String(d.cfg.LinkBaseURL()) },
 	envUnsubscribeID:  func(d *deps) *string { return d.unsubscribeSecret.SecretArn() },
 	envReminderHour:   func(d *deps) *string { return jsii.String(strconv.Itoa(d.reminderHour)) },
 	envMailConfigSet:  func(d *deps) *string { return d.mailConfigSet.ConfigurationSetName() },
@@ -384,7 +377,7 @@ var functionSpecs = []functionSpec{
 	{
 		name: httpapi.FunctionReminders, kind: api, timeoutSecs: remindersTimeoutSecs,
 		description: "reminders: the automated invitation reminders on Saturdays, and the automated messages routes",
-		env:         []string{envTableName, envLearnerAppURL, envMailQueueURL, envAPIURL, envUnsubscribeID, envReminderHour},
+		env:         []string{envTableName, envLearnerAppURL, envMailQueueURL, envPublicBaseURL, envUnsubscribeID, envReminderHour},
 		// The table: programs, invitations, reminder records and run
 		// records, counts; the mail queue; the unsubscribe signing key.
 		grants:  []grant{grantTableReadWrite, grantSendMail, grantReadUnsubscribeSecret},
@@ -393,7 +386,7 @@ var functionSpecs = []functionSpec{
 	{
 		name: httpapi.FunctionMessaging, kind: api, timeoutSecs: messagingTimeoutSecs,
 		description: "messaging: admins' messages to learners, fanned out to the mail queue a chunk at a time; unsubscribe links",
-		env:         []string{envTableName, envLearnerAppURL, envMailQueueURL, envPlanQueueURL, envAPIURL, envUnsubscribeID},
+		env:         []string{envTableName, envLearnerAppURL, envMailQueueURL, envPlanQueueURL, envPublicBaseURL, envUnsubscribeID},
 		grants:      []grant{grantTableReadWrite, grantSendMail, grantSendPlan, grantReadUnsubscribeSecret},
 		// Besides its routes, its own plan queue: chunks of messages being sent.
 		trigger: fromPlanQueue,
@@ -561,7 +554,7 @@ func grantSendRawEmailFromMailFrom(fn awslambda.Function, d *deps) {
 		Actions:   jsii.Strings("ses:SendRawEmail"),
 		Resources: jsii.Strings(*identities, *configSet),
 		Conditions: &map[string]any{
-			"StringEquals": map[string]any{"ses:FromAddress": d.params.mailFrom.ValueAsString()},
+			"StringEquals": map[string]any{"ses:FromAddress": d.cfg.MailFrom},
 		},
 	}))
 	suppressSESIdentityWildcard(fn)
@@ -746,27 +739,36 @@ func dailyReports(fn awslambda.Function, _ *deps) {
 	})
 }
 
-// NewBackOfficeStack declares the whole back office: the table, queues and
-// bucket of shared/resources, one Lambda per function and the HTTP API of
-// httpapi.Routes behind a JWT authorizer. The stack is environment-agnostic,
-// so it synthesises without an AWS account.
+// NewBackOfficeStack declares the whole back office of the stage of
+// props.Config: the table, queues and bucket of shared/resources, one Lambda
+// per function, the HTTP API of httpapi.Routes behind a JWT authorizer, the
+// sign-in and the sending domain. Without an account and region in
+// props.StackProps the stack is environment-agnostic, so it synthesises
+// without an AWS account. It panics, failing the synth, when the Config is
+// invalid, naming every missing or invalid setting.
 func NewBackOfficeStack(scope constructs.Construct, id string, props *BackOfficeStackProps) awscdk.Stack {
-	var stackProps awscdk.StackProps
-	var hourProp *int
+	if props == nil {
+		props = &BackOfficeStackProps{}
+	}
+	cfg := props.Config
+	if err := cfg.Validate(); err != nil {
+		panic(err.Error())
+	}
+	stackProps := props.StackProps
 	assetDir := DefaultAssetDir
-	if props != nil {
-		stackProps = props.StackProps
-		if props.AssetDir != "" {
-			assetDir = props.AssetDir
-		}
-		hourProp = props.ReminderHourUTC
+	if props.AssetDir != "" {
+		assetDir = props.AssetDir
+	}
+	hourProp := props.ReminderHourUTC
+	if hourProp == nil {
+		hourProp = cfg.ReminderHourUTC
 	}
 	if stackProps.Description == nil {
-		stackProps.Description = jsii.String("Back office of the learning platform: organisations, contracts, programs, invitations, messaging and reports.")
+		stackProps.Description = jsii.String("Back office of the learning platform (stage " + cfg.Stage + "): organisations, contracts, programs, invitations, messaging and reports.")
 	}
 	stack := awscdk.NewStack(scope, &id, &stackProps)
+	cfg.tagResources(stack)
 
-	params := newParameters(stack)
 	s := &stores{
 		table:             newTable(stack, resources.Table),
 		queues:            map[string]awssqs.Queue{},
@@ -792,9 +794,10 @@ func NewBackOfficeStack(scope constructs.Construct, id string, props *BackOffice
 		}
 	}
 	checkFunctionSpecs()
-	api, stage := newHTTPAPI(stack)
+	api, stage := newHTTPAPI(stack, cfg)
 	configSet := newMailFeedback(stack, s.queues[resources.FeedbackQueue.Name])
-	d := &deps{stores: s, params: params, api: api, reminderHour: reminderHour(stack, hourProp),
+	newSendingDomain(stack, cfg, configSet)
+	d := &deps{stores: s, cfg: cfg, reminderHour: reminderHour(stack, hourProp),
 		mailConfigSet: configSet, star: starReasons{}}
 	functions := map[string]awslambda.Function{}
 	for _, spec := range functionSpecs {
@@ -802,7 +805,9 @@ func NewBackOfficeStack(scope constructs.Construct, id string, props *BackOffice
 		functions[spec.name] = fn
 		output(stack, functionID(spec.name)+"Name", fn.FunctionName(), "Lambda function "+spec.name)
 	}
-	addRoutes(api, params, functions)
+	public := addRoutes(api, newSignIn(stack, cfg), functions)
+	throttlePublicRoutes(stage, public)
+	newAPIDomain(stack, cfg, api, stage)
 
 	output(stack, "ApiUrl", stage.Url(), "Base URL of the HTTP API")
 	output(stack, "TableName", s.table.TableName(), "The single DynamoDB table")
@@ -814,40 +819,6 @@ func NewBackOfficeStack(scope constructs.Construct, id string, props *BackOffice
 		output(stack, constructID(spec.DeadLetterName)+"Url", q.DeadLetterQueue().Queue.QueueUrl(), "Dead-letter queue of "+spec.Name)
 	}
 	return stack
-}
-
-// newParameters declares what differs between deployments: the identity
-// provider, the learner app's address and the sender of emails.
-func newParameters(stack awscdk.Stack) parameters {
-	const httpsURL = `^https://\S+$`
-	return parameters{
-		jwtIssuerURL: awscdk.NewCfnParameter(stack, jsii.String("JwtIssuerUrl"), &awscdk.CfnParameterProps{
-			Type:                  jsii.String("String"),
-			Description:           jsii.String("Issuer (iss) of the JWTs the API accepts, e.g. https://cognito-idp.<region>.amazonaws.com/<user pool id>"),
-			AllowedPattern:        jsii.String(httpsURL),
-			ConstraintDescription: jsii.String("must be an https URL"),
-		}),
-		jwtAudience: awscdk.NewCfnParameter(stack, jsii.String("JwtAudience"), &awscdk.CfnParameterProps{
-			Type:        jsii.String("CommaDelimitedList"),
-			Description: jsii.String("Audiences (aud, or client_id of Cognito access tokens) the API accepts, comma separated"),
-		}),
-		learnerAppURL: awscdk.NewCfnParameter(stack, jsii.String("LearnerAppUrl"), &awscdk.CfnParameterProps{
-			Type:                  jsii.String("String"),
-			Default:               jsii.String("https://learn.example.com"),
-			Description:           jsii.String("Base URL of the learner app, for the program and invitation links in emails"),
-			AllowedPattern:        jsii.String(httpsURL),
-			ConstraintDescription: jsii.String("must be an https URL"),
-		}),
-		// A bare address, without a display name: the mailer's permission to
-		// send is conditioned on ses:FromAddress equal to it.
-		mailFrom: awscdk.NewCfnParameter(stack, jsii.String("MailFrom"), &awscdk.CfnParameterProps{
-			Type:                  jsii.String("String"),
-			Default:               jsii.String("no-reply@learn.example.com"),
-			Description:           jsii.String("Sender of every email: an address (or an address of a domain) verified in SES in this region"),
-			AllowedPattern:        jsii.String(`^[^\s@<>",;]+@[^\s@<>",;]+\.[^\s@<>",;]+$`),
-			ConstraintDescription: jsii.String("must be a bare email address such as no-reply@learn.example.com"),
-		}),
-	}
 }
 
 // newUnsubscribeSecret declares the secret that signs unsubscribe links:
@@ -1069,14 +1040,16 @@ func checkFunctionSpecs() {
 	}
 }
 
-// newHTTPAPI declares the HTTP API and its default stage; addRoutes adds
-// the routes once the functions exist (which may need the stage's URL).
-func newHTTPAPI(stack awscdk.Stack) (awsapigatewayv2.HttpApi, awsapigatewayv2.HttpStage) {
+// newHTTPAPI declares the HTTP API, with CORS for the console's origin
+// alone (corsPreflight), and its default stage; addRoutes adds the routes
+// once the functions exist (which may need the stage's URL).
+func newHTTPAPI(stack awscdk.Stack, cfg Config) (awsapigatewayv2.HttpApi, awsapigatewayv2.HttpStage) {
 	api := awsapigatewayv2.NewHttpApi(stack, jsii.String("HttpApi"), &awsapigatewayv2.HttpApiProps{
 		ApiName:     stack.StackName(),
 		Description: jsii.String("Back office API"),
 		// The default stage is declared below, with access logs and throttling.
 		CreateDefaultStage: jsii.Bool(false),
+		CorsPreflight:      corsPreflight(cfg),
 	})
 	accessLogs := awslogs.NewLogGroup(stack, jsii.String("HttpApiAccessLogs"), &awslogs.LogGroupProps{
 		Retention: logRetention,
@@ -1097,12 +1070,14 @@ func newHTTPAPI(stack awscdk.Stack) (awsapigatewayv2.HttpApi, awsapigatewayv2.Ht
 }
 
 // addRoutes adds one route per entry of httpapi.Routes to the API, each to
-// its function behind the JWT authorizer (or none, for public routes).
-func addRoutes(api awsapigatewayv2.HttpApi, params parameters, functions map[string]awslambda.Function) {
-	jwt := awsapigatewayv2authorizers.NewHttpJwtAuthorizer(jsii.String("JwtAuthorizer"), params.jwtIssuerURL.ValueAsString(),
+// its function behind the JWT authorizer of the sign-in (or none, for public
+// routes). It returns the public routes by route key.
+func addRoutes(api awsapigatewayv2.HttpApi, signIn signIn, functions map[string]awslambda.Function) map[string]awsapigatewayv2.HttpRoute {
+	jwt := awsapigatewayv2authorizers.NewHttpJwtAuthorizer(jsii.String("JwtAuthorizer"), signIn.issuer,
 		&awsapigatewayv2authorizers.HttpJwtAuthorizerProps{
-			JwtAudience: params.jwtAudience.ValueAsList(),
+			JwtAudience: jsii.Strings(signIn.audience...),
 		})
+	open := map[string]awsapigatewayv2.HttpRoute{}
 	public := awsapigatewayv2.NewHttpNoneAuthorizer()
 
 	integrations := map[string]awsapigatewayv2integrations.HttpLambdaIntegration{}
@@ -1128,8 +1103,10 @@ func addRoutes(api awsapigatewayv2.HttpApi, params parameters, functions map[str
 		})
 		if r.Public {
 			suppressPublicRoute((*routes)[0], r.Key())
+			open[r.Key()] = (*routes)[0]
 		}
 	}
+	return open
 }
 
 // accessLogSettings implements awsapigatewayv2.IAccessLogSettings.

@@ -49,7 +49,11 @@ func TestMain(m *testing.M) {
 // synthesis is the synthesised app: the back office stack with its template,
 // and a canary stack that cdk-nag must find fault with.
 type synthesis struct {
-	stack    awscdk.Stack
+	// cfg is the settings of the stage synthesised (DefaultStage).
+	cfg   Config
+	stack awscdk.Stack
+	// other is the stack of otherStage, beside it in the same app.
+	other    awscdk.Stack
 	canary   awscdk.Stack
 	template map[string]any
 }
@@ -97,7 +101,14 @@ func synthesise(dir string) (s *synthesis, err error) {
 		Outdir:  jsii.String(filepath.Join(dir, "cdk.out")),
 	})
 	applyNag(app)
-	stack := NewBackOfficeStack(app, "BackOffice", &BackOfficeStackProps{AssetDir: assets})
+	cfg, err := LoadConfig(app, "stages")
+	if err != nil {
+		return nil, err
+	}
+	stack := NewBackOfficeStack(app, cfg.StackName(), &BackOfficeStackProps{AssetDir: assets, Config: cfg, StackProps: cfg.StackProps()})
+	// A second stage in the same app, with the other choices: its own OIDC
+	// issuer, no custom domain (see otherStage).
+	other := NewBackOfficeStack(app, otherStage.StackName(), &BackOfficeStackProps{AssetDir: assets, Config: otherStage, StackProps: otherStage.StackProps()})
 
 	// A queue without a dead-letter queue breaks AwsSolutions-SQS3: proof that
 	// the checks run at all, so that "no errors" below means something.
@@ -105,7 +116,7 @@ func synthesise(dir string) (s *synthesis, err error) {
 	awssqs.NewQueue(canary, jsii.String("Orphan"), &awssqs.QueueProps{EnforceSSL: jsii.Bool(true)})
 
 	template := assertions.Template_FromStack(stack, nil).ToJSON()
-	return &synthesis{stack: stack, canary: canary, template: *template}, nil
+	return &synthesis{cfg: cfg, stack: stack, other: other, canary: canary, template: *template}, nil
 }
 
 // logicalID is the logical ID of the CloudFormation resource of the
@@ -450,12 +461,9 @@ func TestEveryRouteOfTheCatalogueAndNoOther(t *testing.T) {
 				if len(authorizers) != 1 {
 					t.Fatalf("AuthorizerId: got %v, want one authorizer", authorizers)
 				}
-				jwt := get(s.resource(t, authorizers[0], "AWS::ApiGatewayV2::Authorizer"), "Properties", "JwtConfiguration")
-				if got := refs(get(jwt, "Issuer")); !slices.Equal(got, []string{"JwtIssuerUrl"}) {
-					t.Errorf("issuer: got %v, want the JwtIssuerUrl parameter", got)
-				}
-				if got := refs(get(jwt, "Audience")); !slices.Equal(got, []string{"JwtAudience"}) {
-					t.Errorf("audience: got %v, want the JwtAudience parameter", got)
+				// (the issuer and audience: TestSignInIsTheUserPoolsIDTokens)
+				if got := get(s.resource(t, authorizers[0], "AWS::ApiGatewayV2::Authorizer"), "Properties", "AuthorizerType"); got != "JWT" {
+					t.Errorf("authorizer type: got %v, want JWT", got)
 				}
 			}
 			// AND it reaches the route's function
@@ -516,7 +524,9 @@ const (
 	sendReports  = "sqs:SendMessage ${ReportQueue.Arn}"
 	sesIdentity  = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*"
 	sesConfigSet = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${MailConfigurationSet}"
-	fromMailFrom = "StringEquals ses:FromAddress=${MailFrom}"
+	// fromMailFrom is the condition on the sender, the mailFrom of
+	// stages/dev.json.
+	fromMailFrom = "StringEquals ses:FromAddress=no-reply@dev.learn.example.com"
 	// readSecretValue is the permission of a function that signs
 	// unsubscribe links.
 	readSecretValue = "secretsmanager:GetSecretValue ${UnsubscribeSecret}"
@@ -567,13 +577,13 @@ var wantFunctions = map[string]wantFunction{
 	},
 	httpapi.FunctionReminders: {
 		timeoutSecs: 900,
-		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "API_URL", "UNSUBSCRIBE_SECRET_ID", "REMINDER_HOUR_UTC", "LOG_LEVEL"},
+		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "PUBLIC_BASE_URL", "UNSUBSCRIBE_SECRET_ID", "REMINDER_HOUR_UTC", "LOG_LEVEL"},
 		services:    []string{"dynamodb", "logs", "xray", "sqs", "secretsmanager"},
 		grants:      []string{sendMail, readSecretValue},
 	},
 	httpapi.FunctionMessaging: {
 		timeoutSecs: 60,
-		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "PLAN_QUEUE_URL", "API_URL", "UNSUBSCRIBE_SECRET_ID", "LOG_LEVEL"},
+		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "PLAN_QUEUE_URL", "PUBLIC_BASE_URL", "UNSUBSCRIBE_SECRET_ID", "LOG_LEVEL"},
 		services:    []string{"dynamodb", "logs", "xray", "sqs", "secretsmanager"},
 		grants: []string{
 			sendMail, sendPlan,
@@ -821,15 +831,11 @@ func TestFunctionsAreBuiltAndLeastPrivileged(t *testing.T) {
 	names := s.names(t)
 	tableID := s.logicalID(t, "Table")
 	envRefs := map[string][]string{
-		"TABLE_NAME":      {tableID},
-		"LEARNER_APP_URL": {"LearnerAppUrl"},
-		"MAIL_QUEUE_URL":  {s.logicalID(t, constructID(resources.MailQueue.Name))},
-		"WORK_QUEUE_URL":  {s.logicalID(t, constructID(resources.WorkQueue.Name))},
-		"FILES_BUCKET":    {s.logicalID(t, "Files")},
-		"MAIL_FROM":       {"MailFrom"},
-		"PLAN_QUEUE_URL":  {s.logicalID(t, constructID(resources.PlanQueue.Name))},
-		// The API's own endpoint, under which unsubscribe links point.
-		"API_URL":                {s.logicalID(t, "HttpApi")},
+		"TABLE_NAME":             {tableID},
+		"MAIL_QUEUE_URL":         {s.logicalID(t, constructID(resources.MailQueue.Name))},
+		"WORK_QUEUE_URL":         {s.logicalID(t, constructID(resources.WorkQueue.Name))},
+		"FILES_BUCKET":           {s.logicalID(t, "Files")},
+		"PLAN_QUEUE_URL":         {s.logicalID(t, constructID(resources.PlanQueue.Name))},
 		"UNSUBSCRIBE_SECRET_ID":  {s.logicalID(t, "UnsubscribeSecret")},
 		"MAIL_CONFIGURATION_SET": {s.logicalID(t, "MailConfigurationSet")},
 
@@ -884,6 +890,17 @@ func TestFunctionsAreBuiltAndLeastPrivileged(t *testing.T) {
 					if got := refs(env[v]); !slices.Equal(got, wantRefs) {
 						t.Errorf("%s: got a Ref to %v, want %v", v, got, wantRefs)
 					}
+				}
+			}
+			// AND the stage's settings as they are: the links in emails from
+			// the learner app's URL and the API's one public base URL
+			for v, want := range map[string]string{
+				"LEARNER_APP_URL": s.cfg.LearnerAppURL,
+				"MAIL_FROM":       s.cfg.MailFrom,
+				"PUBLIC_BASE_URL": "https://" + s.cfg.APIDomainName,
+			} {
+				if got, set := env[v]; set && got != want {
+					t.Errorf("%s: got %v, want %s", v, got, want)
 				}
 			}
 			if got := get(env, "LOG_LEVEL"); got != "info" {
@@ -977,10 +994,9 @@ func TestMailerReadsTheMailQueueWithinItsConcurrency(t *testing.T) {
 	}
 	// AND the queue hides a received batch for at least six mailer timeouts
 	s.checkVisibility(t, queueID, mailer)
-	// AND it sends from the MailFrom parameter, a verified SES address
-	param := get(s.template, "Parameters", "MailFrom")
-	if param == nil || get(param, "Type") != "String" || get(param, "Default") == nil {
-		t.Errorf("parameter MailFrom: got %v, want a String with a default", param)
+	// AND it sends from the stage's mailFrom
+	if got := get(mailer.props, "Environment", "Variables", "MAIL_FROM"); got != s.cfg.MailFrom {
+		t.Errorf("MAIL_FROM: got %v, want %s", got, s.cfg.MailFrom)
 	}
 }
 
@@ -1129,17 +1145,20 @@ func TestNoUnsuppressedNagFindings(t *testing.T) {
 		t.Fatal("cdk-nag reported nothing on the canary stack: the checks did not run")
 	}
 
-	// AND the back office stack has no error left
-	annotations := assertions.Annotations_FromStack(s.stack)
-	errs := annotations.FindError(jsii.String("*"), solutions)
-	for _, e := range *errs {
-		t.Errorf("%s: %v", *e.Id, e.Entry.Data)
+	// AND the back office stacks of both stages (a user pool and an OIDC
+	// issuer, with and without a custom domain) have no error left
+	for _, stack := range []awscdk.Stack{s.stack, s.other} {
+		annotations := assertions.Annotations_FromStack(stack)
+		errs := annotations.FindError(jsii.String("*"), solutions)
+		for _, e := range *errs {
+			t.Errorf("%s: %v", *e.Id, e.Entry.Data)
+		}
+		warnings := annotations.FindWarning(jsii.String("*"), solutions)
+		for _, w := range *warnings {
+			t.Logf("warning %s: %v", *w.Id, w.Entry.Data)
+		}
+		t.Logf("%s: cdk-nag AwsSolutions: %d errors, %d warnings", *stack.StackName(), len(*errs), len(*warnings))
 	}
-	warnings := annotations.FindWarning(jsii.String("*"), solutions)
-	for _, w := range *warnings {
-		t.Logf("warning %s: %v", *w.Id, w.Entry.Data)
-	}
-	t.Logf("cdk-nag AwsSolutions: %d errors, %d warnings", len(*errs), len(*warnings))
 }
 
 func TestRemindersRunOnSaturdaysAndResume(t *testing.T) {

@@ -24,14 +24,14 @@ import (
 
 func TestConfigNamesEveryMissingVariable(t *testing.T) {
 	_, _, err := wire.ReadMessaging(env.NewFrom(env.Map(nil)))
-	for _, name := range []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "API_URL", "UNSUBSCRIBE_SECRET_ID", "PLAN_QUEUE_URL"} {
+	for _, name := range []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "PUBLIC_BASE_URL", "UNSUBSCRIBE_SECRET_ID", "PLAN_QUEUE_URL"} {
 		if err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("error %v does not name %s", err, name)
 		}
 	}
 	c, level, err := wire.ReadMessaging(env.NewFrom(env.Map(map[string]string{"TABLE_NAME": "t", "LEARNER_APP_URL": "https://l",
-		"MAIL_QUEUE_URL": "q", "API_URL": "https://api", "UNSUBSCRIBE_SECRET_ID": "s", "PLAN_QUEUE_URL": "p", "LOG_LEVEL": "debug"})))
-	if err != nil || c.Table != "t" || c.PlanQueueURL != "p" || c.APIURL != "https://api" || c.UnsubscribeSecretID != "s" || level != "debug" {
+		"MAIL_QUEUE_URL": "q", "PUBLIC_BASE_URL": "https://api", "UNSUBSCRIBE_SECRET_ID": "s", "PLAN_QUEUE_URL": "p", "LOG_LEVEL": "debug"})))
+	if err != nil || c.Table != "t" || c.PlanQueueURL != "p" || c.PublicBaseURL != "https://api" || c.UnsubscribeSecretID != "s" || level != "debug" {
 		t.Fatalf("config = %+v, %q, %v", c, level, err)
 	}
 }
@@ -70,13 +70,13 @@ func TestSampleEvents(t *testing.T) {
 	wiretest.Member(t, w, "jo@acme.edu")
 	secret := strings.Repeat("s", 64)
 	planURL, _ := emulatortest.NewQueue(t, w.AWS, resources.PlanQueue)
-	c := wire.Messaging{Bulk: wire.Bulk{Learners: w.Conf, APIURL: "https://api.example.com", UnsubscribeSecretID: emulatortest.NewSecret(t, w.AWS, secret)},
+	c := wire.Messaging{Bulk: wire.Bulk{Learners: w.Conf, PublicBaseURL: "https://api.example.com", UnsubscribeSecretID: emulatortest.NewSecret(t, w.AWS, secret)},
 		PlanQueueURL: planURL}
 	h, err := wire.MessagingHandler(ctx, w.AWS, c, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
-	signer, _ := optout.NewSigner([]byte(secret), c.APIURL)
+	signer, _ := optout.NewSigner([]byte(secret), c.PublicBaseURL)
 	replace := map[string]string{"tok_x": signer.Token(w.Org.ID, "grace@acme.edu")}
 
 	used := map[string]bool{}

@@ -18,13 +18,13 @@ import (
 
 func TestConfigNamesEveryMissingVariable(t *testing.T) {
 	_, _, err := wire.ReadReminders(env.NewFrom(env.Map(map[string]string{"REMINDER_HOUR_UTC": "24"})))
-	for _, name := range []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "API_URL", "UNSUBSCRIBE_SECRET_ID", "REMINDER_HOUR_UTC=24"} {
+	for _, name := range []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "PUBLIC_BASE_URL", "UNSUBSCRIBE_SECRET_ID", "REMINDER_HOUR_UTC=24"} {
 		if err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("error %v does not name %s", err, name)
 		}
 	}
 	c, _, err := wire.ReadReminders(env.NewFrom(env.Map(map[string]string{"TABLE_NAME": "t", "LEARNER_APP_URL": "https://l",
-		"MAIL_QUEUE_URL": "q", "API_URL": "https://a", "UNSUBSCRIBE_SECRET_ID": "s"})))
+		"MAIL_QUEUE_URL": "q", "PUBLIC_BASE_URL": "https://a", "UNSUBSCRIBE_SECRET_ID": "s"})))
 	if err != nil || c.HourUTC != reminders.DefaultHourUTC {
 		t.Fatalf("config %+v, %v; want the default hour", c, err)
 	}

@@ -18,6 +18,10 @@ import (
 	"github.com/learnops/backoffice/shared/httpapi"
 )
 
+// DefaultConsoleOrigin is the origin of the admin console run on a
+// developer's machine, which make dev's gateway admits by CORS.
+const DefaultConsoleOrigin = "http://localhost:5173"
+
 // shutdownTimeout bounds the wait for requests in flight when stopping.
 const shutdownTimeout = 10 * time.Second
 
@@ -35,6 +39,9 @@ type Dev struct {
 	Addr string
 	// Secret verifies the gateway's tokens and signs the printed one.
 	Secret []byte
+	// ConsoleOrigin is the one origin the gateway's CORS admits (WithCORS);
+	// "" answers no CORS.
+	ConsoleOrigin string
 	// Sender is the SES identity mail is sent from; it is verified.
 	Sender string
 	// Routes are the routes the gateway serves (httpapi.Routes).
@@ -159,7 +166,7 @@ func (d Dev) handler() http.Handler {
 	if d.Activity != nil {
 		mux.Handle(ActivityPath, ActivityFeed(d.Activity, d.Logger))
 	}
-	mux.Handle("/", NewGateway(d.Routes, d.Handlers, d.Secret, d.Logger))
+	mux.Handle("/", NewGateway(d.Routes, d.Handlers, d.Secret, d.Logger, WithCORS(d.ConsoleOrigin)))
 	return mux
 }
 

@@ -54,6 +54,20 @@ type gateway struct {
 	secret   []byte
 	logger   *slog.Logger
 	now      func() time.Time
+	// corsOrigin is the one origin CORS admits; "" means no CORS.
+	corsOrigin string
+}
+
+// GatewayOption changes how NewGateway's gateway answers.
+type GatewayOption func(*gateway)
+
+// WithCORS makes the gateway answer CORS as the stack configures API
+// Gateway (httpapi's CORS values) for the console's origin: it answers
+// every OPTIONS request itself with 204, with the preflight headers when
+// the request's Origin is origin and none otherwise, and adds
+// access-control-allow-origin to the responses to requests from origin.
+func WithCORS(origin string) GatewayOption {
+	return func(g *gateway) { g.corsOrigin = origin }
 }
 
 // NewGateway returns an http.Handler that serves routes as API Gateway's HTTP
@@ -63,8 +77,9 @@ type gateway struct {
 //     beat {param} segments); no match is a 404, a known path with another
 //     method a 405, both as JSON errors;
 //   - a route that is not Public needs "Authorization: Bearer <jwt>", an
-//     HS256 token signed with secret, issued by TokenIssuer and not expired;
-//     anything else is a 401;
+//     HS256 token signed with secret, issued by TokenIssuer for the audience
+//     TokenAudience (its aud, or without one its client_id, as API Gateway
+//     checks), and not expired; anything else is a 401;
 //   - the request becomes an events.APIGatewayV2HTTPRequest as AWS builds it
 //     (decoded path parameters, lower-cased and comma-joined headers, cookies
 //     apart, base64 bodies for non-text content types, and the token's claims
@@ -81,11 +96,14 @@ type gateway struct {
 // status and duration (to slog.Default() when logger is nil). Ambiguous route
 // templates and functions without a handler are logged as warnings; the
 // routes of such functions answer 501.
-func NewGateway(routes []httpapi.Route, handlers map[string]Handler, secret []byte, logger *slog.Logger) http.Handler {
+func NewGateway(routes []httpapi.Route, handlers map[string]Handler, secret []byte, logger *slog.Logger, opts ...GatewayOption) http.Handler {
 	if logger == nil {
 		logger = slog.Default()
 	}
 	g := &gateway{handlers: handlers, secret: secret, logger: logger, now: time.Now}
+	for _, opt := range opts {
+		opt(g)
+	}
 	for _, r := range routes {
 		g.routes = append(g.routes, compile(r))
 	}
@@ -316,6 +334,21 @@ func (g *gateway) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		g.logger.LogAttrs(r.Context(), levelFor(w.status), "request", attrs...)
 	}()
 
+	if g.corsOrigin != "" {
+		origin := r.Header.Get("Origin")
+		// API Gateway answers preflights itself, before routes and authorizers.
+		if r.Method == http.MethodOptions {
+			for k, v := range httpapi.CORSPreflightHeaders(origin, g.corsOrigin) {
+				w.Header().Set(k, v)
+			}
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		if origin != "" && strings.EqualFold(origin, g.corsOrigin) {
+			w.Header().Set("Access-Control-Allow-Origin", origin)
+		}
+	}
+
 	segs, err := splitPath(r.URL.EscapedPath())
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "invalid", "the path has malformed percent-encoding: a % must be followed by two hexadecimal digits, like %2F")
@@ -419,6 +452,18 @@ func (g *gateway) verify(header string) (map[string]string, error) {
 	claims := jwt.MapClaims{}
 	if _, err := parser.ParseWithClaims(token, claims, func(*jwt.Token) (any, error) { return g.secret, nil }); err != nil {
 		return nil, err
+	}
+	// As API Gateway: the aud claim must name the audience, or, when the
+	// token has none, its client_id.
+	aud, err := claims.GetAudience()
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case len(aud) > 0 && !slices.Contains(aud, TokenAudience):
+		return nil, fmt.Errorf("token has invalid audience %v, want %s", []string(aud), TokenAudience)
+	case len(aud) == 0 && claims["client_id"] != TokenAudience:
+		return nil, fmt.Errorf("token has no audience (aud or client_id) %s", TokenAudience)
 	}
 	out := make(map[string]string, len(claims))
 	for k, v := range claims {

@@ -210,6 +210,8 @@ func TestClaimsAreHandedOverAsStrings(t *testing.T) {
 		"email_verified": "true",
 		"cognito:groups": "[platform-operators auditors]",
 		"iss":            TokenIssuer,
+		"aud":            TokenAudience,
+		"token_use":      "id",
 		"exp":            strconv.FormatInt(exp.Unix(), 10),
 	}
 	for k, v := range want {
@@ -265,7 +267,7 @@ func TestUnauthorised(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	valid := jwt.MapClaims{"iss": TokenIssuer, "sub": "u", "email": "ada@example.com", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()}
+	valid := jwt.MapClaims{"iss": TokenIssuer, "aud": TokenAudience, "sub": "u", "email": "ada@example.com", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()}
 	with := func(change func(jwt.MapClaims)) jwt.MapClaims {
 		c := maps.Clone(valid)
 		change(c)
@@ -293,6 +295,11 @@ func TestUnauthorised(t *testing.T) {
 		{"no exp", bearer(sign(jwt.SigningMethodHS256, testSecret, with(func(c jwt.MapClaims) { delete(c, "exp") })))},
 		{"issued in the future", bearer(sign(jwt.SigningMethodHS256, testSecret, with(func(c jwt.MapClaims) { c["iat"] = now.Add(time.Hour).Unix() })))},
 		{"other issuer", bearer(sign(jwt.SigningMethodHS256, testSecret, with(func(c jwt.MapClaims) { c["iss"] = "evil" })))},
+		{"other audience", bearer(sign(jwt.SigningMethodHS256, testSecret, with(func(c jwt.MapClaims) { c["aud"] = "another-client" })))},
+		{"other audience, right client_id", bearer(sign(jwt.SigningMethodHS256, testSecret, with(func(c jwt.MapClaims) {
+			c["aud"], c["client_id"] = "another-client", TokenAudience
+		})))},
+		{"no audience", bearer(sign(jwt.SigningMethodHS256, testSecret, with(func(c jwt.MapClaims) { delete(c, "aud") })))},
 		{"alg none", bearer(none)},
 		{"RS256", bearer(sign(jwt.SigningMethodRS256, rsaKey, valid))},
 		{"HS512 with the right secret", bearer(sign(jwt.SigningMethodHS512, testSecret, valid))},
@@ -310,6 +317,14 @@ func TestUnauthorised(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("no aud but the audience as client_id, as API Gateway accepts", func(t *testing.T) {
+		h := newHarness(t)
+		tok := sign(jwt.SigningMethodHS256, testSecret, with(func(c jwt.MapClaims) { delete(c, "aud"); c["client_id"] = TokenAudience }))
+		if rec := h.do(t, "GET", "/v1/orgs/org_1", nil, bearer(tok)); rec.Code != 200 {
+			t.Errorf("status %d: %s", rec.Code, rec.Body)
+		}
+	})
 
 	t.Run("valid token, also without the Bearer prefix", func(t *testing.T) {
 		h := newHarness(t)
@@ -616,5 +631,59 @@ func TestNoTwoRoutesAreAmbiguous(t *testing.T) {
 	})
 	if len(problems) != 1 {
 		t.Errorf("problems %v, want exactly the GET /v1/programs/{programId} vs {slug} pair", problems)
+	}
+}
+
+func TestCORSAsAPIGatewayAnswersIt(t *testing.T) {
+	const console = "https://console.example.com"
+	handlers := map[string]Handler{"admin": (&fake{resp: events.APIGatewayV2HTTPResponse{StatusCode: 200, Body: `{}`}}).handle}
+	h := &harness{gw: NewGateway(testRoutes, handlers, testSecret, slog.New(slog.DiscardHandler), WithCORS(console))}
+	preflight := http.Header{"Origin": {console}, "Access-Control-Request-Method": {"POST"},
+		"Access-Control-Request-Headers": {"authorization,content-type"}}
+
+	// GIVEN the console's origin WHEN it sends a preflight (no token) THEN
+	// 204 with the methods, headers and max age the stack configures
+	rec := h.do(t, "OPTIONS", "/v1/orgs/org_1", nil, preflight)
+	if rec.Code != http.StatusNoContent {
+		t.Fatalf("preflight status %d, want 204: %s", rec.Code, rec.Body)
+	}
+	for k, v := range map[string]string{
+		"Access-Control-Allow-Origin":  console,
+		"Access-Control-Allow-Methods": strings.Join(httpapi.CORSAllowMethods(), ","),
+		"Access-Control-Allow-Headers": "authorization,content-type",
+		"Access-Control-Max-Age":       "3600",
+	} {
+		if got := rec.Header().Get(k); got != v {
+			t.Errorf("%s: %q, want %q", k, got, v)
+		}
+	}
+	if !strings.Contains(rec.Header().Get("Access-Control-Allow-Methods"), "PATCH") {
+		t.Error("the preflight does not allow PATCH, which routes use")
+	}
+
+	// AND any other origin gets no CORS headers at all, so the browser refuses
+	for _, origin := range []string{"https://evil.example.com", "null", ""} {
+		other := maps.Clone(preflight)
+		other["Origin"] = []string{origin}
+		rec := h.do(t, "OPTIONS", "/v1/orgs/org_1", nil, other)
+		if rec.Code != http.StatusNoContent || rec.Header().Get("Access-Control-Allow-Origin") != "" {
+			t.Errorf("origin %q: status %d, allow-origin %q", origin, rec.Code, rec.Header().Get("Access-Control-Allow-Origin"))
+		}
+	}
+
+	// AND a real request from the console carries the origin back; one from elsewhere does not
+	hdr := bearer(token(t, ada))
+	hdr.Set("Origin", console)
+	if rec := h.do(t, "GET", "/v1/orgs/org_1", nil, hdr); rec.Code != 200 || rec.Header().Get("Access-Control-Allow-Origin") != console {
+		t.Errorf("GET from the console: status %d, allow-origin %q", rec.Code, rec.Header().Get("Access-Control-Allow-Origin"))
+	}
+	hdr.Set("Origin", "https://evil.example.com")
+	if rec := h.do(t, "GET", "/v1/orgs/org_1", nil, hdr); rec.Header().Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("GET from another origin: allow-origin %q", rec.Header().Get("Access-Control-Allow-Origin"))
+	}
+
+	// AND without CORS an OPTIONS request is routed like any other (405 here)
+	if rec := newHarness(t).do(t, "OPTIONS", "/v1/orgs/org_1", nil, preflight); rec.Code != http.StatusMethodNotAllowed {
+		t.Errorf("without CORS: status %d, want 405", rec.Code)
 	}
 }

@@ -15,6 +15,11 @@ import (
 // as API Gateway's JWT authorizer accepts only its configured issuer.
 const TokenIssuer = "backoffice-local"
 
+// TokenAudience is the audience (aud) of local tokens, which the gateway
+// requires, as API Gateway's JWT authorizer requires the console's client id
+// in the ID tokens of the stage's issuer.
+const TokenAudience = "backoffice-local-console"
+
 // DefaultSecret signs and verifies local tokens when DEV_JWT_SECRET is unset.
 // It is public, so it protects nothing: it only lets `make dev` and
 // `make token` agree out of the box.
@@ -44,8 +49,9 @@ type TokenClaims struct {
 	Groups []string
 }
 
-// MintToken returns an HS256 JWT signed with secret carrying the claims, iss
-// TokenIssuer, iat now and exp now+ttl. It returns an error for an empty
+// MintToken returns an HS256 ID token signed with secret carrying the
+// claims, iss TokenIssuer, aud TokenAudience, token_use "id", iat now and
+// exp now+ttl. It returns an error for an empty
 // secret, a ttl that is not positive, or a token without subject or email.
 func MintToken(secret []byte, c TokenClaims, ttl time.Duration) (string, error) {
 	if len(secret) == 0 {
@@ -63,6 +69,7 @@ func MintToken(secret []byte, c TokenClaims, ttl time.Duration) (string, error) 
 	now := time.Now()
 	claims := jwt.MapClaims{
 		"iss":            TokenIssuer,
+		"aud":            TokenAudience,
 		"sub":            c.Subject,
 		"email_verified": c.EmailVerified,
 		"token_use":      "id",

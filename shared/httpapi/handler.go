@@ -401,12 +401,18 @@ type List[T any] struct {
 
 // CallerFromClaims reads the caller from the JWT authorizer's claims as API
 // Gateway's HTTP API hands them over: every claim a string, booleans as
-// "true", and arrays as "[a b]".
+// "true", and arrays as "[a b]". The API takes ID tokens only: a token
+// whose token_use claim (Cognito's) says anything but "id", such as an
+// access token, gives no caller, which every role check turns away as
+// unauthorised.
 func CallerFromClaims(auth *events.APIGatewayV2HTTPRequestContextAuthorizerDescription) bo.Caller {
 	if auth == nil || auth.JWT == nil {
 		return bo.Caller{}
 	}
 	c := auth.JWT.Claims
+	if use, ok := c["token_use"]; ok && use != "id" {
+		return bo.Caller{}
+	}
 	return bo.Caller{
 		Subject:       c["sub"],
 		Name:          c["name"],

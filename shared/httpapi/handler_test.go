@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"maps"
 	"net/http"
 	"strings"
 	"testing"
@@ -32,6 +33,29 @@ func TestCallerFromClaims(t *testing.T) {
 	}
 	if c := CallerFromClaims(nil); c.Subject != "" || c.IsOperator() {
 		t.Fatalf("no authorizer gave %+v", c)
+	}
+}
+
+func TestCallerFromClaimsTakesIDTokensOnly(t *testing.T) {
+	claims := map[string]string{"sub": "u1", "email": "a@x.org", "email_verified": "true", "cognito:groups": "[platform-operators]"}
+	for _, tt := range []struct {
+		tokenUse string // "" leaves the claim out, as other OIDC issuers do
+		caller   bool
+	}{{"id", true}, {"", true}, {"access", false}, {"refresh", false}} {
+		t.Run("token_use="+tt.tokenUse, func(t *testing.T) {
+			c := maps.Clone(claims)
+			if tt.tokenUse != "" {
+				c["token_use"] = tt.tokenUse
+			}
+			got := CallerFromClaims(&events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+				JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: c}})
+			if (got.Subject != "") != tt.caller || (got.IsOperator() != tt.caller) {
+				t.Fatalf("caller %+v, want a caller: %v", got, tt.caller)
+			}
+			if _, err := got.VerifiedEmail(); (err == nil) != tt.caller {
+				t.Fatalf("VerifiedEmail: %v", err)
+			}
+		})
 	}
 }
 

@@ -16,16 +16,18 @@ import (
 // transactional (admin messages, reminders) and so sign unsubscribe links.
 type Bulk struct {
 	Learners
-	// APIURL is the API's base URL, under which unsubscribe links point.
-	APIURL string
+	// PublicBaseURL is the public base URL of the API (its custom domain in
+	// AWS, the local gateway under make dev): every link to the API in an
+	// email (unsubscribe) is built from it, never from the execute-api URL.
+	PublicBaseURL string
 	// UnsubscribeSecretID is the ARN (or name) of the Secrets Manager
 	// secret that signs unsubscribe links.
 	UnsubscribeSecretID string
 }
 
-// readBulk reads API_URL and UNSUBSCRIBE_SECRET_ID besides learners'.
+// readBulk reads PUBLIC_BASE_URL and UNSUBSCRIBE_SECRET_ID besides learners'.
 func readBulk(vars *env.Reader, learners Learners) Bulk {
-	return Bulk{Learners: learners, APIURL: vars.Required("API_URL"), UnsubscribeSecretID: vars.Required("UNSUBSCRIBE_SECRET_ID")}
+	return Bulk{Learners: learners, PublicBaseURL: vars.Required("PUBLIC_BASE_URL"), UnsubscribeSecretID: vars.Required("UNSUBSCRIBE_SECRET_ID")}
 }
 
 // UnsubscribeSigner reads the signing secret from Secrets Manager (once, at
@@ -36,5 +38,5 @@ func UnsubscribeSigner(ctx context.Context, awsCfg aws.Config, c Bulk) (*optout.
 	if err != nil {
 		return nil, fmt.Errorf("unsubscribe signing secret: %w", err)
 	}
-	return optout.NewSigner(secret, c.APIURL)
+	return optout.NewSigner(secret, c.PublicBaseURL)
 }

@@ -36,7 +36,7 @@ type Messaging struct {
 }
 
 // ReadMessaging reads the messaging function's configuration: TABLE_NAME,
-// LEARNER_APP_URL, MAIL_QUEUE_URL, API_URL, UNSUBSCRIBE_SECRET_ID,
+// LEARNER_APP_URL, MAIL_QUEUE_URL, PUBLIC_BASE_URL, UNSUBSCRIBE_SECRET_ID,
 // PLAN_QUEUE_URL and LOG_LEVEL. Its error names every missing variable.
 func ReadMessaging(vars *env.Reader) (Messaging, string, error) {
 	learners := Learners{Base: readBase(vars), LearnerAppURL: vars.Required("LEARNER_APP_URL"), MailQueueURL: vars.Required("MAIL_QUEUE_URL")}

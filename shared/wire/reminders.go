@@ -27,7 +27,7 @@ type RemindersConfig struct {
 }
 
 // ReadReminders reads the reminders function's configuration: TABLE_NAME,
-// LEARNER_APP_URL, MAIL_QUEUE_URL, API_URL, UNSUBSCRIBE_SECRET_ID,
+// LEARNER_APP_URL, MAIL_QUEUE_URL, PUBLIC_BASE_URL, UNSUBSCRIBE_SECRET_ID,
 // REMINDER_HOUR_UTC (0 to 23, reminders.DefaultHourUTC when unset) and
 // LOG_LEVEL. Its error names every missing and every invalid variable.
 func ReadReminders(vars *env.Reader) (RemindersConfig, string, error) {

@@ -11,7 +11,10 @@
 // learning-activity events to the activity function.
 //
 // Environment: PORT (8080), SENDER_EMAIL (no-reply@learn.example.com),
-// LEARNER_APP_URL (https://learn.example.com), LOG_LEVEL (info),
+// LEARNER_APP_URL (https://learn.example.com), PUBLIC_BASE_URL (the base of
+// the links to the API in emails: the gateway's own http://127.0.0.1:PORT),
+// CONSOLE_ORIGIN (the one origin CORS admits, http://localhost:5173),
+// LOG_LEVEL (info),
 // REMINDER_HOUR_UTC (9: the Saturday reminders' hour) and DEV_JWT_SECRET
 // (the tokens' HS256 secret; local-dev-secret-change-me when unset, as in
 // the Makefile).
@@ -73,6 +76,10 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 	port := vars.Optional("PORT", "8080")
 	sender := vars.Optional("SENDER_EMAIL", "no-reply@learn.example.com")
 	learnerAppURL := vars.Optional("LEARNER_APP_URL", "https://learn.example.com")
+	// The links to the API in emails point at the local gateway, as they
+	// point at the API's public URL in AWS.
+	publicBaseURL := vars.Optional("PUBLIC_BASE_URL", "http://"+net.JoinHostPort("127.0.0.1", port))
+	consoleOrigin := vars.Optional("CONSOLE_ORIGIN", local.DefaultConsoleOrigin)
 	logger := env.Logger(vars.Optional("LOG_LEVEL", "info"))
 	hour := vars.Int("REMINDER_HOUR_UTC", reminders.DefaultHourUTC)
 	if err := vars.Err(); err != nil {
@@ -110,7 +117,7 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	bulk := wire.Bulk{Learners: learners, APIURL: "http://" + net.JoinHostPort("127.0.0.1", port), UnsubscribeSecretID: secretID}
+	bulk := wire.Bulk{Learners: learners, PublicBaseURL: publicBaseURL, UnsubscribeSecretID: secretID}
 	messaging, err := wire.MessagingHandler(ctx, cfg, wire.Messaging{PlanQueueURL: planURL, Bulk: bulk},
 		logger.With(slog.String("function", httpapi.FunctionMessaging)))
 	if err != nil {
@@ -172,13 +179,14 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 	}
 
 	return local.Dev{
-		AWS:      cfg,
-		Names:    names,
-		Addr:     net.JoinHostPort("127.0.0.1", port),
-		Secret:   secret,
-		Sender:   sender,
-		Routes:   httpapi.Routes,
-		Handlers: handlers,
+		AWS:           cfg,
+		Names:         names,
+		Addr:          net.JoinHostPort("127.0.0.1", port),
+		Secret:        secret,
+		ConsoleOrigin: consoleOrigin,
+		Sender:        sender,
+		Routes:        httpapi.Routes,
+		Handlers:      handlers,
 		// SES's bounces and complaints, which moto never produces.
 		LocalRoutes: map[string]http.Handler{
 			"POST " + local.SESNotificationPath: local.SESNotificationHandler(sqs.NewFromConfig(cfg), feedbackURL, time.Now),

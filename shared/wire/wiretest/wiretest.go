@@ -76,7 +76,7 @@ func NewWorld(t *testing.T, licences int) *World {
 // a fresh unsubscribe signing secret.
 func (w *World) Bulk(t *testing.T) wire.Bulk {
 	t.Helper()
-	return wire.Bulk{Learners: w.Conf, APIURL: "https://api.example.com",
+	return wire.Bulk{Learners: w.Conf, PublicBaseURL: "https://api.example.com",
 		UnsubscribeSecretID: emulatortest.NewSecret(t, w.AWS, strings.Repeat("s3cr3t-", 10))}
 }
 
