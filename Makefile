@@ -64,3 +64,14 @@ lint-cfn: synth ## cfn-lint the synthesised template
 .PHONY: deploy
 deploy: build $(CDK) ## deploy to the AWS account of your credentials (see README)
 	env -u AWS_ENDPOINT_URL -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY $(CDK) deploy --no-notices
+
+# Against AWS, the emulator defaults exported above must not apply: unless the
+# caller set AWS_ENDPOINT_URL, those of the variables that this Makefile set
+# (not the caller's environment) are removed, and the credentials and region
+# are the caller's own (profile, SSO, session token).
+AWS_OWN_ENV := $(if $(filter file,$(origin AWS_ENDPOINT_URL)),$(foreach v,AWS_ENDPOINT_URL AWS_REGION AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY,$(if $(filter file,$(origin $(v))),-u $(v))))
+
+.PHONY: redrive
+redrive: ## move a dead-letter queue's messages back to its queue: make redrive QUEUE=<name or URL> (docs/runbook.md)
+	@go build -o .build/redrive ./infra/cmd/redrive
+	@env $(AWS_OWN_ENV) .build/redrive -queue "$(QUEUE)"
