@@ -94,3 +94,10 @@ diff: build $(CDK) ## what make deploy would change: make diff STAGE=prod
 .PHONY: deploy
 deploy: build $(CDK) ## deploy the stage with your AWS credentials: make deploy STAGE=prod (see README, Deploying)
 	$(AWS_ENV) $(CDK) deploy -c stage=$(STAGE) --no-notices $(CDK_FLAGS)
+
+# redrive runs against AWS with your credentials (AWS_ENV) unless you name an
+# endpoint yourself, e.g. AWS_ENDPOINT_URL=http://127.0.0.1:4566 for make dev's.
+.PHONY: redrive
+redrive: ## move a dead-letter queue's messages back to its queue: make redrive QUEUE=<name or URL> (docs/runbook.md)
+	@go build -o .build/redrive ./infra/cmd/redrive
+	@$(if $(AWS_ENDPOINT_URL),,$(AWS_ENV)) .build/redrive -queue "$(QUEUE)"

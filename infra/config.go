@@ -109,6 +109,10 @@ type Config struct {
 	// only origin CORS lets call the API from a browser.
 	ConsoleOrigin string `json:"consoleOrigin,omitempty"`
 
+	// AlarmEmail, when set, is subscribed to the alarm topic (SNS sends it a
+	// confirmation first); optional.
+	AlarmEmail string `json:"alarmEmail,omitempty"`
+
 	// ReminderHourUTC is the hour of Saturday the invitation reminders go
 	// out at (the context value reminderHourUtc; see reminderHour).
 	ReminderHourUTC *int `json:"reminderHourUtc,omitempty"`
@@ -286,6 +290,10 @@ func (c Config) Validate() error {
 	}
 	if s := c.MailFromSubdomain; s != "" && !mailFromLabel.MatchString(s) {
 		bad("mailFromSubdomain %q: want one DNS label, such as %s", s, DefaultMailFromSubdomain)
+	}
+
+	if c.AlarmEmail != "" && !emailPattern.MatchString(c.AlarmEmail) {
+		bad("alarmEmail %q: want a bare email address such as ops@example.com", c.AlarmEmail)
 	}
 
 	need("learnerAppUrl", c.LearnerAppURL != "")

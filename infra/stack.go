@@ -19,7 +19,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
@@ -27,7 +26,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3notifications"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsses"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -662,27 +660,15 @@ func newMailFeedback(stack awscdk.Stack, queue awssqs.Queue) awsses.Configuratio
 	configSet := awsses.NewConfigurationSet(stack, jsii.String("MailConfigurationSet"), &awsses.ConfigurationSetProps{
 		ReputationMetrics: jsii.Bool(true),
 	})
-	key := awskms.NewKey(stack, jsii.String("SesFeedbackKey"), &awskms.KeyProps{
-		Description:       jsii.String("Encrypts the SNS topic of SES's bounce and complaint notifications"),
-		EnableKeyRotation: jsii.Bool(true),
-	})
 	// SES encrypts what it publishes to the topic with the topic's key.
-	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("SesPublishesToTheFeedbackTopic"),
-		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("ses.amazonaws.com"), nil)},
-		Actions:    jsii.Strings("kms:GenerateDataKey*", "kms:Decrypt"),
-		Resources:  jsii.Strings("*"),
-		Conditions: &map[string]any{
+	topic := newEncryptedTopic(stack, "SesFeedback", encryptedTopicProps{
+		displayName: "SES bounces and complaints", publisher: "ses.amazonaws.com", sid: "SesPublishesToTheFeedbackTopic",
+		conditions: &map[string]any{
 			"StringEquals": map[string]any{"aws:SourceAccount": stack.Account()},
 			"ArnLike": map[string]any{"aws:SourceArn": stack.FormatArn(&awscdk.ArnComponents{
 				Service: jsii.String("ses"), Resource: jsii.String("configuration-set"), ResourceName: configSet.ConfigurationSetName(),
 			})},
 		},
-	}), nil)
-	topic := awssns.NewTopic(stack, jsii.String("SesFeedbackTopic"), &awssns.TopicProps{
-		DisplayName: jsii.String("SES bounces and complaints"),
-		MasterKey:   key,
-		EnforceSSL:  jsii.Bool(true),
 	})
 	configSet.AddEventDestination(jsii.String("BouncesAndComplaints"), &awsses.ConfigurationSetEventDestinationOptions{
 		Destination: awsses.EventDestination_SnsTopic(topic),
@@ -808,6 +794,9 @@ func NewBackOfficeStack(scope constructs.Construct, id string, props *BackOffice
 	public := addRoutes(api, newSignIn(stack, cfg), functions)
 	throttlePublicRoutes(stage, public)
 	newAPIDomain(stack, cfg, api, stage)
+	NewOperations(stack, "Operations", &OperationsProps{
+		AlarmEmail: cfg.AlarmEmail, Functions: functions, Queues: s.queues, APIStage: stage,
+	})
 
 	output(stack, "ApiUrl", stage.Url(), "Base URL of the HTTP API")
 	output(stack, "TableName", s.table.TableName(), "The single DynamoDB table")

@@ -326,8 +326,9 @@ func TestQueuesHaveDeadLetterQueues(t *testing.T) {
 	// WHEN the app is synthesised
 	s := synth(t)
 
-	// THEN each queue and its dead-letter queue exist, and no other
-	if got, want := len(s.resources("AWS::SQS::Queue")), 2*len(resources.Queues); got != want {
+	// THEN each queue and its dead-letter queue exist, and no other but the
+	// two failure queues of the Operations construct (see ops_test.go)
+	if got, want := len(s.resources("AWS::SQS::Queue")), 2*len(resources.Queues)+2; got != want {
 		t.Errorf("queues: got %d, want %d", got, want)
 	}
 	sslOnly := map[string]bool{}
@@ -518,10 +519,13 @@ var exactServices = []string{"s3", "sqs", "ses", "secretsmanager"}
 
 // Permissions on the mail queue, as permission renders them.
 const (
-	sendMail     = "sqs:SendMessage ${MailQueue.Arn}"
-	sendWork     = "sqs:SendMessage ${WorkQueue.Arn}"
-	sendPlan     = "sqs:SendMessage ${PlanQueue.Arn}"
-	sendReports  = "sqs:SendMessage ${ReportQueue.Arn}"
+	sendMail    = "sqs:SendMessage ${MailQueue.Arn}"
+	sendWork    = "sqs:SendMessage ${WorkQueue.Arn}"
+	sendPlan    = "sqs:SendMessage ${PlanQueue.Arn}"
+	sendReports = "sqs:SendMessage ${ReportQueue.Arn}"
+	// sendFailures is the on-failure destination's, of the functions
+	// invoked asynchronously.
+	sendFailures = "sqs:SendMessage ${AsyncFailures.Arn}"
 	sesIdentity  = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*"
 	sesConfigSet = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${MailConfigurationSet}"
 	// fromMailFrom is the condition on the sender, the mailFrom of
@@ -579,7 +583,7 @@ var wantFunctions = map[string]wantFunction{
 		timeoutSecs: 900,
 		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "PUBLIC_BASE_URL", "UNSUBSCRIBE_SECRET_ID", "REMINDER_HOUR_UTC", "LOG_LEVEL"},
 		services:    []string{"dynamodb", "logs", "xray", "sqs", "secretsmanager"},
-		grants:      []string{sendMail, readSecretValue},
+		grants:      []string{sendMail, readSecretValue, sendFailures},
 	},
 	httpapi.FunctionMessaging: {
 		timeoutSecs: 60,
@@ -602,7 +606,7 @@ var wantFunctions = map[string]wantFunction{
 		env:         []string{"TABLE_NAME", "MAIL_QUEUE_URL", "REPORT_QUEUE_URL", "FILES_BUCKET", "LOG_LEVEL"},
 		services:    []string{"dynamodb", "logs", "xray", "sqs", "s3"},
 		grants: []string{
-			sendMail, sendReports,
+			sendMail, sendReports, sendFailures,
 			"s3:PutObject ${Files.Arn}/reports/*",
 			"s3:AbortMultipartUpload ${Files.Arn}/reports/*",
 			"s3:GetObject ${Files.Arn}/reports/*",
@@ -619,7 +623,7 @@ var wantFunctions = map[string]wantFunction{
 		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "FILES_BUCKET", "LOG_LEVEL"},
 		services:    []string{"dynamodb", "logs", "xray", "sqs", "s3"},
 		grants: []string{
-			sendMail,
+			sendMail, sendFailures,
 			"s3:GetObject ${Files.Arn}/imports/*",
 			"s3:PutObject ${Files.Arn}/import-results/*",
 			"s3:AbortMultipartUpload ${Files.Arn}/import-results/*",
@@ -628,7 +632,8 @@ var wantFunctions = map[string]wantFunction{
 	httpapi.FunctionActivity: {
 		timeoutSecs: 10,
 		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "LOG_LEVEL"},
-		services:    []string{"dynamodb", "logs", "xray"},
+		services:    []string{"dynamodb", "logs", "xray", "sqs"},
+		grants:      []string{sendFailures},
 	},
 	httpapi.FunctionWorker: {
 		timeoutSecs: 120,
@@ -696,6 +701,9 @@ func (s *synthesis) names(t *testing.T) map[string]string {
 
 		// The reports function's queue.
 		s.logicalID(t, constructID(resources.ReportQueue.Name)): "ReportQueue",
+
+		// The on-failure destination of asynchronous invocations.
+		s.opsID(t, "AsyncFailures"): "AsyncFailures",
 	}
 }
 
@@ -1294,42 +1302,26 @@ func TestBouncesAndComplaintsReachTheFeedbackFunction(t *testing.T) {
 	}
 
 	// AND the topic is encrypted with its own rotating key, which SES may use for this configuration set only
-	topic := get(s.resource(t, topicID, "AWS::SNS::Topic"), "Properties")
-	if got := refs(get(topic, "KmsMasterKeyId")); !slices.Equal(got, []string{keyID}) {
-		t.Errorf("KmsMasterKeyId: got %v, want %s", got, keyID)
-	}
-	key := get(s.resource(t, keyID, "AWS::KMS::Key"), "Properties")
-	if get(key, "EnableKeyRotation") != true {
-		t.Error("the topic's key does not rotate")
-	}
+	keyStatements, topicStatements := s.checkEncryptedTopic(t, topicID, keyID, "ses.amazonaws.com")
 	sesMayEncrypt := false
-	for _, st := range list(get(key, "KeyPolicy", "Statement")) {
-		if get(st, "Principal", "Service") == "ses.amazonaws.com" && slices.Contains(toStrings(list(get(st, "Action"))), "kms:GenerateDataKey*") &&
+	for _, st := range keyStatements {
+		if slices.Contains(toStrings(list(get(st, "Action"))), "kms:GenerateDataKey*") &&
 			slices.Contains(refs(get(st, "Condition", "ArnLike", "aws:SourceArn")), configSetID) {
 			sesMayEncrypt = true
 		}
 	}
 	if !sesMayEncrypt {
-		t.Errorf("the key policy does not let SES encrypt for the configuration set: %v", get(key, "KeyPolicy"))
+		t.Errorf("the key policy does not let SES encrypt for the configuration set: %v", keyStatements)
 	}
-	// AND its policy lets SES publish for the configuration set only, and denies requests without TLS
-	sesPublishes, tlsOnly := false, false
-	for _, p := range s.resources("AWS::SNS::TopicPolicy") {
-		if !slices.Contains(refs(get(p, "Properties", "Topics")), topicID) {
-			continue
-		}
-		for _, st := range list(get(p, "Properties", "PolicyDocument", "Statement")) {
-			switch {
-			case get(st, "Effect") == "Allow" && get(st, "Principal", "Service") == "ses.amazonaws.com" && get(st, "Action") == "sns:Publish" &&
-				get(st, "Condition", "StringEquals", "AWS:SourceArn") != nil:
-				sesPublishes = true
-			case get(st, "Effect") == "Deny" && get(st, "Condition", "Bool", "aws:SecureTransport") == "false":
-				tlsOnly = true
-			}
+	// AND its policy lets SES publish for the configuration set only
+	sesPublishes := false
+	for _, st := range topicStatements {
+		if get(st, "Action") == "sns:Publish" && get(st, "Condition", "StringEquals", "AWS:SourceArn") != nil {
+			sesPublishes = true
 		}
 	}
-	if !sesPublishes || !tlsOnly {
-		t.Errorf("topic policy: SES may publish %v, TLS only %v; want both", sesPublishes, tlsOnly)
+	if !sesPublishes {
+		t.Errorf("topic policy: SES may not publish for the configuration set: %v", topicStatements)
 	}
 
 	// AND the feedback queue is subscribed to the topic, SNS's envelope kept (raw delivery off)
@@ -1370,6 +1362,45 @@ func TestBouncesAndComplaintsReachTheFeedbackFunction(t *testing.T) {
 	}
 	// AND the queue hides a received batch for at least six timeouts of the function
 	s.checkVisibility(t, queueID, feedback)
+}
+
+// checkEncryptedTopic checks that the topic topicID is encrypted with the
+// rotating key keyID and that its policy denies requests without TLS. It
+// returns the key policy's statements for the service principal service,
+// and the topic policy's Allow statements for it.
+func (s *synthesis) checkEncryptedTopic(t *testing.T, topicID, keyID, service string) (keyStatements, topicStatements []any) {
+	t.Helper()
+	topic := get(s.resource(t, topicID, "AWS::SNS::Topic"), "Properties")
+	if got := refs(get(topic, "KmsMasterKeyId")); !slices.Equal(got, []string{keyID}) {
+		t.Errorf("KmsMasterKeyId: got %v, want %s", got, keyID)
+	}
+	key := get(s.resource(t, keyID, "AWS::KMS::Key"), "Properties")
+	if get(key, "EnableKeyRotation") != true {
+		t.Errorf("the key %s of topic %s does not rotate", keyID, topicID)
+	}
+	for _, st := range list(get(key, "KeyPolicy", "Statement")) {
+		if get(st, "Principal", "Service") == service {
+			keyStatements = append(keyStatements, st)
+		}
+	}
+	tlsOnly := false
+	for _, p := range s.resources("AWS::SNS::TopicPolicy") {
+		if !slices.Contains(refs(get(p, "Properties", "Topics")), topicID) {
+			continue
+		}
+		for _, st := range list(get(p, "Properties", "PolicyDocument", "Statement")) {
+			switch {
+			case get(st, "Effect") == "Allow" && get(st, "Principal", "Service") == service:
+				topicStatements = append(topicStatements, st)
+			case get(st, "Effect") == "Deny" && get(st, "Condition", "Bool", "aws:SecureTransport") == "false":
+				tlsOnly = true
+			}
+		}
+	}
+	if !tlsOnly {
+		t.Errorf("topic %s: no policy denies requests without TLS", topicID)
+	}
+	return keyStatements, topicStatements
 }
 
 // queueMapping returns the properties of fn's one event source mapping,

@@ -1,7 +1,8 @@
 // Package queue adapts the back office's queues to Amazon SQS: a Publisher
 // that puts mail messages on the mail queue in batches, BatchHandler, the
-// generic Lambda handler that reports partial batch failures, and Poll, which
-// stands in locally for Lambda's event source mapping.
+// generic Lambda handler that reports partial batch failures, Poll, which
+// stands in locally for Lambda's event source mapping, and Redriver, which
+// moves a dead-letter queue's messages back to their queue.
 package queue
 
 import (
