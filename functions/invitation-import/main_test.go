@@ -138,6 +138,21 @@ func (r *rig) run(csvText string, dryRun bool) invite.Job {
 	return done
 }
 
+// resultFile reads the job's per-row result CSV.
+func (r *rig) resultFile(j invite.Job) [][]string {
+	r.t.Helper()
+	f, _, err := r.bucket.Open(context.Background(), j.ResultKey())
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return rows
+}
+
 func (r *rig) queued() int {
 	r.t.Helper()
 	out, err := sqs.NewFromConfig(r.cfg).GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{
@@ -233,15 +248,7 @@ func TestDryRunThenImportThenAgain(t *testing.T) {
 	}
 
 	// The per-row result file: the input rows with their outcome and reason.
-	f, _, err := r.bucket.Open(ctx, real.ResultKey())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := r.resultFile(real)
 	if len(rows) != 10 || rows[0][3] != "Outcome" || rows[0][4] != "Reason" {
 		t.Fatalf("result file %q", rows)
 	}
@@ -463,15 +470,7 @@ func TestKilledImportResumesFromItsCheckpoint(t *testing.T) {
 
 	// The result file has every row once, in the file's order, though three
 	// runs wrote its chunks.
-	f, _, err := r.bucket.Open(ctx, done.ResultKey())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	results, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	results := r.resultFile(done)
 	if len(results) != total+1 {
 		t.Fatalf("result file has %d lines, want %d", len(results), total+1)
 	}
