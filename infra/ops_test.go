@@ -343,7 +343,7 @@ func TestAlarmTopicIsEncryptedAndEveryAlarmNotifiesIt(t *testing.T) {
 				t.Errorf("%s %s: got %v, want the topic", id, actions, got)
 			}
 		}
-		if name := fmt.Sprint(get(props, "AlarmName")); !strings.HasPrefix(name, "BackOffice-") {
+		if name := fmt.Sprint(get(props, "AlarmName")); !strings.HasPrefix(name, s.cfg.StackName()+"-") {
 			t.Errorf("%s AlarmName %q: want it to start with the stack name", id, name)
 		}
 		if !strings.Contains(fmt.Sprint(get(props, "AlarmDescription")), "docs/runbook.md") {
@@ -364,7 +364,7 @@ func TestAPIMailAndSESAlarms(t *testing.T) {
 	s := synth(t)
 	byName := map[string]any{}
 	for _, r := range s.resources("AWS::CloudWatch::Alarm") {
-		byName[strings.TrimPrefix(fmt.Sprint(get(r, "Properties", "AlarmName")), "BackOffice-")] = get(r, "Properties")
+		byName[s.alarmKind(r)] = get(r, "Properties")
 	}
 	apiID := s.logicalID(t, "HttpApi")
 
@@ -467,4 +467,9 @@ func TestAlarmEmailIsSubscribedAndChecked(t *testing.T) {
 			t.Errorf("alarmEmail %q: got %v, want an error naming alarmEmail", bad, err)
 		}
 	}
+}
+
+// alarmKind is an alarm's name without the stack name it starts with.
+func (s *synthesis) alarmKind(alarm any) string {
+	return strings.TrimPrefix(fmt.Sprint(get(alarm, "Properties", "AlarmName")), s.cfg.StackName()+"-")
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,7 +23,7 @@ func TestRunbookExplainsEveryAlarm(t *testing.T) {
 	s := synth(t)
 	// THEN each kind of alarm has a section named after its suffix
 	for _, r := range s.resources("AWS::CloudWatch::Alarm") {
-		name := strings.TrimPrefix(fmt.Sprint(get(r, "Properties", "AlarmName")), "BackOffice-")
+		name := s.alarmKind(r)
 		kind := name
 		// Every function is alike; every dead-letter queue has a row of its own.
 		for _, prefix := range []string{"errors-", "throttles-"} {

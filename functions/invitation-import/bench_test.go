@@ -7,24 +7,24 @@ package main
 //
 //	go test -run '^$' -bench . -benchmem -benchtime 1x -timeout 60m ./functions/invitation-import/
 //
-//   - BenchmarkImport100k: a real import (sendEmails false) of a generated
-//     file of 100,000 valid, distinct rows, uploaded to the job's file key
-//     of a job created without csv; only the handler (the S3 event of that
-//     key, which runs the job to its end) is timed. It reports rows/s and
-//     peak-heap-MB, the largest heap of live and unswept objects (runtime
-//     metric /memory/classes/heap/objects:bytes, MiB) sampled every 10 ms
-//     while the handler runs, and base-heap-MB, the same just before.
-//   - BenchmarkRawBatchWriteItem100k: 100,000 items of the shape of an
-//     imported learner written with BatchWriteItem, 25 a call, 16 calls at
-//     once (the import's runWriters), on a fresh table of the same endpoint:
-//     the endpoint's write rate with no per-row round trip. Reports items/s.
-//   - BenchmarkImport10k: as BenchmarkImport100k with sendEmails true (a
-//     link, an email and its queued mark per row) and 2,000 rows, not
-//     10,000, which take some 3 minutes on moto (benchEmailRows), while a
+//   - BenchmarkImport100k: in one run, first the endpoint's raw rate, then
+//     a real import of the same number of rows, and their ratio. The raw
+//     rate: 100,000 items of the shape of an imported learner written with
+//     BatchWriteItem, 25 a call, 16 calls at once, on a fresh table of the
+//     same endpoint (what it takes with no per-row round trip). The import
+//     (sendEmails false): a generated file of 100,000 valid, distinct rows,
+//     uploaded to the job's file key of a job created without csv; only the
+//     handler (the S3 event of that key, which runs the job to its end) is
+//     timed. It reports rows/s, raw-items/s, ratio (rows/s over
+//     raw-items/s) and peak-heap-MB, the largest heap of live and unswept
+//     objects (runtime metric /memory/classes/heap/objects:bytes, MiB)
+//     sampled every 10 ms while the handler runs, and base-heap-MB, the
+//     same just before. IMPORT_BENCH_ROWS sets another size (for a quick
+//     run while developing; the README quotes 100,000).
+//   - BenchmarkImport10k: the import with sendEmails true (a link, an email
+//     and its queued mark per row) and 2,000 rows (benchEmailRows), while a
 //     goroutine drains the mail queue as the mailer would, so that it stays
 //     small. Reports rows/s, the emails drained and those left at the end.
-//
-// They run in this order, all on one endpoint in one process.
 //
 // Each iteration imports into a new program, so that -benchtime above 1x
 // measures the same work again rather than rows already invited.
@@ -67,22 +67,32 @@ import (
 )
 
 const (
-	// benchLargeRows is the file of BenchmarkImport100k: MaxImportRows.
+	// benchLargeRows is the file of BenchmarkImport100k: MaxImportRows,
+	// unless IMPORT_BENCH_ROWS says otherwise.
 	benchLargeRows = 100_000
 	// benchEmailRows is the file of BenchmarkImport10k: 2,000 rows, not
 	// 10,000, which take about 3 minutes on moto (some 55 rows/s).
 	benchEmailRows = 2_000
-	// benchRawItems is how many items BenchmarkRawBatchWriteItem100k writes.
-	benchRawItems = 100_000
 	// benchRawBatch is BatchWriteItem's limit of items per call.
 	benchRawBatch = 25
-	// benchRawWriters is the import's parallelism (invite.runWriters).
+	// benchRawWriters is how many BatchWriteItem calls are in flight.
 	benchRawWriters = 16
 	// benchHeapEvery is how often the heap is sampled during an import.
 	benchHeapEvery = 10 * time.Millisecond
 )
 
-func BenchmarkImport100k(b *testing.B) { benchImport(b, benchLargeRows, false) }
+// BenchmarkImport100k measures the raw BatchWriteItem rate and then the
+// import of as many rows, in the same run (see the file's comment).
+func BenchmarkImport100k(b *testing.B) {
+	n := benchLargeRows
+	if v, err := strconv.Atoi(os.Getenv("IMPORT_BENCH_ROWS")); err == nil && v > 0 {
+		n = v
+	}
+	raw := benchRawRate(b, n)
+	rows := benchImport(b, n, false)
+	b.ReportMetric(raw, "raw-items/s")
+	b.ReportMetric(rows/raw, "ratio")
+}
 
 // benchRig is the function on fresh resources with an org, its admin and an
 // unlimited contract; programs are made per iteration.
@@ -144,8 +154,8 @@ func (r *benchRig) event(key string) events.S3Event {
 }
 
 // benchImport imports files of n rows, b.N times, each into a new program,
-// and times the handler only.
-func benchImport(b *testing.B, n int, sendEmails bool) {
+// times the handler only, and returns the rows/s.
+func benchImport(b *testing.B, n int, sendEmails bool) float64 {
 	ctx := context.Background()
 	r := newBenchRig(b)
 	var elapsed time.Duration
@@ -211,14 +221,16 @@ func benchImport(b *testing.B, n int, sendEmails bool) {
 		b.StartTimer()
 	}
 	b.StopTimer()
+	rate := float64(n*b.N) / elapsed.Seconds()
 	b.ReportMetric(float64(n), "rows/op")
-	b.ReportMetric(float64(n*b.N)/elapsed.Seconds(), "rows/s")
+	b.ReportMetric(rate, "rows/s")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 	b.ReportMetric(float64(base)/(1<<20), "base-heap-MB")
 	if sendEmails {
 		b.ReportMetric(float64(drained)/float64(b.N), "emails-drained/op")
 		b.ReportMetric(float64(left)/float64(b.N), "emails-left/op")
 	}
+	return rate
 }
 
 // benchCSV generates an import file of n valid rows with distinct emails
@@ -361,43 +373,34 @@ func benchQueueDepth(b *testing.B, client *sqs.Client, url string) int {
 	return visible + hidden
 }
 
-// BenchmarkRawBatchWriteItem100k writes benchRawItems learner-shaped items
-// with BatchWriteItem, benchRawBatch a call and benchRawWriters calls at
-// once, retrying unprocessed items: what the endpoint takes without one
-// round trip a row.
-func BenchmarkRawBatchWriteItem100k(b *testing.B) {
+// benchRawRate writes n learner-shaped items with BatchWriteItem,
+// benchRawBatch a call and benchRawWriters calls at once, retrying
+// unprocessed items, on a fresh table, and returns the items/s: what the
+// endpoint takes without one round trip a row. The benchmark's timer is
+// stopped meanwhile.
+func benchRawRate(b *testing.B, n int) float64 {
+	b.Helper()
+	b.StopTimer()
+	defer b.StartTimer()
 	ctx := context.Background()
 	cfg := emulatortest.Config(b)
 	db := dynamodb.NewFromConfig(cfg)
-	var elapsed time.Duration
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		table := emulatortest.NewTable(b, cfg)
-		programID := fmt.Sprintf("prg_bench%d", i)
-		b.StartTimer()
-
-		t0 := time.Now()
-		err := benchBatchWrite(ctx, db, table, programID, benchRawItems)
-		took := time.Since(t0)
-
-		b.StopTimer()
-		if err != nil {
-			b.Fatalf("after %s: %v", took, err)
-		}
-		elapsed += took
-		out, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if got := aws.ToInt64(out.Table.ItemCount); got != benchRawItems {
-			b.Fatalf("table holds %d items, want %d", got, benchRawItems)
-		}
-		b.Logf("iteration %d: %d items in %s (%.0f items/s)", i, benchRawItems, took.Round(time.Millisecond), float64(benchRawItems)/took.Seconds())
-		b.StartTimer()
+	table := emulatortest.NewTable(b, cfg)
+	t0 := time.Now()
+	err := benchBatchWrite(ctx, db, table, "prg_benchraw", n)
+	took := time.Since(t0)
+	if err != nil {
+		b.Fatalf("raw batch write after %s: %v", took, err)
 	}
-	b.StopTimer()
-	b.ReportMetric(float64(benchRawItems*b.N)/elapsed.Seconds(), "items/s")
+	out, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if got := aws.ToInt64(out.Table.ItemCount); got != int64(n) {
+		b.Fatalf("table holds %d items, want %d", got, n)
+	}
+	b.Logf("raw BatchWriteItem: %d items in %s (%.0f items/s)", n, took.Round(time.Millisecond), float64(n)/took.Seconds())
+	return float64(n) / took.Seconds()
 }
 
 // benchBatchWrite writes n items in batches from benchRawWriters goroutines.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,6 +31,7 @@ import (
 	"github.com/learnops/backoffice/shared/env"
 	"github.com/learnops/backoffice/shared/files"
 	"github.com/learnops/backoffice/shared/invite"
+	"github.com/learnops/backoffice/shared/mail"
 	"github.com/learnops/backoffice/shared/queue"
 	"github.com/learnops/backoffice/shared/resources"
 	"github.com/learnops/backoffice/shared/wire"
@@ -135,6 +138,21 @@ func (r *rig) run(csvText string, dryRun bool) invite.Job {
 	return done
 }
 
+// resultFile reads the job's per-row result CSV.
+func (r *rig) resultFile(j invite.Job) [][]string {
+	r.t.Helper()
+	f, _, err := r.bucket.Open(context.Background(), j.ResultKey())
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return rows
+}
+
 func (r *rig) queued() int {
 	r.t.Helper()
 	out, err := sqs.NewFromConfig(r.cfg).GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{
@@ -231,15 +249,7 @@ func TestDryRunThenImportThenAgain(t *testing.T) {
 	}
 
 	// The per-row result file: the input rows with their outcome and reason.
-	f, _, err := r.bucket.Open(ctx, real.ResultKey())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := r.resultFile(real)
 	if len(rows) != 10 || rows[0][3] != "Outcome" || rows[0][4] != "Reason" {
 		t.Fatalf("result file %q", rows)
 	}
@@ -300,5 +310,231 @@ func TestRefusedFiles(t *testing.T) {
 		if r.invitedCount() != 1 {
 			t.Fatalf("%s: a refused file wrote invitations", tt.name)
 		}
+	}
+}
+
+// killingRows is the store of a run that dies: the commit of chunk failAt
+// fails (nothing written) and the run stops there. It records the first row
+// of each chunk it committed.
+type killingRows struct {
+	*dynamo.Store
+	failAt int
+	firsts []int
+	rows   int
+}
+
+var _ invite.RowStore = (*killingRows)(nil)
+
+func (k *killingRows) CommitChunk(ctx context.Context, c invite.ChunkCommit) error {
+	cp := c.Job.Checkpoint
+	chunk := cp.Chunks > c.Prev
+	if chunk && cp.Chunks == k.failAt {
+		return errors.New("killed before committing chunk " + strconv.Itoa(cp.Chunks))
+	}
+	err := k.Store.CommitChunk(ctx, c)
+	if err == nil && chunk {
+		k.firsts = append(k.firsts, cp.Rows-cp.LastRows+1)
+		k.rows += cp.LastRows
+	}
+	return err
+}
+
+// outboxFunc is an Outbox of one function.
+type outboxFunc func(ctx context.Context, msgs []mail.Message) error
+
+func (f outboxFunc) Publish(ctx context.Context, msgs []mail.Message) error { return f(ctx, msgs) }
+
+// TestKilledImportResumesFromItsCheckpoint kills an import twice: after a
+// chunk was committed but before its emails were queued, and then before a
+// chunk's commit. Each run after resumes at the row after the last
+// committed chunk (it commits no earlier row), and the import ends with
+// exact counts, every email queued once, and a complete result file.
+func TestKilledImportResumesFromItsCheckpoint(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	const learners = 240
+	var file strings.Builder
+	file.WriteString("Full Name,Email,External ID\n")
+	var emails []string // of each data row, in order
+	row := func(name, email string) {
+		file.WriteString(name + "," + email + ",\n")
+		emails = append(emails, email)
+	}
+	for i := 1; i <= learners; i++ {
+		row("Learner "+strconv.Itoa(i), "learner."+strconv.Itoa(i)+"@acme.edu")
+		if i == 200 {
+			// Past the kills: finding it a duplicate takes the rows read
+			// before the checkpoint.
+			row("Again", "LEARNER.5@ACME.EDU")
+		}
+	}
+	row("Pre", "invited@acme.edu")
+	row("Pre", "member@acme.edu")
+	row("Bad", "not-an-email")
+	total := len(emails)
+
+	var mu sync.Mutex
+	queued := map[string]int{} // mail id -> times queued
+	publishes, failPublish := 0, 2
+	outbox := outboxFunc(func(_ context.Context, msgs []mail.Message) error {
+		mu.Lock()
+		defer mu.Unlock()
+		publishes++
+		if publishes == failPublish {
+			return errors.New("killed before queueing")
+		}
+		for _, m := range msgs {
+			queued[m.ID]++
+		}
+		return nil
+	})
+	admins := admin.NewService(r.store, admin.Config{LearnerAppURL: r.conf.LearnerAppURL})
+	svc := invite.NewService(r.store, admins, outbox, invite.Config{LearnerAppURL: r.conf.LearnerAppURL})
+	importer := invite.NewImporter(svc, r.store, r.bucket)
+	yes := true
+	j, err := importer.Create(ctx, r.boss, r.org.ID, r.program.ID, invite.NewImport{ContractID: r.contract.ID, SendEmails: &yes, CSV: file.String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runWith := func(rows *killingRows) (invite.Job, error) {
+		t.Helper()
+		err := invite.NewRunner(svc, r.store, rows, r.bucket, slog.New(slog.DiscardHandler)).Run(ctx, r.program.ID, j.ID)
+		got, gerr := r.store.GetImport(ctx, r.program.ID, j.ID)
+		if gerr != nil {
+			t.Fatal(gerr)
+		}
+		return got, err
+	}
+
+	// Run 1 commits chunks 1 and 2 and dies queueing chunk 2's emails.
+	run1 := &killingRows{Store: r.store}
+	after1, err := runWith(run1)
+	if err == nil || after1.Status != invite.JobRunning || after1.Checkpoint.Chunks != 2 || len(run1.firsts) != 2 {
+		t.Fatalf("run 1: %v; job %s at checkpoint %+v after %d chunks; want an error, running at chunk 2", err, after1.Status, after1.Checkpoint, len(run1.firsts))
+	}
+	if after1.Counts.RowsDone != after1.Checkpoint.Rows || after1.Checkpoint.Rows != run1.rows {
+		t.Fatalf("run 1: %d rows done, checkpoint %+v, %d rows committed", after1.Counts.RowsDone, after1.Checkpoint, run1.rows)
+	}
+
+	// Run 2 resumes after chunk 2, queues chunk 2's emails, commits chunk 3
+	// and dies before committing chunk 4.
+	run2 := &killingRows{Store: r.store, failAt: 4}
+	after2, err := runWith(run2)
+	if err == nil || after2.Status != invite.JobRunning || after2.Checkpoint.Chunks != 3 {
+		t.Fatalf("run 2: %v; job %s at checkpoint %+v; want an error, running at chunk 3", err, after2.Status, after2.Checkpoint)
+	}
+	if len(run2.firsts) != 1 || run2.firsts[0] != after1.Checkpoint.Rows+1 {
+		t.Fatalf("run 2 committed chunks from rows %v; want one, from row %d (after run 1's checkpoint)", run2.firsts, after1.Checkpoint.Rows+1)
+	}
+
+	// Run 3 resumes after chunk 3 and finishes.
+	run3 := &killingRows{Store: r.store}
+	done, err := runWith(run3)
+	if err != nil || done.Status != invite.JobDone {
+		t.Fatalf("run 3: %v; job %s (%s)", err, done.Status, done.Error)
+	}
+	if len(run3.firsts) == 0 || run3.firsts[0] != after2.Checkpoint.Rows+1 || run3.rows != total-after2.Checkpoint.Rows {
+		t.Fatalf("run 3 committed %d rows in chunks from rows %v; want %d, from row %d", run3.rows, run3.firsts,
+			total-after2.Checkpoint.Rows, after2.Checkpoint.Rows+1)
+	}
+	if run1.rows+run2.rows+run3.rows != total {
+		t.Fatalf("the runs committed %d + %d + %d rows, want %d in all", run1.rows, run2.rows, run3.rows, total)
+	}
+
+	checkOutcomes(t, done, map[invite.Outcome]int{
+		invite.OutcomeInvited: learners, invite.OutcomeDuplicate: 1, invite.OutcomeAlreadyInvited: 1,
+		invite.OutcomeAlreadyMember: 1, invite.OutcomeInvalidEmail: 1,
+	})
+	c, _ := r.store.GetContract(ctx, r.org.ID, r.contract.ID)
+	p, _ := r.store.GetProgram(ctx, r.org.ID, r.program.ID)
+	o, _ := r.store.GetOrg(ctx, r.org.ID)
+	// One invitation was pending before the import (invited@acme.edu).
+	if c.Pending != learners+1 || p.Counts.Invited != learners+1 || o.Counts.Invited != learners+1 {
+		t.Fatalf("contract pending %d, program invited %d, org invited %d; want %d each", c.Pending, p.Counts.Invited, o.Counts.Invited, learners+1)
+	}
+	mu.Lock()
+	if len(queued) != learners {
+		t.Errorf("%d invitation emails queued, want %d", len(queued), learners)
+	}
+	for id, n := range queued {
+		if n != 1 {
+			t.Errorf("email %s queued %d times", id, n)
+		}
+	}
+	mu.Unlock()
+	for _, e := range []string{"learner.1@acme.edu", "learner.100@acme.edu", "learner.240@acme.edu"} {
+		l, err := r.store.GetLearner(ctx, r.program.ID, e)
+		if err != nil || l.ImportID != j.ID || l.EmailQueuedAt == nil || queued["invitation/"+l.InvitationID] != 1 {
+			t.Errorf("%s: %+v, %v; want invited by the import, its email queued once", e, l, err)
+		}
+	}
+
+	// The result file has every row once, in the file's order, though three
+	// runs wrote its chunks.
+	results := r.resultFile(done)
+	if len(results) != total+1 {
+		t.Fatalf("result file has %d lines, want %d", len(results), total+1)
+	}
+	for i, rec := range results[1:] {
+		if rec[1] != emails[i] {
+			t.Fatalf("result line %d is %q, want the row of %s", i+2, rec, emails[i])
+		}
+	}
+	if got := results[201]; got[3] != "duplicate" || got[4] != "duplicate of row 6" {
+		t.Errorf("the late duplicate's result is %q", got)
+	}
+}
+
+// TestImportReinvitesARemovedMemberAndRunsOnceAtATime: a removed member's
+// row meets their record, so its chunk is committed again with that row
+// conditioned on the record as read; and two runs of one import at once
+// (a redelivered event) end with every row counted once.
+func TestImportReinvitesARemovedMemberAndRunsOnceAtATime(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	member, err := r.store.GetLearner(ctx, r.program.ID, "member@acme.edu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.store.RemoveMember(ctx, member, false, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	var file strings.Builder
+	file.WriteString("Full Name,Email,External ID\nBack Again,member@acme.edu,\n")
+	const learners = 300
+	for i := 1; i <= learners; i++ {
+		file.WriteString("Learner " + strconv.Itoa(i) + ",learner." + strconv.Itoa(i) + "@acme.edu,\n")
+	}
+	no := false
+	j, err := r.importer.Create(ctx, r.boss, r.org.ID, r.program.ID, invite.NewImport{ContractID: r.contract.ID, SendEmails: &no, CSV: file.String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() { errs <- r.handler(ctx, r.event(j.FileKey())) }()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatalf("handler: %v", err)
+		}
+	}
+	done, err := r.importer.Get(ctx, r.boss, r.org.ID, r.program.ID, j.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done.Status != invite.JobDone {
+		t.Fatalf("import ended %s: %s", done.Status, done.Error)
+	}
+	checkOutcomes(t, done, map[invite.Outcome]int{invite.OutcomeInvited: learners + 1})
+	back, err := r.store.GetLearner(ctx, r.program.ID, "member@acme.edu")
+	if err != nil || back.State != bo.StateInvited || back.ImportID != j.ID || back.FullName != "Back Again" {
+		t.Fatalf("removed member after the import: %+v, %v", back, err)
+	}
+	c, _ := r.store.GetContract(ctx, r.org.ID, r.contract.ID)
+	p, _ := r.store.GetProgram(ctx, r.org.ID, r.program.ID)
+	// invited@acme.edu was pending before.
+	if c.Pending != learners+2 || p.Counts.Invited != learners+2 {
+		t.Fatalf("contract pending %d, program invited %d; want %d", c.Pending, p.Counts.Invited, learners+2)
 	}
 }

@@ -30,6 +30,7 @@ import (
 //	Enrollment      PROGRAM#<pid>#L#<s>  ENROLL#<email>#<item> -                                -
 //	InviteToken     TOKEN#<sha256>       TOKEN                 -                                -
 //	ImportJob       PROGRAM#<programId>  IMPORT#<importId>     -                                -
+//	ImportResult    IMPORTRESULT#<importId>  PART#<chunk>#<part> -                             -
 //	ImportBounces   PROGRAM#<programId>  UNDELIVERABLE#<importId> -                             -
 //	MemberExport    PROGRAM#<programId>  EXPORT#<exportId>     -                                -
 //	Domain          PROGRAM#<programId>  DOMAIN#<asciiDomain>  -                                -
@@ -58,8 +59,8 @@ import (
 // the email, so reading one learner is still one GetItem; lists query the
 // shards in parallel and merge them in sort-key order.
 // <STATE> is INVITED, MEMBER or DELETED_MEMBER. Tokens, mail claims,
-// reminders, reminder runs and member exports carry expiresAt (the table's
-// TTL attribute); an export's is its file's expiry (members.ExportLifetime).
+// reminders, reminder runs, import result parts and member exports carry
+// expiresAt (the table's TTL attribute); an export's is its file's expiry (members.ExportLifetime).
 // <n> of a program is its shard in the index of every program,
 // fnv-1a(<programId>) mod ProgramShards (written when the program is
 // created, and again by any update of the program or its reminder switch,
@@ -101,6 +102,14 @@ import (
 //	a member export: a whole selection        the same Queries, each shard read on from where it stopped and
 //	                                            merged as it goes (every item of the range read once), no budget
 //	an import job and its progress            GetItem   PK=PROGRAM#<pid>, SK=IMPORT#<importId>
+//	import a chunk of rows, all or nothing    TransactWrite (at most 100 items): Put each learner
+//	                                          attribute_not_exists(PK) (or state=DELETED_MEMBER AND updatedAt=read),
+//	                                          Put each token, ADD program.invited, contract.pending, org.invited
+//	                                          by the rows, Put the job (counts, checkpoint) under status not
+//	                                          done/failed AND checkpoint.chunks=<as read>, Put the chunk's result
+//	                                          parts IMPORTRESULT#<importId>/PART#<chunk>#<part>
+//	an import's result file, at its end       Query     PK=IMPORTRESULT#<importId>, SK begins_with PART# (in order,
+//	                                          ConsistentRead)
 //	a member export and its progress          GetItem   PK=PROGRAM#<pid>, SK=EXPORT#<exportId>; its runs write
 //	                                          it with PutItem under status IN (queued, running) (a new run)
 //	                                          or status=running AND runId=<run> (progress, the end)
@@ -381,6 +390,16 @@ func reminderRunKey(date string) key { return key{PK: "REMINDERRUN#" + date, SK:
 func tokenKey(tokenHash string) key { return key{PK: "TOKEN#" + tokenHash, SK: "TOKEN"} }
 func importKey(programID, importID string) key {
 	return key{PK: programPK(programID), SK: prefixImport + importID}
+}
+func importResultKey(importID string, chunk, part int) key {
+	pk, prefix := importResultPrefix(importID)
+	return key{PK: pk, SK: fmt.Sprintf("%s%07d#%02d", prefix, chunk, part)}
+}
+
+// importResultPrefix is the partition of an import's result parts and the
+// prefix of their sort keys.
+func importResultPrefix(importID string) (pk, skPrefix string) {
+	return "IMPORTRESULT#" + importID, "PART#"
 }
 func exportKey(programID, exportID string) key {
 	return key{PK: programPK(programID), SK: prefixExport + exportID}

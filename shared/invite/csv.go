@@ -406,7 +406,7 @@ const (
 // by Outcome and Reason) to w and returns the writer of the rows. It returns
 // w's error, if writing the header fails.
 func NewCSVResultWriter(w io.Writer, header []string) (*CSVResultWriter, error) {
-	rw := &CSVResultWriter{w: csv.NewWriter(w), width: len(header), scratch: make([]string, 0, len(header)+2)}
+	rw := newCSVResultRows(w, len(header))
 	rec := append(append(rw.scratch[:0], header...), CSVResultOutcome, CSVResultReason)
 	for i := range rec {
 		rec[i] = csvout.Neutralise(rec[i])
@@ -415,6 +415,12 @@ func NewCSVResultWriter(w io.Writer, header []string) (*CSVResultWriter, error) 
 		return nil, fmt.Errorf("write result header: %w", err)
 	}
 	return rw, nil
+}
+
+// newCSVResultRows is a CSVResultWriter of rows only, at the width of a
+// header of width fields written elsewhere: a part of the result file.
+func newCSVResultRows(w io.Writer, width int) *CSVResultWriter {
+	return &CSVResultWriter{w: csv.NewWriter(w), width: width, scratch: make([]string, 0, width+2)}
 }
 
 // Write writes one row: record (at the header's width), outcome and reason.

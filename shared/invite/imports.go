@@ -82,6 +82,28 @@ type Job struct {
 	// ResultExpiresAt.
 	ResultURL       string     `json:"resultUrl,omitempty"`
 	ResultExpiresAt *time.Time `json:"resultExpiresAt,omitempty"`
+	// Checkpoint is how far the runs of the import got; it moves in the
+	// same transaction as each chunk's rows and counts.
+	Checkpoint Checkpoint `json:"-"`
+}
+
+// Checkpoint is how far the runs of an import got: the chunks committed,
+// each in one transaction with its invitations, the counters they move,
+// its lines of the result file and this checkpoint. A run that dies
+// resumes after the last chunk committed, with its counts.
+type Checkpoint struct {
+	// Chunks is the number of chunks committed; every write of the job by
+	// a run is conditioned on it, so that of two runs of one import at
+	// once (a redelivered event) only one moves on.
+	Chunks int `dynamodbav:"chunks"`
+	// Rows is the data rows of the file the committed chunks hold (rows
+	// 1 to Rows), and Bytes the offset in the file just past the last.
+	Rows  int   `dynamodbav:"rows"`
+	Bytes int64 `dynamodbav:"bytes"`
+	// LastRows is the rows of the last chunk committed: whose emails a
+	// resumed run queues again when the run that committed it died before
+	// queueing them.
+	LastRows int `dynamodbav:"lastRows"`
 }
 
 // FileKey is where the job's CSV is uploaded in the files bucket; the

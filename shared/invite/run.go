@@ -1,6 +1,7 @@
 package invite
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,28 +15,93 @@ import (
 )
 
 const (
-	// runChunk is how many rows are validated, written, reported and
-	// counted together: memory holds one chunk, and counters and progress
-	// are written once a chunk rather than once a row.
+	// runChunk is the most rows one chunk holds: memory holds one chunk,
+	// and progress is written once a chunk.
 	runChunk = 250
-	// runWriters is how many rows of a chunk are written at once.
+	// ChunkWrites is the most writes of a chunk's transaction: DynamoDB's
+	// limit of items in one TransactWriteItems. A chunk is closed before
+	// its writes would pass it: one per new invitation, one per link (with
+	// emails), chunkFixedWrites, and one per ResultPartBytes of its result
+	// lines.
+	ChunkWrites = 100
+	// chunkFixedWrites are the writes of every chunk with new invitations:
+	// the program's, the contract's and the org's counters, and the job
+	// with its counts and checkpoint.
+	chunkFixedWrites = 4
+	// ResultPartBytes is the most bytes of result lines one item of a
+	// chunk holds (DynamoDB's items hold 400 KB).
+	ResultPartBytes = 350_000
+	// chunkResultBytes closes a chunk whose result lines may pass it, so
+	// that a transaction stays well under DynamoDB's 4 MB.
+	chunkResultBytes = 1 << 20
+	// runWriters is how many emails of a chunk are marked queued at once.
 	runWriters = 16
 	// runReserve is the time a run keeps before its deadline to finish the
 	// result file and record the job.
 	runReserve = 30 * time.Second
+	// chunkAttempts bounds the transactions of one chunk: each attempt
+	// after the first leaves out or re-conditions the rows whose
+	// condition failed, read again.
+	chunkAttempts = 6
 )
+
+// ErrJobMoved is CommitChunk's error when the stored job is no longer at
+// the checkpoint the run read, or no longer queued or running: another run
+// of the import is ahead. Nothing was written.
+var ErrJobMoved = errors.New("the import's checkpoint moved: another run of it is ahead")
+
+// RowConflicts is CommitChunk's error when the condition of some
+// invitations failed (the person is invited, a member, or changed since
+// read): nothing was written. Rows are indexes into ChunkCommit.Rows.
+type RowConflicts struct {
+	Rows []int
+}
+
+func (e *RowConflicts) Error() string {
+	return fmt.Sprintf("%d rows of the chunk met an invitation or member", len(e.Rows))
+}
+
+// ChunkRow is a new invitation of a chunk.
+type ChunkRow struct {
+	Learner bo.Learner
+	// Prev is the removed learner, as read, that the invitation replaces
+	// (keeping their history); nil for a person with no standing.
+	Prev *bo.Learner
+	// Token is the invitation's link, when emails are sent.
+	Token *bo.InviteToken
+}
+
+// ChunkCommit is one chunk of an import, written all or nothing.
+type ChunkCommit struct {
+	// Job is the job after the chunk: its counts and checkpoint.
+	Job Job
+	// Prev is the checkpoint's Chunks the stored job must be at.
+	Prev int
+	// Rows are the chunk's new invitations.
+	Rows []ChunkRow
+	// Results are the chunk's lines of the result file, in parts of at
+	// most ResultPartBytes, stored under the chunk's number
+	// (Job.Checkpoint.Chunks).
+	Results [][]byte
+}
 
 // RowStore is what a running import writes with.
 type RowStore interface {
-	// PutInvitationRow writes one invitation (with its link when tok is
-	// set) without touching any counter. It returns ECONFLICT when the
-	// email is invited to or a member of the program.
-	PutInvitationRow(ctx context.Context, l bo.Learner, tok *bo.InviteToken) error
+	// CommitChunk writes, in one transaction: each row's invitation (on no
+	// learner, or on Prev as read) and link, the program's, contract's
+	// and org's counters moved by the number of rows, the result parts,
+	// and the job, on condition that the stored job is at c.Prev and
+	// queued or running. It returns *RowConflicts when rows' conditions
+	// failed, ErrJobMoved when the job's did, and ENOTFOUND when the
+	// program, contract or org no longer exists; in each case nothing was
+	// written.
+	CommitChunk(ctx context.Context, c ChunkCommit) error
+	// ImportResults calls fn with each result part of the import's
+	// committed chunks, in the order of the file, and returns fn's error
+	// or the table's.
+	ImportResults(ctx context.Context, importID string, fn func(part []byte) error) error
 	// GetLearners returns the program's learners among the email keys, by key.
 	GetLearners(ctx context.Context, programID string, emailKeys []string) (map[string]bo.Learner, error)
-	// AddInvitationCounts counts n more pending invitations on the program,
-	// the contract and the org.
-	AddInvitationCounts(ctx context.Context, orgID, programID, contractID string, n int) error
 }
 
 // Source reads uploaded files and writes result files.
@@ -65,21 +131,32 @@ type rowResult struct {
 	outcome Outcome
 	reason  string
 	learner bo.Learner
-	token   string
-	tok     *bo.InviteToken
-	// needsEmail is set on an invitation whose email is to be queued.
+	// prev is the removed learner the invitation replaces, as read.
+	prev  *bo.Learner
+	token string
+	tok   *bo.InviteToken
+	// write is set on a row whose invitation the chunk's transaction
+	// writes; needsEmail on an invitation whose email is to be queued.
+	write      bool
 	needsEmail bool
 }
 
 // Run processes the uploaded file of an import job: it refuses a file
 // over the size or row limit or with wrong headers as a whole, then reads
-// the rows in chunks, writes the valid ones (or, in a dry run, only looks
-// them up), queues their emails, writes the per-row result file and records
-// progress after every chunk. Running a job again (a redelivered event, a
-// crash) creates no duplicate invitations and queues no email twice; a job
-// already done or failed is left as it is. It returns an error only when
-// the job cannot be read or written, or storage fails mid-run (the job is
-// then marked failed if possible, and a retry runs it again).
+// the rows in chunks and commits each chunk in one transaction: its new
+// invitations (in a dry run none: it only looks them up), the counters
+// they move, its lines of the result file and the job's counts and
+// checkpoint. It then queues the chunk's emails. At the end it writes the
+// result file from the committed lines.
+//
+// A run of a job that another run left running (a crash, a time-out, a
+// redelivered event) resumes after the last chunk committed, with the
+// counts stored with it: no row is written, counted or reported twice, and
+// emails of the last chunk that were not queued are. Of two runs of one
+// job at once, the one that falls behind stops. A job already done or
+// failed is left as it is. It returns an error only when the job cannot be
+// read or written, or storage fails mid-run (the job is then left running,
+// and a retry resumes it).
 func (r *Runner) Run(ctx context.Context, programID, importID string) error {
 	j, err := r.jobs.GetImport(ctx, programID, importID)
 	if err != nil {
@@ -90,16 +167,25 @@ func (r *Runner) Run(ctx context.Context, programID, importID string) error {
 		return nil
 	}
 	now := r.svc.Now()
-	j.Status, j.StartedAt, j.UpdatedAt = JobRunning, &now, now
-	j.Counts = JobCounts{Outcomes: map[Outcome]int{}}
-	j.Warnings, j.Error = []string{}, ""
-	if err := r.jobs.UpdateImport(ctx, j); err != nil {
-		return err
+	if j.Checkpoint.Chunks == 0 {
+		j.StartedAt = &now
+		j.Counts = JobCounts{Outcomes: map[Outcome]int{}}
+		j.Warnings, j.Error = []string{}, ""
+	} else {
+		r.logger.InfoContext(ctx, "import resumed", slog.String("importId", j.ID),
+			slog.Int("chunks", j.Checkpoint.Chunks), slog.Int("afterRow", j.Checkpoint.Rows))
+	}
+	if j.Counts.Outcomes == nil {
+		j.Counts.Outcomes = map[Outcome]int{}
+	}
+	j.Status, j.UpdatedAt = JobRunning, now
+	if err := r.commitJob(ctx, &j); err != nil {
+		return r.stopped(ctx, j, err)
 	}
 	if err := r.run(ctx, &j); err != nil {
 		var refused *bo.Error
 		if !errors.As(err, &refused) {
-			return err // storage failed: let the event be retried
+			return r.stopped(ctx, j, err) // storage failed: let the event be retried
 		}
 		j.Status, j.Error = JobFailed, refused.Message
 	} else {
@@ -109,7 +195,23 @@ func (r *Runner) Run(ctx context.Context, programID, importID string) error {
 	j.FinishedAt, j.UpdatedAt = &end, end
 	r.logger.InfoContext(ctx, "import finished", slog.String("importId", j.ID), slog.String("status", string(j.Status)),
 		slog.Int("rows", j.Counts.RowsDone), slog.Any("outcomes", j.Counts.Outcomes), slog.String("error", j.Error))
-	return r.jobs.UpdateImport(ctx, j)
+	return r.stopped(ctx, j, r.commitJob(ctx, &j))
+}
+
+// commitJob writes the job alone, at its checkpoint.
+func (r *Runner) commitJob(ctx context.Context, j *Job) error {
+	return r.rows.CommitChunk(ctx, ChunkCommit{Job: *j, Prev: j.Checkpoint.Chunks})
+}
+
+// stopped returns err, except ErrJobMoved: another run of the job is
+// ahead, so this one stops quietly.
+func (r *Runner) stopped(ctx context.Context, j Job, err error) error {
+	if errors.Is(err, ErrJobMoved) {
+		r.logger.InfoContext(ctx, "import stopped: another run of it is ahead", slog.String("importId", j.ID),
+			slog.Int("chunks", j.Checkpoint.Chunks))
+		return nil
+	}
+	return err
 }
 
 // check reads the whole file once to refuse it up front when it is too
@@ -137,6 +239,55 @@ func (r *Runner) check(ctx context.Context, j Job) error {
 			return err
 		}
 	}
+}
+
+// chunkBuilder gathers the rows of one chunk up to what one transaction
+// holds.
+type chunkBuilder struct {
+	rows        []rowResult
+	writes      int
+	resultBytes int
+	perRow      int // writes of a new invitation: 1, or 2 with its link
+}
+
+// fits reports whether res may join the chunk: an empty chunk takes any row.
+func (c *chunkBuilder) fits(res rowResult) bool {
+	if len(c.rows) == 0 {
+		return true
+	}
+	if len(c.rows) >= runChunk {
+		return false
+	}
+	writes := c.writes
+	if res.outcome == OutcomeOK {
+		writes += c.perRow
+	}
+	bytes := c.resultBytes + resultLineBound(res.row)
+	parts := (bytes + ResultPartBytes - 1) / ResultPartBytes
+	return bytes <= chunkResultBytes && writes+chunkFixedWrites+parts <= ChunkWrites
+}
+
+func (c *chunkBuilder) add(res rowResult) {
+	c.rows = append(c.rows, res)
+	if res.outcome == OutcomeOK {
+		c.writes += c.perRow
+	}
+	c.resultBytes += resultLineBound(res.row)
+}
+
+func (c *chunkBuilder) reset() {
+	c.rows, c.writes, c.resultBytes = c.rows[:0], 0, 0
+}
+
+// resultLineBound is at most the bytes of a row's line in the result
+// file: every field quoted with its quotes doubled and a leading quote,
+// and an outcome and a reason.
+func resultLineBound(row CSVRow) int {
+	n := 256
+	for _, f := range row.Record {
+		n += 2*len(f) + 4
+	}
+	return n
 }
 
 func (r *Runner) run(ctx context.Context, j *Job) error {
@@ -167,66 +318,215 @@ func (r *Runner) run(ctx context.Context, j *Job) error {
 	if err != nil {
 		return err
 	}
-	out := r.src.Writer(ctx, j.ResultKey(), "text/csv")
-	results, err := NewCSVResultWriter(out, cr.Header())
-	if err != nil {
-		out.Close()
-		return err
-	}
+	// The rows of committed chunks are read again, not written: the
+	// duplicate tracker needs every earlier email. With emails, those of
+	// the last committed chunk are checked for a run that died before
+	// queueing them.
 	var dups CSVDuplicates
-	chunk := make([]rowResult, 0, runChunk)
+	resumeAt, lastFrom := j.Checkpoint.Rows, j.Checkpoint.Rows-j.Checkpoint.LastRows
+	var requeue []rowResult
+	chunk := chunkBuilder{rows: make([]rowResult, 0, runChunk), perRow: 1}
+	if j.SendEmails {
+		chunk.perRow = 2
+	}
+	if j.DryRun {
+		chunk.perRow = 0
+	}
 	flush := func() error {
-		// Stop with time to record why rather than be cut off by the
-		// function's time limit, which would leave the job running.
-		if deadline, ok := ctx.Deadline(); ok && deadline.Sub(r.svc.Now()) < runReserve {
-			return bo.Errorf(bo.ELIMIT, "the import ran out of time after %d rows; run it again: rows already invited are "+
-				"reported as such and get no second email", j.Counts.RowsDone)
+		if len(chunk.rows) == 0 {
+			return nil
 		}
-		if err := r.chunk(ctx, j, org, program, chunk); err != nil {
+		// Stop with time to spare rather than be cut off by the function's
+		// time limit; the job stays running and a retry resumes it.
+		if deadline, ok := ctx.Deadline(); ok && deadline.Sub(r.svc.Now()) < runReserve {
+			return fmt.Errorf("import %s ran out of time after %d rows; a retry resumes it", j.ID, j.Counts.RowsDone)
+		}
+		if err := r.chunk(ctx, j, org, program, chunk.rows, cr.BytesRead(), len(cr.Header())); err != nil {
 			return err
 		}
-		for _, res := range chunk {
-			if err := results.WriteRow(res.row, res.outcome, res.reason); err != nil {
-				return err
-			}
-			j.Counts.Outcomes[res.outcome]++
-		}
-		j.Counts.RowsDone += len(chunk)
-		j.UpdatedAt = r.svc.Now()
-		chunk = chunk[:0]
-		return r.jobs.UpdateImport(ctx, *j)
+		chunk.reset()
+		return nil
 	}
 	for {
 		row, err := cr.Next()
 		if err == io.EOF {
 			break
 		} else if err != nil {
-			out.Close()
 			return err
 		}
-		j.Counts.RowsRead++
 		res := rowResult{row: row}
 		res.email, res.outcome, res.reason = dups.Check(row)
-		chunk = append(chunk, res)
-		if len(chunk) == runChunk {
+		if row.Number <= resumeAt {
+			if j.SendEmails && !j.DryRun && row.Number > lastFrom && res.outcome == OutcomeOK {
+				requeue = append(requeue, res)
+			}
+			if row.Number == resumeAt && len(requeue) > 0 {
+				if err := r.requeue(ctx, j, org, program, requeue); err != nil {
+					return err
+				}
+				requeue = nil
+			}
+			continue
+		}
+		if !chunk.fits(res) {
 			if err := flush(); err != nil {
-				out.Close()
 				return err
 			}
 		}
+		chunk.add(res)
 	}
 	if err := flush(); err != nil {
-		out.Close()
 		return err
 	}
-	if err := results.Flush(); err != nil {
+	if err := r.writeResults(ctx, *j, cr.Header()); err != nil {
+		return err
+	}
+	j.Warnings = r.licenceWarnings(ctx, *j, contract)
+	return nil
+}
+
+// writeResults writes the result file: the header and the committed
+// chunks' lines, in order.
+func (r *Runner) writeResults(ctx context.Context, j Job, header []string) error {
+	out := r.src.Writer(ctx, j.ResultKey(), "text/csv")
+	results, err := NewCSVResultWriter(out, header)
+	if err == nil {
+		err = results.Flush()
+	}
+	if err == nil {
+		err = r.rows.ImportResults(ctx, j.ID, func(part []byte) error {
+			_, err := out.Write(part)
+			return err
+		})
+	}
+	if err != nil {
 		out.Close()
 		return err
 	}
 	if err := out.Close(); err != nil {
 		return fmt.Errorf("write the results of import %s: %w", j.ID, err)
 	}
-	j.Warnings = r.licenceWarnings(ctx, *j, contract)
+	return nil
+}
+
+// requeue queues the emails of invitations of the last committed chunk
+// that the run which committed it did not queue (it died in between).
+func (r *Runner) requeue(ctx context.Context, j *Job, org bo.Org, program bo.Program, rows []rowResult) error {
+	idx := make([]int, len(rows))
+	for i := range rows {
+		idx[i] = i
+	}
+	if err := r.lookUp(ctx, j, rows, idx, true); err != nil {
+		return err
+	}
+	return r.queueEmails(ctx, org, program, rows)
+}
+
+// chunk decides the outcome of each row of a chunk and commits it: in a
+// dry run by looking the learners up, for real by writing the new
+// invitations; it then queues their emails. end is the offset in the file
+// just past the chunk, width the header's. Rows whose invitation met one
+// (someone invited or a member, or a removed learner) are read and the
+// transaction tried again without them, or on the removed learner as read.
+func (r *Runner) chunk(ctx context.Context, j *Job, org bo.Org, program bo.Program, rows []rowResult, end int64, width int) error {
+	var valid []int
+	for i := range rows {
+		if rows[i].outcome == OutcomeOK {
+			valid = append(valid, i)
+		}
+	}
+	if j.DryRun {
+		if len(valid) > 0 {
+			if err := r.lookUp(ctx, j, rows, valid, false); err != nil {
+				return err
+			}
+		}
+		return r.commit(ctx, j, rows, end, width)
+	}
+	now := r.svc.Now()
+	for _, i := range valid {
+		res := &rows[i]
+		res.learner = bo.Learner{
+			OrgID: j.OrgID, ProgramID: j.ProgramID, Email: res.email.Display, EmailKey: res.email.Key,
+			FullName: res.row.FullName, ExternalID: res.row.ExternalID, State: bo.StateInvited, ContractID: j.ContractID,
+			InvitationID: bo.NewID("inv", now), InvitedAt: &now, ImportID: j.ID, CreatedAt: now, UpdatedAt: now,
+		}
+		if j.SendEmails {
+			token, tok := r.svc.newToken(res.learner, now)
+			res.token, res.tok = token, &tok
+		}
+		res.write = true
+	}
+	for attempt := 1; ; attempt++ {
+		err := r.commit(ctx, j, rows, end, width)
+		var conflicts *RowConflicts
+		if !errors.As(err, &conflicts) {
+			if err != nil {
+				return err
+			}
+			break
+		}
+		if attempt == chunkAttempts {
+			return fmt.Errorf("import %s, rows %d to %d: invitations kept changing under %d attempts; a retry resumes it",
+				j.ID, rows[0].row.Number, rows[len(rows)-1].row.Number, attempt)
+		}
+		if err := r.lookUp(ctx, j, rows, conflicts.Rows, true); err != nil {
+			return err
+		}
+	}
+	return r.queueEmails(ctx, org, program, rows)
+}
+
+// commit commits the chunk with the outcomes decided (rows to write are
+// invited), the job's counts and checkpoint after it, and its result lines
+// (width is the header's). On success it moves j on; on an error j is as
+// it was, and *RowConflicts names rows of the chunk.
+func (r *Runner) commit(ctx context.Context, j *Job, rows []rowResult, end int64, width int) error {
+	next := *j
+	next.Counts.Outcomes = make(map[Outcome]int, len(j.Counts.Outcomes)+1)
+	for o, n := range j.Counts.Outcomes {
+		next.Counts.Outcomes[o] = n
+	}
+	var writes []ChunkRow
+	var written []int // the row of each write
+	var lines bytes.Buffer
+	results := newCSVResultRows(&lines, width)
+	for i := range rows {
+		res := &rows[i]
+		if res.write {
+			res.outcome, res.reason, res.needsEmail = OutcomeInvited, "", j.SendEmails
+			writes = append(writes, ChunkRow{Learner: res.learner, Prev: res.prev, Token: res.tok})
+			written = append(written, i)
+		}
+		next.Counts.Outcomes[res.outcome]++
+		if err := results.WriteRow(res.row, res.outcome, res.reason); err != nil {
+			return err
+		}
+	}
+	if err := results.Flush(); err != nil {
+		return err
+	}
+	next.Counts.RowsDone += len(rows)
+	next.Counts.RowsRead = next.Counts.RowsDone
+	next.UpdatedAt = r.svc.Now()
+	next.Checkpoint = Checkpoint{Chunks: j.Checkpoint.Chunks + 1, Rows: rows[len(rows)-1].row.Number, Bytes: end, LastRows: len(rows)}
+	var parts [][]byte
+	for b := lines.Bytes(); len(b) > 0; {
+		n := min(len(b), ResultPartBytes)
+		parts, b = append(parts, b[:n]), b[n:]
+	}
+	err := r.rows.CommitChunk(ctx, ChunkCommit{Job: next, Prev: j.Checkpoint.Chunks, Rows: writes, Results: parts})
+	var conflicts *RowConflicts
+	if errors.As(err, &conflicts) {
+		idx := make([]int, len(conflicts.Rows))
+		for n, w := range conflicts.Rows {
+			idx[n] = written[w]
+		}
+		return &RowConflicts{Rows: idx}
+	} else if err != nil {
+		return err
+	}
+	*j = next
 	return nil
 }
 
@@ -243,85 +543,13 @@ func (r *Runner) licenceWarnings(ctx context.Context, j Job, contract bo.Contrac
 	return LicenceWarnings(contract, pending)
 }
 
-// chunk decides the outcome of each valid row of a chunk: in a dry run by
-// looking the learners up, for real by writing the invitations; it then
-// counts the new invitations and queues their emails.
-func (r *Runner) chunk(ctx context.Context, j *Job, org bo.Org, program bo.Program, rows []rowResult) error {
-	var valid []int
-	for i := range rows {
-		if rows[i].outcome == OutcomeOK {
-			valid = append(valid, i)
-		}
-	}
-	if len(valid) == 0 {
-		return nil
-	}
-	if j.DryRun {
-		return r.lookUp(ctx, j, rows, valid, false)
-	}
-	now := r.svc.Now()
-	var conflicts []int
-	var mu sync.Mutex
-	var firstErr error
-	sem := make(chan struct{}, runWriters)
-	var wg sync.WaitGroup
-	for _, i := range valid {
-		res := &rows[i]
-		res.learner = bo.Learner{
-			OrgID: j.OrgID, ProgramID: j.ProgramID, Email: res.email.Display, EmailKey: res.email.Key,
-			FullName: res.row.FullName, ExternalID: res.row.ExternalID, State: bo.StateInvited, ContractID: j.ContractID,
-			InvitationID: bo.NewID("inv", now), InvitedAt: &now, ImportID: j.ID, CreatedAt: now, UpdatedAt: now,
-		}
-		if j.SendEmails {
-			token, tok := r.svc.newToken(res.learner, now)
-			res.token, res.tok = token, &tok
-		}
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			err := r.rows.PutInvitationRow(ctx, res.learner, res.tok)
-			mu.Lock()
-			defer mu.Unlock()
-			switch bo.ErrorCode(err) {
-			case "":
-				res.outcome, res.needsEmail = OutcomeInvited, j.SendEmails
-			case bo.ECONFLICT:
-				conflicts = append(conflicts, i)
-			default:
-				if firstErr == nil {
-					firstErr = err
-				}
-			}
-		})
-	}
-	wg.Wait()
-	if firstErr != nil {
-		return firstErr
-	}
-	created := 0
-	for _, i := range valid {
-		if rows[i].outcome == OutcomeInvited {
-			created++
-		}
-	}
-	if len(conflicts) > 0 {
-		if err := r.lookUp(ctx, j, rows, conflicts, true); err != nil {
-			return err
-		}
-	}
-	if created > 0 {
-		if err := r.rows.AddInvitationCounts(ctx, j.OrgID, j.ProgramID, j.ContractID, created); err != nil {
-			return err
-		}
-	}
-	return r.queueEmails(ctx, org, program, rows)
-}
-
-// lookUp sets the outcome of rows from the learners already in the
-// program. After a failed write (existing true) a learner this same job
-// invited in an earlier run counts as invited, and gets its email queued
-// if that run did not queue it.
-func (r *Runner) lookUp(ctx context.Context, j *Job, rows []rowResult, idx []int, existing bool) error {
+// lookUp sets the outcome of rows from the learners in the program. In a
+// dry run (write false) a row with no standing in the program, or a removed
+// learner, is invited, as a real run would do; for real, such a row is to
+// be written (again): on the removed learner as read, or as new when the
+// learner it met has gone since. A learner this same job invited counts as
+// invited, and gets its email queued if it was not.
+func (r *Runner) lookUp(ctx context.Context, j *Job, rows []rowResult, idx []int, write bool) error {
 	keys := make([]string, len(idx))
 	for n, i := range idx {
 		keys[n] = rows[i].email.Key
@@ -334,6 +562,7 @@ func (r *Runner) lookUp(ctx context.Context, j *Job, rows []rowResult, idx []int
 	for _, i := range idx {
 		res := &rows[i]
 		l, ok := found[res.email.Key]
+		res.write, res.prev, res.needsEmail = false, nil, false
 		switch {
 		case ok && l.State == bo.StateMember:
 			res.outcome, res.reason = OutcomeAlreadyMember, "already a member of this program"
@@ -348,12 +577,12 @@ func (r *Runner) lookUp(ctx context.Context, j *Job, rows []rowResult, idx []int
 			}
 		case ok && l.State == bo.StateInvited:
 			res.outcome, res.reason = OutcomeAlreadyInvited, "already invited to this program"
-		case existing:
-			// Written by someone else between our write and this read:
-			// report what the row met rather than guess.
-			res.outcome, res.reason = OutcomeAlreadyInvited, "invited at the same time by another request"
-		default:
+		case !write:
 			res.outcome = OutcomeInvited // what a real run would do
+		case ok:
+			res.write, res.prev = true, &l
+		default:
+			res.write = true
 		}
 	}
 	return nil
