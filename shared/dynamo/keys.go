@@ -334,7 +334,10 @@ func enrollmentKey(programID, emailKey, itemID string) key {
 
 // learnerSortKeys returns a learner's GSI3, GSI4 and GSI5 sort keys: by
 // join date (members, or "" for none), invitation date (invitees, or "")
-// and last activity, the latest of activity, joining and invitation.
+// and last activity: the UTC day (its first millisecond) of the latest of
+// activity, joining and invitation. The day, not the instant, so that a
+// learner's GSI5 key, and GSI1 to GSI4's copy of it, change on their first
+// activity of a day only, not on every activity event.
 func learnerSortKeys(emailKey string, joined, invited, activity *time.Time) (g3, g4, g5 string) {
 	ms := func(t *time.Time) int64 {
 		if t == nil {
@@ -348,9 +351,20 @@ func learnerSortKeys(emailKey string, joined, invited, activity *time.Time) (g3,
 	if invited != nil {
 		g4 = fmt.Sprintf("%013d#%s", ms(invited), emailKey)
 	}
-	g5 = fmt.Sprintf("%013d#%s", max(ms(activity), ms(joined), ms(invited)), emailKey)
+	g5 = fmt.Sprintf("%013d#%s", activityDay(max(ms(activity), ms(joined), ms(invited))), emailKey)
 	return g3, g4, g5
 }
+
+// activityDay returns the first millisecond of the UTC day of the epoch
+// millisecond ms.
+func activityDay(ms int64) int64 {
+	const day = 24 * 60 * 60 * 1000
+	return ms - ms%day
+}
+
+// activityCut is the GSI5 sort key below which a learner's last activity
+// is before the UTC day of t: "<day ms>" sorts before every "<day ms>#<email>".
+func activityCut(t time.Time) string { return fmt.Sprintf("%013d", activityDay(t.UnixMilli())) }
 
 // programShard returns the shard of a program in the index of every program.
 func programShard(programID string) int {
