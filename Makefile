@@ -64,3 +64,15 @@ lint-cfn: synth ## cfn-lint the synthesised template
 .PHONY: deploy
 deploy: build $(CDK) ## deploy to the AWS account of your credentials (see README)
 	env -u AWS_ENDPOINT_URL -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY $(CDK) deploy --no-notices
+
+# The emulator settings above are dropped for AWS, unless they came from your
+# environment: your own credentials and region are kept.
+IN_AWS := env -u AWS_ENDPOINT_URL $(if $(filter file,$(origin AWS_ACCESS_KEY_ID)),-u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY) $(if $(filter file,$(origin AWS_REGION)),-u AWS_REGION)
+
+.PHONY: migrate
+migrate: ## run the table's pending migrations: `make migrate` (the emulator of make dev) or `make migrate TABLE=<TableName output>` (AWS); ARGS=-status
+ifdef TABLE
+	$(IN_AWS) go run ./infra/cmd/migrate -table "$(TABLE)" $(ARGS)
+else
+	go run ./infra/cmd/migrate $(ARGS)
+endif
