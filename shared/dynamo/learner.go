@@ -595,8 +595,10 @@ func (s *Store) ListLearners(ctx context.Context, programID string, state bo.Lea
 
 // wholeLearners reads whole, from the table, the learners of the index
 // entries (GSI1 to GSI5 project only the keys and what the members view
-// filters on), in the entries' order, with BatchGetItem. A learner deleted
-// since the index was read is left out. It returns the table's error.
+// filters on), in the entries' order, with an eventually consistent
+// BatchGetItem (as consistent as the index read, at half the cost of a
+// strong read). A learner deleted since the index was read is left out. It
+// returns the table's error.
 func (s *Store) wholeLearners(ctx context.Context, entries []learnerRecord) ([]learnerRecord, error) {
 	if len(entries) == 0 {
 		return nil, nil
@@ -605,7 +607,7 @@ func (s *Store) wholeLearners(ctx context.Context, entries []learnerRecord) ([]l
 	for i, e := range entries {
 		keys[i] = e.key
 	}
-	recs, err := batchGet[learnerRecord](ctx, s, keys)
+	recs, err := batchRead[learnerRecord](ctx, s, keys, false)
 	if err != nil {
 		return nil, fmt.Errorf("read learners: %w", err)
 	}
