@@ -101,3 +101,11 @@ deploy: build $(CDK) ## deploy the stage with your AWS credentials: make deploy 
 redrive: ## move a dead-letter queue's messages back to its queue: make redrive QUEUE=<name or URL> (docs/runbook.md)
 	@go build -o .build/redrive ./infra/cmd/redrive
 	@$(if $(AWS_ENDPOINT_URL),,$(AWS_ENV)) .build/redrive -queue "$(QUEUE)"
+
+.PHONY: migrate
+migrate: ## run the table's pending migrations: `AWS_ENDPOINT_URL=<make dev's> make migrate` (an emulator) or `make migrate TABLE=<TableName output>` (AWS); ARGS=-status
+ifdef TABLE
+	$(AWS_ENV) go run ./infra/cmd/migrate -table "$(TABLE)" $(ARGS)
+else
+	go run ./infra/cmd/migrate $(ARGS)
+endif

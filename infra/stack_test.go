@@ -297,6 +297,26 @@ func TestTableIsTheEmulatorsTable(t *testing.T) {
 		t.Errorf("GlobalSecondaryIndexes: got %v, want %v", gotIndexes, wantIndexes)
 	}
 
+	// AND no index projects every attribute or the ones every activity
+	// event rewrites, within DynamoDB's limit of 100 projected non-key
+	// attributes over all indexes (which the emulator does not check)
+	projected := 0
+	for _, ix := range list(get(props, "GlobalSecondaryIndexes")) {
+		name := fmt.Sprint(get(ix, "IndexName"))
+		if got := fmt.Sprint(get(ix, "Projection", "ProjectionType")); got != "INCLUDE" {
+			t.Errorf("%s projects %s, want INCLUDE", name, got)
+		}
+		for _, a := range list(get(ix, "Projection", "NonKeyAttributes")) {
+			projected++
+			if a == "lastActivityAt" || a == "lastActivityMs" || a == "updatedAt" {
+				t.Errorf("%s projects %v", name, a)
+			}
+		}
+	}
+	if projected > 100 {
+		t.Errorf("%d projected non-key attributes, over DynamoDB's 100", projected)
+	}
+
 	// AND it is on-demand, recoverable, encrypted, expiring and retained
 	if got, want := get(props, "BillingMode"), string(types.BillingModePayPerRequest); got != want {
 		t.Errorf("BillingMode: got %v, want %v", got, want)

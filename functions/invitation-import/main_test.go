@@ -449,8 +449,8 @@ func TestKilledImportResumesFromItsCheckpoint(t *testing.T) {
 	p, _ := r.store.GetProgram(ctx, r.org.ID, r.program.ID)
 	o, _ := r.store.GetOrg(ctx, r.org.ID)
 	// One invitation was pending before the import (invited@acme.edu).
-	if c.Pending != learners+1 || p.Counts.Invited != learners+1 || o.Counts.Invited != learners+1 {
-		t.Fatalf("contract pending %d, program invited %d, org invited %d; want %d each", c.Pending, p.Counts.Invited, o.Counts.Invited, learners+1)
+	if c.Pending != learners+1 || p.Counts.InvitationsPending != learners+1 || o.Counts.InvitationsPending != learners+1 {
+		t.Fatalf("contract pending %d, program invited %d, org invited %d; want %d each", c.Pending, p.Counts.InvitationsPending, o.Counts.InvitationsPending, learners+1)
 	}
 	mu.Lock()
 	if len(queued) != learners {
@@ -534,7 +534,7 @@ func TestImportReinvitesARemovedMemberAndRunsOnceAtATime(t *testing.T) {
 	c, _ := r.store.GetContract(ctx, r.org.ID, r.contract.ID)
 	p, _ := r.store.GetProgram(ctx, r.org.ID, r.program.ID)
 	// invited@acme.edu was pending before.
-	if c.Pending != learners+2 || p.Counts.Invited != learners+2 {
-		t.Fatalf("contract pending %d, program invited %d; want %d", c.Pending, p.Counts.Invited, learners+2)
+	if c.Pending != learners+2 || p.Counts.InvitationsPending != learners+2 {
+		t.Fatalf("contract pending %d, program invited %d; want %d", c.Pending, p.Counts.InvitationsPending, learners+2)
 	}
 }

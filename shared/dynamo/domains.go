@@ -133,10 +133,16 @@ func (s *Store) PutDomains(ctx context.Context, ds []bo.WhitelistedDomain) error
 	return nil
 }
 
-// batchGet reads the items with the keys, decoding each into T
-// (BatchGetItem, 100 keys a call, unprocessed keys retried). Missing items
-// are left out; a key given twice is read once.
+// batchGet reads the items with the keys, strongly consistently, decoding
+// each into T (BatchGetItem, 100 keys a call, unprocessed keys retried).
+// Missing items are left out; a key given twice is read once.
 func batchGet[T any](ctx context.Context, s *Store, keys []key) ([]T, error) {
+	return batchRead[T](ctx, s, keys, true)
+}
+
+// batchRead is batchGet, strongly consistent or not: an eventually
+// consistent read costs half.
+func batchRead[T any](ctx context.Context, s *Store, keys []key, consistent bool) ([]T, error) {
 	seen := make(map[key]bool, len(keys))
 	unique := keys[:0:0]
 	for _, k := range keys {
@@ -152,7 +158,7 @@ func batchGet[T any](ctx context.Context, s *Store, keys []key) ([]T, error) {
 		for _, k := range keys[start:min(start+batchGetLimit, len(keys))] {
 			avs = append(avs, mustKey(k))
 		}
-		req := map[string]types.KeysAndAttributes{*s.table: {Keys: avs, ConsistentRead: aws.Bool(true)}}
+		req := map[string]types.KeysAndAttributes{*s.table: {Keys: avs, ConsistentRead: aws.Bool(consistent)}}
 		for attempt := 0; len(req) > 0; attempt++ {
 			if err := pauseBeforeRetry(ctx, attempt); err != nil {
 				return nil, fmt.Errorf("batch get: keys still unprocessed: %w", err)

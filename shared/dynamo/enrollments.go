@@ -219,16 +219,32 @@ func (s *Store) SaveProgress(ctx context.Context, prev, next bo.Enrollment) erro
 	})
 }
 
+// activityKeyMoves reports whether activity at t moves the learner's GSI5
+// key from the one of the learner as read: onto a later day. The key a
+// concurrent event wrote can only be later than the one read, so when t's
+// day is not later than the read key's, the stored key needs no change;
+// when it is, the write sets it (again, if another event of the day did,
+// which costs nothing: the value does not change).
+func activityKeyMoves(l bo.Learner, t time.Time) bool {
+	_, _, read := learnerSortKeys(l.EmailKey, l.JoinedAt, l.InvitedAt, l.LastActivityAt)
+	_, _, next := learnerSortKeys(l.EmailKey, l.JoinedAt, l.InvitedAt, &t)
+	return next > read
+}
+
 // TouchLearner records the member's latest activity, and latest completion
-// when completed is set, each only when later than the stored one.
+// when completed is set, each only when later than the stored one. It
+// moves the learner's GSI5 key only when the activity falls on a later day
+// than the learner's as read (activityKeyMoves).
 func (s *Store) TouchLearner(ctx context.Context, l bo.Learner, lastActivity time.Time, completed *time.Time) error {
 	set := func(field string, at time.Time) error {
 		update := "SET #at = :at, #ms = :ms"
 		values := map[string]types.AttributeValue{
 			":at": str(at.UTC().Format(time.RFC3339Nano)), ":ms": &types.AttributeValueMemberN{Value: fmt.Sprint(at.UnixMilli())},
 		}
-		if field == "lastActivity" {
-			// The members view sorts and filters by the latest activity.
+		if field == "lastActivity" && activityKeyMoves(l, at) {
+			// The members view sorts and filters by the day of the latest
+			// activity; a later event of the same day leaves the index keys
+			// (and so GSI1 to GSI5) alone.
 			_, _, g5 := learnerSortKeys(l.EmailKey, l.JoinedAt, l.InvitedAt, &at)
 			update += ", GSI5SK = :g5"
 			values[":g5"] = str(g5)

@@ -18,3 +18,26 @@ func SetProgramMembersForTest(ctx context.Context, s *Store, orgID, programID st
 	})
 	return err
 }
+
+// ItemForTest returns the item with the key as stored (nil when there is
+// none), read strongly consistently.
+func ItemForTest(ctx context.Context, s *Store, pk, sk string) (map[string]types.AttributeValue, error) {
+	res, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: s.table, Key: mustKey(key{PK: pk, SK: sk}), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return nil, err
+	}
+	return res.Item, nil
+}
+
+// LearnerKeyForTest and ProgramKeyForTest are the primary keys of a
+// learner and of a program.
+func LearnerKeyForTest(programID, emailKey string) (string, string) {
+	k := learnerKey(programID, emailKey)
+	return k.PK, k.SK
+}
+
+// ProgramKeyForTest is the primary key of a program.
+func ProgramKeyForTest(orgID, programID string) (string, string) {
+	k := programKey(orgID, programID)
+	return k.PK, k.SK
+}

@@ -23,8 +23,9 @@ import (
 //	Learner         PROGRAM#<pid>#L#<s>  LEARNER#<email>       PROGRAM#<pid>#<STATE>#<s>        PROGRAM#<pid>#<STATE>#<s>
 //	                                                           / <email>                        / <name>#<email>
 //	                GSI3, GSI4, GSI5 share GSI1PK; their sort keys are <joined ms>#<email> (members only),
-//	                <invited ms>#<email> (invitees only) and <last activity ms>#<email>, where the last
-//	                activity is the latest of activity, joining and invitation (13-digit ms, so they sort)
+//	                <invited ms>#<email> (invitees only) and <last activity day>#<email>, where the last
+//	                activity is the latest of activity, joining and invitation and <day> the first ms
+//	                of its UTC day (13-digit ms, so they sort)
 //	                GSI6PK / GSI6SK = EMAIL#<email> / PROGRAM#<pid>: one person in every program; GSI6
 //	                holds learner items only and projects state, orgId, programId, invitationId, importId
 //	Enrollment      PROGRAM#<pid>#L#<s>  ENROLL#<email>#<item> -                                -
@@ -49,6 +50,7 @@ import (
 //	ReportSchedule  ORG#<orgId>          REPORT_SCHEDULE       -                                -
 //	ScheduleDay     REPORT_DAY#<day>     ORG#<orgId>           -                                -
 //	Health          HEALTH               HEALTH                -                                -
+//	Migration       MIGRATION#<id>       MIGRATION             -                                -
 //
 // <email> is the whole address lower-cased (backoffice.Email.Key); <name> is
 // the full name lower-cased. <s> is the learner shard, fnv-1a(<email>) mod
@@ -72,6 +74,18 @@ import (
 // of a program; <page> names a page of a message's audience (segment and
 // cursor).
 //
+// Projections (declared in shared/resources): GSI1 to GSI5 project the keys
+// and only what the members view's filters read (emailKey, nameKey,
+// contractId, currentEnrollments, completions, lastCompletionMs,
+// currentItems, undeliverable, and GSI5SK on GSI1 to GSI4), and GSI1 the
+// program fields the reminders read; a page's learners are then read whole
+// with BatchGetItem (a page at most, 100 keys a call). So learning
+// activity, which rewrites lastActivityAt and lastActivityMs on every
+// event, costs no index write, except a learner's first event of a later
+// UTC day, which moves their GSI5 key (two writes on GSI5, one on each of
+// GSI1 to GSI4). What needs the exact last activity reads the table: the
+// members view's column and the activity path's "only if later" condition.
+//
 // Access patterns:
 //
 //	pattern                                   served by
@@ -93,14 +107,17 @@ import (
 //	                                          under used < licences (or unlimited) and the contract's term,
 //	                                          program and org counters, Delete token
 //	list learners of a program by state,      Query GSI1 PK=PROGRAM#<pid>#<STATE>#<s> for each shard s in parallel,
-//	  email order, email prefix search          SK begins_with <prefix>, merged by email; cursor = last email
+//	  email order, email prefix search          SK begins_with <prefix>, merged by email; cursor = last email;
+//	                                            BatchGetItem of the page's learners
 //	  name order, name prefix search          Query GSI2 likewise, SK begins_with <name prefix>
 //	members view: a state, sorted by email,   Query GSI1/GSI2/GSI3/GSI4/GSI5 PK=PROGRAM#<pid>#<STATE>#<s> on the
 //	  name, join/invitation date or last        8 shards in parallel, either direction, merged; what the key
-//	  activity; search; the other filters       range does not serve (table below) narrows that one indexed
-//	                                            result with a FilterExpression, within a read budget per request
+//	  activity (to the day); search; the        range does not serve (table below) narrows that one indexed
+//	  other filters                             result with a FilterExpression, within a read budget per request;
+//	                                            then BatchGetItem of the page's learners
 //	a member export: a whole selection        the same Queries, each shard read on from where it stopped and
-//	                                            merged as it goes (every item of the range read once), no budget
+//	                                            merged as it goes (every item of the range read once), no budget;
+//	                                            BatchGetItem of each batch of 500 learners
 //	an import job and its progress            GetItem   PK=PROGRAM#<pid>, SK=IMPORT#<importId>
 //	import a chunk of rows, all or nothing    TransactWrite (at most 100 items): Put each learner
 //	                                          attribute_not_exists(PK) (or state=DELETED_MEMBER AND updatedAt=read),
@@ -146,7 +163,8 @@ import (
 //	                                            SK > <orgId>#<programId> of the last program done, a page at a time
 //	a program's pending invitations sent      Query GSI4 PK=PROGRAM#<pid>#INVITED#<s> for each shard s in turn,
 //	  in a window [from, to) (reminders)        SK BETWEEN <from ms> AND <to ms> (13 digits: "<to ms>" sorts before
-//	                                            every "<to ms>#<email>"), after the last invitation done, a page at a time
+//	                                            every "<to ms>#<email>"), after the last invitation done, a page at a
+//	                                            time; BatchGetItem of the page's invitations
 //	switch a program's reminder, record its   UpdateItem PK=ORG#<orgId>, SK=PROGRAM#<id> attribute_exists(PK)
 //	  last run
 //	plan one reminder once (first run wins)   TransactWrite: ConditionCheck learner state=INVITED AND invitationId,
@@ -165,9 +183,12 @@ import (
 // name GSI2, joined GSI3, invited GSI4, activity GSI5) and the partition
 // the status's state (invited_not_joined INVITED, removed DELETED_MEMBER,
 // the others MEMBER). "<cut" is the SK range BETWEEN \x00 AND <cut ms>,
-// where cut is now minus the window: the join and invitation dates are at
-// most the last activity (the GSI5 key is the latest of the three), so an
-// inactive member's GSI3 and GSI4 keys are below the cut too.
+// where cut is the first millisecond of the UTC day of now minus the
+// window (inactive N days: no activity since the start of that day, for
+// which the GSI5 key, a day, is exact): the join and invitation dates are
+// at most the last activity (the GSI5 key is the day of the latest of the
+// three, and cut a day's start), so an inactive member's GSI3 and GSI4
+// keys are below the cut too.
 //
 //	status                sort email or name       sort joined or invited     sort activity
 //	joined,               all keys (search: SK     all keys; search filtered  all keys; search filtered
@@ -207,6 +228,15 @@ import (
 //	set it (and the days it runs on)          TransactWrite: Put the schedule, Put a ScheduleDay item for each
 //	                                          chosen day, Delete those of the other days
 //	the orgs whose report is due on a day     Query     PK=REPORT_DAY#<day> (day: MONDAY..SUNDAY), paginated
+//	a migration's progress                    GetItem   PK=MIGRATION#<id>, SK=MIGRATION; PutItem attribute_not_exists
+//	                                          (start); UpdateItem SET cursors[<segment>] under cursors[<segment>] =
+//	                                          the cursor read, ADD scanned, changed (a page); status=done under
+//	                                          every cursor done
+//	migrate the table's items (OFFLINE        Scan, parallel segments (4 by default), Limit 100 a page, a
+//	  maintenance job only: the one Scan,       FilterExpression on the item type and the key the migration adds;
+//	  never on a request path)                  each item changed by an UpdateItem conditional on still needing it
+//	                                            (attribute_not_exists of the new key, or the key as read), so a page
+//	                                            done twice changes nothing. Only dynamo.Migrations has Scan.
 //
 // Limits and counters: a contract's "used" licences and an org's counters
 // change only in conditional updates or transactions; the org's count of org
@@ -245,6 +275,8 @@ import (
 // learner partitions (8 key values, in parallel), well under their read
 // ceiling; report jobs and schedules are a few admin-paced writes in
 // ORG#<orgId> (a job's progress is written once per 10,000 rows).
+// MIGRATION#<id> takes one write per page of each segment of a running
+// migration (four segments by default, a few pages a second).
 // REPORT_DAY#<day> holds one small item per org reporting that weekday:
 // written when a schedule changes, read once a day.
 
@@ -343,7 +375,10 @@ func enrollmentKey(programID, emailKey, itemID string) key {
 
 // learnerSortKeys returns a learner's GSI3, GSI4 and GSI5 sort keys: by
 // join date (members, or "" for none), invitation date (invitees, or "")
-// and last activity, the latest of activity, joining and invitation.
+// and last activity: the UTC day (its first millisecond) of the latest of
+// activity, joining and invitation. The day, not the instant, so that a
+// learner's GSI5 key, and GSI1 to GSI4's copy of it, change on their first
+// activity of a day only, not on every activity event.
 func learnerSortKeys(emailKey string, joined, invited, activity *time.Time) (g3, g4, g5 string) {
 	ms := func(t *time.Time) int64 {
 		if t == nil {
@@ -357,9 +392,20 @@ func learnerSortKeys(emailKey string, joined, invited, activity *time.Time) (g3,
 	if invited != nil {
 		g4 = fmt.Sprintf("%013d#%s", ms(invited), emailKey)
 	}
-	g5 = fmt.Sprintf("%013d#%s", max(ms(activity), ms(joined), ms(invited)), emailKey)
+	g5 = fmt.Sprintf("%013d#%s", activityDay(max(ms(activity), ms(joined), ms(invited))), emailKey)
 	return g3, g4, g5
 }
+
+// activityDay returns the first millisecond of the UTC day of the epoch
+// millisecond ms.
+func activityDay(ms int64) int64 {
+	const day = 24 * 60 * 60 * 1000
+	return ms - ms%day
+}
+
+// activityCut is the GSI5 sort key below which a learner's last activity
+// is before the UTC day of t: "<day ms>" sorts before every "<day ms>#<email>".
+func activityCut(t time.Time) string { return fmt.Sprintf("%013d", activityDay(t.UnixMilli())) }
 
 // programShard returns the shard of a program in the index of every program.
 func programShard(programID string) int {
@@ -456,3 +502,6 @@ func scheduleKey(orgID string) key         { return key{PK: orgPK(orgID), SK: "R
 // scheduleDayKey is the item that lists the org under a weekday
 // ("MONDAY"), for the daily run.
 func scheduleDayKey(day, orgID string) key { return key{PK: prefixSchedDay + day, SK: orgPK(orgID)} }
+
+// migrationKey is the progress of one migration of the table's items.
+func migrationKey(id string) key { return key{PK: "MIGRATION#" + id, SK: "MIGRATION"} }

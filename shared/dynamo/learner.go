@@ -606,16 +606,51 @@ func (s *Store) ListLearners(ctx context.Context, programID string, state bo.Lea
 	if len(all) > q.Limit {
 		all, more = all[:q.Limit], true
 	}
-	out := make([]bo.Learner, len(all))
-	for i, r := range all {
-		out[i] = r.learner()
-	}
 	next := ""
 	if more && len(all) > 0 {
 		list.After = sortKey(all[len(all)-1], q.ByName)
 		next = list.encode()
 	}
+	whole, err := s.wholeLearners(ctx, all)
+	if err != nil {
+		return nil, "", fmt.Errorf("list learners of %s: %w", programID, err)
+	}
+	out := make([]bo.Learner, len(whole))
+	for i, r := range whole {
+		out[i] = r.learner()
+	}
 	return out, next, nil
+}
+
+// wholeLearners reads whole, from the table, the learners of the index
+// entries (GSI1 to GSI5 project only the keys and what the members view
+// filters on), in the entries' order, with an eventually consistent
+// BatchGetItem (as consistent as the index read, at half the cost of a
+// strong read). A learner deleted since the index was read is left out. It
+// returns the table's error.
+func (s *Store) wholeLearners(ctx context.Context, entries []learnerRecord) ([]learnerRecord, error) {
+	if len(entries) == 0 {
+		return nil, nil
+	}
+	keys := make([]key, len(entries))
+	for i, e := range entries {
+		keys[i] = e.key
+	}
+	recs, err := batchRead[learnerRecord](ctx, s, keys, false)
+	if err != nil {
+		return nil, fmt.Errorf("read learners: %w", err)
+	}
+	byKey := make(map[key]learnerRecord, len(recs))
+	for _, r := range recs {
+		byKey[r.key] = r
+	}
+	out := make([]learnerRecord, 0, len(entries))
+	for _, e := range entries {
+		if r, ok := byKey[e.key]; ok {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 func sortKey(r learnerRecord, byName bool) string {

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -56,8 +55,6 @@ type viewCursor struct {
 	Filter  string         `json:"f,omitempty"`
 	After   string         `json:"k"`
 }
-
-func msKey(t time.Time) string { return fmt.Sprintf("%013d", t.UnixMilli()) }
 
 // viewPlan is how the members view reads a query: the index of its sort,
 // the state its status lists, the range of sort keys to read and the
@@ -108,11 +105,11 @@ func planView(q members.Query) viewPlan {
 		conds = append(conds, "lastCompletionMs >= :since")
 	}
 	if inactiveDays > 0 {
-		// Inactive: last activity (the GSI5 key) before the cut. The join
-		// and invitation dates are at most the last activity, so on their
-		// indexes too the window is a range of keys, which is necessary
-		// but not enough there: the filter stays.
-		cut := msKey(q.Now.AddDate(0, 0, -inactiveDays))
+		// Inactive: last activity (the GSI5 key, a UTC day) before the
+		// UTC day of the cut. The join and invitation dates are at most the
+		// last activity, so on their indexes too the window is a range of
+		// keys, which is necessary but not enough there: the filter stays.
+		cut := activityCut(q.Now.AddDate(0, 0, -inactiveDays))
 		switch p.ix.sk {
 		case resources.AttrGSI3SK, resources.AttrGSI4SK, resources.AttrGSI5SK:
 			p.below = cut
@@ -250,18 +247,26 @@ func (s *Store) ListMembers(ctx context.Context, programID string, q members.Que
 		return strings.Compare(key(a), key(b))
 	})
 	more := false
+	var picked []learnerRecord
 	for _, r := range all {
 		k := key(r)
 		if bounded && ((q.Desc && k < cutoff) || (!q.Desc && k > cutoff)) {
 			more = true
 			break
 		}
-		if len(page.Items) == q.Limit {
+		if len(picked) == q.Limit {
 			more = true
 			break
 		}
-		page.Items = append(page.Items, r.learner())
+		picked = append(picked, r)
 		list.After = k
+	}
+	whole, err := s.wholeLearners(ctx, picked)
+	if err != nil {
+		return members.Page{}, fmt.Errorf("members view: %w", err)
+	}
+	for _, r := range whole {
+		page.Items = append(page.Items, r.learner())
 	}
 	if bounded && !more {
 		more, list.After = true, cutoff // every shard was read up to the cutoff
@@ -366,7 +371,18 @@ func (s *Store) StreamMembers(ctx context.Context, programID string, q members.Q
 	}
 	key := func(r learnerRecord) string { return sortKeyOf(r, plan.ix.sk) }
 	before := func(a, b string) bool { return (!q.Desc && a < b) || (q.Desc && a > b) }
-	batch := make([]bo.Learner, 0, streamQueryLimit)
+	batch := make([]learnerRecord, 0, streamQueryLimit)
+	emit := func() error {
+		whole, err := s.wholeLearners(ctx, batch)
+		if err != nil {
+			return fmt.Errorf("members selection: %w", err)
+		}
+		out := make([]bo.Learner, len(whole))
+		for i, r := range whole {
+			out[i] = r.learner()
+		}
+		return fn(out)
+	}
 	for {
 		if err := s.fillStreams(ctx, streams); err != nil {
 			return err
@@ -389,17 +405,17 @@ func (s *Store) StreamMembers(ctx context.Context, programID string, q members.Q
 			}
 			if next == nil {
 				if len(batch) > 0 {
-					return fn(batch)
+					return emit()
 				}
 				return nil
 			}
-			batch = append(batch, next.buf[0].learner())
+			batch = append(batch, next.buf[0])
 			next.buf = next.buf[1:]
 			if len(batch) == cap(batch) {
-				if err := fn(batch); err != nil {
+				if err := emit(); err != nil {
 					return err
 				}
-				batch = make([]bo.Learner, 0, streamQueryLimit)
+				batch = batch[:0]
 			}
 		}
 	}

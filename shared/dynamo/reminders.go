@@ -134,17 +134,23 @@ func (s *Store) PendingInvitations(ctx context.Context, programID string, shard 
 	if err != nil {
 		return nil, "", fmt.Errorf("query pending invitations of %s shard %d: %w", programID, shard, err)
 	}
-	var recs []learnerRecord
-	if err := attributevalue.UnmarshalListOfMaps(res.Items, &recs); err != nil {
+	var entries []learnerRecord
+	if err := attributevalue.UnmarshalListOfMaps(res.Items, &entries); err != nil {
 		return nil, "", fmt.Errorf("decode invitations: %w", err)
+	}
+	next := ""
+	if len(res.LastEvaluatedKey) > 0 && len(entries) > 0 {
+		next = entries[len(entries)-1].GSI4SK
+	}
+	// GSI4 projects the keys and the members view's filters; the reminder
+	// needs the whole invitation.
+	recs, err := s.wholeLearners(ctx, entries)
+	if err != nil {
+		return nil, "", fmt.Errorf("pending invitations of %s shard %d: %w", programID, shard, err)
 	}
 	out := make([]reminders.Invitation, len(recs))
 	for i, r := range recs {
 		out[i] = reminders.Invitation{Learner: r.learner(), Key: r.GSI4SK}
-	}
-	next := ""
-	if len(res.LastEvaluatedKey) > 0 && len(recs) > 0 {
-		next = recs[len(recs)-1].GSI4SK
 	}
 	return out, next, nil
 }

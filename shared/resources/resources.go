@@ -5,6 +5,8 @@
 // declarations, so the two cannot drift apart.
 package resources
 
+import "slices"
+
 // KeyType is the DynamoDB type of a key attribute.
 type KeyType string
 
@@ -21,7 +23,8 @@ type Attribute struct {
 }
 
 // Index is a global secondary index. It projects all attributes, unless
-// Include names the only ones it projects besides the keys.
+// Include names the only ones it projects besides the keys of the table
+// and of the index.
 type Index struct {
 	Name         string
 	PartitionKey Attribute
@@ -88,7 +91,8 @@ const (
 	IndexGSI2 = "GSI2"
 	// GSI3 to GSI5 share GSI1's partition key: the learners of a program
 	// in one state and shard, sorted by join date, invitation date and last
-	// activity.
+	// activity (to the UTC day, so that only a learner's first activity of
+	// a day moves their GSI5 key).
 	IndexGSI3 = "GSI3"
 	IndexGSI4 = "GSI4"
 	IndexGSI5 = "GSI5"
@@ -99,17 +103,38 @@ const (
 	IndexGSI6 = "GSI6"
 )
 
-// Table is the single table of the back office.
+// learnerViewAttributes are the attributes of a learner item that the
+// members view's filters read on GSI1 to GSI5 (every status, search and
+// filter of keys.go's members view table). A page's learners are then read
+// whole from the table (BatchGetItem), so nothing else of a learner needs
+// projecting: in particular not lastActivityAt or lastActivityMs, which
+// every learning activity event rewrites.
+var learnerViewAttributes = []string{
+	"emailKey", "nameKey", "contractId", "currentEnrollments", "completions", "lastCompletionMs", "currentItems", "undeliverable",
+}
+
+// programIndexAttributes are the attributes of a program item that the
+// weekly reminders read from GSI1 (the index of every program).
+var programIndexAttributes = []string{"orgId", "id", "name", "tagline", "slug", "remindersOff", "deleting"}
+
+// Table is the single table of the back office. Every index projects only
+// what its access patterns read (INCLUDE): an item's write costs an index a
+// write only when one of its keys or projected attributes changes.
 var Table = TableSpec{
 	Name:         "backoffice",
 	PartitionKey: Attribute{Name: AttrPK, Type: String},
 	SortKey:      Attribute{Name: AttrSK, Type: String},
 	Indexes: []Index{
-		{Name: IndexGSI1, PartitionKey: Attribute{Name: AttrGSI1PK, Type: String}, SortKey: Attribute{Name: AttrGSI1SK, Type: String}},
-		{Name: IndexGSI2, PartitionKey: Attribute{Name: AttrGSI2PK, Type: String}, SortKey: Attribute{Name: AttrGSI2SK, Type: String}},
-		{Name: IndexGSI3, PartitionKey: Attribute{Name: AttrGSI1PK, Type: String}, SortKey: Attribute{Name: AttrGSI3SK, Type: String}},
-		{Name: IndexGSI4, PartitionKey: Attribute{Name: AttrGSI1PK, Type: String}, SortKey: Attribute{Name: AttrGSI4SK, Type: String}},
-		{Name: IndexGSI5, PartitionKey: Attribute{Name: AttrGSI1PK, Type: String}, SortKey: Attribute{Name: AttrGSI5SK, Type: String}},
+		{Name: IndexGSI1, PartitionKey: Attribute{Name: AttrGSI1PK, Type: String}, SortKey: Attribute{Name: AttrGSI1SK, Type: String},
+			Include: slices.Concat(learnerViewAttributes, []string{AttrGSI5SK}, programIndexAttributes)},
+		{Name: IndexGSI2, PartitionKey: Attribute{Name: AttrGSI2PK, Type: String}, SortKey: Attribute{Name: AttrGSI2SK, Type: String},
+			Include: slices.Concat(learnerViewAttributes, []string{AttrGSI5SK})},
+		{Name: IndexGSI3, PartitionKey: Attribute{Name: AttrGSI1PK, Type: String}, SortKey: Attribute{Name: AttrGSI3SK, Type: String},
+			Include: slices.Concat(learnerViewAttributes, []string{AttrGSI5SK})},
+		{Name: IndexGSI4, PartitionKey: Attribute{Name: AttrGSI1PK, Type: String}, SortKey: Attribute{Name: AttrGSI4SK, Type: String},
+			Include: slices.Concat(learnerViewAttributes, []string{AttrGSI5SK})},
+		{Name: IndexGSI5, PartitionKey: Attribute{Name: AttrGSI1PK, Type: String}, SortKey: Attribute{Name: AttrGSI5SK, Type: String},
+			Include: slices.Clone(learnerViewAttributes)},
 		{Name: IndexGSI6, PartitionKey: Attribute{Name: AttrGSI6PK, Type: String}, SortKey: Attribute{Name: AttrGSI6SK, Type: String},
 			Include: []string{"state", "orgId", "programId", "invitationId", "importId"}},
 	},
