@@ -232,7 +232,7 @@ func (s *Service) message(ctx context.Context, caller bo.Caller, orgID, messageI
 		if err != nil {
 			return Message{}, acc, err
 		}
-		m.Counts = countsOf(counts)
+		m.Counts = bo.CampaignCountsOf(counts)
 	}
 	return m, acc, nil
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/learnops/backoffice/shared/admin"
 	bo "github.com/learnops/backoffice/shared/backoffice"
-	"github.com/learnops/backoffice/shared/mail"
 )
 
 // DefaultHourUTC is the hour of Saturday (UTC) the reminders go out at
@@ -50,26 +49,8 @@ type ProgramRef struct {
 // queued ones; suppressed and unsubscribed count those held back when
 // planned and when sent.
 type LastRun struct {
-	Date   string `json:"date"`
-	Counts Counts `json:"counts"`
-}
-
-// Counts are the outcomes of one Saturday's reminders of a program.
-type Counts struct {
-	Planned      int `json:"planned"`
-	Queued       int `json:"queued"`
-	Sent         int `json:"sent"`
-	Failed       int `json:"failed"`
-	Suppressed   int `json:"suppressed"`
-	Unsubscribed int `json:"unsubscribed"`
-}
-
-// countsOf reads a campaign's counters.
-func countsOf(m map[string]int) Counts {
-	return Counts{
-		Planned: m[counterPlanned], Queued: m[OutcomeQueued], Sent: m[string(mail.OutcomeSent)], Failed: m[string(mail.OutcomeFailed)],
-		Suppressed: m[string(mail.OutcomeSuppressed)], Unsubscribed: m[string(mail.OutcomeUnsubscribed)],
-	}
+	Date   string            `json:"date"`
+	Counts bo.CampaignCounts `json:"counts"`
 }
 
 // Admins says who may see and change what (admin.Service).
@@ -173,6 +154,6 @@ func (s *Service) message(ctx context.Context, p bo.Program) (AutomatedMessage, 
 	if err != nil {
 		return m, err
 	}
-	m.LastRun = &LastRun{Date: p.Reminders.LastRun, Counts: countsOf(counts)}
+	m.LastRun = &LastRun{Date: p.Reminders.LastRun, Counts: bo.CampaignCountsOf(counts)}
 	return m, nil
 }

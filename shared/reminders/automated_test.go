@@ -63,7 +63,7 @@ func TestListShowsEachProgramsReminderWithItsLastRun(t *testing.T) {
 		first.Schedule != "First and second Saturday after the invitation was sent, 07:00 UTC" || first.Audience == "" || first.Purpose == "" {
 		t.Errorf("first %+v", first)
 	}
-	want := reminders.LastRun{Date: "2026-11-28", Counts: reminders.Counts{Planned: 5, Queued: 4, Sent: 3, Suppressed: 1, Unsubscribed: 1}}
+	want := reminders.LastRun{Date: "2026-11-28", Counts: bo.CampaignCounts{Planned: 5, Queued: 4, Sent: 3, Suppressed: 1, Unsubscribed: 1}}
 	if first.LastRun == nil || *first.LastRun != want {
 		t.Errorf("last run %+v, want %+v", first.LastRun, want)
 	}
