@@ -492,8 +492,8 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"Invited":        invite.Invited{},
 		"ProgramRef":     invite.ProgramRef{},
 		"ContractRef":    invite.ContractRef{},
-		"Removal":        invite.Removal{},
-		"RemovalList":    List[invite.Removal]{},
+		"Removal":        bo.Removal{},
+		"RemovalList":    List[bo.Removal]{},
 		"ImportJob":      invite.Job{},
 		"ImportProgress": invite.JobCounts{},
 		"Accepted":       invite.Accepted{},
@@ -507,8 +507,8 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"Enrollment":     bo.Enrollment{},
 		"EnrollmentList": List[bo.Enrollment]{},
 
-		"MemberRemoval":     members.Removal{},
-		"MemberRemovalList": List[members.Removal]{},
+		"MemberRemoval":     bo.Removal{},
+		"MemberRemovalList": List[bo.Removal]{},
 		"MembersPage":       membersPage{},
 
 		"AutomatedMessage":        reminders.AutomatedMessage{},
