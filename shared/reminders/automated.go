@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/learnops/backoffice/shared/admin"
 	bo "github.com/learnops/backoffice/shared/backoffice"
 )
 
@@ -56,7 +55,7 @@ type LastRun struct {
 // Admins says who may see and change what (admin.Service).
 type Admins interface {
 	// ListPrograms returns the programs the caller administers.
-	ListPrograms(ctx context.Context, caller bo.Caller, orgID string, page admin.Page) ([]bo.Program, string, error)
+	ListPrograms(ctx context.Context, caller bo.Caller, orgID string, page bo.Page) ([]bo.Program, string, error)
 	// AuthorizeOrgAdmin returns EFORBIDDEN unless the caller is an org admin.
 	AuthorizeOrgAdmin(ctx context.Context, caller bo.Caller, orgID string) error
 }
@@ -95,7 +94,7 @@ func (s *Service) Schedule() string {
 // and its last run with its counts. It returns the errors of
 // admin.Service.ListPrograms (EFORBIDDEN for a caller who is no admin of
 // the org, EINVALID for a bad page) and the store's.
-func (s *Service) List(ctx context.Context, caller bo.Caller, orgID string, page admin.Page) ([]AutomatedMessage, string, error) {
+func (s *Service) List(ctx context.Context, caller bo.Caller, orgID string, page bo.Page) ([]AutomatedMessage, string, error) {
 	programs, next, err := s.admins.ListPrograms(ctx, caller, orgID, page)
 	if err != nil {
 		return nil, "", err
