@@ -60,9 +60,15 @@ build: ## build every function for Lambda (arm64, provided.al2023) into .build/f
 			-o $(BUILD)/$$f/bootstrap ./functions/$$f || exit 1; \
 	done
 
+# MAX_BINARY_BYTES is the most a function's stripped arm64 binary may weigh
+# (12 MB): a smaller zip starts colder functions sooner.
+MAX_BINARY_BYTES := 12000000
+
 .PHONY: sizes
-sizes: build ## print each function's binary size
-	@du -b $(BUILD)/*/bootstrap
+sizes: build ## print each function's binary size; fail when one is over 12 MB
+	@du -b $(BUILD)/*/bootstrap | awk -v max=$(MAX_BINARY_BYTES) \
+		'{ printf "%6.2f MB  %s\n", $$1/1e6, $$2 } $$1 > max { over = over " " $$2 } \
+		END { if (over != "") { print "over " max/1e6 " MB:" over; exit 1 } }'
 
 $(CDK): infra/package.json infra/package-lock.json
 	cd infra && npm ci --no-audit --no-fund --loglevel=error

@@ -58,7 +58,7 @@ func TestSampleEvents(t *testing.T) {
 		{File: "schedule.json"},
 		{File: "schedule.json", Replace: map[string]string{"53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa": "53dc4d37-second-fire", "09:00:00Z": "09:00:07Z"}},
 		{File: "list.json", Status: 200, Want: []string{`"id":"invitation-reminder"`, `"enabled":true`, `"schedule":"First and second Saturday after the invitation was sent, 09:00 UTC"`,
-			`"lastRun":{"date":"2026-11-28","counts":{"planned":2,"queued":2,"sent":0,"failed":0,"suppressed":0,"unsubscribed":0}}`,
+			`"lastRun":{"date":"2026-11-28","counts":{"planned":2,"queued":2,"sent":0,"failed":0,"suppressed":0,"unsubscribed":0,"capped":0}}`,
 			`"program":{"id":"` + w.Program.ID + `","name":"Data Skills"}`}},
 		{File: "list.json", Replace: map[string]string{"dean@acme.edu": "pa@acme.edu"}, Status: 200, Want: []string{`"id":"` + w.Program.ID + `"`}},
 		{File: "switch-off.json", Replace: map[string]string{"dean@acme.edu": "pa@acme.edu"}, Status: 403, Want: []string{`"code":"forbidden"`}},

@@ -9,11 +9,11 @@ import (
 )
 
 // ListAdmins returns a page of the org's admins, to org admins only.
-func (s *Service) ListAdmins(ctx context.Context, caller bo.Caller, orgID string, page Page) ([]bo.Admin, string, error) {
+func (s *Service) ListAdmins(ctx context.Context, caller bo.Caller, orgID string, page bo.Page) ([]bo.Admin, string, error) {
 	if _, err := s.requireOrgAdmin(ctx, caller, orgID); err != nil {
 		return nil, "", err
 	}
-	page, err := NormalisePage(page)
+	page, err := bo.NormalisePage(page)
 	if err != nil {
 		return nil, "", err
 	}

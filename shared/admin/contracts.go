@@ -69,11 +69,11 @@ func (s *Service) GetContract(ctx context.Context, caller bo.Caller, orgID, cont
 }
 
 // ListContracts returns a page of the org's contracts to any admin of the org.
-func (s *Service) ListContracts(ctx context.Context, caller bo.Caller, orgID string, page Page) ([]bo.Contract, string, error) {
+func (s *Service) ListContracts(ctx context.Context, caller bo.Caller, orgID string, page bo.Page) ([]bo.Contract, string, error) {
 	if _, err := s.orgAccess(ctx, caller, orgID); err != nil {
 		return nil, "", err
 	}
-	page, err := NormalisePage(page)
+	page, err := bo.NormalisePage(page)
 	if err != nil {
 		return nil, "", err
 	}

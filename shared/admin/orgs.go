@@ -82,7 +82,7 @@ func (s *Service) GetOrg(ctx context.Context, caller bo.Caller, orgID string) (b
 		return bo.Org{}, err
 	}
 	now := s.Now()
-	page := Page{Limit: MaxPageSize}
+	page := bo.Page{Limit: bo.MaxPageSize}
 	for {
 		cs, next, err := s.store.ListContracts(ctx, orgID, page)
 		if err != nil {

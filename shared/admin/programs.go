@@ -91,12 +91,12 @@ func (s *Service) ProgramBySlug(ctx context.Context, slug string) (bo.Program, e
 // ListPrograms returns the programs the caller administers: a page of all the
 // org's programs for an org admin, and every one of their own programs (on one
 // page) for a program admin.
-func (s *Service) ListPrograms(ctx context.Context, caller bo.Caller, orgID string, page Page) ([]bo.Program, string, error) {
+func (s *Service) ListPrograms(ctx context.Context, caller bo.Caller, orgID string, page bo.Page) ([]bo.Program, string, error) {
 	acc, err := s.orgAccess(ctx, caller, orgID)
 	if err != nil {
 		return nil, "", err
 	}
-	page, err = NormalisePage(page)
+	page, err = bo.NormalisePage(page)
 	if err != nil {
 		return nil, "", err
 	}

@@ -15,8 +15,6 @@ const (
 	MaxCollections        = 50
 	MaxItemsPerCollection = 200
 	MaxInitialAdmins      = 20
-	DefaultPageSize       = 50
-	MaxPageSize           = 100
 	maxNameLength         = 200
 	maxTextLength         = 2000
 )
@@ -136,18 +134,6 @@ func (s *Service) AuthorizeOrgAdmin(ctx context.Context, caller bo.Caller, orgID
 func (s *Service) AuthorizeOrg(ctx context.Context, caller bo.Caller, orgID string) (bo.Admin, error) {
 	acc, err := s.orgAccess(ctx, caller, orgID)
 	return acc.admin, err
-}
-
-// NormalisePage normalises a page request: a limit of 0 becomes DefaultPageSize.
-// It returns EINVALID for a limit outside 1..MaxPageSize.
-func NormalisePage(p Page) (Page, error) {
-	if p.Limit == 0 {
-		p.Limit = DefaultPageSize
-	}
-	if p.Limit < 1 || p.Limit > MaxPageSize {
-		return p, bo.Invalid("limit must be between 1 and 100", bo.FieldError{Field: "limit", Message: "must be between 1 and 100"})
-	}
-	return p, nil
 }
 
 // checkName records an error unless s is a non-blank name of at most

@@ -18,7 +18,7 @@ type fakeStore struct {
 	GetProgramFn     func(ctx context.Context, orgID, programID string) (bo.Program, error)
 	CreateProgramFn  func(ctx context.Context, p bo.Program) error
 	CreateAdminFn    func(ctx context.Context, a bo.Admin) error
-	ListProgramsFn   func(ctx context.Context, orgID string, page admin.Page) ([]bo.Program, string, error)
+	ListProgramsFn   func(ctx context.Context, orgID string, page bo.Page) ([]bo.Program, string, error)
 	CreateContractFn func(ctx context.Context, c bo.Contract) error
 	UpdateProgramFn  func(ctx context.Context, p bo.Program) error
 }
@@ -46,7 +46,7 @@ func (f *fakeStore) GetAdmin(ctx context.Context, orgID, emailKey string) (bo.Ad
 	}
 	return f.GetAdminFn(ctx, orgID, emailKey)
 }
-func (f *fakeStore) ListAdmins(context.Context, string, admin.Page) ([]bo.Admin, string, error) {
+func (f *fakeStore) ListAdmins(context.Context, string, bo.Page) ([]bo.Admin, string, error) {
 	f.unexpected("ListAdmins")
 	return nil, "", nil
 }
@@ -70,7 +70,7 @@ func (f *fakeStore) GetContract(context.Context, string, string) (bo.Contract, e
 	f.unexpected("GetContract")
 	return bo.Contract{}, nil
 }
-func (f *fakeStore) ListContracts(context.Context, string, admin.Page) ([]bo.Contract, string, error) {
+func (f *fakeStore) ListContracts(context.Context, string, bo.Page) ([]bo.Contract, string, error) {
 	f.unexpected("ListContracts")
 	return nil, "", nil
 }
@@ -90,7 +90,7 @@ func (f *fakeStore) GetProgramBySlug(context.Context, string) (bo.Program, error
 	f.unexpected("GetProgramBySlug")
 	return bo.Program{}, nil
 }
-func (f *fakeStore) ListPrograms(ctx context.Context, orgID string, page admin.Page) ([]bo.Program, string, error) {
+func (f *fakeStore) ListPrograms(ctx context.Context, orgID string, page bo.Page) ([]bo.Program, string, error) {
 	if f.ListProgramsFn == nil {
 		f.unexpected("ListPrograms")
 	}
@@ -273,7 +273,7 @@ func TestProgramAdminListsOnlyOwnPrograms(t *testing.T) {
 		GetProgramFn: func(_ context.Context, orgID, id string) (bo.Program, error) {
 			return bo.Program{OrgID: orgID, ID: id}, nil
 		}}
-	ps, next, err := newService(f).ListPrograms(context.Background(), caller("pa@a.org"), "org_a", admin.Page{})
+	ps, next, err := newService(f).ListPrograms(context.Background(), caller("pa@a.org"), "org_a", bo.Page{})
 	if err != nil || next != "" || len(ps) != 1 || ps[0].ID != "prg_1" {
 		t.Fatalf("got %v %q %v, want only prg_1", ps, next, err)
 	}
@@ -334,7 +334,7 @@ func TestProgramAdminCannotDoOrgAdminWork(t *testing.T) {
 			_, err := svc.AddAdmin(ctx, pa, "org_a", admin.NewAdmin{Email: "x@a.org", Role: bo.RoleOrgAdmin})
 			return err
 		}(),
-		"list admins":    func() error { _, _, err := svc.ListAdmins(ctx, pa, "org_a", admin.Page{}); return err }(),
+		"list admins":    func() error { _, _, err := svc.ListAdmins(ctx, pa, "org_a", bo.Page{}); return err }(),
 		"delete program": func() error { _, err := svc.DeleteProgram(ctx, pa, "org_a", "prg_1"); return err }(),
 	}
 	for name, err := range calls {

@@ -10,13 +10,6 @@ import (
 	bo "github.com/learnops/backoffice/shared/backoffice"
 )
 
-// Page asks for one page of a list: at most Limit items after Cursor, an
-// opaque string returned by the previous page ("" for the first page).
-type Page struct {
-	Limit  int
-	Cursor string
-}
-
 // Store is the storage the service needs. Every method returns ENOTFOUND for
 // a missing entity, ECONFLICT when a condition it writes under fails, and
 // EINVALID for a cursor it did not issue.
@@ -26,7 +19,7 @@ type Store interface {
 	GetOrg(ctx context.Context, orgID string) (bo.Org, error)
 
 	GetAdmin(ctx context.Context, orgID, emailKey string) (bo.Admin, error)
-	ListAdmins(ctx context.Context, orgID string, page Page) ([]bo.Admin, string, error)
+	ListAdmins(ctx context.Context, orgID string, page bo.Page) ([]bo.Admin, string, error)
 	// CreateAdmin adds an admin; ECONFLICT if the email is an admin already.
 	CreateAdmin(ctx context.Context, a bo.Admin) error
 	// DeleteAdmin removes an admin; ECONFLICT if it is the org's last org admin.
@@ -34,7 +27,7 @@ type Store interface {
 
 	CreateContract(ctx context.Context, c bo.Contract) error
 	GetContract(ctx context.Context, orgID, contractID string) (bo.Contract, error)
-	ListContracts(ctx context.Context, orgID string, page Page) ([]bo.Contract, string, error)
+	ListContracts(ctx context.Context, orgID string, page bo.Page) ([]bo.Contract, string, error)
 
 	// CreateProgram writes the program and claims its slug; ECONFLICT if the
 	// slug is taken.
@@ -42,7 +35,7 @@ type Store interface {
 	GetProgram(ctx context.Context, orgID, programID string) (bo.Program, error)
 	// GetProgramBySlug returns the program that holds the slug.
 	GetProgramBySlug(ctx context.Context, slug string) (bo.Program, error)
-	ListPrograms(ctx context.Context, orgID string, page Page) ([]bo.Program, string, error)
+	ListPrograms(ctx context.Context, orgID string, page bo.Page) ([]bo.Program, string, error)
 	// UpdateProgram writes name, tagline and enrollment limit.
 	UpdateProgram(ctx context.Context, p bo.Program) error
 	// DeleteProgram deletes the program, its slug and its collections;

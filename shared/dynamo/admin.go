@@ -105,7 +105,7 @@ func (s *Store) GetAdmin(ctx context.Context, orgID, emailKey string) (bo.Admin,
 }
 
 // ListAdmins returns a page of the org's admins in email order.
-func (s *Store) ListAdmins(ctx context.Context, orgID string, page admin.Page) ([]bo.Admin, string, error) {
+func (s *Store) ListAdmins(ctx context.Context, orgID string, page bo.Page) ([]bo.Admin, string, error) {
 	recs, next, err := queryPage[adminRecord](ctx, s, orgPK(orgID), prefixAdmin, page.Limit, page.Cursor)
 	if err != nil {
 		return nil, "", err
@@ -218,7 +218,7 @@ func (s *Store) GetContract(ctx context.Context, orgID, contractID string) (bo.C
 }
 
 // ListContracts returns a page of the org's contracts, oldest first.
-func (s *Store) ListContracts(ctx context.Context, orgID string, page admin.Page) ([]bo.Contract, string, error) {
+func (s *Store) ListContracts(ctx context.Context, orgID string, page bo.Page) ([]bo.Contract, string, error) {
 	recs, next, err := queryPage[contractRecord](ctx, s, orgPK(orgID), prefixContract, page.Limit, page.Cursor)
 	if err != nil {
 		return nil, "", err

@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/learnops/backoffice/shared/admin"
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/members"
 )
@@ -102,7 +101,7 @@ func (s *Store) GetProgramBySlug(ctx context.Context, slug string) (bo.Program, 
 }
 
 // ListPrograms returns a page of the org's programs, oldest first.
-func (s *Store) ListPrograms(ctx context.Context, orgID string, page admin.Page) ([]bo.Program, string, error) {
+func (s *Store) ListPrograms(ctx context.Context, orgID string, page bo.Page) ([]bo.Program, string, error) {
 	recs, next, err := queryPage[programRecord](ctx, s, orgPK(orgID), prefixProgram, page.Limit, page.Cursor)
 	if err != nil {
 		return nil, "", err

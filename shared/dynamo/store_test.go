@@ -9,7 +9,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/learnops/backoffice/shared/admin"
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/dynamo"
 	"github.com/learnops/backoffice/shared/emulator/emulatortest"
@@ -96,7 +95,7 @@ func TestConcurrentSlugClaims(t *testing.T) {
 		}
 	}
 	got, _ := s.GetOrg(ctx, org.ID)
-	ps, _, _ := s.ListPrograms(ctx, org.ID, admin.Page{Limit: 100})
+	ps, _, _ := s.ListPrograms(ctx, org.ID, bo.Page{Limit: 100})
 	if won != 1 || got.Counts.Programs != 1 || len(ps) != 1 {
 		t.Fatalf("winners %d, org counts %d programs, %d stored; want 1 each", won, got.Counts.Programs, len(ps))
 	}
@@ -116,7 +115,7 @@ func TestLastOrgAdminStays(t *testing.T) {
 			go func() { defer wg.Done(); errs[i] = s.DeleteAdmin(ctx, org.ID, e) }()
 		}
 		wg.Wait()
-		as, _, err := s.ListAdmins(ctx, org.ID, admin.Page{Limit: 10})
+		as, _, err := s.ListAdmins(ctx, org.ID, bo.Page{Limit: 10})
 		if err != nil || len(as) != 1 {
 			t.Fatalf("round %d: %d admins left (%v), errors %v", round, len(as), err, errs)
 		}

@@ -49,9 +49,9 @@ func NewAdminHandler(svc *admin.Service, db Pinger, logger *slog.Logger) Handler
 }
 
 func adminRoutes(svc *admin.Service, db Pinger, logger *slog.Logger) map[string]RouteFunc {
-	page := func(r *Request) (admin.Page, error) {
+	page := func(r *Request) (bo.Page, error) {
 		limit, cursor, err := r.Page()
-		return admin.Page{Limit: limit, Cursor: cursor}, err
+		return bo.Page{Limit: limit, Cursor: cursor}, err
 	}
 	programs := func(ps []bo.Program) []programView {
 		out := make([]programView, len(ps))

@@ -60,7 +60,7 @@ func invitationRoutes(svc *invite.Service, imports *invite.Importer) map[string]
 				return 0, nil, err
 			}
 			out, err := svc.Remove(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), in.Emails)
-			return http.StatusOK, List[invite.Removal]{Items: out}, err
+			return http.StatusOK, List[bo.Removal]{Items: out}, err
 		},
 		"GET " + base + "/invitation-imports/template": func(ctx context.Context, r *Request) (int, any, error) {
 			body, err := imports.Template(ctx, r.Caller, r.Param("orgId"), r.Param("programId"))

@@ -95,7 +95,7 @@ func memberRoutes(svc *members.Service, exports *members.Exporter) map[string]Ro
 				return 0, nil, allowReturnRequired()
 			}
 			out, err := svc.RemoveMany(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), in.Emails, *in.AllowReturn)
-			return http.StatusOK, List[members.Removal]{Items: out}, err
+			return http.StatusOK, List[bo.Removal]{Items: out}, err
 		},
 		"POST " + base + "/member-exports": func(ctx context.Context, r *Request) (int, any, error) {
 			var in members.Selection

@@ -5,7 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 
-	"github.com/learnops/backoffice/shared/admin"
+	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/reminders"
 )
 
@@ -24,7 +24,7 @@ func remindersRoutes(svc *reminders.Service) map[string]RouteFunc {
 			if err != nil {
 				return 0, nil, err
 			}
-			items, next, err := svc.List(ctx, r.Caller, r.Param("orgId"), admin.Page{Limit: limit, Cursor: cursor})
+			items, next, err := svc.List(ctx, r.Caller, r.Param("orgId"), bo.Page{Limit: limit, Cursor: cursor})
 			return http.StatusOK, List[reminders.AutomatedMessage]{Items: items, NextCursor: next}, err
 		},
 		"PUT " + base + "/" + reminders.InvitationReminderID + "/programs/{programId}": func(ctx context.Context, r *Request) (int, any, error) {

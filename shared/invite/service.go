@@ -354,48 +354,23 @@ func (s *Service) pending(ctx context.Context, programID, email string) (bo.Lear
 	return l, err
 }
 
-// Removal is the outcome of removing one invitation of a batch.
-type Removal struct {
-	Email   string `json:"email"`
-	Removed bool   `json:"removed"`
-	Reason  string `json:"reason,omitempty"`
-}
-
-// MaxRemovals is how many invitations one request may remove.
-const MaxRemovals = 100
-
-// Remove deletes pending invitations: their links stop working at once. It
-// removes each it can and reports every email's outcome, including those
-// that failed on a storage error (reason "internal error", logged by the
-// caller's request log as a failed removal); it returns EINVALID for an
-// empty or oversized list.
-func (s *Service) Remove(ctx context.Context, caller bo.Caller, orgID, programID string, emails []string) ([]Removal, error) {
+// Remove deletes pending invitations (at most bo.MaxRemovals): their links
+// stop working at once. It removes each it can and reports every email's
+// outcome, including those that failed on a storage error (reason
+// "internal error", logged); it returns EINVALID for an empty or oversized
+// list.
+func (s *Service) Remove(ctx context.Context, caller bo.Caller, orgID, programID string, emails []string) ([]bo.Removal, error) {
 	if _, err := s.auth.AuthorizeProgram(ctx, caller, orgID, programID); err != nil {
 		return nil, err
 	}
-	if len(emails) == 0 || len(emails) > MaxRemovals {
-		return nil, bo.Invalid(fmt.Sprintf("give 1 to %d emails", MaxRemovals),
-			bo.FieldError{Field: "emails", Message: fmt.Sprintf("must hold 1 to %d emails", MaxRemovals)})
-	}
-	out := make([]Removal, 0, len(emails))
-	for _, email := range emails {
-		r := Removal{Email: email}
-		l, err := s.pending(ctx, programID, email)
-		if err == nil {
-			err = s.store.DeleteInvitation(ctx, l)
-		}
-		switch bo.ErrorCode(err) {
-		case "":
-			r.Removed = true
-		case bo.EINTERNAL:
-			s.Log.ErrorContext(ctx, "remove invitation", slog.String("programId", programID), slog.String("error", err.Error()))
-			fallthrough
-		default:
-			r.Reason = bo.ErrorMessage(err) // "internal error" for anything unexpected
-		}
-		out = append(out, r)
-	}
-	return out, nil
+	return bo.RemoveEach(ctx, s.Log.With(slog.String("programId", programID)), "remove invitation", emails,
+		func(ctx context.Context, email string) error {
+			l, err := s.pending(ctx, programID, email)
+			if err != nil {
+				return err
+			}
+			return s.store.DeleteInvitation(ctx, l)
+		})
 }
 
 // RemoveOne deletes one pending invitation. It returns ENOTFOUND when the

@@ -41,27 +41,39 @@ type DeletionStore interface {
 // deletionBatch is how many members one work item removes.
 const deletionBatch = 100
 
-// Deleter deletes programs with members: it stops new joins, removes every
-// member as an admin's removal without return does (each gets the exit
-// email, once), a batch a work item, and deletes the program when none is
-// left.
+// Deleter carries on the deletions Deletions started, on the work queue:
+// it removes every member as an admin's removal without return does (each
+// gets the exit email, once), a batch a work item, and deletes the program
+// when none is left.
 type Deleter struct {
 	members *Service
 	store   DeletionStore
 	work    Work
 }
 
-// NewDeleter returns a Deleter; members may be nil for one that only
-// starts deletions (Start), as the admin function's does.
+// NewDeleter returns the Deleter of the worker, which removes the members
+// with members.
 func NewDeleter(members *Service, store DeletionStore, work Work) *Deleter {
 	return &Deleter{members: members, store: store, work: work}
+}
+
+// Deletions starts program deletions (admin.ProgramDeletion): the admin
+// function's side of a deletion, which needs no members service.
+type Deletions struct {
+	store DeletionStore
+	work  Work
+}
+
+// NewDeletions returns the Deletions that queue their work on work.
+func NewDeletions(store DeletionStore, work Work) *Deletions {
+	return &Deletions{store: store, work: work}
 }
 
 // Start deletes a program at once when it has no members and otherwise
 // stops new joins and queues the removal of its members; it reports whether
 // the deletion goes on in the background. It returns ENOTFOUND for an
 // unknown program.
-func (d *Deleter) Start(ctx context.Context, orgID, programID string) (bool, error) {
+func (d *Deletions) Start(ctx context.Context, orgID, programID string) (bool, error) {
 	err := d.store.DeleteProgram(ctx, orgID, programID)
 	if bo.ErrorCode(err) != bo.ECONFLICT {
 		return false, err

@@ -15,9 +15,6 @@ import (
 	"github.com/learnops/backoffice/shared/mail"
 )
 
-// MaxRemovals is how many learners one request may remove.
-const MaxRemovals = 100
-
 // Store is the storage the service needs. Methods return ENOTFOUND for a
 // missing entity.
 type Store interface {
@@ -57,13 +54,6 @@ func NewService(store interface {
 }, auth Authorizer, outbox Outbox, learnerAppURL string) *Service {
 	return &Service{store: store, view: store, auth: auth, outbox: outbox, learnerAppURL: strings.TrimRight(learnerAppURL, "/"),
 		Now: func() time.Time { return time.Now().UTC() }, Log: slog.Default()}
-}
-
-// Removal is the outcome of removing one learner of a batch.
-type Removal struct {
-	Email   string `json:"email"`
-	Removed bool   `json:"removed"`
-	Reason  string `json:"reason,omitempty"`
 }
 
 // Remove removes a member from the program: they become DELETED_MEMBER with
@@ -135,32 +125,17 @@ func (s *Service) exitEmail(ctx context.Context, p bo.Program, l bo.Learner) err
 	return nil
 }
 
-// RemoveMany removes up to MaxRemovals members, each as Remove does, and
+// RemoveMany removes up to bo.MaxRemovals members, each as Remove does, and
 // reports every email's outcome (a storage failure is "internal error",
 // logged); it returns EINVALID for an empty or oversized list.
-func (s *Service) RemoveMany(ctx context.Context, caller bo.Caller, orgID, programID string, emails []string, allowReturn bool) ([]Removal, error) {
+func (s *Service) RemoveMany(ctx context.Context, caller bo.Caller, orgID, programID string, emails []string, allowReturn bool) ([]bo.Removal, error) {
 	p, err := s.auth.AuthorizeProgram(ctx, caller, orgID, programID)
 	if err != nil {
 		return nil, err
 	}
-	if len(emails) == 0 || len(emails) > MaxRemovals {
-		return nil, bo.Invalid(fmt.Sprintf("give 1 to %d emails", MaxRemovals),
-			bo.FieldError{Field: "emails", Message: fmt.Sprintf("must hold 1 to %d emails", MaxRemovals)})
-	}
-	out := make([]Removal, 0, len(emails))
-	for _, email := range emails {
-		r := Removal{Email: email}
-		_, err := s.remove(ctx, p, email, allowReturn)
-		switch bo.ErrorCode(err) {
-		case "":
-			r.Removed = true
-		case bo.EINTERNAL:
-			s.Log.ErrorContext(ctx, "remove member", slog.String("programId", programID), slog.String("error", err.Error()))
-			fallthrough
-		default:
-			r.Reason = bo.ErrorMessage(err)
-		}
-		out = append(out, r)
-	}
-	return out, nil
+	return bo.RemoveEach(ctx, s.Log.With(slog.String("programId", programID)), "remove member", emails,
+		func(ctx context.Context, email string) error {
+			_, err := s.remove(ctx, p, email, allowReturn)
+			return err
+		})
 }

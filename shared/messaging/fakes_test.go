@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/learnops/backoffice/shared/admin"
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/mail"
 	"github.com/learnops/backoffice/shared/members"
@@ -205,7 +204,7 @@ func (s *memStore) GetProgram(_ context.Context, orgID, id string) (bo.Program, 
 	return p, nil
 }
 
-func (s *memStore) ListPrograms(_ context.Context, orgID string, page admin.Page) ([]bo.Program, string, error) {
+func (s *memStore) ListPrograms(_ context.Context, orgID string, page bo.Page) ([]bo.Program, string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []bo.Program

@@ -107,33 +107,13 @@ type Author struct {
 	Name  string `json:"name,omitempty"`
 }
 
-// Counts are what became of a message's recipients so far: planned (each
-// recipient once), then queued for the mailer, capped (over the
-// per-learner cap), suppressed or unsubscribed (skipped when planned, or by
-// the mailer when sending); the mailer's sent and failed.
-type Counts struct {
-	Planned      int `json:"planned"`
-	Queued       int `json:"queued"`
-	Sent         int `json:"sent"`
-	Failed       int `json:"failed"`
-	Suppressed   int `json:"suppressed"`
-	Unsubscribed int `json:"unsubscribed"`
-	Capped       int `json:"capped"`
-}
-
 // The names of the planner's counters of a campaign (the mailer's are
-// mail.Outcome values).
+// mail.Outcome values), which bo.CampaignCountsOf reads.
 const (
-	countPlanned = "planned"
-	countQueued  = "queued"
-	countCapped  = "capped"
+	countPlanned = bo.CounterPlanned
+	countQueued  = bo.CounterQueued
+	countCapped  = bo.CounterCapped
 )
-
-// countsOf reads a campaign's counters.
-func countsOf(c map[string]int) Counts {
-	return Counts{Planned: c[countPlanned], Queued: c[countQueued], Sent: c["sent"], Failed: c["failed"],
-		Suppressed: c[string(bo.Suppressed)], Unsubscribed: c[string(bo.Unsubscribed)], Capped: c[countCapped]}
-}
 
 // Message is a message an admin writes to learners.
 type Message struct {
@@ -161,9 +141,9 @@ type Message struct {
 	UpdatedAt time.Time `json:"updatedAt"`
 	// SendingAt is when sending was asked for; the audience's activity
 	// windows end then. SentAt is when every recipient was planned.
-	SendingAt *time.Time `json:"sendingAt,omitempty"`
-	SentAt    *time.Time `json:"sentAt,omitempty"`
-	Counts    Counts     `json:"counts"`
+	SendingAt *time.Time        `json:"sendingAt,omitempty"`
+	SentAt    *time.Time        `json:"sentAt,omitempty"`
+	Counts    bo.CampaignCounts `json:"counts"`
 	// Version counts the message's writes, for optimistic locking.
 	Version int `json:"-"`
 }

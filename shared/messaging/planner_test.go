@@ -29,7 +29,7 @@ func (w *world) send(t *testing.T, caller bo.Caller, d Draft) Message {
 	return m
 }
 
-func (w *world) counts(t *testing.T, m Message) Counts {
+func (w *world) counts(t *testing.T, m Message) bo.CampaignCounts {
 	t.Helper()
 	got, err := w.svc.Get(context.Background(), w.boss, "org1", m.ID)
 	if err != nil {
@@ -80,7 +80,7 @@ func TestPlanOneEmailEach(t *testing.T) {
 			t.Errorf("an email to %s", k)
 		}
 	}
-	want := Counts{Planned: 270, Queued: 268, Suppressed: 1, Unsubscribed: 1}
+	want := bo.CampaignCounts{Planned: 270, Queued: 268, Suppressed: 1, Unsubscribed: 1}
 	if got := w.counts(t, m); got != want {
 		t.Fatalf("counts %+v, want %+v", got, want)
 	}
@@ -138,7 +138,7 @@ func TestPlanRecoversFromFailures(t *testing.T) {
 	if n := len(w.outbox.byID()); n != 250 {
 		t.Fatalf("%d emails, want 250", n)
 	}
-	if got := w.counts(t, m); got != (Counts{Planned: 250, Queued: 250}) {
+	if got := w.counts(t, m); got != (bo.CampaignCounts{Planned: 250, Queued: 250}) {
 		t.Fatalf("counts %+v", got)
 	}
 	for k, c := range w.store.caps {
@@ -160,11 +160,11 @@ func TestCapHoldsMessagesBeyondIt(t *testing.T) {
 		w.now = w.now.Add(time.Hour)
 	}
 	for i, m := range sent[:3] {
-		if got := w.counts(t, m); got != (Counts{Planned: 30, Queued: 30}) {
+		if got := w.counts(t, m); got != (bo.CampaignCounts{Planned: 30, Queued: 30}) {
 			t.Fatalf("message %d: %+v", i, got)
 		}
 	}
-	if got := w.counts(t, sent[3]); got != (Counts{Planned: 30, Capped: 30}) {
+	if got := w.counts(t, sent[3]); got != (bo.CampaignCounts{Planned: 30, Capped: 30}) {
 		t.Fatalf("the fourth message: %+v, want all capped", got)
 	}
 	if n := len(w.outbox.byID()); n != 90 {
@@ -360,7 +360,7 @@ func TestPlanningDoesNotFork(t *testing.T) {
 	if n := len(w.outbox.byID()); n != 300 {
 		t.Fatalf("%d emails, want 300", n)
 	}
-	if got := w.counts(t, m); got != (Counts{Planned: 300, Queued: 300}) {
+	if got := w.counts(t, m); got != (bo.CampaignCounts{Planned: 300, Queued: 300}) {
 		t.Fatalf("counts %+v", got)
 	}
 }
@@ -396,7 +396,7 @@ func TestConcurrentCopiesOfAPlanItemStayAPair(t *testing.T) {
 	if n := len(w.outbox.byID()); n != 1000 {
 		t.Fatalf("%d emails, want 1000", n)
 	}
-	if got := w.counts(t, m); got != (Counts{Planned: 1000, Queued: 1000}) {
+	if got := w.counts(t, m); got != (bo.CampaignCounts{Planned: 1000, Queued: 1000}) {
 		t.Fatalf("counts %+v", got)
 	}
 	if items > 2*11 { // 10 pages of p1, then p2

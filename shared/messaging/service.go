@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/learnops/backoffice/shared/admin"
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/mail"
 )
@@ -33,7 +32,7 @@ type Store interface {
 	PutMessagingSettings(ctx context.Context, orgID string, s Settings, at time.Time) error
 	GetOrg(ctx context.Context, orgID string) (bo.Org, error)
 	GetProgram(ctx context.Context, orgID, programID string) (bo.Program, error)
-	ListPrograms(ctx context.Context, orgID string, page admin.Page) ([]bo.Program, string, error)
+	ListPrograms(ctx context.Context, orgID string, page bo.Page) ([]bo.Program, string, error)
 	audienceStore
 }
 
@@ -232,7 +231,7 @@ func (s *Service) message(ctx context.Context, caller bo.Caller, orgID, messageI
 		if err != nil {
 			return Message{}, acc, err
 		}
-		m.Counts = countsOf(counts)
+		m.Counts = bo.CampaignCountsOf(counts)
 	}
 	return m, acc, nil
 }
@@ -277,7 +276,7 @@ func (s *Service) targets(ctx context.Context, m Message) ([]string, error) {
 		return m.Targets, nil
 	}
 	var ids []string
-	page := admin.Page{Limit: admin.MaxPageSize}
+	page := bo.Page{Limit: bo.MaxPageSize}
 	for {
 		programs, next, err := s.store.ListPrograms(ctx, m.OrgID, page)
 		if err != nil {

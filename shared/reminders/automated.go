@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/learnops/backoffice/shared/admin"
 	bo "github.com/learnops/backoffice/shared/backoffice"
-	"github.com/learnops/backoffice/shared/mail"
 )
 
 // DefaultHourUTC is the hour of Saturday (UTC) the reminders go out at
@@ -50,32 +48,14 @@ type ProgramRef struct {
 // queued ones; suppressed and unsubscribed count those held back when
 // planned and when sent.
 type LastRun struct {
-	Date   string `json:"date"`
-	Counts Counts `json:"counts"`
-}
-
-// Counts are the outcomes of one Saturday's reminders of a program.
-type Counts struct {
-	Planned      int `json:"planned"`
-	Queued       int `json:"queued"`
-	Sent         int `json:"sent"`
-	Failed       int `json:"failed"`
-	Suppressed   int `json:"suppressed"`
-	Unsubscribed int `json:"unsubscribed"`
-}
-
-// countsOf reads a campaign's counters.
-func countsOf(m map[string]int) Counts {
-	return Counts{
-		Planned: m[counterPlanned], Queued: m[OutcomeQueued], Sent: m[string(mail.OutcomeSent)], Failed: m[string(mail.OutcomeFailed)],
-		Suppressed: m[string(mail.OutcomeSuppressed)], Unsubscribed: m[string(mail.OutcomeUnsubscribed)],
-	}
+	Date   string            `json:"date"`
+	Counts bo.CampaignCounts `json:"counts"`
 }
 
 // Admins says who may see and change what (admin.Service).
 type Admins interface {
 	// ListPrograms returns the programs the caller administers.
-	ListPrograms(ctx context.Context, caller bo.Caller, orgID string, page admin.Page) ([]bo.Program, string, error)
+	ListPrograms(ctx context.Context, caller bo.Caller, orgID string, page bo.Page) ([]bo.Program, string, error)
 	// AuthorizeOrgAdmin returns EFORBIDDEN unless the caller is an org admin.
 	AuthorizeOrgAdmin(ctx context.Context, caller bo.Caller, orgID string) error
 }
@@ -114,7 +94,7 @@ func (s *Service) Schedule() string {
 // and its last run with its counts. It returns the errors of
 // admin.Service.ListPrograms (EFORBIDDEN for a caller who is no admin of
 // the org, EINVALID for a bad page) and the store's.
-func (s *Service) List(ctx context.Context, caller bo.Caller, orgID string, page admin.Page) ([]AutomatedMessage, string, error) {
+func (s *Service) List(ctx context.Context, caller bo.Caller, orgID string, page bo.Page) ([]AutomatedMessage, string, error) {
 	programs, next, err := s.admins.ListPrograms(ctx, caller, orgID, page)
 	if err != nil {
 		return nil, "", err
@@ -173,6 +153,6 @@ func (s *Service) message(ctx context.Context, p bo.Program) (AutomatedMessage, 
 	if err != nil {
 		return m, err
 	}
-	m.LastRun = &LastRun{Date: p.Reminders.LastRun, Counts: countsOf(counts)}
+	m.LastRun = &LastRun{Date: p.Reminders.LastRun, Counts: bo.CampaignCountsOf(counts)}
 	return m, nil
 }

@@ -5,17 +5,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/learnops/backoffice/shared/admin"
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/reminders"
 )
 
 type fakeAdmins struct {
-	listPrograms      func(ctx context.Context, caller bo.Caller, orgID string, page admin.Page) ([]bo.Program, string, error)
+	listPrograms      func(ctx context.Context, caller bo.Caller, orgID string, page bo.Page) ([]bo.Program, string, error)
 	authorizeOrgAdmin func(ctx context.Context, caller bo.Caller, orgID string) error
 }
 
-func (f fakeAdmins) ListPrograms(ctx context.Context, caller bo.Caller, orgID string, page admin.Page) ([]bo.Program, string, error) {
+func (f fakeAdmins) ListPrograms(ctx context.Context, caller bo.Caller, orgID string, page bo.Page) ([]bo.Program, string, error) {
 	return f.listPrograms(ctx, caller, orgID, page)
 }
 
@@ -42,7 +41,7 @@ func TestListShowsEachProgramsReminderWithItsLastRun(t *testing.T) {
 		{OrgID: "org_a", ID: "p2", Name: "Cloud", Reminders: bo.ProgramReminders{Off: true}},
 	}
 	svc := reminders.NewService(fakeAdmins{
-		listPrograms: func(_ context.Context, _ bo.Caller, orgID string, page admin.Page) ([]bo.Program, string, error) {
+		listPrograms: func(_ context.Context, _ bo.Caller, orgID string, page bo.Page) ([]bo.Program, string, error) {
 			if orgID != "org_a" || page.Limit != 10 {
 				t.Fatalf("ListPrograms(%s, %+v)", orgID, page)
 			}
@@ -54,7 +53,7 @@ func TestListShowsEachProgramsReminderWithItsLastRun(t *testing.T) {
 		}
 		return map[string]int{"planned": 5, "queued": 4, "sent": 3, "suppressed": 1, "unsubscribed": 1, "failed": 0}, nil
 	}}, 7)
-	items, next, err := svc.List(t.Context(), bo.Caller{}, "org_a", admin.Page{Limit: 10})
+	items, next, err := svc.List(t.Context(), bo.Caller{}, "org_a", bo.Page{Limit: 10})
 	if err != nil || next != "next" || len(items) != 2 {
 		t.Fatalf("List = %+v, %q, %v", items, next, err)
 	}
@@ -63,7 +62,7 @@ func TestListShowsEachProgramsReminderWithItsLastRun(t *testing.T) {
 		first.Schedule != "First and second Saturday after the invitation was sent, 07:00 UTC" || first.Audience == "" || first.Purpose == "" {
 		t.Errorf("first %+v", first)
 	}
-	want := reminders.LastRun{Date: "2026-11-28", Counts: reminders.Counts{Planned: 5, Queued: 4, Sent: 3, Suppressed: 1, Unsubscribed: 1}}
+	want := reminders.LastRun{Date: "2026-11-28", Counts: bo.CampaignCounts{Planned: 5, Queued: 4, Sent: 3, Suppressed: 1, Unsubscribed: 1}}
 	if first.LastRun == nil || *first.LastRun != want {
 		t.Errorf("last run %+v, want %+v", first.LastRun, want)
 	}

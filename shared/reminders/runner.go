@@ -108,10 +108,10 @@ type Reminder struct {
 
 // OutcomeQueued is the outcome of a reminder whose email is queued; the
 // others are the reaches that hold one back (bo.Suppressed, bo.Unsubscribed).
-const OutcomeQueued = "queued"
+const OutcomeQueued = bo.CounterQueued
 
 // counterPlanned counts every reminder planned for a campaign.
-const counterPlanned = "planned"
+const counterPlanned = bo.CounterPlanned
 
 // Store is the storage the run needs.
 type Store interface {

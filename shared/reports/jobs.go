@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/learnops/backoffice/shared/admin"
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/mail"
 	"github.com/learnops/backoffice/shared/resources"
@@ -133,9 +132,9 @@ type Store interface {
 	Source
 	GetOrg(ctx context.Context, orgID string) (bo.Org, error)
 	GetProgram(ctx context.Context, orgID, programID string) (bo.Program, error)
-	ListPrograms(ctx context.Context, orgID string, page admin.Page) ([]bo.Program, string, error)
-	ListContracts(ctx context.Context, orgID string, page admin.Page) ([]bo.Contract, string, error)
-	ListAdmins(ctx context.Context, orgID string, page admin.Page) ([]bo.Admin, string, error)
+	ListPrograms(ctx context.Context, orgID string, page bo.Page) ([]bo.Program, string, error)
+	ListContracts(ctx context.Context, orgID string, page bo.Page) ([]bo.Contract, string, error)
+	ListAdmins(ctx context.Context, orgID string, page bo.Page) ([]bo.Admin, string, error)
 	ListCollections(ctx context.Context, programID string) ([]bo.Collection, error)
 	// CreateReport writes a new job; ECONFLICT when its id exists.
 	CreateReport(ctx context.Context, j Job) error
@@ -190,9 +189,9 @@ func NewService(store Store, access Access, builds Builds, files Files, outbox O
 
 // pageAll calls list for every page of a list of the org and returns all
 // the items.
-func pageAll[T any](ctx context.Context, orgID string, list func(context.Context, string, admin.Page) ([]T, string, error)) ([]T, error) {
+func pageAll[T any](ctx context.Context, orgID string, list func(context.Context, string, bo.Page) ([]T, string, error)) ([]T, error) {
 	var all []T
-	p := admin.Page{Limit: admin.MaxPageSize}
+	p := bo.Page{Limit: bo.MaxPageSize}
 	for {
 		items, next, err := list(ctx, orgID, p)
 		if err != nil {

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/learnops/backoffice/shared/admin"
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/mail"
 )
@@ -17,9 +16,9 @@ import (
 type fakeStore struct {
 	Store
 	GetProgramFn      func(ctx context.Context, orgID, programID string) (bo.Program, error)
-	ListProgramsFn    func(ctx context.Context, orgID string, page admin.Page) ([]bo.Program, string, error)
+	ListProgramsFn    func(ctx context.Context, orgID string, page bo.Page) ([]bo.Program, string, error)
 	ListCollectionsFn func(ctx context.Context, programID string) ([]bo.Collection, error)
-	ListAdminsFn      func(ctx context.Context, orgID string, page admin.Page) ([]bo.Admin, string, error)
+	ListAdminsFn      func(ctx context.Context, orgID string, page bo.Page) ([]bo.Admin, string, error)
 	CreateReportFn    func(ctx context.Context, j Job) error
 	GetReportFn       func(ctx context.Context, orgID, reportID string) (Job, error)
 	UpdateReportFn    func(ctx context.Context, j Job) error
@@ -30,13 +29,13 @@ type fakeStore struct {
 func (f fakeStore) GetProgram(ctx context.Context, orgID, programID string) (bo.Program, error) {
 	return f.GetProgramFn(ctx, orgID, programID)
 }
-func (f fakeStore) ListPrograms(ctx context.Context, orgID string, page admin.Page) ([]bo.Program, string, error) {
+func (f fakeStore) ListPrograms(ctx context.Context, orgID string, page bo.Page) ([]bo.Program, string, error) {
 	return f.ListProgramsFn(ctx, orgID, page)
 }
 func (f fakeStore) ListCollections(ctx context.Context, programID string) ([]bo.Collection, error) {
 	return f.ListCollectionsFn(ctx, programID)
 }
-func (f fakeStore) ListAdmins(ctx context.Context, orgID string, page admin.Page) ([]bo.Admin, string, error) {
+func (f fakeStore) ListAdmins(ctx context.Context, orgID string, page bo.Page) ([]bo.Admin, string, error) {
 	return f.ListAdminsFn(ctx, orgID, page)
 }
 func (f fakeStore) CreateReport(ctx context.Context, j Job) error { return f.CreateReportFn(ctx, j) }
@@ -90,7 +89,7 @@ func fakes() (*Service, *[]Job, *[]BuildMessage) {
 			}
 			return bo.Program{}, bo.Errorf(bo.ENOTFOUND, "no program")
 		},
-		ListProgramsFn: func(context.Context, string, admin.Page) ([]bo.Program, string, error) {
+		ListProgramsFn: func(context.Context, string, bo.Page) ([]bo.Program, string, error) {
 			return []bo.Program{programs["prg_a"], programs["prg_b"]}, "", nil
 		},
 		ListCollectionsFn: func(context.Context, string) ([]bo.Collection, error) {
@@ -290,7 +289,7 @@ func TestRunDailyGroupsAdminsByTheirPrograms(t *testing.T) {
 	}
 	dean2 := bo.Admin{OrgID: "org_1", Email: "dana@acme.edu", Role: bo.RoleOrgAdmin}
 	pat := bo.Admin{OrgID: "org_1", Email: "pat@acme.edu", Role: bo.RoleProgramAdmin, ProgramIDs: []string{"prg_c"}}
-	store.ListAdminsFn = func(context.Context, string, admin.Page) ([]bo.Admin, string, error) {
+	store.ListAdminsFn = func(context.Context, string, bo.Page) ([]bo.Admin, string, error) {
 		return []bo.Admin{dean, dean2, pam, pat}, "", nil
 	}
 	svc.store = store

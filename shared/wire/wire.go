@@ -116,6 +116,8 @@ func ReadInvitations(vars *env.Reader) (Learners, string, error) {
 	return c, c.LogLevel, vars.Err()
 }
 
+var _ admin.ProgramDeletion = (*members.Deletions)(nil)
+
 // services are the domain services over one table.
 type services struct {
 	store  *dynamo.Store
@@ -127,7 +129,7 @@ func newServices(awsCfg aws.Config, c Learners, logger *slog.Logger) services {
 	store := dynamo.NewStore(dynamodb.NewFromConfig(awsCfg), c.Table)
 	cfg := admin.Config{LearnerAppURL: c.LearnerAppURL}
 	if c.WorkQueueURL != "" {
-		cfg.Deletion = members.NewDeleter(nil, store, queue.NewWork(sqs.NewFromConfig(awsCfg), c.WorkQueueURL))
+		cfg.Deletion = members.NewDeletions(store, queue.NewWork(sqs.NewFromConfig(awsCfg), c.WorkQueueURL))
 	}
 	admins := admin.NewService(store, cfg)
 	s := services{store: store, admin: admins}
