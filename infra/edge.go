@@ -6,7 +6,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/learnops/backoffice/shared/httpapi"
+	"github.com/learnops/backoffice/shared/adapters/httpapi"
 )
 
 // Throttling of the public routes (httpapi.Route.Public), which anyone may

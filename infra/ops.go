@@ -20,8 +20,8 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/learnops/backoffice/shared/httpapi"
-	"github.com/learnops/backoffice/shared/resources"
+	"github.com/learnops/backoffice/shared/adapters/httpapi"
+	"github.com/learnops/backoffice/shared/app/resources"
 )
 
 // Thresholds and windows of the alarms. docs/runbook.md explains each alarm
@@ -66,7 +66,7 @@ type OperationsProps struct {
 	// asynchronously (by EventBridge or S3) get an on-failure destination,
 	// and the EventBridge rules under them a dead-letter queue.
 	Functions map[string]awslambda.Function
-	// Queues are the queues of shared/resources by name; their dead-letter
+	// Queues are the queues of shared/app/resources by name; their dead-letter
 	// queues get an alarm each, and the mail and report queues appear on
 	// the dashboard.
 	Queues map[string]awssqs.Queue
@@ -99,7 +99,7 @@ type Operations struct {
 // NewOperations declares the operations of the back office under scope (a
 // construct called id): see Operations. It must be called once every
 // function has its triggers. It panics, failing the synth, when a function
-// named on the dashboard or a queue of shared/resources is missing from
+// named on the dashboard or a queue of shared/app/resources is missing from
 // props.
 func NewOperations(scope constructs.Construct, id string, props *OperationsProps) *Operations {
 	c := constructs.NewConstruct(scope, jsii.String(id))

@@ -10,8 +10,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/learnops/backoffice/shared/httpapi"
-	"github.com/learnops/backoffice/shared/resources"
+	"github.com/learnops/backoffice/shared/adapters/httpapi"
+	"github.com/learnops/backoffice/shared/app/resources"
 )
 
 // opsID is the logical ID of the CloudFormation resource of the construct

@@ -31,10 +31,10 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/learnops/backoffice/shared/activity"
-	"github.com/learnops/backoffice/shared/httpapi"
-	"github.com/learnops/backoffice/shared/reminders"
-	"github.com/learnops/backoffice/shared/resources"
+	"github.com/learnops/backoffice/shared/adapters/httpapi"
+	"github.com/learnops/backoffice/shared/app/resources"
+	"github.com/learnops/backoffice/shared/domain/activity"
+	"github.com/learnops/backoffice/shared/domain/reminders"
 )
 
 // DefaultAssetDir is where `make build` writes each function's binary, as
@@ -108,7 +108,7 @@ func reminderHour(scope constructs.Construct, prop *int) int {
 	return hour
 }
 
-// stores are the stateful resources declared in shared/resources, and the
+// stores are the stateful resources declared in shared/app/resources, and the
 // secret that signs unsubscribe links.
 type stores struct {
 	table  awsdynamodb.TableV2
@@ -120,7 +120,7 @@ type stores struct {
 }
 
 // deps is what a function's environment, grants and trigger are made of: the
-// stores of shared/resources, the stage's settings and the SES
+// stores of shared/app/resources, the stage's settings and the SES
 // configuration set the mailer sends under.
 type deps struct {
 	*stores
@@ -726,7 +726,7 @@ func dailyReports(fn awslambda.Function, _ *deps) {
 }
 
 // NewBackOfficeStack declares the whole back office of the stage of
-// props.Config: the table, queues and bucket of shared/resources, one Lambda
+// props.Config: the table, queues and bucket of shared/app/resources, one Lambda
 // per function, the HTTP API of httpapi.Routes behind a JWT authorizer, the
 // sign-in and the sending domain. Without an account and region in
 // props.StackProps the stack is environment-agnostic, so it synthesises

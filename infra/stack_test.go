@@ -19,9 +19,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/learnops/backoffice/shared/emulator"
-	"github.com/learnops/backoffice/shared/httpapi"
-	"github.com/learnops/backoffice/shared/resources"
+	"github.com/learnops/backoffice/shared/adapters/httpapi"
+	"github.com/learnops/backoffice/shared/app/resources"
+	"github.com/learnops/backoffice/shared/testkit/emulator"
 )
 
 // The app is synthesised once for the whole run: every synth walks the
@@ -342,7 +342,7 @@ func TestTableIsTheEmulatorsTable(t *testing.T) {
 }
 
 func TestQueuesHaveDeadLetterQueues(t *testing.T) {
-	// GIVEN the queues of shared/resources
+	// GIVEN the queues of shared/app/resources
 	// WHEN the app is synthesised
 	s := synth(t)
 
@@ -397,7 +397,7 @@ func TestQueuesHaveDeadLetterQueues(t *testing.T) {
 }
 
 func TestBucketIsPrivateEncryptedAndExpiring(t *testing.T) {
-	// GIVEN the bucket of shared/resources
+	// GIVEN the bucket of shared/app/resources
 	// WHEN the app is synthesised
 	s := synth(t)
 	bucketID := s.logicalID(t, "Files")

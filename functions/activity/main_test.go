@@ -7,12 +7,12 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/learnops/backoffice/shared/admin"
+	"github.com/learnops/backoffice/shared/app/wire"
 	bo "github.com/learnops/backoffice/shared/backoffice"
-	"github.com/learnops/backoffice/shared/enroll"
-	"github.com/learnops/backoffice/shared/mail"
-	"github.com/learnops/backoffice/shared/wire"
-	"github.com/learnops/backoffice/shared/wire/wiretest"
+	"github.com/learnops/backoffice/shared/domain/admin"
+	"github.com/learnops/backoffice/shared/domain/enroll"
+	"github.com/learnops/backoffice/shared/domain/mail"
+	"github.com/learnops/backoffice/shared/testkit/wiretest"
 )
 
 type dropMail struct{}

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/learnops/backoffice/infra/local"
-	"github.com/learnops/backoffice/shared/httpapi"
+	"github.com/learnops/backoffice/shared/adapters/httpapi"
 )
 
 // client calls the local gateway as one signed-in person.

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/learnops/backoffice/infra/local"
-	"github.com/learnops/backoffice/shared/httpapi"
+	"github.com/learnops/backoffice/shared/adapters/httpapi"
 )
 
 // TestLookAlikeEmailIsNotTheAdmin: a signed, verified token whose email

@@ -11,10 +11,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/learnops/backoffice/shared/emulator/emulatortest"
-	"github.com/learnops/backoffice/shared/env"
-	"github.com/learnops/backoffice/shared/httpapi"
-	"github.com/learnops/backoffice/shared/wire"
+	"github.com/learnops/backoffice/shared/adapters/httpapi"
+	"github.com/learnops/backoffice/shared/app/env"
+	"github.com/learnops/backoffice/shared/app/wire"
+	"github.com/learnops/backoffice/shared/testkit/emulatortest"
 )
 
 func TestLoadConfigNamesEveryMissingVariable(t *testing.T) {

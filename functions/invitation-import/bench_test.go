@@ -54,16 +54,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/learnops/backoffice/shared/admin"
-	"github.com/learnops/backoffice/shared/awsconfig"
+	"github.com/learnops/backoffice/shared/adapters/awsconfig"
+	"github.com/learnops/backoffice/shared/adapters/dynamo"
+	"github.com/learnops/backoffice/shared/adapters/files"
+	"github.com/learnops/backoffice/shared/adapters/queue"
+	"github.com/learnops/backoffice/shared/app/resources"
+	"github.com/learnops/backoffice/shared/app/wire"
 	bo "github.com/learnops/backoffice/shared/backoffice"
-	"github.com/learnops/backoffice/shared/dynamo"
-	"github.com/learnops/backoffice/shared/emulator/emulatortest"
-	"github.com/learnops/backoffice/shared/files"
-	"github.com/learnops/backoffice/shared/invite"
-	"github.com/learnops/backoffice/shared/queue"
-	"github.com/learnops/backoffice/shared/resources"
-	"github.com/learnops/backoffice/shared/wire"
+	"github.com/learnops/backoffice/shared/domain/admin"
+	"github.com/learnops/backoffice/shared/domain/invite"
+	"github.com/learnops/backoffice/shared/testkit/emulatortest"
 )
 
 const (
@@ -455,7 +455,7 @@ func benchWriteBatch(ctx context.Context, db *dynamodb.Client, table string, bat
 }
 
 // benchLearnerItem is item k as the import writes a learner: the table and
-// index keys (sharded as shared/dynamo shards them), the meta attributes and
+// index keys (sharded as shared/adapters/dynamo shards them), the meta attributes and
 // the learner's own.
 func benchLearnerItem(programID string, k int) map[string]ddbtypes.AttributeValue {
 	s := func(v string) ddbtypes.AttributeValue { return &ddbtypes.AttributeValueMemberS{Value: v} }

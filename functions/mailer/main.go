@@ -10,7 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"github.com/learnops/backoffice/shared/wire"
+	"github.com/learnops/backoffice/shared/app/wire"
 )
 
 func main() {

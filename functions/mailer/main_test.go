@@ -16,13 +16,13 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/learnops/backoffice/shared/dynamo"
-	"github.com/learnops/backoffice/shared/emulator"
-	"github.com/learnops/backoffice/shared/emulator/emulatortest"
-	"github.com/learnops/backoffice/shared/env"
-	"github.com/learnops/backoffice/shared/queue"
-	"github.com/learnops/backoffice/shared/ses/sestest"
-	"github.com/learnops/backoffice/shared/wire"
+	"github.com/learnops/backoffice/shared/adapters/dynamo"
+	"github.com/learnops/backoffice/shared/adapters/queue"
+	"github.com/learnops/backoffice/shared/app/env"
+	"github.com/learnops/backoffice/shared/app/wire"
+	"github.com/learnops/backoffice/shared/testkit/emulator"
+	"github.com/learnops/backoffice/shared/testkit/emulatortest"
+	"github.com/learnops/backoffice/shared/testkit/sestest"
 )
 
 func TestLoadConfig(t *testing.T) {

@@ -9,9 +9,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/learnops/backoffice/shared/env"
-	"github.com/learnops/backoffice/shared/wire"
-	"github.com/learnops/backoffice/shared/wire/wiretest"
+	"github.com/learnops/backoffice/shared/app/env"
+	"github.com/learnops/backoffice/shared/app/wire"
+	"github.com/learnops/backoffice/shared/testkit/wiretest"
 )
 
 func TestConfigNamesEveryMissingVariable(t *testing.T) {

@@ -17,15 +17,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/learnops/backoffice/shared/emulator"
-	"github.com/learnops/backoffice/shared/emulator/emulatortest"
-	"github.com/learnops/backoffice/shared/messaging"
-	"github.com/learnops/backoffice/shared/optout"
-	"github.com/learnops/backoffice/shared/queue"
-	"github.com/learnops/backoffice/shared/resources"
-	"github.com/learnops/backoffice/shared/ses/sestest"
-	"github.com/learnops/backoffice/shared/wire"
-	"github.com/learnops/backoffice/shared/wire/wiretest"
+	"github.com/learnops/backoffice/shared/adapters/queue"
+	"github.com/learnops/backoffice/shared/app/resources"
+	"github.com/learnops/backoffice/shared/app/wire"
+	"github.com/learnops/backoffice/shared/domain/messaging"
+	"github.com/learnops/backoffice/shared/domain/optout"
+	"github.com/learnops/backoffice/shared/testkit/emulator"
+	"github.com/learnops/backoffice/shared/testkit/emulatortest"
+	"github.com/learnops/backoffice/shared/testkit/sestest"
+	"github.com/learnops/backoffice/shared/testkit/wiretest"
 )
 
 // defaultE2ERecipients is the audience of the end-to-end test in `make

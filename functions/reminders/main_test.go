@@ -7,13 +7,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/learnops/backoffice/shared/admin"
+	"github.com/learnops/backoffice/shared/app/env"
+	"github.com/learnops/backoffice/shared/app/wire"
 	bo "github.com/learnops/backoffice/shared/backoffice"
-	"github.com/learnops/backoffice/shared/env"
-	"github.com/learnops/backoffice/shared/mail"
-	"github.com/learnops/backoffice/shared/reminders"
-	"github.com/learnops/backoffice/shared/wire"
-	"github.com/learnops/backoffice/shared/wire/wiretest"
+	"github.com/learnops/backoffice/shared/domain/admin"
+	"github.com/learnops/backoffice/shared/domain/mail"
+	"github.com/learnops/backoffice/shared/domain/reminders"
+	"github.com/learnops/backoffice/shared/testkit/wiretest"
 )
 
 func TestConfigNamesEveryMissingVariable(t *testing.T) {

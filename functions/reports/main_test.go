@@ -18,16 +18,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/learnops/backoffice/shared/admin"
+	"github.com/learnops/backoffice/shared/app/env"
+	"github.com/learnops/backoffice/shared/app/resources"
+	"github.com/learnops/backoffice/shared/app/wire"
 	bo "github.com/learnops/backoffice/shared/backoffice"
-	"github.com/learnops/backoffice/shared/emulator/emulatortest"
-	"github.com/learnops/backoffice/shared/enroll"
-	"github.com/learnops/backoffice/shared/env"
-	"github.com/learnops/backoffice/shared/mail"
-	"github.com/learnops/backoffice/shared/reports"
-	"github.com/learnops/backoffice/shared/resources"
-	"github.com/learnops/backoffice/shared/wire"
-	"github.com/learnops/backoffice/shared/wire/wiretest"
+	"github.com/learnops/backoffice/shared/domain/admin"
+	"github.com/learnops/backoffice/shared/domain/enroll"
+	"github.com/learnops/backoffice/shared/domain/mail"
+	"github.com/learnops/backoffice/shared/domain/reports"
+	"github.com/learnops/backoffice/shared/testkit/emulatortest"
+	"github.com/learnops/backoffice/shared/testkit/wiretest"
 )
 
 func TestConfigNamesEveryMissingVariable(t *testing.T) {

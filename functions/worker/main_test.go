@@ -14,14 +14,14 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/learnops/backoffice/shared/awsconfig"
+	"github.com/learnops/backoffice/shared/adapters/awsconfig"
+	"github.com/learnops/backoffice/shared/adapters/files"
+	"github.com/learnops/backoffice/shared/app/env"
+	"github.com/learnops/backoffice/shared/app/resources"
+	"github.com/learnops/backoffice/shared/app/wire"
 	bo "github.com/learnops/backoffice/shared/backoffice"
-	"github.com/learnops/backoffice/shared/env"
-	"github.com/learnops/backoffice/shared/files"
-	"github.com/learnops/backoffice/shared/members"
-	"github.com/learnops/backoffice/shared/resources"
-	"github.com/learnops/backoffice/shared/wire"
-	"github.com/learnops/backoffice/shared/wire/wiretest"
+	"github.com/learnops/backoffice/shared/domain/members"
+	"github.com/learnops/backoffice/shared/testkit/wiretest"
 )
 
 func TestConfigNamesEveryMissingVariable(t *testing.T) {

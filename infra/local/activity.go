@@ -11,9 +11,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/learnops/backoffice/shared/activity"
+	"github.com/learnops/backoffice/shared/adapters/httpapi"
 	bo "github.com/learnops/backoffice/shared/backoffice"
-	"github.com/learnops/backoffice/shared/httpapi"
+	"github.com/learnops/backoffice/shared/domain/activity"
 )
 
 // ActivityPath is the local-only route that stands in for the learning

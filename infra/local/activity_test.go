@@ -12,8 +12,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/learnops/backoffice/shared/activity"
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/domain/activity"
 )
 
 func TestActivityFeedDeliversAsEventBridge(t *testing.T) {

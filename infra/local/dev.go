@@ -13,9 +13,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"github.com/learnops/backoffice/shared/admin"
-	"github.com/learnops/backoffice/shared/emulator"
-	"github.com/learnops/backoffice/shared/httpapi"
+	"github.com/learnops/backoffice/shared/adapters/httpapi"
+	"github.com/learnops/backoffice/shared/domain/admin"
+	"github.com/learnops/backoffice/shared/testkit/emulator"
 )
 
 // DefaultConsoleOrigin is the origin of the admin console run on a

@@ -17,12 +17,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ses"
 
-	"github.com/learnops/backoffice/shared/admin"
+	"github.com/learnops/backoffice/shared/adapters/dynamo"
+	"github.com/learnops/backoffice/shared/adapters/httpapi"
 	bo "github.com/learnops/backoffice/shared/backoffice"
-	"github.com/learnops/backoffice/shared/dynamo"
-	"github.com/learnops/backoffice/shared/emulator"
-	"github.com/learnops/backoffice/shared/emulator/emulatortest"
-	"github.com/learnops/backoffice/shared/httpapi"
+	"github.com/learnops/backoffice/shared/domain/admin"
+	"github.com/learnops/backoffice/shared/testkit/emulator"
+	"github.com/learnops/backoffice/shared/testkit/emulatortest"
 )
 
 func TestSeedCreatesTheDemoData(t *testing.T) {

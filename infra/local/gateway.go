@@ -28,7 +28,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/learnops/backoffice/shared/httpapi"
+	"github.com/learnops/backoffice/shared/adapters/httpapi"
 )
 
 // Limits of API Gateway and Lambda that the gateway enforces as AWS does.

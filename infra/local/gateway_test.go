@@ -22,7 +22,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/learnops/backoffice/shared/httpapi"
+	"github.com/learnops/backoffice/shared/adapters/httpapi"
 )
 
 var testSecret = []byte("test-secret")

@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
-	"github.com/learnops/backoffice/shared/reminders"
+	"github.com/learnops/backoffice/shared/domain/reminders"
 )
 
 // RemindersPath is the local-only route that runs the Saturday reminders

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/learnops/backoffice/shared/admin"
 	bo "github.com/learnops/backoffice/shared/backoffice"
-	"github.com/learnops/backoffice/shared/enroll"
-	"github.com/learnops/backoffice/shared/invite"
+	"github.com/learnops/backoffice/shared/domain/admin"
+	"github.com/learnops/backoffice/shared/domain/enroll"
+	"github.com/learnops/backoffice/shared/domain/invite"
 )
 
 // Demo data that Seed creates.

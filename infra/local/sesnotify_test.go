@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/learnops/backoffice/shared/feedback"
+	"github.com/learnops/backoffice/shared/domain/feedback"
 )
 
 // fakeSQS is a SendClient of one function field.

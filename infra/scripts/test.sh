@@ -88,7 +88,7 @@ stage vet 0 go vet ./...
 # The packages whose tests (or their helpers) use the emulator test kit need
 # an endpoint; the rest are pure and run under the race detector.
 mapfile -t endpoint < <(go list -test -f '{{if .ForTest}}{{.ForTest}} {{join .Deps " "}}{{end}}' ./... |
-	awk '/ github.com\/learnops\/backoffice\/shared\/emulator\/emulatortest( |$)/ {print $1}' | sort -u)
+	awk '/ github.com\/learnops\/backoffice\/shared\/testkit\/emulatortest( |$)/ {print $1}' | sort -u)
 # The CDK assertion tests (infra, no endpoint) run without -race: the CDK's
 # generated packages would take minutes more to build with it.
 mapfile -t unit < <(go list ./shared/... | grep -vxF -f <(printf '%s\n' "${endpoint[@]}"))

@@ -17,9 +17,9 @@ import (
 	"time"
 
 	"github.com/learnops/backoffice/infra/local"
-	"github.com/learnops/backoffice/shared/emulator"
-	"github.com/learnops/backoffice/shared/emulator/emulatortest"
-	"github.com/learnops/backoffice/shared/ses/sestest"
+	"github.com/learnops/backoffice/shared/testkit/emulator"
+	"github.com/learnops/backoffice/shared/testkit/emulatortest"
+	"github.com/learnops/backoffice/shared/testkit/sestest"
 )
 
 // progressBound bounds every wait of these tests on the system's progress

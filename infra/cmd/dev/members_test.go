@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/learnops/backoffice/infra/local"
-	"github.com/learnops/backoffice/shared/files"
-	"github.com/learnops/backoffice/shared/ses/sestest"
+	"github.com/learnops/backoffice/shared/adapters/files"
+	"github.com/learnops/backoffice/shared/testkit/sestest"
 )
 
 // TestMembersBlackBox runs the members capability on the local system:

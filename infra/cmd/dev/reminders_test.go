@@ -14,12 +14,12 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/learnops/backoffice/infra/local"
+	"github.com/learnops/backoffice/shared/adapters/dynamo"
+	"github.com/learnops/backoffice/shared/app/resources"
 	bo "github.com/learnops/backoffice/shared/backoffice"
-	"github.com/learnops/backoffice/shared/dynamo"
-	"github.com/learnops/backoffice/shared/emulator/emulatortest"
-	"github.com/learnops/backoffice/shared/reminders"
-	"github.com/learnops/backoffice/shared/resources"
-	"github.com/learnops/backoffice/shared/ses/sestest"
+	"github.com/learnops/backoffice/shared/domain/reminders"
+	"github.com/learnops/backoffice/shared/testkit/emulatortest"
+	"github.com/learnops/backoffice/shared/testkit/sestest"
 )
 
 // runReminders runs the Saturday reminders of the day through the local

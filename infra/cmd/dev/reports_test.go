@@ -25,11 +25,11 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/learnops/backoffice/infra/local"
-	"github.com/learnops/backoffice/shared/emulator/emulatortest"
-	"github.com/learnops/backoffice/shared/reports"
-	"github.com/learnops/backoffice/shared/resources"
-	"github.com/learnops/backoffice/shared/ses/sestest"
-	"github.com/learnops/backoffice/shared/wire"
+	"github.com/learnops/backoffice/shared/app/resources"
+	"github.com/learnops/backoffice/shared/app/wire"
+	"github.com/learnops/backoffice/shared/domain/reports"
+	"github.com/learnops/backoffice/shared/testkit/emulatortest"
+	"github.com/learnops/backoffice/shared/testkit/sestest"
 )
 
 // downloadLink finds the report link of an email's HTML body.

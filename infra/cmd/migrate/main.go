@@ -1,5 +1,5 @@
 // Command migrate runs the table's pending migrations (package
-// shared/migrate; the migrations themselves are in shared/dynamo): the
+// shared/domain/migrate; the migrations themselves are in shared/adapters/dynamo): the
 // backfills and reshapes of items that a new version of the back office
 // needs on a table written by an older one. Every migration is resumable
 // and idempotent: run it again after an interruption and it goes on from
@@ -32,12 +32,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/learnops/backoffice/shared/awsconfig"
-	"github.com/learnops/backoffice/shared/dynamo"
-	"github.com/learnops/backoffice/shared/emulator"
-	"github.com/learnops/backoffice/shared/env"
-	"github.com/learnops/backoffice/shared/migrate"
-	"github.com/learnops/backoffice/shared/resources"
+	"github.com/learnops/backoffice/shared/adapters/awsconfig"
+	"github.com/learnops/backoffice/shared/adapters/dynamo"
+	"github.com/learnops/backoffice/shared/app/env"
+	"github.com/learnops/backoffice/shared/app/resources"
+	"github.com/learnops/backoffice/shared/domain/migrate"
+	"github.com/learnops/backoffice/shared/testkit/emulator"
 )
 
 func main() {

@@ -30,8 +30,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/learnops/backoffice/shared/awsconfig"
-	"github.com/learnops/backoffice/shared/queue"
+	"github.com/learnops/backoffice/shared/adapters/awsconfig"
+	"github.com/learnops/backoffice/shared/adapters/queue"
 )
 
 func main() {

@@ -10,8 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/learnops/backoffice/shared/emulator/emulatortest"
-	"github.com/learnops/backoffice/shared/resources"
+	"github.com/learnops/backoffice/shared/app/resources"
+	"github.com/learnops/backoffice/shared/testkit/emulatortest"
 )
 
 // useEmulator points the command's AWS configuration, read from the

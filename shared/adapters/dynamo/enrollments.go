@@ -1,0 +1,273 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/domain/activity"
+	"github.com/learnops/backoffice/shared/domain/enroll"
+	"github.com/learnops/backoffice/shared/domain/members"
+)
+
+const typeEnrollment = "Enrollment"
+
+type enrollmentRecord struct {
+	key
+	meta
+	OrgID           string     `dynamodbav:"orgId"`
+	ProgramID       string     `dynamodbav:"programId"`
+	EmailKey        string     `dynamodbav:"emailKey"`
+	ItemID          string     `dynamodbav:"itemId"`
+	ItemType        string     `dynamodbav:"itemType"`
+	ItemName        string     `dynamodbav:"itemName"`
+	CollectionID    string     `dynamodbav:"collectionId"`
+	State           string     `dynamodbav:"state"`
+	EnrolledAt      time.Time  `dynamodbav:"enrolledAt"`
+	UnenrolledAt    *time.Time `dynamodbav:"unenrolledAt,omitempty"`
+	Progress        float64    `dynamodbav:"progress"`
+	LearningMinutes int        `dynamodbav:"learningMinutes"`
+	Grade           *float64   `dynamodbav:"grade,omitempty"`
+	CompletedAt     *time.Time `dynamodbav:"completedAt,omitempty"`
+	LastActivityAt  *time.Time `dynamodbav:"lastActivityAt,omitempty"`
+	GradeAt         *time.Time `dynamodbav:"gradeAt,omitempty"`
+	Version         int        `dynamodbav:"version"`
+}
+
+func newEnrollmentRecord(e bo.Enrollment) enrollmentRecord {
+	return enrollmentRecord{
+		key: enrollmentKey(e.ProgramID, e.EmailKey, e.ItemID), meta: meta{Type: typeEnrollment, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt},
+		OrgID: e.OrgID, ProgramID: e.ProgramID, EmailKey: e.EmailKey, ItemID: e.ItemID, ItemType: string(e.ItemType),
+		ItemName: e.ItemName, CollectionID: e.CollectionID, State: string(e.State), EnrolledAt: e.EnrolledAt,
+		UnenrolledAt: e.UnenrolledAt, Progress: e.Progress, LearningMinutes: e.LearningMinutes, Grade: e.Grade,
+		CompletedAt: e.CompletedAt, LastActivityAt: e.LastActivityAt, GradeAt: e.GradeAt, Version: e.Version,
+	}
+}
+
+func (r enrollmentRecord) enrollment() bo.Enrollment {
+	return bo.Enrollment{
+		OrgID: r.OrgID, ProgramID: r.ProgramID, EmailKey: r.EmailKey, ItemID: r.ItemID, ItemType: bo.ItemType(r.ItemType),
+		ItemName: r.ItemName, CollectionID: r.CollectionID, State: bo.EnrollmentState(r.State), EnrolledAt: r.EnrolledAt,
+		UnenrolledAt: r.UnenrolledAt, Progress: r.Progress, LearningMinutes: r.LearningMinutes, Grade: r.Grade,
+		CompletedAt: r.CompletedAt, LastActivityAt: r.LastActivityAt, GradeAt: r.GradeAt, Version: r.Version,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+	}
+}
+
+// GetEnrollment returns a member's enrollment in an item, or ENOTFOUND.
+func (s *Store) GetEnrollment(ctx context.Context, programID, emailKey, itemID string) (bo.Enrollment, error) {
+	var r enrollmentRecord
+	if err := s.get(ctx, enrollmentKey(programID, emailKey, itemID), &r, "not enrolled in "+itemID); err != nil {
+		return bo.Enrollment{}, err
+	}
+	return r.enrollment(), nil
+}
+
+// ListEnrollments returns every enrollment of a member, current or not
+// (a member has at most one per catalogue item).
+func (s *Store) ListEnrollments(ctx context.Context, programID, emailKey string) ([]bo.Enrollment, error) {
+	k := enrollmentKey(programID, emailKey, "")
+	recs, err := queryAll[enrollmentRecord](ctx, s, k.PK, k.SK)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]bo.Enrollment, len(recs))
+	for i, r := range recs {
+		out[i] = r.enrollment()
+	}
+	return out, nil
+}
+
+// Enroll enrolls the member l (as read) in one transaction: the enrollment
+// is written (new, or a past one made current again, keeping its
+// progress), and the member's current enrollments go up by one under the
+// program's limit (0: none); the first enrollment of a member marks their
+// licence utilised and counts them as enrolled. It returns ECONFLICT when
+// the member is enrolled already or changed in between, ELIMIT when the
+// limit is reached, and EFORBIDDEN when l is no longer a member.
+func (s *Store) Enroll(ctx context.Context, l bo.Learner, e bo.Enrollment, limit int) error {
+	now := e.UpdatedAt
+	nowAV := str(now.UTC().Format(time.RFC3339Nano))
+	enroll := types.TransactWriteItem{Update: &types.Update{
+		TableName: s.table, Key: mustKey(enrollmentKey(e.ProgramID, e.EmailKey, e.ItemID)),
+		UpdateExpression: aws.String("SET #type = :type, orgId = :org, programId = :program, emailKey = :email, itemId = :item, " +
+			"itemType = :itemType, itemName = :itemName, collectionId = :collection, #state = :enrolled, enrolledAt = :now, " +
+			"updatedAt = :now, createdAt = if_not_exists(createdAt, :now), progress = if_not_exists(progress, :zero), " +
+			"learningMinutes = if_not_exists(learningMinutes, :zeroInt), version = if_not_exists(version, :zeroInt) + :oneInt REMOVE unenrolledAt"),
+		ConditionExpression:      aws.String("attribute_not_exists(PK) OR #state = :unenrolled"),
+		ExpressionAttributeNames: map[string]string{"#state": "state", "#type": "type"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":type": str(typeEnrollment), ":org": str(e.OrgID), ":program": str(e.ProgramID), ":email": str(e.EmailKey),
+			":item": str(e.ItemID), ":itemType": str(string(e.ItemType)), ":itemName": str(e.ItemName),
+			":collection": str(e.CollectionID), ":enrolled": str(string(bo.Enrolled)), ":unenrolled": str(string(bo.Unenrolled)),
+			":now": nowAV, ":zero": &types.AttributeValueMemberN{Value: "0"}, ":zeroInt": num(0), ":oneInt": num(1),
+		},
+	}}
+	first := l.UtilisedAt == nil
+	cond := "#state = :member"
+	update := "ADD currentEnrollments :one, enrollments :one, currentItems :item"
+	values := map[string]types.AttributeValue{":member": str(string(bo.StateMember)), ":one": num(1),
+		":item": &types.AttributeValueMemberSS{Value: []string{e.ItemID}}}
+	if limit > 0 {
+		cond += " AND (attribute_not_exists(currentEnrollments) OR currentEnrollments < :limit)"
+		values[":limit"] = num(limit)
+	}
+	if first {
+		cond += " AND attribute_not_exists(utilisedAt)"
+		update += " SET utilisedAt = :now"
+		values[":now"] = nowAV
+	} else {
+		cond += " AND attribute_exists(utilisedAt)"
+	}
+	learner := types.TransactWriteItem{Update: &types.Update{
+		TableName: s.table, Key: mustKey(learnerKey(l.ProgramID, l.EmailKey)), UpdateExpression: aws.String(update),
+		ConditionExpression: aws.String(cond), ExpressionAttributeNames: map[string]string{"#state": "state"}, ExpressionAttributeValues: values,
+	}}
+	programCounts, orgCounts := map[string]int{"enrollments": 1}, map[string]int{"enrollments": 1}
+	items := []types.TransactWriteItem{enroll, learner}
+	if first {
+		programCounts["enrolled"], orgCounts["enrolled"] = 1, 1
+		items = append(items, addCounters(s.table, contractKey(l.OrgID, l.ContractID), map[string]int{"utilised": 1}))
+	}
+	items = append(items, addCounters(s.table, programKey(l.OrgID, l.ProgramID), programCounts),
+		addCounters(s.table, orgKey(l.OrgID), orgCounts))
+	return s.transact(ctx, items, func(i int) error {
+		if i == 0 {
+			return bo.Errorf(bo.ECONFLICT, "already enrolled in %s", e.ItemName)
+		}
+		if i != 1 {
+			return bo.Errorf(bo.ENOTFOUND, "the program or the contract no longer exists")
+		}
+		now, err := s.GetLearner(ctx, l.ProgramID, l.EmailKey)
+		switch {
+		case err != nil || now.State != bo.StateMember:
+			return bo.Errorf(bo.EFORBIDDEN, "only members of the program may enroll")
+		case limit > 0 && now.CurrentEnrollments >= limit:
+			return bo.Errorf(bo.ELIMIT, "the program's enrollment limit of %d current enrollments is reached: unenroll from one first", limit)
+		}
+		return bo.Errorf(bo.ECONFLICT, "your enrollments changed at the same time; retry")
+	})
+}
+
+// Unenroll ends a current enrollment, keeping its progress, and frees one
+// of the member's enrollment places. It returns ENOTFOUND when the member
+// is not currently enrolled in the item.
+func (s *Store) Unenroll(ctx context.Context, l bo.Learner, itemID string, now time.Time) error {
+	nowAV := str(now.UTC().Format(time.RFC3339Nano))
+	items := []types.TransactWriteItem{
+		{Update: &types.Update{
+			TableName: s.table, Key: mustKey(enrollmentKey(l.ProgramID, l.EmailKey, itemID)),
+			UpdateExpression:          aws.String("SET #state = :unenrolled, unenrolledAt = :now, updatedAt = :now, version = version + :one"),
+			ConditionExpression:       aws.String("#state = :enrolled"),
+			ExpressionAttributeNames:  map[string]string{"#state": "state"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":unenrolled": str(string(bo.Unenrolled)), ":enrolled": str(string(bo.Enrolled)), ":now": nowAV, ":one": num(1)},
+		}},
+		{Update: &types.Update{
+			TableName: s.table, Key: mustKey(learnerKey(l.ProgramID, l.EmailKey)),
+			UpdateExpression:          aws.String("ADD currentEnrollments :minus DELETE currentItems :item"),
+			ConditionExpression:       aws.String("attribute_exists(PK)"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":minus": num(-1), ":item": &types.AttributeValueMemberSS{Value: []string{itemID}}},
+		}},
+	}
+	return s.transact(ctx, items, func(int) error {
+		return bo.Errorf(bo.ENOTFOUND, "not currently enrolled in %s", itemID)
+	})
+}
+
+var (
+	_ enroll.Store   = (*Store)(nil)
+	_ activity.Store = (*Store)(nil)
+)
+
+// SaveProgress writes an enrollment's progress from activity events if it
+// is still at the version read (prev: every write of an enrollment bumps
+// its version), with the counters that move: the learning minutes added,
+// and a first completion. It returns ECONFLICT when the enrollment changed
+// in between.
+func (s *Store) SaveProgress(ctx context.Context, prev, next bo.Enrollment) error {
+	now := time.Now().UTC()
+	next.Version, next.UpdatedAt = prev.Version+1, now
+	rec := newEnrollmentRecord(next)
+	put := types.TransactWriteItem{Put: &types.Put{
+		TableName: s.table, Item: marshal(rec),
+		ConditionExpression:       aws.String("version = :v"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":v": num(prev.Version)},
+	}}
+	items := []types.TransactWriteItem{put}
+	programCounts, orgCounts := map[string]int{}, map[string]int{}
+	if d := next.LearningMinutes - prev.LearningMinutes; d > 0 {
+		programCounts["learningMinutes"], orgCounts["learningMinutes"] = d, d
+	}
+	if prev.CompletedAt == nil && next.CompletedAt != nil {
+		programCounts["completions"], orgCounts["completions"] = 1, 1
+		items = append(items, addCounters(s.table, learnerKey(next.ProgramID, next.EmailKey), map[string]int{"completions": 1}))
+	}
+	if len(programCounts) > 0 {
+		items = append(items, addCounters(s.table, programKey(next.OrgID, next.ProgramID), programCounts),
+			addCounters(s.table, orgKey(next.OrgID), orgCounts))
+	}
+	return s.transact(ctx, items, func(i int) error {
+		if i == 0 {
+			return bo.Errorf(bo.ECONFLICT, "the enrollment of %s in %s changed at the same time", next.EmailKey, next.ItemID)
+		}
+		return bo.Errorf(bo.ENOTFOUND, "the learner or the program no longer exists")
+	})
+}
+
+// activityKeyMoves reports whether activity at t moves the learner's GSI5
+// key from the one of the learner as read: onto a later day. The key a
+// concurrent event wrote can only be later than the one read, so when t's
+// day is not later than the read key's, the stored key needs no change;
+// when it is, the write sets it (again, if another event of the day did,
+// which costs nothing: the value does not change).
+func activityKeyMoves(l bo.Learner, t time.Time) bool {
+	_, _, read := learnerSortKeys(l.EmailKey, l.JoinedAt, l.InvitedAt, l.LastActivityAt)
+	_, _, next := learnerSortKeys(l.EmailKey, l.JoinedAt, l.InvitedAt, &t)
+	return next > read
+}
+
+// TouchLearner records the member's latest activity, and latest completion
+// when completed is set, each only when later than the stored one. It
+// moves the learner's GSI5 key only when the activity falls on a later day
+// than the learner's as read (activityKeyMoves).
+func (s *Store) TouchLearner(ctx context.Context, l bo.Learner, lastActivity time.Time, completed *time.Time) error {
+	set := func(field string, at time.Time) error {
+		update := "SET #at = :at, #ms = :ms"
+		values := map[string]types.AttributeValue{
+			":at": str(at.UTC().Format(time.RFC3339Nano)), ":ms": &types.AttributeValueMemberN{Value: fmt.Sprint(at.UnixMilli())},
+		}
+		if field == "lastActivity" && activityKeyMoves(l, at) {
+			// The members view sorts and filters by the day of the latest
+			// activity; a later event of the same day leaves the index keys
+			// (and so GSI1 to GSI5) alone.
+			_, _, g5 := learnerSortKeys(l.EmailKey, l.JoinedAt, l.InvitedAt, &at)
+			update += ", GSI5SK = :g5"
+			values[":g5"] = str(g5)
+		}
+		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName: s.table, Key: mustKey(learnerKey(l.ProgramID, l.EmailKey)),
+			UpdateExpression:          aws.String(update),
+			ConditionExpression:       aws.String("attribute_exists(PK) AND (attribute_not_exists(#ms) OR #ms < :ms)"),
+			ExpressionAttributeNames:  map[string]string{"#at": field + "At", "#ms": field + "Ms"},
+			ExpressionAttributeValues: values,
+		})
+		if err != nil && !isConditionFailed(err) {
+			return fmt.Errorf("record %s of %s: %w", field, l.EmailKey, err)
+		}
+		return nil
+	}
+	if err := set("lastActivity", lastActivity); err != nil {
+		return err
+	}
+	if completed != nil {
+		return set("lastCompletion", *completed)
+	}
+	return nil
+}
+
+var _ members.Store = (*Store)(nil)

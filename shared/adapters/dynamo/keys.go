@@ -1,0 +1,507 @@
+package dynamo
+
+import (
+	"fmt"
+	"hash/fnv"
+	"strings"
+	"time"
+)
+
+// Every key of the single table is built in this file, and every access
+// pattern the code uses is listed here with the key or index that serves it.
+// The table and its indexes are declared in shared/app/resources.
+//
+// Items (all carry "type", "createdAt" and "updatedAt"):
+//
+//	entity          PK                   SK                    GSI1PK / GSI1SK                  GSI2PK / GSI2SK
+//	Org             ORG#<orgId>          ORG                   -                                -
+//	Admin           ORG#<orgId>          ADMIN#<email>         -                                -
+//	Contract        ORG#<orgId>          CONTRACT#<contractId> -                                -
+//	Program         ORG#<orgId>          PROGRAM#<programId>   PROGRAMS#<n> / <orgId>#<programId> -
+//	ProgramSlug     SLUG#<slug>          SLUG                  -                                -
+//	Collection      PROGRAM#<programId>  COLLECTION#<colId>    -                                -
+//	Learner         PROGRAM#<pid>#L#<s>  LEARNER#<email>       PROGRAM#<pid>#<STATE>#<s>        PROGRAM#<pid>#<STATE>#<s>
+//	                                                           / <email>                        / <name>#<email>
+//	                GSI3, GSI4, GSI5 share GSI1PK; their sort keys are <joined ms>#<email> (members only),
+//	                <invited ms>#<email> (invitees only) and <last activity day>#<email>, where the last
+//	                activity is the latest of activity, joining and invitation and <day> the first ms
+//	                of its UTC day (13-digit ms, so they sort)
+//	                GSI6PK / GSI6SK = EMAIL#<email> / PROGRAM#<pid>: one person in every program; GSI6
+//	                holds learner items only and projects state, orgId, programId, invitationId, importId
+//	Enrollment      PROGRAM#<pid>#L#<s>  ENROLL#<email>#<item> -                                -
+//	InviteToken     TOKEN#<sha256>       TOKEN                 -                                -
+//	ImportJob       PROGRAM#<programId>  IMPORT#<importId>     -                                -
+//	ImportResult    IMPORTRESULT#<importId>  PART#<chunk>#<part> -                             -
+//	ImportBounces   PROGRAM#<programId>  UNDELIVERABLE#<importId> -                             -
+//	MemberExport    PROGRAM#<programId>  EXPORT#<exportId>     -                                -
+//	Domain          PROGRAM#<programId>  DOMAIN#<asciiDomain>  -                                -
+//	MailClaim       MAIL#<emailId>       MAIL                  -                                -
+//	Suppression     CONTACT#<email>      SUPPRESSED            -                                -
+//	OptOut          CONTACT#<email>      OPTOUT#<orgId>        -                                -
+//	CampaignCounts  CAMPAIGN#<campaign>  COUNTS                -                                -
+//	Reminder        REMINDER#<pid>#<email>#<invited ms>#<n>  REMINDER  -                        -
+//	ReminderRun     REMINDERRUN#<YYYY-MM-DD>  RUN              -                                -
+//	CampaignPage    CAMPAIGN#<campaign>  PAGE#<page>           -                                -
+//	Delivery        CAMPAIGN#<campaign>#<s>  TO#<email>        -                                -
+//	Message         ORG#<orgId>          MESSAGE#<messageId>   -                                -
+//	MessagingSettings ORG#<orgId>        MESSAGING             -                                -
+//	MessageCap      CONTACT#<email>      CAP#<orgId>           -                                -
+//	ReportJob       ORG#<orgId>          REPORT#<reportId>     -                                -
+//	ReportSchedule  ORG#<orgId>          REPORT_SCHEDULE       -                                -
+//	ScheduleDay     REPORT_DAY#<day>     ORG#<orgId>           -                                -
+//	Health          HEALTH               HEALTH                -                                -
+//	Migration       MIGRATION#<id>       MIGRATION             -                                -
+//
+// <email> is the whole address lower-cased (backoffice.Email.Key); <name> is
+// the full name lower-cased. <s> is the learner shard, fnv-1a(<email>) mod
+// LearnerShards: one program's learners are spread over LearnerShards
+// partition key values in the table and in each index, because a bulk import
+// or a fan-out over a program of 100,000 members would otherwise write (or
+// read) one key value past its ceiling. A learner's shard is computed from
+// the email, so reading one learner is still one GetItem; lists query the
+// shards in parallel and merge them in sort-key order.
+// <STATE> is INVITED, MEMBER or DELETED_MEMBER. Tokens, mail claims,
+// reminders, reminder runs, import result parts and member exports carry
+// expiresAt (the table's TTL attribute); an export's is its file's expiry (members.ExportLifetime).
+// <n> of a program is its shard in the index of every program,
+// fnv-1a(<programId>) mod ProgramShards (written when the program is
+// created, and again by any update of the program or its reminder switch,
+// which indexes a program created before the index existed); <n> of a
+// reminder is 1 or 2, the first or second Saturday after the invitation.
+// Delivery records, counted-page markers and message caps carry expiresAt
+// too. <campaign> is message/<orgId>/<messageId> for an admin's message
+// and reminder/<orgId>/<programId>/<YYYY-MM-DD> for a Saturday's reminders
+// of a program; <page> names a page of a message's audience (segment and
+// cursor).
+//
+// Projections (declared in shared/app/resources): GSI1 to GSI5 project the keys
+// and only what the members view's filters read (emailKey, nameKey,
+// contractId, currentEnrollments, completions, lastCompletionMs,
+// currentItems, undeliverable, and GSI5SK on GSI1 to GSI4), and GSI1 the
+// program fields the reminders read; a page's learners are then read whole
+// with BatchGetItem (a page at most, 100 keys a call). So learning
+// activity, which rewrites lastActivityAt and lastActivityMs on every
+// event, costs no index write, except a learner's first event of a later
+// UTC day, which moves their GSI5 key (two writes on GSI5, one on each of
+// GSI1 to GSI4). What needs the exact last activity reads the table: the
+// members view's column and the activity path's "only if later" condition.
+//
+// Access patterns:
+//
+//	pattern                                   served by
+//	get an org (with its summary counters)    GetItem   PK=ORG#<orgId>, SK=ORG
+//	is the caller an admin of the org, role   GetItem   PK=ORG#<orgId>, SK=ADMIN#<email>
+//	list the org's admins                     Query     PK=ORG#<orgId>, SK begins_with ADMIN#
+//	get a contract (licences used)            GetItem   PK=ORG#<orgId>, SK=CONTRACT#<id>
+//	list the org's contracts                  Query     PK=ORG#<orgId>, SK begins_with CONTRACT#
+//	get a program                             GetItem   PK=ORG#<orgId>, SK=PROGRAM#<id>
+//	list the org's programs                   Query     PK=ORG#<orgId>, SK begins_with PROGRAM#
+//	program by slug (learner URLs), unique    GetItem   PK=SLUG#<slug>, SK=SLUG (created with attribute_not_exists)
+//	a program's catalogue                     Query     PK=PROGRAM#<programId>, SK begins_with COLLECTION#
+//	health check                              GetItem   PK=HEALTH, SK=HEALTH
+//	a learner of a program (invitation/member) GetItem  PK=PROGRAM#<pid>#L#<s>, SK=LEARNER#<email>
+//	invite (unless invited or a member)       TransactWrite: Put learner attribute_not_exists(PK) OR state=DELETED_MEMBER,
+//	                                          Put token, ADD program.invited, ADD contract.pending
+//	invitation by link                        GetItem   PK=TOKEN#<sha256(token)>, SK=TOKEN (strongly consistent)
+//	accept: join under the licence cap        TransactWrite: learner state=INVITED -> MEMBER, contract ADD used 1
+//	                                          under used < licences (or unlimited) and the contract's term,
+//	                                          program and org counters, Delete token
+//	list learners of a program by state,      Query GSI1 PK=PROGRAM#<pid>#<STATE>#<s> for each shard s in parallel,
+//	  email order, email prefix search          SK begins_with <prefix>, merged by email; cursor = last email;
+//	                                            BatchGetItem of the page's learners
+//	  name order, name prefix search          Query GSI2 likewise, SK begins_with <name prefix>
+//	members view: a state, sorted by email,   Query GSI1/GSI2/GSI3/GSI4/GSI5 PK=PROGRAM#<pid>#<STATE>#<s> on the
+//	  name, join/invitation date or last        8 shards in parallel, either direction, merged; what the key
+//	  activity (to the day); search; the        range does not serve (table below) narrows that one indexed
+//	  other filters                             result with a FilterExpression, within a read budget per request;
+//	                                            then BatchGetItem of the page's learners
+//	a member export: a whole selection        the same Queries, each shard read on from where it stopped and
+//	                                            merged as it goes (every item of the range read once), no budget;
+//	                                            BatchGetItem of each batch of 500 learners
+//	an import job and its progress            GetItem   PK=PROGRAM#<pid>, SK=IMPORT#<importId>
+//	import a chunk of rows, all or nothing    TransactWrite (at most 100 items): Put each learner
+//	                                          attribute_not_exists(PK) (or state=DELETED_MEMBER AND updatedAt=read),
+//	                                          Put each token, ADD program.invited, contract.pending, org.invited
+//	                                          by the rows, Put the job (counts, checkpoint) under status not
+//	                                          done/failed AND checkpoint.chunks=<as read>, Put the chunk's result
+//	                                          parts IMPORTRESULT#<importId>/PART#<chunk>#<part>
+//	an import's result file, at its end       Query     PK=IMPORTRESULT#<importId>, SK begins_with PART# (in order,
+//	                                          ConsistentRead)
+//	a member export and its progress          GetItem   PK=PROGRAM#<pid>, SK=EXPORT#<exportId>; its runs write
+//	                                          it with PutItem under status IN (queued, running) (a new run)
+//	                                          or status=running AND runId=<run> (progress, the end)
+//	is an email's domain whitelisted          GetItem   PK=PROGRAM#<pid>, SK=DOMAIN#<ascii domain> (exact)
+//	list/search a program's domains           Query     PK=PROGRAM#<pid>, SK begins_with DOMAIN#<prefix>
+//	self-join by domain                       TransactWrite: Put learner MEMBER attribute_not_exists(PK),
+//	                                          contract ADD used 1 under the cap and term, counters
+//	rejoin after a removal with return        TransactWrite: learner DELETED_MEMBER -> MEMBER under allowReturn,
+//	                                          contract ADD used 1 under the cap and term, counters
+//	a member's enrollments                    Query     PK=PROGRAM#<pid>#L#<s>, SK begins_with ENROLL#<email>#
+//	enroll under the per-learner limit        TransactWrite: Put enrollment (new or UNENROLLED), learner ADD
+//	                                          currentEnrollments 1 under state=MEMBER and currentEnrollments < limit
+//	                                          (and utilisedAt set once, counting the licence utilised), counters
+//	unenroll                                  TransactWrite: enrollment ENROLLED -> UNENROLLED, learner ADD -1
+//	send an email at most once                PutItem   PK=MAIL#<emailId> attribute_not_exists(PK)
+//	suppress an address (bounce, complaint)   PutItem   PK=CONTACT#<email>, SK=SUPPRESSED attribute_not_exists(PK)
+//	unsubscribe an address from an org's mail PutItem   PK=CONTACT#<email>, SK=OPTOUT#<orgId> attribute_not_exists(PK)
+//	may these addresses get the org's mail    BatchGetItem PK=CONTACT#<email>, SK=SUPPRESSED and SK=OPTOUT#<orgId>
+//	count a campaign's outcomes               UpdateItem PK=CAMPAIGN#<campaign>, SK=COUNTS ADD <outcome> n
+//	read a campaign's counts                  GetItem   PK=CAMPAIGN#<campaign>, SK=COUNTS (strongly consistent)
+//	a message; draft it, edit it              GetItem / PutItem PK=ORG#<orgId>, SK=MESSAGE#<id> (edit: status=draft
+//	                                          AND version=read)
+//	send a message once                       UpdateItem status draft -> sending (condition status=draft)
+//	an org's messaging settings (the cap)     GetItem / PutItem PK=ORG#<orgId>, SK=MESSAGING
+//	a page of a message's audience            the members view's query (GSI1 by email, per program, contract,
+//	                                          course), or BatchGetItem of learners picked by hand
+//	the per-learner cap of an org's messages  BatchGetItem PK=CONTACT#<email>, SK=CAP#<orgId>; PutItem on
+//	                                          version=read (attribute_not_exists for the first)
+//	plan one recipient of a message once      PutItem   PK=CAMPAIGN#<campaign>#<s>, SK=TO#<email>
+//	                                          attribute_not_exists(PK), returning the old record on failure
+//	count a planned page once                 TransactWrite: Put CAMPAIGN#<campaign>/PAGE#<page>
+//	                                          attribute_not_exists, ADD to CAMPAIGN#<campaign>/COUNTS
+//	every program of every org (reminders)    Query GSI1 PK=PROGRAMS#<n> for n in 0..ProgramShards-1 in turn,
+//	                                            SK > <orgId>#<programId> of the last program done, a page at a time
+//	a program's pending invitations sent      Query GSI4 PK=PROGRAM#<pid>#INVITED#<s> for each shard s in turn,
+//	  in a window [from, to) (reminders)        SK BETWEEN <from ms> AND <to ms> (13 digits: "<to ms>" sorts before
+//	                                            every "<to ms>#<email>"), after the last invitation done, a page at a
+//	                                            time; BatchGetItem of the page's invitations
+//	switch a program's reminder, record its   UpdateItem PK=ORG#<orgId>, SK=PROGRAM#<id> attribute_exists(PK)
+//	  last run
+//	plan one reminder once (first run wins)   TransactWrite: ConditionCheck learner state=INVITED AND invitationId,
+//	                                          Put reminder attribute_not_exists(PK), ADD planned and the outcome to
+//	                                          CAMPAIGN#reminder/<orgId>/<pid>/<date>
+//	take over / mark queued a reminder        UpdateItem PK=REMINDER#... runId = <old> AND attribute_not_exists(queuedAt)
+//	where the run of a Saturday stands        GetItem / PutItem PK=REMINDERRUN#<date>, SK=RUN (put under done <> true)
+//	an address's standing in every program    Query GSI6 PK=EMAIL#<email> (bounce and complaint feedback)
+//	mark a pending invitation undeliverable   TransactWrite: learner SET undeliverable under state=INVITED, the
+//	                                          invitationId read and no mark yet; ADD undeliverable 1 on the
+//	                                          invitation's import (PK=PROGRAM#<pid>, SK=UNDELIVERABLE#<importId>)
+//	an import's undeliverable invitations     GetItem   PK=PROGRAM#<pid>, SK=UNDELIVERABLE#<importId>, read with
+//	                                          the job (a count of its own: the running import rewrites its job)
+//
+// The members view, status by sort: the index is the sort's (email GSI1,
+// name GSI2, joined GSI3, invited GSI4, activity GSI5) and the partition
+// the status's state (invited_not_joined INVITED, removed DELETED_MEMBER,
+// the others MEMBER). "<cut" is the SK range BETWEEN \x00 AND <cut ms>,
+// where cut is the first millisecond of the UTC day of now minus the
+// window (inactive N days: no activity since the start of that day, for
+// which the GSI5 key, a day, is exact): the join and invitation dates are
+// at most the last activity (the GSI5 key is the day of the latest of the
+// three, and cut a day's start), so an inactive member's GSI3 and GSI4
+// keys are below the cut too.
+//
+//	status                sort email or name       sort joined or invited     sort activity
+//	joined,               all keys (search: SK     all keys; search filtered  all keys; search filtered
+//	invited_not_joined,     begins_with it)
+//	removed
+//	no_enrollments,       all keys; filter         all keys; filter           all keys; filter
+//	no_completions
+//	inactive_30_days      all keys; filter         SK <cut; filter            SK <cut (the window itself);
+//	                        activity<cut,            activity<cut, enrolled     filter enrolled
+//	                        enrolled
+//	inactive_90_days      all keys; filter         SK <cut; filter            SK <cut; no filter
+//	                        activity<cut             activity<cut
+//	completed_30_days     all keys; filter         all keys; filter           all keys; filter
+//	                        lastCompletionMs         lastCompletionMs           lastCompletionMs >= since
+//	                        >= since                 >= since                   (no key range: a completion's
+//	                                                                            completedAt may be later than
+//	                                                                            its event's occurredAt, the
+//	                                                                            last activity)
+//
+// contractId and courseId are always filters. What remains a filter over a
+// large range can spend a request's budget (1,000 items a shard) with few
+// or no matches and answer a short or empty page with a cursor: inactive
+// windows sorted by email or name, completed_30_days under any sort, and
+// contract and course filters; an export reads such a range whole.
+//	a report's learners with their            Query     PK=PROGRAM#<pid>#L#<s>, SK begins_with LEARNER# and, beside
+//	  enrollments, current (reports)                    it, SK begins_with ENROLL# (FilterExpression on the item type
+//	                                                    or item), ConsistentRead, on the 8 shards in parallel; each
+//	                                                    shard merge-joins the two by email, the shards are merged by
+//	                                                    email (both sort keys order by email: an email's characters
+//	                                                    after its domain starts are above the "#" that ends it in
+//	                                                    ENROLL#<email>#<item>)
+//	create a report job; scheduled ones once  PutItem   PK=ORG#<orgId>, SK=REPORT#<reportId> attribute_not_exists(PK);
+//	  a day (id from org, date, programs)               a scheduled job's id is derived from the org, the date and
+//	                                                    its programs, so a second run of the day writes nothing
+//	a report job, its progress                GetItem / UpdateItem PK=ORG#<orgId>, SK=REPORT#<reportId> (TTL)
+//	an org's weekly report schedule           GetItem   PK=ORG#<orgId>, SK=REPORT_SCHEDULE
+//	set it (and the days it runs on)          TransactWrite: Put the schedule, Put a ScheduleDay item for each
+//	                                          chosen day, Delete those of the other days
+//	the orgs whose report is due on a day     Query     PK=REPORT_DAY#<day> (day: MONDAY..SUNDAY), paginated
+//	a migration's progress                    GetItem   PK=MIGRATION#<id>, SK=MIGRATION; PutItem attribute_not_exists
+//	                                          (start); UpdateItem SET cursors[<segment>] under cursors[<segment>] =
+//	                                          the cursor read, ADD scanned, changed (a page); status=done under
+//	                                          every cursor done
+//	migrate the table's items (OFFLINE        Scan, parallel segments (4 by default), Limit 100 a page, a
+//	  maintenance job only: the one Scan,       FilterExpression on the item type and the key the migration adds;
+//	  never on a request path)                  each item changed by an UpdateItem conditional on still needing it
+//	                                            (attribute_not_exists of the new key, or the key as read), so a page
+//	                                            done twice changes nothing. Only dynamo.Migrations has Scan.
+//
+// Limits and counters: a contract's "used" licences and an org's counters
+// change only in conditional updates or transactions; the org's count of org
+// admins ("orgAdmins") is decremented only under orgAdmins > 1, so the last
+// org admin cannot be removed.
+//
+// Hot keys (about 1,000 write and 3,000 read units a second per partition
+// key value): ORG#<orgId> holds an org's few admins, contracts and programs
+// and its counters; admin writes are rare, and the counters that learner
+// traffic moves are updated once per batch of rows by bulk work, never once
+// per row. A contract item takes one conditional write per join, far below
+// the ceiling for human-paced joins (a burst of joins beyond about 1,000 a
+// second on one contract would queue on it; the transaction retries).
+// PROGRAM#<programId> holds at most 50 collections, the import jobs and the
+// member exports, written by admins (an export's run writes its item about
+// once every 2,000 rows). A program's learners are the key that bulk work makes
+// hot: a 100,000-row import writes two items a row (learner and token), so
+// one key value would cap it near 500 rows a second; LearnerShards = 8 lifts
+// the ceiling to about 8,000 writes a second in the table and in each index,
+// above what one import Lambda drives. Tokens and mail claims are one key
+// value each. CONTACT#<email> is one address's few records, and EMAIL#<email>
+// in GSI6 one person's few programs; UNDELIVERABLE#<importId> takes one write
+// per bounced invitation of the import. A campaign's counts item takes one
+// write per email the mailer sends (far below the ceiling at SES send rates)
+// and one per planned batch; a reminder campaign, one per reminder planned,
+// at the run's pace (8 claims in flight). PROGRAMS#<n> holds every program of
+// the platform: written once per program created or switched, read once a
+// week by the reminders a page at a time; ProgramShards = 4 keeps each value
+// to a quarter of the programs. A reminder and a Saturday's run record are one
+// key value each. A contact's message caps are one item per org. A message's
+// fan-out writes one delivery record a recipient: on one key value it would
+// cap planning near 1,000 recipients a second, so they are spread over
+// LearnerShards keys by the address's shard (about 8,000 a second). Message
+// items are a few per admin action under ORG#<orgId>; the planner writes its
+// message twice (sending, sent). A report reads a program's
+// learner partitions (8 key values, in parallel), well under their read
+// ceiling; report jobs and schedules are a few admin-paced writes in
+// ORG#<orgId> (a job's progress is written once per 10,000 rows).
+// MIGRATION#<id> takes one write per page of each segment of a running
+// migration (four segments by default, a few pages a second).
+// REPORT_DAY#<day> holds one small item per org reporting that weekday:
+// written when a schedule changes, read once a day.
+
+const (
+	typeOrg        = "Org"
+	typeAdmin      = "Admin"
+	typeContract   = "Contract"
+	typeProgram    = "Program"
+	typeSlug       = "ProgramSlug"
+	typeCollection = "Collection"
+)
+
+// LearnerShards is how many partition key values one program's learners are
+// spread over.
+const LearnerShards = 8
+
+// ProgramShards is how many partition key values the index of every
+// program (GSI1 PROGRAMS#<n>) is spread over.
+const ProgramShards = 4
+
+const (
+	prefixAdmin      = "ADMIN#"
+	prefixContract   = "CONTRACT#"
+	prefixProgram    = "PROGRAM#"
+	prefixCollection = "COLLECTION#"
+)
+
+// key is the primary key of an item.
+type key struct {
+	PK string `dynamodbav:"PK"`
+	SK string `dynamodbav:"SK"`
+}
+
+func orgPK(orgID string) string         { return "ORG#" + orgID }
+func programPK(programID string) string { return prefixProgram + programID }
+
+func orgKey(orgID string) key { return key{PK: orgPK(orgID), SK: "ORG"} }
+func adminKey(orgID, emailKey string) key {
+	return key{PK: orgPK(orgID), SK: prefixAdmin + emailKey}
+}
+func contractKey(orgID, contractID string) key {
+	return key{PK: orgPK(orgID), SK: prefixContract + contractID}
+}
+func programKey(orgID, programID string) key {
+	return key{PK: orgPK(orgID), SK: prefixProgram + programID}
+}
+func slugKey(slug string) key { return key{PK: "SLUG#" + slug, SK: "SLUG"} }
+func collectionKey(programID, collectionID string) key {
+	return key{PK: programPK(programID), SK: prefixCollection + collectionID}
+}
+func healthKey() key { return key{PK: "HEALTH", SK: "HEALTH"} }
+
+const (
+	prefixLearner = "LEARNER#"
+	prefixImport  = "IMPORT#"
+	prefixExport  = "EXPORT#"
+	prefixDomain  = "DOMAIN#"
+	prefixEnroll  = "ENROLL#"
+)
+
+// learnerShard returns the shard of a learner's email key.
+func learnerShard(emailKey string) int {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(emailKey))
+	return int(h.Sum32() % LearnerShards)
+}
+
+func learnerKey(programID, emailKey string) key {
+	return key{PK: learnerShardPK(programID, learnerShard(emailKey)), SK: prefixLearner + emailKey}
+}
+
+// learnerShardPK is the partition of one shard of a program's learners
+// and their enrollments.
+func learnerShardPK(programID string, shard int) string {
+	return fmt.Sprintf("%s%s#L#%d", prefixProgram, programID, shard)
+}
+
+// learnerIndexPK is the GSI1 and GSI2 partition key of the learners of a
+// program in one state and shard.
+func learnerIndexPK(programID, state string, shard int) string {
+	return fmt.Sprintf("%s%s#%s#%d", prefixProgram, programID, state, shard)
+}
+
+// learnerIndexKeys returns the GSI1 and GSI2 keys of a learner: by state,
+// then by email (GSI1) and by lower-cased name (GSI2).
+func learnerIndexKeys(programID, state, emailKey, fullName string) (gsi1pk, gsi1sk, gsi2pk, gsi2sk string) {
+	pk := learnerIndexPK(programID, state, learnerShard(emailKey))
+	return pk, emailKey, pk, strings.ToLower(fullName) + "#" + emailKey
+}
+
+// enrollmentKey keeps a member's enrollments in their learner item's
+// partition, next to it.
+func enrollmentKey(programID, emailKey, itemID string) key {
+	return key{PK: learnerKey(programID, emailKey).PK, SK: prefixEnroll + emailKey + "#" + itemID}
+}
+
+// learnerSortKeys returns a learner's GSI3, GSI4 and GSI5 sort keys: by
+// join date (members, or "" for none), invitation date (invitees, or "")
+// and last activity: the UTC day (its first millisecond) of the latest of
+// activity, joining and invitation. The day, not the instant, so that a
+// learner's GSI5 key, and GSI1 to GSI4's copy of it, change on their first
+// activity of a day only, not on every activity event.
+func learnerSortKeys(emailKey string, joined, invited, activity *time.Time) (g3, g4, g5 string) {
+	ms := func(t *time.Time) int64 {
+		if t == nil {
+			return 0
+		}
+		return t.UnixMilli()
+	}
+	if joined != nil {
+		g3 = fmt.Sprintf("%013d#%s", ms(joined), emailKey)
+	}
+	if invited != nil {
+		g4 = fmt.Sprintf("%013d#%s", ms(invited), emailKey)
+	}
+	g5 = fmt.Sprintf("%013d#%s", activityDay(max(ms(activity), ms(joined), ms(invited))), emailKey)
+	return g3, g4, g5
+}
+
+// activityDay returns the first millisecond of the UTC day of the epoch
+// millisecond ms.
+func activityDay(ms int64) int64 {
+	const day = 24 * 60 * 60 * 1000
+	return ms - ms%day
+}
+
+// activityCut is the GSI5 sort key below which a learner's last activity
+// is before the UTC day of t: "<day ms>" sorts before every "<day ms>#<email>".
+func activityCut(t time.Time) string { return fmt.Sprintf("%013d", activityDay(t.UnixMilli())) }
+
+// programShard returns the shard of a program in the index of every program.
+func programShard(programID string) int {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(programID))
+	return int(h.Sum32() % ProgramShards)
+}
+
+// programIndexPK is the GSI1 partition key of a shard of the index of
+// every program.
+func programIndexPK(shard int) string { return fmt.Sprintf("PROGRAMS#%d", shard) }
+
+// programIndexKeys returns the GSI1 keys of a program: its shard, then its
+// org and id.
+func programIndexKeys(orgID, programID string) (gsi1pk, gsi1sk string) {
+	return programIndexPK(programShard(programID)), orgID + "#" + programID
+}
+
+// invitedSortKey is the lowest GSI4 sort key of an invitation sent at or
+// after t: "<ms>" sorts before every "<ms>#<email>".
+func invitedSortKey(t time.Time) string { return fmt.Sprintf("%013d", t.UnixMilli()) }
+
+func reminderKey(programID, emailKey string, sent time.Time, n int) key {
+	return key{PK: fmt.Sprintf("REMINDER#%s#%s#%d#%d", programID, emailKey, sent.UnixMilli(), n), SK: "REMINDER"}
+}
+func reminderRunKey(date string) key { return key{PK: "REMINDERRUN#" + date, SK: "RUN"} }
+
+func tokenKey(tokenHash string) key { return key{PK: "TOKEN#" + tokenHash, SK: "TOKEN"} }
+func importKey(programID, importID string) key {
+	return key{PK: programPK(programID), SK: prefixImport + importID}
+}
+func importResultKey(importID string, chunk, part int) key {
+	pk, prefix := importResultPrefix(importID)
+	return key{PK: pk, SK: fmt.Sprintf("%s%07d#%02d", prefix, chunk, part)}
+}
+
+// importResultPrefix is the partition of an import's result parts and the
+// prefix of their sort keys.
+func importResultPrefix(importID string) (pk, skPrefix string) {
+	return "IMPORTRESULT#" + importID, "PART#"
+}
+func exportKey(programID, exportID string) key {
+	return key{PK: programPK(programID), SK: prefixExport + exportID}
+}
+func domainKey(programID, asciiDomain string) key {
+	return key{PK: programPK(programID), SK: prefixDomain + asciiDomain}
+}
+func mailClaimKey(emailID string) key { return key{PK: "MAIL#" + emailID, SK: "MAIL"} }
+
+func suppressionKey(emailKey string) key { return key{PK: "CONTACT#" + emailKey, SK: "SUPPRESSED"} }
+func optOutKey(emailKey, orgID string) key {
+	return key{PK: "CONTACT#" + emailKey, SK: "OPTOUT#" + orgID}
+}
+func campaignKey(campaign string) key { return key{PK: "CAMPAIGN#" + campaign, SK: "COUNTS"} }
+
+// emailIndexPK is the GSI6 partition key of one person's learner items.
+func emailIndexPK(emailKey string) string { return "EMAIL#" + emailKey }
+
+// emailIndexKeys returns a learner's GSI6 keys: the person, then the program.
+func emailIndexKeys(emailKey, programID string) (pk, sk string) {
+	return emailIndexPK(emailKey), programPK(programID)
+}
+
+// importBouncesKey is the count of an import's invitations marked
+// undeliverable, beside the job (not in it: the running import rewrites its
+// job whole).
+func importBouncesKey(programID, importID string) key {
+	return key{PK: programPK(programID), SK: "UNDELIVERABLE#" + importID}
+}
+
+func messageKey(orgID, messageID string) key {
+	return key{PK: orgPK(orgID), SK: "MESSAGE#" + messageID}
+}
+func messagingSettingsKey(orgID string) key { return key{PK: orgPK(orgID), SK: "MESSAGING"} }
+func capKey(emailKey, orgID string) key     { return key{PK: "CONTACT#" + emailKey, SK: "CAP#" + orgID} }
+
+// deliveryKey spreads a campaign's delivery records over LearnerShards
+// partitions by the address's shard, as a program's learners are.
+func deliveryKey(campaign, emailKey string) key {
+	return key{PK: fmt.Sprintf("CAMPAIGN#%s#%d", campaign, learnerShard(emailKey)), SK: "TO#" + emailKey}
+}
+func campaignPageKey(campaign, page string) key {
+	return key{PK: "CAMPAIGN#" + campaign, SK: "PAGE#" + page}
+}
+
+const (
+	prefixReport   = "REPORT#"
+	prefixSchedDay = "REPORT_DAY#"
+)
+
+func reportKey(orgID, reportID string) key { return key{PK: orgPK(orgID), SK: prefixReport + reportID} }
+func scheduleKey(orgID string) key         { return key{PK: orgPK(orgID), SK: "REPORT_SCHEDULE"} }
+
+// scheduleDayKey is the item that lists the org under a weekday
+// ("MONDAY"), for the daily run.
+func scheduleDayKey(day, orgID string) key { return key{PK: prefixSchedDay + day, SK: orgPK(orgID)} }
+
+// migrationKey is the progress of one migration of the table's items.
+func migrationKey(id string) key { return key{PK: "MIGRATION#" + id, SK: "MIGRATION"} }

@@ -1,0 +1,66 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/learnops/backoffice/shared/app/resources"
+	"github.com/learnops/backoffice/shared/domain/mail"
+)
+
+var _ mail.Claims = (*Store)(nil)
+
+const typeMailClaim = "MailClaim"
+
+// MailClaimTTL is how long a mail claim is kept: as long as the mail queue's
+// dead-letter queue keeps a message (14 days, the SQS maximum), so that no
+// redelivery or redrive of a sent email can outlive its claim.
+const MailClaimTTL = 14 * 24 * time.Hour
+
+type mailClaimRecord struct {
+	key
+	meta
+	EmailID string `dynamodbav:"emailId"`
+}
+
+// Claim records that the email with this ID is being sent, with a conditional
+// put on MAIL#<emailID> that succeeds only for the first caller. It returns
+// true when this call made the claim, false when the ID was claimed already,
+// and the table's error otherwise. The claim expires (the table's TTL) after
+// MailClaimTTL.
+func (s *Store) Claim(ctx context.Context, emailID string) (bool, error) {
+	now := time.Now().UTC()
+	item := marshal(mailClaimRecord{
+		key:     mailClaimKey(emailID),
+		meta:    meta{Type: typeMailClaim, CreatedAt: now, UpdatedAt: now},
+		EmailID: emailID,
+	})
+	item[resources.AttrTTL] = num(int(now.Add(MailClaimTTL).Unix()))
+	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:           s.table,
+		Item:                item,
+		ConditionExpression: aws.String("attribute_not_exists(PK)"),
+	})
+	if isConditionFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("claim email %s: %w", emailID, err)
+	}
+	return true, nil
+}
+
+// Release deletes the claim of the email with this ID, so that a redelivery
+// can send it. Releasing an ID that is not claimed does nothing. It returns
+// the table's error.
+func (s *Store) Release(ctx context.Context, emailID string) error {
+	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: s.table, Key: mustKey(mailClaimKey(emailID))})
+	if err != nil {
+		return fmt.Errorf("release email %s: %w", emailID, err)
+	}
+	return nil
+}

@@ -1,0 +1,36 @@
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/domain/enroll"
+)
+
+// NewEnrollmentHandler returns the handler of the enrollment function: a
+// member's enrollments in their program's catalogue.
+func NewEnrollmentHandler(svc *enroll.Service, logger *slog.Logger) Handler {
+	return newHandler(FunctionEnrollment, enrollmentRoutes(svc), logger)
+}
+
+func enrollmentRoutes(svc *enroll.Service) map[string]RouteFunc {
+	return map[string]RouteFunc{
+		"GET /v1/programs/{slug}/enrollments": func(ctx context.Context, r *Request) (int, any, error) {
+			items, err := svc.List(ctx, r.Caller, r.Param("slug"))
+			return http.StatusOK, List[bo.Enrollment]{Items: items}, err
+		},
+		"POST /v1/programs/{slug}/enrollments": func(ctx context.Context, r *Request) (int, any, error) {
+			var in enroll.NewEnrollment
+			if err := r.Decode(&in); err != nil {
+				return 0, nil, err
+			}
+			e, err := svc.Enroll(ctx, r.Caller, r.Param("slug"), in)
+			return http.StatusCreated, e, err
+		},
+		"DELETE /v1/programs/{slug}/enrollments/{courseId}": func(ctx context.Context, r *Request) (int, any, error) {
+			return http.StatusNoContent, nil, svc.Unenroll(ctx, r.Caller, r.Param("slug"), r.Param("courseId"))
+		},
+	}
+}

@@ -1,0 +1,45 @@
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/learnops/backoffice/shared/domain/reports"
+)
+
+// NewReportsHandler returns the API handler of the reports function:
+// requesting reports and gradebooks, their progress and links, and the
+// org's weekly report schedule.
+func NewReportsHandler(svc *reports.Service, logger *slog.Logger) Handler {
+	return newHandler(FunctionReports, reportRoutes(svc), logger)
+}
+
+func reportRoutes(svc *reports.Service) map[string]RouteFunc {
+	return map[string]RouteFunc{
+		"POST " + orgPath + "/reports": func(ctx context.Context, r *Request) (int, any, error) {
+			var in reports.NewReport
+			if err := r.Decode(&in); err != nil {
+				return 0, nil, err
+			}
+			j, err := svc.Request(ctx, r.Caller, r.Param("orgId"), in)
+			return http.StatusAccepted, j, err
+		},
+		"GET " + orgPath + "/reports/{reportId}": func(ctx context.Context, r *Request) (int, any, error) {
+			j, err := svc.Get(ctx, r.Caller, r.Param("orgId"), r.Param("reportId"))
+			return http.StatusOK, j, err
+		},
+		"GET " + orgPath + "/report-schedule": func(ctx context.Context, r *Request) (int, any, error) {
+			sch, err := svc.GetSchedule(ctx, r.Caller, r.Param("orgId"))
+			return http.StatusOK, sch, err
+		},
+		"PUT " + orgPath + "/report-schedule": func(ctx context.Context, r *Request) (int, any, error) {
+			var in reports.ScheduleChange
+			if err := r.Decode(&in); err != nil {
+				return 0, nil, err
+			}
+			sch, err := svc.PutSchedule(ctx, r.Caller, r.Param("orgId"), in)
+			return http.StatusOK, sch, err
+		},
+	}
+}

@@ -1,0 +1,32 @@
+package wire
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/learnops/backoffice/shared/adapters/dynamo"
+	"github.com/learnops/backoffice/shared/adapters/queue"
+	"github.com/learnops/backoffice/shared/app/env"
+	"github.com/learnops/backoffice/shared/domain/feedback"
+)
+
+var _ feedback.Store = (*dynamo.Store)(nil)
+
+// ReadFeedback reads the feedback function's configuration: TABLE_NAME and
+// LOG_LEVEL. Its error names every missing variable.
+func ReadFeedback(vars *env.Reader) (Base, string, error) {
+	c := readBase(vars)
+	return c, c.LogLevel, vars.Err()
+}
+
+// Feedback returns the feedback function's handler: SES's bounce and
+// complaint notifications from the feedback queue, suppressing addresses
+// and marking their pending invitations undeliverable, with partial batch
+// failures.
+func Feedback(awsCfg aws.Config, c Base, logger *slog.Logger) queue.Handler {
+	store := dynamo.NewStore(dynamodb.NewFromConfig(awsCfg), c.Table)
+	return queue.BatchHandler(feedback.NewHandler(store, time.Now, logger).Handle, logger)
+}

@@ -1,0 +1,67 @@
+package wire
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/learnops/backoffice/shared/adapters/dynamo"
+	"github.com/learnops/backoffice/shared/adapters/httpapi"
+	"github.com/learnops/backoffice/shared/adapters/queue"
+	"github.com/learnops/backoffice/shared/app/env"
+	"github.com/learnops/backoffice/shared/domain/admin"
+	"github.com/learnops/backoffice/shared/domain/reports"
+)
+
+// Reports is the reports function's configuration.
+type Reports struct {
+	Base
+	MailQueueURL string
+	// ReportQueueURL is the queue of report builds, which the function
+	// both fills (on requests and schedules) and consumes.
+	ReportQueueURL string
+	FilesBucket    string
+}
+
+// ReadReports reads the reports function's configuration: TABLE_NAME,
+// MAIL_QUEUE_URL, REPORT_QUEUE_URL, FILES_BUCKET and LOG_LEVEL. Its error
+// names every missing variable.
+func ReadReports(vars *env.Reader) (Reports, string, error) {
+	c := Reports{Base: readBase(vars), MailQueueURL: vars.Required("MAIL_QUEUE_URL"),
+		ReportQueueURL: vars.Required("REPORT_QUEUE_URL"), FilesBucket: vars.Required("FILES_BUCKET")}
+	return c, c.LogLevel, vars.Err()
+}
+
+// ReportsService returns the reports service of the configuration.
+func ReportsService(awsCfg aws.Config, c Reports, logger *slog.Logger) *reports.Service {
+	store := dynamo.NewStore(dynamodb.NewFromConfig(awsCfg), c.Table)
+	client := sqs.NewFromConfig(awsCfg)
+	svc := reports.NewService(store, admin.NewService(store, admin.Config{}), queue.NewWork(client, c.ReportQueueURL),
+		bucket(awsCfg, c.FilesBucket), queue.NewPublisher(client, c.MailQueueURL))
+	svc.Log = logger
+	return svc
+}
+
+// ReportsTriggers returns the reports function's handler for each of its
+// triggers: the API, the report queue (one build at a time, partial batch
+// failures) and the daily schedule, whose event time is the day it runs
+// for (now, when the event has none).
+func ReportsTriggers(awsCfg aws.Config, c Reports, logger *slog.Logger) Triggers {
+	svc := ReportsService(awsCfg, c, logger)
+	return Triggers{
+		API:   httpapi.NewReportsHandler(svc, logger),
+		Queue: queue.BatchHandler(svc.BuildJSON, logger),
+		Schedule: func(ctx context.Context, ev events.EventBridgeEvent) error {
+			at := ev.Time
+			if at.IsZero() {
+				at = time.Now()
+			}
+			return svc.RunDaily(ctx, at)
+		},
+	}
+}

@@ -1,0 +1,271 @@
+package members
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/domain/csvout"
+)
+
+// Status is one of the eight learner activity statuses an admin filters by.
+type Status string
+
+// The learner activity statuses of the guide.
+const (
+	Joined          Status = "joined"             // joined this program
+	InvitedNever    Status = "invited_not_joined" // invited but never joined
+	NoEnrollments   Status = "no_enrollments"     // joined but no current enrollments
+	NoCompletions   Status = "no_completions"     // enrolled but no completions
+	Inactive30      Status = "inactive_30_days"   // enrolled but inactive for the past 30 days
+	Inactive90      Status = "inactive_90_days"   // inactive for the past 90 days
+	Completed30     Status = "completed_30_days"  // at least one completion in the last 30 days
+	RemovedLearners Status = "removed"            // removed from this program
+)
+
+// Statuses lists the statuses in the guide's order.
+var Statuses = []Status{Joined, InvitedNever, NoEnrollments, NoCompletions, Inactive30, Inactive90, Completed30, RemovedLearners}
+
+// Sort is the order of the members view.
+type Sort string
+
+// Sort orders.
+const (
+	ByEmail    Sort = "email"
+	ByName     Sort = "name"
+	ByJoined   Sort = "joined"
+	ByInvited  Sort = "invited"
+	ByActivity Sort = "activity"
+)
+
+// Query selects one page of the members view.
+type Query struct {
+	Status Status
+	Sort   Sort
+	Desc   bool
+	// Search is a prefix of the email or the name.
+	Search     string
+	ContractID string
+	// CourseID keeps the learners currently enrolled in that item.
+	CourseID string
+	// Undeliverable keeps the learners whose pending invitation is marked
+	// undeliverable (their address bounced or complained).
+	Undeliverable bool
+	Limit         int
+	Cursor        string
+	// Now is when the 30- and 90-day windows end.
+	Now time.Time
+}
+
+// Page is one page of the members view, with how many learners were read
+// to make it (the cost of the filters that narrow an indexed result).
+type Page struct {
+	Items      []bo.Learner
+	NextCursor string
+	Read       int
+}
+
+// ViewStore reads the members view.
+type ViewStore interface {
+	ListMembers(ctx context.Context, programID string, q Query) (Page, error)
+	// StreamMembers reads the whole selection of q (its Limit and Cursor
+	// unused) in the view's order, calling fn with each batch of learners
+	// in turn; it stops at fn's first error and returns it.
+	StreamMembers(ctx context.Context, programID string, q Query, fn func(batch []bo.Learner) error) error
+}
+
+// List returns one page of the program's learners in a status, sorted,
+// searched and filtered, to admins of the program. It returns EINVALID
+// naming a bad status, sort or limit, and the errors of AuthorizeProgram.
+func (s *Service) List(ctx context.Context, caller bo.Caller, orgID, programID string, q Query) (Page, error) {
+	if _, err := s.check(ctx, caller, orgID, programID, &q); err != nil {
+		return Page{}, err
+	}
+	return s.view.ListMembers(ctx, programID, q)
+}
+
+// check is the one validation of a members view query, for pages and
+// exports alike: it authorises the caller on the program, fills the
+// defaults (status joined, sort name, limit 20, the search lower-cased,
+// Now) and returns the program. It returns EINVALID naming a bad status,
+// sort or limit, and the errors of AuthorizeProgram.
+func (s *Service) check(ctx context.Context, caller bo.Caller, orgID, programID string, q *Query) (bo.Program, error) {
+	p, err := s.auth.AuthorizeProgram(ctx, caller, orgID, programID)
+	if err != nil {
+		return bo.Program{}, err
+	}
+	var v bo.Validation
+	if q.Status == "" {
+		q.Status = Joined
+	}
+	if q.Sort == "" {
+		q.Sort = ByName
+	}
+	v.Check(slices.Contains(Statuses, q.Status), "status", "must be one of joined, invited_not_joined, no_enrollments, no_completions, "+
+		"inactive_30_days, inactive_90_days, completed_30_days, removed")
+	switch q.Sort {
+	case ByEmail, ByName, ByJoined, ByInvited, ByActivity:
+	default:
+		v.Add("sort", "must be email, name, joined, invited or activity")
+	}
+	if q.Limit == 0 {
+		q.Limit = 20
+	}
+	v.Check(q.Limit >= 1 && q.Limit <= 100, "limit", "must be between 1 and 100")
+	if err := v.Err(); err != nil {
+		return bo.Program{}, err
+	}
+	q.Search = strings.ToLower(strings.TrimSpace(q.Search))
+	q.Now = s.Now()
+	return p, nil
+}
+
+// ParseOrder reads the view's order, "asc" (or "") or "desc", and reports
+// whether it is descending. It returns EINVALID naming "order" otherwise.
+func ParseOrder(order string) (desc bool, err error) {
+	switch order {
+	case "", "asc":
+		return false, nil
+	case "desc":
+		return true, nil
+	}
+	return false, bo.Invalid("order must be asc or desc", bo.FieldError{Field: "order", Message: "must be asc or desc"})
+}
+
+// Columns of the members view, as the guide lists them; Learner (name and
+// email) is always shown.
+var Columns = []string{"joinDate", "invitationDate", "lastActivityDate", "status", "contract", "currentEnrollments",
+	"enrollments", "completions", "externalId", "removalDate", "allowReturn", "undeliverable"}
+
+// exportColumns checks the columns of an export and returns them, or every
+// column when none is named. It returns EINVALID for an unknown column.
+func exportColumns(columns []string) ([]string, error) {
+	for _, c := range columns {
+		if !slices.Contains(Columns, c) {
+			return nil, bo.Invalid("unknown column "+c, bo.FieldError{Field: "columns", Message: "must name columns of " + strings.Join(Columns, ", ")})
+		}
+	}
+	if len(columns) == 0 {
+		return slices.Clone(Columns), nil
+	}
+	return columns, nil
+}
+
+// MaxExportRows bounds a CSV export answered in one response (a Lambda
+// answer carries at most 6 MB); a larger selection is exported in the
+// background (Exporter).
+const MaxExportRows = 20_000
+
+// Export writes the whole selection of a query as CSV rows: the header
+// (Name, Email and the chosen columns) and one row a learner, with
+// formula-like cells neutralised. It returns ETOOLARGE past MaxExportRows
+// (pointing to the background export), EINVALID for an unknown column, and
+// the errors of List.
+func (s *Service) Export(ctx context.Context, caller bo.Caller, orgID, programID string, q Query, columns []string, w *csv.Writer) error {
+	if _, err := s.check(ctx, caller, orgID, programID, &q); err != nil {
+		return err
+	}
+	columns, err := exportColumns(columns)
+	if err != nil {
+		return err
+	}
+	_, err = s.writeSelection(ctx, programID, q, columns, w, MaxExportRows, nil)
+	if errors.Is(err, errTooMany) {
+		return bo.Errorf(bo.ETOOLARGE, "the selection has more than %d learners, too many for one answer: export it in the background "+
+			"with POST /v1/orgs/%s/programs/%s/member-exports (the same selection as a JSON body), or narrow it with a status, contract or course filter",
+			MaxExportRows, orgID, programID)
+	}
+	return err
+}
+
+// errTooMany stops an export past its most rows.
+var errTooMany = errors.New("too many rows")
+
+// writeSelection writes a checked query's whole selection to w as the CSV
+// of an export, and returns how many learner rows it wrote. With max > 0 it
+// stops with errTooMany past max rows. After each batch of rows it flushes w
+// and calls progress (when set) with the rows written so far; progress's
+// error stops the export and is returned. It returns w's and the store's
+// errors.
+func (s *Service) writeSelection(ctx context.Context, programID string, q Query, columns []string, w *csv.Writer, max int,
+	progress func(rows int) error) (int, error) {
+	if err := w.Write(append([]string{"Name", "Email"}, columns...)); err != nil {
+		return 0, err
+	}
+	rows := 0
+	row := make([]string, 2+len(columns))
+	err := s.view.StreamMembers(ctx, programID, q, func(batch []bo.Learner) error {
+		for _, l := range batch {
+			if rows++; max > 0 && rows > max {
+				return errTooMany
+			}
+			row[0], row[1] = csvout.Neutralise(l.FullName), csvout.Neutralise(l.Email)
+			for i, c := range columns {
+				row[2+i] = csvout.Neutralise(cell(l, c))
+			}
+			if err := w.Write(row); err != nil {
+				return err
+			}
+		}
+		w.Flush()
+		if err := w.Error(); err != nil {
+			return err
+		}
+		if progress != nil {
+			return progress(rows)
+		}
+		return nil
+	})
+	if err != nil {
+		return rows, err
+	}
+	w.Flush()
+	return rows, w.Error()
+}
+
+func cell(l bo.Learner, column string) string {
+	day := func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.UTC().Format(time.RFC3339)
+	}
+	switch column {
+	case "joinDate":
+		return day(l.JoinedAt)
+	case "invitationDate":
+		return day(l.InvitedAt)
+	case "lastActivityDate":
+		return day(l.LastActivityAt)
+	case "status":
+		return string(l.State)
+	case "contract":
+		return l.ContractID
+	case "currentEnrollments":
+		return strconv.Itoa(l.CurrentEnrollments)
+	case "enrollments":
+		return strconv.Itoa(l.Enrollments)
+	case "completions":
+		return strconv.Itoa(l.Completions)
+	case "externalId":
+		return l.ExternalID
+	case "removalDate":
+		return day(l.RemovedAt)
+	case "undeliverable":
+		// Why the invitation cannot be delivered, as SES reported it.
+		return l.UndeliverableReason
+	case "allowReturn":
+		if l.State == bo.StateDeletedMember && l.AllowReturn {
+			return "Yes"
+		}
+		if l.State == bo.StateDeletedMember {
+			return "No"
+		}
+	}
+	return ""
+}
