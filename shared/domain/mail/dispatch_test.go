@@ -16,7 +16,7 @@ import (
 const from = "Acme Learning <noreply@acme.example>"
 
 func invitation(id string) mail.Message {
-	return mail.Message{ID: id, To: " Ada@Example.COM ", Template: mail.TemplateInvitation, Data: invitationData(), OrgID: "org_1"}
+	return mail.Message{ID: id, To: "Ada@Example.COM", Template: mail.TemplateInvitation, Data: invitationData(), OrgID: "org_1"}
 }
 
 func testLogger() (*slog.Logger, *bytes.Buffer) {
