@@ -24,6 +24,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -92,7 +93,7 @@ func Endpoint(tb testing.TB) string {
 // free loopback port.
 func ensureEndpoint() (string, error) {
 	if url := strings.TrimRight(os.Getenv("AWS_ENDPOINT_URL"), "/"); url != "" {
-		if !answers(url) {
+		if !answersWithin(url, startTimeout) {
 			return "", fmt.Errorf("nothing answers at %s (AWS_ENDPOINT_URL): start that endpoint, or unset "+
 				"AWS_ENDPOINT_URL to have the tests start a moto server of their own on a free port", url)
 		}
@@ -194,6 +195,25 @@ func answers(url string) bool {
 	}
 	resp.Body.Close()
 	return true
+}
+
+// answersWithin reports whether url answers HTTP before bound has passed.
+// A refused connection (nothing listens) ends it at once; a slow answer,
+// as from an emulator that another test binary keeps busy on a loaded
+// machine, is waited for.
+func answersWithin(url string, bound time.Duration) bool {
+	for deadline := time.Now().Add(bound); ; {
+		client := http.Client{Timeout: 5 * time.Second}
+		resp, err := client.Get(url + "/")
+		if err == nil {
+			resp.Body.Close()
+			return true
+		}
+		if errors.Is(err, syscall.ECONNREFUSED) || time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
 }
 
 // tailBuffer keeps the last few kilobytes written to it, for error messages.
