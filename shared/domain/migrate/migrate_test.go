@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -145,11 +146,10 @@ func TestRunner(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			segs := max(tt.cfg.Segments, 1)
 			store := newMemStore(10*3/segs, "0002-b", "0001-a")
-			calls := 0
+			var calls atomic.Int32 // segments advance concurrently
 			if tt.advance != nil {
 				store.AdvanceFn = func(id string, _ int, page Page) error {
-					calls++
-					return tt.advance(calls, id, page)
+					return tt.advance(int(calls.Add(1)), id, page)
 				}
 			}
 			tt.cfg.Now = now
@@ -174,10 +174,9 @@ func TestRunner(t *testing.T) {
 func TestRunnerResumes(t *testing.T) {
 	ctx := context.Background()
 	store := newMemStore(25, "0001-a")
-	calls := 0
+	var calls atomic.Int32 // the segments advance concurrently
 	store.AdvanceFn = func(string, int, Page) error {
-		calls++
-		if calls == 4 {
+		if calls.Add(1) == 4 {
 			return errors.New("interrupted")
 		}
 		return nil
