@@ -86,7 +86,7 @@ func (s *Store) PutCollections(ctx context.Context, cs ...bo.Collection) error {
 // DeleteCollection deletes the collection if it is still at the version read.
 // It returns ECONFLICT when it changed in between.
 func (s *Store) DeleteCollection(ctx context.Context, c bo.Collection) error {
-	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+	err := s.deleteItem(ctx, &dynamodb.DeleteItemInput{
 		TableName:                 s.table,
 		Key:                       mustKey(collectionKey(c.ProgramID, c.ID)),
 		ConditionExpression:       aws.String("version = :v"),

@@ -39,7 +39,7 @@ func (r domainRecord) domain() bo.WhitelistedDomain {
 // AddDomain whitelists a domain for the program. It returns ECONFLICT when
 // the domain is on the whitelist already.
 func (s *Store) AddDomain(ctx context.Context, d bo.WhitelistedDomain) error {
-	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
+	err := s.putItem(ctx, &dynamodb.PutItemInput{
 		TableName: s.table, Item: marshal(newDomainRecord(d)), ConditionExpression: aws.String("attribute_not_exists(PK)"),
 	})
 	if isConditionFailed(err) {
@@ -78,7 +78,7 @@ func (s *Store) ListDomains(ctx context.Context, programID, prefix string, limit
 // DeleteDomain takes a domain off the whitelist. It returns ENOTFOUND when
 // it is not on it.
 func (s *Store) DeleteDomain(ctx context.Context, programID, asciiDomain string) error {
-	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+	err := s.deleteItem(ctx, &dynamodb.DeleteItemInput{
 		TableName: s.table, Key: mustKey(domainKey(programID, asciiDomain)), ConditionExpression: aws.String("attribute_exists(PK)"),
 	})
 	if isConditionFailed(err) {

@@ -505,3 +505,24 @@ func scheduleDayKey(day, orgID string) key { return key{PK: prefixSchedDay + day
 
 // migrationKey is the progress of one migration of the table's items.
 func migrationKey(id string) key { return key{PK: "MIGRATION#" + id, SK: "MIGRATION"} }
+
+const prefixAudit = "AUDIT#"
+
+// auditPK is the partition of every record of an org's audit log.
+func auditPK(orgID string) string { return prefixAudit + orgID }
+
+// auditSK orders an org's records by time (13-digit epoch ms), then id.
+func auditSK(at time.Time, id string) string { return fmt.Sprintf("%013d#%s", at.UnixMilli(), id) }
+
+// auditTimeKey is the sort key below every record at or after t:
+// "<ms>" sorts before every "<ms>#<id>".
+func auditTimeKey(t time.Time) string { return fmt.Sprintf("%013d", t.UnixMilli()) }
+
+// The copies of a record that serve the log's filters, one partition each:
+// by actor, by action, by target and by program.
+func auditActorPK(orgID, actorKey string) string { return auditPK(orgID) + "#ACTOR#" + actorKey }
+func auditActionPK(orgID, action string) string  { return auditPK(orgID) + "#ACTION#" + action }
+func auditTargetPK(orgID, targetType, targetID string) string {
+	return auditPK(orgID) + "#TARGET#" + targetType + "#" + targetID
+}
+func auditProgramPK(orgID, programID string) string { return auditPK(orgID) + "#PROGRAM#" + programID }

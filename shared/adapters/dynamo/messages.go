@@ -97,7 +97,7 @@ func (r messageRecord) message() (messaging.Message, error) {
 // CreateMessage writes a new message. It returns ECONFLICT when its id is
 // taken, and the table's error.
 func (s *Store) CreateMessage(ctx context.Context, m messaging.Message) error {
-	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: s.table, Item: marshal(newMessageRecord(m)),
+	err := s.putItem(ctx, &dynamodb.PutItemInput{TableName: s.table, Item: marshal(newMessageRecord(m)),
 		ConditionExpression: aws.String("attribute_not_exists(PK)")})
 	if isConditionFailed(err) {
 		return bo.Errorf(bo.ECONFLICT, "message %s exists already", m.ID)
@@ -121,7 +121,7 @@ func (s *Store) GetMessage(ctx context.Context, orgID, messageID string) (messag
 // condition that it is still a draft at the version it was read at. It
 // returns ECONFLICT otherwise, and the table's error.
 func (s *Store) UpdateDraft(ctx context.Context, m messaging.Message) error {
-	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: s.table, Item: marshal(newMessageRecord(m)),
+	err := s.putItem(ctx, &dynamodb.PutItemInput{TableName: s.table, Item: marshal(newMessageRecord(m)),
 		ConditionExpression:       aws.String("#status = :draft AND version = :read"),
 		ExpressionAttributeNames:  map[string]string{"#status": "status"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":draft": str(string(messaging.StatusDraft)), ":read": num(m.Version - 1)}})
@@ -139,7 +139,7 @@ func (s *Store) UpdateDraft(ctx context.Context, m messaging.Message) error {
 func (s *Store) setStatus(ctx context.Context, orgID, messageID string, from messaging.Status, set string, values map[string]types.AttributeValue) (bool, error) {
 	values[":from"] = str(string(from))
 	values[":one"] = num(1)
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: s.table, Key: mustKey(messageKey(orgID, messageID)),
+	_, err := s.updateItem(ctx, &dynamodb.UpdateItemInput{TableName: s.table, Key: mustKey(messageKey(orgID, messageID)),
 		UpdateExpression:          aws.String(set + " ADD version :one"),
 		ConditionExpression:       aws.String("#status = :from"),
 		ExpressionAttributeNames:  map[string]string{"#status": "status"},
@@ -246,7 +246,7 @@ func (s *Store) MessagingSettings(ctx context.Context, orgID string) (messaging.
 // table's error.
 func (s *Store) PutMessagingSettings(ctx context.Context, orgID string, set messaging.Settings, at time.Time) error {
 	r := settingsRecord{key: messagingSettingsKey(orgID), meta: meta{Type: typeMessagingSettings, CreatedAt: at, UpdatedAt: at}, Settings: set}
-	if _, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: s.table, Item: marshal(r)}); err != nil {
+	if err := s.putItem(ctx, &dynamodb.PutItemInput{TableName: s.table, Item: marshal(r)}); err != nil {
 		return fmt.Errorf("put messaging settings of %s: %w", orgID, err)
 	}
 	return nil

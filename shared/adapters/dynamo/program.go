@@ -116,7 +116,7 @@ func (s *Store) ListPrograms(ctx context.Context, orgID string, page bo.Page) ([
 // UpdateProgram writes the program's name, tagline and enrollment limit. It
 // returns ENOTFOUND when the program does not exist.
 func (s *Store) UpdateProgram(ctx context.Context, p bo.Program) error {
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	_, err := s.updateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: s.table,
 		Key:       mustKey(programKey(p.OrgID, p.ID)),
 		UpdateExpression: aws.String("SET #name = :name, tagline = :tagline, enrollmentLimit = :limit, updatedAt = :now, " +
@@ -183,7 +183,7 @@ var _ members.DeletionStore = (*Store)(nil)
 // count members on the program under the condition that it is not being
 // deleted) fail from then on. It returns ENOTFOUND for an unknown program.
 func (s *Store) MarkProgramDeleting(ctx context.Context, orgID, programID string) error {
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	_, err := s.updateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: s.table, Key: mustKey(programKey(orgID, programID)),
 		UpdateExpression:          aws.String("SET deleting = :true"),
 		ConditionExpression:       aws.String("attribute_exists(PK)"),

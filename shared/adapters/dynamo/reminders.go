@@ -295,7 +295,7 @@ func (s *Store) MarkRemindersRun(ctx context.Context, orgID, programID string, s
 // program. It returns ENOTFOUND when the org has no such program, and the
 // table's error.
 func (s *Store) SetInvitationReminders(ctx context.Context, orgID, programID string, on bool, at time.Time) (bo.Program, error) {
-	res, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	res, err := s.updateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: s.table, Key: mustKey(programKey(orgID, programID)),
 		UpdateExpression:    aws.String("SET remindersOff = :off, updatedAt = :at, GSI1PK = :g1pk, GSI1SK = :g1sk"),
 		ConditionExpression: aws.String("attribute_exists(PK)"),

@@ -68,7 +68,7 @@ func (r reportRecord) job() reports.Job {
 
 // putReport writes a job under the condition, mapping its failure to err.
 func (s *Store) putReport(ctx context.Context, j reports.Job, cond string, failed error) error {
-	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
+	err := s.putItem(ctx, &dynamodb.PutItemInput{
 		TableName: s.table, Item: marshal(newReportRecord(j)), ConditionExpression: aws.String(cond),
 	})
 	if isConditionFailed(err) {

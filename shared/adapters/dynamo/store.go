@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -39,6 +40,9 @@ var _ Client = (*dynamodb.Client)(nil)
 type Store struct {
 	db    Client
 	table *string
+	// auditRetention is how long audit records are kept (see
+	// SetAuditRetention).
+	auditRetention time.Duration
 }
 
 // NewStore returns a Store on the named table.
@@ -190,7 +194,7 @@ func decodeCursor(cursor, pk, prefix string) (map[string]types.AttributeValue, e
 // the condition fails, and the SDK's error, wrapped with what, otherwise.
 func (s *Store) putIf(ctx context.Context, item map[string]types.AttributeValue, cond string, names map[string]string,
 	values map[string]types.AttributeValue, onFail error, what string) error {
-	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
+	err := s.putItem(ctx, &dynamodb.PutItemInput{
 		TableName: s.table, Item: item, ConditionExpression: aws.String(cond),
 		ExpressionAttributeNames: names, ExpressionAttributeValues: values,
 	})
@@ -223,14 +227,18 @@ func cancelledAt(err error) ([]int, bool) {
 	return failed, true
 }
 
-// transact writes the items in one transaction. When a condition fails it
+// transact writes the items in one transaction, with the copies of the
+// audit record attached to ctx that no write has carried yet (after the
+// items, so that onFail's indexes are the caller's). When a condition fails it
 // returns onFail(i) for the first failing item i, or ECONFLICT when the
 // transaction was cancelled for another reason (a concurrent transaction).
 // Each call carries its own client request token, so that the SDK's retry
 // of a transaction whose answer was lost is not applied twice (DynamoDB
 // keeps the token ten minutes) and does not fail on its own first attempt.
 func (s *Store) transact(ctx context.Context, items []types.TransactWriteItem, onFail func(i int) error) error {
+	items, done := s.withAudit(ctx, items)
 	_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items, ClientRequestToken: aws.String(requestToken())})
+	done(err == nil)
 	if err == nil {
 		return nil
 	}
