@@ -303,3 +303,19 @@ func auditPartition(orgID string, q audit.Query) (string, []auditFilter) {
 	}
 	return pk, filters
 }
+
+// writeAudit writes the record attached to ctx, if any and not written
+// yet, on its own: the outcome of bulk work whose writes are not one
+// transaction. It returns the table's error.
+func (s *Store) writeAudit(ctx context.Context) error {
+	items, done := s.withAudit(ctx, nil)
+	if len(items) == 0 {
+		return nil
+	}
+	_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items, ClientRequestToken: aws.String(requestToken())})
+	done(err == nil)
+	if err != nil {
+		return fmt.Errorf("write audit record: %w", err)
+	}
+	return nil
+}

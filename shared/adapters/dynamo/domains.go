@@ -111,7 +111,9 @@ func (s *Store) GetDomains(ctx context.Context, programID string, asciiDomains [
 const batchWriteLimit = 25
 
 // PutDomains writes whitelisted domains, new or changed, with BatchWriteItem
-// (25 a call, unprocessed items retried).
+// (25 a call, unprocessed items retried), and then the audit record attached
+// to ctx: a bulk write is not one transaction, so its record is its
+// outcome, written once every batch is.
 func (s *Store) PutDomains(ctx context.Context, ds []bo.WhitelistedDomain) error {
 	for start := 0; start < len(ds); start += batchWriteLimit {
 		var reqs []types.WriteRequest
@@ -130,7 +132,7 @@ func (s *Store) PutDomains(ctx context.Context, ds []bo.WhitelistedDomain) error
 			pending = res.UnprocessedItems
 		}
 	}
-	return nil
+	return s.writeAudit(ctx)
 }
 
 // batchGet reads the items with the keys, strongly consistently, decoding

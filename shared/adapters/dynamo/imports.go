@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/domain/audit"
 	"github.com/learnops/backoffice/shared/domain/invite"
 )
 
@@ -54,8 +55,12 @@ type importRecord struct {
 	// Checkpoint moves in each chunk's transaction (CommitChunk).
 	Checkpoint invite.Checkpoint `dynamodbav:"checkpoint"`
 	CreatedBy  string            `dynamodbav:"createdBy"`
-	StartedAt  *time.Time        `dynamodbav:"startedAt,omitempty"`
-	FinishedAt *time.Time        `dynamodbav:"finishedAt,omitempty"`
+	// CreatedByEmail and CreatedByRole complete who created the job, for
+	// the audit record of its outcome.
+	CreatedByEmail string     `dynamodbav:"createdByEmail,omitempty"`
+	CreatedByRole  string     `dynamodbav:"createdByRole,omitempty"`
+	StartedAt      *time.Time `dynamodbav:"startedAt,omitempty"`
+	FinishedAt     *time.Time `dynamodbav:"finishedAt,omitempty"`
 }
 
 func newImportRecord(j invite.Job) importRecord {
@@ -69,7 +74,7 @@ func newImportRecord(j invite.Job) importRecord {
 		key: importKey(j.ProgramID, j.ID), meta: meta{Type: typeImport, CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt},
 		ID: j.ID, OrgID: j.OrgID, ProgramID: j.ProgramID, ContractID: j.ContractID, SendEmails: j.SendEmails, DryRun: j.DryRun,
 		Status: string(j.Status), Error: j.Error, Counts: j.Counts, Warnings: j.Warnings, CreatedBy: j.CreatedBy,
-		StartedAt: j.StartedAt, FinishedAt: j.FinishedAt, Checkpoint: j.Checkpoint,
+		CreatedByEmail: j.Actor.Email, CreatedByRole: j.Actor.Role, StartedAt: j.StartedAt, FinishedAt: j.FinishedAt, Checkpoint: j.Checkpoint,
 	}
 }
 
@@ -95,7 +100,7 @@ func (s *Store) GetImport(ctx context.Context, programID, importID string) (invi
 	return invite.Job{
 		ID: r.ID, OrgID: r.OrgID, ProgramID: r.ProgramID, ContractID: r.ContractID, SendEmails: r.SendEmails, DryRun: r.DryRun,
 		Status: invite.JobStatus(r.Status), Error: r.Error, Counts: r.Counts, Warnings: r.Warnings, CreatedBy: r.CreatedBy,
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt,
+		Actor: audit.Actor{Subject: r.CreatedBy, Email: r.CreatedByEmail, Role: r.CreatedByRole}, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt,
 		Checkpoint: r.Checkpoint,
 	}, nil
 }
@@ -221,12 +226,16 @@ func (s *Store) CommitChunk(ctx context.Context, c invite.ChunkCommit) error {
 			meta: meta{Type: typeImportResult, CreatedAt: j.UpdatedAt, UpdatedAt: j.UpdatedAt}, Lines: lines, ExpiresAt: expires,
 		})}})
 	}
+	items, done := s.withAudit(ctx, items)
+	written := false
+	defer func() { done(written) }()
 	for attempt := 0; ; attempt++ {
 		if err := pauseBeforeRetry(ctx, attempt); err != nil {
 			return fmt.Errorf("commit chunk %d of import %s: cancelled by other writes each time: %w", j.Checkpoint.Chunks, j.ID, err)
 		}
 		_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items, ClientRequestToken: aws.String(requestToken())})
 		if err == nil {
+			written = true
 			return nil
 		}
 		failed, cancelled := cancelledAt(err)

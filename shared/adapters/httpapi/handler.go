@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/domain/audit"
 )
 
 // Handler is a Lambda handler for API Gateway HTTP API events.
@@ -252,6 +253,9 @@ func newHandler(function string, routes map[string]RouteFunc, logger *slog.Logge
 func (rt *router) handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	start := time.Now()
 	req := &Request{Event: ev, Caller: CallerFromClaims(ev.RequestContext.Authorizer)}
+	// The changes the request makes are recorded with who made them, the
+	// request's id and its source address (audit.New reads them from ctx).
+	ctx = audit.WithCaller(ctx, req.Caller, ev.RequestContext.RequestID, ev.RequestContext.HTTP.SourceIP)
 	var (
 		status int
 		body   any

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/domain/audit"
 )
 
 // ListAdmins returns a page of the org's admins, to org admins only.
@@ -54,6 +55,8 @@ func (s *Service) AddAdmin(ctx context.Context, caller bo.Caller, orgID string, 
 			return bo.Admin{}, err
 		}
 	}
+	ctx = audit.For(ctx, a.CreatedAt, orgID, "", audit.AdminAdd, audit.Target{Type: audit.TargetAdmin, ID: a.Email},
+		audit.Diff(nil, a, adminSkip...))
 	if err := s.store.CreateAdmin(ctx, a); err != nil {
 		return bo.Admin{}, err
 	}
@@ -71,5 +74,9 @@ func (s *Service) RemoveAdmin(ctx context.Context, caller bo.Caller, orgID, emai
 	if err != nil {
 		return err
 	}
+	ctx = audit.For(ctx, s.Now(), orgID, "", audit.AdminRemove, audit.Target{Type: audit.TargetAdmin, ID: e.Display}, nil)
 	return s.store.DeleteAdmin(ctx, orgID, e.Key)
 }
+
+// adminSkip are the fields of an admin that are not theirs to change.
+var adminSkip = []string{"orgId", "createdAt", "updatedAt"}

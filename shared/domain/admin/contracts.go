@@ -6,6 +6,7 @@ import (
 	"time"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/domain/audit"
 )
 
 // MaxLicences is the largest licence cap a contract may have.
@@ -53,6 +54,8 @@ func (s *Service) CreateContract(ctx context.Context, caller bo.Caller, orgID st
 	if in.Licences != nil {
 		c.Licences = *in.Licences
 	}
+	ctx = audit.For(ctx, now, orgID, "", audit.ContractCreate, audit.Target{Type: audit.TargetContract, ID: c.ID},
+		audit.Diff(nil, c, "orgId", "id", "used", "pending", "utilised", "createdAt", "updatedAt"))
 	if err := s.store.CreateContract(ctx, c); err != nil {
 		return bo.Contract{}, err
 	}

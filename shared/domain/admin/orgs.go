@@ -8,6 +8,7 @@ import (
 	"time"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/domain/audit"
 )
 
 // NewAdmin is an admin to add: an email, a name, a role and, for a program
@@ -64,6 +65,12 @@ func (s *Service) CreateOrg(ctx context.Context, caller bo.Caller, in NewOrg) (b
 	if err := v.Err(); err != nil {
 		return bo.Org{}, nil, err
 	}
+	audit.SetRole(ctx, audit.RoleOperator)
+	ctx = audit.For(ctx, now, org.ID, "", audit.OrgCreate, audit.Target{Type: audit.TargetOrg, ID: org.ID},
+		audit.Diff(nil, struct {
+			Name   string   `json:"name"`
+			Admins []string `json:"admins"`
+		}{org.Name, adminEmails(admins)}))
 	if err := s.store.CreateOrg(ctx, org, admins); err != nil {
 		return bo.Org{}, nil, err
 	}
@@ -123,4 +130,13 @@ func checkAdmin(v *bo.Validation, prefix, orgID string, in NewAdmin, now time.Ti
 		OrgID: orgID, Email: email.Display, EmailKey: email.Key, Name: strings.TrimSpace(in.Name),
 		Role: in.Role, ProgramIDs: programIDs, CreatedAt: now, UpdatedAt: now,
 	}
+}
+
+// adminEmails returns the admins' email addresses, for the log.
+func adminEmails(admins []bo.Admin) []string {
+	out := make([]string, len(admins))
+	for i, a := range admins {
+		out[i] = a.Email
+	}
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/domain/audit"
 )
 
 // MaxEnrollmentLimit is the largest per-learner enrollment limit.
@@ -66,6 +67,8 @@ func (s *Service) CreateProgram(ctx context.Context, caller bo.Caller, orgID str
 	if in.EnrollmentLimit != nil {
 		p.EnrollmentLimit = *in.EnrollmentLimit
 	}
+	ctx = audit.For(ctx, now, orgID, p.ID, audit.ProgramCreate, audit.Target{Type: audit.TargetProgram, ID: p.ID},
+		audit.Diff(nil, p, programSkip...))
 	if err := s.store.CreateProgram(ctx, p); err != nil {
 		return bo.Program{}, err
 	}
@@ -124,6 +127,7 @@ func (s *Service) UpdateProgram(ctx context.Context, caller bo.Caller, orgID, pr
 	if err != nil {
 		return bo.Program{}, err
 	}
+	before := p
 	var v bo.Validation
 	if in.Name != nil {
 		checkName(&v, "name", *in.Name)
@@ -148,6 +152,8 @@ func (s *Service) UpdateProgram(ctx context.Context, caller bo.Caller, orgID, pr
 		p.EnrollmentLimit = *in.EnrollmentLimit
 	}
 	p.UpdatedAt = s.Now()
+	ctx = audit.For(ctx, p.UpdatedAt, orgID, p.ID, audit.ProgramUpdate, audit.Target{Type: audit.TargetProgram, ID: p.ID},
+		audit.Diff(before, p, programSkip...))
 	if err := s.store.UpdateProgram(ctx, p); err != nil {
 		return bo.Program{}, err
 	}
@@ -163,11 +169,20 @@ func (s *Service) DeleteProgram(ctx context.Context, caller bo.Caller, orgID, pr
 	if _, err := s.requireOrgAdmin(ctx, caller, orgID); err != nil {
 		return false, err
 	}
-	if _, err := s.store.GetProgram(ctx, orgID, programID); err != nil {
+	p, err := s.store.GetProgram(ctx, orgID, programID)
+	if err != nil {
 		return false, err
 	}
+	// A deletion that goes on in the background records its start now (with
+	// the write that stops joins) and its end when the program is gone.
+	ctx = audit.For(ctx, s.Now(), orgID, programID, audit.ProgramDelete, audit.Target{Type: audit.TargetProgram, ID: programID},
+		audit.Diff(p, nil, programSkip...))
 	if s.cfg.Deletion != nil {
 		return s.cfg.Deletion.Start(ctx, orgID, programID)
 	}
 	return false, s.store.DeleteProgram(ctx, orgID, programID)
 }
+
+// programSkip are the fields of a program the log leaves out: counters and
+// times that no admin sets.
+var programSkip = []string{"orgId", "id", "members", "summary", "reminders", "createdAt", "updatedAt"}

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/domain/audit"
 )
 
 // Limits of the catalogue and of list pages.
@@ -74,6 +75,7 @@ func (s *Service) orgAccess(ctx context.Context, caller bo.Caller, orgID string)
 	} else if err != nil {
 		return access{}, err
 	}
+	audit.SetRole(ctx, string(a.Role))
 	return access{admin: a}, nil
 }
 

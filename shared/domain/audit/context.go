@@ -133,3 +133,16 @@ func Written(ctx context.Context) bool {
 	defer p.mu.Unlock()
 	return p.written
 }
+
+// For returns ctx carrying a record (Attach) of action on target in the
+// org, made at at by the actor of ctx (New), about the program (""
+// for the org as a whole), with the fields changed. The store writes it
+// with the next change made under the returned ctx.
+func For(ctx context.Context, at time.Time, orgID, programID, action string, target Target, changes []Change) context.Context {
+	rec := New(ctx, at, orgID, action, target)
+	rec.ProgramID = programID
+	if changes != nil {
+		rec.Changes = changes
+	}
+	return Attach(ctx, rec)
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/learnops/backoffice/shared/app/resources"
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/domain/audit"
 )
 
 // Import limits and lifetimes.
@@ -69,11 +70,14 @@ type Job struct {
 	Counts   JobCounts `json:"progress"`
 	Warnings []string  `json:"warnings"`
 	// CreatedBy is the subject of the admin who created the job.
-	CreatedBy  string     `json:"-"`
-	CreatedAt  time.Time  `json:"createdAt"`
-	UpdatedAt  time.Time  `json:"updatedAt"`
-	StartedAt  *time.Time `json:"startedAt,omitempty"`
-	FinishedAt *time.Time `json:"finishedAt,omitempty"`
+	CreatedBy string `json:"-"`
+	// Actor is who created the job (CreatedBy with their email and role),
+	// for the record of its outcome.
+	Actor      audit.Actor `json:"-"`
+	CreatedAt  time.Time   `json:"createdAt"`
+	UpdatedAt  time.Time   `json:"updatedAt"`
+	StartedAt  *time.Time  `json:"startedAt,omitempty"`
+	FinishedAt *time.Time  `json:"finishedAt,omitempty"`
 	// UploadURL is where to PUT the CSV (text/csv) when it was not in the
 	// request; it works until UploadExpiresAt.
 	UploadURL       string     `json:"uploadUrl,omitempty"`
@@ -204,10 +208,13 @@ func (im *Importer) Create(ctx context.Context, caller bo.Caller, orgID, program
 		ID: bo.NewID("imp", now), OrgID: orgID, ProgramID: programID, ContractID: contract.ID,
 		SendEmails: in.SendEmails == nil || *in.SendEmails, DryRun: in.DryRun, Status: JobAwaitingUpload,
 		Counts: JobCounts{Outcomes: map[Outcome]int{}}, Warnings: []string{}, CreatedBy: caller.Subject, CreatedAt: now, UpdatedAt: now,
+		Actor: audit.ActorOf(ctx),
 	}
 	if in.CSV != "" {
 		j.Status = JobQueued
 	}
+	ctx = audit.For(ctx, now, orgID, programID, audit.InvitationImportStart, audit.Target{Type: audit.TargetImport, ID: j.ID},
+		audit.Set("contractId", j.ContractID, "sendEmails", fmt.Sprint(j.SendEmails), "dryRun", fmt.Sprint(j.DryRun)))
 	if err := im.jobs.CreateImport(ctx, j); err != nil {
 		return Job{}, err
 	}

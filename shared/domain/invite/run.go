@@ -3,14 +3,17 @@ package invite
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/domain/audit"
 	"github.com/learnops/backoffice/shared/domain/mail"
 )
 
@@ -195,7 +198,7 @@ func (r *Runner) Run(ctx context.Context, programID, importID string) error {
 	j.FinishedAt, j.UpdatedAt = &end, end
 	r.logger.InfoContext(ctx, "import finished", slog.String("importId", j.ID), slog.String("status", string(j.Status)),
 		slog.Int("rows", j.Counts.RowsDone), slog.Any("outcomes", j.Counts.Outcomes), slog.String("error", j.Error))
-	return r.stopped(ctx, j, r.commitJob(ctx, &j))
+	return r.stopped(ctx, j, r.commitJob(finished(ctx, j), &j))
 }
 
 // commitJob writes the job alone, at its checkpoint.
@@ -621,4 +624,20 @@ func (r *Runner) queueEmails(ctx context.Context, org bo.Org, program bo.Program
 	wg.Wait()
 	close(errs)
 	return <-errs
+}
+
+// finished returns ctx carrying the record of an import's outcome, in the
+// name of the admin who created it, for the job's last write.
+func finished(ctx context.Context, j Job) context.Context {
+	outcomes, _ := json.Marshal(j.Counts.Outcomes)
+	changes := audit.Set("status", string(j.Status), "rows", strconv.Itoa(j.Counts.RowsDone), "outcomes", string(outcomes))
+	if j.Error != "" {
+		changes = append(changes, audit.Change{Field: "error", New: j.Error})
+	}
+	actor := j.Actor
+	if actor.Subject == "" {
+		actor.Subject = j.CreatedBy
+	}
+	return audit.For(audit.WithActor(ctx, actor), *j.FinishedAt, j.OrgID, j.ProgramID, audit.InvitationImportFinished,
+		audit.Target{Type: audit.TargetImport, ID: j.ID}, changes)
 }

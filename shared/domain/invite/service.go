@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/domain/audit"
 	"github.com/learnops/backoffice/shared/domain/mail"
 )
 
@@ -207,6 +208,8 @@ func (s *Service) Invite(ctx context.Context, caller bo.Caller, orgID, programID
 		t, stored := s.newToken(l, now)
 		token, tok = t, &stored
 	}
+	ctx = audit.For(ctx, now, orgID, programID, audit.InvitationCreate, invitationTarget(l),
+		audit.Diff(nil, l, learnerSkip...))
 	if err := s.store.CreateInvitation(ctx, l, tok); bo.ErrorCode(err) == bo.ECONFLICT {
 		return Invited{}, s.explainExisting(ctx, programID, email)
 	} else if err != nil {
@@ -331,7 +334,10 @@ func (s *Service) Resend(ctx context.Context, caller bo.Caller, orgID, programID
 	if err != nil {
 		return bo.Learner{}, err
 	}
-	token, tok := s.newToken(l, s.Now())
+	now := s.Now()
+	token, tok := s.newToken(l, now)
+	ctx = audit.For(ctx, now, orgID, programID, audit.InvitationResend, invitationTarget(l),
+		audit.Set("invitationId", l.InvitationID))
 	if err := s.store.AddToken(ctx, l, tok); err != nil {
 		return bo.Learner{}, err
 	}
@@ -369,7 +375,7 @@ func (s *Service) Remove(ctx context.Context, caller bo.Caller, orgID, programID
 			if err != nil {
 				return err
 			}
-			return s.store.DeleteInvitation(ctx, l)
+			return s.store.DeleteInvitation(s.revoked(ctx, l), l)
 		})
 }
 
@@ -383,8 +389,25 @@ func (s *Service) RemoveOne(ctx context.Context, caller bo.Caller, orgID, progra
 	if err != nil {
 		return err
 	}
-	return s.store.DeleteInvitation(ctx, l)
+	return s.store.DeleteInvitation(s.revoked(ctx, l), l)
 }
+
+// revoked returns ctx carrying the record of withdrawing l's invitation.
+func (s *Service) revoked(ctx context.Context, l bo.Learner) context.Context {
+	return audit.For(ctx, s.Now(), l.OrgID, l.ProgramID, audit.InvitationRevoke, invitationTarget(l),
+		[]audit.Change{{Field: "state", Old: string(l.State)}, {Field: "invitationId", Old: l.InvitationID}})
+}
+
+// invitationTarget names an invitation in the log by the address it went
+// to, which is what an admin searches for.
+func invitationTarget(l bo.Learner) audit.Target {
+	return audit.Target{Type: audit.TargetInvitation, ID: l.Email}
+}
+
+// learnerSkip are the fields of a learner the log leaves out of an
+// invitation's record: its keys and times.
+var learnerSkip = []string{"orgId", "programId", "createdAt", "updatedAt", "invitedAt", "allowReturn",
+	"currentEnrollments", "enrollments", "completions"}
 
 // List returns a page of the program's pending invitations, in email order
 // (or name order with ByName), those whose email or name starts with the

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/domain/audit"
 )
 
 // WorkDeleteProgram is the kind of the work item that removes the members
@@ -20,6 +21,8 @@ type WorkItem struct {
 	ProgramID string `json:"programId"`
 	// ExportID names the export of a member export item.
 	ExportID string `json:"exportId,omitempty"`
+	// Actor is who started the work, for the record of its outcome.
+	Actor *audit.Actor `json:"actor,omitempty"`
 }
 
 // Work puts work items on the work queue.
@@ -81,7 +84,8 @@ func (d *Deletions) Start(ctx context.Context, orgID, programID string) (bool, e
 	if err := d.store.MarkProgramDeleting(ctx, orgID, programID); err != nil {
 		return false, err
 	}
-	return true, d.work.Send(ctx, WorkItem{Kind: WorkDeleteProgram, OrgID: orgID, ProgramID: programID})
+	actor := audit.ActorOf(ctx)
+	return true, d.work.Send(ctx, WorkItem{Kind: WorkDeleteProgram, OrgID: orgID, ProgramID: programID, Actor: &actor})
 }
 
 // Handle runs one work item from the queue: it removes a batch of the
@@ -105,14 +109,20 @@ func (d *Deleter) Handle(ctx context.Context, body string) error {
 		return err
 	}
 	for _, l := range page.Items {
-		if _, err := d.members.remove(ctx, p, l.EmailKey, false); err != nil && bo.ErrorCode(err) != bo.ECONFLICT {
+		if _, err := d.members.remove(ctx, p, l.EmailKey, false, false); err != nil && bo.ErrorCode(err) != bo.ECONFLICT {
 			return err
 		}
 	}
 	if len(page.Items) > 0 || page.NextCursor != "" {
 		return d.work.Send(ctx, item)
 	}
-	err = d.store.DeleteProgram(ctx, item.OrgID, item.ProgramID)
+	done := ctx
+	if item.Actor != nil {
+		done = audit.WithActor(ctx, *item.Actor)
+	}
+	done = audit.For(done, d.members.Now(), item.OrgID, item.ProgramID, audit.ProgramDeleteFinished,
+		audit.Target{Type: audit.TargetProgram, ID: item.ProgramID}, nil)
+	err = d.store.DeleteProgram(done, item.OrgID, item.ProgramID)
 	if bo.ErrorCode(err) == bo.ECONFLICT {
 		return d.work.Send(ctx, item) // a member joined before joins stopped: go round again
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/domain/audit"
 	"github.com/learnops/backoffice/shared/domain/mail"
 )
 
@@ -68,10 +69,13 @@ func (s *Service) Remove(ctx context.Context, caller bo.Caller, orgID, programID
 	if err != nil {
 		return bo.Learner{}, err
 	}
-	return s.remove(ctx, p, email, allowReturn)
+	return s.remove(ctx, p, email, allowReturn, true)
 }
 
-func (s *Service) remove(ctx context.Context, p bo.Program, email string, allowReturn bool) (bo.Learner, error) {
+// remove removes one member; record says whether the removal is recorded
+// in the audit log on its own (an admin's removal) or is part of work whose
+// outcome is recorded as a whole (a program's deletion).
+func (s *Service) remove(ctx context.Context, p bo.Program, email string, allowReturn, record bool) (bo.Learner, error) {
 	e, err := bo.ParseEmail(email)
 	if err != nil {
 		return bo.Learner{}, err
@@ -89,6 +93,11 @@ func (s *Service) remove(ctx context.Context, p bo.Program, email string, allowR
 		return bo.Learner{}, bo.Errorf(bo.ECONFLICT, "%s was removed from this program already", l.Email)
 	}
 	now := s.Now()
+	if record {
+		ctx = audit.For(ctx, now, p.OrgID, p.ID, audit.MemberRemove, audit.Target{Type: audit.TargetMember, ID: l.Email},
+			[]audit.Change{{Field: "state", Old: string(l.State), New: string(bo.StateDeletedMember)},
+				{Field: "allowReturn", New: fmt.Sprint(allowReturn)}})
+	}
 	if err := s.store.RemoveMember(ctx, l, allowReturn, now); err != nil {
 		return bo.Learner{}, err
 	}
@@ -135,7 +144,7 @@ func (s *Service) RemoveMany(ctx context.Context, caller bo.Caller, orgID, progr
 	}
 	return bo.RemoveEach(ctx, s.Log.With(slog.String("programId", programID)), "remove member", emails,
 		func(ctx context.Context, email string) error {
-			_, err := s.remove(ctx, p, email, allowReturn)
+			_, err := s.remove(ctx, p, email, allowReturn, true)
 			return err
 		})
 }

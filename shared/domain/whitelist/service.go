@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/domain/audit"
 )
 
 // Store is the storage the whitelist service needs. Methods return
@@ -76,6 +78,8 @@ func (s *Service) Add(ctx context.Context, caller bo.Caller, orgID, programID st
 	}
 	now := s.Now()
 	w := bo.WhitelistedDomain{ProgramID: programID, Domain: d.ASCII, Display: d.Display, ContractID: c.ID, CreatedAt: now, UpdatedAt: now}
+	ctx = audit.For(ctx, now, orgID, programID, audit.DomainAdd, audit.Target{Type: audit.TargetDomain, ID: d.ASCII},
+		audit.Set("display", d.Display, "contractId", c.ID))
 	return w, s.store.AddDomain(ctx, w)
 }
 
@@ -104,6 +108,8 @@ func (s *Service) Remove(ctx context.Context, caller bo.Caller, orgID, programID
 	if r != nil {
 		return bo.Errorf(bo.ENOTFOUND, "%s is not on the whitelist", domain)
 	}
+	ctx = audit.For(ctx, s.Now(), orgID, programID, audit.DomainRemove, audit.Target{Type: audit.TargetDomain, ID: d.ASCII},
+		[]audit.Change{{Field: "domain", Old: d.ASCII}})
 	return s.store.DeleteDomain(ctx, programID, d.ASCII)
 }
 
@@ -225,6 +231,9 @@ func (s *Service) Import(ctx context.Context, caller bo.Caller, orgID, programID
 			writes = append(writes, d)
 		}
 	}
+	ctx = audit.For(ctx, now, orgID, programID, audit.DomainImport, audit.Target{Type: audit.TargetProgram, ID: programID},
+		audit.Set("contractId", c.ID, "added", strconv.Itoa(out.Added), "updated", strconv.Itoa(out.Updated),
+			"skipped", strconv.Itoa(out.Skipped)))
 	if err := s.store.PutDomains(ctx, writes); err != nil {
 		return ImportResult{}, fmt.Errorf("write %d whitelisted domains: %w", len(writes), err)
 	}
