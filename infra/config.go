@@ -116,6 +116,25 @@ type Config struct {
 	// ReminderHourUTC is the hour of Saturday the invitation reminders go
 	// out at (the context value reminderHourUtc; see reminderHour).
 	ReminderHourUTC *int `json:"reminderHourUtc,omitempty"`
+
+	// AuditRetentionDays is how long audit log records are kept before the
+	// table's TTL deletes them: 1 to MaxAuditRetentionDays, and
+	// DefaultAuditRetentionDays when unset.
+	AuditRetentionDays *int `json:"auditRetentionDays,omitempty"`
+}
+
+// Bounds of Config.AuditRetentionDays.
+const (
+	DefaultAuditRetentionDays = 400
+	MaxAuditRetentionDays     = 3650
+)
+
+// AuditRetention returns the stage's audit retention in days.
+func (c Config) AuditRetention() int {
+	if c.AuditRetentionDays == nil {
+		return DefaultAuditRetentionDays
+	}
+	return *c.AuditRetentionDays
 }
 
 // DefaultMailFromSubdomain is the first label of the custom MAIL FROM domain.
@@ -328,6 +347,9 @@ func (c Config) Validate() error {
 	}
 	if h := c.ReminderHourUTC; h != nil && (*h < 0 || *h > 23) {
 		bad("reminderHourUtc %d: want an hour from 0 to 23", *h)
+	}
+	if d := c.AuditRetentionDays; d != nil && (*d < 1 || *d > MaxAuditRetentionDays) {
+		bad("auditRetentionDays %d: want a number of days from 1 to %d", *d, MaxAuditRetentionDays)
 	}
 
 	var msgs []string

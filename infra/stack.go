@@ -162,6 +162,9 @@ const (
 	envReportQueueURL  = "REPORT_QUEUE_URL"
 	// envLogLevel is set on every function.
 	envLogLevel = "LOG_LEVEL"
+	// envAuditRetention is set on every function: any of them may write an
+	// audit record, which expires after the stage's retention.
+	envAuditRetention = "AUDIT_RETENTION_DAYS"
 )
 
 // envValues gives the value of each environment variable a function may list.
@@ -181,6 +184,7 @@ var envValues = map[string]func(d *deps) *string{
 	envReminderHour:   func(d *deps) *string { return jsii.String(strconv.Itoa(d.reminderHour)) },
 	envMailConfigSet:  func(d *deps) *string { return d.mailConfigSet.ConfigurationSetName() },
 	envLogLevel:       func(*deps) *string { return jsii.String("info") },
+	envAuditRetention: func(d *deps) *string { return jsii.String(strconv.Itoa(d.cfg.AuditRetention())) },
 	envReportQueueURL: func(d *deps) *string { return d.reportQueue().QueueUrl() },
 }
 
@@ -987,11 +991,11 @@ func newFunction(stack awscdk.Stack, assetDir string, d *deps, spec functionSpec
 	return fn
 }
 
-// environment is the environment of spec's function: the variables it lists
-// and LOG_LEVEL.
+// environment is the environment of spec's function: the variables it lists,
+// LOG_LEVEL and AUDIT_RETENTION_DAYS.
 func environment(d *deps, spec functionSpec) *map[string]*string {
 	env := map[string]*string{}
-	for _, name := range append(slices.Clone(spec.env), envLogLevel) {
+	for _, name := range append(slices.Clone(spec.env), envLogLevel, envAuditRetention) {
 		value, ok := envValues[name]
 		if !ok {
 			panic(fmt.Sprintf("function %s: no value for environment variable %s in envValues", spec.name, name))

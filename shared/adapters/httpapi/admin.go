@@ -3,11 +3,13 @@ package httpapi
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"net/http"
 	"time"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/domain/admin"
+	"github.com/learnops/backoffice/shared/domain/audit"
 )
 
 // Pinger answers when the function's table does.
@@ -43,12 +45,12 @@ type orgCreated struct {
 }
 
 // NewAdminHandler returns the handler of the admin function: health,
-// organisations, admins, contracts, programs and catalogues.
-func NewAdminHandler(svc *admin.Service, db Pinger, logger *slog.Logger) Handler {
-	return newHandler(FunctionAdmin, adminRoutes(svc, db, logger), logger)
+// organisations, admins, contracts, programs, catalogues and the audit log.
+func NewAdminHandler(svc *admin.Service, log *audit.Service, db Pinger, logger *slog.Logger) Handler {
+	return newHandler(FunctionAdmin, adminRoutes(svc, log, db, logger), logger)
 }
 
-func adminRoutes(svc *admin.Service, db Pinger, logger *slog.Logger) map[string]RouteFunc {
+func adminRoutes(svc *admin.Service, log *audit.Service, db Pinger, logger *slog.Logger) map[string]RouteFunc {
 	page := func(r *Request) (bo.Page, error) {
 		limit, cursor, err := r.Page()
 		return bo.Page{Limit: limit, Cursor: cursor}, err
@@ -211,5 +213,6 @@ func adminRoutes(svc *admin.Service, db Pinger, logger *slog.Logger) map[string]
 			return http.StatusCreated, c, err
 		},
 	}
+	maps.Copy(routes, auditRoutes(log))
 	return routes
 }

@@ -326,15 +326,21 @@ type File struct {
 	// Name is the file name offered to the browser.
 	Name string
 	Body []byte
+	// Headers are more response headers (a cursor to read on from).
+	Headers map[string]string
 }
 
 func (f File) response(status int) events.APIGatewayV2HTTPResponse {
-	return events.APIGatewayV2HTTPResponse{StatusCode: status, Body: string(f.Body), Headers: map[string]string{
+	res := events.APIGatewayV2HTTPResponse{StatusCode: status, Body: string(f.Body), Headers: map[string]string{
 		"content-type":           f.ContentType,
 		"content-disposition":    `attachment; filename="` + f.Name + `"`,
 		"cache-control":          "no-store",
 		"x-content-type-options": "nosniff",
 	}}
+	for k, v := range f.Headers {
+		res.Headers[k] = v
+	}
+	return res
 }
 
 // errorBody is the JSON shape of every error response.

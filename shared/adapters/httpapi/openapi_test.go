@@ -800,7 +800,7 @@ func TestOpenAPIDownloadsMatchHandlers(t *testing.T) {
 	svc := invite.NewService(nil, openAPIProgramAdmin{}, nil, invite.Config{})
 	served := map[string]RouteFunc{}
 	for _, routes := range []map[string]RouteFunc{
-		adminRoutes(nil, nil, slog.Default()),
+		adminRoutes(nil, nil, nil, slog.Default()),
 		invitationRoutes(svc, invite.NewImporter(svc, nil, nil)),
 		joinRoutes(svc),
 		whitelistRoutes(whitelist.NewService(nil, openAPIProgramAdmin{})),

@@ -60,6 +60,9 @@ var Routes = []Route{
 	{Method: "POST", Path: orgPath + "/admins", Function: FunctionAdmin},
 	{Method: "DELETE", Path: orgPath + "/admins/{email}", Function: FunctionAdmin},
 
+	// The audit log: read only (JSON or ?format=csv); records expire by TTL.
+	{Method: "GET", Path: orgPath + "/audit", Function: FunctionAdmin},
+
 	{Method: "GET", Path: orgPath + "/contracts", Function: FunctionAdmin},
 	{Method: "POST", Path: orgPath + "/contracts", Function: FunctionAdmin},
 	{Method: "GET", Path: orgPath + "/contracts/{contractId}", Function: FunctionAdmin},

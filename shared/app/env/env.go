@@ -88,6 +88,13 @@ func (r *Reader) Int(name string, def int) int {
 	return n
 }
 
+// Invalid records that name's value is invalid for the reason given
+// (reported by Err), for checks beyond parsing.
+func (r *Reader) Invalid(name, format string, args ...any) {
+	v, _ := r.value(name)
+	r.invalid = append(r.invalid, fmt.Sprintf("%s=%q %s", name, v, fmt.Sprintf(format, args...)))
+}
+
 // Bool returns the value of name as a boolean (as strconv.ParseBool reads
 // it), or def when it is unset or blank. Anything else is recorded as invalid
 // and def is returned.

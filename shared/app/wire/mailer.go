@@ -8,10 +8,8 @@ import (
 	netmail "net/mail"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	awsses "github.com/aws/aws-sdk-go-v2/service/ses"
 
-	"github.com/learnops/backoffice/shared/adapters/dynamo"
 	"github.com/learnops/backoffice/shared/adapters/queue"
 	"github.com/learnops/backoffice/shared/adapters/ses"
 	"github.com/learnops/backoffice/shared/app/env"
@@ -103,7 +101,7 @@ func MailerHandler(ctx context.Context, awsCfg aws.Config, c Mailer, logger *slo
 	if err != nil {
 		return nil, err
 	}
-	store := dynamo.NewStore(dynamodb.NewFromConfig(awsCfg), c.Table)
+	store := c.store(awsCfg)
 	dispatcher := mail.NewDispatcher(store, sender, pacer, c.From, logger).WithCampaigns(store, store)
 	logger.Info("mailer ready", slog.Float64("accountSendRate", account), slog.Int("concurrency", c.Concurrency),
 		slog.Float64("instanceSendRate", each), slog.String("from", c.From), slog.String("configurationSet", c.ConfigurationSet))

@@ -5,10 +5,8 @@ import (
 	"log/slog"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/learnops/backoffice/shared/adapters/dynamo"
 	"github.com/learnops/backoffice/shared/adapters/httpapi"
 	"github.com/learnops/backoffice/shared/adapters/queue"
 	"github.com/learnops/backoffice/shared/app/env"
@@ -54,7 +52,7 @@ func MessagingHandler(ctx context.Context, awsCfg aws.Config, c Messaging, logge
 	if err != nil {
 		return Triggers{}, err
 	}
-	store := dynamo.NewStore(dynamodb.NewFromConfig(awsCfg), c.Table)
+	store := c.store(awsCfg)
 	client := sqs.NewFromConfig(awsCfg)
 	plans := queue.NewWork(client, c.PlanQueueURL)
 	svc := messaging.NewService(store, admin.NewService(store, admin.Config{LearnerAppURL: c.LearnerAppURL}), plans,

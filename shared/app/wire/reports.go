@@ -7,10 +7,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/learnops/backoffice/shared/adapters/dynamo"
 	"github.com/learnops/backoffice/shared/adapters/httpapi"
 	"github.com/learnops/backoffice/shared/adapters/queue"
 	"github.com/learnops/backoffice/shared/app/env"
@@ -39,7 +37,7 @@ func ReadReports(vars *env.Reader) (Reports, string, error) {
 
 // ReportsService returns the reports service of the configuration.
 func ReportsService(awsCfg aws.Config, c Reports, logger *slog.Logger) *reports.Service {
-	store := dynamo.NewStore(dynamodb.NewFromConfig(awsCfg), c.Table)
+	store := c.store(awsCfg)
 	client := sqs.NewFromConfig(awsCfg)
 	svc := reports.NewService(store, admin.NewService(store, admin.Config{}), queue.NewWork(client, c.ReportQueueURL),
 		bucket(awsCfg, c.FilesBucket), queue.NewPublisher(client, c.MailQueueURL))

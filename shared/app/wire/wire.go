@@ -23,6 +23,7 @@ import (
 	"github.com/learnops/backoffice/shared/adapters/queue"
 	"github.com/learnops/backoffice/shared/app/env"
 	"github.com/learnops/backoffice/shared/domain/admin"
+	"github.com/learnops/backoffice/shared/domain/audit"
 	"github.com/learnops/backoffice/shared/domain/invite"
 	"github.com/learnops/backoffice/shared/domain/members"
 )
@@ -61,10 +62,26 @@ func Main[C any](read func(*env.Reader) (C, string, error), build func(ctx conte
 type Base struct {
 	Table    string
 	LogLevel string
+	// AuditRetention is how long the audit records the function writes are
+	// kept (AUDIT_RETENTION_DAYS, 400 days when unset).
+	AuditRetention time.Duration
 }
 
 func readBase(vars *env.Reader) Base {
-	return Base{Table: vars.Required("TABLE_NAME"), LogLevel: vars.Optional("LOG_LEVEL", "info")}
+	days := vars.Int("AUDIT_RETENTION_DAYS", int(audit.DefaultRetention/(24*time.Hour)))
+	if days < 1 {
+		vars.Invalid("AUDIT_RETENTION_DAYS", "must be at least 1 (days)")
+	}
+	return Base{Table: vars.Required("TABLE_NAME"), LogLevel: vars.Optional("LOG_LEVEL", "info"),
+		AuditRetention: time.Duration(days) * 24 * time.Hour}
+}
+
+// store returns the store on the function's table, writing audit records
+// with the function's retention.
+func (b Base) store(awsCfg aws.Config) *dynamo.Store {
+	s := dynamo.NewStore(dynamodb.NewFromConfig(awsCfg), b.Table)
+	s.SetAuditRetention(b.AuditRetention)
+	return s
 }
 
 // Learners is the configuration of the functions that write learners and
@@ -126,7 +143,7 @@ type services struct {
 }
 
 func newServices(awsCfg aws.Config, c Learners, logger *slog.Logger) services {
-	store := dynamo.NewStore(dynamodb.NewFromConfig(awsCfg), c.Table)
+	store := c.store(awsCfg)
 	cfg := admin.Config{LearnerAppURL: c.LearnerAppURL}
 	if c.WorkQueueURL != "" {
 		cfg.Deletion = members.NewDeletions(store, queue.NewWork(sqs.NewFromConfig(awsCfg), c.WorkQueueURL))

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/domain/audit"
 	"github.com/learnops/backoffice/shared/domain/mail"
 )
 
@@ -31,6 +32,8 @@ type PlanItem struct {
 	Segment   int    `json:"segment,omitempty"`
 	Cursor    string `json:"cursor,omitempty"`
 	After     string `json:"after,omitempty"`
+	// Actor is who sent the message, for the record of its outcome.
+	Actor *audit.Actor `json:"actor,omitempty"`
 }
 
 // position names where a chunk starts; "" is the start of the audience.
@@ -214,7 +217,7 @@ func (p *Planner) Plan(ctx context.Context, item PlanItem) error {
 	planned := 0
 	for seg < len(segs) {
 		if planned > 0 && (planned >= p.cfg.ItemRecipients || p.nearDeadline(ctx)) {
-			next := PlanItem{Kind: PlanKind, OrgID: m.OrgID, MessageID: m.ID, Segment: seg, Cursor: cursor, After: pos}
+			next := PlanItem{Kind: PlanKind, OrgID: m.OrgID, MessageID: m.ID, Segment: seg, Cursor: cursor, After: pos, Actor: item.Actor}
 			if err := p.plans.Send(ctx, next); err != nil {
 				return fmt.Errorf("queue the rest of message %s: %w", m.ID, err)
 			}
@@ -238,7 +241,13 @@ func (p *Planner) Plan(ctx context.Context, item PlanItem) error {
 			cursor = next
 		}
 	}
-	if err := p.store.MarkSent(ctx, m.OrgID, m.ID, p.Now()); err != nil {
+	done := ctx
+	if item.Actor != nil {
+		done = audit.WithActor(ctx, *item.Actor)
+	}
+	done = audit.For(done, p.Now(), m.OrgID, messageProgram(m), audit.MessageSendFinished,
+		audit.Target{Type: audit.TargetMessage, ID: m.ID}, audit.Set("status", string(StatusSent), "planned", strconv.Itoa(planned)))
+	if err := p.store.MarkSent(done, m.OrgID, m.ID, p.Now()); err != nil {
 		return err
 	}
 	p.Log.InfoContext(ctx, "message planned", slog.String("messageId", m.ID), slog.Int("recipients", planned))

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/domain/audit"
 	"github.com/learnops/backoffice/shared/domain/mail"
 )
 
@@ -171,6 +172,8 @@ func (s *Service) Create(ctx context.Context, caller bo.Caller, orgID string, d 
 	if err := s.check(ctx, acc, &m); err != nil {
 		return Message{}, err
 	}
+	ctx = audit.For(ctx, now, orgID, messageProgram(m), audit.MessageCreate, audit.Target{Type: audit.TargetMessage, ID: m.ID},
+		audit.Diff(nil, m, messageSkip...))
 	if err := s.store.CreateMessage(ctx, m); err != nil {
 		return Message{}, err
 	}
@@ -254,12 +257,15 @@ func (s *Service) Update(ctx context.Context, caller bo.Caller, orgID, messageID
 	if m.Status != StatusDraft {
 		return Message{}, bo.Errorf(bo.ECONFLICT, "message %s is %s: only a draft can be edited", messageID, m.Status)
 	}
+	before := m
 	c.apply(&m)
 	if err := s.check(ctx, acc, &m); err != nil {
 		return Message{}, err
 	}
 	m.UpdatedAt = s.Now()
 	m.Version++
+	ctx = audit.For(ctx, m.UpdatedAt, orgID, messageProgram(m), audit.MessageUpdate, audit.Target{Type: audit.TargetMessage, ID: m.ID},
+		audit.Diff(before, m, messageSkip...))
 	if err := s.store.UpdateDraft(ctx, m); err != nil {
 		return Message{}, err
 	}
@@ -326,6 +332,9 @@ func (s *Service) Send(ctx context.Context, caller bo.Caller, orgID, messageID s
 		return Message{}, noProgram()
 	}
 	now := s.Now()
+	actor := audit.ActorOf(ctx)
+	ctx = audit.For(ctx, now, orgID, messageProgram(m), audit.MessageSend, audit.Target{Type: audit.TargetMessage, ID: m.ID},
+		[]audit.Change{{Field: "status", Old: string(StatusDraft), New: string(StatusSending)}, {Field: "programIds", New: strings.Join(targets, ",")}})
 	if err := s.store.MarkSending(ctx, orgID, messageID, targets, now); err != nil {
 		if bo.ErrorCode(err) == bo.ECONFLICT {
 			if again, gerr := s.store.GetMessage(ctx, orgID, messageID); gerr == nil {
@@ -334,7 +343,7 @@ func (s *Service) Send(ctx context.Context, caller bo.Caller, orgID, messageID s
 		}
 		return Message{}, err
 	}
-	if err := s.plans.Send(ctx, PlanItem{Kind: PlanKind, OrgID: orgID, MessageID: messageID}); err != nil {
+	if err := s.plans.Send(ctx, PlanItem{Kind: PlanKind, OrgID: orgID, MessageID: messageID, Actor: &actor}); err != nil {
 		// Nothing was planned: make it a draft again, so that sending it
 		// again is possible rather than a no-op.
 		if rerr := s.store.RevertSending(context.WithoutCancel(ctx), orgID, messageID); rerr != nil {
@@ -381,7 +390,14 @@ func (s *Service) PutSettings(ctx context.Context, caller bo.Caller, orgID strin
 	if err := set.validate(); err != nil {
 		return Settings{}, err
 	}
-	return set, s.store.PutMessagingSettings(ctx, orgID, set, s.Now())
+	before, err := s.store.MessagingSettings(ctx, orgID)
+	if err != nil {
+		return Settings{}, err
+	}
+	now := s.Now()
+	ctx = audit.For(ctx, now, orgID, "", audit.MessagingSettingsUpdate, audit.Target{Type: audit.TargetMessagingSettings, ID: orgID},
+		audit.Diff(before, set))
+	return set, s.store.PutMessagingSettings(ctx, orgID, set, now)
 }
 
 // Preview is a message as one recipient would get it, and how many learners
@@ -504,4 +520,18 @@ func (s *Service) Preview(ctx context.Context, caller bo.Caller, orgID, messageI
 	out.Recipient = Recipient{Email: who.Email, Name: who.FullName, ProgramID: who.ProgramID, Sample: sample}
 	out.Subject, out.HTML, out.Text = rendered.Subject, rendered.HTML, rendered.Text
 	return out, nil
+}
+
+// messageSkip are the fields of a message the log leaves out: its ids,
+// times and counts, which no admin sets.
+var messageSkip = []string{"id", "orgId", "status", "createdAt", "updatedAt", "sendingAt", "sentAt", "counts"}
+
+// messageProgram is the program a message's record belongs to: the one
+// program its audience names, or "" (the org's) for several or all, which
+// only org admins see in the log.
+func messageProgram(m Message) string {
+	if ps := m.Audience.programs(); len(ps) == 1 {
+		return ps[0]
+	}
+	return ""
 }

@@ -3,9 +3,11 @@ package reminders
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/domain/audit"
 )
 
 // DefaultHourUTC is the hour of Saturday (UTC) the reminders go out at
@@ -128,7 +130,11 @@ func (s *Service) SetInvitationReminder(ctx context.Context, caller bo.Caller, o
 		return AutomatedMessage{}, bo.Invalid("enabled is required: true switches the reminder on, false off",
 			bo.FieldError{Field: "enabled", Message: "is required"})
 	}
-	p, err := s.store.SetInvitationReminders(ctx, orgID, programID, *in.Enabled, s.Now())
+	now := s.Now()
+	ctx = audit.For(ctx, now, orgID, programID, audit.ReminderScheduleUpdate,
+		audit.Target{Type: audit.TargetReminderSchedule, ID: "invitation-reminder/" + programID},
+		audit.Set("enabled", strconv.FormatBool(*in.Enabled)))
+	p, err := s.store.SetInvitationReminders(ctx, orgID, programID, *in.Enabled, now)
 	if err != nil {
 		return AutomatedMessage{}, err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/learnops/backoffice/shared/app/resources"
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/domain/audit"
 	"github.com/learnops/backoffice/shared/domain/mail"
 )
 
@@ -252,6 +253,12 @@ func (s *Service) Request(ctx context.Context, caller bo.Caller, orgID string, i
 		v.Add("type", "must be %q or %q", TypeUsage, TypeGradebook)
 		return Job{}, v.Err()
 	}
+	program := ""
+	if len(j.ProgramIDs) == 1 {
+		program = j.ProgramIDs[0]
+	}
+	ctx = audit.For(ctx, now, orgID, program, audit.ReportRequest, audit.Target{Type: audit.TargetReport, ID: j.ID},
+		audit.Set("type", string(j.Type), "scope", string(j.Scope), "programIds", strings.Join(j.ProgramIDs, ",")))
 	if err := s.store.CreateReport(ctx, j); err != nil {
 		return Job{}, err
 	}

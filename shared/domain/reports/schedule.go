@@ -13,6 +13,7 @@ import (
 	"time"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/domain/audit"
 )
 
 // Weekdays are the days a schedule names, in the week's order.
@@ -106,8 +107,14 @@ func (s *Service) PutSchedule(ctx context.Context, caller bo.Caller, orgID strin
 			return Schedule{}, err
 		}
 	}
+	before, err := s.store.GetSchedule(ctx, orgID)
+	if err != nil && bo.ErrorCode(err) != bo.ENOTFOUND {
+		return Schedule{}, err
+	}
 	now := s.Now()
 	sch := Schedule{OrgID: orgID, ProgramIDs: programs, Days: days, UpdatedBy: caller.Email, UpdatedAt: &now}
+	ctx = audit.For(ctx, now, orgID, "", audit.ReportScheduleUpdate, audit.Target{Type: audit.TargetReportSchedule, ID: orgID},
+		audit.Diff(before, sch, "orgId", "updatedBy", "updatedAt"))
 	return sch, s.store.PutSchedule(ctx, sch)
 }
 

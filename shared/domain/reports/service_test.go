@@ -269,7 +269,14 @@ func (s scheduleStore) PutSchedule(ctx context.Context, sch Schedule) error {
 }
 
 func fakeStoreWithSchedules(svc *Service, saved *[]Schedule) scheduleStore {
-	return scheduleStore{fakeStore: svc.store.(fakeStore), PutScheduleFn: func(_ context.Context, sch Schedule) error {
+	store := svc.store.(fakeStore)
+	store.GetScheduleFn = func(context.Context, string) (Schedule, error) {
+		if len(*saved) == 0 {
+			return Schedule{}, bo.Errorf(bo.ENOTFOUND, "no schedule")
+		}
+		return (*saved)[len(*saved)-1], nil
+	}
+	return scheduleStore{fakeStore: store, PutScheduleFn: func(_ context.Context, sch Schedule) error {
 		*saved = append(*saved, sch)
 		return nil
 	}}
