@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"context"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -40,4 +41,12 @@ func LearnerKeyForTest(programID, emailKey string) (string, string) {
 func ProgramKeyForTest(orgID, programID string) (string, string) {
 	k := programKey(orgID, programID)
 	return k.PK, k.SK
+}
+
+// WriteAuditForTest writes the audit record attached to ctx on its own.
+func WriteAuditForTest(ctx context.Context, s *Store) error { return s.writeAudit(ctx) }
+
+// AuditKeyForTest is the primary key of a record in its org's partition.
+func AuditKeyForTest(orgID string, at time.Time, id string) (string, string) {
+	return auditPK(orgID), auditSK(at, id)
 }
