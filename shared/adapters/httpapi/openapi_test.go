@@ -18,6 +18,7 @@ import (
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/domain/admin"
+	"github.com/learnops/backoffice/shared/domain/audit"
 	"github.com/learnops/backoffice/shared/domain/enroll"
 	"github.com/learnops/backoffice/shared/domain/invite"
 	"github.com/learnops/backoffice/shared/domain/members"
@@ -351,6 +352,7 @@ var pageAnswers = map[string]bool{
 // document gives that answer both media types.
 var negotiatedAnswers = map[string]string{
 	"GET /v1/orgs/{orgId}/programs/{programId}/members": "text/csv",
+	"GET /v1/orgs/{orgId}/audit":                        "text/csv",
 }
 
 // TestOpenAPIOperationsAreComplete checks what every operation must carry:
@@ -472,20 +474,25 @@ func schemaProperties(root, schema *yaml.Node) (props, required map[string]bool)
 // requests, unknown fields refused as the strict decoder does.
 func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 	responses := map[string]any{
-		"Org":          bo.Org{},
-		"OrgCreated":   orgCreated{},
-		"Summary":      bo.Counts{},
-		"Licences":     bo.Licences{},
-		"Admin":        bo.Admin{},
-		"AdminList":    List[bo.Admin]{},
-		"Contract":     contractView{},
-		"ContractList": List[contractView]{},
-		"Program":      programView{},
-		"ProgramList":  List[programView]{},
-		"Collection":   bo.Collection{},
-		"CatalogItem":  bo.CatalogItem{},
-		"Error":        errorBody{},
-		"FieldError":   bo.FieldError{},
+		"Org":             bo.Org{},
+		"OrgCreated":      orgCreated{},
+		"Summary":         bo.Counts{},
+		"Licences":        bo.Licences{},
+		"Admin":           bo.Admin{},
+		"AdminList":       List[bo.Admin]{},
+		"Contract":        contractView{},
+		"ContractList":    List[contractView]{},
+		"AuditRecordList": List[audit.Record]{},
+		"AuditRecord":     audit.Record{},
+		"AuditActor":      audit.Actor{},
+		"AuditTarget":     audit.Target{},
+		"AuditChange":     audit.Change{},
+		"Program":         programView{},
+		"ProgramList":     List[programView]{},
+		"Collection":      bo.Collection{},
+		"CatalogItem":     bo.CatalogItem{},
+		"Error":           errorBody{},
+		"FieldError":      bo.FieldError{},
 
 		"Learner":        bo.Learner{},
 		"InvitationList": List[bo.Learner]{},
@@ -759,6 +766,17 @@ func TestOpenAPIEnumsMatchGo(t *testing.T) {
 // openAPIProgramAdmin lets every caller administer every program.
 type openAPIProgramAdmin struct{}
 
+func (openAPIProgramAdmin) AuthorizeOrg(_ context.Context, _ bo.Caller, orgID string) (bo.Admin, error) {
+	return bo.Admin{OrgID: orgID, Role: bo.RoleOrgAdmin}, nil
+}
+
+// openAPIAudit is an empty audit log.
+type openAPIAudit struct{}
+
+func (openAPIAudit) ListAudit(context.Context, string, audit.Query) ([]audit.Record, string, error) {
+	return []audit.Record{}, "", nil
+}
+
 func (openAPIProgramAdmin) AuthorizeProgram(_ context.Context, _ bo.Caller, orgID, programID string) (bo.Program, error) {
 	return bo.Program{OrgID: orgID, ID: programID}, nil
 }
@@ -800,7 +818,7 @@ func TestOpenAPIDownloadsMatchHandlers(t *testing.T) {
 	svc := invite.NewService(nil, openAPIProgramAdmin{}, nil, invite.Config{})
 	served := map[string]RouteFunc{}
 	for _, routes := range []map[string]RouteFunc{
-		adminRoutes(nil, nil, nil, slog.Default()),
+		adminRoutes(nil, audit.NewService(openAPIAudit{}, openAPIProgramAdmin{}), nil, slog.Default()),
 		invitationRoutes(svc, invite.NewImporter(svc, nil, nil)),
 		joinRoutes(svc),
 		whitelistRoutes(whitelist.NewService(nil, openAPIProgramAdmin{})),
