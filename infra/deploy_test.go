@@ -119,6 +119,8 @@ func TestInvalidSettingsFailTheSynth(t *testing.T) {
 		}, "apiCertificateArn is set without apiDomainName"},
 		{"learner app over http", func(c *Config) { c.LearnerAppURL = "http://learn.example.org" }, "learnerAppUrl"},
 		{"reminder hour 24", func(c *Config) { h := 24; c.ReminderHourUTC = &h }, "reminderHourUtc 24"},
+		{"no audit retention", func(c *Config) { d := 0; c.AuditRetentionDays = &d }, "auditRetentionDays 0"},
+		{"audit retention over ten years", func(c *Config) { d := MaxAuditRetentionDays + 1; c.AuditRetentionDays = &d }, "auditRetentionDays 3651"},
 		{"cognito prefix with aws", func(c *Config) {
 			c.SignIn, c.CognitoDomainPrefix, c.ConsoleCallbackURLs = SignInCognito, "my-aws-login", []string{"https://c.example.org/cb"}
 		}, "cognitoDomainPrefix"},
@@ -149,7 +151,7 @@ func TestSettingsComeFromTheStageFileAndContext(t *testing.T) {
 	// GIVEN the file WHEN the command line adds and overrides settings (as strings)
 	c, err := loadConfig(t, dir, map[string]any{
 		StageContext: "staging", "oidcAudience": "a-client, b-client", "terminationProtection": "false",
-		"reminderHourUtc": "7", "tags": `{"CostCenter":"42"}`, "mailFrom": "b@example.org",
+		"reminderHourUtc": "7", "tags": `{"CostCenter":"42"}`, "mailFrom": "b@example.org", "auditRetentionDays": "730",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -157,7 +159,7 @@ func TestSettingsComeFromTheStageFileAndContext(t *testing.T) {
 	// THEN the context wins, typed
 	if !slices.Equal(c.OIDCAudience, []string{"a-client", "b-client"}) || c.MailFrom != "b@example.org" ||
 		c.TerminationProtection == nil || *c.TerminationProtection || c.ReminderHourUTC == nil || *c.ReminderHourUTC != 7 ||
-		c.Tags["CostCenter"] != "42" || c.Stage != "staging" {
+		c.Tags["CostCenter"] != "42" || c.Stage != "staging" || c.AuditRetention() != 730 {
 		t.Errorf("config %+v", c)
 	}
 	// AND the file's other settings stay, the link base is the custom domain

@@ -561,13 +561,13 @@ const (
 var wantFunctions = map[string]wantFunction{
 	httpapi.FunctionAdmin: {
 		timeoutSecs: 10,
-		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "WORK_QUEUE_URL", "LOG_LEVEL"},
+		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "WORK_QUEUE_URL", "LOG_LEVEL", "AUDIT_RETENTION_DAYS"},
 		services:    []string{"dynamodb", "logs", "xray", "sqs"},
 		grants:      []string{sendWork},
 	},
 	httpapi.FunctionInvitations: {
 		timeoutSecs: 10,
-		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "FILES_BUCKET", "LOG_LEVEL"},
+		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "FILES_BUCKET", "LOG_LEVEL", "AUDIT_RETENTION_DAYS"},
 		services:    []string{"dynamodb", "logs", "xray", "sqs", "s3"},
 		grants: []string{
 			sendMail,
@@ -578,36 +578,36 @@ var wantFunctions = map[string]wantFunction{
 	},
 	httpapi.FunctionJoin: {
 		timeoutSecs: 10,
-		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "LOG_LEVEL"},
+		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "LOG_LEVEL", "AUDIT_RETENTION_DAYS"},
 		services:    []string{"dynamodb", "logs", "xray", "sqs"},
 		grants:      []string{sendMail},
 	},
 	httpapi.FunctionWhitelist: {
 		timeoutSecs: 10,
-		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "LOG_LEVEL"},
+		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "LOG_LEVEL", "AUDIT_RETENTION_DAYS"},
 		services:    []string{"dynamodb", "logs", "xray"},
 	},
 	httpapi.FunctionEnrollment: {
 		timeoutSecs: 10,
-		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "LOG_LEVEL"},
+		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "LOG_LEVEL", "AUDIT_RETENTION_DAYS"},
 		services:    []string{"dynamodb", "logs", "xray", "sqs"},
 		grants:      []string{sendMail},
 	},
 	httpapi.FunctionMembers: {
 		timeoutSecs: 10,
-		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "WORK_QUEUE_URL", "FILES_BUCKET", "LOG_LEVEL"},
+		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "WORK_QUEUE_URL", "FILES_BUCKET", "LOG_LEVEL", "AUDIT_RETENTION_DAYS"},
 		services:    []string{"dynamodb", "logs", "xray", "sqs", "s3"},
 		grants:      []string{sendMail, sendWork, "s3:GetObject ${Files.Arn}/exports/*"},
 	},
 	httpapi.FunctionReminders: {
 		timeoutSecs: 900,
-		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "PUBLIC_BASE_URL", "UNSUBSCRIBE_SECRET_ID", "REMINDER_HOUR_UTC", "LOG_LEVEL"},
+		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "PUBLIC_BASE_URL", "UNSUBSCRIBE_SECRET_ID", "REMINDER_HOUR_UTC", "LOG_LEVEL", "AUDIT_RETENTION_DAYS"},
 		services:    []string{"dynamodb", "logs", "xray", "sqs", "secretsmanager"},
 		grants:      []string{sendMail, readSecretValue, sendFailures},
 	},
 	httpapi.FunctionMessaging: {
 		timeoutSecs: 60,
-		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "PLAN_QUEUE_URL", "PUBLIC_BASE_URL", "UNSUBSCRIBE_SECRET_ID", "LOG_LEVEL"},
+		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "PLAN_QUEUE_URL", "PUBLIC_BASE_URL", "UNSUBSCRIBE_SECRET_ID", "LOG_LEVEL", "AUDIT_RETENTION_DAYS"},
 		services:    []string{"dynamodb", "logs", "xray", "sqs", "secretsmanager"},
 		grants: []string{
 			sendMail, sendPlan,
@@ -623,7 +623,7 @@ var wantFunctions = map[string]wantFunction{
 	},
 	httpapi.FunctionReports: {
 		timeoutSecs: 900,
-		env:         []string{"TABLE_NAME", "MAIL_QUEUE_URL", "REPORT_QUEUE_URL", "FILES_BUCKET", "LOG_LEVEL"},
+		env:         []string{"TABLE_NAME", "MAIL_QUEUE_URL", "REPORT_QUEUE_URL", "FILES_BUCKET", "LOG_LEVEL", "AUDIT_RETENTION_DAYS"},
 		services:    []string{"dynamodb", "logs", "xray", "sqs", "s3"},
 		grants: []string{
 			sendMail, sendReports, sendFailures,
@@ -640,7 +640,7 @@ var wantFunctions = map[string]wantFunction{
 	},
 	httpapi.FunctionInvitationImport: {
 		timeoutSecs: 900,
-		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "FILES_BUCKET", "LOG_LEVEL"},
+		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "FILES_BUCKET", "LOG_LEVEL", "AUDIT_RETENTION_DAYS"},
 		services:    []string{"dynamodb", "logs", "xray", "sqs", "s3"},
 		grants: []string{
 			sendMail, sendFailures,
@@ -651,13 +651,13 @@ var wantFunctions = map[string]wantFunction{
 	},
 	httpapi.FunctionActivity: {
 		timeoutSecs: 10,
-		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "LOG_LEVEL"},
+		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "LOG_LEVEL", "AUDIT_RETENTION_DAYS"},
 		services:    []string{"dynamodb", "logs", "xray", "sqs"},
 		grants:      []string{sendFailures},
 	},
 	httpapi.FunctionWorker: {
 		timeoutSecs: 120,
-		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "WORK_QUEUE_URL", "FILES_BUCKET", "LOG_LEVEL"},
+		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "WORK_QUEUE_URL", "FILES_BUCKET", "LOG_LEVEL", "AUDIT_RETENTION_DAYS"},
 		services:    []string{"dynamodb", "logs", "xray", "sqs", "s3"},
 		grants: []string{
 			sendMail, sendWork,
@@ -674,7 +674,7 @@ var wantFunctions = map[string]wantFunction{
 	},
 	httpapi.FunctionMailer: {
 		timeoutSecs: 30,
-		env:         []string{"TABLE_NAME", "MAIL_FROM", "MAIL_CONCURRENCY", "MAIL_CONFIGURATION_SET", "LOG_LEVEL"},
+		env:         []string{"TABLE_NAME", "MAIL_FROM", "MAIL_CONCURRENCY", "MAIL_CONFIGURATION_SET", "LOG_LEVEL", "AUDIT_RETENTION_DAYS"},
 		services:    []string{"dynamodb", "logs", "xray", "sqs", "ses"},
 		grants: []string{
 			// The event source mapping's, to consume the mail queue.
@@ -692,7 +692,7 @@ var wantFunctions = map[string]wantFunction{
 	},
 	httpapi.FunctionFeedback: {
 		timeoutSecs: 30,
-		env:         []string{"TABLE_NAME", "LOG_LEVEL"},
+		env:         []string{"TABLE_NAME", "LOG_LEVEL", "AUDIT_RETENTION_DAYS"},
 		services:    []string{"dynamodb", "logs", "xray", "sqs"},
 		grants: []string{
 			// The event source mapping's, to consume the feedback queue.

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -25,6 +26,24 @@ func TestLoadConfigNamesEveryMissingVariable(t *testing.T) {
 	c, level, err := wire.ReadAdmin(env.NewFrom(env.Map(map[string]string{"TABLE_NAME": "t", "LEARNER_APP_URL": "https://l"})))
 	if err != nil || c.Table != "t" || level != "info" {
 		t.Fatalf("config = %+v, %v", c, err)
+	}
+}
+
+func TestAuditRetentionIsReadAndChecked(t *testing.T) {
+	base := map[string]string{"TABLE_NAME": "t", "LEARNER_APP_URL": "https://l"}
+	c, _, err := wire.ReadAdmin(env.NewFrom(env.Map(base)))
+	if err != nil || c.AuditRetention != 400*24*time.Hour {
+		t.Fatalf("default retention %v, %v", c.AuditRetention, err)
+	}
+	base["AUDIT_RETENTION_DAYS"] = "30"
+	if c, _, err = wire.ReadAdmin(env.NewFrom(env.Map(base))); err != nil || c.AuditRetention != 30*24*time.Hour {
+		t.Fatalf("retention %v, %v", c.AuditRetention, err)
+	}
+	for _, bad := range []string{"0", "-5", "a year"} {
+		base["AUDIT_RETENTION_DAYS"] = bad
+		if _, _, err := wire.ReadAdmin(env.NewFrom(env.Map(base))); err == nil || !strings.Contains(err.Error(), "AUDIT_RETENTION_DAYS") {
+			t.Errorf("AUDIT_RETENTION_DAYS=%s: %v", bad, err)
+		}
 	}
 }
 
@@ -61,6 +80,8 @@ func TestSampleEvents(t *testing.T) {
 		{"health.json", 200, `"status":"ok"`},
 		{"create-org.json", 201, `"email":"Dean@acme.edu"`},
 		{"create-contract-unknown-field.json", 400, `"field":"seats"`},
+		// Someone who is no admin of the org reads none of its log.
+		{"list-audit.json", 403, `"code":"forbidden"`},
 	}
 	files, _ := filepath.Glob(filepath.Join("..", "..", "events", "admin", "*.json"))
 	if len(files) != len(tests) {

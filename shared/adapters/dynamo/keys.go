@@ -51,6 +51,9 @@ import (
 //	ScheduleDay     REPORT_DAY#<day>     ORG#<orgId>           -                                -
 //	Health          HEALTH               HEALTH                -                                -
 //	Migration       MIGRATION#<id>       MIGRATION             -                                -
+//	AuditRecord     AUDIT#<orgId>        <at ms>#<auditId>     -                                -
+//	  its copies    AUDIT#<orgId>#ACTOR#<actor>, AUDIT#<orgId>#ACTION#<action>,
+//	                AUDIT#<orgId>#TARGET#<type>#<id>, AUDIT#<orgId>#PROGRAM#<pid>  (same SK, whole record)
 //
 // <email> is the whole address lower-cased (backoffice.Email.Key); <name> is
 // the full name lower-cased. <s> is the learner shard, fnv-1a(<email>) mod
@@ -228,6 +231,23 @@ import (
 //	set it (and the days it runs on)          TransactWrite: Put the schedule, Put a ScheduleDay item for each
 //	                                          chosen day, Delete those of the other days
 //	the orgs whose report is due on a day     Query     PK=REPORT_DAY#<day> (day: MONDAY..SUNDAY), paginated
+//	record a change with the change           the change's own TransactWriteItems (a single write becomes one)
+//	  (audit log)                               plus a Put of each copy of the record: AUDIT#<orgId>, its actor's,
+//	                                            action's, target's and program's partitions (no condition; the
+//	                                            change's conditions decide for both); bulk work's outcome (a
+//	                                            domain import, an import's end) with its last write or alone
+//	an org's log, newest first, a time range  Query PK=AUDIT#<orgId>, SK BETWEEN <from ms> AND <to ms>,
+//	                                            ScanIndexForward=false, Limit = the page
+//	  by target (type and id)                 Query PK=AUDIT#<orgId>#TARGET#<type>#<id>, same SK range; actor,
+//	                                            action and a program admin's programs as a FilterExpression
+//	  by actor                                Query PK=AUDIT#<orgId>#ACTOR#<actor>; action, target type, programs
+//	                                            as a FilterExpression
+//	  by action                               Query PK=AUDIT#<orgId>#ACTION#<action>; target type, programs filtered
+//	  by program (or a program admin of one)  Query PK=AUDIT#<orgId>#PROGRAM#<pid>; target type filtered
+//	  by target type alone, or a program      Query PK=AUDIT#<orgId> with FilterExpression targetType = or
+//	    admin of several programs               programId IN (...)
+//	                                          A filtered query reads at most 1,000 records (Limit) and cuts the page at
+//	                                          its size, the cursor then the last record returned: one Query a page
 //	a migration's progress                    GetItem   PK=MIGRATION#<id>, SK=MIGRATION; PutItem attribute_not_exists
 //	                                          (start); UpdateItem SET cursors[<segment>] under cursors[<segment>] =
 //	                                          the cursor read, ADD scanned, changed (a page); status=done under
@@ -278,7 +298,10 @@ import (
 // MIGRATION#<id> takes one write per page of each segment of a running
 // migration (four segments by default, a few pages a second).
 // REPORT_DAY#<day> holds one small item per org reporting that weekday:
-// written when a schedule changes, read once a day.
+// written when a schedule changes, read once a day. AUDIT#<orgId> and its
+// copies take one write each per change an admin makes (admin-paced) and
+// per background outcome; an org's records carry expiresAt (the stage's
+// retention, 400 days by default), so the partitions stay bounded.
 
 const (
 	typeOrg        = "Org"

@@ -85,7 +85,9 @@ func TestNewReadsTheCallerOfTheRequest(t *testing.T) {
 			},
 			role: string(bo.RoleOrgAdmin), want: Actor{Subject: "op", Email: "op@x.com", Role: RoleOperator}, reqID: "r"},
 		{name: "background work for someone",
-			ctx:  func() context.Context { return WithActor(context.Background(), Actor{Subject: "s", Email: "a@b.co", Role: "program_admin"}) },
+			ctx: func() context.Context {
+				return WithActor(context.Background(), Actor{Subject: "s", Email: "a@b.co", Role: "program_admin"})
+			},
 			want: Actor{Subject: "s", Email: "a@b.co", Role: "program_admin"}},
 		{name: "the platform itself", ctx: context.Background, role: "org_admin", want: Actor{Role: RoleSystem}},
 	}
