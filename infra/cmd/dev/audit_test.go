@@ -106,7 +106,22 @@ func TestAuditLogBlackBox(t *testing.T) {
 	imp := dean.do("POST", pathA+"/invitation-imports", map[string]any{"contractId": contract, "csv": "Full Name,Email,External ID\nGrace,grace@acme.edu,\nNobody,bad,\n"}).must(t, 202)
 	waitImport(t, dean, pathA+"/invitation-imports/"+imp.str("id"))
 	dean.do("POST", pathB+"/domains", map[string]any{"domain": "acme.edu", "contractId": contract}).must(t, 201)
+	col := dean.do("POST", pathB+"/collections", map[string]any{"name": "All", "items": []any{
+		map[string]any{"id": "c0", "type": "course", "name": "Course 0"}}}).must(t, 201).str("id")
+	// A learner's own changes: joining by domain, enrolling, leaving a course.
+	slugB := dean.do("GET", pathB, nil).must(t, 200).str("slug")
+	jo := s.as("jo@acme.edu")
+	jo.do("POST", "/v1/programs/"+slugB+"/join", nil).must(t, 200)
+	jo.do("POST", "/v1/programs/"+slugB+"/enrollments", map[string]any{"itemId": "c0"}).must(t, 201)
+	jo.do("DELETE", "/v1/programs/"+slugB+"/enrollments/c0", nil).must(t, 204)
+	dean.do("POST", pathB+"/members/"+url.PathEscape("jo@acme.edu")+"/removal", map[string]any{"allowReturn": false}).must(t, 200)
 	dean.do("DELETE", pathB+"/domains/acme.edu", nil).must(t, 204)
+	// Messages: a draft, an edit, the settings, a send and its outcome.
+	msg := dean.do("POST", orgPath+"/messages", map[string]any{"preset": "encourage_enrolled"}).must(t, 201).str("id")
+	dean.do("PATCH", orgPath+"/messages/"+msg, map[string]any{"subject": "Keep going, {{learnerName}}"}).must(t, 200)
+	dean.do("PUT", orgPath+"/messaging-settings", map[string]any{"capLimit": 3, "capWindowDays": 7}).must(t, 200)
+	dean.do("POST", orgPath+"/messages/"+msg+"/send", map[string]any{"acceptTerms": true}).must(t, 202)
+	waitSent(t, dean, orgPath+"/messages/"+msg)
 	dean.do("PUT", orgPath+"/automated-messages/invitation-reminder/programs/"+progA, map[string]any{"enabled": false}).must(t, 200)
 	dean.do("POST", orgPath+"/admins", map[string]any{"email": "pam@acme.edu", "role": "program_admin", "programIds": []string{progA}}).must(t, 201)
 	// The same admin again is refused by the write's condition: no record.
@@ -121,6 +136,9 @@ func TestAuditLogBlackBox(t *testing.T) {
 		{"invitation_import.start", imp.str("id")}, {"invitation_import.finished", imp.str("id")},
 		{"domain.add", "acme.edu"}, {"domain.remove", "acme.edu"}, {"reminder_schedule.update", "invitation-reminder/" + progA},
 		{"admin.add", "pam@acme.edu"}, {"program.delete", progC},
+		{"collection.create", col}, {"member.join", "jo@acme.edu"}, {"enrollment.create", "jo@acme.edu/c0"},
+		{"enrollment.end", "jo@acme.edu/c0"}, {"member.remove", "jo@acme.edu"}, {"message.create", msg}, {"message.update", msg},
+		{"messaging_settings.update", orgID}, {"message.send", msg}, {"message.send.finished", msg},
 	} {
 		if got := find(recs, want.action, want.target); len(got) != 1 {
 			t.Errorf("%d records of %s on %s, want 1", len(got), want.action, want.target)
@@ -143,6 +161,17 @@ func TestAuditLogBlackBox(t *testing.T) {
 		if _, _, ok := r.change("tagline"); ok {
 			t.Error("an unchanged field is in the record")
 		}
+	}
+	if join := find(recs, "member.join", "jo@acme.edu"); len(join) == 1 && (join[0].Actor.Email != "jo@acme.edu" || join[0].Actor.Role != "learner" || join[0].ProgramID != progB) {
+		t.Errorf("jo's joining %+v", join[0])
+	}
+	if edit := find(recs, "message.update", msg); len(edit) == 1 {
+		if _, subject, _ := edit[0].change("subject"); subject != "Keep going, {{learnerName}}" {
+			t.Errorf("the edit's subject change %+v", edit[0].Changes)
+		}
+	}
+	if sent := find(recs, "message.send.finished", msg); len(sent) == 1 && (sent[0].Actor.Email != "dean@acme.edu" || sent[0].RequestID != "") {
+		t.Errorf("the send's outcome %+v", sent[0])
 	}
 	if inv := find(recs, "invitation.create", "=cmd@acme.edu"); len(inv) == 1 && inv[0].RequestID != inviteID {
 		t.Errorf("invitation record's request %q, want %q", inv[0].RequestID, inviteID)

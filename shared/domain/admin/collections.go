@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/domain/audit"
 )
 
 // NewCollection is a request to create a collection, optionally with its
@@ -188,10 +190,12 @@ func (s *Service) CreateCollection(ctx context.Context, caller bo.Caller, orgID,
 	before := positions(cs)
 	cs = insertAt(cs, in.Position, c)
 	changed := s.renumbered(before, cs, c.ID)
+	created := cs[slices.IndexFunc(cs, func(x bo.Collection) bool { return x.ID == c.ID })]
+	ctx = s.collectionRecord(ctx, orgID, audit.CollectionCreate, c.ID, nil, created)
 	if err := s.store.PutCollections(ctx, changed...); err != nil {
 		return bo.Collection{}, err
 	}
-	return cs[slices.IndexFunc(cs, func(x bo.Collection) bool { return x.ID == c.ID })], nil
+	return created, nil
 }
 
 // UpdateCollection renames, re-describes or repositions a collection. It
@@ -222,6 +226,7 @@ func (s *Service) UpdateCollection(ctx context.Context, caller bo.Caller, orgID,
 		return bo.Collection{}, err
 	}
 	c := cs[i]
+	old := c
 	if in.Name != nil {
 		c.Name = strings.TrimSpace(*in.Name)
 	}
@@ -236,6 +241,7 @@ func (s *Service) UpdateCollection(ctx context.Context, caller bo.Caller, orgID,
 	}
 	cs = insertAt(cs, pos, c)
 	changed := s.renumbered(before, cs, c.ID)
+	ctx = s.collectionRecord(ctx, orgID, audit.CollectionUpdate, c.ID, old, cs[*pos])
 	if err := s.store.PutCollections(ctx, changed...); err != nil {
 		return bo.Collection{}, err
 	}
@@ -252,7 +258,7 @@ func (s *Service) DeleteCollection(ctx context.Context, caller bo.Caller, orgID,
 	if err != nil {
 		return err
 	}
-	return s.store.DeleteCollection(ctx, c)
+	return s.store.DeleteCollection(s.collectionRecord(ctx, orgID, audit.CollectionDelete, c.ID, c, nil), c)
 }
 
 // AddItem adds a course or specialisation to a collection. It returns
@@ -273,9 +279,11 @@ func (s *Service) AddItem(ctx context.Context, caller bo.Caller, orgID, programI
 	if err := v.Err(); err != nil {
 		return bo.Collection{}, err
 	}
+	old := c
 	if err := s.insertItem(&c, in.CatalogItem, in.Position); err != nil {
 		return bo.Collection{}, err
 	}
+	ctx = s.collectionRecord(ctx, orgID, audit.CollectionUpdate, c.ID, old, c)
 	if err := s.store.PutCollections(ctx, c); err != nil {
 		return bo.Collection{}, err
 	}
@@ -320,9 +328,11 @@ func (s *Service) RemoveItem(ctx context.Context, caller bo.Caller, orgID, progr
 	if err != nil {
 		return bo.Collection{}, err
 	}
+	old := c
 	if _, err := s.removeItem(&c, itemID); err != nil {
 		return bo.Collection{}, err
 	}
+	ctx = s.collectionRecord(ctx, orgID, audit.CollectionUpdate, c.ID, old, c)
 	if err := s.store.PutCollections(ctx, c); err != nil {
 		return bo.Collection{}, err
 	}
@@ -365,6 +375,12 @@ func (s *Service) placeItem(ctx context.Context, caller bo.Caller, orgID, progra
 		return bo.Collection{}, bo.Errorf(bo.ENOTFOUND, "item %s not found in collection %s", itemID, collectionID)
 	}
 	item := src.Items[i]
+	action := audit.CollectionItemCopy
+	if move {
+		action = audit.CollectionItemMove
+	}
+	ctx = audit.For(ctx, s.Now(), orgID, programID, action, audit.Target{Type: audit.TargetCollection, ID: to.CollectionID},
+		audit.Set("itemId", itemID, "fromCollectionId", collectionID, "toCollectionId", to.CollectionID, "position", positionText(to.Position)))
 	if to.CollectionID == collectionID {
 		var v bo.Validation
 		checkPosition(&v, "position", to.Position, len(src.Items)-1)
@@ -398,4 +414,25 @@ func (s *Service) placeItem(ctx context.Context, caller bo.Caller, orgID, progra
 	}
 	_, _ = s.removeItem(&src, itemID)
 	return dst, s.store.PutCollections(ctx, src, dst)
+}
+
+// collectionRecord returns ctx carrying the record of a change to a
+// collection of a program: its fields before and after (nil for none).
+func (s *Service) collectionRecord(ctx context.Context, orgID, action, collectionID string, before, after any) context.Context {
+	var programID string
+	for _, c := range []any{before, after} {
+		if col, ok := c.(bo.Collection); ok {
+			programID = col.ProgramID
+		}
+	}
+	return audit.For(ctx, s.Now(), orgID, programID, action, audit.Target{Type: audit.TargetCollection, ID: collectionID},
+		audit.Diff(before, after, "programId", "id", "createdAt", "updatedAt"))
+}
+
+// positionText shows an optional position for the log ("" for the end).
+func positionText(p *int) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.Itoa(*p)
 }

@@ -24,6 +24,9 @@ const (
 	RoleOperator = "platform_operator"
 	// RoleSystem is the platform acting on its own schedule (no person).
 	RoleSystem = "system"
+	// RoleLearner is a learner acting on their own membership (joining,
+	// enrolling).
+	RoleLearner = "learner"
 )
 
 // Action names: <what>.<verb>. Background work records its outcome with a
@@ -40,12 +43,18 @@ const (
 	CollectionCreate         = "collection.create"
 	CollectionUpdate         = "collection.update"
 	CollectionDelete         = "collection.delete"
+	CollectionItemMove       = "collection.item.move"
+	CollectionItemCopy       = "collection.item.copy"
 	InvitationCreate         = "invitation.create"
 	InvitationResend         = "invitation.resend"
 	InvitationRevoke         = "invitation.revoke"
 	InvitationImportStart    = "invitation_import.start"
 	InvitationImportFinished = "invitation_import.finished"
 	MemberRemove             = "member.remove"
+	MemberJoin               = "member.join"
+	MemberRejoin             = "member.rejoin"
+	EnrollmentCreate         = "enrollment.create"
+	EnrollmentEnd            = "enrollment.end"
 	MemberExportStart        = "member_export.start"
 	DomainAdd                = "domain.add"
 	DomainRemove             = "domain.remove"
@@ -70,6 +79,7 @@ const (
 	TargetInvitation        = "invitation"
 	TargetImport            = "invitation_import"
 	TargetMember            = "member"
+	TargetEnrollment        = "enrollment"
 	TargetExport            = "member_export"
 	TargetDomain            = "domain"
 	TargetMessage           = "message"

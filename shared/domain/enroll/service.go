@@ -11,6 +11,7 @@ import (
 	"time"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/domain/audit"
 	"github.com/learnops/backoffice/shared/domain/mail"
 )
 
@@ -125,7 +126,8 @@ func (s *Service) Enroll(ctx context.Context, caller bo.Caller, slug string, in 
 			OrgID: p.OrgID, ProgramID: p.ID, EmailKey: l.EmailKey, ItemID: item.ID, ItemType: item.Type, ItemName: item.Name,
 			CollectionID: collectionID, State: bo.Enrolled, EnrolledAt: now, CreatedAt: now, UpdatedAt: now,
 		}
-		err = s.store.Enroll(ctx, l, e, p.EnrollmentLimit)
+		err = s.store.Enroll(enrollRecord(ctx, now, l, audit.EnrollmentCreate, item.ID, audit.Set("itemType", string(item.Type),
+			"itemName", item.Name, "collectionId", collectionID, "state", string(bo.Enrolled))), l, e, p.EnrollmentLimit)
 		if err == nil {
 			// Enrolling again keeps the progress of the earlier enrollment:
 			// answer with what is stored.
@@ -175,7 +177,16 @@ func (s *Service) Unenroll(ctx context.Context, caller bo.Caller, slug, itemID s
 	if err != nil {
 		return err
 	}
-	return s.store.Unenroll(ctx, l, itemID, s.Now())
+	now := s.Now()
+	ctx = enrollRecord(ctx, now, l, audit.EnrollmentEnd, itemID, []audit.Change{{Field: "state", Old: string(bo.Enrolled), New: string(bo.Unenrolled)}})
+	return s.store.Unenroll(ctx, l, itemID, now)
+}
+
+// enrollRecord returns ctx carrying the record of a learner's change to
+// their enrollment in an item, in their own name.
+func enrollRecord(ctx context.Context, at time.Time, l bo.Learner, action, itemID string, changes []audit.Change) context.Context {
+	audit.SetRole(ctx, audit.RoleLearner)
+	return audit.For(ctx, at, l.OrgID, l.ProgramID, action, audit.Target{Type: audit.TargetEnrollment, ID: l.Email + "/" + itemID}, changes)
 }
 
 // List returns the signed-in member's enrollments in the program, current

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/domain/audit"
 	"github.com/learnops/backoffice/shared/domain/mail"
 )
 
@@ -66,7 +67,7 @@ func (s *Service) Accept(ctx context.Context, caller bo.Caller, token string) (A
 			return Accepted{}, bo.Errorf(bo.ECONFLICT, "this invitation link expired on %s: ask your program admin to resend the invitation",
 				tok.ExpiresAt.Format("2 January 2006"))
 		}
-		joined, err := s.store.Join(ctx, l, now)
+		joined, err := s.store.Join(joinRecord(ctx, now, l, audit.MemberJoin, "invitation"), l, now)
 		switch bo.ErrorCode(err) {
 		case "":
 			return s.welcome(ctx, joined, false)

@@ -3,9 +3,11 @@ package invite
 import (
 	"context"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/domain/audit"
 	"github.com/learnops/backoffice/shared/domain/whitelist"
 )
 
@@ -134,9 +136,9 @@ func (s *Service) Join(ctx context.Context, caller bo.Caller, slug string) (Acce
 		case JoinNone:
 			return Accepted{}, bo.Errorf(bo.EFORBIDDEN, "%s", st.reason)
 		case JoinInvitation:
-			l, err = s.store.Join(ctx, l, now)
+			l, err = s.store.Join(joinRecord(ctx, now, l, audit.MemberJoin, "invitation"), l, now)
 		case JoinRejoin:
-			l, err = s.store.Rejoin(ctx, l, now)
+			l, err = s.store.Rejoin(joinRecord(ctx, now, l, audit.MemberRejoin, "return"), l, now)
 		case JoinByDomain:
 			name := strings.Join(strings.Fields(caller.Name), " ")
 			if name == "" || utf8.RuneCountInString(name) > 200 {
@@ -146,7 +148,7 @@ func (s *Service) Join(ctx context.Context, caller bo.Caller, slug string) (Acce
 				OrgID: p.OrgID, ProgramID: p.ID, Email: email.Display, EmailKey: email.Key, FullName: name,
 				ContractID: st.domain.ContractID, InvitationID: bo.NewID("join", now),
 			}
-			l, err = s.store.JoinByDomain(ctx, l, now)
+			l, err = s.store.JoinByDomain(joinRecord(ctx, now, l, audit.MemberJoin, "domain"), l, now)
 		}
 		switch bo.ErrorCode(err) {
 		case "":
@@ -157,4 +159,13 @@ func (s *Service) Join(ctx context.Context, caller bo.Caller, slug string) (Acce
 		return Accepted{}, err
 	}
 	return Accepted{}, bo.Errorf(bo.ECONFLICT, "your membership is being changed by another request; retry")
+}
+
+// joinRecord returns ctx carrying the record of a learner joining (or
+// rejoining) a program by the way given, in their own name.
+func joinRecord(ctx context.Context, at time.Time, l bo.Learner, action, via string) context.Context {
+	audit.SetRole(ctx, audit.RoleLearner)
+	return audit.For(ctx, at, l.OrgID, l.ProgramID, action, audit.Target{Type: audit.TargetMember, ID: l.Email},
+		[]audit.Change{{Field: "state", Old: string(l.State), New: string(bo.StateMember)}, {Field: "via", New: via},
+			{Field: "contractId", New: l.ContractID}})
 }

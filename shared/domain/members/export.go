@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/learnops/backoffice/shared/app/resources"
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/domain/audit"
 )
 
 // WorkMemberExport is the kind of the work item that writes a member
@@ -172,6 +174,10 @@ func (x *Exporter) Create(ctx context.Context, caller bo.Caller, orgID, programI
 			CourseID: q.CourseID, Columns: columns},
 		CreatedBy: caller.Subject, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(ExportLifetime).Truncate(time.Second),
 	}
+	// An export is a read of personal data, which the log keeps too.
+	ctx = audit.For(ctx, now, orgID, programID, audit.MemberExportStart, audit.Target{Type: audit.TargetExport, ID: e.ID},
+		audit.Set("status", string(q.Status), "search", q.Search, "contractId", q.ContractID, "courseId", q.CourseID,
+			"columns", strings.Join(columns, ",")))
 	if err := x.store.CreateExport(ctx, e); err != nil {
 		return Export{}, err
 	}
