@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/domain/audit"
 )
 
@@ -120,7 +121,8 @@ func (s *Store) withAudit(ctx context.Context, items []types.TransactWriteItem) 
 // when there is one; it reports false when there is none, for the caller to
 // make the write on its own. A failed condition of the write is returned as
 // the ConditionalCheckFailedException that the write alone would return, so
-// callers handle both paths alike.
+// callers handle both paths alike; a transaction cancelled by another at the
+// same moment is ECONFLICT.
 func (s *Store) alone(ctx context.Context, item types.TransactWriteItem) (bool, error) {
 	items, done := s.withAudit(ctx, []types.TransactWriteItem{item})
 	if len(items) == 1 {
@@ -128,8 +130,14 @@ func (s *Store) alone(ctx context.Context, item types.TransactWriteItem) (bool, 
 	}
 	_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items, ClientRequestToken: aws.String(requestToken())})
 	done(err == nil)
-	if failed, cancelled := cancelledAt(err); cancelled && slices.Contains(failed, 0) {
+	failed, cancelled := cancelledAt(err)
+	switch {
+	case cancelled && slices.Contains(failed, 0):
 		return true, &types.ConditionalCheckFailedException{Message: aws.String("the conditional request failed")}
+	case cancelled:
+		// Another transaction on the same item at the same moment, which
+		// the write alone would have waited for: the caller may retry.
+		return true, bo.Errorf(bo.ECONFLICT, "another change was made at the same time; retry")
 	}
 	return true, err
 }

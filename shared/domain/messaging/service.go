@@ -346,7 +346,10 @@ func (s *Service) Send(ctx context.Context, caller bo.Caller, orgID, messageID s
 	if err := s.plans.Send(ctx, PlanItem{Kind: PlanKind, OrgID: orgID, MessageID: messageID, Actor: &actor}); err != nil {
 		// Nothing was planned: make it a draft again, so that sending it
 		// again is possible rather than a no-op.
-		if rerr := s.store.RevertSending(context.WithoutCancel(ctx), orgID, messageID); rerr != nil {
+		revert := audit.For(context.WithoutCancel(ctx), s.Now(), orgID, messageProgram(m), audit.MessageSendFinished,
+			audit.Target{Type: audit.TargetMessage, ID: m.ID}, []audit.Change{{Field: "status", Old: string(StatusSending), New: string(StatusDraft)},
+				{Field: "error", New: "the sending could not be queued"}})
+		if rerr := s.store.RevertSending(revert, orgID, messageID); rerr != nil {
 			s.Log.ErrorContext(ctx, "message left sending without a plan", slog.String("messageId", messageID), slog.String("error", rerr.Error()))
 		}
 		return Message{}, err
