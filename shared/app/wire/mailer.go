@@ -8,8 +8,6 @@ import (
 	netmail "net/mail"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	awsses "github.com/aws/aws-sdk-go-v2/service/ses"
 
 	"github.com/learnops/backoffice/shared/adapters/dynamo"
 	"github.com/learnops/backoffice/shared/adapters/queue"
@@ -94,7 +92,7 @@ func InstanceRate(ctx context.Context, c Mailer, src RateSource) (account, each 
 // and the reach check and campaign counters into the dispatcher behind the
 // batch handler. It returns an error when the send rate cannot be had.
 func MailerHandler(ctx context.Context, awsCfg aws.Config, c Mailer, logger *slog.Logger) (queue.Handler, error) {
-	sender := ses.NewSender(awsses.NewFromConfig(awsCfg), c.ConfigurationSet)
+	sender := ses.Open(awsCfg, c.ConfigurationSet)
 	account, each, err := InstanceRate(ctx, c, sender)
 	if err != nil {
 		return nil, err
@@ -103,8 +101,8 @@ func MailerHandler(ctx context.Context, awsCfg aws.Config, c Mailer, logger *slo
 	if err != nil {
 		return nil, err
 	}
-	store := dynamo.NewStore(dynamodb.NewFromConfig(awsCfg), c.Table)
-	dispatcher := mail.NewDispatcher(store, sender, pacer, c.From, logger).WithCampaigns(store, store)
+	ledger := dynamo.Open(awsCfg, c.Table).MailLedger()
+	dispatcher := mail.NewDispatcher(ledger, sender, pacer, c.From, logger).WithCampaigns(ledger, ledger)
 	logger.Info("mailer ready", slog.Float64("accountSendRate", account), slog.Int("concurrency", c.Concurrency),
 		slog.Float64("instanceSendRate", each), slog.String("from", c.From), slog.String("configurationSet", c.ConfigurationSet))
 	return queue.BatchHandler(dispatcher.DeliverJSON, logger), nil
