@@ -77,7 +77,7 @@ func BenchmarkColdStartInit(b *testing.B) {
 	for name, init := range functions {
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
-				cfg, err := awsconfig.Load(b.Context())
+				cfg, err := awsconfig.Lambda()
 				if err != nil {
 					b.Fatal(err)
 				}

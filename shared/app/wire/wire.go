@@ -46,7 +46,7 @@ func Main[C any](read func(*env.Reader) (C, string, error), build func(ctx conte
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
-	awsCfg, err := awsconfig.Load(ctx)
+	awsCfg, err := awsconfig.Lambda()
 	if err != nil {
 		fail("aws configuration", err)
 	}
