@@ -33,3 +33,20 @@ func Read(ctx context.Context, client Client, id string) ([]byte, error) {
 	}
 	return nil, fmt.Errorf("read secret %s: it has no value", id)
 }
+
+// getSecretValue is the SDK client's GetSecretValue as a method value: a
+// Client that holds no *secretsmanager.Client, so that a binary that runs
+// templates (which call methods by name, through reflection, and so keep
+// every exported method of every type held in an interface) does not link
+// the whole Secrets Manager API.
+type getSecretValue func(context.Context, *secretsmanager.GetSecretValueInput, ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+
+// GetSecretValue calls the SDK's GetSecretValue.
+func (f getSecretValue) GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+	return f(ctx, in, opts...)
+}
+
+// Open returns a Client built from cfg.
+func Open(cfg aws.Config) Client {
+	return getSecretValue(secretsmanager.NewFromConfig(cfg).GetSecretValue)
+}

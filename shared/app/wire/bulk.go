@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/learnops/backoffice/shared/adapters/secrets"
 	"github.com/learnops/backoffice/shared/app/env"
@@ -34,7 +33,7 @@ func readBulk(vars *env.Reader, learners Learners) Bulk {
 // cold start) and returns the signer of unsubscribe links. It returns
 // Secrets Manager's error, or the signer's for a secret that is too short.
 func UnsubscribeSigner(ctx context.Context, awsCfg aws.Config, c Bulk) (*optout.Signer, error) {
-	secret, err := secrets.Read(ctx, secretsmanager.NewFromConfig(awsCfg), c.UnsubscribeSecretID)
+	secret, err := secrets.Read(ctx, secrets.Open(awsCfg), c.UnsubscribeSecretID)
 	if err != nil {
 		return nil, fmt.Errorf("unsubscribe signing secret: %w", err)
 	}

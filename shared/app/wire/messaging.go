@@ -5,8 +5,6 @@ import (
 	"log/slog"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/learnops/backoffice/shared/adapters/dynamo"
 	"github.com/learnops/backoffice/shared/adapters/httpapi"
@@ -20,7 +18,7 @@ import (
 // The adapters the messaging function is wired with implement the ports
 // its domain declares.
 var (
-	_ messaging.Authorizer = (*admin.Service)(nil)
+	_ messaging.Authorizer = (*admin.Authorizer)(nil)
 	_ messaging.PlanQueue  = (*queue.Work)(nil)
 	_ messaging.Outbox     = (*queue.Publisher)(nil)
 	_ messaging.Links      = (*optout.Signer)(nil)
@@ -54,10 +52,10 @@ func MessagingHandler(ctx context.Context, awsCfg aws.Config, c Messaging, logge
 	if err != nil {
 		return Triggers{}, err
 	}
-	store := dynamo.NewStore(dynamodb.NewFromConfig(awsCfg), c.Table)
-	client := sqs.NewFromConfig(awsCfg)
+	store := dynamo.Open(awsCfg, c.Table).MessagingStore()
+	client := queue.Open(awsCfg)
 	plans := queue.NewWork(client, c.PlanQueueURL)
-	svc := messaging.NewService(store, admin.NewService(store, admin.Config{LearnerAppURL: c.LearnerAppURL}), plans,
+	svc := messaging.NewService(store, admin.NewAuthorizer(store), plans,
 		messaging.Config{LearnerAppURL: c.LearnerAppURL})
 	svc.Log = logger
 	planner := messaging.NewPlanner(store, queue.NewPublisher(client, c.MailQueueURL), plans, signer,

@@ -7,8 +7,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/learnops/backoffice/shared/adapters/dynamo"
 	"github.com/learnops/backoffice/shared/adapters/httpapi"
@@ -39,8 +37,8 @@ func ReadReports(vars *env.Reader) (Reports, string, error) {
 
 // ReportsService returns the reports service of the configuration.
 func ReportsService(awsCfg aws.Config, c Reports, logger *slog.Logger) *reports.Service {
-	store := dynamo.NewStore(dynamodb.NewFromConfig(awsCfg), c.Table)
-	client := sqs.NewFromConfig(awsCfg)
+	store := dynamo.Open(awsCfg, c.Table)
+	client := queue.Open(awsCfg)
 	svc := reports.NewService(store, admin.NewService(store, admin.Config{}), queue.NewWork(client, c.ReportQueueURL),
 		bucket(awsCfg, c.FilesBucket), queue.NewPublisher(client, c.MailQueueURL))
 	svc.Log = logger

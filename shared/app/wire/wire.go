@@ -13,9 +13,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/learnops/backoffice/shared/adapters/awsconfig"
 	"github.com/learnops/backoffice/shared/adapters/dynamo"
@@ -126,15 +124,15 @@ type services struct {
 }
 
 func newServices(awsCfg aws.Config, c Learners, logger *slog.Logger) services {
-	store := dynamo.NewStore(dynamodb.NewFromConfig(awsCfg), c.Table)
+	store := dynamo.Open(awsCfg, c.Table)
 	cfg := admin.Config{LearnerAppURL: c.LearnerAppURL}
 	if c.WorkQueueURL != "" {
-		cfg.Deletion = members.NewDeletions(store, queue.NewWork(sqs.NewFromConfig(awsCfg), c.WorkQueueURL))
+		cfg.Deletion = members.NewDeletions(store, queue.NewWork(queue.Open(awsCfg), c.WorkQueueURL))
 	}
 	admins := admin.NewService(store, cfg)
 	s := services{store: store, admin: admins}
 	if c.MailQueueURL != "" {
-		outbox := queue.NewPublisher(sqs.NewFromConfig(awsCfg), c.MailQueueURL)
+		outbox := queue.NewPublisher(queue.Open(awsCfg), c.MailQueueURL)
 		s.invite = invite.NewService(store, admins, outbox, invite.Config{LearnerAppURL: c.LearnerAppURL})
 		s.invite.Log = logger
 	}
