@@ -78,10 +78,23 @@ func Lambda() (aws.Config, error) {
 		RetryMode:        e.RetryMode,
 		AppID:            e.AppID,
 		// The service clients read AWS_ENDPOINT_URL_<SERVICE> from here.
-		ConfigSources: []any{e},
+		ConfigSources: []any{serviceEndpoints(e.GetServiceBaseEndpoint)},
 	}
 	if e.BaseEndpoint != "" && (e.IgnoreConfiguredEndpoints == nil || !*e.IgnoreConfiguredEndpoints) {
 		cfg.BaseEndpoint = aws.String(e.BaseEndpoint)
 	}
 	return cfg, nil
+}
+
+// serviceEndpoints is the environment's AWS_ENDPOINT_URL_<SERVICE> lookup,
+// which the service clients ask their configuration's sources for. It is
+// a method value rather than the EnvConfig itself, whose hundred-odd
+// methods a binary that runs templates (keeping every exported method of
+// what it holds in an interface) would link.
+type serviceEndpoints func(ctx context.Context, sdkID string) (string, bool, error)
+
+// GetServiceBaseEndpoint returns the service's endpoint from the
+// environment, and whether there is one.
+func (f serviceEndpoints) GetServiceBaseEndpoint(ctx context.Context, sdkID string) (string, bool, error) {
+	return f(ctx, sdkID)
 }
