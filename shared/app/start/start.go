@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"github.com/learnops/backoffice/shared/adapters/awsconfig"
+	"github.com/learnops/backoffice/shared/adapters/awsenv"
 	"github.com/learnops/backoffice/shared/app/env"
 )
 
@@ -36,7 +36,7 @@ func Main[C any](read func(*env.Reader) (C, string, error), build func(ctx conte
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
-	awsCfg, err := awsconfig.Lambda()
+	awsCfg, err := awsenv.Load()
 	if err != nil {
 		fail("aws configuration", err)
 	}
