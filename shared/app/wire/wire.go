@@ -10,9 +10,7 @@ import (
 	"log/slog"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/learnops/backoffice/shared/adapters/awsconfig"
 	"github.com/learnops/backoffice/shared/adapters/dynamo"
 	"github.com/learnops/backoffice/shared/adapters/files"
 	"github.com/learnops/backoffice/shared/adapters/queue"
@@ -108,5 +106,5 @@ func newServices(awsCfg aws.Config, c Learners, logger *slog.Logger) services {
 }
 
 func bucket(awsCfg aws.Config, name string) *files.Store {
-	return files.New(s3.NewFromConfig(awsCfg, awsconfig.S3Options), name)
+	return files.Open(awsCfg, name)
 }
