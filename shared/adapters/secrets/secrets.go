@@ -8,6 +8,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/learnops/backoffice/shared/domain/optout"
 )
 
 // Client is the part of the Secrets Manager API the package uses.
@@ -49,4 +51,16 @@ func (f getSecretValue) GetSecretValue(ctx context.Context, in *secretsmanager.G
 // Open returns a Client built from cfg.
 func Open(cfg aws.Config) Client {
 	return getSecretValue(secretsmanager.NewFromConfig(cfg).GetSecretValue)
+}
+
+// UnsubscribeSigner reads the unsubscribe links' signing secret (its ARN or
+// name) with a client built from cfg, once, at cold start, and returns the
+// signer of links under publicBaseURL. It returns Secrets Manager's error,
+// or the signer's for a secret that is too short.
+func UnsubscribeSigner(ctx context.Context, cfg aws.Config, secretID, publicBaseURL string) (*optout.Signer, error) {
+	secret, err := Read(ctx, Open(cfg), secretID)
+	if err != nil {
+		return nil, fmt.Errorf("unsubscribe signing secret: %w", err)
+	}
+	return optout.NewSigner(secret, publicBaseURL)
 }

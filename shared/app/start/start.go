@@ -57,3 +57,34 @@ type Base struct {
 func ReadBase(vars *env.Reader) Base {
 	return Base{Table: vars.Required("TABLE_NAME"), LogLevel: vars.Optional("LOG_LEVEL", "info")}
 }
+
+// Learners is the configuration of the functions that write learners and
+// queue their emails.
+type Learners struct {
+	Base
+	LearnerAppURL string
+	MailQueueURL  string
+	// FilesBucket is read only by the functions that need it.
+	FilesBucket string
+	// WorkQueueURL is the queue of long-running work (program deletions,
+	// member exports).
+	WorkQueueURL string
+}
+
+// Bulk is the configuration of the functions that send mail that is not
+// transactional (admin messages, reminders) and so sign unsubscribe links.
+type Bulk struct {
+	Learners
+	// PublicBaseURL is the public base URL of the API (its custom domain in
+	// AWS, the local gateway under make dev): every link to the API in an
+	// email (unsubscribe) is built from it, never from the execute-api URL.
+	PublicBaseURL string
+	// UnsubscribeSecretID is the ARN (or name) of the Secrets Manager
+	// secret that signs unsubscribe links.
+	UnsubscribeSecretID string
+}
+
+// ReadBulk reads PUBLIC_BASE_URL and UNSUBSCRIBE_SECRET_ID besides learners'.
+func ReadBulk(vars *env.Reader, learners Learners) Bulk {
+	return Bulk{Learners: learners, PublicBaseURL: vars.Required("PUBLIC_BASE_URL"), UnsubscribeSecretID: vars.Required("UNSUBSCRIBE_SECRET_ID")}
+}

@@ -31,18 +31,8 @@ type Base = start.Base
 
 func readBase(vars *env.Reader) Base { return start.ReadBase(vars) }
 
-// Learners is the configuration of the functions that write learners and
-// queue their emails.
-type Learners struct {
-	Base
-	LearnerAppURL string
-	MailQueueURL  string
-	// FilesBucket is read only by the functions that need it.
-	FilesBucket string
-	// WorkQueueURL is the queue of long-running work (program deletions,
-	// member exports).
-	WorkQueueURL string
-}
+// Learners is start.Learners.
+type Learners = start.Learners
 
 // ReadAdmin reads the admin function's configuration: TABLE_NAME,
 // LEARNER_APP_URL, LOG_LEVEL and WORK_QUEUE_URL (optional: without it a
