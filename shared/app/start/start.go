@@ -49,8 +49,8 @@ func Main[C any](read func(*env.Reader) (C, string, error), build func(ctx conte
 
 // Base is the configuration every function reads.
 type Base struct {
-	Table    string
-	LogLevel string
+	Table    string `env:"TABLE_NAME"`
+	LogLevel string `env:"LOG_LEVEL" default:"info"`
 }
 
 // ReadBase reads TABLE_NAME (required) and LOG_LEVEL (default info).

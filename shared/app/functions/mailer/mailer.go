@@ -5,7 +5,6 @@ package mailer
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	netmail "net/mail"
@@ -20,34 +19,27 @@ import (
 	"github.com/learnops/backoffice/shared/domain/mail"
 )
 
-// Config is the mailer function's configuration.
+// Config is the mailer function's settings, each variable declared once in
+// its field's tag: Read fills it, and the stack sets the variables it names.
 type Config struct {
 	start.Base
 	// From is the sender of every email, an SES-verified identity.
-	From string
+	From string `env:"MAIL_FROM"`
 	// SendRate is the account's send rate in emails a second; 0 (unset)
 	// reads SES's maximum send rate at cold start.
-	SendRate int
+	SendRate int `env:"MAIL_SEND_RATE,optional"`
 	// Concurrency is the event source mapping's maximum concurrency: how
 	// many instances may send at once, sharing SendRate.
-	Concurrency int
+	Concurrency int `env:"MAIL_CONCURRENCY" default:"2"`
 	// ConfigurationSet is the SES configuration set every email is sent
 	// under, whose event destination publishes bounces and complaints to
 	// the feedback function; empty (locally) sends under none.
-	ConfigurationSet string
+	ConfigurationSet string `env:"MAIL_CONFIGURATION_SET,optional"`
 }
 
-// Read reads the mailer's configuration: TABLE_NAME, MAIL_FROM,
-// MAIL_SEND_RATE, MAIL_CONCURRENCY, MAIL_CONFIGURATION_SET (optional) and
-// LOG_LEVEL. Its error names every missing and every invalid variable.
-func Read(vars *env.Reader) (Config, string, error) {
-	c := Config{
-		Base:             start.ReadBase(vars),
-		From:             vars.Required("MAIL_FROM"),
-		SendRate:         vars.Int("MAIL_SEND_RATE", 0),
-		Concurrency:      vars.Int("MAIL_CONCURRENCY", 2),
-		ConfigurationSet: vars.Optional("MAIL_CONFIGURATION_SET", ""),
-	}
+// Validate describes each invalid value: a sender that is not an address,
+// a negative send rate, a concurrency below 1.
+func (c Config) Validate() []string {
 	var invalid []string
 	if c.From != "" {
 		if _, err := netmail.ParseAddress(c.From); err != nil {
@@ -60,16 +52,15 @@ func Read(vars *env.Reader) (Config, string, error) {
 	if c.Concurrency < 1 {
 		invalid = append(invalid, fmt.Sprintf("MAIL_CONCURRENCY=%d must be at least 1", c.Concurrency))
 	}
-	err := vars.Err()
-	if len(invalid) > 0 {
-		var e *env.Error
-		if !errors.As(err, &e) {
-			e = &env.Error{}
-			err = e
-		}
-		e.Invalid = append(e.Invalid, invalid...)
-	}
-	return c, c.LogLevel, err
+	return invalid
+}
+
+// Read reads the mailer's settings (Config). Its error names every missing
+// and every invalid variable.
+func Read(vars *env.Reader) (Config, string, error) {
+	var c Config
+	vars.Load(&c)
+	return c, c.LogLevel, vars.Err()
 }
 
 // RateSource reads the account's maximum send rate.

@@ -30,20 +30,32 @@ var (
 	_ messaging.Verifier   = (*optout.Signer)(nil)
 )
 
-// Config is the messaging function's configuration.
+// Config is the messaging function's settings, each variable declared
+// once in its field's tag: Read fills it, and the stack sets the variables
+// it names.
 type Config struct {
-	start.Bulk
+	start.Base
+	// LearnerAppURL is the learner app, which the emails link to.
+	LearnerAppURL string `env:"LEARNER_APP_URL"`
+	// MailQueueURL is the queue the planner puts the emails on.
+	MailQueueURL string `env:"MAIL_QUEUE_URL"`
+	// PublicBaseURL is the public base URL of the API (its custom domain in
+	// AWS, the local gateway under make dev): the unsubscribe links are
+	// built from it, never from the execute-api URL.
+	PublicBaseURL string `env:"PUBLIC_BASE_URL"`
+	// UnsubscribeSecretID is the ARN (or name) of the Secrets Manager
+	// secret that signs unsubscribe links.
+	UnsubscribeSecretID string `env:"UNSUBSCRIBE_SECRET_ID"`
 	// PlanQueueURL is the function's own queue of plan items: the chunks
 	// of the messages being sent.
-	PlanQueueURL string
+	PlanQueueURL string `env:"PLAN_QUEUE_URL"`
 }
 
-// Read reads the messaging function's configuration: TABLE_NAME,
-// LEARNER_APP_URL, MAIL_QUEUE_URL, PUBLIC_BASE_URL, UNSUBSCRIBE_SECRET_ID,
-// PLAN_QUEUE_URL and LOG_LEVEL. Its error names every missing variable.
+// Read reads the messaging function's settings (Config). Its error names
+// every missing variable.
 func Read(vars *env.Reader) (Config, string, error) {
-	learners := start.Learners{Base: start.ReadBase(vars), LearnerAppURL: vars.Required("LEARNER_APP_URL"), MailQueueURL: vars.Required("MAIL_QUEUE_URL")}
-	c := Config{Bulk: start.ReadBulk(vars, learners), PlanQueueURL: vars.Required("PLAN_QUEUE_URL")}
+	var c Config
+	vars.Load(&c)
 	return c, c.LogLevel, vars.Err()
 }
 
