@@ -36,6 +36,8 @@ import (
 	mailerfn "github.com/learnops/backoffice/shared/app/functions/mailer"
 	messagingfn "github.com/learnops/backoffice/shared/app/functions/messaging"
 	"github.com/learnops/backoffice/shared/app/resources"
+	"github.com/learnops/backoffice/shared/app/start"
+	"github.com/learnops/backoffice/shared/app/wire"
 	"github.com/learnops/backoffice/shared/domain/activity"
 	"github.com/learnops/backoffice/shared/domain/reminders"
 )
@@ -395,7 +397,7 @@ var functionSpecs = []functionSpec{
 	{
 		name: httpapi.FunctionReports, kind: api, timeoutSecs: reportsTimeoutSecs,
 		description: "reports: email reports and gradebooks built into the files bucket, emailed, and sent weekly",
-		env:         []string{envTableName, envMailQueueURL, envReportQueueURL, envFilesBucket},
+		env:         settingsEnv(wire.Reports{}),
 		grants: []grant{
 			grantTableReadWrite,
 			grantSendMail,
@@ -450,7 +452,7 @@ var functionSpecs = []functionSpec{
 	{
 		name: httpapi.FunctionFeedback, kind: event, timeoutSecs: feedbackTimeoutSecs,
 		description: "feedback: SES bounces and complaints suppress the address and mark its pending invitations undeliverable",
-		env:         []string{envTableName},
+		env:         settingsEnv(start.Base{}),
 		// Suppressions, and the marks on learner items found on GSI6.
 		grants:  []grant{grantTableReadWrite},
 		trigger: fromFeedbackQueue,

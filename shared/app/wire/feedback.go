@@ -14,10 +14,11 @@ import (
 
 var _ feedback.Store = (*dynamo.Store)(nil)
 
-// ReadFeedback reads the feedback function's configuration: TABLE_NAME and
-// LOG_LEVEL. Its error names every missing variable.
+// ReadFeedback reads the feedback function's settings, Base: TABLE_NAME
+// and LOG_LEVEL. Its error names every missing variable.
 func ReadFeedback(vars *env.Reader) (Base, string, error) {
-	c := readBase(vars)
+	var c Base
+	vars.Load(&c)
 	return c, c.LogLevel, vars.Err()
 }
 
