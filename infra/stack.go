@@ -32,7 +32,12 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/learnops/backoffice/shared/adapters/httpapi"
+	"github.com/learnops/backoffice/shared/app/env"
+	mailerfn "github.com/learnops/backoffice/shared/app/functions/mailer"
+	messagingfn "github.com/learnops/backoffice/shared/app/functions/messaging"
 	"github.com/learnops/backoffice/shared/app/resources"
+	"github.com/learnops/backoffice/shared/app/start"
+	"github.com/learnops/backoffice/shared/app/wire"
 	"github.com/learnops/backoffice/shared/domain/activity"
 	"github.com/learnops/backoffice/shared/domain/reminders"
 )
@@ -384,7 +389,7 @@ var functionSpecs = []functionSpec{
 	{
 		name: httpapi.FunctionMessaging, kind: api, timeoutSecs: messagingTimeoutSecs,
 		description: "messaging: admins' messages to learners, fanned out to the mail queue a chunk at a time; unsubscribe links",
-		env:         []string{envTableName, envLearnerAppURL, envMailQueueURL, envPlanQueueURL, envPublicBaseURL, envUnsubscribeID},
+		env:         settingsEnv(messagingfn.Config{}),
 		grants:      []grant{grantTableReadWrite, grantSendMail, grantSendPlan, grantReadUnsubscribeSecret},
 		// Besides its routes, its own plan queue: chunks of messages being sent.
 		trigger: fromPlanQueue,
@@ -392,7 +397,7 @@ var functionSpecs = []functionSpec{
 	{
 		name: httpapi.FunctionReports, kind: api, timeoutSecs: reportsTimeoutSecs,
 		description: "reports: email reports and gradebooks built into the files bucket, emailed, and sent weekly",
-		env:         []string{envTableName, envMailQueueURL, envReportQueueURL, envFilesBucket},
+		env:         settingsEnv(wire.Reports{}),
 		grants: []grant{
 			grantTableReadWrite,
 			grantSendMail,
@@ -434,7 +439,7 @@ var functionSpecs = []functionSpec{
 	{
 		name: httpapi.FunctionMailer, kind: event, timeoutSecs: mailerTimeoutSecs,
 		description: "mailer: sends the emails of the mail queue with SES, each at most once",
-		env:         []string{envTableName, envMailFrom, envMailConcurrency, envMailConfigSet},
+		env:         settingsEnv(mailerfn.Config{}),
 		grants: []grant{
 			// Idempotency claims: one item per email sent; reach checks and
 			// campaign counts.
@@ -447,7 +452,7 @@ var functionSpecs = []functionSpec{
 	{
 		name: httpapi.FunctionFeedback, kind: event, timeoutSecs: feedbackTimeoutSecs,
 		description: "feedback: SES bounces and complaints suppress the address and mark its pending invitations undeliverable",
-		env:         []string{envTableName},
+		env:         settingsEnv(start.Base{}),
 		// Suppressions, and the marks on learner items found on GSI6.
 		grants:  []grant{grantTableReadWrite},
 		trigger: fromFeedbackQueue,
@@ -989,6 +994,27 @@ func newFunction(stack awscdk.Stack, assetDir string, d *deps, spec functionSpec
 
 // environment is the environment of spec's function: the variables it lists
 // and LOG_LEVEL.
+// settingsEnv returns the variables a function's settings struct declares
+// (its main reads them with env.Load) that the stack sets: each that
+// envValues has a value for. An optional one without a value is left unset
+// (the mailer's MAIL_SEND_RATE: unset, it reads SES's rate); a required one
+// without a value panics, as the function could not start.
+func settingsEnv(settings any) []string {
+	required := env.Required(settings)
+	var out []string
+	for _, name := range env.Names(settings) {
+		_, ok := envValues[name]
+		switch {
+		case name == envLogLevel:
+		case ok:
+			out = append(out, name)
+		case slices.Contains(required, name):
+			panic(fmt.Sprintf("%T requires %s, which envValues has no value for", settings, name))
+		}
+	}
+	return out
+}
+
 func environment(d *deps, spec functionSpec) *map[string]*string {
 	env := map[string]*string{}
 	for _, name := range append(slices.Clone(spec.env), envLogLevel) {

@@ -70,8 +70,8 @@ func TestSampleEvents(t *testing.T) {
 	wiretest.Member(t, w, "jo@acme.edu")
 	secret := strings.Repeat("s", 64)
 	planURL, _ := emulatortest.NewQueue(t, w.AWS, resources.PlanQueue)
-	c := wire.Messaging{Bulk: wire.Bulk{Learners: w.Conf, PublicBaseURL: "https://api.example.com", UnsubscribeSecretID: emulatortest.NewSecret(t, w.AWS, secret)},
-		PlanQueueURL: planURL}
+	c := wire.Messaging{Base: w.Conf.Base, LearnerAppURL: w.Conf.LearnerAppURL, MailQueueURL: w.Conf.MailQueueURL,
+		PublicBaseURL: "https://api.example.com", UnsubscribeSecretID: emulatortest.NewSecret(t, w.AWS, secret), PlanQueueURL: planURL}
 	h, err := wire.MessagingHandler(ctx, w.AWS, c, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,8 @@
 #                AWS_ENDPOINT_URL names an endpoint)
 #   synth        the CloudFormation template (make synth)
 #   cfn-lint     cfn-lint on it (make cfn-lint)
+#   sizes        every function's binary, which synth built, at most 12 MB
+#                (make check-sizes)
 #
 # A stage that runs longer than HEARTBEAT seconds (default 30) says that it
 # is still running, and how many packages are done, every HEARTBEAT seconds.
@@ -102,8 +104,10 @@ say="infra/scripts/with-endpoint.sh go test -count=1 ${extra[*]} (${#rest[@]} pa
 
 if stage synth 0 make --no-print-directory synth; then
 	stage cfn-lint 0 make --no-print-directory cfn-lint
+	stage sizes 0 make --no-print-directory check-sizes
 else
 	skip cfn-lint "synth failed"
+	skip sizes "synth failed"
 fi
 
 echo

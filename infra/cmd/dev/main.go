@@ -118,7 +118,8 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 		return err
 	}
 	bulk := wire.Bulk{Learners: learners, PublicBaseURL: publicBaseURL, UnsubscribeSecretID: secretID}
-	messaging, err := wire.MessagingHandler(ctx, cfg, wire.Messaging{PlanQueueURL: planURL, Bulk: bulk},
+	messaging, err := wire.MessagingHandler(ctx, cfg, wire.Messaging{Base: learners.Base, LearnerAppURL: learnerAppURL, MailQueueURL: mailURL,
+		PublicBaseURL: publicBaseURL, UnsubscribeSecretID: secretID, PlanQueueURL: planURL},
 		logger.With(slog.String("function", httpapi.FunctionMessaging)))
 	if err != nil {
 		return err

@@ -86,7 +86,9 @@ import (
 // GSI1 to GSI4). What needs the exact last activity reads the table: the
 // members view's column and the activity path's "only if later" condition.
 //
-// Access patterns:
+// Access patterns (GSI1 to GSI6 are the indexes whose names in code, in
+// shared/app/resources, say what they serve: IndexLearnersByEmail, …ByName,
+// …ByJoined, …ByInvited, …ByActivity and IndexProgramsByEmail):
 //
 //	pattern                                   served by
 //	get an org (with its summary counters)    GetItem   PK=ORG#<orgId>, SK=ORG
@@ -178,6 +180,30 @@ import (
 //	                                          invitation's import (PK=PROGRAM#<pid>, SK=UNDELIVERABLE#<importId>)
 //	an import's undeliverable invitations     GetItem   PK=PROGRAM#<pid>, SK=UNDELIVERABLE#<importId>, read with
 //	                                          the job (a count of its own: the running import rewrites its job)
+//	a report's learners with their            Query     PK=PROGRAM#<pid>#L#<s>, SK begins_with LEARNER# and, beside
+//	  enrollments, current (reports)                    it, SK begins_with ENROLL# (FilterExpression on the item type
+//	                                                    or item), ConsistentRead, on the 8 shards in parallel; each
+//	                                                    shard merge-joins the two by email, the shards are merged by
+//	                                                    email (both sort keys order by email: an email's characters
+//	                                                    after its domain starts are above the "#" that ends it in
+//	                                                    ENROLL#<email>#<item>)
+//	create a report job; scheduled ones once  PutItem   PK=ORG#<orgId>, SK=REPORT#<reportId> attribute_not_exists(PK);
+//	  a day (id from org, date, programs)               a scheduled job's id is derived from the org, the date and
+//	                                                    its programs, so a second run of the day writes nothing
+//	a report job, its progress                GetItem / UpdateItem PK=ORG#<orgId>, SK=REPORT#<reportId> (TTL)
+//	an org's weekly report schedule           GetItem   PK=ORG#<orgId>, SK=REPORT_SCHEDULE
+//	set it (and the days it runs on)          TransactWrite: Put the schedule, Put a ScheduleDay item for each
+//	                                          chosen day, Delete those of the other days
+//	the orgs whose report is due on a day     Query     PK=REPORT_DAY#<day> (day: MONDAY..SUNDAY), paginated
+//	a migration's progress                    GetItem   PK=MIGRATION#<id>, SK=MIGRATION; PutItem attribute_not_exists
+//	                                          (start); UpdateItem SET cursors[<segment>] under cursors[<segment>] =
+//	                                          the cursor read, ADD scanned, changed (a page); status=done under
+//	                                          every cursor done
+//	migrate the table's items (OFFLINE        Scan, parallel segments (4 by default), Limit 100 a page, a
+//	  maintenance job only: the one Scan,       FilterExpression on the item type and the key the migration adds;
+//	  never on a request path)                  each item changed by an UpdateItem conditional on still needing it
+//	                                            (attribute_not_exists of the new key, or the key as read), so a page
+//	                                            done twice changes nothing. Only dynamo.Migrations has Scan.
 //
 // The members view, status by sort: the index is the sort's (email GSI1,
 // name GSI2, joined GSI3, invited GSI4, activity GSI5) and the partition
@@ -213,30 +239,6 @@ import (
 // or no matches and answer a short or empty page with a cursor: inactive
 // windows sorted by email or name, completed_30_days under any sort, and
 // contract and course filters; an export reads such a range whole.
-//	a report's learners with their            Query     PK=PROGRAM#<pid>#L#<s>, SK begins_with LEARNER# and, beside
-//	  enrollments, current (reports)                    it, SK begins_with ENROLL# (FilterExpression on the item type
-//	                                                    or item), ConsistentRead, on the 8 shards in parallel; each
-//	                                                    shard merge-joins the two by email, the shards are merged by
-//	                                                    email (both sort keys order by email: an email's characters
-//	                                                    after its domain starts are above the "#" that ends it in
-//	                                                    ENROLL#<email>#<item>)
-//	create a report job; scheduled ones once  PutItem   PK=ORG#<orgId>, SK=REPORT#<reportId> attribute_not_exists(PK);
-//	  a day (id from org, date, programs)               a scheduled job's id is derived from the org, the date and
-//	                                                    its programs, so a second run of the day writes nothing
-//	a report job, its progress                GetItem / UpdateItem PK=ORG#<orgId>, SK=REPORT#<reportId> (TTL)
-//	an org's weekly report schedule           GetItem   PK=ORG#<orgId>, SK=REPORT_SCHEDULE
-//	set it (and the days it runs on)          TransactWrite: Put the schedule, Put a ScheduleDay item for each
-//	                                          chosen day, Delete those of the other days
-//	the orgs whose report is due on a day     Query     PK=REPORT_DAY#<day> (day: MONDAY..SUNDAY), paginated
-//	a migration's progress                    GetItem   PK=MIGRATION#<id>, SK=MIGRATION; PutItem attribute_not_exists
-//	                                          (start); UpdateItem SET cursors[<segment>] under cursors[<segment>] =
-//	                                          the cursor read, ADD scanned, changed (a page); status=done under
-//	                                          every cursor done
-//	migrate the table's items (OFFLINE        Scan, parallel segments (4 by default), Limit 100 a page, a
-//	  maintenance job only: the one Scan,       FilterExpression on the item type and the key the migration adds;
-//	  never on a request path)                  each item changed by an UpdateItem conditional on still needing it
-//	                                            (attribute_not_exists of the new key, or the key as read), so a page
-//	                                            done twice changes nothing. Only dynamo.Migrations has Scan.
 //
 // Limits and counters: a contract's "used" licences and an org's counters
 // change only in conditional updates or transactions; the org's count of org

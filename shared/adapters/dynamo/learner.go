@@ -546,10 +546,10 @@ func (s *Store) ListLearners(ctx context.Context, programID string, state bo.Lea
 	if err != nil {
 		return nil, "", err
 	}
-	index, skName := resources.IndexGSI1, resources.AttrGSI1SK
+	index, skName := resources.IndexLearnersByEmail, resources.AttrGSI1SK
 	pkName := resources.AttrGSI1PK
 	if q.ByName {
-		index, skName, pkName = resources.IndexGSI2, resources.AttrGSI2SK, resources.AttrGSI2PK
+		index, skName, pkName = resources.IndexLearnersByName, resources.AttrGSI2SK, resources.AttrGSI2PK
 	}
 	type shardPage struct {
 		recs []learnerRecord

@@ -37,11 +37,11 @@ type viewIndex struct {
 }
 
 var viewIndexes = map[members.Sort]viewIndex{
-	members.ByEmail:    {resources.IndexGSI1, resources.AttrGSI1PK, resources.AttrGSI1SK},
-	members.ByName:     {resources.IndexGSI2, resources.AttrGSI2PK, resources.AttrGSI2SK},
-	members.ByJoined:   {resources.IndexGSI3, resources.AttrGSI1PK, resources.AttrGSI3SK},
-	members.ByInvited:  {resources.IndexGSI4, resources.AttrGSI1PK, resources.AttrGSI4SK},
-	members.ByActivity: {resources.IndexGSI5, resources.AttrGSI1PK, resources.AttrGSI5SK},
+	members.ByEmail:    {resources.IndexLearnersByEmail, resources.AttrGSI1PK, resources.AttrGSI1SK},
+	members.ByName:     {resources.IndexLearnersByName, resources.AttrGSI2PK, resources.AttrGSI2SK},
+	members.ByJoined:   {resources.IndexLearnersByJoined, resources.AttrGSI1PK, resources.AttrGSI3SK},
+	members.ByInvited:  {resources.IndexLearnersByInvited, resources.AttrGSI1PK, resources.AttrGSI4SK},
+	members.ByActivity: {resources.IndexLearnersByActivity, resources.AttrGSI1PK, resources.AttrGSI5SK},
 }
 
 // viewCursor is where a page of one members view ends: the sort key after

@@ -7,7 +7,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/learnops/backoffice/shared/adapters/files"
 	"github.com/learnops/backoffice/shared/adapters/httpapi"
@@ -41,7 +40,7 @@ func Whitelist(awsCfg aws.Config, c Learners, logger *slog.Logger) httpapi.Handl
 // Enrollment returns the enrollment function's handler.
 func Enrollment(awsCfg aws.Config, c Learners, logger *slog.Logger) httpapi.Handler {
 	s := newServices(awsCfg, c, logger)
-	outbox := queue.NewPublisher(sqs.NewFromConfig(awsCfg), c.MailQueueURL)
+	outbox := queue.NewPublisher(queue.Open(awsCfg), c.MailQueueURL)
 	return httpapi.NewEnrollmentHandler(enroll.NewService(s.store, outbox, c.LearnerAppURL), logger)
 }
 
@@ -55,10 +54,10 @@ func Members(awsCfg aws.Config, c Learners, logger *slog.Logger) httpapi.Handler
 // deleter, on the configuration's table, queues and bucket.
 func newMembers(awsCfg aws.Config, c Learners, logger *slog.Logger) (*members.Service, *members.Exporter, *members.Deleter) {
 	s := newServices(awsCfg, c, logger)
-	outbox := queue.NewPublisher(sqs.NewFromConfig(awsCfg), c.MailQueueURL)
+	outbox := queue.NewPublisher(queue.Open(awsCfg), c.MailQueueURL)
 	svc := members.NewService(s.store, s.admin, outbox, c.LearnerAppURL)
 	svc.Log = logger
-	work := queue.NewWork(sqs.NewFromConfig(awsCfg), c.WorkQueueURL)
+	work := queue.NewWork(queue.Open(awsCfg), c.WorkQueueURL)
 	return svc, members.NewExporter(svc, s.store, bucket(awsCfg, c.FilesBucket), work), members.NewDeleter(svc, s.store, work)
 }
 
