@@ -413,15 +413,22 @@ func TestBucketIsPrivateEncryptedAndExpiring(t *testing.T) {
 	if got := get(props, "BucketEncryption", "ServerSideEncryptionConfiguration", 0, "ServerSideEncryptionByDefault", "SSEAlgorithm"); got != "AES256" {
 		t.Errorf("SSEAlgorithm: got %v, want AES256", got)
 	}
-	// AND objects expire after the spec's days
-	expires := false
+	// AND the objects of every passing prefix expire after the spec's days,
+	// and no rule expires the logos
+	expiring := map[string]bool{}
 	for _, rule := range list(get(props, "LifecycleConfiguration", "Rules")) {
-		if get(rule, "Status") == "Enabled" && get(rule, "ExpirationInDays") == float64(resources.Bucket.ExpireDays) && get(rule, "Prefix") == nil {
-			expires = true
+		prefix, _ := get(rule, "Prefix").(string)
+		if get(rule, "Status") == "Enabled" && get(rule, "ExpirationInDays") == float64(resources.Bucket.ExpireDays) {
+			expiring[prefix] = true
+		}
+		if get(rule, "ExpirationInDays") != nil && (prefix == "" || strings.HasPrefix(resources.LogosPrefix, prefix)) {
+			t.Errorf("a lifecycle rule expires the logos under %s: %v", resources.LogosPrefix, rule)
 		}
 	}
-	if !expires {
-		t.Errorf("no enabled lifecycle rule expires every object after %d days: %v", resources.Bucket.ExpireDays, get(props, "LifecycleConfiguration"))
+	for _, prefix := range resources.ExpiringPrefixes {
+		if !expiring[prefix] {
+			t.Errorf("no enabled lifecycle rule expires %s after %d days: %v", prefix, resources.Bucket.ExpireDays, get(props, "LifecycleConfiguration"))
+		}
 	}
 	// AND so member exports expire with their items, no later than 7 days on
 	if resources.Bucket.ExpireDays > 7 {
