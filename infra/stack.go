@@ -923,7 +923,7 @@ func newFilesBucket(stack awscdk.Stack, spec resources.BucketSpec) awss3.Bucket 
 		MinimumTLSVersion:      jsii.Number(1.2),
 		ServerAccessLogsBucket: accessLogs,
 		ServerAccessLogsPrefix: jsii.String(spec.Name + "/"),
-		LifecycleRules: filesLifecycle(spec),
+		LifecycleRules:         filesLifecycle(spec),
 		// Browsers upload import CSVs straight to S3 with presigned PUT URLs;
 		// the signature, not the origin, is what authorises the upload.
 		Cors: &[]*awss3.CorsRule{{

@@ -14,13 +14,13 @@ const MaxLicences = 10_000_000
 // NewContract is a request to create a contract: a cap of Licences, or
 // Unlimited, from StartsAt to EndsAt.
 type NewContract struct {
-	Name      string     `json:"name"`
-	Licences  *int       `json:"licences"`
-	Unlimited bool       `json:"unlimited"`
+	Name      string `json:"name"`
+	Licences  *int   `json:"licences"`
+	Unlimited bool   `json:"unlimited"`
 	// LicenceKind is "membership" (the default) or "enrollment".
 	LicenceKind bo.LicenceKind `json:"licenceKind"`
 	StartsAt    *time.Time     `json:"startsAt"`
-	EndsAt    *time.Time `json:"endsAt"`
+	EndsAt      *time.Time     `json:"endsAt"`
 }
 
 // CreateContract creates a contract of the org. Only org admins may. It

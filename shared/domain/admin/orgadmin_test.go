@@ -22,7 +22,9 @@ func withOrg(f *fakeStore, brand bo.Brand) *fakeStore {
 }
 
 func TestProgramAdminDeletesOwnProgramOnly(t *testing.T) {
-	program := func(_ context.Context, orgID, id string) (bo.Program, error) { return bo.Program{OrgID: orgID, ID: id}, nil }
+	program := func(_ context.Context, orgID, id string) (bo.Program, error) {
+		return bo.Program{OrgID: orgID, ID: id}, nil
+	}
 	tests := []struct {
 		name    string
 		caller  bo.Caller

@@ -375,7 +375,7 @@ func TestProgramAdminCannotDoOrgAdminWork(t *testing.T) {
 			_, err := svc.AddAdmin(ctx, pa, "org_a", admin.NewAdmin{Email: "x@a.org", Role: bo.RoleOrgAdmin})
 			return err
 		}(),
-		"list admins":    func() error { _, _, err := svc.ListAdmins(ctx, pa, "org_a", bo.Page{}); return err }(),
+		"list admins": func() error { _, _, err := svc.ListAdmins(ctx, pa, "org_a", bo.Page{}); return err }(),
 		"change the org": func() error {
 			_, err := svc.UpdateOrg(ctx, pa, "org_a", admin.OrgChange{Name: &[]string{"X"}[0]})
 			return err
