@@ -157,15 +157,6 @@ func (s *Store) enrollmentLicence(l bo.Learner, taken, utilised bool, now time.T
 // enrollmentRefusal explains why a per-enrollment contract refused an
 // enrollment: outside its term, or every licence taken.
 func (s *Store) enrollmentRefusal(ctx context.Context, l bo.Learner, now time.Time) error {
-	c, err := s.GetContract(ctx, l.OrgID, l.ContractID)
-	if err != nil {
-		return err
-	}
-	switch c.Status(now) {
-	case bo.ContractExpired:
-		return bo.Errorf(bo.ELIMIT, "no more enrollments: the program's contract ended on %s", c.EndsAt.Format("2 January 2006"))
-	case bo.ContractUpcoming:
-		return bo.Errorf(bo.ELIMIT, "no enrollments before %s, when the program's contract starts", c.StartsAt.Format("2 January 2006"))
-	}
-	return bo.Errorf(bo.ELIMIT, "no more enrollments: all %d enrollment licences of the program's contract are taken", c.Licences)
+	return s.refusal(ctx, l.OrgID, l.ContractID, now, "the program takes no new enrollments",
+		"no more enrollments: all %d enrollment licences of the program's contract are taken")
 }

@@ -490,17 +490,23 @@ func (s *Store) RemoveMember(ctx context.Context, l bo.Learner, allowReturn bool
 // contractRefusal explains why a contract admitted no one: outside its
 // term, or full.
 func (s *Store) contractRefusal(ctx context.Context, orgID, contractID string, now time.Time) error {
+	return s.refusal(ctx, orgID, contractID, now, "the program cannot admit new members", "the program is full: all %d licences of its contract are in use")
+}
+
+// refusal explains why a contract refused a licence: what (the refused
+// act) outside its term, or full, said with the cap.
+func (s *Store) refusal(ctx context.Context, orgID, contractID string, now time.Time, what, full string) error {
 	c, err := s.GetContract(ctx, orgID, contractID)
 	if err != nil {
 		return err
 	}
 	switch c.Status(now) {
 	case bo.ContractExpired:
-		return bo.Errorf(bo.ELIMIT, "the program cannot admit new members: its contract ended on %s", c.EndsAt.Format("2 January 2006"))
+		return bo.Errorf(bo.ELIMIT, "%s: its contract ended on %s", what, c.EndsAt.Format("2 January 2006"))
 	case bo.ContractUpcoming:
-		return bo.Errorf(bo.ELIMIT, "the program cannot admit new members before %s, when its contract starts", c.StartsAt.Format("2 January 2006"))
+		return bo.Errorf(bo.ELIMIT, "%s before %s, when its contract starts", what, c.StartsAt.Format("2 January 2006"))
 	}
-	return bo.Errorf(bo.ELIMIT, "the program is full: all %d licences of its contract are in use", c.Licences)
+	return bo.Errorf(bo.ELIMIT, full, c.Licences)
 }
 
 // learnerCursor is the position after the last learner of a page: the
