@@ -568,9 +568,15 @@ const (
 var wantFunctions = map[string]wantFunction{
 	httpapi.FunctionAdmin: {
 		timeoutSecs: 10,
-		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "WORK_QUEUE_URL", "LOG_LEVEL"},
-		services:    []string{"dynamodb", "logs", "xray", "sqs"},
-		grants:      []string{sendWork},
+		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "WORK_QUEUE_URL", "FILES_BUCKET", "LOG_LEVEL"},
+		services:    []string{"dynamodb", "logs", "xray", "sqs", "s3"},
+		// Logos: presigned uploads, the check of an upload's bytes, links.
+		grants: []string{
+			sendWork,
+			"s3:PutObject ${Files.Arn}/logos/*",
+			"s3:AbortMultipartUpload ${Files.Arn}/logos/*",
+			"s3:GetObject ${Files.Arn}/logos/*",
+		},
 	},
 	httpapi.FunctionInvitations: {
 		timeoutSecs: 10,
