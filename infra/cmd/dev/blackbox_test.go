@@ -292,7 +292,7 @@ func TestInvitationsBlackBox(t *testing.T) {
 	if c.num("used") != 1 || c.num("remaining") != 4 || c.num("pending") != 2 {
 		t.Fatalf("contract after one accept: %s", c.raw)
 	}
-	if o := dean.do("GET", orgPath, nil).must(t, 200); o.num("licences", "used") != 1 || o.num("summary", "joined") != 1 || o.num("summary", "invited") != 2 {
+	if o := dean.do("GET", orgPath, nil).must(t, 200); o.num("licences", "used") != 1 || o.num("summary", "joined") != 1 || o.num("summary", "invitationsPending") != 2 {
 		t.Fatalf("org after one accept: %s", o.raw)
 	}
 

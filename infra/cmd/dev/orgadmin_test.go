@@ -100,6 +100,14 @@ func TestOrgAdminBlackBox(t *testing.T) {
 		"message": "Hi Bob,\n<script>alert(1)</script>"}).must(t, 201)
 	dean.do("POST", pathA+"/invitations", map[string]any{"fullName": "Cy", "email": "cy@acme.edu", "contractId": seats,
 		"message": strings.Repeat("x", 2001)}).must(t, 400)
+	imp := dean.do("POST", pathA+"/invitation-imports", map[string]any{"contractId": seats, "csv": "Full Name,Email,External ID\nCy,cy@acme.edu,\n",
+		"message": "From the import & co"}).must(t, 202)
+	if j := waitImport(t, dean, pathA+"/invitation-imports/"+imp.str("id")); j.num("progress", "outcomes", "invited") != 1 || j.str("message") != "From the import & co" {
+		t.Fatalf("import %s", j.raw)
+	}
+	if cy := s.invitationEmail(t, "cy@acme.edu"); !strings.Contains(cy.Body, "From the import &amp; co") || strings.Contains(cy.Body, "Welcome &lt;b&gt;") {
+		t.Errorf("the import's invitation lacks its own message: %s", cy.Body)
+	}
 	ada, bob := s.invitationEmail(t, "ada@acme.edu"), s.invitationEmail(t, "bob@acme.edu")
 	if !strings.Contains(ada.Body, "Welcome &lt;b&gt;all&lt;/b&gt;") || !strings.Contains(ada.Body, "#0a66c2") {
 		t.Errorf("ada's invitation lacks the org's message or colour: %s", ada.Body)
