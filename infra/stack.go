@@ -327,9 +327,11 @@ var functionSpecs = []functionSpec{
 	{
 		name: httpapi.FunctionAdmin, kind: api, timeoutSecs: apiTimeoutSecs,
 		description: "admin: organisations, admins, contracts, programs and their catalogue",
-		env:         []string{envTableName, envLearnerAppURL, envWorkQueueURL},
+		env:         []string{envTableName, envLearnerAppURL, envWorkQueueURL, envFilesBucket},
 		// The work queue: deleting a program with members goes on there.
-		grants: []grant{grantTableReadWrite, grantSendWork},
+		// Logos: presigned uploads act with this role, and it reads the
+		// first bytes of an upload to check it and signs links to it.
+		grants: []grant{grantTableReadWrite, grantSendWork, grantPutObjects(resources.LogosPrefix), grantGetObjects(resources.LogosPrefix)},
 	},
 	{
 		name: httpapi.FunctionInvitations, kind: api, timeoutSecs: apiTimeoutSecs,
@@ -926,14 +928,7 @@ func newFilesBucket(stack awscdk.Stack, spec resources.BucketSpec) awss3.Bucket 
 		MinimumTLSVersion:      jsii.Number(1.2),
 		ServerAccessLogsBucket: accessLogs,
 		ServerAccessLogsPrefix: jsii.String(spec.Name + "/"),
-		LifecycleRules: &[]*awss3.LifecycleRule{{
-			Expiration:                          awscdk.Duration_Days(jsii.Number(spec.ExpireDays)),
-			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(1)),
-		}, {
-			// Report files go sooner: their links last a day.
-			Prefix:     jsii.String(resources.ReportsPrefix),
-			Expiration: awscdk.Duration_Days(jsii.Number(resources.ReportsExpireDays)),
-		}},
+		LifecycleRules:         filesLifecycle(spec),
 		// Browsers upload import CSVs straight to S3 with presigned PUT URLs;
 		// the signature, not the origin, is what authorises the upload.
 		Cors: &[]*awss3.CorsRule{{
@@ -943,6 +938,21 @@ func newFilesBucket(stack awscdk.Stack, spec resources.BucketSpec) awss3.Bucket 
 			MaxAge:         jsii.Number(3600),
 		}},
 	})
+}
+
+// filesLifecycle is the files bucket's lifecycle: every prefix of
+// passing files expires after spec.ExpireDays, report files sooner (their
+// links last a day), and organisations' logos never; incomplete uploads
+// are aborted after a day.
+func filesLifecycle(spec resources.BucketSpec) *[]*awss3.LifecycleRule {
+	rules := []*awss3.LifecycleRule{{AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(1))}}
+	for _, prefix := range resources.ExpiringPrefixes {
+		rules = append(rules, &awss3.LifecycleRule{Prefix: jsii.String(prefix), Expiration: awscdk.Duration_Days(jsii.Number(spec.ExpireDays))})
+	}
+	rules = append(rules, &awss3.LifecycleRule{
+		Prefix: jsii.String(resources.ReportsPrefix), Expiration: awscdk.Duration_Days(jsii.Number(resources.ReportsExpireDays)),
+	})
+	return &rules
 }
 
 // newFunction declares the Lambda of spec with its own role and log group.

@@ -34,6 +34,9 @@ type Learner struct {
 	AllowReturn  bool       `json:"allowReturn"`
 	// ImportID names the import job that wrote the invitation, if any.
 	ImportID string `json:"importId,omitempty"`
+	// InvitationMessage is the invitation's own message to the learner,
+	// shown in its emails instead of the org's default ("" for none).
+	InvitationMessage string `json:"invitationMessage,omitempty"`
 	// EmailQueuedAt is when the last invitation email was queued.
 	EmailQueuedAt *time.Time `json:"emailQueuedAt,omitempty"`
 	// WelcomeQueuedAt is when the program welcome email was queued.

@@ -89,17 +89,37 @@ func (s *Store) ListEnrollments(ctx context.Context, programID, emailKey string)
 // program's limit (0: none); the first enrollment of a member marks their
 // licence utilised and counts them as enrolled. It returns ECONFLICT when
 // the member is enrolled already or changed in between, ELIMIT when the
-// limit is reached, and EFORBIDDEN when l is no longer a member.
+// limit is reached or a per-enrollment contract has no licence left (or
+// is outside its term), and EFORBIDDEN when l is no longer a member.
+//
+// A member's first enrollment in an item takes a licence of their
+// contract (enrollmentLicence); enrolling again in an item left keeps the
+// one taken. Which of the two it is comes from reading the enrollment,
+// and the write is conditional on what was read: no enrollment, or one
+// left.
 func (s *Store) Enroll(ctx context.Context, l bo.Learner, e bo.Enrollment, limit int) error {
 	now := e.UpdatedAt
 	nowAV := str(now.UTC().Format(time.RFC3339Nano))
+	past, err := s.GetEnrollment(ctx, e.ProgramID, e.EmailKey, e.ItemID)
+	first := bo.ErrorCode(err) == bo.ENOTFOUND
+	switch {
+	case first:
+	case err != nil:
+		return err
+	case past.State == bo.Enrolled:
+		return bo.Errorf(bo.ECONFLICT, "already enrolled in %s", e.ItemName)
+	}
+	enrollCond := "#state = :unenrolled"
+	if first {
+		enrollCond = "attribute_not_exists(PK)"
+	}
 	enroll := types.TransactWriteItem{Update: &types.Update{
 		TableName: s.table, Key: mustKey(enrollmentKey(e.ProgramID, e.EmailKey, e.ItemID)),
 		UpdateExpression: aws.String("SET #type = :type, orgId = :org, programId = :program, emailKey = :email, itemId = :item, " +
 			"itemType = :itemType, itemName = :itemName, collectionId = :collection, #state = :enrolled, enrolledAt = :now, " +
 			"updatedAt = :now, createdAt = if_not_exists(createdAt, :now), progress = if_not_exists(progress, :zero), " +
 			"learningMinutes = if_not_exists(learningMinutes, :zeroInt), version = if_not_exists(version, :zeroInt) + :oneInt REMOVE unenrolledAt"),
-		ConditionExpression:      aws.String("attribute_not_exists(PK) OR #state = :unenrolled"),
+		ConditionExpression:      aws.String(enrollCond),
 		ExpressionAttributeNames: map[string]string{"#state": "state", "#type": "type"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":type": str(typeEnrollment), ":org": str(e.OrgID), ":program": str(e.ProgramID), ":email": str(e.EmailKey),
@@ -108,7 +128,7 @@ func (s *Store) Enroll(ctx context.Context, l bo.Learner, e bo.Enrollment, limit
 			":now": nowAV, ":zero": &types.AttributeValueMemberN{Value: "0"}, ":zeroInt": num(0), ":oneInt": num(1),
 		},
 	}}
-	first := l.UtilisedAt == nil
+	utilised := l.UtilisedAt == nil
 	cond := "#state = :member"
 	update := "ADD currentEnrollments :one, enrollments :one, currentItems :item"
 	values := map[string]types.AttributeValue{":member": str(string(bo.StateMember)), ":one": num(1),
@@ -117,7 +137,7 @@ func (s *Store) Enroll(ctx context.Context, l bo.Learner, e bo.Enrollment, limit
 		cond += " AND (attribute_not_exists(currentEnrollments) OR currentEnrollments < :limit)"
 		values[":limit"] = num(limit)
 	}
-	if first {
+	if utilised {
 		cond += " AND attribute_not_exists(utilisedAt)"
 		update += " SET utilisedAt = :now"
 		values[":now"] = nowAV
@@ -130,17 +150,22 @@ func (s *Store) Enroll(ctx context.Context, l bo.Learner, e bo.Enrollment, limit
 	}}
 	programCounts, orgCounts := map[string]int{"enrollments": 1}, map[string]int{"enrollments": 1}
 	items := []types.TransactWriteItem{enroll, learner}
-	if first {
+	if utilised {
 		programCounts["enrolled"], orgCounts["enrolled"] = 1, 1
-		items = append(items, addCounters(s.table, contractKey(l.OrgID, l.ContractID), map[string]int{"utilised": 1}))
+	}
+	contract, touches := s.enrollmentLicence(l, first, utilised, now)
+	if touches {
+		items = append(items, contract)
 	}
 	items = append(items, addCounters(s.table, programKey(l.OrgID, l.ProgramID), programCounts),
 		addCounters(s.table, orgKey(l.OrgID), orgCounts))
 	return s.transact(ctx, items, func(i int) error {
-		if i == 0 {
-			return bo.Errorf(bo.ECONFLICT, "already enrolled in %s", e.ItemName)
-		}
-		if i != 1 {
+		switch {
+		case i == 0:
+			return bo.Errorf(bo.ECONFLICT, "your enrollment in %s changed at the same time; retry", e.ItemName)
+		case i == 2 && touches:
+			return s.enrollmentRefusal(ctx, l, now)
+		case i != 1:
 			return bo.Errorf(bo.ENOTFOUND, "the program or the contract no longer exists")
 		}
 		now, err := s.GetLearner(ctx, l.ProgramID, l.EmailKey)

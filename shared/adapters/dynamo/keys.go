@@ -92,10 +92,21 @@ import (
 //
 //	pattern                                   served by
 //	get an org (with its summary counters)    GetItem   PK=ORG#<orgId>, SK=ORG
+//	change an org's settings (name, brand     UpdateItem PK=ORG#<orgId>, SK=ORG SET the fields given,
+//	  colour, logo key, invitation message)              attribute_exists(PK); the counters are not touched
 //	is the caller an admin of the org, role   GetItem   PK=ORG#<orgId>, SK=ADMIN#<email>
 //	list the org's admins                     Query     PK=ORG#<orgId>, SK begins_with ADMIN#
+//	change a program admin's programs         UpdateItem PK=ORG#<orgId>, SK=ADMIN#<email> SET programIds under
+//	                                          role=program_admin AND programIds=<as read>
 //	get a contract (licences used)            GetItem   PK=ORG#<orgId>, SK=CONTRACT#<id>
 //	list the org's contracts                  Query     PK=ORG#<orgId>, SK begins_with CONTRACT#
+//	edit a contract (name, end, licences)     UpdateItem PK=ORG#<orgId>, SK=CONTRACT#<id> under attribute_exists,
+//	                                          startsMs < <new endsMs>, and the new licences >= those in use
+//	                                          (used on a per-membership contract, enrollmentLicences on a
+//	                                          per-enrollment one), returning the old item on failure
+//	renew a contract, once                    TransactWrite: Update the old contract SET renewedById under
+//	                                          attribute_not_exists(renewedById), Put the new one
+//	                                          attribute_not_exists(PK), ADD org.contracts 1
 //	get a program                             GetItem   PK=ORG#<orgId>, SK=PROGRAM#<id>
 //	list the org's programs                   Query     PK=ORG#<orgId>, SK begins_with PROGRAM#
 //	program by slug (learner URLs), unique    GetItem   PK=SLUG#<slug>, SK=SLUG (created with attribute_not_exists)
@@ -139,9 +150,13 @@ import (
 //	rejoin after a removal with return        TransactWrite: learner DELETED_MEMBER -> MEMBER under allowReturn,
 //	                                          contract ADD used 1 under the cap and term, counters
 //	a member's enrollments                    Query     PK=PROGRAM#<pid>#L#<s>, SK begins_with ENROLL#<email>#
-//	enroll under the per-learner limit        TransactWrite: Put enrollment (new or UNENROLLED), learner ADD
-//	                                          currentEnrollments 1 under state=MEMBER and currentEnrollments < limit
-//	                                          (and utilisedAt set once, counting the licence utilised), counters
+//	enroll under the per-learner limit        GetItem of the enrollment (new or UNENROLLED, as read), then
+//	  and, on a per-enrollment contract,      TransactWrite: Put enrollment under attribute_not_exists(PK) (new) or
+//	  under its licences                      state=UNENROLLED (again), learner ADD currentEnrollments 1 under
+//	                                          state=MEMBER and currentEnrollments < limit (and utilisedAt set once),
+//	                                          contract ADD enrollmentLicences 1 on a new one (under the cap and
+//	                                          term when licenceKind=enrollment) and utilised 1 on the first one,
+//	                                          counters
 //	unenroll                                  TransactWrite: enrollment ENROLLED -> UNENROLLED, learner ADD -1
 //	send an email at most once                PutItem   PK=MAIL#<emailId> attribute_not_exists(PK)
 //	suppress an address (bounce, complaint)   PutItem   PK=CONTACT#<email>, SK=SUPPRESSED attribute_not_exists(PK)
@@ -241,7 +256,11 @@ import (
 // contract and course filters; an export reads such a range whole.
 //
 // Limits and counters: a contract's "used" licences and an org's counters
-// change only in conditional updates or transactions; the org's count of org
+// change only in conditional updates or transactions; "used" counts a
+// contract's members on either licence kind and "enrollmentLicences" its
+// members' first enrollments in an item: the licences in use of a
+// per-enrollment contract (licenceKind=enrollment; absent means
+// membership), whose joins are not capped; the org's count of org
 // admins ("orgAdmins") is decremented only under orgAdmins > 1, so the last
 // org admin cannot be removed.
 //

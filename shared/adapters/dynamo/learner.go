@@ -45,23 +45,25 @@ type learnerRecord struct {
 	NameKey string `dynamodbav:"nameKey"`
 	// CurrentItems are the catalogue items the member is currently
 	// enrolled in, for the members view's course filter.
-	CurrentItems    []string   `dynamodbav:"currentItems,stringset,omitempty"`
-	OrgID           string     `dynamodbav:"orgId"`
-	ProgramID       string     `dynamodbav:"programId"`
-	Email           string     `dynamodbav:"email"`
-	EmailKey        string     `dynamodbav:"emailKey"`
-	FullName        string     `dynamodbav:"fullName"`
-	ExternalID      string     `dynamodbav:"externalId,omitempty"`
-	State           string     `dynamodbav:"state"`
-	ContractID      string     `dynamodbav:"contractId"`
-	InvitationID    string     `dynamodbav:"invitationId"`
-	InvitedAt       *time.Time `dynamodbav:"invitedAt,omitempty"`
-	JoinedAt        *time.Time `dynamodbav:"joinedAt,omitempty"`
-	RemovedAt       *time.Time `dynamodbav:"removedAt,omitempty"`
-	AllowReturn     bool       `dynamodbav:"allowReturn"`
-	ImportID        string     `dynamodbav:"importId,omitempty"`
-	EmailQueuedAt   *time.Time `dynamodbav:"emailQueuedAt,omitempty"`
-	WelcomeQueuedAt *time.Time `dynamodbav:"welcomeQueuedAt,omitempty"`
+	CurrentItems []string   `dynamodbav:"currentItems,stringset,omitempty"`
+	OrgID        string     `dynamodbav:"orgId"`
+	ProgramID    string     `dynamodbav:"programId"`
+	Email        string     `dynamodbav:"email"`
+	EmailKey     string     `dynamodbav:"emailKey"`
+	FullName     string     `dynamodbav:"fullName"`
+	ExternalID   string     `dynamodbav:"externalId,omitempty"`
+	State        string     `dynamodbav:"state"`
+	ContractID   string     `dynamodbav:"contractId"`
+	InvitationID string     `dynamodbav:"invitationId"`
+	InvitedAt    *time.Time `dynamodbav:"invitedAt,omitempty"`
+	JoinedAt     *time.Time `dynamodbav:"joinedAt,omitempty"`
+	RemovedAt    *time.Time `dynamodbav:"removedAt,omitempty"`
+	AllowReturn  bool       `dynamodbav:"allowReturn"`
+	ImportID     string     `dynamodbav:"importId,omitempty"`
+	// InvitationMessage is the invitation's own message, if any.
+	InvitationMessage string     `dynamodbav:"invitationMessage,omitempty"`
+	EmailQueuedAt     *time.Time `dynamodbav:"emailQueuedAt,omitempty"`
+	WelcomeQueuedAt   *time.Time `dynamodbav:"welcomeQueuedAt,omitempty"`
 	// Enrollment counters, changed only in the enrollment transactions.
 	CurrentEnrollments int        `dynamodbav:"currentEnrollments"`
 	Enrollments        int        `dynamodbav:"enrollments"`
@@ -86,7 +88,7 @@ func newLearnerRecord(l bo.Learner) learnerRecord {
 		OrgID: l.OrgID, ProgramID: l.ProgramID, Email: l.Email, EmailKey: l.EmailKey, FullName: l.FullName,
 		ExternalID: l.ExternalID, State: string(l.State), ContractID: l.ContractID, InvitationID: l.InvitationID,
 		InvitedAt: l.InvitedAt, JoinedAt: l.JoinedAt, RemovedAt: l.RemovedAt, AllowReturn: l.AllowReturn,
-		ImportID: l.ImportID, EmailQueuedAt: l.EmailQueuedAt, WelcomeQueuedAt: l.WelcomeQueuedAt,
+		ImportID: l.ImportID, InvitationMessage: l.InvitationMessage, EmailQueuedAt: l.EmailQueuedAt, WelcomeQueuedAt: l.WelcomeQueuedAt,
 		CurrentEnrollments: l.CurrentEnrollments, Enrollments: l.Enrollments, UtilisedAt: l.UtilisedAt,
 		LastActivityAt: l.LastActivityAt, LastCompletionAt: l.LastCompletionAt, Completions: l.Completions,
 		CurrentItems: l.CurrentItems, Undeliverable: l.Undeliverable, UndeliverableReason: l.UndeliverableReason, UndeliverableAt: l.UndeliverableAt,
@@ -103,7 +105,7 @@ func (r learnerRecord) learner() bo.Learner {
 		OrgID: r.OrgID, ProgramID: r.ProgramID, Email: r.Email, EmailKey: r.EmailKey, FullName: r.FullName,
 		ExternalID: r.ExternalID, State: bo.LearnerState(r.State), ContractID: r.ContractID, InvitationID: r.InvitationID,
 		InvitedAt: r.InvitedAt, JoinedAt: r.JoinedAt, RemovedAt: r.RemovedAt, AllowReturn: r.AllowReturn,
-		ImportID: r.ImportID, EmailQueuedAt: r.EmailQueuedAt, WelcomeQueuedAt: r.WelcomeQueuedAt,
+		ImportID: r.ImportID, InvitationMessage: r.InvitationMessage, EmailQueuedAt: r.EmailQueuedAt, WelcomeQueuedAt: r.WelcomeQueuedAt,
 		CurrentEnrollments: r.CurrentEnrollments, Enrollments: r.Enrollments, UtilisedAt: r.UtilisedAt,
 		CurrentItems: r.CurrentItems, LastActivityAt: r.LastActivityAt, LastCompletionAt: r.LastCompletionAt, Completions: r.Completions,
 		Undeliverable: r.Undeliverable, UndeliverableReason: r.UndeliverableReason, UndeliverableAt: r.UndeliverableAt,
@@ -337,6 +339,7 @@ func (s *Store) licenceWrites(l bo.Learner, now time.Time, pendingDelta int) []t
 	values := map[string]types.AttributeValue{
 		":one": num(1), ":ms": &types.AttributeValueMemberN{Value: fmt.Sprint(now.UnixMilli())},
 		":true": &types.AttributeValueMemberBOOL{Value: true}, ":now": str(now.UTC().Format(time.RFC3339Nano)),
+		":perEnrollment": str(string(bo.LicencePerEnrollment)),
 	}
 	if pendingDelta != 0 {
 		update = "ADD used :one, pending :pending SET updatedAt = :now"
@@ -345,8 +348,10 @@ func (s *Store) licenceWrites(l bo.Learner, now time.Time, pendingDelta int) []t
 	contract := types.TransactWriteItem{Update: &types.Update{
 		TableName: s.table, Key: mustKey(contractKey(l.OrgID, l.ContractID)),
 		UpdateExpression: aws.String(update),
+		// A per-enrollment contract admits members without a cap: their
+		// enrollments take its licences (Enroll).
 		ConditionExpression: aws.String("attribute_exists(PK) AND startsMs <= :ms AND endsMs > :ms AND " +
-			"(unlimited = :true OR used < licences)"),
+			"(unlimited = :true OR licenceKind = :perEnrollment OR used < licences)"),
 		ExpressionAttributeValues: values,
 	}}
 	programCounts := map[string]int{"members": 1, "joined": 1}
@@ -485,17 +490,23 @@ func (s *Store) RemoveMember(ctx context.Context, l bo.Learner, allowReturn bool
 // contractRefusal explains why a contract admitted no one: outside its
 // term, or full.
 func (s *Store) contractRefusal(ctx context.Context, orgID, contractID string, now time.Time) error {
+	return s.refusal(ctx, orgID, contractID, now, "the program cannot admit new members", "the program is full: all %d licences of its contract are in use")
+}
+
+// refusal explains why a contract refused a licence: what (the refused
+// act) outside its term, or full, said with the cap.
+func (s *Store) refusal(ctx context.Context, orgID, contractID string, now time.Time, what, full string) error {
 	c, err := s.GetContract(ctx, orgID, contractID)
 	if err != nil {
 		return err
 	}
 	switch c.Status(now) {
 	case bo.ContractExpired:
-		return bo.Errorf(bo.ELIMIT, "the program cannot admit new members: its contract ended on %s", c.EndsAt.Format("2 January 2006"))
+		return bo.Errorf(bo.ELIMIT, "%s: its contract ended on %s", what, c.EndsAt.Format("2 January 2006"))
 	case bo.ContractUpcoming:
-		return bo.Errorf(bo.ELIMIT, "the program cannot admit new members before %s, when its contract starts", c.StartsAt.Format("2 January 2006"))
+		return bo.Errorf(bo.ELIMIT, "%s before %s, when its contract starts", what, c.StartsAt.Format("2 January 2006"))
 	}
-	return bo.Errorf(bo.ELIMIT, "the program is full: all %d licences of its contract are in use", c.Licences)
+	return bo.Errorf(bo.ELIMIT, full, c.Licences)
 }
 
 // learnerCursor is the position after the last learner of a page: the

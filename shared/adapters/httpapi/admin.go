@@ -211,5 +211,8 @@ func adminRoutes(svc *admin.Service, db Pinger, logger *slog.Logger) map[string]
 			return http.StatusCreated, c, err
 		},
 	}
+	for k, f := range orgSettingsRoutes(svc) {
+		routes[k] = f
+	}
 	return routes
 }

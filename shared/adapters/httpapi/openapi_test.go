@@ -534,6 +534,8 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"ReportProgress":          reports.Progress{},
 		"ReportSummary":           reports.Summary{},
 		"ReportSchedule":          reports.Schedule{},
+		"Brand":                   bo.Brand{},
+		"LogoUpload":              admin.LogoUpload{},
 	}
 	requests := map[string]any{
 		"NewOrg":           admin.NewOrg{},
@@ -572,6 +574,11 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"MessagingSettings": messaging.Settings{},
 		"NewReport":         reports.NewReport{},
 		"ScheduleChange":    reports.ScheduleChange{},
+		"OrgChange":         admin.OrgChange{},
+		"NewLogoUpload":     admin.NewLogoUpload{},
+		"ContractChange":    admin.ContractChange{},
+		"Renewal":           admin.Renewal{},
+		"AdminChange":       admin.AdminChange{},
 	}
 	root := parseOpenAPI(t, OpenAPI)
 	schemas := child(child(root, "components"), "schemas")
@@ -650,6 +657,8 @@ func TestOpenAPIEnumsMatchGo(t *testing.T) {
 		got  []string
 		want []string
 	}{
+		{"LicenceKind enum", enum(child(schemas, "LicenceKind")), []string{string(bo.LicencePerMembership), string(bo.LicencePerEnrollment)}},
+		{"NewLogoUpload.contentType enum", enum(property("NewLogoUpload", "contentType")), admin.LogoTypes},
 		{"ImportJob.status enum", enum(property("ImportJob", "status")), []string{
 			string(invite.JobAwaitingUpload), string(invite.JobQueued), string(invite.JobRunning),
 			string(invite.JobDone), string(invite.JobFailed),

@@ -55,14 +55,19 @@ var Routes = []Route{
 
 	{Method: "POST", Path: "/v1/orgs", Function: FunctionAdmin},
 	{Method: "GET", Path: orgPath, Function: FunctionAdmin},
+	{Method: "PATCH", Path: orgPath, Function: FunctionAdmin},
+	{Method: "POST", Path: orgPath + "/logo-uploads", Function: FunctionAdmin},
 
 	{Method: "GET", Path: orgPath + "/admins", Function: FunctionAdmin},
 	{Method: "POST", Path: orgPath + "/admins", Function: FunctionAdmin},
+	{Method: "PATCH", Path: orgPath + "/admins/{email}", Function: FunctionAdmin},
 	{Method: "DELETE", Path: orgPath + "/admins/{email}", Function: FunctionAdmin},
 
 	{Method: "GET", Path: orgPath + "/contracts", Function: FunctionAdmin},
 	{Method: "POST", Path: orgPath + "/contracts", Function: FunctionAdmin},
 	{Method: "GET", Path: orgPath + "/contracts/{contractId}", Function: FunctionAdmin},
+	{Method: "PATCH", Path: orgPath + "/contracts/{contractId}", Function: FunctionAdmin},
+	{Method: "POST", Path: orgPath + "/contracts/{contractId}/renewal", Function: FunctionAdmin},
 
 	{Method: "GET", Path: orgPath + "/programs", Function: FunctionAdmin},
 	{Method: "POST", Path: orgPath + "/programs", Function: FunctionAdmin},

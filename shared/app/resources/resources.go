@@ -222,7 +222,14 @@ const (
 	// ReportsPrefix holds report zips and gradebooks, deleted by their own
 	// lifecycle rule ReportsExpireDays after they are written.
 	ReportsPrefix = "reports/"
+	// LogosPrefix holds organisations' logos, uploaded by org admins with
+	// presigned links; they are kept (no lifecycle rule expires them).
+	LogosPrefix = "logos/"
 )
+
+// ExpiringPrefixes are the prefixes whose objects expire after
+// Bucket.ExpireDays; reports have a rule of their own, logos none.
+var ExpiringPrefixes = []string{ImportsPrefix, ImportResultsPrefix, ExportsPrefix}
 
 // ReportsExpireDays is how long a report file lives: its emailed link
 // works for a day, and GET of the report hands out fresh links until the

@@ -35,10 +35,12 @@ func readBase(vars *env.Reader) Base { return start.ReadBase(vars) }
 type Learners = start.Learners
 
 // ReadAdmin reads the admin function's configuration: TABLE_NAME,
-// LEARNER_APP_URL, LOG_LEVEL and WORK_QUEUE_URL (optional: without it a
-// program with members cannot be deleted).
+// LEARNER_APP_URL, LOG_LEVEL, WORK_QUEUE_URL (optional: without it a
+// program with members cannot be deleted) and FILES_BUCKET (optional:
+// without it organisations' logos are refused).
 func ReadAdmin(vars *env.Reader) (Learners, string, error) {
-	c := Learners{Base: readBase(vars), LearnerAppURL: vars.Required("LEARNER_APP_URL"), WorkQueueURL: vars.Optional("WORK_QUEUE_URL", "")}
+	c := Learners{Base: readBase(vars), LearnerAppURL: vars.Required("LEARNER_APP_URL"), WorkQueueURL: vars.Optional("WORK_QUEUE_URL", ""),
+		FilesBucket: vars.Optional("FILES_BUCKET", "")}
 	return c, c.LogLevel, vars.Err()
 }
 
@@ -84,6 +86,9 @@ func newServices(awsCfg aws.Config, c Learners, logger *slog.Logger) services {
 	cfg := admin.Config{LearnerAppURL: c.LearnerAppURL}
 	if c.WorkQueueURL != "" {
 		cfg.Deletion = members.NewDeletions(store, queue.NewWork(queue.Open(awsCfg), c.WorkQueueURL))
+	}
+	if c.FilesBucket != "" {
+		cfg.Logos = files.Logos{Store: bucket(awsCfg, c.FilesBucket)}
 	}
 	admins := admin.NewService(store, cfg)
 	s := services{store: store, admin: admins}

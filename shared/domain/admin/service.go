@@ -27,6 +27,8 @@ type Config struct {
 	// Deletion deletes programs that have members (members.Deleter); without
 	// it such a deletion is refused.
 	Deletion ProgramDeletion
+	// Logos keeps organisations' logos; without it logos are refused.
+	Logos Logos
 }
 
 // ProgramDeletion deletes a program, removing its members first when it has
