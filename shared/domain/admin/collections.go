@@ -45,8 +45,10 @@ type ItemPlacement struct {
 
 var itemIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._~-]{0,99}$`)
 
-// checkItem records what is wrong with a catalogue item under the field prefix.
-func checkItem(v *bo.Validation, prefix string, it bo.CatalogItem) {
+// CheckItem records in v what is wrong with a catalogue item, each field
+// named under prefix ("items[3]."): the id, name, university, slug, type
+// and a specialisation's courses.
+func CheckItem(v *bo.Validation, prefix string, it bo.CatalogItem) {
 	v.Check(itemIDPattern.MatchString(it.ID), prefix+"id", "is required: 1 to 100 letters, digits, '.', '_', '~' or '-'")
 	checkName(v, prefix+"name", it.Name)
 	if it.University != "" {
@@ -66,8 +68,8 @@ func checkItem(v *bo.Validation, prefix string, it bo.CatalogItem) {
 	}
 }
 
-// trimItem trims the spaces around an item's texts.
-func trimItem(it bo.CatalogItem) bo.CatalogItem {
+// TrimItem returns the item with the spaces around its texts trimmed.
+func TrimItem(it bo.CatalogItem) bo.CatalogItem {
 	it.Name = strings.TrimSpace(it.Name)
 	it.University = strings.TrimSpace(it.University)
 	return it
@@ -163,9 +165,9 @@ func (s *Service) CreateCollection(ctx context.Context, caller bo.Caller, orgID,
 	v.Check(len(in.Items) <= MaxItemsPerCollection, "items", "a collection holds at most %d items", MaxItemsPerCollection)
 	seen := map[string]int{}
 	for i := range in.Items {
-		in.Items[i] = trimItem(in.Items[i])
+		in.Items[i] = TrimItem(in.Items[i])
 		it := in.Items[i]
-		checkItem(&v, fmt.Sprintf("items[%d].", i), it)
+		CheckItem(&v, fmt.Sprintf("items[%d].", i), it)
 		if j, dup := seen[it.ID]; dup {
 			v.Add(fmt.Sprintf("items[%d].id", i), "duplicates items[%d].id", j)
 		}
@@ -266,9 +268,9 @@ func (s *Service) AddItem(ctx context.Context, caller bo.Caller, orgID, programI
 	if err != nil {
 		return bo.Collection{}, err
 	}
-	in.CatalogItem = trimItem(in.CatalogItem)
+	in.CatalogItem = TrimItem(in.CatalogItem)
 	var v bo.Validation
-	checkItem(&v, "", in.CatalogItem)
+	CheckItem(&v, "", in.CatalogItem)
 	checkPosition(&v, "position", in.Position, len(c.Items))
 	if err := v.Err(); err != nil {
 		return bo.Collection{}, err
