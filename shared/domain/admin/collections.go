@@ -29,10 +29,12 @@ type CollectionChange struct {
 }
 
 // NewItem is a request to add a catalogue item to a collection at Position
-// (at the end when nil).
+// (at the end when nil): the item of the course library named by
+// LibraryID, or the item's own fields.
 type NewItem struct {
 	bo.CatalogItem
-	Position *int `json:"position"`
+	LibraryID string `json:"libraryId"`
+	Position  *int   `json:"position"`
 }
 
 // ItemPlacement says where an item goes when it is moved or copied: the target
@@ -97,12 +99,7 @@ func (s *Service) sortedCollections(ctx context.Context, programID string) ([]bo
 	if err != nil {
 		return nil, err
 	}
-	slices.SortStableFunc(cs, func(a, b bo.Collection) int {
-		if a.Position != b.Position {
-			return a.Position - b.Position
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	bo.SortCollections(cs)
 	for i := range cs {
 		cs[i].Position = i
 	}
@@ -257,15 +254,19 @@ func (s *Service) DeleteCollection(ctx context.Context, caller bo.Caller, orgID,
 	return s.store.DeleteCollection(ctx, c)
 }
 
-// AddItem adds a course or specialisation to a collection. It returns
-// EINVALID for a bad item, ECONFLICT when the collection has it already, and
-// ELIMIT when the collection is full.
+// AddItem adds a course or specialisation to a collection, from the course
+// library when the request names a libraryId. It returns EINVALID for a bad
+// item or a libraryId the library lacks, ECONFLICT when the collection has
+// it already, and ELIMIT when the collection is full.
 func (s *Service) AddItem(ctx context.Context, caller bo.Caller, orgID, programID, collectionID string, in NewItem) (bo.Collection, error) {
 	if _, err := s.requireProgramAdmin(ctx, caller, orgID, programID); err != nil {
 		return bo.Collection{}, err
 	}
 	c, err := s.store.GetCollection(ctx, programID, collectionID)
 	if err != nil {
+		return bo.Collection{}, err
+	}
+	if in.CatalogItem, err = s.fromLibrary(ctx, in); err != nil {
 		return bo.Collection{}, err
 	}
 	in.CatalogItem = TrimItem(in.CatalogItem)
