@@ -292,14 +292,18 @@ func (s *Service) Search(ctx context.Context, caller bo.Caller, orgID, query str
 	return out, next, nil
 }
 
-// stripMarks removes accents: "Zürich" becomes "Zurich".
-var stripMarks = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+// stripMarks returns a transformer that removes accents ("Zürich" becomes
+// "Zurich"); a new one each call, as a chain keeps state and may not be
+// shared by goroutines.
+func stripMarks() transform.Transformer {
+	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+}
 
 // Normalise returns s as search terms and queries are compared: accents
 // removed, lower-cased, every run of characters other than letters and
 // digits one space, trimmed.
 func Normalise(s string) string {
-	if t, _, err := transform.String(stripMarks, s); err == nil {
+	if t, _, err := transform.String(stripMarks(), s); err == nil {
 		s = t
 	}
 	return strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
