@@ -247,6 +247,8 @@ import (
 //	a program's per-item enrolled and         Query     PK=PROGRAM#<pid>, SK begins_with ITEMCOUNT#; written by
 //	  completed counts (its catalogue)                  the enrollment transactions (ADD enrolled 1 / -1) and a
 //	                                                    first completion's (ADD completed 1), unconditionally
+//	delete a program's per-item counts        the same Query, then BatchWriteItem deletes, after the program's
+//	                                          deletion
 //	a migration's progress                    GetItem   PK=MIGRATION#<id>, SK=MIGRATION; PutItem attribute_not_exists
 //	                                          (start); UpdateItem SET cursors[<segment>] under cursors[<segment>] =
 //	                                          the cursor read, ADD scanned, changed (a page); status=done under

@@ -163,6 +163,22 @@ func (s *Store) ItemCounts(ctx context.Context, programID string) (map[string]bo
 	return out, nil
 }
 
+// deleteItemCounts deletes a deleted program's per-item counts (BatchWriteItem;
+// a program's ids are never reused, so a count written after the read is
+// only left behind, never counted again).
+func (s *Store) deleteItemCounts(ctx context.Context, programID string) error {
+	pk, prefix := itemCountsPrefix(programID)
+	recs, err := queryAll[key](ctx, s, pk, prefix)
+	if err != nil {
+		return err
+	}
+	reqs := make([]types.WriteRequest, len(recs))
+	for i, k := range recs {
+		reqs[i] = types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: mustKey(k)}}
+	}
+	return s.batchWrite(ctx, reqs, "delete the item counts of program "+programID)
+}
+
 // countItem adds to an item's counts in a program, creating them on the
 // first write: unconditional, so it never fails a transaction it is in.
 func countItem(table *string, programID, itemID string, deltas map[string]int) types.TransactWriteItem {

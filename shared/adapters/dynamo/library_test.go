@@ -261,3 +261,28 @@ func TestInvitationPageTakesNoLicence(t *testing.T) {
 		t.Fatalf("accepted page %+v %v", p, err)
 	}
 }
+
+func TestDeletingAProgramDeletesItsCounts(t *testing.T) {
+	ctx := context.Background()
+	w, svc := catalogued(t)
+	jo := learner("jo@acme.edu")
+	if _, err := svc.Enroll(ctx, jo, w.program.Slug, enroll.NewEnrollment{ItemID: "c0"}); err != nil {
+		t.Fatal(err)
+	}
+	l, err := w.store.GetLearner(ctx, w.program.ID, "jo@acme.edu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.store.RemoveMember(ctx, l, false, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if counts, _ := w.store.ItemCounts(ctx, w.program.ID); counts["c0"].Enrolled != 1 {
+		t.Fatalf("counts before %+v", counts)
+	}
+	if err := w.store.DeleteProgram(ctx, w.org.ID, w.program.ID); err != nil {
+		t.Fatal(err)
+	}
+	if counts, err := w.store.ItemCounts(ctx, w.program.ID); err != nil || len(counts) != 0 {
+		t.Fatalf("counts after the deletion %+v %v", counts, err)
+	}
+}
