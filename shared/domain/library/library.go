@@ -107,11 +107,12 @@ type LoadResult struct {
 // Load upserts the items by id: a new id is created, a known one replaced
 // when it differs and left alone (nothing written) when it does not, so
 // loading the same file twice changes nothing. Every item is checked first
-// and nothing is written when one is wrong. It returns EFORBIDDEN for a
-// caller who is not a platform operator, EINVALID naming each item's
-// faulty field ("items[3].name", or "line 4.name" for CSV), and ECONFLICT
-// when another load changed an item at the same time (items written before
-// stay written; loading again finishes the job).
+// and nothing is written when one is wrong; a concurrent load of the same
+// item is written over (the last wins). It returns EFORBIDDEN for a caller
+// who is not a platform operator, EINVALID naming each item's faulty field
+// ("items[3].name", or "line 4.name" for CSV), and ECONFLICT only when an
+// item kept changing under other loads through every attempt (the items
+// written stay written; loading again finishes the job).
 func (s *Service) Load(ctx context.Context, caller bo.Caller, in Load) (LoadResult, error) {
 	if !caller.IsOperator() {
 		return LoadResult{}, bo.Errorf(bo.EFORBIDDEN, "only platform operators may load the course library")
@@ -141,27 +142,71 @@ func (s *Service) Load(ctx context.Context, caller bo.Caller, in Load) (LoadResu
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			now := s.Now()
-			next := Entry{Item: it, Terms: Terms(it), Version: 1, CreatedAt: now, UpdatedAt: now}
-			var p *Entry
-			if known {
-				p, next.Version, next.CreatedAt = &prev, prev.Version+1, prev.CreatedAt
-			}
-			err := s.store.PutLibraryEntry(ctx, p, next)
+			outcome, err := s.upsert(ctx, it, prev, known)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
 			case err != nil && firstErr == nil:
 				firstErr = err
-			case err == nil && known:
-				res.Updated++
-			case err == nil:
+			case outcome == created:
 				res.Created++
+			case outcome == updated:
+				res.Updated++
+			case outcome == unchanged:
+				res.Unchanged++
 			}
 		})
 	}
 	wg.Wait()
 	return res, firstErr
+}
+
+// upsertAttempts bounds the writes of one item that lose a race with
+// another load of it.
+const upsertAttempts = 8
+
+// outcome is what a load did with one item.
+type outcome int
+
+const (
+	failed outcome = iota
+	created
+	updated
+	unchanged
+)
+
+// upsert writes the item over prev (the entry as read, when known). When
+// another load changed the item in between, it reads it again and writes
+// over that, unless it now holds the same data: the last load wins, as it
+// would one after the other. It returns ECONFLICT only when the item kept
+// changing through every attempt.
+func (s *Service) upsert(ctx context.Context, it bo.CatalogItem, prev Entry, known bool) (outcome, error) {
+	for range upsertAttempts {
+		now := s.Now()
+		next := Entry{Item: it, Terms: Terms(it), Version: 1, CreatedAt: now, UpdatedAt: now}
+		var p *Entry
+		if known {
+			p, next.Version, next.CreatedAt = &prev, prev.Version+1, prev.CreatedAt
+		}
+		err := s.store.PutLibraryEntry(ctx, p, next)
+		switch {
+		case err == nil && known:
+			return updated, nil
+		case err == nil:
+			return created, nil
+		case bo.ErrorCode(err) != bo.ECONFLICT:
+			return failed, err
+		}
+		again, err := s.store.GetLibraryEntries(ctx, []string{it.ID})
+		if err != nil {
+			return failed, err
+		}
+		prev, known = again[it.ID]
+		if known && Same(prev.Item, it) {
+			return unchanged, nil
+		}
+	}
+	return failed, bo.Errorf(bo.ECONFLICT, "library item %s kept changing under other loads; load it again", it.ID)
 }
 
 // parse returns the load's items, trimmed, with their slugs defaulted and

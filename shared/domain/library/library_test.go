@@ -17,6 +17,8 @@ type memStore struct {
 	mu      sync.Mutex
 	entries map[string]library.Entry
 	writes  int
+	// BeforePut runs before each put, outside the lock (a rival load).
+	BeforePut func()
 	// SearchFn answers searches when set.
 	SearchFn func(library.Query) ([]bo.CatalogItem, string, error)
 }
@@ -36,6 +38,9 @@ func (m *memStore) GetLibraryEntries(_ context.Context, ids []string) (map[strin
 }
 
 func (m *memStore) PutLibraryEntry(_ context.Context, prev *library.Entry, next library.Entry) error {
+	if m.BeforePut != nil {
+		m.BeforePut()
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	cur, exists := m.entries[next.Item.ID]
@@ -205,5 +210,42 @@ func TestSearch(t *testing.T) {
 		if _, _, err := svc.Search(ctx, tt.caller, tt.org, tt.q, tt.typ, bo.Page{Limit: tt.limit}); bo.ErrorCode(err) != tt.code {
 			t.Errorf("search %q in %s as %s: %v, want %q", tt.q, tt.org, tt.caller.Email, err, tt.code)
 		}
+	}
+}
+
+// TestLoadWritesOverARivalLoad has another load change the item between
+// the read and the write: the load reads it again and wins, or finds the
+// rival wrote the same and writes nothing.
+func TestLoadWritesOverARivalLoad(t *testing.T) {
+	item := bo.CatalogItem{ID: "ml", Type: bo.ItemCourse, Name: "Machine Learning", Slug: "machine-learning"}
+	for _, tt := range []struct {
+		name  string
+		rival string
+		want  library.LoadResult
+	}{
+		{"another name", "Rival Learning", library.LoadResult{Updated: 1}},
+		{"the same name", "Machine Learning", library.LoadResult{Unchanged: 1}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			m := &memStore{entries: map[string]library.Entry{}}
+			once := false
+			m.BeforePut = func() {
+				if !once {
+					once = true
+					rival := item
+					rival.Name = tt.rival
+					m.mu.Lock()
+					m.entries["ml"] = library.Entry{Item: rival, Version: 1}
+					m.mu.Unlock()
+				}
+			}
+			res, err := newService(m).Load(context.Background(), operator, library.Load{Items: []bo.CatalogItem{item}})
+			if err != nil || res != tt.want {
+				t.Fatalf("load %+v %v, want %+v", res, err, tt.want)
+			}
+			if got := m.entries["ml"]; got.Item.Name != "Machine Learning" {
+				t.Fatalf("stored %+v", got)
+			}
+		})
 	}
 }
