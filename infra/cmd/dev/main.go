@@ -53,6 +53,7 @@ import (
 	"github.com/learnops/backoffice/shared/domain/admin"
 	"github.com/learnops/backoffice/shared/domain/enroll"
 	"github.com/learnops/backoffice/shared/domain/invite"
+	"github.com/learnops/backoffice/shared/domain/library"
 	"github.com/learnops/backoffice/shared/domain/reminders"
 	"github.com/learnops/backoffice/shared/testkit/emulator"
 )
@@ -200,6 +201,9 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 		Activity: local.ActivityHandler(wire.ActivityRecorder(cfg, learners)),
 		Admin:    svc,
 		Demo: func(ctx context.Context, seed local.SeedResult) error {
+			if err := local.SeedLibrary(ctx, library.NewService(store, svc)); err != nil {
+				return err
+			}
 			outbox := queue.NewPublisher(sqs.NewFromConfig(cfg), mailURL)
 			invites := invite.NewService(store, svc, outbox, invite.Config{LearnerAppURL: learnerAppURL})
 			return local.SeedLearner(ctx, invites, enroll.NewService(store, outbox, learnerAppURL), seed)

@@ -86,8 +86,9 @@ func (s *Store) ListEnrollments(ctx context.Context, programID, emailKey string)
 // Enroll enrolls the member l (as read) in one transaction: the enrollment
 // is written (new, or a past one made current again, keeping its
 // progress), and the member's current enrollments go up by one under the
-// program's limit (0: none); the first enrollment of a member marks their
-// licence utilised and counts them as enrolled. It returns ECONFLICT when
+// program's limit (0: none), as do the item's enrolled count in the
+// program; the first enrollment of a member marks their licence utilised
+// and counts them as enrolled. It returns ECONFLICT when
 // the member is enrolled already or changed in between, ELIMIT when the
 // limit is reached or a per-enrollment contract has no licence left (or
 // is outside its term), and EFORBIDDEN when l is no longer a member.
@@ -158,7 +159,8 @@ func (s *Store) Enroll(ctx context.Context, l bo.Learner, e bo.Enrollment, limit
 		items = append(items, contract)
 	}
 	items = append(items, addCounters(s.table, programKey(l.OrgID, l.ProgramID), programCounts),
-		addCounters(s.table, orgKey(l.OrgID), orgCounts))
+		addCounters(s.table, orgKey(l.OrgID), orgCounts),
+		countItem(s.table, l.ProgramID, e.ItemID, map[string]int{"enrolled": 1}))
 	return s.transact(ctx, items, func(i int) error {
 		switch {
 		case i == 0:
@@ -180,8 +182,9 @@ func (s *Store) Enroll(ctx context.Context, l bo.Learner, e bo.Enrollment, limit
 }
 
 // Unenroll ends a current enrollment, keeping its progress, and frees one
-// of the member's enrollment places. It returns ENOTFOUND when the member
-// is not currently enrolled in the item.
+// of the member's enrollment places (the item's enrolled count in the
+// program drops by one with it). It returns ENOTFOUND when the member is
+// not currently enrolled in the item.
 func (s *Store) Unenroll(ctx context.Context, l bo.Learner, itemID string, now time.Time) error {
 	nowAV := str(now.UTC().Format(time.RFC3339Nano))
 	items := []types.TransactWriteItem{
@@ -198,6 +201,7 @@ func (s *Store) Unenroll(ctx context.Context, l bo.Learner, itemID string, now t
 			ConditionExpression:       aws.String("attribute_exists(PK)"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{":minus": num(-1), ":item": &types.AttributeValueMemberSS{Value: []string{itemID}}},
 		}},
+		countItem(s.table, l.ProgramID, itemID, map[string]int{"enrolled": -1}),
 	}
 	return s.transact(ctx, items, func(int) error {
 		return bo.Errorf(bo.ENOTFOUND, "not currently enrolled in %s", itemID)
@@ -212,8 +216,9 @@ var (
 // SaveProgress writes an enrollment's progress from activity events if it
 // is still at the version read (prev: every write of an enrollment bumps
 // its version), with the counters that move: the learning minutes added,
-// and a first completion. It returns ECONFLICT when the enrollment changed
-// in between.
+// and a first completion (the learner's, the program's, the org's and the
+// item's completed count in the program). It returns ECONFLICT when the
+// enrollment changed in between.
 func (s *Store) SaveProgress(ctx context.Context, prev, next bo.Enrollment) error {
 	now := time.Now().UTC()
 	next.Version, next.UpdatedAt = prev.Version+1, now
@@ -230,7 +235,8 @@ func (s *Store) SaveProgress(ctx context.Context, prev, next bo.Enrollment) erro
 	}
 	if prev.CompletedAt == nil && next.CompletedAt != nil {
 		programCounts["completions"], orgCounts["completions"] = 1, 1
-		items = append(items, addCounters(s.table, learnerKey(next.ProgramID, next.EmailKey), map[string]int{"completions": 1}))
+		items = append(items, addCounters(s.table, learnerKey(next.ProgramID, next.EmailKey), map[string]int{"completions": 1}),
+			countItem(s.table, next.ProgramID, next.ItemID, map[string]int{"completed": 1}))
 	}
 	if len(programCounts) > 0 {
 		items = append(items, addCounters(s.table, programKey(next.OrgID, next.ProgramID), programCounts),

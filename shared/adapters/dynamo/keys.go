@@ -51,6 +51,9 @@ import (
 //	ScheduleDay     REPORT_DAY#<day>     ORG#<orgId>           -                                -
 //	Health          HEALTH               HEALTH                -                                -
 //	Migration       MIGRATION#<id>       MIGRATION             -                                -
+//	LibraryItem     LIBRARY#<itemId>     ITEM                  -                                -
+//	LibraryTerm     LIBTERM#<t2>         <term>#<itemId>       -                                -
+//	ItemCounts      PROGRAM#<programId>  ITEMCOUNT#<itemId>    -                                -
 //
 // <email> is the whole address lower-cased (backoffice.Email.Key); <name> is
 // the full name lower-cased. <s> is the learner shard, fnv-1a(<email>) mod
@@ -73,6 +76,10 @@ import (
 // and reminder/<orgId>/<programId>/<YYYY-MM-DD> for a Saturday's reminders
 // of a program; <page> names a page of a message's audience (segment and
 // cursor).
+// <term> is a search term of a library item (library.Terms: its normalised
+// name from each of its first words on, and its university likewise) and
+// <t2> the term's first two runes: a search by a prefix of at least two
+// letters reads the one partition of its first two.
 //
 // Projections (declared in shared/app/resources): GSI1 to GSI5 project the keys
 // and only what the members view's filters read (emailKey, nameKey,
@@ -210,6 +217,20 @@ import (
 //	set it (and the days it runs on)          TransactWrite: Put the schedule, Put a ScheduleDay item for each
 //	                                          chosen day, Delete those of the other days
 //	the orgs whose report is due on a day     Query     PK=REPORT_DAY#<day> (day: MONDAY..SUNDAY), paginated
+//	the course library: items by id (a load  BatchGetItem PK=LIBRARY#<id>, SK=ITEM
+//	  reads its items and their courses)
+//	a library item (add it to a collection)   GetItem   PK=LIBRARY#<id>, SK=ITEM
+//	load (upsert) a library item              TransactWrite: Put the item attribute_not_exists(PK) (new) or
+//	                                          version=read, Put each term LIBTERM#<t2>/<term>#<id>, Delete the
+//	                                          terms the item no longer has
+//	search the library by name or university  Query     PK=LIBTERM#<first two runes of the query>, SK begins_with
+//	  prefix (each term carries its item)               <normalised query>, Limit a page, FilterExpression on
+//	                                                    itemType when a type is asked
+//	a program's per-item enrolled and         Query     PK=PROGRAM#<pid>, SK begins_with ITEMCOUNT#; written by
+//	  completed counts (its catalogue)                  the enrollment transactions (ADD enrolled 1 / -1) and a
+//	                                                    first completion's (ADD completed 1), unconditionally
+//	delete a program's per-item counts        the same Query, then BatchWriteItem deletes, after the program's
+//	                                          deletion
 //	a migration's progress                    GetItem   PK=MIGRATION#<id>, SK=MIGRATION; PutItem attribute_not_exists
 //	                                          (start); UpdateItem SET cursors[<segment>] under cursors[<segment>] =
 //	                                          the cursor read, ADD scanned, changed (a page); status=done under
@@ -300,6 +321,13 @@ import (
 // migration (four segments by default, a few pages a second).
 // REPORT_DAY#<day> holds one small item per org reporting that weekday:
 // written when a schedule changes, read once a day.
+// LIBRARY#<id> is one item, written by operators' loads. LIBTERM#<t2> holds
+// the terms starting with two runes (a library of 10,000 items has about
+// 100,000 terms over hundreds of such values); loads write them at the
+// pace of one transaction per changed item, 4 at a time, and admins read
+// them one Query a search. ITEMCOUNT#<itemId> takes one write per
+// enrollment, unenrollment and first completion of the item in the
+// program: human-paced, far below a key value's ceiling.
 
 const (
 	typeOrg        = "Org"
@@ -523,6 +551,35 @@ func scheduleKey(orgID string) key         { return key{PK: orgPK(orgID), SK: "R
 // scheduleDayKey is the item that lists the org under a weekday
 // ("MONDAY"), for the daily run.
 func scheduleDayKey(day, orgID string) key { return key{PK: prefixSchedDay + day, SK: orgPK(orgID)} }
+
+// libraryItemKey is an item of the course library.
+func libraryItemKey(itemID string) key { return key{PK: "LIBRARY#" + itemID, SK: "ITEM"} }
+
+// libraryTermPrefix returns the partition of the terms starting like the
+// normalised prefix (its first two runes), and the prefix their sort keys
+// begin with.
+func libraryTermPrefix(prefix string) (pk, skPrefix string) {
+	r := []rune(prefix)
+	return "LIBTERM#" + string(r[:min(2, len(r))]), prefix
+}
+
+// libraryTermKey is one search term of a library item.
+func libraryTermKey(term, itemID string) key {
+	pk, _ := libraryTermPrefix(term)
+	return key{PK: pk, SK: term + "#" + itemID}
+}
+
+// itemCountsPrefix is the partition of a program's per-item counts and the
+// prefix of their sort keys.
+func itemCountsPrefix(programID string) (pk, skPrefix string) {
+	return programPK(programID), "ITEMCOUNT#"
+}
+
+// itemCountsKey is the enrolled and completed counts of an item in a program.
+func itemCountsKey(programID, itemID string) key {
+	pk, prefix := itemCountsPrefix(programID)
+	return key{PK: pk, SK: prefix + itemID}
+}
 
 // migrationKey is the progress of one migration of the table's items.
 func migrationKey(id string) key { return key{PK: "MIGRATION#" + id, SK: "MIGRATION"} }

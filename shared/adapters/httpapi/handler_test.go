@@ -205,7 +205,7 @@ func TestUndeclaredRoutePanics(t *testing.T) {
 
 func TestEveryDeclaredRouteIsServed(t *testing.T) {
 	served := map[string][]string{
-		FunctionAdmin:       keys(adminRoutes(nil, nil, slog.Default())),
+		FunctionAdmin:       keys(adminRoutes(nil, nil, nil, slog.Default())),
 		FunctionInvitations: keys(invitationRoutes(nil, nil)),
 		FunctionJoin:        keys(joinRoutes(nil)),
 		FunctionWhitelist:   keys(whitelistRoutes(nil)),
@@ -251,7 +251,7 @@ var bodylessRoutes = map[string]bool{
 // panic on the nil service.
 func TestEveryObjectBodyRefusesNonObjects(t *testing.T) {
 	all := map[string]map[string]RouteFunc{
-		FunctionAdmin:       adminRoutes(nil, nil, slog.Default()),
+		FunctionAdmin:       adminRoutes(nil, nil, nil, slog.Default()),
 		FunctionInvitations: invitationRoutes(nil, nil),
 		FunctionJoin:        joinRoutes(nil),
 		FunctionWhitelist:   whitelistRoutes(nil),

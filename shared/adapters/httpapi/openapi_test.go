@@ -20,6 +20,7 @@ import (
 	"github.com/learnops/backoffice/shared/domain/admin"
 	"github.com/learnops/backoffice/shared/domain/enroll"
 	"github.com/learnops/backoffice/shared/domain/invite"
+	"github.com/learnops/backoffice/shared/domain/library"
 	"github.com/learnops/backoffice/shared/domain/members"
 	"github.com/learnops/backoffice/shared/domain/messaging"
 	"github.com/learnops/backoffice/shared/domain/reminders"
@@ -485,7 +486,17 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"Collection":   bo.Collection{},
 		"CatalogItem":  bo.CatalogItem{},
 		"Error":        errorBody{},
-		"FieldError":   bo.FieldError{},
+
+		"LibraryLoadResult":  library.LoadResult{},
+		"LibraryItemList":    List[bo.CatalogItem]{},
+		"CatalogCollection":  admin.CountedCollection{},
+		"CountedCatalogItem": admin.CountedItem{},
+		"LearnerCatalog":     enroll.LearnerCatalog{},
+		"LearnerCollection":  enroll.LearnerCollection{},
+		"LearnerItem":        enroll.LearnerItem{},
+		"InvitationPage":     invite.InvitationPage{},
+		"InvitationBrand":    invite.Brand{},
+		"FieldError":         bo.FieldError{},
 
 		"Learner":        bo.Learner{},
 		"InvitationList": List[bo.Learner]{},
@@ -549,6 +560,7 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"NewItem":          admin.NewItem{},
 		"ItemPlacement":    admin.ItemPlacement{},
 		"NewCatalogItem":   bo.CatalogItem{},
+		"LibraryLoad":      library.Load{},
 
 		"NewInvitation":      invite.NewInvitation{},
 		"InvitationRemovals": removalRequest{},
@@ -809,7 +821,7 @@ func TestOpenAPIDownloadsMatchHandlers(t *testing.T) {
 	svc := invite.NewService(nil, openAPIProgramAdmin{}, nil, invite.Config{})
 	served := map[string]RouteFunc{}
 	for _, routes := range []map[string]RouteFunc{
-		adminRoutes(nil, nil, slog.Default()),
+		adminRoutes(nil, nil, nil, slog.Default()),
 		invitationRoutes(svc, invite.NewImporter(svc, nil, nil)),
 		joinRoutes(svc),
 		whitelistRoutes(whitelist.NewService(nil, openAPIProgramAdmin{})),

@@ -129,6 +129,14 @@ var Routes = []Route{
 	{Method: "GET", Path: "/v1/unsubscribe/{token}", Function: FunctionMessaging, Public: true},
 	{Method: "POST", Path: "/v1/unsubscribe/{token}", Function: FunctionMessaging, Public: true},
 	{Method: "POST", Path: orgPath + "/reports", Function: FunctionReports},
+
+	// The course library: operators load it, admins of an org search it.
+	{Method: "POST", Path: "/v1/library/items", Function: FunctionAdmin},
+	{Method: "GET", Path: orgPath + "/library", Function: FunctionAdmin},
+	// The learner's side: a member's program page, an invitation before
+	// it is accepted.
+	{Method: "GET", Path: "/v1/programs/{slug}/catalog", Function: FunctionEnrollment},
+	{Method: "GET", Path: "/v1/invitations/{token}", Function: FunctionJoin},
 	{Method: "GET", Path: orgPath + "/reports/{reportId}", Function: FunctionReports},
 	{Method: "GET", Path: orgPath + "/report-schedule", Function: FunctionReports},
 	{Method: "PUT", Path: orgPath + "/report-schedule", Function: FunctionReports},

@@ -68,4 +68,10 @@ type Store interface {
 	PutCollections(ctx context.Context, cs ...bo.Collection) error
 	// DeleteCollection deletes a collection read at the given version.
 	DeleteCollection(ctx context.Context, c bo.Collection) error
+
+	// GetLibraryItem returns an item of the course library.
+	GetLibraryItem(ctx context.Context, id string) (bo.CatalogItem, error)
+	// ItemCounts returns the enrolled and completed counts of the items of
+	// the program that have any.
+	ItemCounts(ctx context.Context, programID string) (map[string]bo.ItemCounts, error)
 }

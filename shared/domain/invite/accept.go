@@ -30,29 +30,15 @@ type Accepted struct {
 // for an expired one, and ELIMIT when the contract has no licence left or is
 // outside its term.
 func (s *Service) Accept(ctx context.Context, caller bo.Caller, token string) (Accepted, error) {
-	email, err := caller.VerifiedEmail()
+	tok, err := s.callersToken(ctx, caller, token)
 	if err != nil {
 		return Accepted{}, err
-	}
-	withdrawn := bo.Errorf(bo.ENOTFOUND, "this invitation link is not valid or the invitation was withdrawn")
-	if token == "" || len(token) > 200 {
-		return Accepted{}, withdrawn
-	}
-	hash := HashToken(token)
-	tok, err := s.store.GetToken(ctx, hash)
-	if bo.ErrorCode(err) == bo.ENOTFOUND {
-		return Accepted{}, withdrawn
-	} else if err != nil {
-		return Accepted{}, err
-	}
-	if tok.EmailKey != email.Key {
-		return Accepted{}, bo.Errorf(bo.EFORBIDDEN, "this invitation was sent to another email address: sign in with the invited address")
 	}
 	now := s.Now()
 	for range joinAttempts {
 		l, err := s.store.GetLearner(ctx, tok.ProgramID, tok.EmailKey)
 		if bo.ErrorCode(err) == bo.ENOTFOUND || (err == nil && l.InvitationID != tok.InvitationID) {
-			return Accepted{}, withdrawn
+			return Accepted{}, errWithdrawn()
 		} else if err != nil {
 			return Accepted{}, err
 		}
@@ -60,7 +46,7 @@ func (s *Service) Accept(ctx context.Context, caller bo.Caller, token string) (A
 		case bo.StateMember:
 			return s.welcome(ctx, l, true)
 		case bo.StateDeletedMember:
-			return Accepted{}, withdrawn
+			return Accepted{}, errWithdrawn()
 		}
 		if now.After(tok.ExpiresAt) {
 			return Accepted{}, bo.Errorf(bo.ECONFLICT, "this invitation link expired on %s: ask your program admin to resend the invitation",
