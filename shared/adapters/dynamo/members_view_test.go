@@ -115,7 +115,7 @@ func TestMembersViewStatuses(t *testing.T) {
 			t.Errorf("status %s: %v, want %v", st, got, want[st])
 		}
 	}
-	page, _ := svc.List(ctx, w.boss, w.org.ID, w.program.ID, members.Query{Status: members.Joined, CourseID: "c1", Sort: members.ByEmail})
+	page, _ := svc.List(ctx, w.boss, w.org.ID, w.program.ID, members.Query{Status: members.Joined, CourseIDs: []string{"c1"}, Sort: members.ByEmail})
 	if got := emails(page.Items); !slices.Equal(got, []string{"c", "d"}) {
 		t.Errorf("current enrollment in c1: %v", got)
 	}

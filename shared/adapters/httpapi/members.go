@@ -50,7 +50,7 @@ func memberRoutes(svc *members.Service, exports *members.Exporter) map[string]Ro
 			}
 			p := r.Event.QueryStringParameters
 			q := members.Query{Status: members.Status(p["status"]), Sort: members.Sort(p["sort"]), Search: p["search"],
-				ContractID: p["contractId"], CourseID: p["courseId"], Limit: limit, Cursor: cursor}
+				ContractIDs: members.SplitIDs(p["contractId"]), CourseIDs: members.SplitIDs(p["courseId"]), Limit: limit, Cursor: cursor}
 			switch p["undeliverable"] {
 			case "", "false":
 			case "true":

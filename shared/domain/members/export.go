@@ -58,16 +58,22 @@ type Selection struct {
 	// Order is "asc" or "desc".
 	Order      string   `json:"order"`
 	Search     string   `json:"search,omitempty"`
-	ContractID string   `json:"contractId,omitempty"`
-	CourseID   string   `json:"courseId,omitempty"`
-	Columns    []string `json:"columns"`
+	// ContractID and CourseID name one contract or course; ContractIDs
+	// and CourseIDs several (a learner on any of them is selected). A
+	// checked selection has them all in the lists.
+	ContractID  string   `json:"contractId,omitempty"`
+	CourseID    string   `json:"courseId,omitempty"`
+	ContractIDs []string `json:"contractIds,omitempty"`
+	CourseIDs   []string `json:"courseIds,omitempty"`
+	Columns     []string `json:"columns"`
 }
 
 // query returns the view's query of the selection. It returns EINVALID
 // naming a bad order.
 func (sel Selection) query() (Query, error) {
 	desc, err := ParseOrder(sel.Order)
-	return Query{Status: sel.Status, Sort: sel.Sort, Desc: desc, Search: sel.Search, ContractID: sel.ContractID, CourseID: sel.CourseID}, err
+	return Query{Status: sel.Status, Sort: sel.Sort, Desc: desc, Search: sel.Search,
+		ContractIDs: append([]string{sel.ContractID}, sel.ContractIDs...), CourseIDs: append([]string{sel.CourseID}, sel.CourseIDs...)}, err
 }
 
 // Export is a member export: a CSV of a whole selection of the members
@@ -168,8 +174,8 @@ func (x *Exporter) Create(ctx context.Context, caller bo.Caller, orgID, programI
 	now := q.Now
 	e := Export{
 		ID: bo.NewID("exp", now), OrgID: orgID, ProgramID: programID, Status: ExportQueued,
-		Selection: Selection{Status: q.Status, Sort: q.Sort, Order: order, Search: q.Search, ContractID: q.ContractID,
-			CourseID: q.CourseID, Columns: columns},
+		Selection: Selection{Status: q.Status, Sort: q.Sort, Order: order, Search: q.Search, ContractIDs: q.ContractIDs,
+			CourseIDs: q.CourseIDs, Columns: columns},
 		CreatedBy: caller.Subject, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(ExportLifetime).Truncate(time.Second),
 	}
 	if err := x.store.CreateExport(ctx, e); err != nil {

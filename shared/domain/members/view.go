@@ -49,10 +49,13 @@ type Query struct {
 	Sort   Sort
 	Desc   bool
 	// Search is a prefix of the email or the name.
-	Search     string
-	ContractID string
-	// CourseID keeps the learners currently enrolled in that item.
-	CourseID string
+	Search string
+	// ContractIDs keeps the learners on one of these contracts (any when
+	// empty).
+	ContractIDs []string
+	// CourseIDs keeps the learners currently enrolled in one of these
+	// courses or specialisations (any when empty).
+	CourseIDs []string
 	// Undeliverable keeps the learners whose pending invitation is marked
 	// undeliverable (their address bounced or complained).
 	Undeliverable bool
@@ -117,12 +120,39 @@ func (s *Service) check(ctx context.Context, caller bo.Caller, orgID, programID 
 		q.Limit = 20
 	}
 	v.Check(q.Limit >= 1 && q.Limit <= 100, "limit", "must be between 1 and 100")
+	q.ContractIDs, q.CourseIDs = distinct(q.ContractIDs), distinct(q.CourseIDs)
+	v.Check(len(q.ContractIDs) <= MaxFilterIDs, "contractId", "names at most %d contracts", MaxFilterIDs)
+	v.Check(len(q.CourseIDs) <= MaxFilterIDs, "courseId", "names at most %d courses", MaxFilterIDs)
 	if err := v.Err(); err != nil {
 		return bo.Program{}, err
 	}
 	q.Search = strings.ToLower(strings.TrimSpace(q.Search))
 	q.Now = s.Now()
 	return p, nil
+}
+
+// MaxFilterIDs bounds the contracts, and the courses, one view filters by.
+const MaxFilterIDs = 20
+
+// distinct returns the non-empty ids of ids, trimmed, each once, in their
+// first order (nil for none).
+func distinct(ids []string) []string {
+	var out []string
+	for _, id := range ids {
+		if id = strings.TrimSpace(id); id != "" && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// SplitIDs reads a query parameter that lists ids separated by commas (a
+// repeated parameter arrives so joined), leaving out empty ones.
+func SplitIDs(param string) []string {
+	if strings.TrimSpace(param) == "" {
+		return nil
+	}
+	return distinct(strings.Split(param, ","))
 }
 
 // ParseOrder reads the view's order, "asc" (or "") or "desc", and reports

@@ -242,7 +242,11 @@ func matches(l bo.Learner, q members.Query) bool {
 	case members.Completed30:
 		ok = l.State == bo.StateMember && l.LastCompletionAt != nil && l.LastCompletionAt.After(q.Now.AddDate(0, 0, -30))
 	}
-	return ok && (q.ContractID == "" || l.ContractID == q.ContractID) && (q.CourseID == "" || slices.Contains(l.CurrentItems, q.CourseID))
+	course := len(q.CourseIDs) == 0
+	for _, c := range q.CourseIDs {
+		course = course || slices.Contains(l.CurrentItems, c)
+	}
+	return ok && (len(q.ContractIDs) == 0 || slices.Contains(q.ContractIDs, l.ContractID)) && course
 }
 
 // ListMembers pages through the program's learners in email order; the
