@@ -19,29 +19,29 @@ const typeExport = "MemberExport"
 type exportRecord struct {
 	key
 	meta
-	ID         string     `dynamodbav:"id"`
-	OrgID      string     `dynamodbav:"orgId"`
-	ProgramID  string     `dynamodbav:"programId"`
-	Status     string     `dynamodbav:"status"`
-	Members    string     `dynamodbav:"memberStatus"`
-	Sort       string     `dynamodbav:"sort"`
-	Order      string     `dynamodbav:"order"`
-	Search     string     `dynamodbav:"search,omitempty"`
-	ContractID string     `dynamodbav:"contractId,omitempty"`
-	CourseID   string     `dynamodbav:"courseId,omitempty"`
+	ID         string `dynamodbav:"id"`
+	OrgID      string `dynamodbav:"orgId"`
+	ProgramID  string `dynamodbav:"programId"`
+	Status     string `dynamodbav:"status"`
+	Members    string `dynamodbav:"memberStatus"`
+	Sort       string `dynamodbav:"sort"`
+	Order      string `dynamodbav:"order"`
+	Search     string `dynamodbav:"search,omitempty"`
+	ContractID string `dynamodbav:"contractId,omitempty"`
+	CourseID   string `dynamodbav:"courseId,omitempty"`
 	// ContractIDs and CourseIDs are the selection's lists (an export
 	// written before they existed has the single ids above).
-	ContractIDs []string `dynamodbav:"contractIds,omitempty"`
-	CourseIDs   []string `dynamodbav:"courseIds,omitempty"`
-	Columns    []string   `dynamodbav:"columns"`
-	Rows       int        `dynamodbav:"rows"`
-	Size       int64      `dynamodbav:"size"`
-	Error      string     `dynamodbav:"error,omitempty"`
-	CreatedBy  string     `dynamodbav:"createdBy"`
-	RunID      string     `dynamodbav:"runId,omitempty"`
-	FileKey    string     `dynamodbav:"fileKey,omitempty"`
-	StartedAt  *time.Time `dynamodbav:"startedAt,omitempty"`
-	FinishedAt *time.Time `dynamodbav:"finishedAt,omitempty"`
+	ContractIDs []string   `dynamodbav:"contractIds,omitempty"`
+	CourseIDs   []string   `dynamodbav:"courseIds,omitempty"`
+	Columns     []string   `dynamodbav:"columns"`
+	Rows        int        `dynamodbav:"rows"`
+	Size        int64      `dynamodbav:"size"`
+	Error       string     `dynamodbav:"error,omitempty"`
+	CreatedBy   string     `dynamodbav:"createdBy"`
+	RunID       string     `dynamodbav:"runId,omitempty"`
+	FileKey     string     `dynamodbav:"fileKey,omitempty"`
+	StartedAt   *time.Time `dynamodbav:"startedAt,omitempty"`
+	FinishedAt  *time.Time `dynamodbav:"finishedAt,omitempty"`
 	// ExpiresAt is the table's TTL attribute (epoch seconds): DynamoDB
 	// deletes the export some time after its file expires.
 	ExpiresAt int64 `dynamodbav:"expiresAt"`

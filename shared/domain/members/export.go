@@ -56,8 +56,8 @@ type Selection struct {
 	Status Status `json:"status"`
 	Sort   Sort   `json:"sort"`
 	// Order is "asc" or "desc".
-	Order      string   `json:"order"`
-	Search     string   `json:"search,omitempty"`
+	Order  string `json:"order"`
+	Search string `json:"search,omitempty"`
 	// ContractID and CourseID name one contract or course; ContractIDs
 	// and CourseIDs several (a learner on any of them is selected). A
 	// checked selection has them all in the lists.
