@@ -787,6 +787,11 @@ func (openAPIMembersView) ListMembers(context.Context, string, members.Query) (m
 }
 
 // StreamMembers streams the same two learners.
+// ListContracts names the example's contract.
+func (openAPIMembersView) ListContracts(context.Context, string, bo.Page) ([]bo.Contract, string, error) {
+	return []bo.Contract{{ID: "con_06h0he9q8r7s6t5v4w3x2y1", Name: "Seats 2025"}}, "", nil
+}
+
 func (v openAPIMembersView) StreamMembers(ctx context.Context, programID string, q members.Query, fn func([]bo.Learner) error) error {
 	page, _ := v.ListMembers(ctx, programID, q)
 	return fn(page.Items)

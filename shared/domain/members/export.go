@@ -312,7 +312,7 @@ func (x *Exporter) write(ctx context.Context, e *Export) (int, int64, error) {
 	file := x.files.Writer(upload, e.FileKey, "text/csv; charset=utf-8")
 	counted := &countingWriter{w: file}
 	recorded := 0
-	rows, err := x.members.writeSelection(ctx, e.ProgramID, q, e.Selection.Columns, csv.NewWriter(counted), 0, func(rows int) error {
+	rows, err := x.members.writeSelection(ctx, e.OrgID, e.ProgramID, q, e.Selection.Columns, csv.NewWriter(counted), 0, func(rows int) error {
 		if rows-recorded < exportProgressRows {
 			return nil
 		}

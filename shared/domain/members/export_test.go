@@ -22,6 +22,11 @@ type fakeStore struct {
 	stream func(ctx context.Context, q members.Query, fn func([]bo.Learner) error) error
 }
 
+// ListContracts names the contract con_1 "Seats 2026".
+func (f fakeStore) ListContracts(context.Context, string, bo.Page) ([]bo.Contract, string, error) {
+	return []bo.Contract{{ID: "con_1", Name: "Seats 2026"}}, "", nil
+}
+
 func (f fakeStore) ListMembers(context.Context, string, members.Query) (members.Page, error) {
 	return members.Page{}, errors.New("not used")
 }
@@ -290,7 +295,7 @@ func TestHandleWritesTheWholeSelection(t *testing.T) {
 		t.Errorf("file key %q", got.FileKey)
 	}
 	lines := strings.Split(strings.TrimSuffix(f.body.String(), "\n"), "\n")
-	if len(lines) != 4322 || lines[0] != "Name,Email,status" || lines[8] != "'@SUM(A1),l00007@acme.edu,MEMBER" {
+	if len(lines) != 4322 || lines[0] != "Learner,Email,Status" || lines[8] != "'@SUM(A1),l00007@acme.edu,MEMBER" {
 		t.Errorf("%d lines: %q, %q", len(lines), lines[0], lines[8])
 	}
 	if fmt.Sprint(progress) != "[2000 4000]" {

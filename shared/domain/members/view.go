@@ -204,7 +204,7 @@ func (s *Service) Export(ctx context.Context, caller bo.Caller, orgID, programID
 	if err != nil {
 		return err
 	}
-	_, err = s.writeSelection(ctx, programID, q, columns, w, MaxExportRows, nil)
+	_, err = s.writeSelection(ctx, orgID, programID, q, columns, w, MaxExportRows, nil)
 	if errors.Is(err, errTooMany) {
 		return bo.Errorf(bo.ETOOLARGE, "the selection has more than %d learners, too many for one answer: export it in the background "+
 			"with POST /v1/orgs/%s/programs/%s/member-exports (the same selection as a JSON body), or narrow it with a status, contract or course filter",
@@ -222,23 +222,19 @@ var errTooMany = errors.New("too many rows")
 // and calls progress (when set) with the rows written so far; progress's
 // error stops the export and is returned. It returns w's and the store's
 // errors.
-func (s *Service) writeSelection(ctx context.Context, programID string, q Query, columns []string, w *csv.Writer, max int,
+func (s *Service) writeSelection(ctx context.Context, orgID, programID string, q Query, columns []string, w *csv.Writer, max int,
 	progress func(rows int) error) (int, error) {
-	if err := w.Write(append([]string{"Name", "Email"}, columns...)); err != nil {
+	out, err := s.csvRows(ctx, orgID, columns, w)
+	if err != nil {
 		return 0, err
 	}
 	rows := 0
-	row := make([]string, 2+len(columns))
-	err := s.view.StreamMembers(ctx, programID, q, func(batch []bo.Learner) error {
+	err = s.view.StreamMembers(ctx, programID, q, func(batch []bo.Learner) error {
 		for _, l := range batch {
 			if rows++; max > 0 && rows > max {
 				return errTooMany
 			}
-			row[0], row[1] = csvout.Neutralise(l.FullName), csvout.Neutralise(l.Email)
-			for i, c := range columns {
-				row[2+i] = csvout.Neutralise(cell(l, c))
-			}
-			if err := w.Write(row); err != nil {
+			if err := out(l); err != nil {
 				return err
 			}
 		}
@@ -256,6 +252,65 @@ func (s *Service) writeSelection(ctx context.Context, programID string, q Query,
 	}
 	w.Flush()
 	return rows, w.Error()
+}
+
+// ColumnLabels are the CSV headers of the members view's columns, the
+// guide's names for them; the learner's name and email head every row
+// (LearnerLabel, EmailLabel).
+var ColumnLabels = map[string]string{
+	"joinDate": "Join Date", "invitationDate": "Invitation Date", "lastActivityDate": "Last Activity Date", "status": "Status",
+	"contract": "Contracts", "currentEnrollments": "Current Enrollments", "enrollments": "Enrollments", "completions": "Completions",
+	"externalId": "External ID", "removalDate": "Removal Date", "allowReturn": "Allow Return", "undeliverable": "Undeliverable",
+}
+
+// The CSV headers of the learner's name and email.
+const (
+	LearnerLabel = "Learner"
+	EmailLabel   = "Email"
+)
+
+// csvRows writes the CSV header of the columns to w and returns what
+// writes one learner's row: the name, the email and the columns, the
+// contract by its name (the org's contracts are read once here), every cell
+// with formula-like text neutralised. It returns the store's and w's
+// errors.
+func (s *Service) csvRows(ctx context.Context, orgID string, columns []string, w *csv.Writer) (func(bo.Learner) error, error) {
+	names := map[string]string{}
+	if slices.Contains(columns, "contract") {
+		page := bo.Page{Limit: bo.MaxPageSize}
+		for {
+			cs, next, err := s.store.ListContracts(ctx, orgID, page)
+			if err != nil {
+				return nil, err
+			}
+			for _, c := range cs {
+				names[c.ID] = c.Name
+			}
+			if next == "" {
+				break
+			}
+			page.Cursor = next
+		}
+	}
+	header := []string{LearnerLabel, EmailLabel}
+	for _, c := range columns {
+		header = append(header, ColumnLabels[c])
+	}
+	if err := w.Write(header); err != nil {
+		return nil, err
+	}
+	row := make([]string, 2+len(columns))
+	return func(l bo.Learner) error {
+		row[0], row[1] = csvout.Neutralise(l.FullName), csvout.Neutralise(l.Email)
+		for i, c := range columns {
+			v := cell(l, c)
+			if c == "contract" && names[v] != "" {
+				v = names[v]
+			}
+			row[2+i] = csvout.Neutralise(v)
+		}
+		return w.Write(row)
+	}, nil
 }
 
 func cell(l bo.Learner, column string) string {
