@@ -97,6 +97,10 @@ var Routes = []Route{
 	{Method: "POST", Path: programPath + "/member-removals", Function: FunctionMembers},
 	{Method: "POST", Path: programPath + "/member-exports", Function: FunctionMembers},
 	{Method: "GET", Path: programPath + "/member-exports/{exportId}", Function: FunctionMembers},
+	{Method: "GET", Path: programPath + "/member-count", Function: FunctionMembers},
+	{Method: "GET", Path: programPath + "/members/{email}", Function: FunctionMembers},
+	{Method: "POST", Path: programPath + "/member-csv", Function: FunctionMembers},
+	{Method: "GET", Path: orgPath + "/users", Function: FunctionMembers},
 
 	{Method: "GET", Path: "/v1/programs/{slug}/enrollments", Function: FunctionEnrollment},
 	{Method: "POST", Path: "/v1/programs/{slug}/enrollments", Function: FunctionEnrollment},

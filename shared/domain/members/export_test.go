@@ -22,6 +22,10 @@ type fakeStore struct {
 	stream func(ctx context.Context, q members.Query, fn func([]bo.Learner) error) error
 }
 
+func (f fakeStore) CountMembers(context.Context, string, members.Query) (members.Count, error) {
+	return members.Count{}, errors.New("not used")
+}
+
 // ListContracts names the contract con_1 "Seats 2026".
 func (f fakeStore) ListContracts(context.Context, string, bo.Page) ([]bo.Contract, string, error) {
 	return []bo.Contract{{ID: "con_1", Name: "Seats 2026"}}, "", nil

@@ -80,6 +80,8 @@ type ViewStore interface {
 	// unused) in the view's order, calling fn with each batch of learners
 	// in turn; it stops at fn's first error and returns it.
 	StreamMembers(ctx context.Context, programID string, q Query, fn func(batch []bo.Learner) error) error
+	// CountMembers counts the whole selection of q.
+	CountMembers(ctx context.Context, programID string, q Query) (Count, error)
 }
 
 // List returns one page of the program's learners in a status, sorted,
