@@ -73,7 +73,7 @@ type Selection struct {
 func (sel Selection) query() (Query, error) {
 	desc, err := ParseOrder(sel.Order)
 	return Query{Status: sel.Status, Sort: sel.Sort, Desc: desc, Search: sel.Search,
-		ContractIDs: append([]string{sel.ContractID}, sel.ContractIDs...), CourseIDs: append([]string{sel.CourseID}, sel.CourseIDs...)}, err
+		ContractIDs: distinct(append([]string{sel.ContractID}, sel.ContractIDs...)), CourseIDs: distinct(append([]string{sel.CourseID}, sel.CourseIDs...))}, err
 }
 
 // Export is a member export: a CSV of a whole selection of the members
