@@ -121,6 +121,9 @@ var Routes = []Route{
 	{Method: "PATCH", Path: messagePath, Function: FunctionMessaging},
 	{Method: "POST", Path: messagePath + "/preview", Function: FunctionMessaging},
 	{Method: "POST", Path: messagePath + "/send", Function: FunctionMessaging},
+	{Method: "GET", Path: orgPath + "/messages", Function: FunctionMessaging},
+	{Method: "GET", Path: programPath + "/messages", Function: FunctionMessaging},
+	{Method: "DELETE", Path: messagePath, Function: FunctionMessaging},
 	{Method: "GET", Path: orgPath + "/messaging-settings", Function: FunctionMessaging},
 	{Method: "PUT", Path: orgPath + "/messaging-settings", Function: FunctionMessaging},
 	// The unsubscribe links of emails: no sign-in, the signed token is
@@ -129,6 +132,7 @@ var Routes = []Route{
 	{Method: "POST", Path: "/v1/unsubscribe/{token}", Function: FunctionMessaging, Public: true},
 	{Method: "POST", Path: orgPath + "/reports", Function: FunctionReports},
 	{Method: "GET", Path: orgPath + "/reports/{reportId}", Function: FunctionReports},
+	{Method: "GET", Path: orgPath + "/reports", Function: FunctionReports},
 	{Method: "GET", Path: orgPath + "/report-schedule", Function: FunctionReports},
 	{Method: "PUT", Path: orgPath + "/report-schedule", Function: FunctionReports},
 }
