@@ -130,6 +130,8 @@ func TestSampleEvents(t *testing.T) {
 	replay(sample{file: "send-without-terms.json", status: 400, want: []string{`"field":"acceptTerms"`}})
 	replay(sample{file: "send.json", status: 202, want: []string{`"status":"sending"`}})
 	replay(sample{file: "send.json", status: 409, want: []string{"sending it again does nothing"}})
+	replay(sample{file: "list-messages.json", status: 200, want: []string{`"items":[]`}})
+	replay(sample{file: "discard.json", status: 409, want: []string{"only a draft can be discarded"}})
 
 	// The plan item the send queued is the sample's: replaying it plans the
 	// three invitees (a redelivery changes nothing).

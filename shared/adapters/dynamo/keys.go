@@ -135,6 +135,18 @@ import (
 //	  activity (to the day); search; the        range does not serve (table below) narrows that one indexed
 //	  other filters                             result with a FilterExpression, within a read budget per request;
 //	                                            then BatchGetItem of the page's learners
+//	  several contracts, several courses        FilterExpression contractId IN (...) and (contains(currentItems, c1)
+//	                                            OR ...), at most members.MaxFilterIDs of each
+//	the count of a members view selection     the same Queries with Select COUNT, each shard read to its end, in
+//	                                            parallel (no budget; no learner read from the table)
+//	one learner with enrollments (admin)      GetItem the learner; Query PK=PROGRAM#<pid>#L#<s>, SK begins_with ENROLL#<email>#
+//	a CSV of learners picked by hand          BatchGetItem PK=PROGRAM#<pid>#L#<s>, SK=LEARNER#<email> (100 a call, 1,000 at most)
+//	org-wide users, email or name prefix      Query GSI1 (email) or GSI2 (name) PK=PROGRAM#<pid>#<INVITED|MEMBER>#<s>,
+//	                                            SK BETWEEN max(<prefix>, <after>+"\x00") AND <prefix>+U+10FFFF,
+//	                                            Limit page+1, no filter, for every program the caller administers and
+//	                                            every shard (16 Queries in flight), merged, one entry per email;
+//	                                            BatchGetItem of the page; Query GSI6 PK=EMAIL#<email> for each
+//	                                            person's programs (kept to the org's)
 //	a member export: a whole selection        the same Queries, each shard read on from where it stopped and
 //	                                            merged as it goes (every item of the range read once), no budget;
 //	                                            BatchGetItem of each batch of 500 learners
@@ -173,7 +185,12 @@ import (
 //	read a campaign's counts                  GetItem   PK=CAMPAIGN#<campaign>, SK=COUNTS (strongly consistent)
 //	a message; draft it, edit it              GetItem / PutItem PK=ORG#<orgId>, SK=MESSAGE#<id> (edit: status=draft
 //	                                          AND version=read)
-//	send a message once                       UpdateItem status draft -> sending (condition status=draft)
+//	send a message once                       UpdateItem status draft -> sending (condition status=draft), with
+//	                                          termsAcceptedBy and termsAcceptedAt (who accepted the terms, when)
+//	an org's messages, newest first           Query PK=ORG#<orgId>, SK BETWEEN MESSAGE# AND MESSAGE#+U+10FFFF,
+//	  (a program's: kept by audience)           ScanIndexForward=false (message ids sort by time), FilterExpression
+//	                                            status when asked; at most 5 pages a request; counts by GetItem
+//	discard a draft                           DeleteItem PK=ORG#<orgId>, SK=MESSAGE#<id> under status=draft
 //	an org's messaging settings (the cap)     GetItem / PutItem PK=ORG#<orgId>, SK=MESSAGING
 //	a page of a message's audience            the members view's query (GSI1 by email, per program, contract,
 //	                                          course), or BatchGetItem of learners picked by hand
@@ -213,6 +230,8 @@ import (
 //	  a day (id from org, date, programs)               a scheduled job's id is derived from the org, the date and
 //	                                                    its programs, so a second run of the day writes nothing
 //	a report job, its progress                GetItem / UpdateItem PK=ORG#<orgId>, SK=REPORT#<reportId> (TTL)
+//	an org's past reports                     Query     PK=ORG#<orgId>, SK begins_with REPORT# (jobs expire with their
+//	                                                    files: a few a day), sorted by creation in memory
 //	an org's weekly report schedule           GetItem   PK=ORG#<orgId>, SK=REPORT_SCHEDULE
 //	set it (and the days it runs on)          TransactWrite: Put the schedule, Put a ScheduleDay item for each
 //	                                          chosen day, Delete those of the other days

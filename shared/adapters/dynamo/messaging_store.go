@@ -22,6 +22,8 @@ type MessagingStore struct {
 	campaignCounts       func(context.Context, string) (map[string]int, error)
 	capStates            func(context.Context, string, []string) (map[string]messaging.CapState, error)
 	countPage            func(context.Context, string, string, map[string]int) error
+	deleteDraft          func(context.Context, string, string) error
+	listMessages         func(context.Context, string, messaging.Status, string, int) ([]messaging.Message, string, error)
 	createMessage        func(context.Context, messaging.Message) error
 	getAdmin             func(context.Context, string, string) (bo.Admin, error)
 	getLearners          func(context.Context, string, []string) (map[string]bo.Learner, error)
@@ -30,7 +32,7 @@ type MessagingStore struct {
 	getProgram           func(context.Context, string, string) (bo.Program, error)
 	listMembers          func(context.Context, string, members.Query) (members.Page, error)
 	listPrograms         func(context.Context, string, bo.Page) ([]bo.Program, string, error)
-	markSending          func(context.Context, string, string, []string, time.Time) error
+	markSending          func(context.Context, string, string, []string, string, time.Time) error
 	markSent             func(context.Context, string, string, time.Time) error
 	messagingSettings    func(context.Context, string) (messaging.Settings, error)
 	optOut               func(context.Context, string, string, time.Time) error
@@ -57,6 +59,8 @@ func (s *Store) MessagingStore() MessagingStore {
 		capStates:            s.CapStates,
 		countPage:            s.CountPage,
 		createMessage:        s.CreateMessage,
+		deleteDraft:          s.DeleteDraft,
+		listMessages:         s.ListMessages,
 		getAdmin:             s.GetAdmin,
 		getLearners:          s.GetLearners,
 		getMessage:           s.GetMessage,
@@ -137,9 +141,19 @@ func (v MessagingStore) ListPrograms(ctx context.Context, orgID string, page bo.
 	return v.listPrograms(ctx, orgID, page)
 }
 
+// DeleteDraft is Store.DeleteDraft.
+func (v MessagingStore) DeleteDraft(ctx context.Context, orgID, messageID string) error {
+	return v.deleteDraft(ctx, orgID, messageID)
+}
+
+// ListMessages is Store.ListMessages.
+func (v MessagingStore) ListMessages(ctx context.Context, orgID string, status messaging.Status, after string, limit int) ([]messaging.Message, string, error) {
+	return v.listMessages(ctx, orgID, status, after, limit)
+}
+
 // MarkSending is Store.MarkSending.
-func (v MessagingStore) MarkSending(ctx context.Context, orgID, messageID string, targets []string, at time.Time) error {
-	return v.markSending(ctx, orgID, messageID, targets, at)
+func (v MessagingStore) MarkSending(ctx context.Context, orgID, messageID string, targets []string, acceptedBy string, at time.Time) error {
+	return v.markSending(ctx, orgID, messageID, targets, acceptedBy, at)
 }
 
 // MarkSent is Store.MarkSent.

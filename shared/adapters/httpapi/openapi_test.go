@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"mime"
@@ -338,6 +339,7 @@ func TestOpenAPIPathParametersAreDeclared(t *testing.T) {
 var fileAnswers = map[string]string{
 	"GET /v1/orgs/{orgId}/programs/{programId}/invitation-imports/template": "text/csv",
 	"GET /v1/orgs/{orgId}/programs/{programId}/domain-imports/template":     "text/csv",
+	"POST /v1/orgs/{orgId}/programs/{programId}/member-csv":                 "text/csv",
 }
 
 // pageAnswers are the operations that answer browsers: every answer,
@@ -521,6 +523,11 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"MemberRemoval":     bo.Removal{},
 		"MemberRemovalList": List[bo.Removal]{},
 		"MembersPage":       membersPage{},
+		"MemberCount":       members.Count{},
+		"MemberDetail":      members.LearnerDetail{},
+		"UsersPage":         members.UsersPage{},
+		"User":              members.User{},
+		"UserProgram":       members.UserProgram{},
 
 		"AutomatedMessage":        reminders.AutomatedMessage{},
 		"AutomatedMessageProgram": reminders.ProgramRef{},
@@ -570,6 +577,8 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"DomainImport": whitelist.DomainImport{},
 
 		"NewEnrollment": enroll.NewEnrollment{},
+
+		"MemberCSVRequest": memberCSV{},
 
 		"RemovalOptions": removalOptions{},
 		"MemberRemovals": memberRemovals{},
@@ -808,6 +817,27 @@ func (openAPIMembersView) ListMembers(context.Context, string, members.Query) (m
 }
 
 // StreamMembers streams the same two learners.
+func (openAPIMembersView) CountMembers(context.Context, string, members.Query) (members.Count, error) {
+	return members.Count{Count: 2, Read: 2}, nil
+}
+
+// GetLearners returns the example's learners among the keys.
+func (v openAPIMembersView) GetLearners(ctx context.Context, programID string, keys []string) (map[string]bo.Learner, error) {
+	page, _ := v.ListMembers(ctx, programID, members.Query{})
+	out := map[string]bo.Learner{}
+	for _, l := range page.Items {
+		if k := strings.ToLower(l.Email); slices.Contains(keys, k) {
+			out[k] = l
+		}
+	}
+	return out, nil
+}
+
+// ListContracts names the example's contract.
+func (openAPIMembersView) ListContracts(context.Context, string, bo.Page) ([]bo.Contract, string, error) {
+	return []bo.Contract{{ID: "con_06h0he9q8r7s6t5v4w3x2y1", Name: "Seats 2025"}}, "", nil
+}
+
 func (v openAPIMembersView) StreamMembers(ctx context.Context, programID string, q members.Query, fn func([]bo.Learner) error) error {
 	page, _ := v.ListMembers(ctx, programID, q)
 	return fn(page.Items)
@@ -825,7 +855,7 @@ func TestOpenAPIDownloadsMatchHandlers(t *testing.T) {
 		invitationRoutes(svc, invite.NewImporter(svc, nil, nil)),
 		joinRoutes(svc),
 		whitelistRoutes(whitelist.NewService(nil, openAPIProgramAdmin{})),
-		memberRoutes(members.NewService(openAPIMembersView{}, openAPIProgramAdmin{}, nil, ""), nil),
+		memberRoutes(members.NewService(openAPIMembersView{}, openAPIProgramAdmin{}, nil, ""), nil, nil),
 	} {
 		for k, fn := range routes {
 			served[k] = fn
@@ -854,6 +884,18 @@ func TestOpenAPIDownloadsMatchHandlers(t *testing.T) {
 			continue
 		}
 		req := &Request{Caller: caller, Event: events.APIGatewayV2HTTPRequest{Headers: map[string]string{"accept": mediaType}}}
+		method, path, _ := strings.Cut(key, " ")
+		op := child(child(child(root, "paths"), path), strings.ToLower(method))
+		// A download asked for with a body is asked with the document's
+		// example of it.
+		if ex := child(child(child(child(op, "requestBody"), "content"), "application/json"), "example"); ex != nil {
+			var v any
+			if err := ex.Decode(&v); err != nil {
+				t.Fatal(err)
+			}
+			b, _ := json.Marshal(v)
+			req.Event.Body = string(b)
+		}
 		_, body, err := fn(context.Background(), req)
 		f, ok := body.(File)
 		if err != nil || !ok {
@@ -863,8 +905,6 @@ func TestOpenAPIDownloadsMatchHandlers(t *testing.T) {
 		if mt, _, err := mime.ParseMediaType(f.ContentType); err != nil || mt != mediaType {
 			t.Errorf("%s answers a File of type %q; the document says %s", key, f.ContentType, mediaType)
 		}
-		method, path, _ := strings.Cut(key, " ")
-		op := child(child(child(root, "paths"), path), strings.ToLower(method))
 		pairs(child(op, "responses"), func(status string, res *yaml.Node) {
 			if ex := child(child(child(deref(root, res), "content"), mediaType), "example"); ex != nil && ex.Value != string(f.Body) {
 				t.Errorf("%s: the %s example is %q, the handler sends %q", key, status, ex.Value, f.Body)

@@ -29,6 +29,14 @@ func reportRoutes(svc *reports.Service) map[string]RouteFunc {
 			j, err := svc.Get(ctx, r.Caller, r.Param("orgId"), r.Param("reportId"))
 			return http.StatusOK, j, err
 		},
+		"GET " + orgPath + "/reports": func(ctx context.Context, r *Request) (int, any, error) {
+			limit, cursor, err := r.Page()
+			if err != nil {
+				return 0, nil, err
+			}
+			p, err := svc.List(ctx, r.Caller, r.Param("orgId"), limit, cursor)
+			return http.StatusOK, p, err
+		},
 		"GET " + orgPath + "/report-schedule": func(ctx context.Context, r *Request) (int, any, error) {
 			sch, err := svc.GetSchedule(ctx, r.Caller, r.Param("orgId"))
 			return http.StatusOK, sch, err

@@ -102,6 +102,10 @@ var Routes = []Route{
 	{Method: "POST", Path: programPath + "/member-removals", Function: FunctionMembers},
 	{Method: "POST", Path: programPath + "/member-exports", Function: FunctionMembers},
 	{Method: "GET", Path: programPath + "/member-exports/{exportId}", Function: FunctionMembers},
+	{Method: "GET", Path: programPath + "/member-count", Function: FunctionMembers},
+	{Method: "GET", Path: programPath + "/members/{email}", Function: FunctionMembers},
+	{Method: "POST", Path: programPath + "/member-csv", Function: FunctionMembers},
+	{Method: "GET", Path: orgPath + "/users", Function: FunctionMembers},
 
 	{Method: "GET", Path: "/v1/programs/{slug}/enrollments", Function: FunctionEnrollment},
 	{Method: "POST", Path: "/v1/programs/{slug}/enrollments", Function: FunctionEnrollment},
@@ -122,6 +126,9 @@ var Routes = []Route{
 	{Method: "PATCH", Path: messagePath, Function: FunctionMessaging},
 	{Method: "POST", Path: messagePath + "/preview", Function: FunctionMessaging},
 	{Method: "POST", Path: messagePath + "/send", Function: FunctionMessaging},
+	{Method: "GET", Path: orgPath + "/messages", Function: FunctionMessaging},
+	{Method: "GET", Path: programPath + "/messages", Function: FunctionMessaging},
+	{Method: "DELETE", Path: messagePath, Function: FunctionMessaging},
 	{Method: "GET", Path: orgPath + "/messaging-settings", Function: FunctionMessaging},
 	{Method: "PUT", Path: orgPath + "/messaging-settings", Function: FunctionMessaging},
 	// The unsubscribe links of emails: no sign-in, the signed token is
@@ -138,6 +145,7 @@ var Routes = []Route{
 	{Method: "GET", Path: "/v1/programs/{slug}/catalog", Function: FunctionEnrollment},
 	{Method: "GET", Path: "/v1/invitations/{token}", Function: FunctionJoin},
 	{Method: "GET", Path: orgPath + "/reports/{reportId}", Function: FunctionReports},
+	{Method: "GET", Path: orgPath + "/reports", Function: FunctionReports},
 	{Method: "GET", Path: orgPath + "/report-schedule", Function: FunctionReports},
 	{Method: "PUT", Path: orgPath + "/report-schedule", Function: FunctionReports},
 }

@@ -47,19 +47,21 @@ func Enrollment(awsCfg aws.Config, c Learners, logger *slog.Logger) httpapi.Hand
 
 // Members returns the members function's handler.
 func Members(awsCfg aws.Config, c Learners, logger *slog.Logger) httpapi.Handler {
-	svc, exports, _ := newMembers(awsCfg, c, logger)
-	return httpapi.NewMembersHandler(svc, exports, logger)
+	svc, exports, _, users := newMembers(awsCfg, c, logger)
+	return httpapi.NewMembersHandler(svc, exports, users, logger)
 }
 
 // newMembers returns the members service, its exporter and its program
-// deleter, on the configuration's table, queues and bucket.
-func newMembers(awsCfg aws.Config, c Learners, logger *slog.Logger) (*members.Service, *members.Exporter, *members.Deleter) {
+// deleter, and the org-wide users page, on the configuration's table,
+// queues and bucket.
+func newMembers(awsCfg aws.Config, c Learners, logger *slog.Logger) (*members.Service, *members.Exporter, *members.Deleter, *members.Users) {
 	s := newServices(awsCfg, c, logger)
 	outbox := queue.NewPublisher(queue.Open(awsCfg), c.MailQueueURL)
 	svc := members.NewService(s.store, s.admin, outbox, c.LearnerAppURL)
 	svc.Log = logger
 	work := queue.NewWork(queue.Open(awsCfg), c.WorkQueueURL)
-	return svc, members.NewExporter(svc, s.store, bucket(awsCfg, c.FilesBucket), work), members.NewDeleter(svc, s.store, work)
+	return svc, members.NewExporter(svc, s.store, bucket(awsCfg, c.FilesBucket), work), members.NewDeleter(svc, s.store, work),
+		members.NewUsers(s.store, s.admin)
 }
 
 // Join returns the join function's handler.
@@ -126,7 +128,7 @@ func Dropped(err error) bool {
 // kind (program deletions, a batch of members at a time; member exports),
 // with partial batch failures.
 func Worker(awsCfg aws.Config, c Learners, logger *slog.Logger) queue.Handler {
-	_, exports, deleter := newMembers(awsCfg, c, logger)
+	_, exports, deleter, _ := newMembers(awsCfg, c, logger)
 	return queue.BatchHandler(queue.Kinds{
 		members.WorkDeleteProgram: deleter.Handle,
 		members.WorkMemberExport:  exports.Handle,

@@ -20,8 +20,9 @@ type Store interface {
 	// condition that it is a draft still at Version-1; ECONFLICT otherwise.
 	UpdateDraft(ctx context.Context, m Message) error
 	// MarkSending turns a draft into a message being sent to the target
-	// programs, on condition that it is a draft; ECONFLICT otherwise.
-	MarkSending(ctx context.Context, orgID, messageID string, targets []string, at time.Time) error
+	// programs, recording who accepted the terms of use to send it and
+	// when (at), on condition that it is a draft; ECONFLICT otherwise.
+	MarkSending(ctx context.Context, orgID, messageID string, targets []string, acceptedBy string, at time.Time) error
 	// RevertSending turns a message back into a draft, on condition that
 	// it is being sent.
 	RevertSending(ctx context.Context, orgID, messageID string) error
@@ -34,6 +35,7 @@ type Store interface {
 	GetProgram(ctx context.Context, orgID, programID string) (bo.Program, error)
 	ListPrograms(ctx context.Context, orgID string, page bo.Page) ([]bo.Program, string, error)
 	audienceStore
+	ListStore
 }
 
 // Authorizer says who the caller is in an org (admin.Service).
@@ -326,7 +328,8 @@ func (s *Service) Send(ctx context.Context, caller bo.Caller, orgID, messageID s
 		return Message{}, noProgram()
 	}
 	now := s.Now()
-	if err := s.store.MarkSending(ctx, orgID, messageID, targets, now); err != nil {
+	email, _ := caller.VerifiedEmail() // AuthorizeOrg checked it
+	if err := s.store.MarkSending(ctx, orgID, messageID, targets, email.Display, now); err != nil {
 		if bo.ErrorCode(err) == bo.ECONFLICT {
 			if again, gerr := s.store.GetMessage(ctx, orgID, messageID); gerr == nil {
 				return Message{}, alreadySent(again)
@@ -343,6 +346,7 @@ func (s *Service) Send(ctx context.Context, caller bo.Caller, orgID, messageID s
 		return Message{}, err
 	}
 	m.Status, m.Targets, m.SendingAt, m.UpdatedAt = StatusSending, targets, &now, now
+	m.TermsAcceptedBy, m.TermsAcceptedAt = email.Display, &now
 	return m, nil
 }
 
