@@ -87,7 +87,8 @@ func (s *Store) ListEnrollments(ctx context.Context, programID, emailKey string)
 // is written (new, or a past one made current again, keeping its
 // progress), and the member's current enrollments go up by one under the
 // program's limit (0: none); the first enrollment of a member marks their
-// licence utilised and counts them as enrolled. It returns ECONFLICT when
+// licence utilised and counts them as enrolled; the day's roll-ups count
+// the enrollment (now's UTC day). It returns ECONFLICT when
 // the member is enrolled already or changed in between, ELIMIT when the
 // limit is reached, and EFORBIDDEN when l is no longer a member.
 func (s *Store) Enroll(ctx context.Context, l bo.Learner, e bo.Enrollment, limit int) error {
@@ -136,6 +137,7 @@ func (s *Store) Enroll(ctx context.Context, l bo.Learner, e bo.Enrollment, limit
 	}
 	items = append(items, addCounters(s.table, programKey(l.OrgID, l.ProgramID), programCounts),
 		addCounters(s.table, orgKey(l.OrgID), orgCounts))
+	items = append(items, trendAdds(s.table, l.OrgID, l.ProgramID, now, now, map[string]int{trendEnrollments: 1})...)
 	return s.transact(ctx, items, func(i int) error {
 		if i == 0 {
 			return bo.Errorf(bo.ECONFLICT, "already enrolled in %s", e.ItemName)
@@ -187,9 +189,10 @@ var (
 // SaveProgress writes an enrollment's progress from activity events if it
 // is still at the version read (prev: every write of an enrollment bumps
 // its version), with the counters that move: the learning minutes added,
-// and a first completion. It returns ECONFLICT when the enrollment changed
-// in between.
-func (s *Store) SaveProgress(ctx context.Context, prev, next bo.Enrollment) error {
+// and a first completion, which the roll-ups of at's UTC day (the event's
+// time) count too. It returns ECONFLICT when the enrollment changed in
+// between.
+func (s *Store) SaveProgress(ctx context.Context, prev, next bo.Enrollment, at time.Time) error {
 	now := time.Now().UTC()
 	next.Version, next.UpdatedAt = prev.Version+1, now
 	rec := newEnrollmentRecord(next)
@@ -210,6 +213,8 @@ func (s *Store) SaveProgress(ctx context.Context, prev, next bo.Enrollment) erro
 	if len(programCounts) > 0 {
 		items = append(items, addCounters(s.table, programKey(next.OrgID, next.ProgramID), programCounts),
 			addCounters(s.table, orgKey(next.OrgID), orgCounts))
+		items = append(items, trendAdds(s.table, next.OrgID, next.ProgramID, at, now, map[string]int{
+			trendLearningMinutes: programCounts["learningMinutes"], trendCompletions: programCounts["completions"]})...)
 	}
 	return s.transact(ctx, items, func(i int) error {
 		if i == 0 {

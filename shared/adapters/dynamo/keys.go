@@ -51,6 +51,8 @@ import (
 //	ScheduleDay     REPORT_DAY#<day>     ORG#<orgId>           -                                -
 //	Health          HEALTH               HEALTH                -                                -
 //	Migration       MIGRATION#<id>       MIGRATION             -                                -
+//	TrendDay        TREND#<orgId>        DAY#<yyyy-mm-dd>      -                                -
+//	                TREND#<orgId>#<pid>  DAY#<yyyy-mm-dd>      (an org's, a program's daily roll-up; no index)
 //
 // <email> is the whole address lower-cased (backoffice.Email.Key); <name> is
 // the full name lower-cased. <s> is the learner shard, fnv-1a(<email>) mod
@@ -178,6 +180,12 @@ import (
 //	                                          invitation's import (PK=PROGRAM#<pid>, SK=UNDELIVERABLE#<importId>)
 //	an import's undeliverable invitations     GetItem   PK=PROGRAM#<pid>, SK=UNDELIVERABLE#<importId>, read with
 //	                                          the job (a count of its own: the running import rewrites its job)
+//	keep the daily roll-ups (trends)          in the transaction of the write that changes them (join, enroll,
+//	                                          progress): UpdateItem ADD joins / enrollments / learningMinutes,
+//	                                          completions on TREND#<orgId> and TREND#<orgId>#<pid>, SK=DAY#<UTC day>,
+//	                                          no condition (the first write of a day creates the item)
+//	an org's or a program's trends, a range   Query     PK=TREND#<orgId>[#<pid>], SK BETWEEN DAY#<from> AND DAY#<to>
+//	                                          (at most 731 small items: one page)
 //
 // The members view, status by sort: the index is the sort's (email GSI1,
 // name GSI2, joined GSI3, invited GSI4, activity GSI5) and the partition
@@ -279,6 +287,10 @@ import (
 // migration (four segments by default, a few pages a second).
 // REPORT_DAY#<day> holds one small item per org reporting that weekday:
 // written when a schedule changes, read once a day.
+// TREND#<orgId> and TREND#<orgId>#<pid> take one write per day item for each
+// join, enrollment and activity event that adds minutes or a completion: the
+// same rate as the org's and program's counter items (ORG#<orgId>), which
+// every such write already updates, spread over a new item each UTC day.
 
 const (
 	typeOrg        = "Org"
@@ -505,3 +517,22 @@ func scheduleDayKey(day, orgID string) key { return key{PK: prefixSchedDay + day
 
 // migrationKey is the progress of one migration of the table's items.
 func migrationKey(id string) key { return key{PK: "MIGRATION#" + id, SK: "MIGRATION"} }
+
+// trendPK is the partition of an org's daily roll-ups (programID "") or of
+// one of its programs'.
+func trendPK(orgID, programID string) string {
+	if programID == "" {
+		return "TREND#" + orgID
+	}
+	return "TREND#" + orgID + "#" + programID
+}
+
+// trendKey is the roll-up of an org (programID "") or program for the UTC
+// day of at.
+func trendKey(orgID, programID string, at time.Time) key {
+	return key{PK: trendPK(orgID, programID), SK: trendSK(at)}
+}
+
+// trendSK is the sort key of the roll-up of at's UTC day: DAY#<yyyy-mm-dd>,
+// which sorts by day.
+func trendSK(at time.Time) string { return "DAY#" + at.UTC().Format("2006-01-02") }

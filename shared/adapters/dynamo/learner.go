@@ -330,7 +330,8 @@ func memberIndexUpdate(l bo.Learner, now time.Time, names map[string]string, val
 }
 
 // licenceWrites are the writes every join shares: one licence of the
-// learner's contract, under its cap and within its term, and the counters.
+// learner's contract, under its cap and within its term, the counters, and
+// the day's roll-ups (a join on now's UTC day).
 // pendingDelta is -1 when the join consumes a pending invitation.
 func (s *Store) licenceWrites(l bo.Learner, now time.Time, pendingDelta int) []types.TransactWriteItem {
 	update := "ADD used :one SET updatedAt = :now"
@@ -357,8 +358,8 @@ func (s *Store) licenceWrites(l bo.Learner, now time.Time, pendingDelta int) []t
 	program := addCounters(s.table, programKey(l.OrgID, l.ProgramID), programCounts)
 	// A program being deleted admits no one.
 	program.Update.ConditionExpression = aws.String("attribute_exists(PK) AND attribute_not_exists(deleting)")
-	return []types.TransactWriteItem{contract, program,
-		addCounters(s.table, orgKey(l.OrgID), orgCounts)}
+	return append([]types.TransactWriteItem{contract, program, addCounters(s.table, orgKey(l.OrgID), orgCounts)},
+		trendAdds(s.table, l.OrgID, l.ProgramID, now, now, map[string]int{trendJoins: 1})...)
 }
 
 // join runs a join transaction whose first item writes the learner; it

@@ -213,7 +213,7 @@ func TestEveryDeclaredRouteIsServed(t *testing.T) {
 		FunctionMembers:     keys(memberRoutes(nil, nil)),
 		FunctionReminders:   keys(remindersRoutes(nil)),
 		FunctionMessaging:   keys(messagingRoutes(nil, nil, slog.Default())),
-		FunctionReports:     keys(reportRoutes(nil)),
+		FunctionReports:     append(keys(reportRoutes(nil)), keys(trendRoutes(nil))...),
 	}
 	for _, r := range Routes {
 		found := false

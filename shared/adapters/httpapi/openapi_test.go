@@ -24,6 +24,7 @@ import (
 	"github.com/learnops/backoffice/shared/domain/messaging"
 	"github.com/learnops/backoffice/shared/domain/reminders"
 	"github.com/learnops/backoffice/shared/domain/reports"
+	"github.com/learnops/backoffice/shared/domain/trends"
 	"github.com/learnops/backoffice/shared/domain/whitelist"
 )
 
@@ -534,6 +535,8 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"ReportProgress":          reports.Progress{},
 		"ReportSummary":           reports.Summary{},
 		"ReportSchedule":          reports.Schedule{},
+		"TrendSeries":             trends.Series{},
+		"TrendPoint":              trends.Point{},
 	}
 	requests := map[string]any{
 		"NewOrg":           admin.NewOrg{},

@@ -127,6 +127,7 @@ var Routes = []Route{
 	{Method: "GET", Path: orgPath + "/reports/{reportId}", Function: FunctionReports},
 	{Method: "GET", Path: orgPath + "/report-schedule", Function: FunctionReports},
 	{Method: "PUT", Path: orgPath + "/report-schedule", Function: FunctionReports},
+	{Method: "GET", Path: orgPath + "/trends", Function: FunctionReports},
 }
 
 // Functions returns the names of the functions that serve routes, each once,

@@ -133,8 +133,9 @@ type Store interface {
 	ListEnrollments(ctx context.Context, programID, emailKey string) ([]bo.Enrollment, error)
 	// SaveProgress writes the enrollment's new progress if it is still as
 	// read (prev), with the counters that move (learning minutes, a first
-	// completion); ECONFLICT when it changed in between.
-	SaveProgress(ctx context.Context, prev, next bo.Enrollment) error
+	// completion) and the daily roll-ups of at's UTC day; ECONFLICT when
+	// it changed in between.
+	SaveProgress(ctx context.Context, prev, next bo.Enrollment, at time.Time) error
 	// TouchLearner records the member's latest activity and completion
 	// times when they are later than the stored ones.
 	TouchLearner(ctx context.Context, l bo.Learner, lastActivity time.Time, completed *time.Time) error
@@ -143,10 +144,24 @@ type Store interface {
 // Recorder records activity events: the activity function.
 type Recorder struct {
 	store Store
+	// Now is the clock that bounds the day an event counts on in the
+	// trends; tests replace it.
+	Now func() time.Time
 }
 
-// NewRecorder returns a Recorder over the store.
-func NewRecorder(store Store) *Recorder { return &Recorder{store: store} }
+// NewRecorder returns a Recorder over the store, on the real clock.
+func NewRecorder(store Store) *Recorder { return &Recorder{store: store, Now: time.Now} }
+
+// countedAt is the time whose UTC day the trends count an event's minutes
+// and completion on: when it happened, as the platform says, but never
+// after now (a clock running ahead at the platform must not fill days
+// that have not come).
+func (r *Recorder) countedAt(at time.Time) time.Time {
+	if now := r.Now(); at.After(now) {
+		return now.UTC()
+	}
+	return at.UTC()
+}
 
 // attempts bounds the retries of a write that lost a race with another
 // event of the same enrollment.
@@ -170,7 +185,7 @@ func (r *Recorder) Record(ctx context.Context, e Event) error {
 	if err != nil {
 		return err
 	}
-	completed, err := r.apply(ctx, p, email.Key, e.ItemID, func(s State) State { return Fold(s, e) })
+	completed, err := r.apply(ctx, p, email.Key, e.ItemID, r.countedAt(e.OccurredAt), func(s State) State { return Fold(s, e) })
 	if err != nil {
 		return err
 	}
@@ -183,9 +198,10 @@ func (r *Recorder) Record(ctx context.Context, e Event) error {
 }
 
 // apply folds the change into the enrollment of the item, retrying on a
-// concurrent change, and returns the completion time when the item is (or
+// concurrent change, counting what it adds on at's day in the trends, and
+// returns the completion time when the item is (or
 // was) completed.
-func (r *Recorder) apply(ctx context.Context, p bo.Program, emailKey, itemID string, change func(State) State) (*time.Time, error) {
+func (r *Recorder) apply(ctx context.Context, p bo.Program, emailKey, itemID string, at time.Time, change func(State) State) (*time.Time, error) {
 	for range attempts {
 		es, err := r.store.ListEnrollments(ctx, p.ID, emailKey)
 		if err != nil {
@@ -207,7 +223,7 @@ func (r *Recorder) apply(ctx context.Context, p bo.Program, emailKey, itemID str
 		if reflect.DeepEqual(next, *prev) {
 			return next.CompletedAt, nil // a replay: nothing to write
 		}
-		err = r.store.SaveProgress(ctx, *prev, next)
+		err = r.store.SaveProgress(ctx, *prev, next, at)
 		if bo.ErrorCode(err) == bo.ECONFLICT {
 			continue
 		}
@@ -255,7 +271,7 @@ func (r *Recorder) completeSpecialisations(ctx context.Context, p bo.Program, em
 		if !ok || e.CompletedAt != nil || !Completes(ids, done) {
 			continue
 		}
-		if _, err := r.apply(ctx, p, emailKey, e.ItemID, func(s State) State {
+		if _, err := r.apply(ctx, p, emailKey, e.ItemID, r.countedAt(at), func(s State) State {
 			return Fold(s, Event{OccurredAt: at, CompletedAt: &at})
 		}); err != nil {
 			return err
