@@ -36,7 +36,11 @@ type enrollmentRecord struct {
 	CompletedAt     *time.Time `dynamodbav:"completedAt,omitempty"`
 	LastActivityAt  *time.Time `dynamodbav:"lastActivityAt,omitempty"`
 	GradeAt         *time.Time `dynamodbav:"gradeAt,omitempty"`
-	Version         int        `dynamodbav:"version"`
+	// LessonsCompleted, LessonsTotal and Verified come from activity events.
+	LessonsCompleted int  `dynamodbav:"lessonsCompleted,omitempty"`
+	LessonsTotal     int  `dynamodbav:"lessonsTotal,omitempty"`
+	Verified         bool `dynamodbav:"verified,omitempty"`
+	Version          int  `dynamodbav:"version"`
 }
 
 func newEnrollmentRecord(e bo.Enrollment) enrollmentRecord {
@@ -46,6 +50,7 @@ func newEnrollmentRecord(e bo.Enrollment) enrollmentRecord {
 		ItemName: e.ItemName, CollectionID: e.CollectionID, State: string(e.State), EnrolledAt: e.EnrolledAt,
 		UnenrolledAt: e.UnenrolledAt, Progress: e.Progress, LearningMinutes: e.LearningMinutes, Grade: e.Grade,
 		CompletedAt: e.CompletedAt, LastActivityAt: e.LastActivityAt, GradeAt: e.GradeAt, Version: e.Version,
+		LessonsCompleted: e.LessonsCompleted, LessonsTotal: e.LessonsTotal, Verified: e.Verified,
 	}
 }
 
@@ -55,6 +60,7 @@ func (r enrollmentRecord) enrollment() bo.Enrollment {
 		ItemName: r.ItemName, CollectionID: r.CollectionID, State: bo.EnrollmentState(r.State), EnrolledAt: r.EnrolledAt,
 		UnenrolledAt: r.UnenrolledAt, Progress: r.Progress, LearningMinutes: r.LearningMinutes, Grade: r.Grade,
 		CompletedAt: r.CompletedAt, LastActivityAt: r.LastActivityAt, GradeAt: r.GradeAt, Version: r.Version,
+		LessonsCompleted: r.LessonsCompleted, LessonsTotal: r.LessonsTotal, Verified: r.Verified,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 }

@@ -49,6 +49,7 @@ import (
 //	ReportJob       ORG#<orgId>          REPORT#<reportId>     -                                -
 //	ReportSchedule  ORG#<orgId>          REPORT_SCHEDULE       -                                -
 //	ScheduleDay     REPORT_DAY#<day>     ORG#<orgId>           -                                -
+//	ClaimMapping    ORG#<orgId>          PROFILE_CLAIMS        -                                -
 //	Health          HEALTH               HEALTH                -                                -
 //	Migration       MIGRATION#<id>       MIGRATION             -                                -
 //	TrendDay        TREND#<orgId>        DAY#<yyyy-mm-dd>      -                                -
@@ -236,6 +237,8 @@ import (
 //	set it (and the days it runs on)          TransactWrite: Put the schedule, Put a ScheduleDay item for each
 //	                                          chosen day, Delete those of the other days
 //	the orgs whose report is due on a day     Query     PK=REPORT_DAY#<day> (day: MONDAY..SUNDAY), paginated
+//	an org's profile claim mapping (joins     GetItem / PutItem PK=ORG#<orgId>, SK=PROFILE_CLAIMS
+//	  read it; org admins set it)
 //	a migration's progress                    GetItem   PK=MIGRATION#<id>, SK=MIGRATION; PutItem attribute_not_exists
 //	                                          (start); UpdateItem SET cursors[<segment>] under cursors[<segment>] =
 //	                                          the cursor read, ADD scanned, changed (a page); status=done under
@@ -510,6 +513,9 @@ const (
 
 func reportKey(orgID, reportID string) key { return key{PK: orgPK(orgID), SK: prefixReport + reportID} }
 func scheduleKey(orgID string) key         { return key{PK: orgPK(orgID), SK: "REPORT_SCHEDULE"} }
+
+// claimMappingKey is an org's mapping of sign-in claims to profile fields.
+func claimMappingKey(orgID string) key { return key{PK: orgPK(orgID), SK: "PROFILE_CLAIMS"} }
 
 // scheduleDayKey is the item that lists the org under a weekday
 // ("MONDAY"), for the daily run.

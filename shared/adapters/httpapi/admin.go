@@ -3,11 +3,13 @@ package httpapi
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"net/http"
 	"time"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/domain/admin"
+	"github.com/learnops/backoffice/shared/domain/profile"
 )
 
 // Pinger answers when the function's table does.
@@ -43,9 +45,12 @@ type orgCreated struct {
 }
 
 // NewAdminHandler returns the handler of the admin function: health,
-// organisations, admins, contracts, programs and catalogues.
-func NewAdminHandler(svc *admin.Service, db Pinger, logger *slog.Logger) Handler {
-	return newHandler(FunctionAdmin, adminRoutes(svc, db, logger), logger)
+// organisations, admins, contracts, programs, catalogues and the
+// profile claim mapping.
+func NewAdminHandler(svc *admin.Service, profiles *profile.Service, db Pinger, logger *slog.Logger) Handler {
+	routes := adminRoutes(svc, db, logger)
+	maps.Copy(routes, profileRoutes(profiles))
+	return newHandler(FunctionAdmin, routes, logger)
 }
 
 func adminRoutes(svc *admin.Service, db Pinger, logger *slog.Logger) map[string]RouteFunc {

@@ -22,6 +22,7 @@ import (
 	"github.com/learnops/backoffice/shared/domain/invite"
 	"github.com/learnops/backoffice/shared/domain/members"
 	"github.com/learnops/backoffice/shared/domain/messaging"
+	"github.com/learnops/backoffice/shared/domain/profile"
 	"github.com/learnops/backoffice/shared/domain/reminders"
 	"github.com/learnops/backoffice/shared/domain/reports"
 	"github.com/learnops/backoffice/shared/domain/trends"
@@ -537,6 +538,7 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"ReportSchedule":          reports.Schedule{},
 		"TrendSeries":             trends.Series{},
 		"TrendPoint":              trends.Point{},
+		"ClaimMapping":            profile.Mapping{},
 	}
 	requests := map[string]any{
 		"NewOrg":           admin.NewOrg{},
@@ -563,18 +565,19 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"RemovalOptions": removalOptions{},
 		"MemberRemovals": memberRemovals{},
 
-		"ReminderSwitch":    reminders.Switch{},
-		"NewMemberExport":   members.Selection{},
-		"NewMessage":        messaging.Draft{},
-		"MessageChange":     messaging.Change{},
-		"MessageAudience":   messaging.Audience{},
-		"PickedLearners":    messaging.LearnerList{},
-		"CallToAction":      messaging.CallToAction{},
-		"PreviewRequest":    previewRequest{},
-		"SendRequest":       sendRequest{},
-		"MessagingSettings": messaging.Settings{},
-		"NewReport":         reports.NewReport{},
-		"ScheduleChange":    reports.ScheduleChange{},
+		"ReminderSwitch":     reminders.Switch{},
+		"NewMemberExport":    members.Selection{},
+		"NewMessage":         messaging.Draft{},
+		"MessageChange":      messaging.Change{},
+		"MessageAudience":    messaging.Audience{},
+		"PickedLearners":     messaging.LearnerList{},
+		"CallToAction":       messaging.CallToAction{},
+		"PreviewRequest":     previewRequest{},
+		"SendRequest":        sendRequest{},
+		"MessagingSettings":  messaging.Settings{},
+		"NewReport":          reports.NewReport{},
+		"ScheduleChange":     reports.ScheduleChange{},
+		"ClaimMappingChange": profile.Change{},
 	}
 	root := parseOpenAPI(t, OpenAPI)
 	schemas := child(child(root, "components"), "schemas")

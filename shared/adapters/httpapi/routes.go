@@ -128,6 +128,9 @@ var Routes = []Route{
 	{Method: "GET", Path: orgPath + "/report-schedule", Function: FunctionReports},
 	{Method: "PUT", Path: orgPath + "/report-schedule", Function: FunctionReports},
 	{Method: "GET", Path: orgPath + "/trends", Function: FunctionReports},
+
+	{Method: "GET", Path: orgPath + "/profile-claims", Function: FunctionAdmin},
+	{Method: "PUT", Path: orgPath + "/profile-claims", Function: FunctionAdmin},
 }
 
 // Functions returns the names of the functions that serve routes, each once,

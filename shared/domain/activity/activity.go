@@ -46,6 +46,13 @@ type Event struct {
 	// CompletedAt is set when the item was completed (all graded
 	// assignments done), at that time.
 	CompletedAt *time.Time `json:"completedAt,omitempty"`
+	// LessonsCompleted and LessonsTotal are the item's lessons done so far
+	// and in all.
+	LessonsCompleted *int `json:"lessonsCompleted,omitempty"`
+	LessonsTotal     *int `json:"lessonsTotal,omitempty"`
+	// Verified is true when the completion is verified (an identity-checked
+	// certificate).
+	Verified *bool `json:"verified,omitempty"`
 }
 
 // Validate returns EINVALID naming every field at fault.
@@ -66,6 +73,13 @@ func (e Event) Validate() error {
 	if e.Grade != nil {
 		v.Check(!math.IsNaN(*e.Grade) && *e.Grade >= 0 && *e.Grade <= 100, "grade", "must be between 0 and 100")
 	}
+	if e.LessonsCompleted != nil {
+		v.Check(*e.LessonsCompleted >= 0, "lessonsCompleted", "must not be negative")
+	}
+	if e.LessonsTotal != nil {
+		v.Check(*e.LessonsTotal >= 0, "lessonsTotal", "must not be negative")
+		v.Check(e.LessonsCompleted == nil || *e.LessonsCompleted <= *e.LessonsTotal, "lessonsCompleted", "must not be more than lessonsTotal")
+	}
 	return v.Err()
 }
 
@@ -78,6 +92,11 @@ type State struct {
 	GradeAt        *time.Time
 	CompletedAt    *time.Time
 	LastActivityAt *time.Time
+	// LessonsCompleted and LessonsTotal only grow; Verified, once set,
+	// stays.
+	LessonsCompleted int
+	LessonsTotal     int
+	Verified         bool
 }
 
 // Fold returns the state after the event. It is commutative and
@@ -91,6 +110,13 @@ func Fold(s State, e Event) State {
 	if e.LearningMinutes != nil && *e.LearningMinutes > s.LearningMinutes {
 		s.LearningMinutes = *e.LearningMinutes
 	}
+	if e.LessonsCompleted != nil {
+		s.LessonsCompleted = max(s.LessonsCompleted, *e.LessonsCompleted)
+	}
+	if e.LessonsTotal != nil {
+		s.LessonsTotal = max(s.LessonsTotal, *e.LessonsTotal)
+	}
+	s.Verified = s.Verified || (e.Verified != nil && *e.Verified)
 	// The grade of the latest event carrying one; on a tie of times the
 	// higher grade, so that the order of two such events does not matter.
 	if e.Grade != nil && (s.GradeAt == nil || at.After(*s.GradeAt) || (at.Equal(*s.GradeAt) && *e.Grade > *s.Grade)) {
@@ -220,6 +246,7 @@ func (r *Recorder) apply(ctx context.Context, p bo.Program, emailKey, itemID str
 		next := *prev
 		next.Progress, next.LearningMinutes, next.Grade = s.Progress, s.LearningMinutes, s.Grade
 		next.GradeAt, next.CompletedAt, next.LastActivityAt = s.GradeAt, s.CompletedAt, s.LastActivityAt
+		next.LessonsCompleted, next.LessonsTotal, next.Verified = s.LessonsCompleted, s.LessonsTotal, s.Verified
 		if reflect.DeepEqual(next, *prev) {
 			return next.CompletedAt, nil // a replay: nothing to write
 		}
@@ -234,7 +261,8 @@ func (r *Recorder) apply(ctx context.Context, p bo.Program, emailKey, itemID str
 
 func stateOf(e bo.Enrollment) State {
 	return State{Progress: e.Progress, LearningMinutes: e.LearningMinutes, Grade: e.Grade, GradeAt: e.GradeAt,
-		CompletedAt: e.CompletedAt, LastActivityAt: e.LastActivityAt}
+		CompletedAt: e.CompletedAt, LastActivityAt: e.LastActivityAt, LessonsCompleted: e.LessonsCompleted,
+		LessonsTotal: e.LessonsTotal, Verified: e.Verified}
 }
 
 // completeSpecialisations marks the course done in every specialisation
