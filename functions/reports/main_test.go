@@ -79,7 +79,7 @@ func fixture(t *testing.T) (*wiretest.World, wire.Reports, wire.Triggers) {
 	}
 	next, grade, done := prev, 91.5, time.Now().UTC().Truncate(time.Millisecond)
 	next.Progress, next.LearningMinutes, next.Grade, next.CompletedAt, next.LastActivityAt = 100, 150, &grade, &done, &done
-	if err := w.Store.SaveProgress(ctx, prev, next); err != nil {
+	if err := w.Store.SaveProgress(ctx, prev, next, done); err != nil {
 		t.Fatal(err)
 	}
 	reportURL, _ := emulatortest.NewQueue(t, w.AWS, resources.ReportQueue)

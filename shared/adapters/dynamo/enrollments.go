@@ -36,7 +36,11 @@ type enrollmentRecord struct {
 	CompletedAt     *time.Time `dynamodbav:"completedAt,omitempty"`
 	LastActivityAt  *time.Time `dynamodbav:"lastActivityAt,omitempty"`
 	GradeAt         *time.Time `dynamodbav:"gradeAt,omitempty"`
-	Version         int        `dynamodbav:"version"`
+	// LessonsCompleted, LessonsTotal and Verified come from activity events.
+	LessonsCompleted int  `dynamodbav:"lessonsCompleted,omitempty"`
+	LessonsTotal     int  `dynamodbav:"lessonsTotal,omitempty"`
+	Verified         bool `dynamodbav:"verified,omitempty"`
+	Version          int  `dynamodbav:"version"`
 }
 
 func newEnrollmentRecord(e bo.Enrollment) enrollmentRecord {
@@ -46,6 +50,7 @@ func newEnrollmentRecord(e bo.Enrollment) enrollmentRecord {
 		ItemName: e.ItemName, CollectionID: e.CollectionID, State: string(e.State), EnrolledAt: e.EnrolledAt,
 		UnenrolledAt: e.UnenrolledAt, Progress: e.Progress, LearningMinutes: e.LearningMinutes, Grade: e.Grade,
 		CompletedAt: e.CompletedAt, LastActivityAt: e.LastActivityAt, GradeAt: e.GradeAt, Version: e.Version,
+		LessonsCompleted: e.LessonsCompleted, LessonsTotal: e.LessonsTotal, Verified: e.Verified,
 	}
 }
 
@@ -55,6 +60,7 @@ func (r enrollmentRecord) enrollment() bo.Enrollment {
 		ItemName: r.ItemName, CollectionID: r.CollectionID, State: bo.EnrollmentState(r.State), EnrolledAt: r.EnrolledAt,
 		UnenrolledAt: r.UnenrolledAt, Progress: r.Progress, LearningMinutes: r.LearningMinutes, Grade: r.Grade,
 		CompletedAt: r.CompletedAt, LastActivityAt: r.LastActivityAt, GradeAt: r.GradeAt, Version: r.Version,
+		LessonsCompleted: r.LessonsCompleted, LessonsTotal: r.LessonsTotal, Verified: r.Verified,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 }
@@ -88,7 +94,8 @@ func (s *Store) ListEnrollments(ctx context.Context, programID, emailKey string)
 // progress), and the member's current enrollments go up by one under the
 // program's limit (0: none), as do the item's enrolled count in the
 // program; the first enrollment of a member marks their licence utilised
-// and counts them as enrolled. It returns ECONFLICT when
+// and counts them as enrolled; the day's roll-ups count the enrollment
+// (now's UTC day). It returns ECONFLICT when
 // the member is enrolled already or changed in between, ELIMIT when the
 // limit is reached or a per-enrollment contract has no licence left (or
 // is outside its term), and EFORBIDDEN when l is no longer a member.
@@ -161,6 +168,7 @@ func (s *Store) Enroll(ctx context.Context, l bo.Learner, e bo.Enrollment, limit
 	items = append(items, addCounters(s.table, programKey(l.OrgID, l.ProgramID), programCounts),
 		addCounters(s.table, orgKey(l.OrgID), orgCounts),
 		countItem(s.table, l.ProgramID, e.ItemID, map[string]int{"enrolled": 1}))
+	items = append(items, trendAdds(s.table, l.OrgID, l.ProgramID, now, now, map[string]int{trendEnrollments: 1})...)
 	return s.transact(ctx, items, func(i int) error {
 		switch {
 		case i == 0:
@@ -217,9 +225,10 @@ var (
 // is still at the version read (prev: every write of an enrollment bumps
 // its version), with the counters that move: the learning minutes added,
 // and a first completion (the learner's, the program's, the org's and the
-// item's completed count in the program). It returns ECONFLICT when the
+// item's completed count in the program), which the roll-ups of at's UTC
+// day (the event's time) count too. It returns ECONFLICT when the
 // enrollment changed in between.
-func (s *Store) SaveProgress(ctx context.Context, prev, next bo.Enrollment) error {
+func (s *Store) SaveProgress(ctx context.Context, prev, next bo.Enrollment, at time.Time) error {
 	now := time.Now().UTC()
 	next.Version, next.UpdatedAt = prev.Version+1, now
 	rec := newEnrollmentRecord(next)
@@ -241,6 +250,8 @@ func (s *Store) SaveProgress(ctx context.Context, prev, next bo.Enrollment) erro
 	if len(programCounts) > 0 {
 		items = append(items, addCounters(s.table, programKey(next.OrgID, next.ProgramID), programCounts),
 			addCounters(s.table, orgKey(next.OrgID), orgCounts))
+		items = append(items, trendAdds(s.table, next.OrgID, next.ProgramID, at, now, map[string]int{
+			trendLearningMinutes: programCounts["learningMinutes"], trendCompletions: programCounts["completions"]})...)
 	}
 	return s.transact(ctx, items, func(i int) error {
 		if i == 0 {

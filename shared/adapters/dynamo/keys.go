@@ -49,11 +49,14 @@ import (
 //	ReportJob       ORG#<orgId>          REPORT#<reportId>     -                                -
 //	ReportSchedule  ORG#<orgId>          REPORT_SCHEDULE       -                                -
 //	ScheduleDay     REPORT_DAY#<day>     ORG#<orgId>           -                                -
+//	ClaimMapping    ORG#<orgId>          PROFILE_CLAIMS        -                                -
 //	Health          HEALTH               HEALTH                -                                -
 //	Migration       MIGRATION#<id>       MIGRATION             -                                -
 //	LibraryItem     LIBRARY#<itemId>     ITEM                  -                                -
 //	LibraryTerm     LIBTERM#<t2>         <term>#<itemId>       -                                -
 //	ItemCounts      PROGRAM#<programId>  ITEMCOUNT#<itemId>    -                                -
+//	TrendDay        TREND#<orgId>        DAY#<yyyy-mm-dd>      -                                -
+//	                TREND#<orgId>#<pid>  DAY#<yyyy-mm-dd>      (an org's, a program's daily roll-up; no index)
 //
 // <email> is the whole address lower-cased (backoffice.Email.Key); <name> is
 // the full name lower-cased. <s> is the learner shard, fnv-1a(<email>) mod
@@ -236,6 +239,8 @@ import (
 //	set it (and the days it runs on)          TransactWrite: Put the schedule, Put a ScheduleDay item for each
 //	                                          chosen day, Delete those of the other days
 //	the orgs whose report is due on a day     Query     PK=REPORT_DAY#<day> (day: MONDAY..SUNDAY), paginated
+//	an org's profile claim mapping (joins     GetItem / PutItem PK=ORG#<orgId>, SK=PROFILE_CLAIMS
+//	  read it; org admins set it)
 //	the course library: items by id (a load  BatchGetItem PK=LIBRARY#<id>, SK=ITEM
 //	  reads its items and their courses)
 //	a library item (add it to a collection)   GetItem   PK=LIBRARY#<id>, SK=ITEM
@@ -250,6 +255,12 @@ import (
 //	                                                    first completion's (ADD completed 1), unconditionally
 //	delete a program's per-item counts        the same Query, then BatchWriteItem deletes, after the program's
 //	                                          deletion
+//	keep the daily roll-ups (trends)          in the transaction of the write that changes them (join, enroll,
+//	                                          progress): UpdateItem ADD joins / enrollments / learningMinutes,
+//	                                          completions on TREND#<orgId> and TREND#<orgId>#<pid>, SK=DAY#<UTC day>,
+//	                                          no condition (the first write of a day creates the item)
+//	an org's or a program's trends, a range   Query     PK=TREND#<orgId>[#<pid>], SK BETWEEN DAY#<from> AND DAY#<to>
+//	                                          (at most 731 small items: one page)
 //	a migration's progress                    GetItem   PK=MIGRATION#<id>, SK=MIGRATION; PutItem attribute_not_exists
 //	                                          (start); UpdateItem SET cursors[<segment>] under cursors[<segment>] =
 //	                                          the cursor read, ADD scanned, changed (a page); status=done under
@@ -347,6 +358,10 @@ import (
 // them one Query a search. ITEMCOUNT#<itemId> takes one write per
 // enrollment, unenrollment and first completion of the item in the
 // program: human-paced, far below a key value's ceiling.
+// TREND#<orgId> and TREND#<orgId>#<pid> take one write per day item for each
+// join, enrollment and activity event that adds minutes or a completion: the
+// same rate as the org's and program's counter items (ORG#<orgId>), which
+// every such write already updates, spread over a new item each UTC day.
 
 const (
 	typeOrg        = "Org"
@@ -567,6 +582,9 @@ const (
 func reportKey(orgID, reportID string) key { return key{PK: orgPK(orgID), SK: prefixReport + reportID} }
 func scheduleKey(orgID string) key         { return key{PK: orgPK(orgID), SK: "REPORT_SCHEDULE"} }
 
+// claimMappingKey is an org's mapping of sign-in claims to profile fields.
+func claimMappingKey(orgID string) key { return key{PK: orgPK(orgID), SK: "PROFILE_CLAIMS"} }
+
 // scheduleDayKey is the item that lists the org under a weekday
 // ("MONDAY"), for the daily run.
 func scheduleDayKey(day, orgID string) key { return key{PK: prefixSchedDay + day, SK: orgPK(orgID)} }
@@ -602,3 +620,22 @@ func itemCountsKey(programID, itemID string) key {
 
 // migrationKey is the progress of one migration of the table's items.
 func migrationKey(id string) key { return key{PK: "MIGRATION#" + id, SK: "MIGRATION"} }
+
+// trendPK is the partition of an org's daily roll-ups (programID "") or of
+// one of its programs'.
+func trendPK(orgID, programID string) string {
+	if programID == "" {
+		return "TREND#" + orgID
+	}
+	return "TREND#" + orgID + "#" + programID
+}
+
+// trendKey is the roll-up of an org (programID "") or program for the UTC
+// day of at.
+func trendKey(orgID, programID string, at time.Time) key {
+	return key{PK: trendPK(orgID, programID), SK: trendSK(at)}
+}
+
+// trendSK is the sort key of the roll-up of at's UTC day: DAY#<yyyy-mm-dd>,
+// which sorts by day.
+func trendSK(at time.Time) string { return "DAY#" + at.UTC().Format("2006-01-02") }

@@ -80,6 +80,9 @@ type learnerRecord struct {
 	Undeliverable       bool       `dynamodbav:"undeliverable,omitempty"`
 	UndeliverableReason string     `dynamodbav:"undeliverableReason,omitempty"`
 	UndeliverableAt     *time.Time `dynamodbav:"undeliverableAt,omitempty"`
+	// Profile is projected by no index: the reports and exports read it
+	// from the table.
+	Profile map[string]string `dynamodbav:"profile,omitempty"`
 }
 
 func newLearnerRecord(l bo.Learner) learnerRecord {
@@ -92,6 +95,7 @@ func newLearnerRecord(l bo.Learner) learnerRecord {
 		CurrentEnrollments: l.CurrentEnrollments, Enrollments: l.Enrollments, UtilisedAt: l.UtilisedAt,
 		LastActivityAt: l.LastActivityAt, LastCompletionAt: l.LastCompletionAt, Completions: l.Completions,
 		CurrentItems: l.CurrentItems, Undeliverable: l.Undeliverable, UndeliverableReason: l.UndeliverableReason, UndeliverableAt: l.UndeliverableAt,
+		Profile: l.Profile,
 	}
 	r.GSI1PK, r.GSI1SK, r.GSI2PK, r.GSI2SK = learnerIndexKeys(l.ProgramID, string(l.State), l.EmailKey, l.FullName)
 	r.GSI6PK, r.GSI6SK = emailIndexKeys(l.EmailKey, l.ProgramID)
@@ -109,7 +113,7 @@ func (r learnerRecord) learner() bo.Learner {
 		CurrentEnrollments: r.CurrentEnrollments, Enrollments: r.Enrollments, UtilisedAt: r.UtilisedAt,
 		CurrentItems: r.CurrentItems, LastActivityAt: r.LastActivityAt, LastCompletionAt: r.LastCompletionAt, Completions: r.Completions,
 		Undeliverable: r.Undeliverable, UndeliverableReason: r.UndeliverableReason, UndeliverableAt: r.UndeliverableAt,
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		Profile: r.Profile, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 }
 
@@ -315,8 +319,8 @@ func (s *Store) DeleteInvitation(ctx context.Context, l bo.Learner) error {
 }
 
 // memberIndexUpdate returns the SET clause and values that move a
-// learner's index keys to the MEMBER state, with the state, join time and
-// update time.
+// learner's index keys to the MEMBER state, with the state, join time,
+// update time and profile (when l has one).
 func memberIndexUpdate(l bo.Learner, now time.Time, names map[string]string, values map[string]types.AttributeValue) string {
 	gsi1pk, gsi1sk, gsi2pk, gsi2sk := learnerIndexKeys(l.ProgramID, string(bo.StateMember), l.EmailKey, l.FullName)
 	names["#state"] = "state"
@@ -327,12 +331,20 @@ func memberIndexUpdate(l bo.Learner, now time.Time, names map[string]string, val
 	g3, _, g5 := learnerSortKeys(l.EmailKey, &now, l.InvitedAt, l.LastActivityAt)
 	names["#gsi3sk"], names["#gsi5sk"] = "GSI3SK", "GSI5SK"
 	values[":g3sk"], values[":g5sk"] = str(g3), str(g5)
-	return "SET #state = :member, joinedAt = :now, updatedAt = :now, " +
+	set := "SET #state = :member, joinedAt = :now, updatedAt = :now, " +
 		"#gsi1pk = :g1pk, #gsi1sk = :g1sk, #gsi2pk = :g2pk, #gsi2sk = :g2sk, #gsi3sk = :g3sk, #gsi5sk = :g5sk"
+	if len(l.Profile) > 0 {
+		// The profile as read with the token's claims over it (the
+		// learner's join condition holds it to the state read).
+		values[":profile"] = &types.AttributeValueMemberM{Value: marshal(map[string]string(l.Profile))}
+		set += ", profile = :profile"
+	}
+	return set
 }
 
 // licenceWrites are the writes every join shares: one licence of the
-// learner's contract, under its cap and within its term, and the counters.
+// learner's contract, under its cap and within its term, the counters, and
+// the day's roll-ups (a join on now's UTC day).
 // pendingDelta is -1 when the join consumes a pending invitation.
 func (s *Store) licenceWrites(l bo.Learner, now time.Time, pendingDelta int) []types.TransactWriteItem {
 	update := "ADD used :one SET updatedAt = :now"
@@ -362,8 +374,8 @@ func (s *Store) licenceWrites(l bo.Learner, now time.Time, pendingDelta int) []t
 	program := addCounters(s.table, programKey(l.OrgID, l.ProgramID), programCounts)
 	// A program being deleted admits no one.
 	program.Update.ConditionExpression = aws.String("attribute_exists(PK) AND attribute_not_exists(deleting)")
-	return []types.TransactWriteItem{contract, program,
-		addCounters(s.table, orgKey(l.OrgID), orgCounts)}
+	return append([]types.TransactWriteItem{contract, program, addCounters(s.table, orgKey(l.OrgID), orgCounts)},
+		trendAdds(s.table, l.OrgID, l.ProgramID, now, now, map[string]int{trendJoins: 1})...)
 }
 
 // join runs a join transaction whose first item writes the learner; it

@@ -182,11 +182,11 @@ func TestItemCountsAndTheLearnersCatalog(t *testing.T) {
 	done := time.Now().UTC()
 	next := prev
 	next.Progress, next.CompletedAt = 100, &done
-	if err := w.store.SaveProgress(ctx, prev, next); err != nil {
+	if err := w.store.SaveProgress(ctx, prev, next, done); err != nil {
 		t.Fatal(err)
 	}
 	again, _ := w.store.GetEnrollment(ctx, w.program.ID, "jo@acme.edu", "c0")
-	if err := w.store.SaveProgress(ctx, again, again); err != nil {
+	if err := w.store.SaveProgress(ctx, again, again, done); err != nil {
 		t.Fatal(err)
 	}
 	counts, err := w.store.ItemCounts(ctx, w.program.ID)

@@ -9,6 +9,7 @@ import (
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/domain/admin"
 	"github.com/learnops/backoffice/shared/domain/library"
+	"github.com/learnops/backoffice/shared/domain/profile"
 )
 
 // Pinger answers when the function's table does.
@@ -44,10 +45,10 @@ type orgCreated struct {
 }
 
 // NewAdminHandler returns the handler of the admin function: health,
-// organisations, admins, contracts, programs, catalogues and the course
-// library.
-func NewAdminHandler(svc *admin.Service, lib *library.Service, db Pinger, logger *slog.Logger) Handler {
-	return newHandler(FunctionAdmin, adminRoutes(svc, lib, db, logger), logger)
+// organisations, admins, contracts, programs, catalogues, the course
+// library and the profile claim mapping.
+func NewAdminHandler(svc *admin.Service, lib *library.Service, profiles *profile.Service, db Pinger, logger *slog.Logger) Handler {
+	return newHandler(FunctionAdmin, withRoutes(adminRoutes(svc, lib, db, logger), profileRoutes(profiles)), logger)
 }
 
 func adminRoutes(svc *admin.Service, lib *library.Service, db Pinger, logger *slog.Logger) map[string]RouteFunc {

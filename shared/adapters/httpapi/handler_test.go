@@ -205,7 +205,7 @@ func TestUndeclaredRoutePanics(t *testing.T) {
 
 func TestEveryDeclaredRouteIsServed(t *testing.T) {
 	served := map[string][]string{
-		FunctionAdmin:       keys(adminRoutes(nil, nil, nil, slog.Default())),
+		FunctionAdmin:       append(keys(adminRoutes(nil, nil, nil, slog.Default())), keys(profileRoutes(nil))...),
 		FunctionInvitations: keys(invitationRoutes(nil, nil)),
 		FunctionJoin:        keys(joinRoutes(nil)),
 		FunctionWhitelist:   keys(whitelistRoutes(nil)),
@@ -213,7 +213,7 @@ func TestEveryDeclaredRouteIsServed(t *testing.T) {
 		FunctionMembers:     keys(memberRoutes(nil, nil, nil)),
 		FunctionReminders:   keys(remindersRoutes(nil)),
 		FunctionMessaging:   keys(messagingRoutes(nil, nil, slog.Default())),
-		FunctionReports:     keys(reportRoutes(nil)),
+		FunctionReports:     append(keys(reportRoutes(nil)), keys(trendRoutes(nil))...),
 	}
 	for _, r := range Routes {
 		found := false
@@ -261,6 +261,8 @@ func TestEveryObjectBodyRefusesNonObjects(t *testing.T) {
 		FunctionMessaging:   messagingRoutes(nil, nil, slog.Default()),
 		FunctionReports:     reportRoutes(nil),
 	}
+	maps.Copy(all[FunctionAdmin], profileRoutes(nil))
+	maps.Copy(all[FunctionReports], trendRoutes(nil))
 	bodies := []string{`null`, ` null `, "\n\tnull", `[]`, `[{}]`, `"x"`, `1`, `-1`, `true`, `false`}
 	tested := 0
 	for _, route := range Routes {

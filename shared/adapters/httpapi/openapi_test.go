@@ -24,8 +24,10 @@ import (
 	"github.com/learnops/backoffice/shared/domain/library"
 	"github.com/learnops/backoffice/shared/domain/members"
 	"github.com/learnops/backoffice/shared/domain/messaging"
+	"github.com/learnops/backoffice/shared/domain/profile"
 	"github.com/learnops/backoffice/shared/domain/reminders"
 	"github.com/learnops/backoffice/shared/domain/reports"
+	"github.com/learnops/backoffice/shared/domain/trends"
 	"github.com/learnops/backoffice/shared/domain/whitelist"
 )
 
@@ -554,6 +556,9 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"ReportSchedule":          reports.Schedule{},
 		"Brand":                   bo.Brand{},
 		"LogoUpload":              admin.LogoUpload{},
+		"TrendSeries":             trends.Series{},
+		"TrendPoint":              trends.Point{},
+		"ClaimMapping":            profile.Mapping{},
 	}
 	requests := map[string]any{
 		"NewOrg":           admin.NewOrg{},
@@ -583,23 +588,24 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"RemovalOptions": removalOptions{},
 		"MemberRemovals": memberRemovals{},
 
-		"ReminderSwitch":    reminders.Switch{},
-		"NewMemberExport":   members.Selection{},
-		"NewMessage":        messaging.Draft{},
-		"MessageChange":     messaging.Change{},
-		"MessageAudience":   messaging.Audience{},
-		"PickedLearners":    messaging.LearnerList{},
-		"CallToAction":      messaging.CallToAction{},
-		"PreviewRequest":    previewRequest{},
-		"SendRequest":       sendRequest{},
-		"MessagingSettings": messaging.Settings{},
-		"NewReport":         reports.NewReport{},
-		"ScheduleChange":    reports.ScheduleChange{},
-		"OrgChange":         admin.OrgChange{},
-		"NewLogoUpload":     admin.NewLogoUpload{},
-		"ContractChange":    admin.ContractChange{},
-		"Renewal":           admin.Renewal{},
-		"AdminChange":       admin.AdminChange{},
+		"ReminderSwitch":     reminders.Switch{},
+		"NewMemberExport":    members.Selection{},
+		"NewMessage":         messaging.Draft{},
+		"MessageChange":      messaging.Change{},
+		"MessageAudience":    messaging.Audience{},
+		"PickedLearners":     messaging.LearnerList{},
+		"CallToAction":       messaging.CallToAction{},
+		"PreviewRequest":     previewRequest{},
+		"SendRequest":        sendRequest{},
+		"MessagingSettings":  messaging.Settings{},
+		"NewReport":          reports.NewReport{},
+		"ScheduleChange":     reports.ScheduleChange{},
+		"OrgChange":          admin.OrgChange{},
+		"NewLogoUpload":      admin.NewLogoUpload{},
+		"ContractChange":     admin.ContractChange{},
+		"Renewal":            admin.Renewal{},
+		"AdminChange":        admin.AdminChange{},
+		"ClaimMappingChange": profile.Change{},
 	}
 	root := parseOpenAPI(t, OpenAPI)
 	schemas := child(child(root, "components"), "schemas")

@@ -148,6 +148,10 @@ var Routes = []Route{
 	{Method: "GET", Path: orgPath + "/reports", Function: FunctionReports},
 	{Method: "GET", Path: orgPath + "/report-schedule", Function: FunctionReports},
 	{Method: "PUT", Path: orgPath + "/report-schedule", Function: FunctionReports},
+	{Method: "GET", Path: orgPath + "/trends", Function: FunctionReports},
+
+	{Method: "GET", Path: orgPath + "/profile-claims", Function: FunctionAdmin},
+	{Method: "PUT", Path: orgPath + "/profile-claims", Function: FunctionAdmin},
 }
 
 // Functions returns the names of the functions that serve routes, each once,

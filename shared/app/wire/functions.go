@@ -17,13 +17,14 @@ import (
 	"github.com/learnops/backoffice/shared/domain/invite"
 	"github.com/learnops/backoffice/shared/domain/library"
 	"github.com/learnops/backoffice/shared/domain/members"
+	"github.com/learnops/backoffice/shared/domain/profile"
 	"github.com/learnops/backoffice/shared/domain/whitelist"
 )
 
 // Admin returns the admin function's handler.
 func Admin(awsCfg aws.Config, c Learners, logger *slog.Logger) httpapi.Handler {
 	s := newServices(awsCfg, c, logger)
-	return httpapi.NewAdminHandler(s.admin, library.NewService(s.store, s.admin), s.store, logger)
+	return httpapi.NewAdminHandler(s.admin, library.NewService(s.store, s.admin), profile.NewService(s.store, s.admin), s.store, logger)
 }
 
 // Invitations returns the invitations function's handler.

@@ -14,6 +14,7 @@ import (
 	"github.com/learnops/backoffice/shared/app/env"
 	"github.com/learnops/backoffice/shared/domain/admin"
 	"github.com/learnops/backoffice/shared/domain/reports"
+	"github.com/learnops/backoffice/shared/domain/trends"
 )
 
 // Reports is the reports function's settings, each variable declared once
@@ -46,6 +47,12 @@ func ReportsService(awsCfg aws.Config, c Reports, logger *slog.Logger) *reports.
 	return svc
 }
 
+// TrendsService returns the trends service on the configuration's table.
+func TrendsService(awsCfg aws.Config, c Reports) *trends.Service {
+	store := dynamo.Open(awsCfg, c.Table)
+	return trends.NewService(store, admin.NewService(store, admin.Config{}))
+}
+
 // ReportsTriggers returns the reports function's handler for each of its
 // triggers: the API, the report queue (one build at a time, partial batch
 // failures) and the daily schedule, whose event time is the day it runs
@@ -53,7 +60,7 @@ func ReportsService(awsCfg aws.Config, c Reports, logger *slog.Logger) *reports.
 func ReportsTriggers(awsCfg aws.Config, c Reports, logger *slog.Logger) Triggers {
 	svc := ReportsService(awsCfg, c, logger)
 	return Triggers{
-		API:   httpapi.NewReportsHandler(svc, logger),
+		API:   httpapi.NewReportsHandler(svc, TrendsService(awsCfg, c), logger),
 		Queue: queue.BatchHandler(svc.BuildJSON, logger),
 		Schedule: func(ctx context.Context, ev events.EventBridgeEvent) error {
 			at := ev.Time

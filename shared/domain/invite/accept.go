@@ -23,7 +23,9 @@ type Accepted struct {
 
 // Accept makes the signed-in learner a member of the program whose
 // invitation link carries the token, consuming a licence of the
-// invitation's contract, and queues the program welcome email. Accepting
+// invitation's contract, and queues the program welcome email. The
+// learner's profile takes the attributes the org maps from the token's
+// claims. Accepting
 // again is a no-op that says so. It returns EUNAUTHORISED or EFORBIDDEN for
 // a caller without a verified email, EFORBIDDEN when the caller's email is
 // not the invited one, ENOTFOUND for an unknown or withdrawn link, ECONFLICT
@@ -35,6 +37,10 @@ func (s *Service) Accept(ctx context.Context, caller bo.Caller, token string) (A
 		return Accepted{}, err
 	}
 	now := s.Now()
+	claimed, err := s.store.ClaimProfile(ctx, tok.OrgID, caller.Claims)
+	if err != nil {
+		return Accepted{}, err
+	}
 	for range joinAttempts {
 		l, err := s.store.GetLearner(ctx, tok.ProgramID, tok.EmailKey)
 		if bo.ErrorCode(err) == bo.ENOTFOUND || (err == nil && l.InvitationID != tok.InvitationID) {
@@ -52,6 +58,7 @@ func (s *Service) Accept(ctx context.Context, caller bo.Caller, token string) (A
 			return Accepted{}, bo.Errorf(bo.ECONFLICT, "this invitation link expired on %s: ask your program admin to resend the invitation",
 				tok.ExpiresAt.Format("2 January 2006"))
 		}
+		l.Profile = l.Profile.Merge(claimed) // the token's claims win over an import's values
 		joined, err := s.store.Join(ctx, l, now)
 		switch bo.ErrorCode(err) {
 		case "":

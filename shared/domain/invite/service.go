@@ -62,6 +62,9 @@ type Store interface {
 	GetDomain(ctx context.Context, programID, asciiDomain string) (bo.WhitelistedDomain, error)
 	// ListLearners returns one page of the program's learners in a state.
 	ListLearners(ctx context.Context, programID string, state bo.LearnerState, q ListQuery) ([]bo.Learner, string, error)
+	// ClaimProfile returns the profile attributes the token's claims give
+	// under the org's claim mapping (nil when it maps none).
+	ClaimProfile(ctx context.Context, orgID string, claims map[string]string) (bo.Profile, error)
 }
 
 // ListQuery selects a page of learners: by email order (the default) or by

@@ -578,7 +578,7 @@ func summaryData(data map[string]string, j Job) {
 	}
 	for k, v := range map[string]int{"TotalEnrollments": sum.TotalEnrollments, "UniqueLearners": sum.UniqueLearners,
 		"CurrentMembers": sum.CurrentMembers, "RemovedMembers": sum.RemovedMembers, "UniqueCourses": sum.UniqueCourses,
-		"CourseCompletions": sum.CourseCompletions, "UniqueCompleters": sum.UniqueCompleters,
+		"CourseCompletions": sum.CourseCompletions, "VerifiedCompletions": sum.VerifiedCompletions, "UniqueCompleters": sum.UniqueCompleters,
 		"HalfwayLearners": sum.HalfwayLearners, "JoinedNotEnrolled": sum.JoinedNotEnrolled,
 		"EnrolledNotCompleted": sum.EnrolledNotCompleted, "EnrolledOneCourse": sum.EnrolledOneCourse,
 		"CompletedOneCourse": sum.CompletedOneCourse} {
