@@ -10,7 +10,13 @@
 // runs a chosen Saturday's reminders, and POST /_local/activity feeds
 // learning-activity events to the activity function.
 //
-// Environment: PORT (8080), SENDER_EMAIL (no-reply@learn.example.com),
+// With the admin console built (web/dist, which `make dev` builds first), it
+// serves the console on every other GET path of the same origin, its
+// runtime settings at /config.json and a local sign-in page at
+// /_local/sign-in (email, platform operator or not) in place of the
+// deployment's OIDC issuer.
+//
+// Environment: PORT (8080), CONSOLE_DIR (web/dist), SENDER_EMAIL (no-reply@learn.example.com),
 // LEARNER_APP_URL (https://learn.example.com), LOG_LEVEL (info),
 // REMINDER_HOUR_UTC (9: the Saturday reminders' hour) and DEV_JWT_SECRET
 // (the tokens' HS256 secret; local-dev-secret-change-me when unset, as in
@@ -73,6 +79,7 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 	learnerAppURL := vars.Optional("LEARNER_APP_URL", "https://learn.example.com")
 	logger := env.Logger(vars.Optional("LOG_LEVEL", "info"))
 	hour := vars.Int("REMINDER_HOUR_UTC", reminders.DefaultHourUTC)
+	consoleDir := vars.Optional("CONSOLE_DIR", "web/dist")
 	if err := vars.Err(); err != nil {
 		return err
 	}
@@ -169,6 +176,10 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 		},
 	}
 
+	console := local.ConsoleFiles(consoleDir)
+	if console == nil {
+		logger.Info("no admin console to serve (build it: make dev, or npm run build in web/)", slog.String("dir", consoleDir))
+	}
 	return local.Dev{
 		AWS:      cfg,
 		Names:    names,
@@ -184,7 +195,11 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 			"POST " + local.RemindersPath: local.RunReminders(remind.Schedule, hour, logger),
 			// The reports' daily run (the weekly reports due) for a chosen day, now.
 			"POST " + local.ReportsDailyRunPath: local.RunDailyReports(reports.Schedule, reportsDailyHourUTC, logger),
+			// The console's stand-ins for the OIDC issuer and the stack's config.json.
+			local.SignInPath:                 local.SignInPage(secret),
+			"GET " + local.ConsoleConfigPath: local.ConsoleConfig(),
 		},
+		Console:  console,
 		Workers:  workers,
 		Activity: local.ActivityHandler(wire.Activity(cfg, learners, logger.With(slog.String("function", httpapi.FunctionActivity)))),
 		Admin:    svc,
