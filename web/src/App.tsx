@@ -4,6 +4,7 @@ import { Button, Center, Paper, Stack, Text, Title } from '@mantine/core';
 import { useAuth } from './api/context';
 import { Layout } from './ui/Layout';
 import { Loading } from './ui/states';
+import { ErrorBoundary } from './ui/ErrorBoundary';
 
 const OrgPicker = lazy(() => import('./screens/OrgPicker'));
 const Home = lazy(() => import('./screens/Home'));
@@ -21,9 +22,11 @@ const Contracts = lazy(() => import('./screens/Contracts'));
 export function App() {
   const auth = useAuth();
   const session = useSyncExternalStore(auth.subscribe, () => auth.current());
+  const { pathname } = useLocation();
   if (!session) return <SignIn />;
   return (
     <Layout>
+      <ErrorBoundary resetKey={pathname}>
       <Suspense fallback={<Loading />}>
         <Routes>
           <Route path="/" element={<OrgPicker />} />
@@ -40,6 +43,7 @@ export function App() {
           <Route path="*" element={<NotFound />} />
         </Routes>
       </Suspense>
+      </ErrorBoundary>
     </Layout>
   );
 }

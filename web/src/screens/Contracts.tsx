@@ -90,7 +90,7 @@ export default function Contracts() {
               <Table.Tr key={c.id}>
                 <Table.Td>{c.name}</Table.Td>
                 <Table.Td>
-                  <Badge variant="outline" color={c.status === 'active' ? 'green.9' : 'gray.8'}>
+                  <Badge variant="outline" color={c.status === 'active' ? 'teal.9' : 'dark'}>
                     {c.status}
                   </Badge>
                 </Table.Td>

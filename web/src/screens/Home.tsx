@@ -96,7 +96,7 @@ export default function Home() {
               <Anchor component={Link} to={`/orgs/${orgId}/programs/${p.id}`} fw={600} id={`prg-${p.id}`}>
                 {p.name}
               </Anchor>
-              <Badge variant="outline" color="gray.8">
+              <Badge variant="outline" color="dark">
                 {p.members.toLocaleString()} members
               </Badge>
             </Group>

@@ -335,7 +335,7 @@ function SelectionBar({ orgId, programId, status, selected, onDone }: { orgId: s
   if (status === 'removed') return null;
   return (
     <Group>
-      <Badge variant="outline" color="gray.8">
+      <Badge variant="outline" color="dark">
         {selected.length} selected
       </Badge>
       <Button color="red" variant="outline" onClick={() => setOpen(true)}>

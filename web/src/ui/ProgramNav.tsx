@@ -3,10 +3,10 @@ import { Link, useLocation, useNavigate } from 'react-router';
 import { useProgram } from '../api/queries';
 
 const tabs = [
-  { value: '', label: 'Settings' },
-  { value: '/members', label: 'Members' },
-  { value: '/invite', label: 'Invite' },
-  { value: '/whitelist', label: 'Whitelist' },
+  { value: 'settings', path: '', label: 'Settings' },
+  { value: 'members', path: '/members', label: 'Members' },
+  { value: 'invite', path: '/invite', label: 'Invite' },
+  { value: 'whitelist', path: '/whitelist', label: 'Whitelist' },
 ];
 
 /** ProgramNav is the heading and the tabs of a program's screens. */
@@ -15,7 +15,7 @@ export function ProgramNav({ orgId, programId, screen }: { orgId: string; progra
   const navigate = useNavigate();
   const base = `/orgs/${orgId}/programs/${programId}`;
   const { pathname } = useLocation();
-  const current = tabs.find((t) => t.value && pathname.endsWith(t.value))?.value ?? '';
+  const current = tabs.find((t) => t.path && pathname.endsWith(t.path))?.value ?? 'settings';
   const name = program.data?.name ?? programId;
   return (
     <>
@@ -28,7 +28,7 @@ export function ProgramNav({ orgId, programId, screen }: { orgId: string; progra
       <Title order={1} mb="sm">
         {screen}: {name}
       </Title>
-      <Tabs value={current} onChange={(v) => navigate(base + (v ?? ''))} mb="md" keepMounted={false}>
+      <Tabs value={current} onChange={(v) => navigate(base + (tabs.find((t) => t.value === v)?.path ?? ''))} mb="md" keepMounted={false}>
         <Tabs.List aria-label="Program sections">
           {tabs.map((t) => (
             <Tabs.Tab key={t.value} value={t.value}>
