@@ -105,7 +105,7 @@ test('the admin signs in, creates a contract and a program, invites a learner an
   await nav(page, 'Programs');
   await checkA11y(page, 'programs');
   await screenshot(page, 'programs');
-  await page.getByRole('link', { name: 'Data Skills' }).click();
+  await page.getByRole('link', { name: 'Data Skills', exact: true }).click();
   await page.getByRole('tab', { name: 'Whitelist' }).click();
   await expect(page.getByText('No whitelisted domains')).toBeVisible();
   await checkA11y(page, 'whitelist');

@@ -105,7 +105,7 @@ export default function Admins() {
                 <Table.Td>{a.role === 'org_admin' ? 'Org admin' : 'Program admin'}</Table.Td>
                 <Table.Td>{a.programIds.map(programName).join(', ') || 'All'}</Table.Td>
                 <Table.Td>
-                  <Button size="xs" variant="outline" color="red" onClick={() => remove.mutate(a.email)} aria-label={`Remove admin ${a.email}`}>
+                  <Button size="xs" variant="outline" color="red.9" onClick={() => remove.mutate(a.email)} aria-label={`Remove admin ${a.email}`}>
                     Remove
                   </Button>
                 </Table.Td>

@@ -5,7 +5,7 @@ export default function FunnelChart({ steps }: { steps: { name: string; value: n
   return (
     <div aria-hidden style={{ width: '100%', height: 220 }}>
       <ResponsiveContainer>
-        <BarChart data={steps} margin={{ top: 16, right: 16, bottom: 0, left: 0 }}>
+        <BarChart accessibilityLayer={false} data={steps} margin={{ top: 16, right: 16, bottom: 0, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="name" />
           <YAxis allowDecimals={false} />

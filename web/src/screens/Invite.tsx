@@ -274,7 +274,7 @@ function PreviewTable({ preview }: { preview: CsvPreview }) {
                 <Table.Td>{r.fullName}</Table.Td>
                 <Table.Td>{r.email}</Table.Td>
                 <Table.Td>{r.externalId}</Table.Td>
-                <Table.Td c={r.problem ? 'red.8' : undefined}>{r.problem ?? 'OK'}</Table.Td>
+                <Table.Td c={r.problem ? 'red.9' : undefined}>{r.problem ?? 'OK'}</Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>
@@ -378,7 +378,7 @@ function Pending({ orgId, programId }: { orgId: string; programId: string }) {
                     <Button size="xs" variant="default" onClick={() => act.mutate({ email: l.email, action: 'resend' })} aria-label={`Resend the invitation to ${l.email}`}>
                       Resend
                     </Button>
-                    <Button size="xs" variant="outline" color="red" onClick={() => act.mutate({ email: l.email, action: 'remove' })} aria-label={`Withdraw the invitation to ${l.email}`}>
+                    <Button size="xs" variant="outline" color="red.9" onClick={() => act.mutate({ email: l.email, action: 'remove' })} aria-label={`Withdraw the invitation to ${l.email}`}>
                       Withdraw
                     </Button>
                   </Group>

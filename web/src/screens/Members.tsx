@@ -280,7 +280,7 @@ function ExportButton({ orgId, programId, filters }: { orgId: string; programId:
         Export CSV
       </Button>
       {inline.isError && !(inline.error instanceof ApiError && inline.error.status === 413) && (
-        <Text size="sm" c="red.8" role="alert">
+        <Text size="sm" c="red.9" role="alert">
           {describe(inline.error)}
         </Text>
       )}
@@ -289,7 +289,7 @@ function ExportButton({ orgId, programId, filters }: { orgId: string; programId:
           {job.data.status === 'done' && job.data.downloadUrl ? (
             <Anchor href={job.data.downloadUrl}>Download the export ({job.data.rows.toLocaleString()} learners)</Anchor>
           ) : job.data.status === 'failed' ? (
-            <Text c="red.8">Export failed: {job.data.error}</Text>
+            <Text c="red.9">Export failed: {job.data.error}</Text>
           ) : (
             <>
               <Text size="sm">Exporting in the background: {job.data.rows.toLocaleString()} learners written</Text>
@@ -338,7 +338,7 @@ function SelectionBar({ orgId, programId, status, selected, onDone }: { orgId: s
       <Badge variant="outline" color="dark">
         {selected.length} selected
       </Badge>
-      <Button color="red" variant="outline" onClick={() => setOpen(true)}>
+      <Button color="red.9" variant="outline" onClick={() => setOpen(true)}>
         {invitations ? 'Withdraw invitations…' : 'Remove from program…'}
       </Button>
       <Modal opened={open} onClose={() => setOpen(false)} title={invitations ? 'Withdraw invitations' : 'Remove learners'}>
@@ -384,7 +384,7 @@ function SelectionBar({ orgId, programId, status, selected, onDone }: { orgId: s
                 {remove.data ? 'Close' : 'Cancel'}
               </Button>
               {!remove.data && (
-                <Button type="submit" color="red" loading={remove.isPending} disabled={!invitations && !allowReturn}>
+                <Button type="submit" color="red.9" loading={remove.isPending} disabled={!invitations && !allowReturn}>
                   {invitations ? 'Withdraw' : 'Remove'}
                 </Button>
               )}

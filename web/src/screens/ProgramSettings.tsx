@@ -117,7 +117,7 @@ function DeleteProgram({ program }: { program: Program }) {
           Deletion started: members are being removed in the background.
         </Alert>
       )}
-      <Button color="red" variant="outline" onClick={() => setOpen(true)}>
+      <Button color="red.9" variant="outline" onClick={() => setOpen(true)}>
         Delete program…
       </Button>
       <Modal opened={open} onClose={() => setOpen(false)} title={`Delete ${program.name}?`}>
@@ -129,7 +129,7 @@ function DeleteProgram({ program }: { program: Program }) {
               Cancel
             </Button>
             <Button
-              color="red"
+              color="red.9"
               loading={del.isPending}
               onClick={() => del.mutate(undefined, { onSuccess: () => setOpen(false) })}
             >

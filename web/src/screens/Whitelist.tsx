@@ -136,7 +136,7 @@ export default function Whitelist() {
                 <Table.Td>{d.display}</Table.Td>
                 <Table.Td>{contractName(d.contractId)}</Table.Td>
                 <Table.Td>
-                  <Button size="xs" variant="outline" color="red" onClick={() => remove.mutate(d.domain)} aria-label={`Remove ${d.display}`}>
+                  <Button size="xs" variant="outline" color="red.9" onClick={() => remove.mutate(d.domain)} aria-label={`Remove ${d.display}`}>
                     Remove
                   </Button>
                 </Table.Td>

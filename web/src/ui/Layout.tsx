@@ -52,10 +52,10 @@ export function Layout({ children }: { children: ReactNode }) {
           sections.map((s) => {
             const to = `/orgs/${orgId}${s.to}`;
             const active = s.to === '' ? pathname === to : pathname.startsWith(to);
-            return <NavLink key={s.label} component={Link} to={to} label={s.label} active={active} aria-current={active ? 'page' : undefined} />;
+            return <NavLink key={s.label} component={Link} to={to} label={s.label} active={active} variant="filled" aria-current={active ? 'page' : undefined} />;
           })
         ) : (
-          <NavLink component={Link} to="/" label="Organisations" active />
+          <NavLink component={Link} to="/" label="Organisations" active variant="filled" />
         )}
       </AppShell.Navbar>
       <AppShell.Main id="main" component="main" tabIndex={-1}>

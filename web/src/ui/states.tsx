@@ -48,7 +48,7 @@ export function ErrorState({ error, retry, title = 'Could not load this' }: { er
         </ul>
       )}
       {retry && (
-        <Button size="xs" variant="outline" color="red" mt="sm" onClick={retry}>
+        <Button size="xs" variant="outline" color="red.9" mt="sm" onClick={retry}>
           Try again
         </Button>
       )}
