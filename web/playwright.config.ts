@@ -36,7 +36,16 @@ export default defineConfig({
         command: 'go build -o .build/dev-e2e ./infra/cmd/dev && exec infra/scripts/with-endpoint.sh .build/dev-e2e',
         cwd: root,
         url: `${baseURL}/v1/health`,
-        env: { PORT: process.env.E2E_PORT!, CONSOLE_DIR: 'web/dist', LOG_LEVEL: 'warn' },
+        env: {
+          PORT: process.env.E2E_PORT!,
+          CONSOLE_DIR: 'web/dist',
+          LOG_LEVEL: 'warn',
+          // As the Makefile sets them, for a run outside make.
+          AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+          AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'test',
+          AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'test',
+          DEV_JWT_SECRET: process.env.DEV_JWT_SECRET ?? 'local-dev-secret-change-me',
+        },
         timeout: 240_000,
         reuseExistingServer: false,
         stdout: 'ignore',

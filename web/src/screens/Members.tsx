@@ -341,7 +341,7 @@ function SelectionBar({ orgId, programId, status, selected, onDone }: { orgId: s
       <Button color="red.9" variant="outline" onClick={() => setOpen(true)}>
         {invitations ? 'Withdraw invitations…' : 'Remove from program…'}
       </Button>
-      <Modal opened={open} onClose={() => setOpen(false)} title={invitations ? 'Withdraw invitations' : 'Remove learners'}>
+      <Modal closeButtonProps={{ 'aria-label': 'Close dialog' }} opened={open} onClose={() => setOpen(false)} title={invitations ? 'Withdraw invitations' : 'Remove learners'}>
         <form
           onSubmit={(e) => {
             e.preventDefault();

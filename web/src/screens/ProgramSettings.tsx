@@ -120,7 +120,7 @@ function DeleteProgram({ program }: { program: Program }) {
       <Button color="red.9" variant="outline" onClick={() => setOpen(true)}>
         Delete program…
       </Button>
-      <Modal opened={open} onClose={() => setOpen(false)} title={`Delete ${program.name}?`}>
+      <Modal closeButtonProps={{ 'aria-label': 'Close dialog' }} opened={open} onClose={() => setOpen(false)} title={`Delete ${program.name}?`}>
         <Stack>
           <FormError error={del.error} fields={[]} />
           <Text>This cannot be undone.</Text>

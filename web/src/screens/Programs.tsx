@@ -91,7 +91,7 @@ function CreateProgram({ orgId, opened, onClose }: { orgId: string; opened: bool
   });
   const set = (k: keyof typeof form) => (v: string | number) => setForm((f) => ({ ...f, [k]: v }));
   return (
-    <Modal opened={opened} onClose={onClose} title="Create a program">
+    <Modal closeButtonProps={{ 'aria-label': 'Close dialog' }} opened={opened} onClose={onClose} title="Create a program">
       <form
         onSubmit={(e) => {
           e.preventDefault();
