@@ -37,9 +37,21 @@ help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 .PHONY: dev
-dev: ## run the whole system locally on http://127.0.0.1:8080 until stopped
+dev: web ## run the whole system locally on http://127.0.0.1:8080 (API and admin console) until stopped
 	@go build -o .build/dev ./infra/cmd/dev
 	@$(WITH_ENDPOINT) .build/dev
+
+WEB_MODULES := web/node_modules/.package-lock.json
+
+$(WEB_MODULES): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@# node_modules may ship Go files; an empty go.mod keeps ./... out of it
+	@: > web/node_modules/go.mod
+	@touch $(WEB_MODULES)
+
+.PHONY: web
+web: $(WEB_MODULES) ## build the admin console into web/dist (npm ci first when its modules are missing or stale)
+	cd web && npm run --silent build
 
 .PHONY: test
 test: ## run every test: vet, unit (-race), integration (own endpoint), CDK, synth, cfn-lint; a summary at the end
