@@ -3,13 +3,14 @@ package httpapi
 import (
 	"context"
 	"log/slog"
-	"maps"
 	"net/http"
 	"time"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/domain/admin"
 	"github.com/learnops/backoffice/shared/domain/audit"
+	"github.com/learnops/backoffice/shared/domain/library"
+	"github.com/learnops/backoffice/shared/domain/profile"
 )
 
 // Pinger answers when the function's table does.
@@ -45,12 +46,13 @@ type orgCreated struct {
 }
 
 // NewAdminHandler returns the handler of the admin function: health,
-// organisations, admins, contracts, programs, catalogues and the audit log.
-func NewAdminHandler(svc *admin.Service, log *audit.Service, db Pinger, logger *slog.Logger) Handler {
-	return newHandler(FunctionAdmin, adminRoutes(svc, log, db, logger), logger)
+// organisations, admins, contracts, programs, catalogues, the course
+// library, the profile claim mapping and the audit log.
+func NewAdminHandler(svc *admin.Service, lib *library.Service, profiles *profile.Service, log *audit.Service, db Pinger, logger *slog.Logger) Handler {
+	return newHandler(FunctionAdmin, withRoutes(withRoutes(adminRoutes(svc, lib, db, logger), profileRoutes(profiles)), auditRoutes(log)), logger)
 }
 
-func adminRoutes(svc *admin.Service, log *audit.Service, db Pinger, logger *slog.Logger) map[string]RouteFunc {
+func adminRoutes(svc *admin.Service, lib *library.Service, db Pinger, logger *slog.Logger) map[string]RouteFunc {
 	page := func(r *Request) (bo.Page, error) {
 		limit, cursor, err := r.Page()
 		return bo.Page{Limit: limit, Cursor: cursor}, err
@@ -165,8 +167,8 @@ func adminRoutes(svc *admin.Service, log *audit.Service, db Pinger, logger *slog
 			return http.StatusNoContent, nil, err
 		},
 		"GET /v1/orgs/{orgId}/programs/{programId}/collections": func(ctx context.Context, r *Request) (int, any, error) {
-			cs, err := svc.ListCollections(ctx, r.Caller, r.Param("orgId"), r.Param("programId"))
-			return http.StatusOK, List[bo.Collection]{Items: cs}, err
+			cs, err := svc.Catalog(ctx, r.Caller, r.Param("orgId"), r.Param("programId"))
+			return http.StatusOK, List[admin.CountedCollection]{Items: cs}, err
 		},
 		"POST /v1/orgs/{orgId}/programs/{programId}/collections": func(ctx context.Context, r *Request) (int, any, error) {
 			var in admin.NewCollection
@@ -213,6 +215,5 @@ func adminRoutes(svc *admin.Service, log *audit.Service, db Pinger, logger *slog
 			return http.StatusCreated, c, err
 		},
 	}
-	maps.Copy(routes, auditRoutes(log))
-	return routes
+	return withRoutes(withRoutes(routes, orgSettingsRoutes(svc)), libraryRoutes(lib))
 }

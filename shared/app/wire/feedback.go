@@ -14,10 +14,11 @@ import (
 
 var _ feedback.Store = (*dynamo.Store)(nil)
 
-// ReadFeedback reads the feedback function's configuration: TABLE_NAME and
-// LOG_LEVEL. Its error names every missing variable.
+// ReadFeedback reads the feedback function's settings, Base: TABLE_NAME
+// and LOG_LEVEL. Its error names every missing variable.
 func ReadFeedback(vars *env.Reader) (Base, string, error) {
-	c := readBase(vars)
+	var c Base
+	vars.Load(&c)
 	return c, c.LogLevel, vars.Err()
 }
 
@@ -26,6 +27,6 @@ func ReadFeedback(vars *env.Reader) (Base, string, error) {
 // and marking their pending invitations undeliverable, with partial batch
 // failures.
 func Feedback(awsCfg aws.Config, c Base, logger *slog.Logger) queue.Handler {
-	store := c.store(awsCfg)
+	store := c.Store(awsCfg)
 	return queue.BatchHandler(feedback.NewHandler(store, time.Now, logger).Handle, logger)
 }
