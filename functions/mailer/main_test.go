@@ -35,13 +35,13 @@ func TestLoadConfig(t *testing.T) {
 		{
 			name: "defaults",
 			vars: map[string]string{"TABLE_NAME": "t", "MAIL_FROM": "Acme Learning <noreply@acme.example>"},
-			want: wire.Mailer{Base: wire.Base{Table: "t", LogLevel: "info"}, From: "Acme Learning <noreply@acme.example>", SendRate: 0, Concurrency: 2},
+			want: wire.Mailer{Base: wire.Base{Table: "t", LogLevel: "info", AuditRetentionDays: 400}, From: "Acme Learning <noreply@acme.example>", SendRate: 0, Concurrency: 2},
 		},
 		{
 			name: "everything set",
 			vars: map[string]string{"TABLE_NAME": "t", "MAIL_FROM": "noreply@acme.example", "MAIL_SEND_RATE": "14", "MAIL_CONCURRENCY": "5", "LOG_LEVEL": "debug",
 				"MAIL_CONFIGURATION_SET": "backoffice-feedback"},
-			want: wire.Mailer{Base: wire.Base{Table: "t", LogLevel: "debug"}, From: "noreply@acme.example", SendRate: 14, Concurrency: 5,
+			want: wire.Mailer{Base: wire.Base{Table: "t", LogLevel: "debug", AuditRetentionDays: 400}, From: "noreply@acme.example", SendRate: 14, Concurrency: 5,
 				ConfigurationSet: "backoffice-feedback"},
 		},
 		{
