@@ -41,3 +41,6 @@ func ProgramKeyForTest(orgID, programID string) (string, string) {
 	k := programKey(orgID, programID)
 	return k.PK, k.SK
 }
+
+// MailClaimPK is the partition key of the claim of the email id.
+func MailClaimPK(emailID string) string { return mailClaimKey(emailID).PK }

@@ -1,6 +1,8 @@
 package dynamo
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"hash/fnv"
 	"strings"
@@ -453,7 +455,13 @@ func exportKey(programID, exportID string) key {
 func domainKey(programID, asciiDomain string) key {
 	return key{PK: programPK(programID), SK: prefixDomain + asciiDomain}
 }
-func mailClaimKey(emailID string) key { return key{PK: "MAIL#" + emailID, SK: "MAIL"} }
+
+// mailClaimKey is keyed by the digest of the email's id, as ids name their
+// recipients.
+func mailClaimKey(emailID string) key {
+	h := sha256.Sum256([]byte(emailID))
+	return key{PK: "MAIL#" + hex.EncodeToString(h[:]), SK: "MAIL"}
+}
 
 func suppressionKey(emailKey string) key { return key{PK: "CONTACT#" + emailKey, SK: "SUPPRESSED"} }
 func optOutKey(emailKey, orgID string) key {

@@ -21,23 +21,25 @@ const typeMailClaim = "MailClaim"
 // redelivery or redrive of a sent email can outlive its claim.
 const MailClaimTTL = 14 * 24 * time.Hour
 
+// mailClaimRecord is the claim of one email. It keeps neither the email's
+// id nor anything else: ids name their recipients ("program-welcome/<pid>/
+// <email>"), and the claim is keyed by the id's digest (mailClaimKey), so
+// that an erased person's address stays in no claim.
 type mailClaimRecord struct {
 	key
 	meta
-	EmailID string `dynamodbav:"emailId"`
 }
 
 // Claim records that the email with this ID is being sent, with a conditional
-// put on MAIL#<emailID> that succeeds only for the first caller. It returns
+// put on MAIL#<sha256(emailID)> that succeeds only for the first caller. It returns
 // true when this call made the claim, false when the ID was claimed already,
 // and the table's error otherwise. The claim expires (the table's TTL) after
 // MailClaimTTL.
 func (s *Store) Claim(ctx context.Context, emailID string) (bool, error) {
 	now := time.Now().UTC()
 	item := marshal(mailClaimRecord{
-		key:     mailClaimKey(emailID),
-		meta:    meta{Type: typeMailClaim, CreatedAt: now, UpdatedAt: now},
-		EmailID: emailID,
+		key:  mailClaimKey(emailID),
+		meta: meta{Type: typeMailClaim, CreatedAt: now, UpdatedAt: now},
 	})
 	item[resources.AttrTTL] = num(int(now.Add(MailClaimTTL).Unix()))
 	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
