@@ -210,6 +210,9 @@ const (
 	// ReportsPrefix holds report zips and gradebooks, deleted by their own
 	// lifecycle rule ReportsExpireDays after they are written.
 	ReportsPrefix = "reports/"
+	// PersonalDataPrefix holds personal-data exports' zips, under
+	// ReportsPrefix so that they go with the reports' lifecycle rule.
+	PersonalDataPrefix = ReportsPrefix + "personal-data/"
 )
 
 // ReportsExpireDays is how long a report file lives: its emailed link
