@@ -11,6 +11,7 @@ import (
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/domain/members"
+	"github.com/learnops/backoffice/shared/domain/privacy"
 )
 
 // removalOptions says whether removed learners may return without an
@@ -34,10 +35,11 @@ type membersPage struct {
 }
 
 // NewMembersHandler returns the handler of the members function: the
-// members view, its CSV exports (inline and in the background), and
-// removing learners from a program.
-func NewMembersHandler(svc *members.Service, exports *members.Exporter, logger *slog.Logger) Handler {
-	return newHandler(FunctionMembers, memberRoutes(svc, exports), logger)
+// members view, its CSV exports (inline and in the background), removing
+// learners from a program, and the personal-data requests about a person
+// of the org (exports and erasures).
+func NewMembersHandler(svc *members.Service, exports *members.Exporter, personal *privacy.Service, logger *slog.Logger) Handler {
+	return newHandler(FunctionMembers, withPrivacy(memberRoutes(svc, exports), personal), logger)
 }
 
 func memberRoutes(svc *members.Service, exports *members.Exporter) map[string]RouteFunc {

@@ -97,6 +97,11 @@ var Routes = []Route{
 	{Method: "POST", Path: programPath + "/member-removals", Function: FunctionMembers},
 	{Method: "POST", Path: programPath + "/member-exports", Function: FunctionMembers},
 	{Method: "GET", Path: programPath + "/member-exports/{exportId}", Function: FunctionMembers},
+	// Personal-data requests about one person of the org.
+	{Method: "POST", Path: orgPath + "/people/{email}/data-export", Function: FunctionMembers},
+	{Method: "GET", Path: orgPath + "/data-exports/{exportId}", Function: FunctionMembers},
+	{Method: "POST", Path: orgPath + "/people/{email}/erasure", Function: FunctionMembers},
+	{Method: "GET", Path: orgPath + "/erasures/{erasureId}", Function: FunctionMembers},
 
 	{Method: "GET", Path: "/v1/programs/{slug}/enrollments", Function: FunctionEnrollment},
 	{Method: "POST", Path: "/v1/programs/{slug}/enrollments", Function: FunctionEnrollment},

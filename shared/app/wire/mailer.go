@@ -104,7 +104,7 @@ func MailerHandler(ctx context.Context, awsCfg aws.Config, c Mailer, logger *slo
 		return nil, err
 	}
 	store := dynamo.NewStore(dynamodb.NewFromConfig(awsCfg), c.Table)
-	dispatcher := mail.NewDispatcher(store, sender, pacer, c.From, logger).WithCampaigns(store, store)
+	dispatcher := mail.NewDispatcher(store, sender, pacer, c.From, logger).WithCampaigns(store, store).WithErasures(store)
 	logger.Info("mailer ready", slog.Float64("accountSendRate", account), slog.Int("concurrency", c.Concurrency),
 		slog.Float64("instanceSendRate", each), slog.String("from", c.From), slog.String("configurationSet", c.ConfigurationSet))
 	return queue.BatchHandler(dispatcher.DeliverJSON, logger), nil
