@@ -37,9 +37,21 @@ help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 .PHONY: dev
-dev: ## run the whole system locally on http://127.0.0.1:8080 until stopped
+dev: web ## run the whole system locally on http://127.0.0.1:8080 (API and admin console) until stopped
 	@go build -o .build/dev ./infra/cmd/dev
 	@$(WITH_ENDPOINT) .build/dev
+
+WEB_MODULES := web/node_modules/.package-lock.json
+
+$(WEB_MODULES): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@# node_modules may ship Go files; an empty go.mod keeps ./... out of it
+	@: > web/node_modules/go.mod
+	@touch $(WEB_MODULES)
+
+.PHONY: web
+web: $(WEB_MODULES) ## build the admin console into web/dist (npm ci first when its modules are missing or stale)
+	cd web && npm run --silent build
 
 .PHONY: test
 test: ## run every test: vet, unit (-race), integration (own endpoint), CDK, synth, cfn-lint; a summary at the end
@@ -65,7 +77,10 @@ build: ## build every function for Lambda (arm64, provided.al2023) into .build/f
 MAX_BINARY_BYTES := 12000000
 
 .PHONY: sizes
-sizes: build ## print each function's binary size; fail when one is over 12 MB
+sizes: build check-sizes ## print each function's binary size; fail when one is over 12 MB
+
+.PHONY: check-sizes
+check-sizes: ## as sizes, on the binaries built last (make test runs it after synth, which builds them)
 	@du -b $(BUILD)/*/bootstrap | awk -v max=$(MAX_BINARY_BYTES) \
 		'{ printf "%6.2f MB  %s\n", $$1/1e6, $$2 } $$1 > max { over = over " " $$2 } \
 		END { if (over != "") { print "over " max/1e6 " MB:" over; exit 1 } }'

@@ -32,7 +32,12 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/learnops/backoffice/shared/adapters/httpapi"
+	"github.com/learnops/backoffice/shared/app/env"
+	mailerfn "github.com/learnops/backoffice/shared/app/functions/mailer"
+	messagingfn "github.com/learnops/backoffice/shared/app/functions/messaging"
 	"github.com/learnops/backoffice/shared/app/resources"
+	"github.com/learnops/backoffice/shared/app/start"
+	"github.com/learnops/backoffice/shared/app/wire"
 	"github.com/learnops/backoffice/shared/domain/activity"
 	"github.com/learnops/backoffice/shared/domain/reminders"
 )
@@ -322,9 +327,11 @@ var functionSpecs = []functionSpec{
 	{
 		name: httpapi.FunctionAdmin, kind: api, timeoutSecs: apiTimeoutSecs,
 		description: "admin: organisations, admins, contracts, programs and their catalogue",
-		env:         []string{envTableName, envLearnerAppURL, envWorkQueueURL},
+		env:         []string{envTableName, envLearnerAppURL, envWorkQueueURL, envFilesBucket},
 		// The work queue: deleting a program with members goes on there.
-		grants: []grant{grantTableReadWrite, grantSendWork},
+		// Logos: presigned uploads act with this role, and it reads the
+		// first bytes of an upload to check it and signs links to it.
+		grants: []grant{grantTableReadWrite, grantSendWork, grantPutObjects(resources.LogosPrefix), grantGetObjects(resources.LogosPrefix)},
 	},
 	{
 		name: httpapi.FunctionInvitations, kind: api, timeoutSecs: apiTimeoutSecs,
@@ -385,7 +392,7 @@ var functionSpecs = []functionSpec{
 	{
 		name: httpapi.FunctionMessaging, kind: api, timeoutSecs: messagingTimeoutSecs,
 		description: "messaging: admins' messages to learners, fanned out to the mail queue a chunk at a time; unsubscribe links",
-		env:         []string{envTableName, envLearnerAppURL, envMailQueueURL, envPlanQueueURL, envPublicBaseURL, envUnsubscribeID},
+		env:         settingsEnv(messagingfn.Config{}),
 		grants:      []grant{grantTableReadWrite, grantSendMail, grantSendPlan, grantReadUnsubscribeSecret},
 		// Besides its routes, its own plan queue: chunks of messages being sent.
 		trigger: fromPlanQueue,
@@ -393,7 +400,7 @@ var functionSpecs = []functionSpec{
 	{
 		name: httpapi.FunctionReports, kind: api, timeoutSecs: reportsTimeoutSecs,
 		description: "reports: email reports and gradebooks built into the files bucket, emailed, and sent weekly",
-		env:         []string{envTableName, envMailQueueURL, envReportQueueURL, envFilesBucket},
+		env:         settingsEnv(wire.Reports{}),
 		grants: []grant{
 			grantTableReadWrite,
 			grantSendMail,
@@ -440,7 +447,7 @@ var functionSpecs = []functionSpec{
 	{
 		name: httpapi.FunctionMailer, kind: event, timeoutSecs: mailerTimeoutSecs,
 		description: "mailer: sends the emails of the mail queue with SES, each at most once",
-		env:         []string{envTableName, envMailFrom, envMailConcurrency, envMailConfigSet},
+		env:         settingsEnv(mailerfn.Config{}),
 		grants: []grant{
 			// Idempotency claims: one item per email sent; reach checks and
 			// campaign counts.
@@ -453,7 +460,7 @@ var functionSpecs = []functionSpec{
 	{
 		name: httpapi.FunctionFeedback, kind: event, timeoutSecs: feedbackTimeoutSecs,
 		description: "feedback: SES bounces and complaints suppress the address and mark its pending invitations undeliverable",
-		env:         []string{envTableName},
+		env:         settingsEnv(start.Base{}),
 		// Suppressions, and the marks on learner items found on GSI6.
 		grants:  []grant{grantTableReadWrite},
 		trigger: fromFeedbackQueue,
@@ -933,14 +940,7 @@ func newFilesBucket(stack awscdk.Stack, spec resources.BucketSpec) awss3.Bucket 
 		MinimumTLSVersion:      jsii.Number(1.2),
 		ServerAccessLogsBucket: accessLogs,
 		ServerAccessLogsPrefix: jsii.String(spec.Name + "/"),
-		LifecycleRules: &[]*awss3.LifecycleRule{{
-			Expiration:                          awscdk.Duration_Days(jsii.Number(spec.ExpireDays)),
-			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(1)),
-		}, {
-			// Report files go sooner: their links last a day.
-			Prefix:     jsii.String(resources.ReportsPrefix),
-			Expiration: awscdk.Duration_Days(jsii.Number(resources.ReportsExpireDays)),
-		}},
+		LifecycleRules:         filesLifecycle(spec),
 		// Browsers upload import CSVs straight to S3 with presigned PUT URLs;
 		// the signature, not the origin, is what authorises the upload.
 		Cors: &[]*awss3.CorsRule{{
@@ -950,6 +950,21 @@ func newFilesBucket(stack awscdk.Stack, spec resources.BucketSpec) awss3.Bucket 
 			MaxAge:         jsii.Number(3600),
 		}},
 	})
+}
+
+// filesLifecycle is the files bucket's lifecycle: every prefix of
+// passing files expires after spec.ExpireDays, report files sooner (their
+// links last a day), and organisations' logos never; incomplete uploads
+// are aborted after a day.
+func filesLifecycle(spec resources.BucketSpec) *[]*awss3.LifecycleRule {
+	rules := []*awss3.LifecycleRule{{AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(1))}}
+	for _, prefix := range resources.ExpiringPrefixes {
+		rules = append(rules, &awss3.LifecycleRule{Prefix: jsii.String(prefix), Expiration: awscdk.Duration_Days(jsii.Number(spec.ExpireDays))})
+	}
+	rules = append(rules, &awss3.LifecycleRule{
+		Prefix: jsii.String(resources.ReportsPrefix), Expiration: awscdk.Duration_Days(jsii.Number(resources.ReportsExpireDays)),
+	})
+	return &rules
 }
 
 // newFunction declares the Lambda of spec with its own role and log group.
@@ -1001,6 +1016,27 @@ func newFunction(stack awscdk.Stack, assetDir string, d *deps, spec functionSpec
 
 // environment is the environment of spec's function: the variables it lists
 // and LOG_LEVEL.
+// settingsEnv returns the variables a function's settings struct declares
+// (its main reads them with env.Load) that the stack sets: each that
+// envValues has a value for. An optional one without a value is left unset
+// (the mailer's MAIL_SEND_RATE: unset, it reads SES's rate); a required one
+// without a value panics, as the function could not start.
+func settingsEnv(settings any) []string {
+	required := env.Required(settings)
+	var out []string
+	for _, name := range env.Names(settings) {
+		_, ok := envValues[name]
+		switch {
+		case name == envLogLevel:
+		case ok:
+			out = append(out, name)
+		case slices.Contains(required, name):
+			panic(fmt.Sprintf("%T requires %s, which envValues has no value for", settings, name))
+		}
+	}
+	return out
+}
+
 func environment(d *deps, spec functionSpec) *map[string]*string {
 	env := map[string]*string{}
 	for _, name := range append(slices.Clone(spec.env), envLogLevel) {

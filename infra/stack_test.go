@@ -413,15 +413,22 @@ func TestBucketIsPrivateEncryptedAndExpiring(t *testing.T) {
 	if got := get(props, "BucketEncryption", "ServerSideEncryptionConfiguration", 0, "ServerSideEncryptionByDefault", "SSEAlgorithm"); got != "AES256" {
 		t.Errorf("SSEAlgorithm: got %v, want AES256", got)
 	}
-	// AND objects expire after the spec's days
-	expires := false
+	// AND the objects of every passing prefix expire after the spec's days,
+	// and no rule expires the logos
+	expiring := map[string]bool{}
 	for _, rule := range list(get(props, "LifecycleConfiguration", "Rules")) {
-		if get(rule, "Status") == "Enabled" && get(rule, "ExpirationInDays") == float64(resources.Bucket.ExpireDays) && get(rule, "Prefix") == nil {
-			expires = true
+		prefix, _ := get(rule, "Prefix").(string)
+		if get(rule, "Status") == "Enabled" && get(rule, "ExpirationInDays") == float64(resources.Bucket.ExpireDays) {
+			expiring[prefix] = true
+		}
+		if get(rule, "ExpirationInDays") != nil && (prefix == "" || strings.HasPrefix(resources.LogosPrefix, prefix)) {
+			t.Errorf("a lifecycle rule expires the logos under %s: %v", resources.LogosPrefix, rule)
 		}
 	}
-	if !expires {
-		t.Errorf("no enabled lifecycle rule expires every object after %d days: %v", resources.Bucket.ExpireDays, get(props, "LifecycleConfiguration"))
+	for _, prefix := range resources.ExpiringPrefixes {
+		if !expiring[prefix] {
+			t.Errorf("no enabled lifecycle rule expires %s after %d days: %v", prefix, resources.Bucket.ExpireDays, get(props, "LifecycleConfiguration"))
+		}
 	}
 	// AND so member exports expire with their items, no later than 7 days on
 	if resources.Bucket.ExpireDays > 7 {
@@ -561,9 +568,15 @@ const (
 var wantFunctions = map[string]wantFunction{
 	httpapi.FunctionAdmin: {
 		timeoutSecs: 10,
-		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "WORK_QUEUE_URL", "LOG_LEVEL"},
-		services:    []string{"dynamodb", "logs", "xray", "sqs"},
-		grants:      []string{sendWork},
+		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "WORK_QUEUE_URL", "FILES_BUCKET", "LOG_LEVEL"},
+		services:    []string{"dynamodb", "logs", "xray", "sqs", "s3"},
+		// Logos: presigned uploads, the check of an upload's bytes, links.
+		grants: []string{
+			sendWork,
+			"s3:PutObject ${Files.Arn}/logos/*",
+			"s3:AbortMultipartUpload ${Files.Arn}/logos/*",
+			"s3:GetObject ${Files.Arn}/logos/*",
+		},
 	},
 	httpapi.FunctionInvitations: {
 		timeoutSecs: 10,

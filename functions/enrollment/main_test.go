@@ -48,7 +48,9 @@ func TestSampleEvents(t *testing.T) {
 	h := wire.Enrollment(w.AWS, w.Conf, slog.New(slog.DiscardHandler))
 	slug := map[string]string{"slug_x": w.Program.Slug}
 	w.Replay(t, "enrollment", h, []wiretest.Case{
+		{File: "catalog.json", Replace: slug, Status: 200, Want: []string{`"enrolled":false`, `"enrollmentsLeft":null`}},
 		{File: "enroll.json", Replace: slug, Status: 201, Want: []string{`"state":"ENROLLED"`}},
+		{File: "catalog.json", Replace: slug, Status: 200, Want: []string{`"id":"python-data-analysis"`, `"enrolled":true`}},
 		{File: "enroll.json", Replace: slug, Status: 409, Want: []string{`"code":"conflict"`}},
 		{File: "list.json", Replace: slug, Status: 200, Want: []string{`"itemId":"python-data-analysis"`}},
 		{File: "unenroll.json", Replace: slug, Status: 204},

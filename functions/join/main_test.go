@@ -25,8 +25,9 @@ func TestConfigNamesEveryMissingVariable(t *testing.T) {
 	}
 }
 
-// TestSampleAccept replays events/join/accept.json for an invitation whose
-// link token is the sample's, twice, and for another learner.
+// TestSampleAccept replays events/join/invitation.json (the page before
+// accepting) and accept.json for an invitation whose link token is the
+// sample's, twice, and for another learner.
 func TestSampleAccept(t *testing.T) {
 	w := wiretest.NewWorld(t, 1)
 	ctx := context.Background()
@@ -40,6 +41,15 @@ func TestSampleAccept(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := wire.Join(w.AWS, w.Conf, slog.New(slog.DiscardHandler))
+	// The invitation page first: it reads, and takes no licence.
+	var page events.APIGatewayV2HTTPRequest
+	w.Event(t, "join", "invitation.json", &page, map[string]string{"tok_x": token, "ada@acme.edu": "ada@acme.edu"})
+	if res, err := h(ctx, page); err != nil || res.StatusCode != 200 || !strings.Contains(res.Body, `"status":"pending"`) {
+		t.Fatalf("invitation page: %d %s (%v)", res.StatusCode, res.Body, err)
+	}
+	if c, _ := w.Store.GetContract(ctx, w.Org.ID, w.Contract.ID); c.Used != 0 {
+		t.Fatalf("the invitation page took a licence: used %d", c.Used)
+	}
 	tests := []struct {
 		email  string
 		status int
@@ -72,8 +82,8 @@ func TestSamplePageAndJoin(t *testing.T) {
 		ContractID: w.Contract.ID, CreatedAt: time.Now(), UpdatedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	if got := wiretest.Samples(t, "join"); len(got) != 3 {
-		t.Fatalf("events/join has %v; the tests know 3: add the new ones to a test", got)
+	if got := wiretest.Samples(t, "join"); len(got) != 4 {
+		t.Fatalf("events/join has %v; the tests know 4: add the new ones to a test", got)
 	}
 	h := wire.Join(w.AWS, w.Conf, slog.New(slog.DiscardHandler))
 	tests := []struct {

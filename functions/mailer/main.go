@@ -10,11 +10,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"github.com/learnops/backoffice/shared/app/wire"
+	"github.com/learnops/backoffice/shared/app/functions/mailer"
+	"github.com/learnops/backoffice/shared/app/start"
 )
 
 func main() {
-	wire.Main(wire.ReadMailer, func(ctx context.Context, awsCfg aws.Config, c wire.Mailer, logger *slog.Logger) (any, error) {
-		return wire.MailerHandler(ctx, awsCfg, c, logger)
+	start.Main(mailer.Read, func(ctx context.Context, awsCfg aws.Config, c mailer.Config, logger *slog.Logger) (any, error) {
+		return mailer.Handler(ctx, awsCfg, c, logger)
 	})
 }

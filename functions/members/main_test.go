@@ -65,6 +65,10 @@ func TestSampleEvents(t *testing.T) {
 
 	w.Replay(t, "members", h, []wiretest.Case{
 		{File: "list.json", Status: 200, Want: []string{`"email":"ann@acme.edu"`, `"email":"jo@acme.edu"`, `"read":2`}},
+		{File: "count.json", Status: 200, Want: []string{`"count":0`}},
+		{File: "get-member.json", Status: 200, Want: []string{`"email":"ann@acme.edu"`, `"enrollmentItems":[`}},
+		{File: "picked-csv.json", Status: 200, Want: []string{"Learner,Email,Status,Contracts", "jo@acme.edu,MEMBER,"}},
+		{File: "users.json", Status: 200, Want: []string{`"email":"ann@acme.edu"`, `"programId":"` + w.Program.ID + `"`}},
 		{File: "create-export.json", Status: 202, Want: []string{`"status":"queued"`, `"rows":0`,
 			`"selection":{"status":"joined","sort":"email","order":"desc","columns":["joinDate","status","currentEnrollments"]}`}},
 		{File: "get-export.json", Replace: map[string]string{"exp_x": created.ID}, Status: 200, Want: []string{`"id":"` + created.ID + `"`,

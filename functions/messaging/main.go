@@ -10,12 +10,13 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"github.com/learnops/backoffice/shared/app/wire"
+	"github.com/learnops/backoffice/shared/app/functions/messaging"
+	"github.com/learnops/backoffice/shared/app/start"
 )
 
 func main() {
-	wire.Main(wire.ReadMessaging, func(ctx context.Context, awsCfg aws.Config, c wire.Messaging, logger *slog.Logger) (any, error) {
-		t, err := wire.MessagingHandler(ctx, awsCfg, c, logger)
+	start.Main(messaging.Read, func(ctx context.Context, awsCfg aws.Config, c messaging.Config, logger *slog.Logger) (any, error) {
+		t, err := messaging.Handler(ctx, awsCfg, c, logger)
 		return t.Handle, err
 	})
 }

@@ -70,8 +70,8 @@ func TestSampleEvents(t *testing.T) {
 	wiretest.Member(t, w, "jo@acme.edu")
 	secret := strings.Repeat("s", 64)
 	planURL, _ := emulatortest.NewQueue(t, w.AWS, resources.PlanQueue)
-	c := wire.Messaging{Bulk: wire.Bulk{Learners: w.Conf, PublicBaseURL: "https://api.example.com", UnsubscribeSecretID: emulatortest.NewSecret(t, w.AWS, secret)},
-		PlanQueueURL: planURL}
+	c := wire.Messaging{Base: w.Conf.Base, LearnerAppURL: w.Conf.LearnerAppURL, MailQueueURL: w.Conf.MailQueueURL,
+		PublicBaseURL: "https://api.example.com", UnsubscribeSecretID: emulatortest.NewSecret(t, w.AWS, secret), PlanQueueURL: planURL}
 	h, err := wire.MessagingHandler(ctx, w.AWS, c, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
@@ -130,6 +130,8 @@ func TestSampleEvents(t *testing.T) {
 	replay(sample{file: "send-without-terms.json", status: 400, want: []string{`"field":"acceptTerms"`}})
 	replay(sample{file: "send.json", status: 202, want: []string{`"status":"sending"`}})
 	replay(sample{file: "send.json", status: 409, want: []string{"sending it again does nothing"}})
+	replay(sample{file: "list-messages.json", status: 200, want: []string{`"items":[]`}})
+	replay(sample{file: "discard.json", status: 409, want: []string{"only a draft can be discarded"}})
 
 	// The plan item the send queued is the sample's: replaying it plans the
 	// three invitees (a redelivery changes nothing).

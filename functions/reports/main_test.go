@@ -79,7 +79,7 @@ func fixture(t *testing.T) (*wiretest.World, wire.Reports, wire.Triggers) {
 	}
 	next, grade, done := prev, 91.5, time.Now().UTC().Truncate(time.Millisecond)
 	next.Progress, next.LearningMinutes, next.Grade, next.CompletedAt, next.LastActivityAt = 100, 150, &grade, &done, &done
-	if err := w.Store.SaveProgress(ctx, prev, next); err != nil {
+	if err := w.Store.SaveProgress(ctx, prev, next, done); err != nil {
 		t.Fatal(err)
 	}
 	reportURL, _ := emulatortest.NewQueue(t, w.AWS, resources.ReportQueue)
@@ -185,6 +185,7 @@ func TestSampleEvents(t *testing.T) {
 			`"downloadUrl":"http`, `"totalEnrollments":2`, `"uniqueLearners":1`, `"currentMembers":2`, `"courseCompletions":1`,
 			`"estimatedHours":2.5`, `"joinedNotEnrolled":1`, `"rows":5`, `"scope":"active"`}},
 		{File: "get-report.json", Replace: map[string]string{"rpt_x": j.ID, "dean@acme.edu": "pa@acme.edu"}, Status: 404},
+		{File: "list-reports.json", Status: 200, Want: []string{`"id":"` + j.ID + `"`, `"downloadUrl":"http`}},
 		{File: "request-active.json", Status: 202, Want: []string{`"status":"queued"`, `"type":"usage"`, `"scope":"active"`, `"id":"rpt_`}},
 		{File: "request-all-time.json", Status: 202, Want: []string{`"scope":"all_time"`, `"programIds":["` + w.Program.ID + `"]`}},
 		// A program admin asking for another program.

@@ -133,7 +133,7 @@ func TestSampleMemberExport(t *testing.T) {
 	if size != done.Size {
 		t.Errorf("file of %d bytes, the export says %d", size, done.Size)
 	}
-	if got := strings.Join(rows[0], ","); got != "Name,Email,status,currentEnrollments" {
+	if got := strings.Join(rows[0], ","); got != "Learner,Email,Status,Current Enrollments" {
 		t.Errorf("header %q", got)
 	}
 	if len(rows) != n+1 {

@@ -58,6 +58,9 @@ type Dev struct {
 	// Activity, when set, is the activity function's handler, fed by the
 	// local-only route ActivityPath (the learning platform's stand-in).
 	Activity ActivityHandler
+	// Console, when set, serves the built admin console (ConsoleFiles) on
+	// every GET or HEAD path outside the API's /v1/.
+	Console http.Handler
 	// Admin seeds the demo data when set.
 	Admin *admin.Service
 	// Demo, when set, adds to the seeded demo data (SeedLearner); its
@@ -166,7 +169,11 @@ func (d Dev) handler() http.Handler {
 	if d.Activity != nil {
 		mux.Handle(ActivityPath, ActivityFeed(d.Activity, d.Logger))
 	}
-	mux.Handle("/", NewGateway(d.Routes, d.Handlers, d.Secret, d.Logger, WithCORS(d.ConsoleOrigin)))
+	var gateway http.Handler = NewGateway(d.Routes, d.Handlers, d.Secret, d.Logger, WithCORS(d.ConsoleOrigin))
+	if d.Console != nil {
+		gateway = withConsole(gateway, d.Console)
+	}
+	mux.Handle("/", gateway)
 	return mux
 }
 
@@ -174,6 +181,9 @@ func (d Dev) handler() http.Handler {
 func (d Dev) printNextSteps(base string, seed *SeedResult) error {
 	endpoint := aws.ToString(d.AWS.BaseEndpoint)
 	msg := fmt.Sprintf("\nThe back office runs on %s (AWS endpoint %s). Ctrl-C stops it.\n\n", base, endpoint)
+	if d.Console != nil {
+		msg += fmt.Sprintf("  Admin console:  %s/ (sign in with any email; the seeded org admin below sees the demo org)\n", base)
+	}
 	msg += fmt.Sprintf("  Health:  curl %s/v1/health\n", base)
 	if seed != nil {
 		tok, err := MintToken(d.Secret, TokenClaims{Email: seed.AdminEmail, EmailVerified: true}, DemoTokenTTL)
@@ -183,6 +193,9 @@ func (d Dev) printNextSteps(base string, seed *SeedResult) error {
 		msg += fmt.Sprintf("\n  %s (%s), program %q (%s), as its org admin %s:\n\n", seed.OrgName, seed.OrgID, seed.ProgramSlug, seed.ProgramID, seed.AdminEmail)
 		msg += fmt.Sprintf("  curl -H \"Authorization: Bearer %s\" %s/v1/orgs/%s\n\n", tok, base, seed.OrgID)
 		msg += fmt.Sprintf("  Its programs: %s/v1/orgs/%s/programs, with the same header (the token lasts %s).\n", base, seed.OrgID, DemoTokenTTL)
+		if d.Console != nil {
+			msg += fmt.Sprintf("  In the console: %s/orgs/%s (sign in as %s).\n", base, seed.OrgID, seed.AdminEmail)
+		}
 		// The README's examples use these variables: one line to paste.
 		msg += fmt.Sprintf("\n  For the README's examples, paste into your shell:\n\n    export BASE=%s TOKEN=%s ORG_ID=%s\n", base, tok, seed.OrgID)
 	}

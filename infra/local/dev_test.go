@@ -21,6 +21,8 @@ import (
 	"github.com/learnops/backoffice/shared/adapters/httpapi"
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/domain/admin"
+	"github.com/learnops/backoffice/shared/domain/library"
+	"github.com/learnops/backoffice/shared/domain/profile"
 	"github.com/learnops/backoffice/shared/testkit/emulator"
 	"github.com/learnops/backoffice/shared/testkit/emulatortest"
 )
@@ -116,7 +118,7 @@ func TestDevRunServesTheSeededSystemUntilCancelled(t *testing.T) {
 		done <- Dev{
 			AWS: cfg, Names: names, Addr: "127.0.0.1:0", Secret: []byte("dev-test"), Sender: sender,
 			Routes:   httpapi.Routes,
-			Handlers: map[string]Handler{httpapi.FunctionAdmin: Handler(httpapi.NewAdminHandler(svc, store, logger))},
+			Handlers: map[string]Handler{httpapi.FunctionAdmin: Handler(httpapi.NewAdminHandler(svc, library.NewService(store, svc), profile.NewService(store, svc), store, logger))},
 			Workers: map[string]func(context.Context) error{"wait": func(ctx context.Context) error {
 				<-ctx.Done()
 				workerStopped.Store(true)

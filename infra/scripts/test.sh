@@ -13,6 +13,14 @@
 #                AWS_ENDPOINT_URL names an endpoint)
 #   synth        the CloudFormation template (make synth)
 #   cfn-lint     cfn-lint on it (make cfn-lint)
+#   sizes        every function's binary, which synth built, at most 12 MB
+#                (make check-sizes)
+#   web          the admin console (web/): npm ci when its modules are
+#                missing or stale, the generated API types current, vitest,
+#                the build, the initial-JS budget (250 KB gzipped) and the
+#                Playwright end-to-end tests in Debian's Chromium (installed
+#                with apt-get when /usr/bin/chromium is missing and we are
+#                root) against a dev system of their own
 #
 # A stage that runs longer than HEARTBEAT seconds (default 30) says that it
 # is still running, and how many packages are done, every HEARTBEAT seconds.
@@ -102,9 +110,35 @@ say="infra/scripts/with-endpoint.sh go test -count=1 ${extra[*]} (${#rest[@]} pa
 
 if stage synth 0 make --no-print-directory synth; then
 	stage cfn-lint 0 make --no-print-directory cfn-lint
+	stage sizes 0 make --no-print-directory check-sizes
 else
 	skip cfn-lint "synth failed"
+	skip sizes "synth failed"
 fi
+
+# web_checks runs the console's checks, stopping at the first that fails.
+web_checks() {
+	make --no-print-directory web/node_modules/.package-lock.json || return
+	if [[ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]]; then
+		if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+			echo "web: installing Debian's chromium for the browser tests"
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || return
+		else
+			echo "web: no Chromium at ${CHROMIUM:-/usr/bin/chromium}: install Debian's chromium package (or set CHROMIUM)" >&2
+			return 1
+		fi
+	fi
+	(
+		cd web &&
+			echo "--- generated API types" && npm run --silent check:types-current &&
+			echo "--- vitest" && npx vitest run &&
+			echo "--- build" && npm run --silent build >/dev/null &&
+			echo "--- bundle size" && npm run --silent size &&
+			echo "--- playwright" && npx playwright test
+	)
+}
+
+say="web/: npm ci (when needed), generated types current, vitest, build, bundle size, playwright" stage web 0 web_checks
 
 echo
 echo "make test: $(clock $((SECONDS - start))) in all"

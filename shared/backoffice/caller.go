@@ -15,6 +15,9 @@ type Caller struct {
 	Email         string
 	EmailVerified bool
 	Groups        []string
+	// Claims are every claim of the token as strings, for the profile
+	// attributes an org maps from them (ClaimMapping); never for access.
+	Claims map[string]string
 }
 
 // IsOperator reports whether the caller is a platform operator.

@@ -34,6 +34,9 @@ type Learner struct {
 	AllowReturn  bool       `json:"allowReturn"`
 	// ImportID names the import job that wrote the invitation, if any.
 	ImportID string `json:"importId,omitempty"`
+	// InvitationMessage is the invitation's own message to the learner,
+	// shown in its emails instead of the org's default ("" for none).
+	InvitationMessage string `json:"invitationMessage,omitempty"`
 	// EmailQueuedAt is when the last invitation email was queued.
 	EmailQueuedAt *time.Time `json:"emailQueuedAt,omitempty"`
 	// WelcomeQueuedAt is when the program welcome email was queued.
@@ -61,8 +64,12 @@ type Learner struct {
 	Undeliverable       bool       `json:"undeliverable,omitempty"`
 	UndeliverableReason string     `json:"undeliverableReason,omitempty"`
 	UndeliverableAt     *time.Time `json:"undeliverableAt,omitempty"`
-	CreatedAt           time.Time  `json:"createdAt"`
-	UpdatedAt           time.Time  `json:"updatedAt"`
+	// Profile holds the learner's profile attributes: from an import's
+	// optional columns, and from their sign-in token's claims when they
+	// join (under the org's ClaimMapping; the token's values win).
+	Profile   Profile   `json:"profile,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
 }
 
 // InviteToken is the stored side of an invitation link: only the SHA-256 of
@@ -117,6 +124,13 @@ type Enrollment struct {
 	Progress        float64  `json:"progress"`
 	LearningMinutes int      `json:"learningMinutes"`
 	Grade           *float64 `json:"grade,omitempty"`
+	// LessonsCompleted and LessonsTotal are the lessons of the item done and
+	// in all, as the platform last reported them (0 when it never did).
+	LessonsCompleted int `json:"lessonsCompleted"`
+	LessonsTotal     int `json:"lessonsTotal"`
+	// Verified is set once the platform reports the completion verified
+	// (a paid, identity-checked certificate); it stays set.
+	Verified bool `json:"verified"`
 	// GradeAt is the time of the activity the grade came from.
 	GradeAt        *time.Time `json:"-"`
 	CompletedAt    *time.Time `json:"completedAt,omitempty"`

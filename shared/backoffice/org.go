@@ -1,17 +1,38 @@
 package backoffice
 
-import "time"
+import (
+	"time"
+	"unicode/utf8"
+)
 
 // Org is a customer organisation.
 type Org struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// Brand is what the org's emails and pages show of it.
+	Brand     Brand     `json:"brand"`
 	CreatedAt time.Time `json:"createdAt"`
 	UpdatedAt time.Time `json:"updatedAt"`
 	// Counts are kept current by every write that changes them.
 	Counts Counts `json:"summary"`
 	// Licences sums the org's contracts as they stand (on reads only).
 	Licences Licences `json:"licences"`
+}
+
+// Brand is an organisation's look and the default words of its
+// invitations.
+type Brand struct {
+	// Color is "#rrggbb", or "" for the platform's colour.
+	Color string `json:"color"`
+	// LogoKey is the stored logo's object key, "" for none; LogoURL is a
+	// short-lived link to it, filled in on reads.
+	LogoKey string `json:"-"`
+	LogoURL string `json:"logoUrl,omitempty"`
+	// LogoContentType is the logo's media type (image/png, image/jpeg).
+	LogoContentType string `json:"logoContentType,omitempty"`
+	// InvitationMessage is the default message of the org's invitation
+	// emails; an invitation may carry its own instead.
+	InvitationMessage string `json:"invitationMessage"`
 }
 
 // Licences is the licence position of an organisation across its
@@ -93,14 +114,39 @@ const (
 	ContractExpired  ContractStatus = "expired"
 )
 
+// LicenceKind is what takes one licence of a contract.
+type LicenceKind string
+
+// Licence kinds.
+const (
+	// LicencePerMembership: each member of a program on the contract takes
+	// one licence when they join, and gives it back when removed.
+	LicencePerMembership LicenceKind = "membership"
+	// LicencePerEnrollment: joining is free; each first enrollment of a
+	// member in a catalogue item takes one licence for good (enrolling in
+	// the same item again after leaving it takes none).
+	LicencePerEnrollment LicenceKind = "enrollment"
+)
+
 // Contract is a source of licences: a cap (or unlimited) and a term.
 type Contract struct {
 	OrgID     string `json:"orgId"`
 	ID        string `json:"id"`
 	Name      string `json:"name"`
 	Unlimited bool   `json:"unlimited"`
-	Licences  int    `json:"licences"`
-	Used      int    `json:"used"`
+	// Kind says what takes a licence: a membership or an enrollment.
+	Kind     LicenceKind `json:"licenceKind"`
+	Licences int         `json:"licences"`
+	// Used counts the licences in use: members on a per-membership
+	// contract, enrollments taken on a per-enrollment one.
+	Used int `json:"used"`
+	// Members counts the members on the contract (on a per-membership
+	// contract, Used).
+	Members int `json:"members"`
+	// RenewsID names the contract this one renews; RenewedByID the one
+	// that renews it ("" for none).
+	RenewsID    string `json:"renewsId,omitempty"`
+	RenewedByID string `json:"renewedById,omitempty"`
 	// Pending counts the invitations against the contract not yet accepted:
 	// each will take a licence when it is.
 	Pending int `json:"pending"`
@@ -206,4 +252,19 @@ func (c Collection) ItemIndex(itemID string) int {
 		}
 	}
 	return -1
+}
+
+// MaxInvitationMessageRunes bounds an invitation message: the org's
+// default and an invitation's own.
+const MaxInvitationMessageRunes = 2000
+
+// CheckInvitationMessage records on v what is wrong with an invitation
+// message: more than MaxInvitationMessageRunes characters, or a control
+// character other than a line break or tab. "" is a valid message (none).
+func CheckInvitationMessage(v *Validation, field, s string) {
+	if utf8.RuneCountInString(s) > MaxInvitationMessageRunes {
+		v.Add(field, "must be at most %d characters", MaxInvitationMessageRunes)
+		return
+	}
+	CheckText(v, field, s, true)
 }

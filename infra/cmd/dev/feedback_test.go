@@ -90,7 +90,7 @@ func TestFeedbackBlackBox(t *testing.T) {
 	}
 	// The CSV export says why.
 	rows := dean.csv(progPath + "/members?status=invited_not_joined&sort=email&columns=status,undeliverable")
-	if len(rows) != 5 || strings.Join(rows[0], ",") != "Name,Email,status,undeliverable" ||
+	if len(rows) != 5 || strings.Join(rows[0], ",") != "Learner,Email,Status,Undeliverable" ||
 		!strings.HasPrefix(rows[1][3], "hard bounce") || rows[2][3] != "" || rows[3][3] != "complaint (abuse)" || rows[4][3] != "" {
 		t.Fatalf("CSV export %q", rows)
 	}

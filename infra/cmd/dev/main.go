@@ -10,11 +10,17 @@
 // runs a chosen Saturday's reminders, and POST /_local/activity feeds
 // learning-activity events to the activity function.
 //
-// Environment: PORT (8080), SENDER_EMAIL (no-reply@learn.example.com),
-// LEARNER_APP_URL (https://learn.example.com), PUBLIC_BASE_URL (the base of
-// the links to the API in emails: the gateway's own http://127.0.0.1:PORT),
-// CONSOLE_ORIGIN (the one origin CORS admits, http://localhost:5173),
-// LOG_LEVEL (info),
+// With the admin console built (web/dist, which `make dev` builds first), it
+// serves the console on every other GET path of the same origin, its
+// runtime settings at /config.json and a local sign-in page at
+// /_local/sign-in (email, platform operator or not) in place of the
+// deployment's OIDC issuer.
+//
+// Environment: PORT (8080), CONSOLE_DIR (web/dist), SENDER_EMAIL
+// (no-reply@learn.example.com), LEARNER_APP_URL (https://learn.example.com),
+// PUBLIC_BASE_URL (the base of the links to the API in emails: the
+// gateway's own http://127.0.0.1:PORT), CONSOLE_ORIGIN (the one origin CORS
+// admits, http://localhost:5173), LOG_LEVEL (info),
 // REMINDER_HOUR_UTC (9: the Saturday reminders' hour) and DEV_JWT_SECRET
 // (the tokens' HS256 secret; local-dev-secret-change-me when unset, as in
 // the Makefile).
@@ -53,6 +59,7 @@ import (
 	"github.com/learnops/backoffice/shared/domain/admin"
 	"github.com/learnops/backoffice/shared/domain/enroll"
 	"github.com/learnops/backoffice/shared/domain/invite"
+	"github.com/learnops/backoffice/shared/domain/library"
 	"github.com/learnops/backoffice/shared/domain/reminders"
 	"github.com/learnops/backoffice/shared/testkit/emulator"
 )
@@ -82,6 +89,7 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 	consoleOrigin := vars.Optional("CONSOLE_ORIGIN", local.DefaultConsoleOrigin)
 	logger := env.Logger(vars.Optional("LOG_LEVEL", "info"))
 	hour := vars.Int("REMINDER_HOUR_UTC", reminders.DefaultHourUTC)
+	consoleDir := vars.Optional("CONSOLE_DIR", "web/dist")
 	if err := vars.Err(); err != nil {
 		return err
 	}
@@ -118,7 +126,8 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 		return err
 	}
 	bulk := wire.Bulk{Learners: learners, PublicBaseURL: publicBaseURL, UnsubscribeSecretID: secretID}
-	messaging, err := wire.MessagingHandler(ctx, cfg, wire.Messaging{PlanQueueURL: planURL, Bulk: bulk},
+	messaging, err := wire.MessagingHandler(ctx, cfg, wire.Messaging{Base: learners.Base, LearnerAppURL: learnerAppURL, MailQueueURL: mailURL,
+		PublicBaseURL: publicBaseURL, UnsubscribeSecretID: secretID, PlanQueueURL: planURL},
 		logger.With(slog.String("function", httpapi.FunctionMessaging)))
 	if err != nil {
 		return err
@@ -178,6 +187,10 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 		},
 	}
 
+	console := local.ConsoleFiles(consoleDir)
+	if console == nil {
+		logger.Info("no admin console to serve (build it: make dev, or npm run build in web/)", slog.String("dir", consoleDir))
+	}
 	return local.Dev{
 		AWS:           cfg,
 		Names:         names,
@@ -194,11 +207,18 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 			"POST " + local.RemindersPath: local.RunReminders(remind.Schedule, hour, logger),
 			// The reports' daily run (the weekly reports due) for a chosen day, now.
 			"POST " + local.ReportsDailyRunPath: local.RunDailyReports(reports.Schedule, reportsDailyHourUTC, logger),
+			// The console's stand-ins for the OIDC issuer and the stack's config.json.
+			local.SignInPath:                 local.SignInPage(secret),
+			"GET " + local.ConsoleConfigPath: local.ConsoleConfig(),
 		},
+		Console:  console,
 		Workers:  workers,
 		Activity: local.ActivityHandler(wire.ActivityRecorder(cfg, learners)),
 		Admin:    svc,
 		Demo: func(ctx context.Context, seed local.SeedResult) error {
+			if err := local.SeedLibrary(ctx, library.NewService(store, svc)); err != nil {
+				return err
+			}
 			outbox := queue.NewPublisher(sqs.NewFromConfig(cfg), mailURL)
 			invites := invite.NewService(store, svc, outbox, invite.Config{LearnerAppURL: learnerAppURL})
 			return local.SeedLearner(ctx, invites, enroll.NewService(store, outbox, learnerAppURL), seed)

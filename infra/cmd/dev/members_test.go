@@ -100,7 +100,7 @@ func TestMembersBlackBox(t *testing.T) {
 		}
 	}
 	rows := dean.csv(progPath + "/members?status=joined&sort=email&columns=currentEnrollments,completions")
-	if len(rows) != 3 || strings.Join(rows[0], ",") != "Name,Email,currentEnrollments,completions" ||
+	if len(rows) != 3 || strings.Join(rows[0], ",") != "Learner,Email,Current Enrollments,Completions" ||
 		rows[1][1] != "ann@acme.edu" || rows[2][1] != "jo@acme.edu" || rows[2][2] != "3" || rows[2][3] != "1" {
 		t.Fatalf("CSV export %q", rows)
 	}
@@ -236,13 +236,13 @@ func TestMemberExportBlackBox(t *testing.T) {
 		t.Errorf("Content-Disposition %q, want %q", cd, got)
 	}
 	rows, err := csv.NewReader(res.Body).ReadAll()
-	if err != nil || len(rows) != n+1 || strings.Join(rows[0], ",") != "Name,Email,status,contract" {
+	if err != nil || len(rows) != n+1 || strings.Join(rows[0], ",") != "Learner,Email,Status,Contracts" {
 		t.Fatalf("downloaded CSV: %d rows, %v (%v)", len(rows), rows[:min(2, len(rows))], err)
 	}
 	var exported []string
 	for _, r := range rows[1:] {
 		exported = append(exported, r[1])
-		if r[2] != "MEMBER" || r[3] != contract {
+		if r[2] != "MEMBER" || r[3] != "Seats" { // the contract by its name
 			t.Errorf("row %q", r)
 		}
 	}

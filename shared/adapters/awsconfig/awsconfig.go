@@ -7,11 +7,11 @@ package awsconfig
 import (
 	"context"
 	"fmt"
-	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/learnops/backoffice/shared/adapters/files"
 )
 
 // Load returns the SDK's default configuration: region, credentials and
@@ -27,14 +27,8 @@ func Load(ctx context.Context, optFns ...func(*config.LoadOptions) error) (aws.C
 	return cfg, nil
 }
 
-// S3Options is an option for s3.NewFromConfig: it turns on path-style
-// addressing when the client talks to a configured endpoint (a local
-// emulator), where bucket-name subdomains of 127.0.0.1 cannot resolve. Against
-// AWS itself it changes nothing.
+// S3Options is an option for s3.NewFromConfig: path-style addressing when
+// the client talks to a configured endpoint (see files.PathStyle).
 //
 //	client := s3.NewFromConfig(cfg, awsconfig.S3Options)
-func S3Options(o *s3.Options) {
-	if o.BaseEndpoint != nil || os.Getenv("AWS_ENDPOINT_URL") != "" || os.Getenv("AWS_ENDPOINT_URL_S3") != "" {
-		o.UsePathStyle = true
-	}
-}
+var S3Options = files.PathStyle

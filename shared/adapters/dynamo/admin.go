@@ -27,10 +27,16 @@ type orgRecord struct {
 	Name      string `dynamodbav:"name"`
 	OrgAdmins int    `dynamodbav:"orgAdmins"`
 	bo.Counts
+	// The org's settings (UpdateOrgSettings).
+	BrandColor        string `dynamodbav:"brandColor,omitempty"`
+	InvitationMessage string `dynamodbav:"invitationMessage,omitempty"`
+	LogoKey           string `dynamodbav:"logoKey,omitempty"`
+	LogoContentType   string `dynamodbav:"logoContentType,omitempty"`
 }
 
 func (r orgRecord) org() bo.Org {
-	return bo.Org{ID: r.ID, Name: r.Name, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Counts: r.Counts}
+	return bo.Org{ID: r.ID, Name: r.Name, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Counts: r.Counts,
+		Brand: bo.Brand{Color: r.BrandColor, InvitationMessage: r.InvitationMessage, LogoKey: r.LogoKey, LogoContentType: r.LogoContentType}}
 }
 
 type adminRecord struct {
@@ -183,23 +189,45 @@ type contractRecord struct {
 	Pending int `dynamodbav:"pending"`
 	// Utilised counts the contract's members who ever enrolled.
 	Utilised int `dynamodbav:"utilised"`
+	// Kind is absent on contracts made before there were two kinds: those
+	// are per membership.
+	Kind bo.LicenceKind `dynamodbav:"licenceKind,omitempty"`
+	// EnrollmentLicences counts the first enrollments of members in an
+	// item on the contract: the licences in use of a per-enrollment
+	// contract, and only a count on a per-membership one. ("used" counts
+	// members on either kind.)
+	EnrollmentLicences int    `dynamodbav:"enrollmentLicences"`
+	RenewsID           string `dynamodbav:"renewsId,omitempty"`
+	RenewedByID        string `dynamodbav:"renewedById,omitempty"`
+}
+
+func newContractRecord(c bo.Contract) contractRecord {
+	return contractRecord{
+		key: contractKey(c.OrgID, c.ID), meta: meta{Type: typeContract, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt},
+		OrgID: c.OrgID, ID: c.ID, Name: c.Name, Unlimited: c.Unlimited, Licences: c.Licences, Used: c.Members,
+		StartsAt: c.StartsAt, EndsAt: c.EndsAt, StartsMs: c.StartsAt.UnixMilli(), EndsMs: c.EndsAt.UnixMilli(),
+		Kind: c.Kind, RenewsID: c.RenewsID, RenewedByID: c.RenewedByID,
+	}
 }
 
 func (r contractRecord) contract() bo.Contract {
-	return bo.Contract{
-		OrgID: r.OrgID, ID: r.ID, Name: r.Name, Unlimited: r.Unlimited, Licences: r.Licences, Used: r.Used,
-		Pending: r.Pending, Utilised: r.Utilised, StartsAt: r.StartsAt, EndsAt: r.EndsAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+	c := bo.Contract{
+		OrgID: r.OrgID, ID: r.ID, Name: r.Name, Unlimited: r.Unlimited, Kind: r.Kind, Licences: r.Licences, Used: r.Used,
+		Members: r.Used, Pending: r.Pending, Utilised: r.Utilised, StartsAt: r.StartsAt, EndsAt: r.EndsAt,
+		RenewsID: r.RenewsID, RenewedByID: r.RenewedByID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
+	if c.Kind == "" {
+		c.Kind = bo.LicencePerMembership
+	}
+	if c.Kind == bo.LicencePerEnrollment {
+		c.Used = r.EnrollmentLicences
+	}
+	return c
 }
 
 // CreateContract writes a new contract and counts it on the org.
 func (s *Store) CreateContract(ctx context.Context, c bo.Contract) error {
-	rec := contractRecord{
-		key: contractKey(c.OrgID, c.ID), meta: meta{Type: typeContract, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt},
-		OrgID: c.OrgID, ID: c.ID, Name: c.Name, Unlimited: c.Unlimited, Licences: c.Licences, Used: c.Used,
-		StartsAt: c.StartsAt, EndsAt: c.EndsAt, StartsMs: c.StartsAt.UnixMilli(), EndsMs: c.EndsAt.UnixMilli(),
-	}
-	return s.transact(ctx, []types.TransactWriteItem{putNew(s.table, rec), addCounters(s.table, orgKey(c.OrgID), map[string]int{"contracts": 1})},
+	return s.transact(ctx, []types.TransactWriteItem{putNew(s.table, newContractRecord(c)), addCounters(s.table, orgKey(c.OrgID), map[string]int{"contracts": 1})},
 		func(i int) error {
 			if i == 0 {
 				return bo.Errorf(bo.ECONFLICT, "contract %s exists already", c.ID)

@@ -113,19 +113,25 @@ const batchWriteLimit = 25
 // PutDomains writes whitelisted domains, new or changed, with BatchWriteItem
 // (25 a call, unprocessed items retried).
 func (s *Store) PutDomains(ctx context.Context, ds []bo.WhitelistedDomain) error {
-	for start := 0; start < len(ds); start += batchWriteLimit {
-		var reqs []types.WriteRequest
-		for _, d := range ds[start:min(start+batchWriteLimit, len(ds))] {
-			reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: marshal(newDomainRecord(d))}})
-		}
-		pending := map[string][]types.WriteRequest{*s.table: reqs}
+	reqs := make([]types.WriteRequest, len(ds))
+	for i, d := range ds {
+		reqs[i] = types.WriteRequest{PutRequest: &types.PutRequest{Item: marshal(newDomainRecord(d))}}
+	}
+	return s.batchWrite(ctx, reqs, "put domains")
+}
+
+// batchWrite makes the writes with BatchWriteItem (25 a call, unprocessed
+// items retried); what names them in errors.
+func (s *Store) batchWrite(ctx context.Context, reqs []types.WriteRequest, what string) error {
+	for start := 0; start < len(reqs); start += batchWriteLimit {
+		pending := map[string][]types.WriteRequest{*s.table: reqs[start:min(start+batchWriteLimit, len(reqs))]}
 		for attempt := 0; len(pending) > 0; attempt++ {
 			if err := pauseBeforeRetry(ctx, attempt); err != nil {
-				return fmt.Errorf("put domains: items still unprocessed: %w", err)
+				return fmt.Errorf("%s: items still unprocessed: %w", what, err)
 			}
 			res, err := s.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
 			if err != nil {
-				return fmt.Errorf("put domains: %w", err)
+				return fmt.Errorf("%s: %w", what, err)
 			}
 			pending = res.UnprocessedItems
 		}

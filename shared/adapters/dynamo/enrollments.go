@@ -36,7 +36,11 @@ type enrollmentRecord struct {
 	CompletedAt     *time.Time `dynamodbav:"completedAt,omitempty"`
 	LastActivityAt  *time.Time `dynamodbav:"lastActivityAt,omitempty"`
 	GradeAt         *time.Time `dynamodbav:"gradeAt,omitempty"`
-	Version         int        `dynamodbav:"version"`
+	// LessonsCompleted, LessonsTotal and Verified come from activity events.
+	LessonsCompleted int  `dynamodbav:"lessonsCompleted,omitempty"`
+	LessonsTotal     int  `dynamodbav:"lessonsTotal,omitempty"`
+	Verified         bool `dynamodbav:"verified,omitempty"`
+	Version          int  `dynamodbav:"version"`
 }
 
 func newEnrollmentRecord(e bo.Enrollment) enrollmentRecord {
@@ -46,6 +50,7 @@ func newEnrollmentRecord(e bo.Enrollment) enrollmentRecord {
 		ItemName: e.ItemName, CollectionID: e.CollectionID, State: string(e.State), EnrolledAt: e.EnrolledAt,
 		UnenrolledAt: e.UnenrolledAt, Progress: e.Progress, LearningMinutes: e.LearningMinutes, Grade: e.Grade,
 		CompletedAt: e.CompletedAt, LastActivityAt: e.LastActivityAt, GradeAt: e.GradeAt, Version: e.Version,
+		LessonsCompleted: e.LessonsCompleted, LessonsTotal: e.LessonsTotal, Verified: e.Verified,
 	}
 }
 
@@ -55,6 +60,7 @@ func (r enrollmentRecord) enrollment() bo.Enrollment {
 		ItemName: r.ItemName, CollectionID: r.CollectionID, State: bo.EnrollmentState(r.State), EnrolledAt: r.EnrolledAt,
 		UnenrolledAt: r.UnenrolledAt, Progress: r.Progress, LearningMinutes: r.LearningMinutes, Grade: r.Grade,
 		CompletedAt: r.CompletedAt, LastActivityAt: r.LastActivityAt, GradeAt: r.GradeAt, Version: r.Version,
+		LessonsCompleted: r.LessonsCompleted, LessonsTotal: r.LessonsTotal, Verified: r.Verified,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 }
@@ -86,20 +92,42 @@ func (s *Store) ListEnrollments(ctx context.Context, programID, emailKey string)
 // Enroll enrolls the member l (as read) in one transaction: the enrollment
 // is written (new, or a past one made current again, keeping its
 // progress), and the member's current enrollments go up by one under the
-// program's limit (0: none); the first enrollment of a member marks their
-// licence utilised and counts them as enrolled. It returns ECONFLICT when
+// program's limit (0: none), as do the item's enrolled count in the
+// program; the first enrollment of a member marks their licence utilised
+// and counts them as enrolled; the day's roll-ups count the enrollment
+// (now's UTC day). It returns ECONFLICT when
 // the member is enrolled already or changed in between, ELIMIT when the
-// limit is reached, and EFORBIDDEN when l is no longer a member.
+// limit is reached or a per-enrollment contract has no licence left (or
+// is outside its term), and EFORBIDDEN when l is no longer a member.
+//
+// A member's first enrollment in an item takes a licence of their
+// contract (enrollmentLicence); enrolling again in an item left keeps the
+// one taken. Which of the two it is comes from reading the enrollment,
+// and the write is conditional on what was read: no enrollment, or one
+// left.
 func (s *Store) Enroll(ctx context.Context, l bo.Learner, e bo.Enrollment, limit int) error {
 	now := e.UpdatedAt
 	nowAV := str(now.UTC().Format(time.RFC3339Nano))
+	past, err := s.GetEnrollment(ctx, e.ProgramID, e.EmailKey, e.ItemID)
+	first := bo.ErrorCode(err) == bo.ENOTFOUND
+	switch {
+	case first:
+	case err != nil:
+		return err
+	case past.State == bo.Enrolled:
+		return bo.Errorf(bo.ECONFLICT, "already enrolled in %s", e.ItemName)
+	}
+	enrollCond := "#state = :unenrolled"
+	if first {
+		enrollCond = "attribute_not_exists(PK)"
+	}
 	enroll := types.TransactWriteItem{Update: &types.Update{
 		TableName: s.table, Key: mustKey(enrollmentKey(e.ProgramID, e.EmailKey, e.ItemID)),
 		UpdateExpression: aws.String("SET #type = :type, orgId = :org, programId = :program, emailKey = :email, itemId = :item, " +
 			"itemType = :itemType, itemName = :itemName, collectionId = :collection, #state = :enrolled, enrolledAt = :now, " +
 			"updatedAt = :now, createdAt = if_not_exists(createdAt, :now), progress = if_not_exists(progress, :zero), " +
 			"learningMinutes = if_not_exists(learningMinutes, :zeroInt), version = if_not_exists(version, :zeroInt) + :oneInt REMOVE unenrolledAt"),
-		ConditionExpression:      aws.String("attribute_not_exists(PK) OR #state = :unenrolled"),
+		ConditionExpression:      aws.String(enrollCond),
 		ExpressionAttributeNames: map[string]string{"#state": "state", "#type": "type"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":type": str(typeEnrollment), ":org": str(e.OrgID), ":program": str(e.ProgramID), ":email": str(e.EmailKey),
@@ -108,7 +136,7 @@ func (s *Store) Enroll(ctx context.Context, l bo.Learner, e bo.Enrollment, limit
 			":now": nowAV, ":zero": &types.AttributeValueMemberN{Value: "0"}, ":zeroInt": num(0), ":oneInt": num(1),
 		},
 	}}
-	first := l.UtilisedAt == nil
+	utilised := l.UtilisedAt == nil
 	cond := "#state = :member"
 	update := "ADD currentEnrollments :one, enrollments :one, currentItems :item"
 	values := map[string]types.AttributeValue{":member": str(string(bo.StateMember)), ":one": num(1),
@@ -117,7 +145,7 @@ func (s *Store) Enroll(ctx context.Context, l bo.Learner, e bo.Enrollment, limit
 		cond += " AND (attribute_not_exists(currentEnrollments) OR currentEnrollments < :limit)"
 		values[":limit"] = num(limit)
 	}
-	if first {
+	if utilised {
 		cond += " AND attribute_not_exists(utilisedAt)"
 		update += " SET utilisedAt = :now"
 		values[":now"] = nowAV
@@ -130,17 +158,24 @@ func (s *Store) Enroll(ctx context.Context, l bo.Learner, e bo.Enrollment, limit
 	}}
 	programCounts, orgCounts := map[string]int{"enrollments": 1}, map[string]int{"enrollments": 1}
 	items := []types.TransactWriteItem{enroll, learner}
-	if first {
+	if utilised {
 		programCounts["enrolled"], orgCounts["enrolled"] = 1, 1
-		items = append(items, addCounters(s.table, contractKey(l.OrgID, l.ContractID), map[string]int{"utilised": 1}))
+	}
+	contract, touches := s.enrollmentLicence(l, first, utilised, now)
+	if touches {
+		items = append(items, contract)
 	}
 	items = append(items, addCounters(s.table, programKey(l.OrgID, l.ProgramID), programCounts),
-		addCounters(s.table, orgKey(l.OrgID), orgCounts))
+		addCounters(s.table, orgKey(l.OrgID), orgCounts),
+		countItem(s.table, l.ProgramID, e.ItemID, map[string]int{"enrolled": 1}))
+	items = append(items, trendAdds(s.table, l.OrgID, l.ProgramID, now, now, map[string]int{trendEnrollments: 1})...)
 	return s.transact(ctx, items, func(i int) error {
-		if i == 0 {
-			return bo.Errorf(bo.ECONFLICT, "already enrolled in %s", e.ItemName)
-		}
-		if i != 1 {
+		switch {
+		case i == 0:
+			return bo.Errorf(bo.ECONFLICT, "your enrollment in %s changed at the same time; retry", e.ItemName)
+		case i == 2 && touches:
+			return s.enrollmentRefusal(ctx, l, now)
+		case i != 1:
 			return bo.Errorf(bo.ENOTFOUND, "the program or the contract no longer exists")
 		}
 		now, err := s.GetLearner(ctx, l.ProgramID, l.EmailKey)
@@ -155,8 +190,9 @@ func (s *Store) Enroll(ctx context.Context, l bo.Learner, e bo.Enrollment, limit
 }
 
 // Unenroll ends a current enrollment, keeping its progress, and frees one
-// of the member's enrollment places. It returns ENOTFOUND when the member
-// is not currently enrolled in the item.
+// of the member's enrollment places (the item's enrolled count in the
+// program drops by one with it). It returns ENOTFOUND when the member is
+// not currently enrolled in the item.
 func (s *Store) Unenroll(ctx context.Context, l bo.Learner, itemID string, now time.Time) error {
 	nowAV := str(now.UTC().Format(time.RFC3339Nano))
 	items := []types.TransactWriteItem{
@@ -173,6 +209,7 @@ func (s *Store) Unenroll(ctx context.Context, l bo.Learner, itemID string, now t
 			ConditionExpression:       aws.String("attribute_exists(PK)"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{":minus": num(-1), ":item": &types.AttributeValueMemberSS{Value: []string{itemID}}},
 		}},
+		countItem(s.table, l.ProgramID, itemID, map[string]int{"enrolled": -1}),
 	}
 	return s.transact(ctx, items, func(int) error {
 		return bo.Errorf(bo.ENOTFOUND, "not currently enrolled in %s", itemID)
@@ -187,9 +224,11 @@ var (
 // SaveProgress writes an enrollment's progress from activity events if it
 // is still at the version read (prev: every write of an enrollment bumps
 // its version), with the counters that move: the learning minutes added,
-// and a first completion. It returns ECONFLICT when the enrollment changed
-// in between.
-func (s *Store) SaveProgress(ctx context.Context, prev, next bo.Enrollment) error {
+// and a first completion (the learner's, the program's, the org's and the
+// item's completed count in the program), which the roll-ups of at's UTC
+// day (the event's time) count too. It returns ECONFLICT when the
+// enrollment changed in between.
+func (s *Store) SaveProgress(ctx context.Context, prev, next bo.Enrollment, at time.Time) error {
 	now := time.Now().UTC()
 	next.Version, next.UpdatedAt = prev.Version+1, now
 	rec := newEnrollmentRecord(next)
@@ -205,11 +244,14 @@ func (s *Store) SaveProgress(ctx context.Context, prev, next bo.Enrollment) erro
 	}
 	if prev.CompletedAt == nil && next.CompletedAt != nil {
 		programCounts["completions"], orgCounts["completions"] = 1, 1
-		items = append(items, addCounters(s.table, learnerKey(next.ProgramID, next.EmailKey), map[string]int{"completions": 1}))
+		items = append(items, addCounters(s.table, learnerKey(next.ProgramID, next.EmailKey), map[string]int{"completions": 1}),
+			countItem(s.table, next.ProgramID, next.ItemID, map[string]int{"completed": 1}))
 	}
 	if len(programCounts) > 0 {
 		items = append(items, addCounters(s.table, programKey(next.OrgID, next.ProgramID), programCounts),
 			addCounters(s.table, orgKey(next.OrgID), orgCounts))
+		items = append(items, trendAdds(s.table, next.OrgID, next.ProgramID, at, now, map[string]int{
+			trendLearningMinutes: programCounts["learningMinutes"], trendCompletions: programCounts["completions"]})...)
 	}
 	return s.transact(ctx, items, func(i int) error {
 		if i == 0 {

@@ -19,25 +19,29 @@ const typeExport = "MemberExport"
 type exportRecord struct {
 	key
 	meta
-	ID         string     `dynamodbav:"id"`
-	OrgID      string     `dynamodbav:"orgId"`
-	ProgramID  string     `dynamodbav:"programId"`
-	Status     string     `dynamodbav:"status"`
-	Members    string     `dynamodbav:"memberStatus"`
-	Sort       string     `dynamodbav:"sort"`
-	Order      string     `dynamodbav:"order"`
-	Search     string     `dynamodbav:"search,omitempty"`
-	ContractID string     `dynamodbav:"contractId,omitempty"`
-	CourseID   string     `dynamodbav:"courseId,omitempty"`
-	Columns    []string   `dynamodbav:"columns"`
-	Rows       int        `dynamodbav:"rows"`
-	Size       int64      `dynamodbav:"size"`
-	Error      string     `dynamodbav:"error,omitempty"`
-	CreatedBy  string     `dynamodbav:"createdBy"`
-	RunID      string     `dynamodbav:"runId,omitempty"`
-	FileKey    string     `dynamodbav:"fileKey,omitempty"`
-	StartedAt  *time.Time `dynamodbav:"startedAt,omitempty"`
-	FinishedAt *time.Time `dynamodbav:"finishedAt,omitempty"`
+	ID         string `dynamodbav:"id"`
+	OrgID      string `dynamodbav:"orgId"`
+	ProgramID  string `dynamodbav:"programId"`
+	Status     string `dynamodbav:"status"`
+	Members    string `dynamodbav:"memberStatus"`
+	Sort       string `dynamodbav:"sort"`
+	Order      string `dynamodbav:"order"`
+	Search     string `dynamodbav:"search,omitempty"`
+	ContractID string `dynamodbav:"contractId,omitempty"`
+	CourseID   string `dynamodbav:"courseId,omitempty"`
+	// ContractIDs and CourseIDs are the selection's lists (an export
+	// written before they existed has the single ids above).
+	ContractIDs []string   `dynamodbav:"contractIds,omitempty"`
+	CourseIDs   []string   `dynamodbav:"courseIds,omitempty"`
+	Columns     []string   `dynamodbav:"columns"`
+	Rows        int        `dynamodbav:"rows"`
+	Size        int64      `dynamodbav:"size"`
+	Error       string     `dynamodbav:"error,omitempty"`
+	CreatedBy   string     `dynamodbav:"createdBy"`
+	RunID       string     `dynamodbav:"runId,omitempty"`
+	FileKey     string     `dynamodbav:"fileKey,omitempty"`
+	StartedAt   *time.Time `dynamodbav:"startedAt,omitempty"`
+	FinishedAt  *time.Time `dynamodbav:"finishedAt,omitempty"`
 	// ExpiresAt is the table's TTL attribute (epoch seconds): DynamoDB
 	// deletes the export some time after its file expires.
 	ExpiresAt int64 `dynamodbav:"expiresAt"`
@@ -49,7 +53,7 @@ func newExportRecord(e members.Export) exportRecord {
 		key: exportKey(e.ProgramID, e.ID), meta: meta{Type: typeExport, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt},
 		ID: e.ID, OrgID: e.OrgID, ProgramID: e.ProgramID, Status: string(e.Status),
 		Members: string(sel.Status), Sort: string(sel.Sort), Order: sel.Order, Search: sel.Search, ContractID: sel.ContractID,
-		CourseID: sel.CourseID, Columns: sel.Columns, Rows: e.Rows, Size: e.Size, Error: e.Error, CreatedBy: e.CreatedBy,
+		CourseID: sel.CourseID, ContractIDs: sel.ContractIDs, CourseIDs: sel.CourseIDs, Columns: sel.Columns, Rows: e.Rows, Size: e.Size, Error: e.Error, CreatedBy: e.CreatedBy,
 		RunID: e.RunID, FileKey: e.FileKey, StartedAt: e.StartedAt, FinishedAt: e.FinishedAt, ExpiresAt: e.ExpiresAt.Unix(),
 	}
 }
@@ -58,7 +62,7 @@ func (r exportRecord) export() members.Export {
 	return members.Export{
 		ID: r.ID, OrgID: r.OrgID, ProgramID: r.ProgramID, Status: members.ExportStatus(r.Status),
 		Selection: members.Selection{Status: members.Status(r.Members), Sort: members.Sort(r.Sort), Order: r.Order, Search: r.Search,
-			ContractID: r.ContractID, CourseID: r.CourseID, Columns: r.Columns},
+			ContractID: r.ContractID, CourseID: r.CourseID, ContractIDs: r.ContractIDs, CourseIDs: r.CourseIDs, Columns: r.Columns},
 		Rows: r.Rows, Size: r.Size, Error: r.Error, CreatedBy: r.CreatedBy, RunID: r.RunID, FileKey: r.FileKey,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt,
 		ExpiresAt: time.Unix(r.ExpiresAt, 0).UTC(),

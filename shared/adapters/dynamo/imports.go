@@ -47,6 +47,7 @@ type importRecord struct {
 	ContractID string           `dynamodbav:"contractId"`
 	SendEmails bool             `dynamodbav:"sendEmails"`
 	DryRun     bool             `dynamodbav:"dryRun"`
+	Message    string           `dynamodbav:"message,omitempty"`
 	Status     string           `dynamodbav:"status"`
 	Error      string           `dynamodbav:"error,omitempty"`
 	Counts     invite.JobCounts `dynamodbav:"progress"`
@@ -67,7 +68,7 @@ func newImportRecord(j invite.Job) importRecord {
 	}
 	return importRecord{
 		key: importKey(j.ProgramID, j.ID), meta: meta{Type: typeImport, CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt},
-		ID: j.ID, OrgID: j.OrgID, ProgramID: j.ProgramID, ContractID: j.ContractID, SendEmails: j.SendEmails, DryRun: j.DryRun,
+		ID: j.ID, OrgID: j.OrgID, ProgramID: j.ProgramID, ContractID: j.ContractID, SendEmails: j.SendEmails, DryRun: j.DryRun, Message: j.Message,
 		Status: string(j.Status), Error: j.Error, Counts: j.Counts, Warnings: j.Warnings, CreatedBy: j.CreatedBy,
 		StartedAt: j.StartedAt, FinishedAt: j.FinishedAt, Checkpoint: j.Checkpoint,
 	}
@@ -93,7 +94,7 @@ func (s *Store) GetImport(ctx context.Context, programID, importID string) (invi
 	}
 	r.Counts.Undeliverable = undeliverable
 	return invite.Job{
-		ID: r.ID, OrgID: r.OrgID, ProgramID: r.ProgramID, ContractID: r.ContractID, SendEmails: r.SendEmails, DryRun: r.DryRun,
+		ID: r.ID, OrgID: r.OrgID, ProgramID: r.ProgramID, ContractID: r.ContractID, SendEmails: r.SendEmails, DryRun: r.DryRun, Message: r.Message,
 		Status: invite.JobStatus(r.Status), Error: r.Error, Counts: r.Counts, Warnings: r.Warnings, CreatedBy: r.CreatedBy,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt,
 		Checkpoint: r.Checkpoint,

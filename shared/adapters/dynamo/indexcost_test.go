@@ -22,7 +22,7 @@ func legacyTable() resources.TableSpec {
 	t := resources.Table
 	t.Indexes = make([]resources.Index, len(resources.Table.Indexes))
 	for i, ix := range resources.Table.Indexes {
-		if ix.Name != resources.IndexGSI6 {
+		if ix.Name != resources.IndexProgramsByEmail {
 			ix.Include = nil
 		}
 		t.Indexes[i] = ix

@@ -52,8 +52,14 @@ import (
 //	ReportJob       ORG#<orgId>          REPORT#<reportId>     -                                -
 //	ReportSchedule  ORG#<orgId>          REPORT_SCHEDULE       -                                -
 //	ScheduleDay     REPORT_DAY#<day>     ORG#<orgId>           -                                -
+//	ClaimMapping    ORG#<orgId>          PROFILE_CLAIMS        -                                -
 //	Health          HEALTH               HEALTH                -                                -
 //	Migration       MIGRATION#<id>       MIGRATION             -                                -
+//	LibraryItem     LIBRARY#<itemId>     ITEM                  -                                -
+//	LibraryTerm     LIBTERM#<t2>         <term>#<itemId>       -                                -
+//	ItemCounts      PROGRAM#<programId>  ITEMCOUNT#<itemId>    -                                -
+//	TrendDay        TREND#<orgId>        DAY#<yyyy-mm-dd>      -                                -
+//	                TREND#<orgId>#<pid>  DAY#<yyyy-mm-dd>      (an org's, a program's daily roll-up; no index)
 //	DataExport      ORG#<orgId>          DATAEXPORT#<id>       -                                -
 //	Erasure         ORG#<orgId>          ERASURE#<id>          -                                -
 //	Tombstone       ORG#<orgId>          ERASED#<digest>       -                                -
@@ -83,6 +89,10 @@ import (
 // and reminder/<orgId>/<programId>/<YYYY-MM-DD> for a Saturday's reminders
 // of a program; <page> names a page of a message's audience (segment and
 // cursor).
+// <term> is a search term of a library item (library.Terms: its normalised
+// name from each of its first words on, and its university likewise) and
+// <t2> the term's first two runes: a search by a prefix of at least two
+// letters reads the one partition of its first two.
 //
 // Projections (declared in shared/app/resources): GSI1 to GSI5 project the keys
 // and only what the members view's filters read (emailKey, nameKey,
@@ -96,14 +106,27 @@ import (
 // GSI1 to GSI4). What needs the exact last activity reads the table: the
 // members view's column and the activity path's "only if later" condition.
 //
-// Access patterns:
+// Access patterns (GSI1 to GSI6 are the indexes whose names in code, in
+// shared/app/resources, say what they serve: IndexLearnersByEmail, …ByName,
+// …ByJoined, …ByInvited, …ByActivity and IndexProgramsByEmail):
 //
 //	pattern                                   served by
 //	get an org (with its summary counters)    GetItem   PK=ORG#<orgId>, SK=ORG
+//	change an org's settings (name, brand     UpdateItem PK=ORG#<orgId>, SK=ORG SET the fields given,
+//	  colour, logo key, invitation message)              attribute_exists(PK); the counters are not touched
 //	is the caller an admin of the org, role   GetItem   PK=ORG#<orgId>, SK=ADMIN#<email>
 //	list the org's admins                     Query     PK=ORG#<orgId>, SK begins_with ADMIN#
+//	change a program admin's programs         UpdateItem PK=ORG#<orgId>, SK=ADMIN#<email> SET programIds under
+//	                                          role=program_admin AND programIds=<as read>
 //	get a contract (licences used)            GetItem   PK=ORG#<orgId>, SK=CONTRACT#<id>
 //	list the org's contracts                  Query     PK=ORG#<orgId>, SK begins_with CONTRACT#
+//	edit a contract (name, end, licences)     UpdateItem PK=ORG#<orgId>, SK=CONTRACT#<id> under attribute_exists,
+//	                                          startsMs < <new endsMs>, and the new licences >= those in use
+//	                                          (used on a per-membership contract, enrollmentLicences on a
+//	                                          per-enrollment one), returning the old item on failure
+//	renew a contract, once                    TransactWrite: Update the old contract SET renewedById under
+//	                                          attribute_not_exists(renewedById), Put the new one
+//	                                          attribute_not_exists(PK), ADD org.contracts 1
 //	get a program                             GetItem   PK=ORG#<orgId>, SK=PROGRAM#<id>
 //	list the org's programs                   Query     PK=ORG#<orgId>, SK begins_with PROGRAM#
 //	program by slug (learner URLs), unique    GetItem   PK=SLUG#<slug>, SK=SLUG (created with attribute_not_exists)
@@ -125,6 +148,18 @@ import (
 //	  activity (to the day); search; the        range does not serve (table below) narrows that one indexed
 //	  other filters                             result with a FilterExpression, within a read budget per request;
 //	                                            then BatchGetItem of the page's learners
+//	  several contracts, several courses        FilterExpression contractId IN (...) and (contains(currentItems, c1)
+//	                                            OR ...), at most members.MaxFilterIDs of each
+//	the count of a members view selection     the same Queries with Select COUNT, each shard read to its end, in
+//	                                            parallel (no budget; no learner read from the table)
+//	one learner with enrollments (admin)      GetItem the learner; Query PK=PROGRAM#<pid>#L#<s>, SK begins_with ENROLL#<email>#
+//	a CSV of learners picked by hand          BatchGetItem PK=PROGRAM#<pid>#L#<s>, SK=LEARNER#<email> (100 a call, 1,000 at most)
+//	org-wide users, email or name prefix      Query GSI1 (email) or GSI2 (name) PK=PROGRAM#<pid>#<INVITED|MEMBER>#<s>,
+//	                                            SK BETWEEN max(<prefix>, <after>+"\x00") AND <prefix>+U+10FFFF,
+//	                                            Limit page+1, no filter, for every program the caller administers and
+//	                                            every shard (16 Queries in flight), merged, one entry per email;
+//	                                            BatchGetItem of the page; Query GSI6 PK=EMAIL#<email> for each
+//	                                            person's programs (kept to the org's)
 //	a member export: a whole selection        the same Queries, each shard read on from where it stopped and
 //	                                            merged as it goes (every item of the range read once), no budget;
 //	                                            BatchGetItem of each batch of 500 learners
@@ -147,9 +182,13 @@ import (
 //	rejoin after a removal with return        TransactWrite: learner DELETED_MEMBER -> MEMBER under allowReturn,
 //	                                          contract ADD used 1 under the cap and term, counters
 //	a member's enrollments                    Query     PK=PROGRAM#<pid>#L#<s>, SK begins_with ENROLL#<email>#
-//	enroll under the per-learner limit        TransactWrite: Put enrollment (new or UNENROLLED), learner ADD
-//	                                          currentEnrollments 1 under state=MEMBER and currentEnrollments < limit
-//	                                          (and utilisedAt set once, counting the licence utilised), counters
+//	enroll under the per-learner limit        GetItem of the enrollment (new or UNENROLLED, as read), then
+//	  and, on a per-enrollment contract,      TransactWrite: Put enrollment under attribute_not_exists(PK) (new) or
+//	  under its licences                      state=UNENROLLED (again), learner ADD currentEnrollments 1 under
+//	                                          state=MEMBER and currentEnrollments < limit (and utilisedAt set once),
+//	                                          contract ADD enrollmentLicences 1 on a new one (under the cap and
+//	                                          term when licenceKind=enrollment) and utilised 1 on the first one,
+//	                                          counters
 //	unenroll                                  TransactWrite: enrollment ENROLLED -> UNENROLLED, learner ADD -1
 //	send an email at most once                PutItem   PK=MAIL#<emailId> attribute_not_exists(PK)
 //	suppress an address (bounce, complaint)   PutItem   PK=CONTACT#<email>, SK=SUPPRESSED attribute_not_exists(PK)
@@ -159,7 +198,12 @@ import (
 //	read a campaign's counts                  GetItem   PK=CAMPAIGN#<campaign>, SK=COUNTS (strongly consistent)
 //	a message; draft it, edit it              GetItem / PutItem PK=ORG#<orgId>, SK=MESSAGE#<id> (edit: status=draft
 //	                                          AND version=read)
-//	send a message once                       UpdateItem status draft -> sending (condition status=draft)
+//	send a message once                       UpdateItem status draft -> sending (condition status=draft), with
+//	                                          termsAcceptedBy and termsAcceptedAt (who accepted the terms, when)
+//	an org's messages, newest first           Query PK=ORG#<orgId>, SK BETWEEN MESSAGE# AND MESSAGE#+U+10FFFF,
+//	  (a program's: kept by audience)           ScanIndexForward=false (message ids sort by time), FilterExpression
+//	                                            status when asked; at most 5 pages a request; counts by GetItem
+//	discard a draft                           DeleteItem PK=ORG#<orgId>, SK=MESSAGE#<id> under status=draft
 //	an org's messaging settings (the cap)     GetItem / PutItem PK=ORG#<orgId>, SK=MESSAGING
 //	a page of a message's audience            the members view's query (GSI1 by email, per program, contract,
 //	                                          course), or BatchGetItem of learners picked by hand
@@ -208,6 +252,54 @@ import (
 //	                                          invitation's import (PK=PROGRAM#<pid>, SK=UNDELIVERABLE#<importId>)
 //	an import's undeliverable invitations     GetItem   PK=PROGRAM#<pid>, SK=UNDELIVERABLE#<importId>, read with
 //	                                          the job (a count of its own: the running import rewrites its job)
+//	a report's learners with their            Query     PK=PROGRAM#<pid>#L#<s>, SK begins_with LEARNER# and, beside
+//	  enrollments, current (reports)                    it, SK begins_with ENROLL# (FilterExpression on the item type
+//	                                                    or item), ConsistentRead, on the 8 shards in parallel; each
+//	                                                    shard merge-joins the two by email, the shards are merged by
+//	                                                    email (both sort keys order by email: an email's characters
+//	                                                    after its domain starts are above the "#" that ends it in
+//	                                                    ENROLL#<email>#<item>)
+//	create a report job; scheduled ones once  PutItem   PK=ORG#<orgId>, SK=REPORT#<reportId> attribute_not_exists(PK);
+//	  a day (id from org, date, programs)               a scheduled job's id is derived from the org, the date and
+//	                                                    its programs, so a second run of the day writes nothing
+//	a report job, its progress                GetItem / UpdateItem PK=ORG#<orgId>, SK=REPORT#<reportId> (TTL)
+//	an org's past reports                     Query     PK=ORG#<orgId>, SK begins_with REPORT# (jobs expire with their
+//	                                                    files: a few a day), sorted by creation in memory
+//	an org's weekly report schedule           GetItem   PK=ORG#<orgId>, SK=REPORT_SCHEDULE
+//	set it (and the days it runs on)          TransactWrite: Put the schedule, Put a ScheduleDay item for each
+//	                                          chosen day, Delete those of the other days
+//	the orgs whose report is due on a day     Query     PK=REPORT_DAY#<day> (day: MONDAY..SUNDAY), paginated
+//	an org's profile claim mapping (joins     GetItem / PutItem PK=ORG#<orgId>, SK=PROFILE_CLAIMS
+//	  read it; org admins set it)
+//	the course library: items by id (a load  BatchGetItem PK=LIBRARY#<id>, SK=ITEM
+//	  reads its items and their courses)
+//	a library item (add it to a collection)   GetItem   PK=LIBRARY#<id>, SK=ITEM
+//	load (upsert) a library item              TransactWrite: Put the item attribute_not_exists(PK) (new) or
+//	                                          version=read, Put each term LIBTERM#<t2>/<term>#<id>, Delete the
+//	                                          terms the item no longer has
+//	search the library by name or university  Query     PK=LIBTERM#<first two runes of the query>, SK begins_with
+//	  prefix (each term carries its item)               <normalised query>, Limit a page, FilterExpression on
+//	                                                    itemType when a type is asked
+//	a program's per-item enrolled and         Query     PK=PROGRAM#<pid>, SK begins_with ITEMCOUNT#; written by
+//	  completed counts (its catalogue)                  the enrollment transactions (ADD enrolled 1 / -1) and a
+//	                                                    first completion's (ADD completed 1), unconditionally
+//	delete a program's per-item counts        the same Query, then BatchWriteItem deletes, after the program's
+//	                                          deletion
+//	keep the daily roll-ups (trends)          in the transaction of the write that changes them (join, enroll,
+//	                                          progress): UpdateItem ADD joins / enrollments / learningMinutes,
+//	                                          completions on TREND#<orgId> and TREND#<orgId>#<pid>, SK=DAY#<UTC day>,
+//	                                          no condition (the first write of a day creates the item)
+//	an org's or a program's trends, a range   Query     PK=TREND#<orgId>[#<pid>], SK BETWEEN DAY#<from> AND DAY#<to>
+//	                                          (at most 731 small items: one page)
+//	a migration's progress                    GetItem   PK=MIGRATION#<id>, SK=MIGRATION; PutItem attribute_not_exists
+//	                                          (start); UpdateItem SET cursors[<segment>] under cursors[<segment>] =
+//	                                          the cursor read, ADD scanned, changed (a page); status=done under
+//	                                          every cursor done
+//	migrate the table's items (OFFLINE        Scan, parallel segments (4 by default), Limit 100 a page, a
+//	  maintenance job only: the one Scan,       FilterExpression on the item type and the key the migration adds;
+//	  never on a request path)                  each item changed by an UpdateItem conditional on still needing it
+//	                                            (attribute_not_exists of the new key, or the key as read), so a page
+//	                                            done twice changes nothing. Only dynamo.Migrations has Scan.
 //
 // The members view, status by sort: the index is the sort's (email GSI1,
 // name GSI2, joined GSI3, invited GSI4, activity GSI5) and the partition
@@ -243,33 +335,13 @@ import (
 // or no matches and answer a short or empty page with a cursor: inactive
 // windows sorted by email or name, completed_30_days under any sort, and
 // contract and course filters; an export reads such a range whole.
-//	a report's learners with their            Query     PK=PROGRAM#<pid>#L#<s>, SK begins_with LEARNER# and, beside
-//	  enrollments, current (reports)                    it, SK begins_with ENROLL# (FilterExpression on the item type
-//	                                                    or item), ConsistentRead, on the 8 shards in parallel; each
-//	                                                    shard merge-joins the two by email, the shards are merged by
-//	                                                    email (both sort keys order by email: an email's characters
-//	                                                    after its domain starts are above the "#" that ends it in
-//	                                                    ENROLL#<email>#<item>)
-//	create a report job; scheduled ones once  PutItem   PK=ORG#<orgId>, SK=REPORT#<reportId> attribute_not_exists(PK);
-//	  a day (id from org, date, programs)               a scheduled job's id is derived from the org, the date and
-//	                                                    its programs, so a second run of the day writes nothing
-//	a report job, its progress                GetItem / UpdateItem PK=ORG#<orgId>, SK=REPORT#<reportId> (TTL)
-//	an org's weekly report schedule           GetItem   PK=ORG#<orgId>, SK=REPORT_SCHEDULE
-//	set it (and the days it runs on)          TransactWrite: Put the schedule, Put a ScheduleDay item for each
-//	                                          chosen day, Delete those of the other days
-//	the orgs whose report is due on a day     Query     PK=REPORT_DAY#<day> (day: MONDAY..SUNDAY), paginated
-//	a migration's progress                    GetItem   PK=MIGRATION#<id>, SK=MIGRATION; PutItem attribute_not_exists
-//	                                          (start); UpdateItem SET cursors[<segment>] under cursors[<segment>] =
-//	                                          the cursor read, ADD scanned, changed (a page); status=done under
-//	                                          every cursor done
-//	migrate the table's items (OFFLINE        Scan, parallel segments (4 by default), Limit 100 a page, a
-//	  maintenance job only: the one Scan,       FilterExpression on the item type and the key the migration adds;
-//	  never on a request path)                  each item changed by an UpdateItem conditional on still needing it
-//	                                            (attribute_not_exists of the new key, or the key as read), so a page
-//	                                            done twice changes nothing. Only dynamo.Migrations has Scan.
 //
 // Limits and counters: a contract's "used" licences and an org's counters
-// change only in conditional updates or transactions; the org's count of org
+// change only in conditional updates or transactions; "used" counts a
+// contract's members on either licence kind and "enrollmentLicences" its
+// members' first enrollments in an item: the licences in use of a
+// per-enrollment contract (licenceKind=enrollment; absent means
+// membership), whose joins are not capped; the org's count of org
 // admins ("orgAdmins") is decremented only under orgAdmins > 1, so the last
 // org admin cannot be removed.
 //
@@ -309,6 +381,17 @@ import (
 // migration (four segments by default, a few pages a second).
 // REPORT_DAY#<day> holds one small item per org reporting that weekday:
 // written when a schedule changes, read once a day.
+// LIBRARY#<id> is one item, written by operators' loads. LIBTERM#<t2> holds
+// the terms starting with two runes (a library of 10,000 items has about
+// 100,000 terms over hundreds of such values); loads write them at the
+// pace of one transaction per changed item, 4 at a time, and admins read
+// them one Query a search. ITEMCOUNT#<itemId> takes one write per
+// enrollment, unenrollment and first completion of the item in the
+// program: human-paced, far below a key value's ceiling.
+// TREND#<orgId> and TREND#<orgId>#<pid> take one write per day item for each
+// join, enrollment and activity event that adds minutes or a completion: the
+// same rate as the org's and program's counter items (ORG#<orgId>), which
+// every such write already updates, spread over a new item each UTC day.
 
 const (
 	typeOrg        = "Org"
@@ -539,12 +622,63 @@ const (
 func reportKey(orgID, reportID string) key { return key{PK: orgPK(orgID), SK: prefixReport + reportID} }
 func scheduleKey(orgID string) key         { return key{PK: orgPK(orgID), SK: "REPORT_SCHEDULE"} }
 
+// claimMappingKey is an org's mapping of sign-in claims to profile fields.
+func claimMappingKey(orgID string) key { return key{PK: orgPK(orgID), SK: "PROFILE_CLAIMS"} }
+
 // scheduleDayKey is the item that lists the org under a weekday
 // ("MONDAY"), for the daily run.
 func scheduleDayKey(day, orgID string) key { return key{PK: prefixSchedDay + day, SK: orgPK(orgID)} }
 
+// libraryItemKey is an item of the course library.
+func libraryItemKey(itemID string) key { return key{PK: "LIBRARY#" + itemID, SK: "ITEM"} }
+
+// libraryTermPrefix returns the partition of the terms starting like the
+// normalised prefix (its first two runes), and the prefix their sort keys
+// begin with.
+func libraryTermPrefix(prefix string) (pk, skPrefix string) {
+	r := []rune(prefix)
+	return "LIBTERM#" + string(r[:min(2, len(r))]), prefix
+}
+
+// libraryTermKey is one search term of a library item.
+func libraryTermKey(term, itemID string) key {
+	pk, _ := libraryTermPrefix(term)
+	return key{PK: pk, SK: term + "#" + itemID}
+}
+
+// itemCountsPrefix is the partition of a program's per-item counts and the
+// prefix of their sort keys.
+func itemCountsPrefix(programID string) (pk, skPrefix string) {
+	return programPK(programID), "ITEMCOUNT#"
+}
+
+// itemCountsKey is the enrolled and completed counts of an item in a program.
+func itemCountsKey(programID, itemID string) key {
+	pk, prefix := itemCountsPrefix(programID)
+	return key{PK: pk, SK: prefix + itemID}
+}
+
 // migrationKey is the progress of one migration of the table's items.
 func migrationKey(id string) key { return key{PK: "MIGRATION#" + id, SK: "MIGRATION"} }
+
+// trendPK is the partition of an org's daily roll-ups (programID "") or of
+// one of its programs'.
+func trendPK(orgID, programID string) string {
+	if programID == "" {
+		return "TREND#" + orgID
+	}
+	return "TREND#" + orgID + "#" + programID
+}
+
+// trendKey is the roll-up of an org (programID "") or program for the UTC
+// day of at.
+func trendKey(orgID, programID string, at time.Time) key {
+	return key{PK: trendPK(orgID, programID), SK: trendSK(at)}
+}
+
+// trendSK is the sort key of the roll-up of at's UTC day: DAY#<yyyy-mm-dd>,
+// which sorts by day.
+func trendSK(at time.Time) string { return "DAY#" + at.UTC().Format("2006-01-02") }
 
 const (
 	prefixDataExport = "DATAEXPORT#"

@@ -45,23 +45,25 @@ type learnerRecord struct {
 	NameKey string `dynamodbav:"nameKey"`
 	// CurrentItems are the catalogue items the member is currently
 	// enrolled in, for the members view's course filter.
-	CurrentItems    []string   `dynamodbav:"currentItems,stringset,omitempty"`
-	OrgID           string     `dynamodbav:"orgId"`
-	ProgramID       string     `dynamodbav:"programId"`
-	Email           string     `dynamodbav:"email"`
-	EmailKey        string     `dynamodbav:"emailKey"`
-	FullName        string     `dynamodbav:"fullName"`
-	ExternalID      string     `dynamodbav:"externalId,omitempty"`
-	State           string     `dynamodbav:"state"`
-	ContractID      string     `dynamodbav:"contractId"`
-	InvitationID    string     `dynamodbav:"invitationId"`
-	InvitedAt       *time.Time `dynamodbav:"invitedAt,omitempty"`
-	JoinedAt        *time.Time `dynamodbav:"joinedAt,omitempty"`
-	RemovedAt       *time.Time `dynamodbav:"removedAt,omitempty"`
-	AllowReturn     bool       `dynamodbav:"allowReturn"`
-	ImportID        string     `dynamodbav:"importId,omitempty"`
-	EmailQueuedAt   *time.Time `dynamodbav:"emailQueuedAt,omitempty"`
-	WelcomeQueuedAt *time.Time `dynamodbav:"welcomeQueuedAt,omitempty"`
+	CurrentItems []string   `dynamodbav:"currentItems,stringset,omitempty"`
+	OrgID        string     `dynamodbav:"orgId"`
+	ProgramID    string     `dynamodbav:"programId"`
+	Email        string     `dynamodbav:"email"`
+	EmailKey     string     `dynamodbav:"emailKey"`
+	FullName     string     `dynamodbav:"fullName"`
+	ExternalID   string     `dynamodbav:"externalId,omitempty"`
+	State        string     `dynamodbav:"state"`
+	ContractID   string     `dynamodbav:"contractId"`
+	InvitationID string     `dynamodbav:"invitationId"`
+	InvitedAt    *time.Time `dynamodbav:"invitedAt,omitempty"`
+	JoinedAt     *time.Time `dynamodbav:"joinedAt,omitempty"`
+	RemovedAt    *time.Time `dynamodbav:"removedAt,omitempty"`
+	AllowReturn  bool       `dynamodbav:"allowReturn"`
+	ImportID     string     `dynamodbav:"importId,omitempty"`
+	// InvitationMessage is the invitation's own message, if any.
+	InvitationMessage string     `dynamodbav:"invitationMessage,omitempty"`
+	EmailQueuedAt     *time.Time `dynamodbav:"emailQueuedAt,omitempty"`
+	WelcomeQueuedAt   *time.Time `dynamodbav:"welcomeQueuedAt,omitempty"`
 	// Enrollment counters, changed only in the enrollment transactions.
 	CurrentEnrollments int        `dynamodbav:"currentEnrollments"`
 	Enrollments        int        `dynamodbav:"enrollments"`
@@ -78,6 +80,9 @@ type learnerRecord struct {
 	Undeliverable       bool       `dynamodbav:"undeliverable,omitempty"`
 	UndeliverableReason string     `dynamodbav:"undeliverableReason,omitempty"`
 	UndeliverableAt     *time.Time `dynamodbav:"undeliverableAt,omitempty"`
+	// Profile is projected by no index: the reports and exports read it
+	// from the table.
+	Profile map[string]string `dynamodbav:"profile,omitempty"`
 }
 
 func newLearnerRecord(l bo.Learner) learnerRecord {
@@ -86,10 +91,11 @@ func newLearnerRecord(l bo.Learner) learnerRecord {
 		OrgID: l.OrgID, ProgramID: l.ProgramID, Email: l.Email, EmailKey: l.EmailKey, FullName: l.FullName,
 		ExternalID: l.ExternalID, State: string(l.State), ContractID: l.ContractID, InvitationID: l.InvitationID,
 		InvitedAt: l.InvitedAt, JoinedAt: l.JoinedAt, RemovedAt: l.RemovedAt, AllowReturn: l.AllowReturn,
-		ImportID: l.ImportID, EmailQueuedAt: l.EmailQueuedAt, WelcomeQueuedAt: l.WelcomeQueuedAt,
+		ImportID: l.ImportID, InvitationMessage: l.InvitationMessage, EmailQueuedAt: l.EmailQueuedAt, WelcomeQueuedAt: l.WelcomeQueuedAt,
 		CurrentEnrollments: l.CurrentEnrollments, Enrollments: l.Enrollments, UtilisedAt: l.UtilisedAt,
 		LastActivityAt: l.LastActivityAt, LastCompletionAt: l.LastCompletionAt, Completions: l.Completions,
 		CurrentItems: l.CurrentItems, Undeliverable: l.Undeliverable, UndeliverableReason: l.UndeliverableReason, UndeliverableAt: l.UndeliverableAt,
+		Profile: l.Profile,
 	}
 	r.GSI1PK, r.GSI1SK, r.GSI2PK, r.GSI2SK = learnerIndexKeys(l.ProgramID, string(l.State), l.EmailKey, l.FullName)
 	r.GSI6PK, r.GSI6SK = emailIndexKeys(l.EmailKey, l.ProgramID)
@@ -103,11 +109,11 @@ func (r learnerRecord) learner() bo.Learner {
 		OrgID: r.OrgID, ProgramID: r.ProgramID, Email: r.Email, EmailKey: r.EmailKey, FullName: r.FullName,
 		ExternalID: r.ExternalID, State: bo.LearnerState(r.State), ContractID: r.ContractID, InvitationID: r.InvitationID,
 		InvitedAt: r.InvitedAt, JoinedAt: r.JoinedAt, RemovedAt: r.RemovedAt, AllowReturn: r.AllowReturn,
-		ImportID: r.ImportID, EmailQueuedAt: r.EmailQueuedAt, WelcomeQueuedAt: r.WelcomeQueuedAt,
+		ImportID: r.ImportID, InvitationMessage: r.InvitationMessage, EmailQueuedAt: r.EmailQueuedAt, WelcomeQueuedAt: r.WelcomeQueuedAt,
 		CurrentEnrollments: r.CurrentEnrollments, Enrollments: r.Enrollments, UtilisedAt: r.UtilisedAt,
 		CurrentItems: r.CurrentItems, LastActivityAt: r.LastActivityAt, LastCompletionAt: r.LastCompletionAt, Completions: r.Completions,
 		Undeliverable: r.Undeliverable, UndeliverableReason: r.UndeliverableReason, UndeliverableAt: r.UndeliverableAt,
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		Profile: r.Profile, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 }
 
@@ -318,8 +324,8 @@ func (s *Store) DeleteInvitation(ctx context.Context, l bo.Learner) error {
 }
 
 // memberIndexUpdate returns the SET clause and values that move a
-// learner's index keys to the MEMBER state, with the state, join time and
-// update time.
+// learner's index keys to the MEMBER state, with the state, join time,
+// update time and profile (when l has one).
 func memberIndexUpdate(l bo.Learner, now time.Time, names map[string]string, values map[string]types.AttributeValue) string {
 	gsi1pk, gsi1sk, gsi2pk, gsi2sk := learnerIndexKeys(l.ProgramID, string(bo.StateMember), l.EmailKey, l.FullName)
 	names["#state"] = "state"
@@ -330,18 +336,27 @@ func memberIndexUpdate(l bo.Learner, now time.Time, names map[string]string, val
 	g3, _, g5 := learnerSortKeys(l.EmailKey, &now, l.InvitedAt, l.LastActivityAt)
 	names["#gsi3sk"], names["#gsi5sk"] = "GSI3SK", "GSI5SK"
 	values[":g3sk"], values[":g5sk"] = str(g3), str(g5)
-	return "SET #state = :member, joinedAt = :now, updatedAt = :now, " +
+	set := "SET #state = :member, joinedAt = :now, updatedAt = :now, " +
 		"#gsi1pk = :g1pk, #gsi1sk = :g1sk, #gsi2pk = :g2pk, #gsi2sk = :g2sk, #gsi3sk = :g3sk, #gsi5sk = :g5sk"
+	if len(l.Profile) > 0 {
+		// The profile as read with the token's claims over it (the
+		// learner's join condition holds it to the state read).
+		values[":profile"] = &types.AttributeValueMemberM{Value: marshal(map[string]string(l.Profile))}
+		set += ", profile = :profile"
+	}
+	return set
 }
 
 // licenceWrites are the writes every join shares: one licence of the
-// learner's contract, under its cap and within its term, and the counters.
+// learner's contract, under its cap and within its term, the counters, and
+// the day's roll-ups (a join on now's UTC day).
 // pendingDelta is -1 when the join consumes a pending invitation.
 func (s *Store) licenceWrites(l bo.Learner, now time.Time, pendingDelta int) []types.TransactWriteItem {
 	update := "ADD used :one SET updatedAt = :now"
 	values := map[string]types.AttributeValue{
 		":one": num(1), ":ms": &types.AttributeValueMemberN{Value: fmt.Sprint(now.UnixMilli())},
 		":true": &types.AttributeValueMemberBOOL{Value: true}, ":now": str(now.UTC().Format(time.RFC3339Nano)),
+		":perEnrollment": str(string(bo.LicencePerEnrollment)),
 	}
 	if pendingDelta != 0 {
 		update = "ADD used :one, pending :pending SET updatedAt = :now"
@@ -350,8 +365,10 @@ func (s *Store) licenceWrites(l bo.Learner, now time.Time, pendingDelta int) []t
 	contract := types.TransactWriteItem{Update: &types.Update{
 		TableName: s.table, Key: mustKey(contractKey(l.OrgID, l.ContractID)),
 		UpdateExpression: aws.String(update),
+		// A per-enrollment contract admits members without a cap: their
+		// enrollments take its licences (Enroll).
 		ConditionExpression: aws.String("attribute_exists(PK) AND startsMs <= :ms AND endsMs > :ms AND " +
-			"(unlimited = :true OR used < licences)"),
+			"(unlimited = :true OR licenceKind = :perEnrollment OR used < licences)"),
 		ExpressionAttributeValues: values,
 	}}
 	programCounts := map[string]int{"members": 1, "joined": 1}
@@ -362,8 +379,8 @@ func (s *Store) licenceWrites(l bo.Learner, now time.Time, pendingDelta int) []t
 	program := addCounters(s.table, programKey(l.OrgID, l.ProgramID), programCounts)
 	// A program being deleted admits no one.
 	program.Update.ConditionExpression = aws.String("attribute_exists(PK) AND attribute_not_exists(deleting)")
-	return []types.TransactWriteItem{contract, program,
-		addCounters(s.table, orgKey(l.OrgID), orgCounts)}
+	return append([]types.TransactWriteItem{contract, program, addCounters(s.table, orgKey(l.OrgID), orgCounts)},
+		trendAdds(s.table, l.OrgID, l.ProgramID, now, now, map[string]int{trendJoins: 1})...)
 }
 
 // join runs a join transaction whose first item writes the learner; it
@@ -490,17 +507,23 @@ func (s *Store) RemoveMember(ctx context.Context, l bo.Learner, allowReturn bool
 // contractRefusal explains why a contract admitted no one: outside its
 // term, or full.
 func (s *Store) contractRefusal(ctx context.Context, orgID, contractID string, now time.Time) error {
+	return s.refusal(ctx, orgID, contractID, now, "the program cannot admit new members", "the program is full: all %d licences of its contract are in use")
+}
+
+// refusal explains why a contract refused a licence: what (the refused
+// act) outside its term, or full, said with the cap.
+func (s *Store) refusal(ctx context.Context, orgID, contractID string, now time.Time, what, full string) error {
 	c, err := s.GetContract(ctx, orgID, contractID)
 	if err != nil {
 		return err
 	}
 	switch c.Status(now) {
 	case bo.ContractExpired:
-		return bo.Errorf(bo.ELIMIT, "the program cannot admit new members: its contract ended on %s", c.EndsAt.Format("2 January 2006"))
+		return bo.Errorf(bo.ELIMIT, "%s: its contract ended on %s", what, c.EndsAt.Format("2 January 2006"))
 	case bo.ContractUpcoming:
-		return bo.Errorf(bo.ELIMIT, "the program cannot admit new members before %s, when its contract starts", c.StartsAt.Format("2 January 2006"))
+		return bo.Errorf(bo.ELIMIT, "%s before %s, when its contract starts", what, c.StartsAt.Format("2 January 2006"))
 	}
-	return bo.Errorf(bo.ELIMIT, "the program is full: all %d licences of its contract are in use", c.Licences)
+	return bo.Errorf(bo.ELIMIT, full, c.Licences)
 }
 
 // learnerCursor is the position after the last learner of a page: the
@@ -551,10 +574,10 @@ func (s *Store) ListLearners(ctx context.Context, programID string, state bo.Lea
 	if err != nil {
 		return nil, "", err
 	}
-	index, skName := resources.IndexGSI1, resources.AttrGSI1SK
+	index, skName := resources.IndexLearnersByEmail, resources.AttrGSI1SK
 	pkName := resources.AttrGSI1PK
 	if q.ByName {
-		index, skName, pkName = resources.IndexGSI2, resources.AttrGSI2SK, resources.AttrGSI2PK
+		index, skName, pkName = resources.IndexLearnersByName, resources.AttrGSI2SK, resources.AttrGSI2PK
 	}
 	type shardPage struct {
 		recs []learnerRecord

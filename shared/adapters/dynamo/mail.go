@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/learnops/backoffice/shared/app/resources"
+	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/domain/mail"
 )
 
@@ -65,4 +66,55 @@ func (s *Store) Release(ctx context.Context, emailID string) error {
 		return fmt.Errorf("release email %s: %w", emailID, err)
 	}
 	return nil
+}
+
+// MailLedger is the store as the mailer uses it (claims, reach and campaign
+// outcomes), as method values of the Store and nothing more. The mailer
+// holds it rather than the Store because its binary runs templates, which
+// call methods by name through reflection: it keeps every exported method
+// of every type reachable from a value held in an interface, so a held
+// *Store would link all of the store.
+type MailLedger struct {
+	claim   func(context.Context, string) (bool, error)
+	release func(context.Context, string) error
+	reach   func(context.Context, string, []string) (map[string]bo.Reach, error)
+	count   func(context.Context, string, mail.Outcome) error
+	erased  func(context.Context, string, []string) (map[string]bool, error)
+}
+
+var (
+	_ mail.Claims   = MailLedger{}
+	_ mail.Reach    = MailLedger{}
+	_ mail.Outcomes = MailLedger{}
+	_ mail.Erasures = MailLedger{}
+)
+
+// MailLedger returns the store's MailLedger.
+func (s *Store) MailLedger() MailLedger {
+	return MailLedger{claim: s.Claim, release: s.Release, reach: s.Reachability, count: s.CountOutcome, erased: s.Erased}
+}
+
+// Erased is Store.Erased.
+func (l MailLedger) Erased(ctx context.Context, orgID string, emailKeys []string) (map[string]bool, error) {
+	return l.erased(ctx, orgID, emailKeys)
+}
+
+// Claim is Store.Claim.
+func (l MailLedger) Claim(ctx context.Context, emailID string) (bool, error) {
+	return l.claim(ctx, emailID)
+}
+
+// Release is Store.Release.
+func (l MailLedger) Release(ctx context.Context, emailID string) error {
+	return l.release(ctx, emailID)
+}
+
+// Reachability is Store.Reachability.
+func (l MailLedger) Reachability(ctx context.Context, orgID string, emailKeys []string) (map[string]bo.Reach, error) {
+	return l.reach(ctx, orgID, emailKeys)
+}
+
+// CountOutcome is Store.CountOutcome.
+func (l MailLedger) CountOutcome(ctx context.Context, campaign string, o mail.Outcome) error {
+	return l.count(ctx, campaign, o)
 }

@@ -37,11 +37,11 @@ type viewIndex struct {
 }
 
 var viewIndexes = map[members.Sort]viewIndex{
-	members.ByEmail:    {resources.IndexGSI1, resources.AttrGSI1PK, resources.AttrGSI1SK},
-	members.ByName:     {resources.IndexGSI2, resources.AttrGSI2PK, resources.AttrGSI2SK},
-	members.ByJoined:   {resources.IndexGSI3, resources.AttrGSI1PK, resources.AttrGSI3SK},
-	members.ByInvited:  {resources.IndexGSI4, resources.AttrGSI1PK, resources.AttrGSI4SK},
-	members.ByActivity: {resources.IndexGSI5, resources.AttrGSI1PK, resources.AttrGSI5SK},
+	members.ByEmail:    {resources.IndexLearnersByEmail, resources.AttrGSI1PK, resources.AttrGSI1SK},
+	members.ByName:     {resources.IndexLearnersByName, resources.AttrGSI2PK, resources.AttrGSI2SK},
+	members.ByJoined:   {resources.IndexLearnersByJoined, resources.AttrGSI1PK, resources.AttrGSI3SK},
+	members.ByInvited:  {resources.IndexLearnersByInvited, resources.AttrGSI1PK, resources.AttrGSI4SK},
+	members.ByActivity: {resources.IndexLearnersByActivity, resources.AttrGSI1PK, resources.AttrGSI5SK},
 }
 
 // viewCursor is where a page of one members view ends: the sort key after
@@ -128,13 +128,23 @@ func planView(q members.Query) viewPlan {
 			conds = append(conds, "(begins_with(emailKey, :q) OR begins_with(nameKey, :q))")
 		}
 	}
-	if q.ContractID != "" {
-		p.values[":contract"] = str(q.ContractID)
-		conds = append(conds, "contractId = :contract")
+	if len(q.ContractIDs) > 0 {
+		var in []string
+		for i, id := range q.ContractIDs {
+			name := fmt.Sprintf(":contract%d", i)
+			p.values[name] = str(id)
+			in = append(in, name)
+		}
+		conds = append(conds, "contractId IN ("+strings.Join(in, ", ")+")")
 	}
-	if q.CourseID != "" {
-		p.values[":course"] = str(q.CourseID)
-		conds = append(conds, "contains(currentItems, :course)")
+	if len(q.CourseIDs) > 0 {
+		var any []string
+		for i, id := range q.CourseIDs {
+			name := fmt.Sprintf(":course%d", i)
+			p.values[name] = str(id)
+			any = append(any, "contains(currentItems, "+name+")")
+		}
+		conds = append(conds, "("+strings.Join(any, " OR ")+")")
 	}
 	if q.Undeliverable {
 		p.values[":undeliverable"] = &types.AttributeValueMemberBOOL{Value: true}
@@ -201,7 +211,7 @@ func (s *Store) ListMembers(ctx context.Context, programID string, q members.Que
 	plan := planView(q)
 	ix := plan.ix
 	list := viewCursor{Program: programID, Status: q.Status, Sort: q.Sort, Desc: q.Desc, Search: q.Search,
-		Filter: fmt.Sprint(q.ContractID, "|", q.CourseID, "|", q.Undeliverable)}
+		Filter: fmt.Sprint(strings.Join(q.ContractIDs, ","), "|", strings.Join(q.CourseIDs, ","), "|", q.Undeliverable)}
 	after := ""
 	if q.Cursor != "" {
 		var got viewCursor

@@ -115,7 +115,7 @@ func TestMembersViewStatuses(t *testing.T) {
 			t.Errorf("status %s: %v, want %v", st, got, want[st])
 		}
 	}
-	page, _ := svc.List(ctx, w.boss, w.org.ID, w.program.ID, members.Query{Status: members.Joined, CourseID: "c1", Sort: members.ByEmail})
+	page, _ := svc.List(ctx, w.boss, w.org.ID, w.program.ID, members.Query{Status: members.Joined, CourseIDs: []string{"c1"}, Sort: members.ByEmail})
 	if got := emails(page.Items); !slices.Equal(got, []string{"c", "d"}) {
 		t.Errorf("current enrollment in c1: %v", got)
 	}
@@ -172,8 +172,15 @@ func TestMembersViewSortsPagesAndExports(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows, _ := csv.NewReader(&buf).ReadAll()
-	if len(rows) != 6 || strings.Join(rows[0], ",") != "Name,Email,completions,currentEnrollments" || rows[4][1] != "e@x.org" || rows[4][2] != "1" {
+	if len(rows) != 6 || strings.Join(rows[0], ",") != "Learner,Email,Completions,Current Enrollments" || rows[4][1] != "e@x.org" || rows[4][2] != "1" {
 		t.Fatalf("export %q", rows)
+	}
+	// The count of a selection agrees with its export, under any sort.
+	for _, sort := range []members.Sort{members.ByName, members.ByActivity} {
+		c, err := svc.Count(ctx, w.boss, w.org.ID, w.program.ID, members.Query{Status: members.Joined, Sort: sort})
+		if err != nil || c.Count != len(rows)-1 || c.Read < c.Count {
+			t.Errorf("count sorted by %s: %+v, %v; want %d", sort, c, err, len(rows)-1)
+		}
 	}
 }
 

@@ -62,7 +62,10 @@ type messageRecord struct {
 	Frontier    string     `dynamodbav:"frontier,omitempty"`
 	SendingAt   *time.Time `dynamodbav:"sendingAt,omitempty"`
 	SentAt      *time.Time `dynamodbav:"sentAt,omitempty"`
-	Version     int        `dynamodbav:"version"`
+	// TermsBy and TermsAt record who accepted the terms to send, and when.
+	TermsBy string     `dynamodbav:"termsAcceptedBy,omitempty"`
+	TermsAt *time.Time `dynamodbav:"termsAcceptedAt,omitempty"`
+	Version int        `dynamodbav:"version"`
 }
 
 func newMessageRecord(m messaging.Message) messageRecord {
@@ -73,7 +76,8 @@ func newMessageRecord(m messaging.Message) messageRecord {
 	r := messageRecord{key: messageKey(m.OrgID, m.ID), meta: meta{Type: typeMessage, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt},
 		ID: m.ID, OrgID: m.OrgID, Status: string(m.Status), Preset: string(m.Preset), Audience: string(audience),
 		Subject: m.Subject, Content: m.Content, SenderName: m.SenderName, ReplyTo: string(m.ReplyTo),
-		AuthorEmail: m.Author.Email, AuthorName: m.Author.Name, Targets: m.Targets, Frontier: m.Frontier, SendingAt: m.SendingAt, SentAt: m.SentAt, Version: m.Version}
+		AuthorEmail: m.Author.Email, AuthorName: m.Author.Name, Targets: m.Targets, Frontier: m.Frontier, SendingAt: m.SendingAt, SentAt: m.SentAt, Version: m.Version,
+		TermsBy: m.TermsAcceptedBy, TermsAt: m.TermsAcceptedAt}
 	if c := m.CallToAction; c != nil {
 		r.ActionLabel, r.ActionURL = c.Label, c.URL
 	}
@@ -84,7 +88,8 @@ func (r messageRecord) message() (messaging.Message, error) {
 	m := messaging.Message{ID: r.ID, OrgID: r.OrgID, Status: messaging.Status(r.Status), Preset: messaging.Preset(r.Preset),
 		Subject: r.Subject, Content: r.Content, SenderName: r.SenderName, ReplyTo: messaging.ReplyTo(r.ReplyTo),
 		Author: messaging.Author{Email: r.AuthorEmail, Name: r.AuthorName}, Targets: r.Targets, Frontier: r.Frontier,
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, SendingAt: r.SendingAt, SentAt: r.SentAt, Version: r.Version}
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, SendingAt: r.SendingAt, SentAt: r.SentAt, Version: r.Version,
+		TermsAcceptedBy: r.TermsBy, TermsAcceptedAt: r.TermsAt}
 	if r.ActionURL != "" {
 		m.CallToAction = &messaging.CallToAction{Label: r.ActionLabel, URL: r.ActionURL}
 	}
@@ -153,13 +158,15 @@ func (s *Store) setStatus(ctx context.Context, orgID, messageID string, from mes
 }
 
 // MarkSending turns a draft into a message being sent to the target
-// programs: the one conditional write that lets only one of concurrent
-// sends through. It returns ECONFLICT for a message that is not a draft
-// (or does not exist), and the table's error.
-func (s *Store) MarkSending(ctx context.Context, orgID, messageID string, targets []string, at time.Time) error {
+// programs, recording who accepted the terms to send it and when: the one
+// conditional write that lets only one of concurrent sends through. It
+// returns ECONFLICT for a message that is not a draft (or does not exist),
+// and the table's error.
+func (s *Store) MarkSending(ctx context.Context, orgID, messageID string, targets []string, acceptedBy string, at time.Time) error {
 	ok, err := s.setStatus(ctx, orgID, messageID, messaging.StatusDraft,
-		"SET #status = :to, targets = :targets, sendingAt = :at, updatedAt = :at REMOVE frontier",
-		map[string]types.AttributeValue{":to": str(string(messaging.StatusSending)), ":targets": stringList(targets), ":at": timeValue(at)})
+		"SET #status = :to, targets = :targets, sendingAt = :at, updatedAt = :at, termsAcceptedBy = :by, termsAcceptedAt = :at REMOVE frontier",
+		map[string]types.AttributeValue{":to": str(string(messaging.StatusSending)), ":targets": stringList(targets), ":at": timeValue(at),
+			":by": str(acceptedBy)})
 	if err == nil && !ok {
 		return bo.Errorf(bo.ECONFLICT, "message %s is not a draft", messageID)
 	}
@@ -170,7 +177,7 @@ func (s *Store) MarkSending(ctx context.Context, orgID, messageID string, target
 // could not be queued). It does nothing to a message that is not being
 // sent, and returns the table's error.
 func (s *Store) RevertSending(ctx context.Context, orgID, messageID string) error {
-	_, err := s.setStatus(ctx, orgID, messageID, messaging.StatusSending, "SET #status = :to REMOVE targets, sendingAt, frontier",
+	_, err := s.setStatus(ctx, orgID, messageID, messaging.StatusSending, "SET #status = :to REMOVE targets, sendingAt, frontier, termsAcceptedBy, termsAcceptedAt",
 		map[string]types.AttributeValue{":to": str(string(messaging.StatusDraft))})
 	return err
 }

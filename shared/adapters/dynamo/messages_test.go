@@ -64,7 +64,7 @@ func TestMessageLifecycle(t *testing.T) {
 	codes := map[string]int{}
 	for range 20 {
 		wg.Go(func() {
-			err := s.MarkSending(ctx, "org1", "msg_1", []string{"p1", "p2"}, now)
+			err := s.MarkSending(ctx, "org1", "msg_1", []string{"p1", "p2"}, "dean@acme.edu", now)
 			mu.Lock()
 			codes[bo.ErrorCode(err)]++
 			mu.Unlock()
@@ -93,7 +93,7 @@ func TestMessageLifecycle(t *testing.T) {
 	if got, _ = s.GetMessage(ctx, "org1", "msg_1"); got.Status != messaging.StatusDraft {
 		t.Fatalf("a draft was marked sent: %s", got.Status)
 	}
-	if err := s.MarkSending(ctx, "org1", "msg_1", []string{"p1"}, now); err != nil {
+	if err := s.MarkSending(ctx, "org1", "msg_1", []string{"p1"}, "dean@acme.edu", now); err != nil {
 		t.Fatal(err)
 	}
 	// The planning frontier moves only from where it is.
@@ -116,7 +116,7 @@ func TestMessageLifecycle(t *testing.T) {
 	if got, _ = s.GetMessage(ctx, "org1", "msg_1"); got.Status != messaging.StatusSent || got.SentAt == nil {
 		t.Fatalf("sent: %+v", got)
 	}
-	if err := s.MarkSending(ctx, "org1", "msg_1", []string{"p1"}, now); bo.ErrorCode(err) != bo.ECONFLICT {
+	if err := s.MarkSending(ctx, "org1", "msg_1", []string{"p1"}, "dean@acme.edu", now); bo.ErrorCode(err) != bo.ECONFLICT {
 		t.Fatalf("sending a sent message: %v", err)
 	}
 	if moved, err := s.AdvancePlan(ctx, "org1", "msg_1", "1|", "2|"); err != nil || moved {

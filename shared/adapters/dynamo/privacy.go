@@ -186,7 +186,7 @@ type personIndexEntry struct {
 // with prefix, in every org.
 func (s *Store) personIndex(ctx context.Context, emailKey, prefix string) ([]personIndexEntry, error) {
 	in := &dynamodb.QueryInput{
-		TableName: s.table, IndexName: aws.String(resources.IndexGSI6),
+		TableName: s.table, IndexName: aws.String(resources.IndexProgramsByEmail),
 		KeyConditionExpression:    aws.String("#pk = :pk AND begins_with(#sk, :prefix)"),
 		ExpressionAttributeNames:  map[string]string{"#pk": resources.AttrGSI6PK, "#sk": resources.AttrGSI6SK},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(emailIndexPK(emailKey)), ":prefix": str(prefix)},

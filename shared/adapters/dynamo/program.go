@@ -146,8 +146,8 @@ func withProgramIndex(orgID, programID string, values map[string]types.Attribute
 }
 
 // DeleteProgram deletes the program, releases its slug and deletes its
-// collections in one transaction, under the condition that it has no members.
-// It returns ECONFLICT while it has members.
+// collections in one transaction, under the condition that it has no members,
+// then its per-item counts. It returns ECONFLICT while it has members.
 func (s *Store) DeleteProgram(ctx context.Context, orgID, programID string) error {
 	p, err := s.GetProgram(ctx, orgID, programID)
 	if err != nil {
@@ -169,12 +169,16 @@ func (s *Store) DeleteProgram(ctx context.Context, orgID, programID string) erro
 	for _, c := range cols {
 		items = append(items, types.TransactWriteItem{Delete: &types.Delete{TableName: s.table, Key: mustKey(c.key)}})
 	}
-	return s.transact(ctx, items, func(i int) error {
+	err = s.transact(ctx, items, func(i int) error {
 		if i == 0 {
 			return bo.Errorf(bo.ECONFLICT, "program %s has members: remove every member before deleting it", programID)
 		}
 		return bo.Errorf(bo.ECONFLICT, "program %s changed at the same time; retry", programID)
 	})
+	if err != nil {
+		return err
+	}
+	return s.deleteItemCounts(ctx, programID)
 }
 
 var _ members.DeletionStore = (*Store)(nil)

@@ -82,7 +82,7 @@ type runRecord struct {
 // first page). It returns the table's error.
 func (s *Store) ReminderPrograms(ctx context.Context, shard int, after string, limit int) ([]reminders.Program, error) {
 	in := &dynamodb.QueryInput{
-		TableName: s.table, IndexName: aws.String(resources.IndexGSI1), Limit: aws.Int32(int32(limit)),
+		TableName: s.table, IndexName: aws.String(resources.IndexLearnersByEmail), Limit: aws.Int32(int32(limit)),
 		KeyConditionExpression:    aws.String("GSI1PK = :pk"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(programIndexPK(shard))},
 	}
@@ -114,7 +114,7 @@ func (s *Store) ReminderPrograms(ctx context.Context, shard int, after string, l
 func (s *Store) PendingInvitations(ctx context.Context, programID string, shard int, w reminders.Window, after string, limit int) ([]reminders.Invitation, string, error) {
 	pk := learnerIndexPK(programID, string(bo.StateInvited), shard)
 	in := &dynamodb.QueryInput{
-		TableName: s.table, IndexName: aws.String(resources.IndexGSI4), Limit: aws.Int32(int32(limit)),
+		TableName: s.table, IndexName: aws.String(resources.IndexLearnersByInvited), Limit: aws.Int32(int32(limit)),
 		KeyConditionExpression: aws.String("GSI1PK = :pk AND GSI4SK BETWEEN :lo AND :hi"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":pk": str(pk), ":lo": str(invitedSortKey(w.From)), ":hi": str(invitedSortKey(w.To)),

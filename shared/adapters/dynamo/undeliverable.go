@@ -37,7 +37,7 @@ type standing struct {
 // invitations this call marked, and the table's error.
 func (s *Store) MarkUndeliverable(ctx context.Context, emailKey, reason string, at time.Time) (int, error) {
 	in := &dynamodb.QueryInput{
-		TableName: s.table, IndexName: aws.String(resources.IndexGSI6),
+		TableName: s.table, IndexName: aws.String(resources.IndexProgramsByEmail),
 		KeyConditionExpression:    aws.String("#pk = :pk AND begins_with(#sk, :programs)"),
 		ExpressionAttributeNames:  map[string]string{"#pk": resources.AttrGSI6PK, "#sk": resources.AttrGSI6SK},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(emailIndexPK(emailKey)), ":programs": str(prefixProgram)},

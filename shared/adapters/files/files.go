@@ -14,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"mime"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -78,10 +79,26 @@ type Store struct {
 }
 
 // New returns a Store on the bucket, using client for everything. Make the
-// client with s3.NewFromConfig(cfg, awsconfig.S3Options) so that it works
+// client with s3.NewFromConfig(cfg, PathStyle) so that it works
 // against a local endpoint too.
 func New(client *s3.Client, bucket string) *Store {
 	return NewStore(client, s3.NewPresignClient(client), bucket)
+}
+
+// Open returns a Store on the bucket with an S3 client built from cfg, with
+// path-style addressing against a configured endpoint (see PathStyle).
+func Open(cfg aws.Config, bucket string) *Store {
+	return New(s3.NewFromConfig(cfg, PathStyle), bucket)
+}
+
+// PathStyle is an option for s3.NewFromConfig: it turns on path-style
+// addressing when the client talks to a configured endpoint (a local
+// emulator), where bucket-name subdomains of 127.0.0.1 cannot resolve.
+// Against AWS itself it changes nothing.
+func PathStyle(o *s3.Options) {
+	if o.BaseEndpoint != nil || os.Getenv("AWS_ENDPOINT_URL") != "" || os.Getenv("AWS_ENDPOINT_URL_S3") != "" {
+		o.UsePathStyle = true
+	}
 }
 
 // NewStore returns a Store on the bucket with the given client and presigner.

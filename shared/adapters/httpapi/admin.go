@@ -8,6 +8,8 @@ import (
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/domain/admin"
+	"github.com/learnops/backoffice/shared/domain/library"
+	"github.com/learnops/backoffice/shared/domain/profile"
 )
 
 // Pinger answers when the function's table does.
@@ -43,12 +45,13 @@ type orgCreated struct {
 }
 
 // NewAdminHandler returns the handler of the admin function: health,
-// organisations, admins, contracts, programs and catalogues.
-func NewAdminHandler(svc *admin.Service, db Pinger, logger *slog.Logger) Handler {
-	return newHandler(FunctionAdmin, adminRoutes(svc, db, logger), logger)
+// organisations, admins, contracts, programs, catalogues, the course
+// library and the profile claim mapping.
+func NewAdminHandler(svc *admin.Service, lib *library.Service, profiles *profile.Service, db Pinger, logger *slog.Logger) Handler {
+	return newHandler(FunctionAdmin, withRoutes(adminRoutes(svc, lib, db, logger), profileRoutes(profiles)), logger)
 }
 
-func adminRoutes(svc *admin.Service, db Pinger, logger *slog.Logger) map[string]RouteFunc {
+func adminRoutes(svc *admin.Service, lib *library.Service, db Pinger, logger *slog.Logger) map[string]RouteFunc {
 	page := func(r *Request) (bo.Page, error) {
 		limit, cursor, err := r.Page()
 		return bo.Page{Limit: limit, Cursor: cursor}, err
@@ -163,8 +166,8 @@ func adminRoutes(svc *admin.Service, db Pinger, logger *slog.Logger) map[string]
 			return http.StatusNoContent, nil, err
 		},
 		"GET /v1/orgs/{orgId}/programs/{programId}/collections": func(ctx context.Context, r *Request) (int, any, error) {
-			cs, err := svc.ListCollections(ctx, r.Caller, r.Param("orgId"), r.Param("programId"))
-			return http.StatusOK, List[bo.Collection]{Items: cs}, err
+			cs, err := svc.Catalog(ctx, r.Caller, r.Param("orgId"), r.Param("programId"))
+			return http.StatusOK, List[admin.CountedCollection]{Items: cs}, err
 		},
 		"POST /v1/orgs/{orgId}/programs/{programId}/collections": func(ctx context.Context, r *Request) (int, any, error) {
 			var in admin.NewCollection
@@ -211,5 +214,5 @@ func adminRoutes(svc *admin.Service, db Pinger, logger *slog.Logger) map[string]
 			return http.StatusCreated, c, err
 		},
 	}
-	return routes
+	return withRoutes(withRoutes(routes, orgSettingsRoutes(svc)), libraryRoutes(lib))
 }

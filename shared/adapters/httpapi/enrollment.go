@@ -17,6 +17,10 @@ func NewEnrollmentHandler(svc *enroll.Service, logger *slog.Logger) Handler {
 
 func enrollmentRoutes(svc *enroll.Service) map[string]RouteFunc {
 	return map[string]RouteFunc{
+		"GET /v1/programs/{slug}/catalog": func(ctx context.Context, r *Request) (int, any, error) {
+			c, err := svc.Catalog(ctx, r.Caller, r.Param("slug"))
+			return http.StatusOK, c, err
+		},
 		"GET /v1/programs/{slug}/enrollments": func(ctx context.Context, r *Request) (int, any, error) {
 			items, err := svc.List(ctx, r.Caller, r.Param("slug"))
 			return http.StatusOK, List[bo.Enrollment]{Items: items}, err

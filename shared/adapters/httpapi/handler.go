@@ -419,6 +419,7 @@ func CallerFromClaims(auth *events.APIGatewayV2HTTPRequestContextAuthorizerDescr
 		Email:         c["email"],
 		EmailVerified: c["email_verified"] == "true",
 		Groups:        claimList(c["cognito:groups"]),
+		Claims:        c,
 	}
 }
 

@@ -205,15 +205,15 @@ func TestUndeclaredRoutePanics(t *testing.T) {
 
 func TestEveryDeclaredRouteIsServed(t *testing.T) {
 	served := map[string][]string{
-		FunctionAdmin:       keys(adminRoutes(nil, nil, slog.Default())),
+		FunctionAdmin:       append(keys(adminRoutes(nil, nil, nil, slog.Default())), keys(profileRoutes(nil))...),
 		FunctionInvitations: keys(invitationRoutes(nil, nil)),
 		FunctionJoin:        keys(joinRoutes(nil)),
 		FunctionWhitelist:   keys(whitelistRoutes(nil)),
 		FunctionEnrollment:  keys(enrollmentRoutes(nil)),
-		FunctionMembers:     keys(withPrivacy(memberRoutes(nil, nil), nil)),
+		FunctionMembers:     keys(withPrivacy(memberRoutes(nil, nil, nil), nil)),
 		FunctionReminders:   keys(remindersRoutes(nil)),
 		FunctionMessaging:   keys(messagingRoutes(nil, nil, slog.Default())),
-		FunctionReports:     keys(reportRoutes(nil)),
+		FunctionReports:     append(keys(reportRoutes(nil)), keys(trendRoutes(nil))...),
 	}
 	for _, r := range Routes {
 		found := false
@@ -253,16 +253,18 @@ var bodylessRoutes = map[string]bool{
 // panic on the nil service.
 func TestEveryObjectBodyRefusesNonObjects(t *testing.T) {
 	all := map[string]map[string]RouteFunc{
-		FunctionAdmin:       adminRoutes(nil, nil, slog.Default()),
+		FunctionAdmin:       adminRoutes(nil, nil, nil, slog.Default()),
 		FunctionInvitations: invitationRoutes(nil, nil),
 		FunctionJoin:        joinRoutes(nil),
 		FunctionWhitelist:   whitelistRoutes(nil),
 		FunctionEnrollment:  enrollmentRoutes(nil),
-		FunctionMembers:     withPrivacy(memberRoutes(nil, nil), nil),
+		FunctionMembers:     withPrivacy(memberRoutes(nil, nil, nil), nil),
 		FunctionReminders:   remindersRoutes(nil),
 		FunctionMessaging:   messagingRoutes(nil, nil, slog.Default()),
 		FunctionReports:     reportRoutes(nil),
 	}
+	maps.Copy(all[FunctionAdmin], profileRoutes(nil))
+	maps.Copy(all[FunctionReports], trendRoutes(nil))
 	bodies := []string{`null`, ` null `, "\n\tnull", `[]`, `[{}]`, `"x"`, `1`, `-1`, `true`, `false`}
 	tested := 0
 	for _, route := range Routes {

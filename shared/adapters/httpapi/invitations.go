@@ -94,6 +94,10 @@ func joinRoutes(svc *invite.Service) map[string]RouteFunc {
 			out, err := svc.Accept(ctx, r.Caller, r.Param("token"))
 			return http.StatusOK, out, err
 		},
+		"GET /v1/invitations/{token}": func(ctx context.Context, r *Request) (int, any, error) {
+			page, err := svc.Invitation(ctx, r.Caller, r.Param("token"))
+			return http.StatusOK, page, err
+		},
 		"GET /v1/programs/{slug}": func(ctx context.Context, r *Request) (int, any, error) {
 			out, err := svc.ProgramPage(ctx, r.Caller, r.Param("slug"))
 			return http.StatusOK, out, err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -38,13 +39,14 @@ type membersPage struct {
 // members view, its CSV exports (inline and in the background), removing
 // learners from a program, and the personal-data requests about a person
 // of the org (exports and erasures).
-func NewMembersHandler(svc *members.Service, exports *members.Exporter, personal *privacy.Service, logger *slog.Logger) Handler {
-	return newHandler(FunctionMembers, withPrivacy(memberRoutes(svc, exports), personal), logger)
+func NewMembersHandler(svc *members.Service, exports *members.Exporter, users *members.Users, personal *privacy.Service, logger *slog.Logger) Handler {
+	return newHandler(FunctionMembers, withPrivacy(memberRoutes(svc, exports, users), personal), logger)
 }
 
-func memberRoutes(svc *members.Service, exports *members.Exporter) map[string]RouteFunc {
+func memberRoutes(svc *members.Service, exports *members.Exporter, users *members.Users) map[string]RouteFunc {
 	const base = "/v1/orgs/{orgId}/programs/{programId}"
-	return map[string]RouteFunc{
+	routes := memberViewRoutes(svc, users)
+	maps.Copy(routes, map[string]RouteFunc{
 		"GET " + base + "/members": func(ctx context.Context, r *Request) (int, any, error) {
 			limit, cursor, err := r.Page()
 			if err != nil {
@@ -52,7 +54,7 @@ func memberRoutes(svc *members.Service, exports *members.Exporter) map[string]Ro
 			}
 			p := r.Event.QueryStringParameters
 			q := members.Query{Status: members.Status(p["status"]), Sort: members.Sort(p["sort"]), Search: p["search"],
-				ContractID: p["contractId"], CourseID: p["courseId"], Limit: limit, Cursor: cursor}
+				ContractIDs: members.SplitIDs(p["contractId"]), CourseIDs: members.SplitIDs(p["courseId"]), Limit: limit, Cursor: cursor}
 			switch p["undeliverable"] {
 			case "", "false":
 			case "true":
@@ -115,7 +117,8 @@ func memberRoutes(svc *members.Service, exports *members.Exporter) map[string]Ro
 			e, err := exports.Get(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), r.Param("exportId"))
 			return http.StatusOK, e, err
 		},
-	}
+	})
+	return routes
 }
 
 // allowReturnRequired is the error of a removal that does not say whether

@@ -96,6 +96,9 @@ func messagingRoutes(svc *messaging.Service, unsub *messaging.Unsubscriber, logg
 	for k, fn := range unsubscribeRoutes(unsub, logger) {
 		routes[k] = fn
 	}
+	for k, fn := range messageListRoutes(svc) {
+		routes[k] = fn
+	}
 	return routes
 }
 

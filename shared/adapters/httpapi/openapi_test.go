@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"mime"
@@ -20,11 +21,14 @@ import (
 	"github.com/learnops/backoffice/shared/domain/admin"
 	"github.com/learnops/backoffice/shared/domain/enroll"
 	"github.com/learnops/backoffice/shared/domain/invite"
+	"github.com/learnops/backoffice/shared/domain/library"
 	"github.com/learnops/backoffice/shared/domain/members"
 	"github.com/learnops/backoffice/shared/domain/messaging"
 	"github.com/learnops/backoffice/shared/domain/privacy"
+	"github.com/learnops/backoffice/shared/domain/profile"
 	"github.com/learnops/backoffice/shared/domain/reminders"
 	"github.com/learnops/backoffice/shared/domain/reports"
+	"github.com/learnops/backoffice/shared/domain/trends"
 	"github.com/learnops/backoffice/shared/domain/whitelist"
 )
 
@@ -338,6 +342,7 @@ func TestOpenAPIPathParametersAreDeclared(t *testing.T) {
 var fileAnswers = map[string]string{
 	"GET /v1/orgs/{orgId}/programs/{programId}/invitation-imports/template": "text/csv",
 	"GET /v1/orgs/{orgId}/programs/{programId}/domain-imports/template":     "text/csv",
+	"POST /v1/orgs/{orgId}/programs/{programId}/member-csv":                 "text/csv",
 }
 
 // pageAnswers are the operations that answer browsers: every answer,
@@ -486,7 +491,17 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"Collection":   bo.Collection{},
 		"CatalogItem":  bo.CatalogItem{},
 		"Error":        errorBody{},
-		"FieldError":   bo.FieldError{},
+
+		"LibraryLoadResult":  library.LoadResult{},
+		"LibraryItemList":    List[bo.CatalogItem]{},
+		"CatalogCollection":  admin.CountedCollection{},
+		"CountedCatalogItem": admin.CountedItem{},
+		"LearnerCatalog":     enroll.LearnerCatalog{},
+		"LearnerCollection":  enroll.LearnerCollection{},
+		"LearnerItem":        enroll.LearnerItem{},
+		"InvitationPage":     invite.InvitationPage{},
+		"InvitationBrand":    invite.Brand{},
+		"FieldError":         bo.FieldError{},
 
 		"Learner":        bo.Learner{},
 		"InvitationList": List[bo.Learner]{},
@@ -511,6 +526,11 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"MemberRemoval":     bo.Removal{},
 		"MemberRemovalList": List[bo.Removal]{},
 		"MembersPage":       membersPage{},
+		"MemberCount":       members.Count{},
+		"MemberDetail":      members.LearnerDetail{},
+		"UsersPage":         members.UsersPage{},
+		"User":              members.User{},
+		"UserProgram":       members.UserProgram{},
 
 		"AutomatedMessage":        reminders.AutomatedMessage{},
 		"AutomatedMessageProgram": reminders.ProgramRef{},
@@ -535,6 +555,11 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"ReportProgress":          reports.Progress{},
 		"ReportSummary":           reports.Summary{},
 		"ReportSchedule":          reports.Schedule{},
+		"Brand":                   bo.Brand{},
+		"LogoUpload":              admin.LogoUpload{},
+		"TrendSeries":             trends.Series{},
+		"TrendPoint":              trends.Point{},
+		"ClaimMapping":            profile.Mapping{},
 		"PersonalDataJob":         privacy.Job{},
 		"PersonalDataProgress":    privacy.Progress{},
 	}
@@ -550,6 +575,7 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"NewItem":          admin.NewItem{},
 		"ItemPlacement":    admin.ItemPlacement{},
 		"NewCatalogItem":   bo.CatalogItem{},
+		"LibraryLoad":      library.Load{},
 
 		"NewInvitation":      invite.NewInvitation{},
 		"InvitationRemovals": removalRequest{},
@@ -560,21 +586,29 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 
 		"NewEnrollment": enroll.NewEnrollment{},
 
+		"MemberCSVRequest": memberCSV{},
+
 		"RemovalOptions": removalOptions{},
 		"MemberRemovals": memberRemovals{},
 
-		"ReminderSwitch":    reminders.Switch{},
-		"NewMemberExport":   members.Selection{},
-		"NewMessage":        messaging.Draft{},
-		"MessageChange":     messaging.Change{},
-		"MessageAudience":   messaging.Audience{},
-		"PickedLearners":    messaging.LearnerList{},
-		"CallToAction":      messaging.CallToAction{},
-		"PreviewRequest":    previewRequest{},
-		"SendRequest":       sendRequest{},
-		"MessagingSettings": messaging.Settings{},
-		"NewReport":         reports.NewReport{},
-		"ScheduleChange":    reports.ScheduleChange{},
+		"ReminderSwitch":     reminders.Switch{},
+		"NewMemberExport":    members.Selection{},
+		"NewMessage":         messaging.Draft{},
+		"MessageChange":      messaging.Change{},
+		"MessageAudience":    messaging.Audience{},
+		"PickedLearners":     messaging.LearnerList{},
+		"CallToAction":       messaging.CallToAction{},
+		"PreviewRequest":     previewRequest{},
+		"SendRequest":        sendRequest{},
+		"MessagingSettings":  messaging.Settings{},
+		"NewReport":          reports.NewReport{},
+		"ScheduleChange":     reports.ScheduleChange{},
+		"OrgChange":          admin.OrgChange{},
+		"NewLogoUpload":      admin.NewLogoUpload{},
+		"ContractChange":     admin.ContractChange{},
+		"Renewal":            admin.Renewal{},
+		"AdminChange":        admin.AdminChange{},
+		"ClaimMappingChange": profile.Change{},
 	}
 	root := parseOpenAPI(t, OpenAPI)
 	schemas := child(child(root, "components"), "schemas")
@@ -653,6 +687,8 @@ func TestOpenAPIEnumsMatchGo(t *testing.T) {
 		got  []string
 		want []string
 	}{
+		{"LicenceKind enum", enum(child(schemas, "LicenceKind")), []string{string(bo.LicencePerMembership), string(bo.LicencePerEnrollment)}},
+		{"NewLogoUpload.contentType enum", enum(property("NewLogoUpload", "contentType")), admin.LogoTypes},
 		{"ImportJob.status enum", enum(property("ImportJob", "status")), []string{
 			string(invite.JobAwaitingUpload), string(invite.JobQueued), string(invite.JobRunning),
 			string(invite.JobDone), string(invite.JobFailed),
@@ -790,6 +826,27 @@ func (openAPIMembersView) ListMembers(context.Context, string, members.Query) (m
 }
 
 // StreamMembers streams the same two learners.
+func (openAPIMembersView) CountMembers(context.Context, string, members.Query) (members.Count, error) {
+	return members.Count{Count: 2, Read: 2}, nil
+}
+
+// GetLearners returns the example's learners among the keys.
+func (v openAPIMembersView) GetLearners(ctx context.Context, programID string, keys []string) (map[string]bo.Learner, error) {
+	page, _ := v.ListMembers(ctx, programID, members.Query{})
+	out := map[string]bo.Learner{}
+	for _, l := range page.Items {
+		if k := strings.ToLower(l.Email); slices.Contains(keys, k) {
+			out[k] = l
+		}
+	}
+	return out, nil
+}
+
+// ListContracts names the example's contract.
+func (openAPIMembersView) ListContracts(context.Context, string, bo.Page) ([]bo.Contract, string, error) {
+	return []bo.Contract{{ID: "con_06h0he9q8r7s6t5v4w3x2y1", Name: "Seats 2025"}}, "", nil
+}
+
 func (v openAPIMembersView) StreamMembers(ctx context.Context, programID string, q members.Query, fn func([]bo.Learner) error) error {
 	page, _ := v.ListMembers(ctx, programID, q)
 	return fn(page.Items)
@@ -803,11 +860,11 @@ func TestOpenAPIDownloadsMatchHandlers(t *testing.T) {
 	svc := invite.NewService(nil, openAPIProgramAdmin{}, nil, invite.Config{})
 	served := map[string]RouteFunc{}
 	for _, routes := range []map[string]RouteFunc{
-		adminRoutes(nil, nil, slog.Default()),
+		adminRoutes(nil, nil, nil, slog.Default()),
 		invitationRoutes(svc, invite.NewImporter(svc, nil, nil)),
 		joinRoutes(svc),
 		whitelistRoutes(whitelist.NewService(nil, openAPIProgramAdmin{})),
-		memberRoutes(members.NewService(openAPIMembersView{}, openAPIProgramAdmin{}, nil, ""), nil),
+		memberRoutes(members.NewService(openAPIMembersView{}, openAPIProgramAdmin{}, nil, ""), nil, nil),
 	} {
 		for k, fn := range routes {
 			served[k] = fn
@@ -836,6 +893,18 @@ func TestOpenAPIDownloadsMatchHandlers(t *testing.T) {
 			continue
 		}
 		req := &Request{Caller: caller, Event: events.APIGatewayV2HTTPRequest{Headers: map[string]string{"accept": mediaType}}}
+		method, path, _ := strings.Cut(key, " ")
+		op := child(child(child(root, "paths"), path), strings.ToLower(method))
+		// A download asked for with a body is asked with the document's
+		// example of it.
+		if ex := child(child(child(child(op, "requestBody"), "content"), "application/json"), "example"); ex != nil {
+			var v any
+			if err := ex.Decode(&v); err != nil {
+				t.Fatal(err)
+			}
+			b, _ := json.Marshal(v)
+			req.Event.Body = string(b)
+		}
 		_, body, err := fn(context.Background(), req)
 		f, ok := body.(File)
 		if err != nil || !ok {
@@ -845,8 +914,6 @@ func TestOpenAPIDownloadsMatchHandlers(t *testing.T) {
 		if mt, _, err := mime.ParseMediaType(f.ContentType); err != nil || mt != mediaType {
 			t.Errorf("%s answers a File of type %q; the document says %s", key, f.ContentType, mediaType)
 		}
-		method, path, _ := strings.Cut(key, " ")
-		op := child(child(child(root, "paths"), path), strings.ToLower(method))
 		pairs(child(op, "responses"), func(status string, res *yaml.Node) {
 			if ex := child(child(child(deref(root, res), "content"), mediaType), "example"); ex != nil && ex.Value != string(f.Body) {
 				t.Errorf("%s: the %s example is %q, the handler sends %q", key, status, ex.Value, f.Body)

@@ -3,16 +3,20 @@ package httpapi
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"net/http"
 
 	"github.com/learnops/backoffice/shared/domain/reports"
+	"github.com/learnops/backoffice/shared/domain/trends"
 )
 
 // NewReportsHandler returns the API handler of the reports function:
-// requesting reports and gradebooks, their progress and links, and the
-// org's weekly report schedule.
-func NewReportsHandler(svc *reports.Service, logger *slog.Logger) Handler {
-	return newHandler(FunctionReports, reportRoutes(svc), logger)
+// requesting reports and gradebooks, their progress and links, the org's
+// weekly report schedule, and the trends.
+func NewReportsHandler(svc *reports.Service, trendSvc *trends.Service, logger *slog.Logger) Handler {
+	routes := reportRoutes(svc)
+	maps.Copy(routes, trendRoutes(trendSvc))
+	return newHandler(FunctionReports, routes, logger)
 }
 
 func reportRoutes(svc *reports.Service) map[string]RouteFunc {
@@ -28,6 +32,14 @@ func reportRoutes(svc *reports.Service) map[string]RouteFunc {
 		"GET " + orgPath + "/reports/{reportId}": func(ctx context.Context, r *Request) (int, any, error) {
 			j, err := svc.Get(ctx, r.Caller, r.Param("orgId"), r.Param("reportId"))
 			return http.StatusOK, j, err
+		},
+		"GET " + orgPath + "/reports": func(ctx context.Context, r *Request) (int, any, error) {
+			limit, cursor, err := r.Page()
+			if err != nil {
+				return 0, nil, err
+			}
+			p, err := svc.List(ctx, r.Caller, r.Param("orgId"), limit, cursor)
+			return http.StatusOK, p, err
 		},
 		"GET " + orgPath + "/report-schedule": func(ctx context.Context, r *Request) (int, any, error) {
 			sch, err := svc.GetSchedule(ctx, r.Caller, r.Param("orgId"))

@@ -55,14 +55,19 @@ var Routes = []Route{
 
 	{Method: "POST", Path: "/v1/orgs", Function: FunctionAdmin},
 	{Method: "GET", Path: orgPath, Function: FunctionAdmin},
+	{Method: "PATCH", Path: orgPath, Function: FunctionAdmin},
+	{Method: "POST", Path: orgPath + "/logo-uploads", Function: FunctionAdmin},
 
 	{Method: "GET", Path: orgPath + "/admins", Function: FunctionAdmin},
 	{Method: "POST", Path: orgPath + "/admins", Function: FunctionAdmin},
+	{Method: "PATCH", Path: orgPath + "/admins/{email}", Function: FunctionAdmin},
 	{Method: "DELETE", Path: orgPath + "/admins/{email}", Function: FunctionAdmin},
 
 	{Method: "GET", Path: orgPath + "/contracts", Function: FunctionAdmin},
 	{Method: "POST", Path: orgPath + "/contracts", Function: FunctionAdmin},
 	{Method: "GET", Path: orgPath + "/contracts/{contractId}", Function: FunctionAdmin},
+	{Method: "PATCH", Path: orgPath + "/contracts/{contractId}", Function: FunctionAdmin},
+	{Method: "POST", Path: orgPath + "/contracts/{contractId}/renewal", Function: FunctionAdmin},
 
 	{Method: "GET", Path: orgPath + "/programs", Function: FunctionAdmin},
 	{Method: "POST", Path: orgPath + "/programs", Function: FunctionAdmin},
@@ -97,6 +102,10 @@ var Routes = []Route{
 	{Method: "POST", Path: programPath + "/member-removals", Function: FunctionMembers},
 	{Method: "POST", Path: programPath + "/member-exports", Function: FunctionMembers},
 	{Method: "GET", Path: programPath + "/member-exports/{exportId}", Function: FunctionMembers},
+	{Method: "GET", Path: programPath + "/member-count", Function: FunctionMembers},
+	{Method: "GET", Path: programPath + "/members/{email}", Function: FunctionMembers},
+	{Method: "POST", Path: programPath + "/member-csv", Function: FunctionMembers},
+	{Method: "GET", Path: orgPath + "/users", Function: FunctionMembers},
 	// Personal-data requests about one person of the org.
 	{Method: "POST", Path: orgPath + "/people/{email}/data-export", Function: FunctionMembers},
 	{Method: "GET", Path: orgPath + "/data-exports/{exportId}", Function: FunctionMembers},
@@ -122,6 +131,9 @@ var Routes = []Route{
 	{Method: "PATCH", Path: messagePath, Function: FunctionMessaging},
 	{Method: "POST", Path: messagePath + "/preview", Function: FunctionMessaging},
 	{Method: "POST", Path: messagePath + "/send", Function: FunctionMessaging},
+	{Method: "GET", Path: orgPath + "/messages", Function: FunctionMessaging},
+	{Method: "GET", Path: programPath + "/messages", Function: FunctionMessaging},
+	{Method: "DELETE", Path: messagePath, Function: FunctionMessaging},
 	{Method: "GET", Path: orgPath + "/messaging-settings", Function: FunctionMessaging},
 	{Method: "PUT", Path: orgPath + "/messaging-settings", Function: FunctionMessaging},
 	// The unsubscribe links of emails: no sign-in, the signed token is
@@ -129,9 +141,22 @@ var Routes = []Route{
 	{Method: "GET", Path: "/v1/unsubscribe/{token}", Function: FunctionMessaging, Public: true},
 	{Method: "POST", Path: "/v1/unsubscribe/{token}", Function: FunctionMessaging, Public: true},
 	{Method: "POST", Path: orgPath + "/reports", Function: FunctionReports},
+
+	// The course library: operators load it, admins of an org search it.
+	{Method: "POST", Path: "/v1/library/items", Function: FunctionAdmin},
+	{Method: "GET", Path: orgPath + "/library", Function: FunctionAdmin},
+	// The learner's side: a member's program page, an invitation before
+	// it is accepted.
+	{Method: "GET", Path: "/v1/programs/{slug}/catalog", Function: FunctionEnrollment},
+	{Method: "GET", Path: "/v1/invitations/{token}", Function: FunctionJoin},
 	{Method: "GET", Path: orgPath + "/reports/{reportId}", Function: FunctionReports},
+	{Method: "GET", Path: orgPath + "/reports", Function: FunctionReports},
 	{Method: "GET", Path: orgPath + "/report-schedule", Function: FunctionReports},
 	{Method: "PUT", Path: orgPath + "/report-schedule", Function: FunctionReports},
+	{Method: "GET", Path: orgPath + "/trends", Function: FunctionReports},
+
+	{Method: "GET", Path: orgPath + "/profile-claims", Function: FunctionAdmin},
+	{Method: "PUT", Path: orgPath + "/profile-claims", Function: FunctionAdmin},
 }
 
 // Functions returns the names of the functions that serve routes, each once,

@@ -8,6 +8,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/learnops/backoffice/shared/domain/optout"
 )
 
 // Client is the part of the Secrets Manager API the package uses.
@@ -32,4 +34,33 @@ func Read(ctx context.Context, client Client, id string) ([]byte, error) {
 		return out.SecretBinary, nil
 	}
 	return nil, fmt.Errorf("read secret %s: it has no value", id)
+}
+
+// getSecretValue is the SDK client's GetSecretValue as a method value: a
+// Client that holds no *secretsmanager.Client, so that a binary that runs
+// templates (which call methods by name, through reflection, and so keep
+// every exported method of every type held in an interface) does not link
+// the whole Secrets Manager API.
+type getSecretValue func(context.Context, *secretsmanager.GetSecretValueInput, ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+
+// GetSecretValue calls the SDK's GetSecretValue.
+func (f getSecretValue) GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+	return f(ctx, in, opts...)
+}
+
+// Open returns a Client built from cfg.
+func Open(cfg aws.Config) Client {
+	return getSecretValue(secretsmanager.NewFromConfig(cfg).GetSecretValue)
+}
+
+// UnsubscribeSigner reads the unsubscribe links' signing secret (its ARN or
+// name) with a client built from cfg, once, at cold start, and returns the
+// signer of links under publicBaseURL. It returns Secrets Manager's error,
+// or the signer's for a secret that is too short.
+func UnsubscribeSigner(ctx context.Context, cfg aws.Config, secretID, publicBaseURL string) (*optout.Signer, error) {
+	secret, err := Read(ctx, Open(cfg), secretID)
+	if err != nil {
+		return nil, fmt.Errorf("unsubscribe signing secret: %w", err)
+	}
+	return optout.NewSigner(secret, publicBaseURL)
 }

@@ -166,3 +166,30 @@ func isPermanent(err error, sender string) bool {
 	var apiErr smithy.APIError
 	return errors.As(err, &apiErr) && apiErr.ErrorCode() == "InvalidParameterValue"
 }
+
+// sdkClient is the SDK's SES client seen through Client only, as method
+// values. It holds no *ses.Client: a binary that runs templates (which call
+// methods by name, through reflection) keeps every exported method of every
+// type reachable from a value held in an interface, and so would link the
+// whole SES API.
+type sdkClient struct {
+	sendRaw func(context.Context, *awsses.SendRawEmailInput, ...func(*awsses.Options)) (*awsses.SendRawEmailOutput, error)
+	quota   func(context.Context, *awsses.GetSendQuotaInput, ...func(*awsses.Options)) (*awsses.GetSendQuotaOutput, error)
+}
+
+// Open returns a Sender with an SES client built from cfg, sending under
+// configurationSet (see NewSender).
+func Open(cfg aws.Config, configurationSet string) *Sender {
+	c := awsses.NewFromConfig(cfg)
+	return NewSender(sdkClient{sendRaw: c.SendRawEmail, quota: c.GetSendQuota}, configurationSet)
+}
+
+// SendRawEmail calls the SDK's SendRawEmail.
+func (s sdkClient) SendRawEmail(ctx context.Context, in *awsses.SendRawEmailInput, opts ...func(*awsses.Options)) (*awsses.SendRawEmailOutput, error) {
+	return s.sendRaw(ctx, in, opts...)
+}
+
+// GetSendQuota calls the SDK's GetSendQuota.
+func (s sdkClient) GetSendQuota(ctx context.Context, in *awsses.GetSendQuotaInput, opts ...func(*awsses.Options)) (*awsses.GetSendQuotaOutput, error) {
+	return s.quota(ctx, in, opts...)
+}

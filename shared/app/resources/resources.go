@@ -85,22 +85,34 @@ const (
 	AttrTTL    = "expiresAt"
 )
 
-// Index names. The access patterns each serves are listed in shared/adapters/dynamo/keys.go.
+// Index names, in code after the access pattern each serves; the physical
+// names (GSI1 to GSI6) stay, as the key attributes' names do. Every access
+// pattern, with its index, is listed in shared/adapters/dynamo/keys.go.
 const (
-	IndexGSI1 = "GSI1"
-	IndexGSI2 = "GSI2"
-	// GSI3 to GSI5 share GSI1's partition key: the learners of a program
+	// IndexLearnersByEmail (GSI1): a program's learners in one state and
+	// shard, by email; also the index of every program (PROGRAMS#<n>),
+	// which the weekly reminders walk.
+	IndexLearnersByEmail = "GSI1"
+	// IndexLearnersByName (GSI2): a program's learners in one state and
+	// shard, by lower-cased name (name order and prefix search).
+	IndexLearnersByName = "GSI2"
+	// The next three share GSI1's partition key: the learners of a program
 	// in one state and shard, sorted by join date, invitation date and last
 	// activity (to the UTC day, so that only a learner's first activity of
 	// a day moves their GSI5 key).
-	IndexGSI3 = "GSI3"
-	IndexGSI4 = "GSI4"
-	IndexGSI5 = "GSI5"
-	// GSI6 holds learner items only (a sparse index): one person's
-	// standing in every program, by email. It projects what marking their
-	// pending invitations needs, so that learning activity, which rewrites
-	// learner items often, costs it nothing.
-	IndexGSI6 = "GSI6"
+
+	// IndexLearnersByJoined (GSI3): by join date.
+	IndexLearnersByJoined = "GSI3"
+	// IndexLearnersByInvited (GSI4): by invitation date (the members view,
+	// and the reminders' pending invitations sent in a window).
+	IndexLearnersByInvited = "GSI4"
+	// IndexLearnersByActivity (GSI5): by the day of the last activity.
+	IndexLearnersByActivity = "GSI5"
+	// IndexProgramsByEmail (GSI6) holds learner items only (a sparse
+	// index): one person's standing in every program, by email. It projects
+	// what marking their pending invitations needs, so that learning
+	// activity, which rewrites learner items often, costs it nothing.
+	IndexProgramsByEmail = "GSI6"
 )
 
 // learnerViewAttributes are the attributes of a learner item that the
@@ -125,17 +137,17 @@ var Table = TableSpec{
 	PartitionKey: Attribute{Name: AttrPK, Type: String},
 	SortKey:      Attribute{Name: AttrSK, Type: String},
 	Indexes: []Index{
-		{Name: IndexGSI1, PartitionKey: Attribute{Name: AttrGSI1PK, Type: String}, SortKey: Attribute{Name: AttrGSI1SK, Type: String},
+		{Name: IndexLearnersByEmail, PartitionKey: Attribute{Name: AttrGSI1PK, Type: String}, SortKey: Attribute{Name: AttrGSI1SK, Type: String},
 			Include: slices.Concat(learnerViewAttributes, []string{AttrGSI5SK}, programIndexAttributes)},
-		{Name: IndexGSI2, PartitionKey: Attribute{Name: AttrGSI2PK, Type: String}, SortKey: Attribute{Name: AttrGSI2SK, Type: String},
+		{Name: IndexLearnersByName, PartitionKey: Attribute{Name: AttrGSI2PK, Type: String}, SortKey: Attribute{Name: AttrGSI2SK, Type: String},
 			Include: slices.Concat(learnerViewAttributes, []string{AttrGSI5SK})},
-		{Name: IndexGSI3, PartitionKey: Attribute{Name: AttrGSI1PK, Type: String}, SortKey: Attribute{Name: AttrGSI3SK, Type: String},
+		{Name: IndexLearnersByJoined, PartitionKey: Attribute{Name: AttrGSI1PK, Type: String}, SortKey: Attribute{Name: AttrGSI3SK, Type: String},
 			Include: slices.Concat(learnerViewAttributes, []string{AttrGSI5SK})},
-		{Name: IndexGSI4, PartitionKey: Attribute{Name: AttrGSI1PK, Type: String}, SortKey: Attribute{Name: AttrGSI4SK, Type: String},
+		{Name: IndexLearnersByInvited, PartitionKey: Attribute{Name: AttrGSI1PK, Type: String}, SortKey: Attribute{Name: AttrGSI4SK, Type: String},
 			Include: slices.Concat(learnerViewAttributes, []string{AttrGSI5SK})},
-		{Name: IndexGSI5, PartitionKey: Attribute{Name: AttrGSI1PK, Type: String}, SortKey: Attribute{Name: AttrGSI5SK, Type: String},
+		{Name: IndexLearnersByActivity, PartitionKey: Attribute{Name: AttrGSI1PK, Type: String}, SortKey: Attribute{Name: AttrGSI5SK, Type: String},
 			Include: slices.Clone(learnerViewAttributes)},
-		{Name: IndexGSI6, PartitionKey: Attribute{Name: AttrGSI6PK, Type: String}, SortKey: Attribute{Name: AttrGSI6SK, Type: String},
+		{Name: IndexProgramsByEmail, PartitionKey: Attribute{Name: AttrGSI6PK, Type: String}, SortKey: Attribute{Name: AttrGSI6SK, Type: String},
 			Include: []string{"state", "orgId", "programId", "invitationId", "importId"}},
 	},
 	TTLAttribute: AttrTTL,
@@ -210,10 +222,17 @@ const (
 	// ReportsPrefix holds report zips and gradebooks, deleted by their own
 	// lifecycle rule ReportsExpireDays after they are written.
 	ReportsPrefix = "reports/"
+	// LogosPrefix holds organisations' logos, uploaded by org admins with
+	// presigned links; they are kept (no lifecycle rule expires them).
+	LogosPrefix = "logos/"
 	// PersonalDataPrefix holds personal-data exports' zips, under
 	// ReportsPrefix so that they go with the reports' lifecycle rule.
 	PersonalDataPrefix = ReportsPrefix + "personal-data/"
 )
+
+// ExpiringPrefixes are the prefixes whose objects expire after
+// Bucket.ExpireDays; reports have a rule of their own, logos none.
+var ExpiringPrefixes = []string{ImportsPrefix, ImportResultsPrefix, ExportsPrefix}
 
 // ReportsExpireDays is how long a report file lives: its emailed link
 // works for a day, and GET of the report hands out fresh links until the

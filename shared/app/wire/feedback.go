@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/learnops/backoffice/shared/adapters/dynamo"
 	"github.com/learnops/backoffice/shared/adapters/queue"
@@ -15,10 +14,11 @@ import (
 
 var _ feedback.Store = (*dynamo.Store)(nil)
 
-// ReadFeedback reads the feedback function's configuration: TABLE_NAME and
-// LOG_LEVEL. Its error names every missing variable.
+// ReadFeedback reads the feedback function's settings, Base: TABLE_NAME
+// and LOG_LEVEL. Its error names every missing variable.
 func ReadFeedback(vars *env.Reader) (Base, string, error) {
-	c := readBase(vars)
+	var c Base
+	vars.Load(&c)
 	return c, c.LogLevel, vars.Err()
 }
 
@@ -27,6 +27,6 @@ func ReadFeedback(vars *env.Reader) (Base, string, error) {
 // and marking their pending invitations undeliverable, with partial batch
 // failures.
 func Feedback(awsCfg aws.Config, c Base, logger *slog.Logger) queue.Handler {
-	store := dynamo.NewStore(dynamodb.NewFromConfig(awsCfg), c.Table)
+	store := dynamo.Open(awsCfg, c.Table)
 	return queue.BatchHandler(feedback.NewHandler(store, time.Now, logger).Handle, logger)
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/learnops/backoffice/shared/adapters/files"
 	"github.com/learnops/backoffice/shared/adapters/httpapi"
@@ -16,15 +15,17 @@ import (
 	"github.com/learnops/backoffice/shared/domain/activity"
 	"github.com/learnops/backoffice/shared/domain/enroll"
 	"github.com/learnops/backoffice/shared/domain/invite"
+	"github.com/learnops/backoffice/shared/domain/library"
 	"github.com/learnops/backoffice/shared/domain/members"
 	"github.com/learnops/backoffice/shared/domain/privacy"
+	"github.com/learnops/backoffice/shared/domain/profile"
 	"github.com/learnops/backoffice/shared/domain/whitelist"
 )
 
 // Admin returns the admin function's handler.
 func Admin(awsCfg aws.Config, c Learners, logger *slog.Logger) httpapi.Handler {
 	s := newServices(awsCfg, c, logger)
-	return httpapi.NewAdminHandler(s.admin, s.store, logger)
+	return httpapi.NewAdminHandler(s.admin, library.NewService(s.store, s.admin), profile.NewService(s.store, s.admin), s.store, logger)
 }
 
 // Invitations returns the invitations function's handler.
@@ -42,34 +43,36 @@ func Whitelist(awsCfg aws.Config, c Learners, logger *slog.Logger) httpapi.Handl
 // Enrollment returns the enrollment function's handler.
 func Enrollment(awsCfg aws.Config, c Learners, logger *slog.Logger) httpapi.Handler {
 	s := newServices(awsCfg, c, logger)
-	outbox := queue.NewPublisher(sqs.NewFromConfig(awsCfg), c.MailQueueURL)
+	outbox := queue.NewPublisher(queue.Open(awsCfg), c.MailQueueURL)
 	return httpapi.NewEnrollmentHandler(enroll.NewService(s.store, outbox, c.LearnerAppURL), logger)
 }
 
 // Members returns the members function's handler.
 func Members(awsCfg aws.Config, c Learners, logger *slog.Logger) httpapi.Handler {
-	svc, exports, _ := newMembers(awsCfg, c, logger)
-	return httpapi.NewMembersHandler(svc, exports, newPrivacy(awsCfg, c, logger), logger)
+	svc, exports, _, users := newMembers(awsCfg, c, logger)
+	return httpapi.NewMembersHandler(svc, exports, users, newPrivacy(awsCfg, c, logger), logger)
 }
 
 // newPrivacy returns the personal-data service (exports and erasures) on
 // the configuration's table, work queue and bucket.
 func newPrivacy(awsCfg aws.Config, c Learners, logger *slog.Logger) *privacy.Service {
 	s := newServices(awsCfg, c, logger)
-	svc := privacy.NewService(s.store, bucket(awsCfg, c.FilesBucket), queue.NewWork(sqs.NewFromConfig(awsCfg), c.WorkQueueURL), s.admin)
+	svc := privacy.NewService(s.store, bucket(awsCfg, c.FilesBucket), queue.NewWork(queue.Open(awsCfg), c.WorkQueueURL), s.admin)
 	svc.Log = logger
 	return svc
 }
 
 // newMembers returns the members service, its exporter and its program
-// deleter, on the configuration's table, queues and bucket.
-func newMembers(awsCfg aws.Config, c Learners, logger *slog.Logger) (*members.Service, *members.Exporter, *members.Deleter) {
+// deleter, and the org-wide users page, on the configuration's table,
+// queues and bucket.
+func newMembers(awsCfg aws.Config, c Learners, logger *slog.Logger) (*members.Service, *members.Exporter, *members.Deleter, *members.Users) {
 	s := newServices(awsCfg, c, logger)
-	outbox := queue.NewPublisher(sqs.NewFromConfig(awsCfg), c.MailQueueURL)
+	outbox := queue.NewPublisher(queue.Open(awsCfg), c.MailQueueURL)
 	svc := members.NewService(s.store, s.admin, outbox, c.LearnerAppURL)
 	svc.Log = logger
-	work := queue.NewWork(sqs.NewFromConfig(awsCfg), c.WorkQueueURL)
-	return svc, members.NewExporter(svc, s.store, bucket(awsCfg, c.FilesBucket), work), members.NewDeleter(svc, s.store, work)
+	work := queue.NewWork(queue.Open(awsCfg), c.WorkQueueURL)
+	return svc, members.NewExporter(svc, s.store, bucket(awsCfg, c.FilesBucket), work), members.NewDeleter(svc, s.store, work),
+		members.NewUsers(s.store, s.admin)
 }
 
 // Join returns the join function's handler.
@@ -136,7 +139,7 @@ func Dropped(err error) bool {
 // kind (program deletions, a batch of members at a time; member exports;
 // personal-data exports and erasures), with partial batch failures.
 func Worker(awsCfg aws.Config, c Learners, logger *slog.Logger) queue.Handler {
-	_, exports, deleter := newMembers(awsCfg, c, logger)
+	_, exports, deleter, _ := newMembers(awsCfg, c, logger)
 	personal := newPrivacy(awsCfg, c, logger)
 	return queue.BatchHandler(queue.Kinds{
 		members.WorkDeleteProgram: deleter.Handle,

@@ -7,7 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"github.com/learnops/backoffice/shared/adapters/awsconfig"
+	"github.com/learnops/backoffice/shared/adapters/awsenv"
 	"github.com/learnops/backoffice/shared/app/env"
 	"github.com/learnops/backoffice/shared/app/wire"
 )
@@ -77,7 +77,7 @@ func BenchmarkColdStartInit(b *testing.B) {
 	for name, init := range functions {
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
-				cfg, err := awsconfig.Load(b.Context())
+				cfg, err := awsenv.Load()
 				if err != nil {
 					b.Fatal(err)
 				}

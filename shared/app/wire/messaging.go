@@ -1,70 +1,17 @@
 package wire
 
-import (
-	"context"
-	"log/slog"
+import "github.com/learnops/backoffice/shared/app/functions/messaging"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
+// The messaging function's wiring lives in its own package, so that its
+// binary links nothing else; these names keep the dev runner and the tests
+// reading as before.
 
-	"github.com/learnops/backoffice/shared/adapters/dynamo"
-	"github.com/learnops/backoffice/shared/adapters/httpapi"
-	"github.com/learnops/backoffice/shared/adapters/queue"
-	"github.com/learnops/backoffice/shared/app/env"
-	"github.com/learnops/backoffice/shared/domain/admin"
-	"github.com/learnops/backoffice/shared/domain/messaging"
-	"github.com/learnops/backoffice/shared/domain/optout"
-)
+// Messaging is messaging.Config.
+type Messaging = messaging.Config
 
-// The adapters the messaging function is wired with implement the ports
-// its domain declares.
 var (
-	_ messaging.Authorizer = (*admin.Service)(nil)
-	_ messaging.PlanQueue  = (*queue.Work)(nil)
-	_ messaging.Outbox     = (*queue.Publisher)(nil)
-	_ messaging.Links      = (*optout.Signer)(nil)
-	_ messaging.Verifier   = (*optout.Signer)(nil)
+	// ReadMessaging is messaging.Read.
+	ReadMessaging = messaging.Read
+	// MessagingHandler is messaging.Handler.
+	MessagingHandler = messaging.Handler
 )
-
-// Messaging is the messaging function's configuration.
-type Messaging struct {
-	Bulk
-	// PlanQueueURL is the function's own queue of plan items: the chunks
-	// of the messages being sent.
-	PlanQueueURL string
-}
-
-// ReadMessaging reads the messaging function's configuration: TABLE_NAME,
-// LEARNER_APP_URL, MAIL_QUEUE_URL, PUBLIC_BASE_URL, UNSUBSCRIBE_SECRET_ID,
-// PLAN_QUEUE_URL and LOG_LEVEL. Its error names every missing variable.
-func ReadMessaging(vars *env.Reader) (Messaging, string, error) {
-	learners := Learners{Base: readBase(vars), LearnerAppURL: vars.Required("LEARNER_APP_URL"), MailQueueURL: vars.Required("MAIL_QUEUE_URL")}
-	c := Messaging{Bulk: readBulk(vars, learners), PlanQueueURL: vars.Required("PLAN_QUEUE_URL")}
-	return c, c.LogLevel, vars.Err()
-}
-
-// MessagingHandler builds the messaging function's handler: its API (the
-// messages, the presets, the settings and the public unsubscribe pages) and
-// its plan queue (the planner, a chunk of a message at a time, with
-// partial batch failures). It reads the unsubscribe signing secret at once
-// and returns Secrets Manager's error.
-func MessagingHandler(ctx context.Context, awsCfg aws.Config, c Messaging, logger *slog.Logger) (Triggers, error) {
-	signer, err := UnsubscribeSigner(ctx, awsCfg, c.Bulk)
-	if err != nil {
-		return Triggers{}, err
-	}
-	store := dynamo.NewStore(dynamodb.NewFromConfig(awsCfg), c.Table)
-	client := sqs.NewFromConfig(awsCfg)
-	plans := queue.NewWork(client, c.PlanQueueURL)
-	svc := messaging.NewService(store, admin.NewService(store, admin.Config{LearnerAppURL: c.LearnerAppURL}), plans,
-		messaging.Config{LearnerAppURL: c.LearnerAppURL})
-	svc.Log = logger
-	planner := messaging.NewPlanner(store, queue.NewPublisher(client, c.MailQueueURL), plans, signer,
-		messaging.PlanConfig{LearnerAppURL: c.LearnerAppURL})
-	planner.Log = logger
-	return Triggers{
-		API:   httpapi.NewMessagingHandler(svc, messaging.NewUnsubscriber(signer, store), logger),
-		Queue: queue.BatchHandler(planner.Handle, logger),
-	}, nil
-}

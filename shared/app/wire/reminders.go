@@ -8,7 +8,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/learnops/backoffice/shared/adapters/dynamo"
 	"github.com/learnops/backoffice/shared/adapters/httpapi"
@@ -54,7 +53,7 @@ func Reminders(ctx context.Context, awsCfg aws.Config, c RemindersConfig, logger
 		return Triggers{}, err
 	}
 	s := newServices(awsCfg, c.Learners, logger)
-	outbox := queue.NewPublisher(sqs.NewFromConfig(awsCfg), c.MailQueueURL)
+	outbox := queue.NewPublisher(queue.Open(awsCfg), c.MailQueueURL)
 	runner := reminders.NewRunner(s.store, outbox, signer, reminders.Config{
 		LearnerAppURL: c.LearnerAppURL, ProgramShards: dynamo.ProgramShards, LearnerShards: dynamo.LearnerShards,
 	}, logger)

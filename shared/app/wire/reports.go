@@ -7,8 +7,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/learnops/backoffice/shared/adapters/dynamo"
 	"github.com/learnops/backoffice/shared/adapters/httpapi"
@@ -16,35 +14,43 @@ import (
 	"github.com/learnops/backoffice/shared/app/env"
 	"github.com/learnops/backoffice/shared/domain/admin"
 	"github.com/learnops/backoffice/shared/domain/reports"
+	"github.com/learnops/backoffice/shared/domain/trends"
 )
 
-// Reports is the reports function's configuration.
+// Reports is the reports function's settings, each variable declared once
+// in its field's tag: ReadReports fills it, and the stack sets the
+// variables it names.
 type Reports struct {
 	Base
-	MailQueueURL string
+	MailQueueURL string `env:"MAIL_QUEUE_URL"`
 	// ReportQueueURL is the queue of report builds, which the function
 	// both fills (on requests and schedules) and consumes.
-	ReportQueueURL string
-	FilesBucket    string
+	ReportQueueURL string `env:"REPORT_QUEUE_URL"`
+	FilesBucket    string `env:"FILES_BUCKET"`
 }
 
-// ReadReports reads the reports function's configuration: TABLE_NAME,
-// MAIL_QUEUE_URL, REPORT_QUEUE_URL, FILES_BUCKET and LOG_LEVEL. Its error
+// ReadReports reads the reports function's settings (Reports). Its error
 // names every missing variable.
 func ReadReports(vars *env.Reader) (Reports, string, error) {
-	c := Reports{Base: readBase(vars), MailQueueURL: vars.Required("MAIL_QUEUE_URL"),
-		ReportQueueURL: vars.Required("REPORT_QUEUE_URL"), FilesBucket: vars.Required("FILES_BUCKET")}
+	var c Reports
+	vars.Load(&c)
 	return c, c.LogLevel, vars.Err()
 }
 
 // ReportsService returns the reports service of the configuration.
 func ReportsService(awsCfg aws.Config, c Reports, logger *slog.Logger) *reports.Service {
-	store := dynamo.NewStore(dynamodb.NewFromConfig(awsCfg), c.Table)
-	client := sqs.NewFromConfig(awsCfg)
+	store := dynamo.Open(awsCfg, c.Table)
+	client := queue.Open(awsCfg)
 	svc := reports.NewService(store, admin.NewService(store, admin.Config{}), queue.NewWork(client, c.ReportQueueURL),
 		bucket(awsCfg, c.FilesBucket), queue.NewPublisher(client, c.MailQueueURL))
 	svc.Log = logger
 	return svc
+}
+
+// TrendsService returns the trends service on the configuration's table.
+func TrendsService(awsCfg aws.Config, c Reports) *trends.Service {
+	store := dynamo.Open(awsCfg, c.Table)
+	return trends.NewService(store, admin.NewService(store, admin.Config{}))
 }
 
 // ReportsTriggers returns the reports function's handler for each of its
@@ -54,7 +60,7 @@ func ReportsService(awsCfg aws.Config, c Reports, logger *slog.Logger) *reports.
 func ReportsTriggers(awsCfg aws.Config, c Reports, logger *slog.Logger) Triggers {
 	svc := ReportsService(awsCfg, c, logger)
 	return Triggers{
-		API:   httpapi.NewReportsHandler(svc, logger),
+		API:   httpapi.NewReportsHandler(svc, TrendsService(awsCfg, c), logger),
 		Queue: queue.BatchHandler(svc.BuildJSON, logger),
 		Schedule: func(ctx context.Context, ev events.EventBridgeEvent) error {
 			at := ev.Time

@@ -8,83 +8,39 @@ package wire
 import (
 	"context"
 	"log/slog"
-	"os"
-	"time"
 
-	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/learnops/backoffice/shared/adapters/awsconfig"
 	"github.com/learnops/backoffice/shared/adapters/dynamo"
 	"github.com/learnops/backoffice/shared/adapters/files"
 	"github.com/learnops/backoffice/shared/adapters/queue"
 	"github.com/learnops/backoffice/shared/app/env"
+	"github.com/learnops/backoffice/shared/app/start"
 	"github.com/learnops/backoffice/shared/domain/admin"
 	"github.com/learnops/backoffice/shared/domain/invite"
 	"github.com/learnops/backoffice/shared/domain/members"
 )
 
-// startTimeout bounds what a function does at cold start before serving.
-const startTimeout = 10 * time.Second
-
-// Main is the whole of a function's main: it reads the configuration with
-// read (whose error names every missing or invalid variable), builds the
-// SDK's default configuration and the handler with build, and starts
-// Lambda. It logs and exits 1 when any step fails.
+// Main is start.Main, for the functions' mains that still wire here.
 func Main[C any](read func(*env.Reader) (C, string, error), build func(ctx context.Context, awsCfg aws.Config, c C, logger *slog.Logger) (any, error)) {
-	c, level, err := read(env.New())
-	logger := env.Logger(level)
-	fail := func(step string, err error) {
-		logger.Error(step, slog.String("error", err.Error()))
-		os.Exit(1)
-	}
-	if err != nil {
-		fail("configuration", err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
-	defer cancel()
-	awsCfg, err := awsconfig.Load(ctx)
-	if err != nil {
-		fail("aws configuration", err)
-	}
-	handler, err := build(ctx, awsCfg, c, logger)
-	if err != nil {
-		fail("start-up", err)
-	}
-	lambda.Start(handler)
+	start.Main(read, build)
 }
 
 // Base is the configuration every function reads.
-type Base struct {
-	Table    string
-	LogLevel string
-}
+type Base = start.Base
 
-func readBase(vars *env.Reader) Base {
-	return Base{Table: vars.Required("TABLE_NAME"), LogLevel: vars.Optional("LOG_LEVEL", "info")}
-}
+func readBase(vars *env.Reader) Base { return start.ReadBase(vars) }
 
-// Learners is the configuration of the functions that write learners and
-// queue their emails.
-type Learners struct {
-	Base
-	LearnerAppURL string
-	MailQueueURL  string
-	// FilesBucket is read only by the functions that need it.
-	FilesBucket string
-	// WorkQueueURL is the queue of long-running work (program deletions,
-	// member exports).
-	WorkQueueURL string
-}
+// Learners is start.Learners.
+type Learners = start.Learners
 
 // ReadAdmin reads the admin function's configuration: TABLE_NAME,
-// LEARNER_APP_URL, LOG_LEVEL and WORK_QUEUE_URL (optional: without it a
-// program with members cannot be deleted).
+// LEARNER_APP_URL, LOG_LEVEL, WORK_QUEUE_URL (optional: without it a
+// program with members cannot be deleted) and FILES_BUCKET (optional:
+// without it organisations' logos are refused).
 func ReadAdmin(vars *env.Reader) (Learners, string, error) {
-	c := Learners{Base: readBase(vars), LearnerAppURL: vars.Required("LEARNER_APP_URL"), WorkQueueURL: vars.Optional("WORK_QUEUE_URL", "")}
+	c := Learners{Base: readBase(vars), LearnerAppURL: vars.Required("LEARNER_APP_URL"), WorkQueueURL: vars.Optional("WORK_QUEUE_URL", ""),
+		FilesBucket: vars.Optional("FILES_BUCKET", "")}
 	return c, c.LogLevel, vars.Err()
 }
 
@@ -126,15 +82,18 @@ type services struct {
 }
 
 func newServices(awsCfg aws.Config, c Learners, logger *slog.Logger) services {
-	store := dynamo.NewStore(dynamodb.NewFromConfig(awsCfg), c.Table)
+	store := dynamo.Open(awsCfg, c.Table)
 	cfg := admin.Config{LearnerAppURL: c.LearnerAppURL}
 	if c.WorkQueueURL != "" {
-		cfg.Deletion = members.NewDeletions(store, queue.NewWork(sqs.NewFromConfig(awsCfg), c.WorkQueueURL))
+		cfg.Deletion = members.NewDeletions(store, queue.NewWork(queue.Open(awsCfg), c.WorkQueueURL))
+	}
+	if c.FilesBucket != "" {
+		cfg.Logos = files.Logos{Store: bucket(awsCfg, c.FilesBucket)}
 	}
 	admins := admin.NewService(store, cfg)
 	s := services{store: store, admin: admins}
 	if c.MailQueueURL != "" {
-		outbox := queue.NewPublisher(sqs.NewFromConfig(awsCfg), c.MailQueueURL)
+		outbox := queue.NewPublisher(queue.Open(awsCfg), c.MailQueueURL)
 		s.invite = invite.NewService(store, admins, outbox, invite.Config{LearnerAppURL: c.LearnerAppURL})
 		s.invite.Log = logger
 		s.invite.Erasures = store
@@ -143,5 +102,5 @@ func newServices(awsCfg aws.Config, c Learners, logger *slog.Logger) services {
 }
 
 func bucket(awsCfg aws.Config, name string) *files.Store {
-	return files.New(s3.NewFromConfig(awsCfg, awsconfig.S3Options), name)
+	return files.Open(awsCfg, name)
 }

@@ -46,6 +46,13 @@ type Event struct {
 	// CompletedAt is set when the item was completed (all graded
 	// assignments done), at that time.
 	CompletedAt *time.Time `json:"completedAt,omitempty"`
+	// LessonsCompleted and LessonsTotal are the item's lessons done so far
+	// and in all.
+	LessonsCompleted *int `json:"lessonsCompleted,omitempty"`
+	LessonsTotal     *int `json:"lessonsTotal,omitempty"`
+	// Verified is true when the completion is verified (an identity-checked
+	// certificate).
+	Verified *bool `json:"verified,omitempty"`
 }
 
 // Validate returns EINVALID naming every field at fault.
@@ -66,6 +73,13 @@ func (e Event) Validate() error {
 	if e.Grade != nil {
 		v.Check(!math.IsNaN(*e.Grade) && *e.Grade >= 0 && *e.Grade <= 100, "grade", "must be between 0 and 100")
 	}
+	if e.LessonsCompleted != nil {
+		v.Check(*e.LessonsCompleted >= 0, "lessonsCompleted", "must not be negative")
+	}
+	if e.LessonsTotal != nil {
+		v.Check(*e.LessonsTotal >= 0, "lessonsTotal", "must not be negative")
+		v.Check(e.LessonsCompleted == nil || *e.LessonsCompleted <= *e.LessonsTotal, "lessonsCompleted", "must not be more than lessonsTotal")
+	}
 	return v.Err()
 }
 
@@ -78,6 +92,11 @@ type State struct {
 	GradeAt        *time.Time
 	CompletedAt    *time.Time
 	LastActivityAt *time.Time
+	// LessonsCompleted and LessonsTotal only grow; Verified, once set,
+	// stays.
+	LessonsCompleted int
+	LessonsTotal     int
+	Verified         bool
 }
 
 // Fold returns the state after the event. It is commutative and
@@ -91,6 +110,13 @@ func Fold(s State, e Event) State {
 	if e.LearningMinutes != nil && *e.LearningMinutes > s.LearningMinutes {
 		s.LearningMinutes = *e.LearningMinutes
 	}
+	if e.LessonsCompleted != nil {
+		s.LessonsCompleted = max(s.LessonsCompleted, *e.LessonsCompleted)
+	}
+	if e.LessonsTotal != nil {
+		s.LessonsTotal = max(s.LessonsTotal, *e.LessonsTotal)
+	}
+	s.Verified = s.Verified || (e.Verified != nil && *e.Verified)
 	// The grade of the latest event carrying one; on a tie of times the
 	// higher grade, so that the order of two such events does not matter.
 	if e.Grade != nil && (s.GradeAt == nil || at.After(*s.GradeAt) || (at.Equal(*s.GradeAt) && *e.Grade > *s.Grade)) {
@@ -133,8 +159,9 @@ type Store interface {
 	ListEnrollments(ctx context.Context, programID, emailKey string) ([]bo.Enrollment, error)
 	// SaveProgress writes the enrollment's new progress if it is still as
 	// read (prev), with the counters that move (learning minutes, a first
-	// completion); ECONFLICT when it changed in between.
-	SaveProgress(ctx context.Context, prev, next bo.Enrollment) error
+	// completion) and the daily roll-ups of at's UTC day; ECONFLICT when
+	// it changed in between.
+	SaveProgress(ctx context.Context, prev, next bo.Enrollment, at time.Time) error
 	// TouchLearner records the member's latest activity and completion
 	// times when they are later than the stored ones.
 	TouchLearner(ctx context.Context, l bo.Learner, lastActivity time.Time, completed *time.Time) error
@@ -143,10 +170,24 @@ type Store interface {
 // Recorder records activity events: the activity function.
 type Recorder struct {
 	store Store
+	// Now is the clock that bounds the day an event counts on in the
+	// trends; tests replace it.
+	Now func() time.Time
 }
 
-// NewRecorder returns a Recorder over the store.
-func NewRecorder(store Store) *Recorder { return &Recorder{store: store} }
+// NewRecorder returns a Recorder over the store, on the real clock.
+func NewRecorder(store Store) *Recorder { return &Recorder{store: store, Now: time.Now} }
+
+// countedAt is the time whose UTC day the trends count an event's minutes
+// and completion on: when it happened, as the platform says, but never
+// after now (a clock running ahead at the platform must not fill days
+// that have not come).
+func (r *Recorder) countedAt(at time.Time) time.Time {
+	if now := r.Now(); at.After(now) {
+		return now.UTC()
+	}
+	return at.UTC()
+}
 
 // attempts bounds the retries of a write that lost a race with another
 // event of the same enrollment.
@@ -170,7 +211,7 @@ func (r *Recorder) Record(ctx context.Context, e Event) error {
 	if err != nil {
 		return err
 	}
-	completed, err := r.apply(ctx, p, email.Key, e.ItemID, func(s State) State { return Fold(s, e) })
+	completed, err := r.apply(ctx, p, email.Key, e.ItemID, r.countedAt(e.OccurredAt), func(s State) State { return Fold(s, e) })
 	if err != nil {
 		return err
 	}
@@ -183,9 +224,10 @@ func (r *Recorder) Record(ctx context.Context, e Event) error {
 }
 
 // apply folds the change into the enrollment of the item, retrying on a
-// concurrent change, and returns the completion time when the item is (or
+// concurrent change, counting what it adds on at's day in the trends, and
+// returns the completion time when the item is (or
 // was) completed.
-func (r *Recorder) apply(ctx context.Context, p bo.Program, emailKey, itemID string, change func(State) State) (*time.Time, error) {
+func (r *Recorder) apply(ctx context.Context, p bo.Program, emailKey, itemID string, at time.Time, change func(State) State) (*time.Time, error) {
 	for range attempts {
 		es, err := r.store.ListEnrollments(ctx, p.ID, emailKey)
 		if err != nil {
@@ -204,10 +246,11 @@ func (r *Recorder) apply(ctx context.Context, p bo.Program, emailKey, itemID str
 		next := *prev
 		next.Progress, next.LearningMinutes, next.Grade = s.Progress, s.LearningMinutes, s.Grade
 		next.GradeAt, next.CompletedAt, next.LastActivityAt = s.GradeAt, s.CompletedAt, s.LastActivityAt
+		next.LessonsCompleted, next.LessonsTotal, next.Verified = s.LessonsCompleted, s.LessonsTotal, s.Verified
 		if reflect.DeepEqual(next, *prev) {
 			return next.CompletedAt, nil // a replay: nothing to write
 		}
-		err = r.store.SaveProgress(ctx, *prev, next)
+		err = r.store.SaveProgress(ctx, *prev, next, at)
 		if bo.ErrorCode(err) == bo.ECONFLICT {
 			continue
 		}
@@ -218,7 +261,8 @@ func (r *Recorder) apply(ctx context.Context, p bo.Program, emailKey, itemID str
 
 func stateOf(e bo.Enrollment) State {
 	return State{Progress: e.Progress, LearningMinutes: e.LearningMinutes, Grade: e.Grade, GradeAt: e.GradeAt,
-		CompletedAt: e.CompletedAt, LastActivityAt: e.LastActivityAt}
+		CompletedAt: e.CompletedAt, LastActivityAt: e.LastActivityAt, LessonsCompleted: e.LessonsCompleted,
+		LessonsTotal: e.LessonsTotal, Verified: e.Verified}
 }
 
 // completeSpecialisations marks the course done in every specialisation
@@ -255,7 +299,7 @@ func (r *Recorder) completeSpecialisations(ctx context.Context, p bo.Program, em
 		if !ok || e.CompletedAt != nil || !Completes(ids, done) {
 			continue
 		}
-		if _, err := r.apply(ctx, p, emailKey, e.ItemID, func(s State) State {
+		if _, err := r.apply(ctx, p, emailKey, e.ItemID, r.countedAt(at), func(s State) State {
 			return Fold(s, Event{OccurredAt: at, CompletedAt: &at})
 		}); err != nil {
 			return err

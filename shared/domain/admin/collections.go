@@ -29,10 +29,12 @@ type CollectionChange struct {
 }
 
 // NewItem is a request to add a catalogue item to a collection at Position
-// (at the end when nil).
+// (at the end when nil): the item of the course library named by
+// LibraryID, or the item's own fields.
 type NewItem struct {
 	bo.CatalogItem
-	Position *int `json:"position"`
+	LibraryID string `json:"libraryId"`
+	Position  *int   `json:"position"`
 }
 
 // ItemPlacement says where an item goes when it is moved or copied: the target
@@ -45,8 +47,10 @@ type ItemPlacement struct {
 
 var itemIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._~-]{0,99}$`)
 
-// checkItem records what is wrong with a catalogue item under the field prefix.
-func checkItem(v *bo.Validation, prefix string, it bo.CatalogItem) {
+// CheckItem records in v what is wrong with a catalogue item, each field
+// named under prefix ("items[3]."): the id, name, university, slug, type
+// and a specialisation's courses.
+func CheckItem(v *bo.Validation, prefix string, it bo.CatalogItem) {
 	v.Check(itemIDPattern.MatchString(it.ID), prefix+"id", "is required: 1 to 100 letters, digits, '.', '_', '~' or '-'")
 	checkName(v, prefix+"name", it.Name)
 	if it.University != "" {
@@ -66,8 +70,8 @@ func checkItem(v *bo.Validation, prefix string, it bo.CatalogItem) {
 	}
 }
 
-// trimItem trims the spaces around an item's texts.
-func trimItem(it bo.CatalogItem) bo.CatalogItem {
+// TrimItem returns the item with the spaces around its texts trimmed.
+func TrimItem(it bo.CatalogItem) bo.CatalogItem {
 	it.Name = strings.TrimSpace(it.Name)
 	it.University = strings.TrimSpace(it.University)
 	return it
@@ -95,12 +99,7 @@ func (s *Service) sortedCollections(ctx context.Context, programID string) ([]bo
 	if err != nil {
 		return nil, err
 	}
-	slices.SortStableFunc(cs, func(a, b bo.Collection) int {
-		if a.Position != b.Position {
-			return a.Position - b.Position
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	bo.SortCollections(cs)
 	for i := range cs {
 		cs[i].Position = i
 	}
@@ -163,9 +162,9 @@ func (s *Service) CreateCollection(ctx context.Context, caller bo.Caller, orgID,
 	v.Check(len(in.Items) <= MaxItemsPerCollection, "items", "a collection holds at most %d items", MaxItemsPerCollection)
 	seen := map[string]int{}
 	for i := range in.Items {
-		in.Items[i] = trimItem(in.Items[i])
+		in.Items[i] = TrimItem(in.Items[i])
 		it := in.Items[i]
-		checkItem(&v, fmt.Sprintf("items[%d].", i), it)
+		CheckItem(&v, fmt.Sprintf("items[%d].", i), it)
 		if j, dup := seen[it.ID]; dup {
 			v.Add(fmt.Sprintf("items[%d].id", i), "duplicates items[%d].id", j)
 		}
@@ -255,9 +254,10 @@ func (s *Service) DeleteCollection(ctx context.Context, caller bo.Caller, orgID,
 	return s.store.DeleteCollection(ctx, c)
 }
 
-// AddItem adds a course or specialisation to a collection. It returns
-// EINVALID for a bad item, ECONFLICT when the collection has it already, and
-// ELIMIT when the collection is full.
+// AddItem adds a course or specialisation to a collection, from the course
+// library when the request names a libraryId. It returns EINVALID for a bad
+// item or a libraryId the library lacks, ECONFLICT when the collection has
+// it already, and ELIMIT when the collection is full.
 func (s *Service) AddItem(ctx context.Context, caller bo.Caller, orgID, programID, collectionID string, in NewItem) (bo.Collection, error) {
 	if _, err := s.requireProgramAdmin(ctx, caller, orgID, programID); err != nil {
 		return bo.Collection{}, err
@@ -266,9 +266,12 @@ func (s *Service) AddItem(ctx context.Context, caller bo.Caller, orgID, programI
 	if err != nil {
 		return bo.Collection{}, err
 	}
-	in.CatalogItem = trimItem(in.CatalogItem)
+	if in.CatalogItem, err = s.fromLibrary(ctx, in); err != nil {
+		return bo.Collection{}, err
+	}
+	in.CatalogItem = TrimItem(in.CatalogItem)
 	var v bo.Validation
-	checkItem(&v, "", in.CatalogItem)
+	CheckItem(&v, "", in.CatalogItem)
 	checkPosition(&v, "position", in.Position, len(c.Items))
 	if err := v.Err(); err != nil {
 		return bo.Collection{}, err

@@ -14,11 +14,13 @@ const MaxLicences = 10_000_000
 // NewContract is a request to create a contract: a cap of Licences, or
 // Unlimited, from StartsAt to EndsAt.
 type NewContract struct {
-	Name      string     `json:"name"`
-	Licences  *int       `json:"licences"`
-	Unlimited bool       `json:"unlimited"`
-	StartsAt  *time.Time `json:"startsAt"`
-	EndsAt    *time.Time `json:"endsAt"`
+	Name      string `json:"name"`
+	Licences  *int   `json:"licences"`
+	Unlimited bool   `json:"unlimited"`
+	// LicenceKind is "membership" (the default) or "enrollment".
+	LicenceKind bo.LicenceKind `json:"licenceKind"`
+	StartsAt    *time.Time     `json:"startsAt"`
+	EndsAt      *time.Time     `json:"endsAt"`
 }
 
 // CreateContract creates a contract of the org. Only org admins may. It
@@ -37,6 +39,11 @@ func (s *Service) CreateContract(ctx context.Context, caller bo.Caller, orgID st
 	case in.Licences != nil && (*in.Licences < 1 || *in.Licences > MaxLicences):
 		v.Add("licences", "must be between 1 and %d", MaxLicences)
 	}
+	if in.LicenceKind == "" {
+		in.LicenceKind = bo.LicencePerMembership
+	}
+	v.Check(in.LicenceKind == bo.LicencePerMembership || in.LicenceKind == bo.LicencePerEnrollment,
+		"licenceKind", "must be %q or %q", bo.LicencePerMembership, bo.LicencePerEnrollment)
 	v.Check(in.StartsAt != nil, "startsAt", "is required (RFC 3339)")
 	v.Check(in.EndsAt != nil, "endsAt", "is required (RFC 3339)")
 	if in.StartsAt != nil && in.EndsAt != nil {
@@ -47,7 +54,7 @@ func (s *Service) CreateContract(ctx context.Context, caller bo.Caller, orgID st
 	}
 	now := s.Now()
 	c := bo.Contract{
-		OrgID: orgID, ID: bo.NewID("con", now), Name: strings.TrimSpace(in.Name), Unlimited: in.Unlimited,
+		OrgID: orgID, ID: bo.NewID("con", now), Name: strings.TrimSpace(in.Name), Unlimited: in.Unlimited, Kind: in.LicenceKind,
 		StartsAt: in.StartsAt.UTC(), EndsAt: in.EndsAt.UTC(), CreatedAt: now, UpdatedAt: now,
 	}
 	if in.Licences != nil {

@@ -102,7 +102,7 @@ func (s *Service) GetOrg(ctx context.Context, caller bo.Caller, orgID string) (b
 		page.Cursor = next
 	}
 	org.Licences.LearningHours = math.Round(float64(org.Counts.LearningMinutes)/6) / 10
-	return org, nil
+	return s.withLogoURL(ctx, org)
 }
 
 // checkAdmin validates an admin to add, recording errors under the field

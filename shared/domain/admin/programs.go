@@ -155,15 +155,14 @@ func (s *Service) UpdateProgram(ctx context.Context, caller bo.Caller, orgID, pr
 }
 
 // DeleteProgram deletes a program with its catalogue and releases its slug.
-// Only org admins may. A program with members is deleted in the
+// Org admins and the program's own program admins may (a program admin
+// removes their program from its settings); program admins of other
+// programs get ENOTFOUND. A program with members is deleted in the
 // background, after each member is removed (with the exit email); it
 // reports whether that is so. It returns ENOTFOUND for an unknown program,
 // and ECONFLICT for one with members when no deletion is configured.
 func (s *Service) DeleteProgram(ctx context.Context, caller bo.Caller, orgID, programID string) (bool, error) {
-	if _, err := s.requireOrgAdmin(ctx, caller, orgID); err != nil {
-		return false, err
-	}
-	if _, err := s.store.GetProgram(ctx, orgID, programID); err != nil {
+	if _, err := s.requireProgramAdmin(ctx, caller, orgID, programID); err != nil {
 		return false, err
 	}
 	if s.cfg.Deletion != nil {

@@ -27,6 +27,8 @@ type Config struct {
 	// Deletion deletes programs that have members (members.Deleter); without
 	// it such a deletion is refused.
 	Deletion ProgramDeletion
+	// Logos keeps organisations' logos; without it logos are refused.
+	Logos Logos
 }
 
 // ProgramDeletion deletes a program, removing its members first when it has
@@ -64,11 +66,34 @@ type access struct {
 // an admin of the org gets EFORBIDDEN whether or not the org exists, so that
 // org ids cannot be probed.
 func (s *Service) orgAccess(ctx context.Context, caller bo.Caller, orgID string) (access, error) {
+	return orgAccess(ctx, s.store, caller, orgID)
+}
+
+// Admins reads admin records: what authorizing a caller needs.
+type Admins interface {
+	// GetAdmin returns the admin, or ENOTFOUND.
+	GetAdmin(ctx context.Context, orgID, emailKey string) (bo.Admin, error)
+}
+
+// Authorizer tells who a caller is in an org, for the services outside this
+// package that act for admins (messaging): it reads admin records only.
+type Authorizer struct{ admins Admins }
+
+// NewAuthorizer returns an Authorizer over the admin records.
+func NewAuthorizer(admins Admins) *Authorizer { return &Authorizer{admins: admins} }
+
+// AuthorizeOrg is Service.AuthorizeOrg.
+func (a *Authorizer) AuthorizeOrg(ctx context.Context, caller bo.Caller, orgID string) (bo.Admin, error) {
+	acc, err := orgAccess(ctx, a.admins, caller, orgID)
+	return acc.admin, err
+}
+
+func orgAccess(ctx context.Context, admins Admins, caller bo.Caller, orgID string) (access, error) {
 	email, err := caller.VerifiedEmail()
 	if err != nil {
 		return access{}, err
 	}
-	a, err := s.store.GetAdmin(ctx, orgID, email.Key)
+	a, err := admins.GetAdmin(ctx, orgID, email.Key)
 	if bo.ErrorCode(err) == bo.ENOTFOUND {
 		return access{}, bo.Errorf(bo.EFORBIDDEN, "you are not an admin of organisation %s", orgID)
 	} else if err != nil {

@@ -21,6 +21,15 @@ type fakeStore struct {
 	ListProgramsFn   func(ctx context.Context, orgID string, page bo.Page) ([]bo.Program, string, error)
 	CreateContractFn func(ctx context.Context, c bo.Contract) error
 	UpdateProgramFn  func(ctx context.Context, p bo.Program) error
+	GetOrgFn         func(ctx context.Context, orgID string) (bo.Org, error)
+	ListContractsFn  func(ctx context.Context, orgID string, page bo.Page) ([]bo.Contract, string, error)
+	DeleteProgramFn  func(ctx context.Context, orgID, programID string) error
+	// The edits of org settings, admins and contracts.
+	UpdateOrgSettingsFn   func(ctx context.Context, orgID string, ch admin.OrgSettings, now time.Time) error
+	UpdateAdminProgramsFn func(ctx context.Context, a bo.Admin, prev []string) error
+	GetContractFn         func(ctx context.Context, orgID, contractID string) (bo.Contract, error)
+	UpdateContractFn      func(ctx context.Context, orgID, contractID string, ch admin.ContractEdit, now time.Time) (bo.Contract, error)
+	RenewContractFn       func(ctx context.Context, prev, next bo.Contract) error
 }
 
 var _ admin.Store = (*fakeStore)(nil)
@@ -36,9 +45,11 @@ func (f *fakeStore) CreateOrg(ctx context.Context, org bo.Org, admins []bo.Admin
 	}
 	return f.CreateOrgFn(ctx, org, admins)
 }
-func (f *fakeStore) GetOrg(context.Context, string) (bo.Org, error) {
-	f.unexpected("GetOrg")
-	return bo.Org{}, nil
+func (f *fakeStore) GetOrg(ctx context.Context, orgID string) (bo.Org, error) {
+	if f.GetOrgFn == nil {
+		f.unexpected("GetOrg")
+	}
+	return f.GetOrgFn(ctx, orgID)
 }
 func (f *fakeStore) GetAdmin(ctx context.Context, orgID, emailKey string) (bo.Admin, error) {
 	if f.GetAdminFn == nil {
@@ -66,13 +77,41 @@ func (f *fakeStore) CreateContract(ctx context.Context, c bo.Contract) error {
 	}
 	return f.CreateContractFn(ctx, c)
 }
-func (f *fakeStore) GetContract(context.Context, string, string) (bo.Contract, error) {
-	f.unexpected("GetContract")
-	return bo.Contract{}, nil
+func (f *fakeStore) GetContract(ctx context.Context, orgID, contractID string) (bo.Contract, error) {
+	if f.GetContractFn == nil {
+		f.unexpected("GetContract")
+	}
+	return f.GetContractFn(ctx, orgID, contractID)
 }
-func (f *fakeStore) ListContracts(context.Context, string, bo.Page) ([]bo.Contract, string, error) {
-	f.unexpected("ListContracts")
-	return nil, "", nil
+func (f *fakeStore) UpdateOrgSettings(ctx context.Context, orgID string, ch admin.OrgSettings, now time.Time) error {
+	if f.UpdateOrgSettingsFn == nil {
+		f.unexpected("UpdateOrgSettings")
+	}
+	return f.UpdateOrgSettingsFn(ctx, orgID, ch, now)
+}
+func (f *fakeStore) UpdateAdminPrograms(ctx context.Context, a bo.Admin, prev []string) error {
+	if f.UpdateAdminProgramsFn == nil {
+		f.unexpected("UpdateAdminPrograms")
+	}
+	return f.UpdateAdminProgramsFn(ctx, a, prev)
+}
+func (f *fakeStore) UpdateContract(ctx context.Context, orgID, contractID string, ch admin.ContractEdit, now time.Time) (bo.Contract, error) {
+	if f.UpdateContractFn == nil {
+		f.unexpected("UpdateContract")
+	}
+	return f.UpdateContractFn(ctx, orgID, contractID, ch, now)
+}
+func (f *fakeStore) RenewContract(ctx context.Context, prev, next bo.Contract) error {
+	if f.RenewContractFn == nil {
+		f.unexpected("RenewContract")
+	}
+	return f.RenewContractFn(ctx, prev, next)
+}
+func (f *fakeStore) ListContracts(ctx context.Context, orgID string, page bo.Page) ([]bo.Contract, string, error) {
+	if f.ListContractsFn == nil {
+		f.unexpected("ListContracts")
+	}
+	return f.ListContractsFn(ctx, orgID, page)
 }
 func (f *fakeStore) CreateProgram(ctx context.Context, p bo.Program) error {
 	if f.CreateProgramFn == nil {
@@ -102,9 +141,11 @@ func (f *fakeStore) UpdateProgram(ctx context.Context, p bo.Program) error {
 	}
 	return f.UpdateProgramFn(ctx, p)
 }
-func (f *fakeStore) DeleteProgram(context.Context, string, string) error {
-	f.unexpected("DeleteProgram")
-	return nil
+func (f *fakeStore) DeleteProgram(ctx context.Context, orgID, programID string) error {
+	if f.DeleteProgramFn == nil {
+		f.unexpected("DeleteProgram")
+	}
+	return f.DeleteProgramFn(ctx, orgID, programID)
 }
 func (f *fakeStore) ListCollections(context.Context, string) ([]bo.Collection, error) {
 	f.unexpected("ListCollections")
@@ -334,8 +375,24 @@ func TestProgramAdminCannotDoOrgAdminWork(t *testing.T) {
 			_, err := svc.AddAdmin(ctx, pa, "org_a", admin.NewAdmin{Email: "x@a.org", Role: bo.RoleOrgAdmin})
 			return err
 		}(),
-		"list admins":    func() error { _, _, err := svc.ListAdmins(ctx, pa, "org_a", bo.Page{}); return err }(),
-		"delete program": func() error { _, err := svc.DeleteProgram(ctx, pa, "org_a", "prg_1"); return err }(),
+		"list admins": func() error { _, _, err := svc.ListAdmins(ctx, pa, "org_a", bo.Page{}); return err }(),
+		"change the org": func() error {
+			_, err := svc.UpdateOrg(ctx, pa, "org_a", admin.OrgChange{Name: &[]string{"X"}[0]})
+			return err
+		}(),
+		"start a logo upload": func() error {
+			_, err := svc.StartLogoUpload(ctx, pa, "org_a", admin.NewLogoUpload{ContentType: "image/png", Size: 10})
+			return err
+		}(),
+		"edit a contract": func() error {
+			_, err := svc.UpdateContract(ctx, pa, "org_a", "con_1", admin.ContractChange{Licences: &n})
+			return err
+		}(),
+		"renew a contract": func() error { _, err := svc.RenewContract(ctx, pa, "org_a", "con_1", admin.Renewal{}); return err }(),
+		"change an admin's programs": func() error {
+			_, err := svc.UpdateAdmin(ctx, pa, "org_a", "pa@a.org", admin.AdminChange{ProgramIDs: []string{"prg_2"}})
+			return err
+		}(),
 	}
 	for name, err := range calls {
 		if bo.ErrorCode(err) != bo.EFORBIDDEN {

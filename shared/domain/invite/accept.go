@@ -23,36 +23,28 @@ type Accepted struct {
 
 // Accept makes the signed-in learner a member of the program whose
 // invitation link carries the token, consuming a licence of the
-// invitation's contract, and queues the program welcome email. Accepting
+// invitation's contract, and queues the program welcome email. The
+// learner's profile takes the attributes the org maps from the token's
+// claims. Accepting
 // again is a no-op that says so. It returns EUNAUTHORISED or EFORBIDDEN for
 // a caller without a verified email, EFORBIDDEN when the caller's email is
 // not the invited one, ENOTFOUND for an unknown or withdrawn link, ECONFLICT
 // for an expired one, and ELIMIT when the contract has no licence left or is
 // outside its term.
 func (s *Service) Accept(ctx context.Context, caller bo.Caller, token string) (Accepted, error) {
-	email, err := caller.VerifiedEmail()
+	tok, err := s.callersToken(ctx, caller, token)
 	if err != nil {
 		return Accepted{}, err
 	}
-	withdrawn := bo.Errorf(bo.ENOTFOUND, "this invitation link is not valid or the invitation was withdrawn")
-	if token == "" || len(token) > 200 {
-		return Accepted{}, withdrawn
-	}
-	hash := HashToken(token)
-	tok, err := s.store.GetToken(ctx, hash)
-	if bo.ErrorCode(err) == bo.ENOTFOUND {
-		return Accepted{}, withdrawn
-	} else if err != nil {
+	now := s.Now()
+	claimed, err := s.store.ClaimProfile(ctx, tok.OrgID, caller.Claims)
+	if err != nil {
 		return Accepted{}, err
 	}
-	if tok.EmailKey != email.Key {
-		return Accepted{}, bo.Errorf(bo.EFORBIDDEN, "this invitation was sent to another email address: sign in with the invited address")
-	}
-	now := s.Now()
 	for range joinAttempts {
 		l, err := s.store.GetLearner(ctx, tok.ProgramID, tok.EmailKey)
 		if bo.ErrorCode(err) == bo.ENOTFOUND || (err == nil && l.InvitationID != tok.InvitationID) {
-			return Accepted{}, withdrawn
+			return Accepted{}, errWithdrawn()
 		} else if err != nil {
 			return Accepted{}, err
 		}
@@ -60,12 +52,13 @@ func (s *Service) Accept(ctx context.Context, caller bo.Caller, token string) (A
 		case bo.StateMember:
 			return s.welcome(ctx, l, true)
 		case bo.StateDeletedMember:
-			return Accepted{}, withdrawn
+			return Accepted{}, errWithdrawn()
 		}
 		if now.After(tok.ExpiresAt) {
 			return Accepted{}, bo.Errorf(bo.ECONFLICT, "this invitation link expired on %s: ask your program admin to resend the invitation",
 				tok.ExpiresAt.Format("2 January 2006"))
 		}
+		l.Profile = l.Profile.Merge(claimed) // the token's claims win over an import's values
 		joined, err := s.store.Join(ctx, l, now)
 		switch bo.ErrorCode(err) {
 		case "":

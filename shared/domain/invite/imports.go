@@ -57,13 +57,15 @@ type JobCounts struct {
 
 // Job is a bulk invitation import.
 type Job struct {
-	ID         string    `json:"id"`
-	OrgID      string    `json:"orgId"`
-	ProgramID  string    `json:"programId"`
-	ContractID string    `json:"contractId"`
-	SendEmails bool      `json:"sendEmails"`
-	DryRun     bool      `json:"dryRun"`
-	Status     JobStatus `json:"status"`
+	ID         string `json:"id"`
+	OrgID      string `json:"orgId"`
+	ProgramID  string `json:"programId"`
+	ContractID string `json:"contractId"`
+	SendEmails bool   `json:"sendEmails"`
+	DryRun     bool   `json:"dryRun"`
+	// Message is the invitations' own message ("" for the org's default).
+	Message string    `json:"message,omitempty"`
+	Status  JobStatus `json:"status"`
 	// Error says why a failed import was refused.
 	Error    string    `json:"error,omitempty"`
 	Counts   JobCounts `json:"progress"`
@@ -157,6 +159,9 @@ type NewImport struct {
 	SendEmails *bool  `json:"sendEmails"`
 	DryRun     bool   `json:"dryRun"`
 	CSV        string `json:"csv"`
+	// Message is the invitations' own message, shown in their emails
+	// instead of the org's default; "" for the default.
+	Message string `json:"message"`
 }
 
 // Importer runs bulk imports: the API side creates and reads jobs; Run (in
@@ -195,6 +200,11 @@ func (im *Importer) Create(ctx context.Context, caller bo.Caller, orgID, program
 		return Job{}, bo.Errorf(bo.ETOOLARGE, "a CSV in the request may have at most %d bytes; create the import without csv and upload the file to its uploadUrl (up to %d bytes)",
 			MaxImportBodyBytes, MaxImportBytes)
 	}
+	var v bo.Validation
+	bo.CheckInvitationMessage(&v, "message", in.Message)
+	if err := v.Err(); err != nil {
+		return Job{}, err
+	}
 	contract, err := im.svc.auth.UsableContract(ctx, orgID, in.ContractID)
 	if err != nil {
 		return Job{}, err
@@ -202,7 +212,7 @@ func (im *Importer) Create(ctx context.Context, caller bo.Caller, orgID, program
 	now := im.svc.Now()
 	j := Job{
 		ID: bo.NewID("imp", now), OrgID: orgID, ProgramID: programID, ContractID: contract.ID,
-		SendEmails: in.SendEmails == nil || *in.SendEmails, DryRun: in.DryRun, Status: JobAwaitingUpload,
+		SendEmails: in.SendEmails == nil || *in.SendEmails, DryRun: in.DryRun, Message: strings.TrimSpace(in.Message), Status: JobAwaitingUpload,
 		Counts: JobCounts{Outcomes: map[Outcome]int{}}, Warnings: []string{}, CreatedBy: caller.Subject, CreatedAt: now, UpdatedAt: now,
 	}
 	if in.CSV != "" {

@@ -107,7 +107,8 @@ func (s *Service) ProgramPage(ctx context.Context, caller bo.Caller, slug string
 // through their pending invitation if they have one, back after a removal
 // that allowed return, or by their verified email's domain being exactly on
 // the program's whitelist, consuming a licence of the domain's contract
-// under the same cap as invitations. Joining again is a no-op that says so.
+// under the same cap as invitations; their profile takes the attributes
+// the org maps from the token's claims. Joining again is a no-op that says so.
 // It queues the program welcome email. It returns ENOTFOUND for an unknown
 // slug, EFORBIDDEN for an unverified email, a domain not on the whitelist
 // or a removal without return, and ELIMIT when the contract is full or
@@ -118,6 +119,10 @@ func (s *Service) Join(ctx context.Context, caller bo.Caller, slug string) (Acce
 		return Accepted{}, err
 	}
 	p, err := s.programBySlug(ctx, slug)
+	if err != nil {
+		return Accepted{}, err
+	}
+	claimed, err := s.store.ClaimProfile(ctx, p.OrgID, caller.Claims)
 	if err != nil {
 		return Accepted{}, err
 	}
@@ -134,8 +139,10 @@ func (s *Service) Join(ctx context.Context, caller bo.Caller, slug string) (Acce
 		case JoinNone:
 			return Accepted{}, bo.Errorf(bo.EFORBIDDEN, "%s", st.reason)
 		case JoinInvitation:
+			l.Profile = l.Profile.Merge(claimed)
 			l, err = s.store.Join(ctx, l, now)
 		case JoinRejoin:
+			l.Profile = l.Profile.Merge(claimed)
 			l, err = s.store.Rejoin(ctx, l, now)
 		case JoinByDomain:
 			name := strings.Join(strings.Fields(caller.Name), " ")
@@ -144,7 +151,7 @@ func (s *Service) Join(ctx context.Context, caller bo.Caller, slug string) (Acce
 			}
 			l = bo.Learner{
 				OrgID: p.OrgID, ProgramID: p.ID, Email: email.Display, EmailKey: email.Key, FullName: name,
-				ContractID: st.domain.ContractID, InvitationID: bo.NewID("join", now),
+				ContractID: st.domain.ContractID, InvitationID: bo.NewID("join", now), Profile: claimed,
 			}
 			l, err = s.store.JoinByDomain(ctx, l, now)
 		}

@@ -62,6 +62,9 @@ type Store interface {
 	GetDomain(ctx context.Context, programID, asciiDomain string) (bo.WhitelistedDomain, error)
 	// ListLearners returns one page of the program's learners in a state.
 	ListLearners(ctx context.Context, programID string, state bo.LearnerState, q ListQuery) ([]bo.Learner, string, error)
+	// ClaimProfile returns the profile attributes the token's claims give
+	// under the org's claim mapping (nil when it maps none).
+	ClaimProfile(ctx context.Context, orgID string, claims map[string]string) (bo.Profile, error)
 }
 
 // ListQuery selects a page of learners: by email order (the default) or by
@@ -130,6 +133,9 @@ type NewInvitation struct {
 	ExternalID string `json:"externalId"`
 	ContractID string `json:"contractId"`
 	SendEmail  *bool  `json:"sendEmail"`
+	// Message is the invitation's own message, shown in its emails
+	// instead of the org's default; "" for the default.
+	Message string `json:"message"`
 }
 
 // Invited is the answer to an invitation: the invitation as it will appear,
@@ -198,6 +204,7 @@ func (s *Service) Invite(ctx context.Context, caller bo.Caller, orgID, programID
 	var v bo.Validation
 	email := checkLearner(&v, in.FullName, in.Email, in.ExternalID)
 	v.Check(strings.TrimSpace(in.ContractID) != "", "contractId", "is required")
+	bo.CheckInvitationMessage(&v, "message", in.Message)
 	if err := v.Err(); err != nil {
 		return Invited{}, err
 	}
@@ -211,7 +218,7 @@ func (s *Service) Invite(ctx context.Context, caller bo.Caller, orgID, programID
 		OrgID: orgID, ProgramID: programID, Email: email.Display, EmailKey: email.Key,
 		FullName: strings.TrimSpace(in.FullName), ExternalID: strings.TrimSpace(in.ExternalID),
 		State: bo.StateInvited, ContractID: contract.ID, InvitationID: bo.NewID("inv", now), InvitedAt: &now,
-		CreatedAt: now, UpdatedAt: now,
+		InvitationMessage: strings.TrimSpace(in.Message), CreatedAt: now, UpdatedAt: now,
 	}
 	var token string
 	var tok *bo.InviteToken
@@ -304,7 +311,8 @@ func contractRef(c bo.Contract) ContractRef {
 }
 
 // invitationMessage is the invitation email for a learner and a link
-// token. Its mail ID is the invitation's, with the resend's suffix for a
+// token, in the org's brand colour, with the invitation's own message or
+// else the org's default one. Its mail ID is the invitation's, with the resend's suffix for a
 // resend: the first email of an invitation is sent once however many times
 // it is queued (an import run again, say), and each resend once.
 func (s *Service) invitationMessage(org bo.Org, p bo.Program, l bo.Learner, token string, expires time.Time, resend string) mail.Message {
@@ -312,11 +320,16 @@ func (s *Service) invitationMessage(org bo.Org, p bo.Program, l bo.Learner, toke
 	if resend != "" {
 		id += "/resend/" + resend
 	}
+	message := l.InvitationMessage
+	if message == "" {
+		message = org.Brand.InvitationMessage
+	}
 	return mail.Message{
 		ID: id, To: l.Email, Template: mail.TemplateInvitation, OrgID: l.OrgID,
 		Data: map[string]string{
 			"LearnerName": l.FullName, "OrgName": org.Name, "ProgramName": p.Name, "ProgramTagline": p.Tagline,
 			"AcceptURL": s.cfg.LearnerAppURL + "/invitations/" + token, "ExpiresOn": expires.Format("2 January 2006"),
+			"Message": message, "BrandColor": org.Brand.Color,
 		},
 	}
 }

@@ -12,7 +12,7 @@ func reportData() map[string]string {
 		"OrgName": "Acme <University>", "ProgramNames": "Data Skills, AI", "Scope": "only for active contracts", "Weekly": "",
 		"DownloadURL": "https://files.example.com/reports/r1.zip?X-Amz-Signature=abc&X-Amz-Expires=86400",
 		"ExpiresAt":   "3 March 2026, 12:00 UTC", "TotalEnrollments": "120", "UniqueLearners": "45", "CurrentMembers": "50",
-		"RemovedMembers": "3", "UniqueCourses": "12", "CourseCompletions": "30", "UniqueCompleters": "20",
+		"RemovedMembers": "3", "UniqueCourses": "12", "CourseCompletions": "30", "VerifiedCompletions": "18", "UniqueCompleters": "20",
 		"EstimatedHours": "310.25", "HalfwayLearners": "25", "JoinedNotEnrolled": "5", "EnrolledNotCompleted": "25",
 		"EnrolledOneCourse": "10", "CompletedOneCourse": "12",
 	}
@@ -35,7 +35,7 @@ func TestRenderReports(t *testing.T) {
 				`href="https://files.example.com/reports/r1.zip?X-Amz-Signature=abc&amp;X-Amz-Expires=86400"`, ">Download</a>",
 				"3 March 2026, 12:00 UTC"},
 			text: []string{"Total enrollments: 120", "Total unique learners: 45", "Current members: 50", "Removed members: 3",
-				"Total unique courses: 12", "Total course completions: 30", "Total unique course completers: 20",
+				"Total unique courses: 12", "Total course completions: 30", "Total verified course completions: 18", "Total unique course completers: 20",
 				"Learners who have completed 50% of a course: 25",
 				"Learners who have joined the program but have not enrolled in a course: 5",
 				"Learners who have enrolled in a course but have not completed any course: 25",

@@ -56,18 +56,24 @@ type Selection struct {
 	Status Status `json:"status"`
 	Sort   Sort   `json:"sort"`
 	// Order is "asc" or "desc".
-	Order      string   `json:"order"`
-	Search     string   `json:"search,omitempty"`
-	ContractID string   `json:"contractId,omitempty"`
-	CourseID   string   `json:"courseId,omitempty"`
-	Columns    []string `json:"columns"`
+	Order  string `json:"order"`
+	Search string `json:"search,omitempty"`
+	// ContractID and CourseID name one contract or course; ContractIDs
+	// and CourseIDs several (a learner on any of them is selected). A
+	// checked selection has them all in the lists.
+	ContractID  string   `json:"contractId,omitempty"`
+	CourseID    string   `json:"courseId,omitempty"`
+	ContractIDs []string `json:"contractIds,omitempty"`
+	CourseIDs   []string `json:"courseIds,omitempty"`
+	Columns     []string `json:"columns"`
 }
 
 // query returns the view's query of the selection. It returns EINVALID
 // naming a bad order.
 func (sel Selection) query() (Query, error) {
 	desc, err := ParseOrder(sel.Order)
-	return Query{Status: sel.Status, Sort: sel.Sort, Desc: desc, Search: sel.Search, ContractID: sel.ContractID, CourseID: sel.CourseID}, err
+	return Query{Status: sel.Status, Sort: sel.Sort, Desc: desc, Search: sel.Search,
+		ContractIDs: distinct(append([]string{sel.ContractID}, sel.ContractIDs...)), CourseIDs: distinct(append([]string{sel.CourseID}, sel.CourseIDs...))}, err
 }
 
 // Export is a member export: a CSV of a whole selection of the members
@@ -168,8 +174,8 @@ func (x *Exporter) Create(ctx context.Context, caller bo.Caller, orgID, programI
 	now := q.Now
 	e := Export{
 		ID: bo.NewID("exp", now), OrgID: orgID, ProgramID: programID, Status: ExportQueued,
-		Selection: Selection{Status: q.Status, Sort: q.Sort, Order: order, Search: q.Search, ContractID: q.ContractID,
-			CourseID: q.CourseID, Columns: columns},
+		Selection: Selection{Status: q.Status, Sort: q.Sort, Order: order, Search: q.Search, ContractIDs: q.ContractIDs,
+			CourseIDs: q.CourseIDs, Columns: columns},
 		CreatedBy: caller.Subject, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(ExportLifetime).Truncate(time.Second),
 	}
 	if err := x.store.CreateExport(ctx, e); err != nil {
@@ -306,7 +312,7 @@ func (x *Exporter) write(ctx context.Context, e *Export) (int, int64, error) {
 	file := x.files.Writer(upload, e.FileKey, "text/csv; charset=utf-8")
 	counted := &countingWriter{w: file}
 	recorded := 0
-	rows, err := x.members.writeSelection(ctx, e.ProgramID, q, e.Selection.Columns, csv.NewWriter(counted), 0, func(rows int) error {
+	rows, err := x.members.writeSelection(ctx, e.OrgID, e.ProgramID, q, e.Selection.Columns, csv.NewWriter(counted), 0, func(rows int) error {
 		if rows-recorded < exportProgressRows {
 			return nil
 		}

@@ -22,6 +22,15 @@ type fakeStore struct {
 	stream func(ctx context.Context, q members.Query, fn func([]bo.Learner) error) error
 }
 
+func (f fakeStore) CountMembers(context.Context, string, members.Query) (members.Count, error) {
+	return members.Count{}, errors.New("not used")
+}
+
+// ListContracts names the contract con_1 "Seats 2026".
+func (f fakeStore) ListContracts(context.Context, string, bo.Page) ([]bo.Contract, string, error) {
+	return []bo.Contract{{ID: "con_1", Name: "Seats 2026"}}, "", nil
+}
+
 func (f fakeStore) ListMembers(context.Context, string, members.Query) (members.Page, error) {
 	return members.Page{}, errors.New("not used")
 }
@@ -198,8 +207,14 @@ func TestCreateChecksTheSelectionAsTheView(t *testing.T) {
 		{name: "all of it", caller: boss,
 			sel: members.Selection{Status: members.Inactive90, Sort: members.ByJoined, Order: "desc", Search: "  MA ", ContractID: "con_1",
 				CourseID: "c1", Columns: []string{"status", "joinDate"}},
-			want: members.Selection{Status: members.Inactive90, Sort: members.ByJoined, Order: "desc", Search: "ma", ContractID: "con_1",
-				CourseID: "c1", Columns: []string{"status", "joinDate"}}},
+			want: members.Selection{Status: members.Inactive90, Sort: members.ByJoined, Order: "desc", Search: "ma", ContractIDs: []string{"con_1"},
+				CourseIDs: []string{"c1"}, Columns: []string{"status", "joinDate"}}},
+		{name: "several contracts and courses, each once", caller: boss,
+			sel: members.Selection{ContractID: "con_1", ContractIDs: []string{"con_2", "con_1", " "}, CourseIDs: []string{"c1", "c2"}},
+			want: members.Selection{Status: members.Joined, Sort: members.ByName, Order: "asc", ContractIDs: []string{"con_1", "con_2"},
+				CourseIDs: []string{"c1", "c2"}, Columns: members.Columns}},
+		{name: "too many contracts", caller: boss, sel: members.Selection{ContractIDs: manyIDs(members.MaxFilterIDs + 1)},
+			wantCode: bo.EINVALID, wantField: "contractId"},
 		{name: "unknown status", caller: boss, sel: members.Selection{Status: "everyone"}, wantCode: bo.EINVALID, wantField: "status"},
 		{name: "unknown sort", caller: boss, sel: members.Selection{Sort: "age"}, wantCode: bo.EINVALID, wantField: "sort"},
 		{name: "unknown order", caller: boss, sel: members.Selection{Order: "up"}, wantCode: bo.EINVALID, wantField: "order"},
@@ -284,7 +299,7 @@ func TestHandleWritesTheWholeSelection(t *testing.T) {
 		t.Errorf("file key %q", got.FileKey)
 	}
 	lines := strings.Split(strings.TrimSuffix(f.body.String(), "\n"), "\n")
-	if len(lines) != 4322 || lines[0] != "Name,Email,status" || lines[8] != "'@SUM(A1),l00007@acme.edu,MEMBER" {
+	if len(lines) != 4322 || lines[0] != "Learner,Email,Status" || lines[8] != "'@SUM(A1),l00007@acme.edu,MEMBER" {
 		t.Errorf("%d lines: %q, %q", len(lines), lines[0], lines[8])
 	}
 	if fmt.Sprint(progress) != "[2000 4000]" {
@@ -434,4 +449,13 @@ func TestGet(t *testing.T) {
 		got.Error != "the export stopped after 4000 rows; create it again" {
 		t.Errorf("a stale export: %+v", got)
 	}
+}
+
+// manyIDs returns n distinct contract ids.
+func manyIDs(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprint("con_", i)
+	}
+	return out
 }

@@ -20,6 +20,14 @@ import (
 type Store interface {
 	GetOrg(ctx context.Context, orgID string) (bo.Org, error)
 	GetLearner(ctx context.Context, programID, emailKey string) (bo.Learner, error)
+	// GetLearners returns the program's learners among the email keys
+	// (at most 100).
+	GetLearners(ctx context.Context, programID string, emailKeys []string) (map[string]bo.Learner, error)
+	// ListEnrollments returns every enrollment of a learner of the program.
+	ListEnrollments(ctx context.Context, programID, emailKey string) ([]bo.Enrollment, error)
+	// ListContracts returns a page of the org's contracts (the CSV names
+	// them).
+	ListContracts(ctx context.Context, orgID string, page bo.Page) ([]bo.Contract, string, error)
 	// RemoveMember makes a member DELETED_MEMBER and releases their
 	// licence; ECONFLICT when they are not a member.
 	RemoveMember(ctx context.Context, l bo.Learner, allowReturn bool, now time.Time) error

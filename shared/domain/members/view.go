@@ -49,10 +49,13 @@ type Query struct {
 	Sort   Sort
 	Desc   bool
 	// Search is a prefix of the email or the name.
-	Search     string
-	ContractID string
-	// CourseID keeps the learners currently enrolled in that item.
-	CourseID string
+	Search string
+	// ContractIDs keeps the learners on one of these contracts (any when
+	// empty).
+	ContractIDs []string
+	// CourseIDs keeps the learners currently enrolled in one of these
+	// courses or specialisations (any when empty).
+	CourseIDs []string
 	// Undeliverable keeps the learners whose pending invitation is marked
 	// undeliverable (their address bounced or complained).
 	Undeliverable bool
@@ -77,6 +80,8 @@ type ViewStore interface {
 	// unused) in the view's order, calling fn with each batch of learners
 	// in turn; it stops at fn's first error and returns it.
 	StreamMembers(ctx context.Context, programID string, q Query, fn func(batch []bo.Learner) error) error
+	// CountMembers counts the whole selection of q.
+	CountMembers(ctx context.Context, programID string, q Query) (Count, error)
 }
 
 // List returns one page of the program's learners in a status, sorted,
@@ -117,12 +122,39 @@ func (s *Service) check(ctx context.Context, caller bo.Caller, orgID, programID 
 		q.Limit = 20
 	}
 	v.Check(q.Limit >= 1 && q.Limit <= 100, "limit", "must be between 1 and 100")
+	q.ContractIDs, q.CourseIDs = distinct(q.ContractIDs), distinct(q.CourseIDs)
+	v.Check(len(q.ContractIDs) <= MaxFilterIDs, "contractId", "names at most %d contracts", MaxFilterIDs)
+	v.Check(len(q.CourseIDs) <= MaxFilterIDs, "courseId", "names at most %d courses", MaxFilterIDs)
 	if err := v.Err(); err != nil {
 		return bo.Program{}, err
 	}
 	q.Search = strings.ToLower(strings.TrimSpace(q.Search))
 	q.Now = s.Now()
 	return p, nil
+}
+
+// MaxFilterIDs bounds the contracts, and the courses, one view filters by.
+const MaxFilterIDs = 20
+
+// distinct returns the non-empty ids of ids, trimmed, each once, in their
+// first order (nil for none).
+func distinct(ids []string) []string {
+	var out []string
+	for _, id := range ids {
+		if id = strings.TrimSpace(id); id != "" && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// SplitIDs reads a query parameter that lists ids separated by commas (a
+// repeated parameter arrives so joined), leaving out empty ones.
+func SplitIDs(param string) []string {
+	if strings.TrimSpace(param) == "" {
+		return nil
+	}
+	return distinct(strings.Split(param, ","))
 }
 
 // ParseOrder reads the view's order, "asc" (or "") or "desc", and reports
@@ -174,7 +206,7 @@ func (s *Service) Export(ctx context.Context, caller bo.Caller, orgID, programID
 	if err != nil {
 		return err
 	}
-	_, err = s.writeSelection(ctx, programID, q, columns, w, MaxExportRows, nil)
+	_, err = s.writeSelection(ctx, orgID, programID, q, columns, w, MaxExportRows, nil)
 	if errors.Is(err, errTooMany) {
 		return bo.Errorf(bo.ETOOLARGE, "the selection has more than %d learners, too many for one answer: export it in the background "+
 			"with POST /v1/orgs/%s/programs/%s/member-exports (the same selection as a JSON body), or narrow it with a status, contract or course filter",
@@ -192,23 +224,19 @@ var errTooMany = errors.New("too many rows")
 // and calls progress (when set) with the rows written so far; progress's
 // error stops the export and is returned. It returns w's and the store's
 // errors.
-func (s *Service) writeSelection(ctx context.Context, programID string, q Query, columns []string, w *csv.Writer, max int,
+func (s *Service) writeSelection(ctx context.Context, orgID, programID string, q Query, columns []string, w *csv.Writer, max int,
 	progress func(rows int) error) (int, error) {
-	if err := w.Write(append([]string{"Name", "Email"}, columns...)); err != nil {
+	out, err := s.csvRows(ctx, orgID, columns, w)
+	if err != nil {
 		return 0, err
 	}
 	rows := 0
-	row := make([]string, 2+len(columns))
-	err := s.view.StreamMembers(ctx, programID, q, func(batch []bo.Learner) error {
+	err = s.view.StreamMembers(ctx, programID, q, func(batch []bo.Learner) error {
 		for _, l := range batch {
 			if rows++; max > 0 && rows > max {
 				return errTooMany
 			}
-			row[0], row[1] = csvout.Neutralise(l.FullName), csvout.Neutralise(l.Email)
-			for i, c := range columns {
-				row[2+i] = csvout.Neutralise(cell(l, c))
-			}
-			if err := w.Write(row); err != nil {
+			if err := out(l); err != nil {
 				return err
 			}
 		}
@@ -226,6 +254,65 @@ func (s *Service) writeSelection(ctx context.Context, programID string, q Query,
 	}
 	w.Flush()
 	return rows, w.Error()
+}
+
+// ColumnLabels are the CSV headers of the members view's columns, the
+// guide's names for them; the learner's name and email head every row
+// (LearnerLabel, EmailLabel).
+var ColumnLabels = map[string]string{
+	"joinDate": "Join Date", "invitationDate": "Invitation Date", "lastActivityDate": "Last Activity Date", "status": "Status",
+	"contract": "Contracts", "currentEnrollments": "Current Enrollments", "enrollments": "Enrollments", "completions": "Completions",
+	"externalId": "External ID", "removalDate": "Removal Date", "allowReturn": "Allow Return", "undeliverable": "Undeliverable",
+}
+
+// The CSV headers of the learner's name and email.
+const (
+	LearnerLabel = "Learner"
+	EmailLabel   = "Email"
+)
+
+// csvRows writes the CSV header of the columns to w and returns what
+// writes one learner's row: the name, the email and the columns, the
+// contract by its name (the org's contracts are read once here), every cell
+// with formula-like text neutralised. It returns the store's and w's
+// errors.
+func (s *Service) csvRows(ctx context.Context, orgID string, columns []string, w *csv.Writer) (func(bo.Learner) error, error) {
+	names := map[string]string{}
+	if slices.Contains(columns, "contract") {
+		page := bo.Page{Limit: bo.MaxPageSize}
+		for {
+			cs, next, err := s.store.ListContracts(ctx, orgID, page)
+			if err != nil {
+				return nil, err
+			}
+			for _, c := range cs {
+				names[c.ID] = c.Name
+			}
+			if next == "" {
+				break
+			}
+			page.Cursor = next
+		}
+	}
+	header := []string{LearnerLabel, EmailLabel}
+	for _, c := range columns {
+		header = append(header, ColumnLabels[c])
+	}
+	if err := w.Write(header); err != nil {
+		return nil, err
+	}
+	row := make([]string, 2+len(columns))
+	return func(l bo.Learner) error {
+		row[0], row[1] = csvout.Neutralise(l.FullName), csvout.Neutralise(l.Email)
+		for i, c := range columns {
+			v := cell(l, c)
+			if c == "contract" && names[v] != "" {
+				v = names[v]
+			}
+			row[2+i] = csvout.Neutralise(v)
+		}
+		return w.Write(row)
+	}, nil
 }
 
 func cell(l bo.Learner, column string) string {

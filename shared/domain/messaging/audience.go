@@ -75,7 +75,7 @@ func (r reader) page(ctx context.Context, seg segment, cursor string) ([]bo.Lear
 		return r.listed(ctx, seg.program, l.Emails, cursor)
 	}
 	p, err := r.store.ListMembers(ctx, seg.program, members.Query{Status: r.m.Audience.Status, Sort: members.ByEmail,
-		ContractID: seg.contract, CourseID: seg.course, Limit: r.size, Cursor: cursor, Now: r.now})
+		ContractIDs: idList(seg.contract), CourseIDs: idList(seg.course), Limit: r.size, Cursor: cursor, Now: r.now})
 	if err != nil {
 		return nil, "", err
 	}
@@ -140,4 +140,13 @@ func (r reader) each(ctx context.Context, segs []segment, fn func(bo.Learner) bo
 		}
 	}
 	return nil
+}
+
+// idList is a segment's contract or course as the members view's filter:
+// none for "any".
+func idList(id string) []string {
+	if id == "" {
+		return nil
+	}
+	return []string{id}
 }

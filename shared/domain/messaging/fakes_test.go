@@ -127,15 +127,17 @@ func (s *memStore) setStatus(orgID, id string, from, to Status, change func(*Mes
 	return true
 }
 
-func (s *memStore) MarkSending(_ context.Context, orgID, id string, targets []string, at time.Time) error {
-	if !s.setStatus(orgID, id, StatusDraft, StatusSending, func(m *Message) { m.Targets, m.SendingAt, m.Frontier = slices.Clone(targets), &at, "" }) {
+func (s *memStore) MarkSending(_ context.Context, orgID, id string, targets []string, by string, at time.Time) error {
+	if !s.setStatus(orgID, id, StatusDraft, StatusSending, func(m *Message) {
+		m.Targets, m.SendingAt, m.Frontier, m.TermsAcceptedBy, m.TermsAcceptedAt = slices.Clone(targets), &at, "", by, &at
+	}) {
 		return bo.Errorf(bo.ECONFLICT, "not a draft")
 	}
 	return nil
 }
 
 func (s *memStore) RevertSending(_ context.Context, orgID, id string) error {
-	s.setStatus(orgID, id, StatusSending, StatusDraft, func(m *Message) { m.Targets, m.SendingAt = nil, nil })
+	s.setStatus(orgID, id, StatusSending, StatusDraft, func(m *Message) { m.Targets, m.SendingAt, m.TermsAcceptedBy, m.TermsAcceptedAt = nil, nil, "", nil })
 	return nil
 }
 
@@ -242,7 +244,11 @@ func matches(l bo.Learner, q members.Query) bool {
 	case members.Completed30:
 		ok = l.State == bo.StateMember && l.LastCompletionAt != nil && l.LastCompletionAt.After(q.Now.AddDate(0, 0, -30))
 	}
-	return ok && (q.ContractID == "" || l.ContractID == q.ContractID) && (q.CourseID == "" || slices.Contains(l.CurrentItems, q.CourseID))
+	course := len(q.CourseIDs) == 0
+	for _, c := range q.CourseIDs {
+		course = course || slices.Contains(l.CurrentItems, c)
+	}
+	return ok && (len(q.ContractIDs) == 0 || slices.Contains(q.ContractIDs, l.ContractID)) && course
 }
 
 // ListMembers pages through the program's learners in email order; the

@@ -141,9 +141,13 @@ type Message struct {
 	UpdatedAt time.Time `json:"updatedAt"`
 	// SendingAt is when sending was asked for; the audience's activity
 	// windows end then. SentAt is when every recipient was planned.
-	SendingAt *time.Time        `json:"sendingAt,omitempty"`
-	SentAt    *time.Time        `json:"sentAt,omitempty"`
-	Counts    bo.CampaignCounts `json:"counts"`
+	SendingAt *time.Time `json:"sendingAt,omitempty"`
+	SentAt    *time.Time `json:"sentAt,omitempty"`
+	// TermsAcceptedBy is the admin who accepted the terms of use and the
+	// privacy policy to send the message, at TermsAcceptedAt (the send).
+	TermsAcceptedBy string            `json:"termsAcceptedBy,omitempty"`
+	TermsAcceptedAt *time.Time        `json:"termsAcceptedAt,omitempty"`
+	Counts          bo.CampaignCounts `json:"counts"`
 	// Version counts the message's writes, for optimistic locking.
 	Version int `json:"-"`
 }

@@ -20,8 +20,9 @@ type Store interface {
 	// condition that it is a draft still at Version-1; ECONFLICT otherwise.
 	UpdateDraft(ctx context.Context, m Message) error
 	// MarkSending turns a draft into a message being sent to the target
-	// programs, on condition that it is a draft; ECONFLICT otherwise.
-	MarkSending(ctx context.Context, orgID, messageID string, targets []string, at time.Time) error
+	// programs, recording who accepted the terms of use to send it and
+	// when (at), on condition that it is a draft; ECONFLICT otherwise.
+	MarkSending(ctx context.Context, orgID, messageID string, targets []string, acceptedBy string, at time.Time) error
 	// RevertSending turns a message back into a draft, on condition that
 	// it is being sent.
 	RevertSending(ctx context.Context, orgID, messageID string) error
@@ -34,6 +35,7 @@ type Store interface {
 	GetProgram(ctx context.Context, orgID, programID string) (bo.Program, error)
 	ListPrograms(ctx context.Context, orgID string, page bo.Page) ([]bo.Program, string, error)
 	audienceStore
+	ListStore
 }
 
 // Authorizer says who the caller is in an org (admin.Service).
@@ -326,7 +328,8 @@ func (s *Service) Send(ctx context.Context, caller bo.Caller, orgID, messageID s
 		return Message{}, noProgram()
 	}
 	now := s.Now()
-	if err := s.store.MarkSending(ctx, orgID, messageID, targets, now); err != nil {
+	email, _ := caller.VerifiedEmail() // AuthorizeOrg checked it
+	if err := s.store.MarkSending(ctx, orgID, messageID, targets, email.Display, now); err != nil {
 		if bo.ErrorCode(err) == bo.ECONFLICT {
 			if again, gerr := s.store.GetMessage(ctx, orgID, messageID); gerr == nil {
 				return Message{}, alreadySent(again)
@@ -343,6 +346,7 @@ func (s *Service) Send(ctx context.Context, caller bo.Caller, orgID, messageID s
 		return Message{}, err
 	}
 	m.Status, m.Targets, m.SendingAt, m.UpdatedAt = StatusSending, targets, &now, now
+	m.TermsAcceptedBy, m.TermsAcceptedAt = email.Display, &now
 	return m, nil
 }
 
@@ -446,62 +450,87 @@ func (s *Service) Preview(ctx context.Context, caller bo.Caller, orgID, messageI
 	if m.SendingAt != nil {
 		now = *m.SendingAt
 	}
-	var out Preview
 	var who *bo.Learner
 	if email != "" {
-		e, err := bo.ParseEmail(email)
-		if err != nil {
+		if who, err = s.namedRecipient(ctx, targets, email); err != nil {
 			return Preview{}, err
 		}
-		for _, pid := range targets {
-			found, err := s.store.GetLearners(ctx, pid, []string{e.Key})
-			if err != nil {
-				return Preview{}, err
-			}
-			if l, ok := found[e.Key]; ok && l.State != bo.StateDeletedMember {
-				who = &l
-				break
-			}
-		}
-		if who == nil {
-			return Preview{}, bo.Errorf(bo.ENOTFOUND, "%s is not a learner of the message's programs", e.Display)
-		}
 	}
-	seen := map[string]bool{}
-	out.Audience.Complete = true
-	r := reader{store: s.store, m: m, now: now, size: pageSize}
-	err = r.each(ctx, segmentsOf(m, targets), func(l bo.Learner) bool {
-		if who == nil {
-			first := l
-			who = &first
-		}
-		if len(seen) == PreviewBudget {
-			out.Audience.Complete = false
-			return false
-		}
-		seen[l.EmailKey] = true
-		return true
-	})
-	if err != nil {
+	var out Preview
+	if out.Audience, who, err = s.countAudience(ctx, m, targets, now, who); err != nil {
 		return Preview{}, err
 	}
-	out.Audience.Count = len(seen)
 	sample := who == nil
 	if sample {
 		l := sampleLearner
 		l.ProgramID = targets[0]
 		who = &l
 	}
-	p, err := s.store.GetProgram(ctx, orgID, who.ProgramID)
-	if err != nil {
-		return Preview{}, err
-	}
-	c := compileMessage(m, org.Name)
-	rendered, err := mail.Render(c.forProgram(programOf(p, s.cfg.LearnerAppURL)).email(*who, PreviewUnsubscribeURL))
+	rendered, err := s.renderFor(ctx, m, orgID, org.Name, *who)
 	if err != nil {
 		return Preview{}, err
 	}
 	out.Recipient = Recipient{Email: who.Email, Name: who.FullName, ProgramID: who.ProgramID, Sample: sample}
 	out.Subject, out.HTML, out.Text = rendered.Subject, rendered.HTML, rendered.Text
 	return out, nil
+}
+
+// namedRecipient returns the learner with the email in the first of the
+// programs that has one (not a deleted member). It returns EINVALID for a
+// malformed email, ENOTFOUND when no program has them, and the store's
+// errors.
+func (s *Service) namedRecipient(ctx context.Context, targets []string, email string) (*bo.Learner, error) {
+	e, err := bo.ParseEmail(email)
+	if err != nil {
+		return nil, err
+	}
+	for _, pid := range targets {
+		found, err := s.store.GetLearners(ctx, pid, []string{e.Key})
+		if err != nil {
+			return nil, err
+		}
+		if l, ok := found[e.Key]; ok && l.State != bo.StateDeletedMember {
+			return &l, nil
+		}
+	}
+	return nil, bo.Errorf(bo.ENOTFOUND, "%s is not a learner of the message's programs", e.Display)
+}
+
+// countAudience counts the message's distinct addresses, reading at most
+// PreviewBudget learners, and returns who (or, when it is nil, the
+// audience's first learner, nil for an empty audience). It returns the
+// store's errors.
+func (s *Service) countAudience(ctx context.Context, m Message, targets []string, now time.Time, who *bo.Learner) (AudienceCount, *bo.Learner, error) {
+	seen := map[string]bool{}
+	count := AudienceCount{Complete: true}
+	r := reader{store: s.store, m: m, now: now, size: pageSize}
+	err := r.each(ctx, segmentsOf(m, targets), func(l bo.Learner) bool {
+		if who == nil {
+			first := l
+			who = &first
+		}
+		if len(seen) == PreviewBudget {
+			count.Complete = false
+			return false
+		}
+		seen[l.EmailKey] = true
+		return true
+	})
+	if err != nil {
+		return AudienceCount{}, nil, err
+	}
+	count.Count = len(seen)
+	return count, who, nil
+}
+
+// renderFor renders the message for the learner, in their program, with
+// the preview's stand-in unsubscribe link. It returns the store's and the
+// renderer's errors.
+func (s *Service) renderFor(ctx context.Context, m Message, orgID, orgName string, who bo.Learner) (mail.Rendered, error) {
+	p, err := s.store.GetProgram(ctx, orgID, who.ProgramID)
+	if err != nil {
+		return mail.Rendered{}, err
+	}
+	c := compileMessage(m, orgName)
+	return mail.Render(c.forProgram(programOf(p, s.cfg.LearnerAppURL)).email(who, PreviewUnsubscribeURL))
 }

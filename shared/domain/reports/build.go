@@ -191,26 +191,26 @@ func Write(ctx context.Context, out io.Writer, src Source, in Input, progress fu
 			return w.pass(f, MemberFile, MemberColumns, Filter{Type: bo.ItemCourse}, func(t *table, p Program, l bo.Learner, es []bo.Enrollment) error {
 				enrolled, completed := sum.add(l, es)
 				w.row()
-				return t.write(l.FullName, l.Email, l.ExternalID, p.Name, p.Slug, itoa(enrolled), itoa(completed),
+				return t.write(append([]string{l.FullName, l.Email, externalID(l), p.Name, p.Slug, itoa(enrolled), itoa(completed),
 					string(l.State), formatTime(l.JoinedAt), formatTime(l.InvitedAt), formatTime(l.LastActivityAt),
-					w.in.contractName(l.ContractID), "", "", "", "", "", "", "", "", "")
+					w.in.contractName(l.ContractID)}, profileCells(l)...)...)
 			})
 		}},
 		{UsageFile, func(f io.Writer) error {
 			return w.enrollments(f, UsageFile, UsageColumns, bo.ItemCourse, func(t *table, p Program, l bo.Learner, e bo.Enrollment, it bo.CatalogItem) error {
-				return t.write(l.FullName, l.Email, l.ExternalID, it.Name, it.ID, it.Slug, it.University,
+				return t.write(append([]string{l.FullName, l.Email, externalID(l), it.Name, it.ID, it.Slug, it.University,
 					formatTime(&e.EnrolledAt), "", formatTime(e.LastActivityAt), number(e.Progress), hours(e.LearningMinutes),
 					yesNo(e.CompletedAt != nil), yesNo(l.State == bo.StateDeletedMember), p.Slug, p.Name,
-					p.Catalog.Collections[e.CollectionID], formatTime(e.CompletedAt), grade(e.Grade), w.in.contractName(l.ContractID),
-					"", "", "", "", "", "", "", "", "")
+					p.Catalog.Collections[e.CollectionID], formatTime(e.CompletedAt), grade(e.Grade), w.in.contractName(l.ContractID)},
+					profileCells(l)...)...)
 			})
 		}},
 		{SpecializationFile, func(f io.Writer) error {
 			return w.enrollments(f, SpecializationFile, SpecializationColumns, bo.ItemSpecialization, func(t *table, p Program, l bo.Learner, e bo.Enrollment, it bo.CatalogItem) error {
-				return t.write(l.FullName, l.Email, l.ExternalID, it.Name, it.Slug, it.University,
+				return t.write(append([]string{l.FullName, l.Email, externalID(l), it.Name, it.Slug, it.University,
 					formatTime(&e.EnrolledAt), formatTime(e.LastActivityAt), yesNo(e.CompletedAt != nil),
 					yesNo(l.State == bo.StateDeletedMember), p.Slug, p.Name, p.Catalog.Collections[e.CollectionID],
-					formatTime(e.CompletedAt), w.in.contractName(l.ContractID), "", "", "", "", "", "", "", "", "")
+					formatTime(e.CompletedAt), w.in.contractName(l.ContractID)}, profileCells(l)...)...)
 			})
 		}},
 	}
@@ -270,7 +270,7 @@ func WriteGradebook(ctx context.Context, out io.Writer, src Source, in Input, co
 					}
 					it := p.Catalog.item(e)
 					w.row()
-					if err := t.write(l.FullName, l.Email, l.ExternalID, it.Name, it.ID, number(e.Progress), grade(e.Grade),
+					if err := t.write(l.FullName, l.Email, externalID(l), it.Name, it.ID, number(e.Progress), grade(e.Grade),
 						yesNo(e.CompletedAt != nil), formatTime(e.CompletedAt)); err != nil {
 						return err
 					}

@@ -1,5 +1,7 @@
 package reports
 
+import bo "github.com/learnops/backoffice/shared/backoffice"
+
 // The files of a report's zip, in the order they are written.
 const (
 	MemberFile         = "member-report.csv"
@@ -9,12 +11,34 @@ const (
 	GradebookFile = "gradebook.csv"
 )
 
-// ProfileColumns are the optional profile columns that end every report.
-// The back office keeps no such profile fields yet, so they are present and
-// empty, as the guide's data dictionary shows them for learners without a
-// profile.
+// ProfileColumns are the optional profile columns that end every report,
+// filled from the learner's profile (bo.ProfileFields names the field of
+// each); empty for a learner without the attribute.
 var ProfileColumns = []string{"Manager Name", "Manager Email", "Job Title", "Job Type", "Business Unit",
 	"Business Unit 2", "Location City", "Location Country", "Location Region"}
+
+// profileCells returns the learner's profile attributes in the order of
+// ProfileColumns.
+func profileCells(l bo.Learner) []string {
+	out := make([]string, len(ProfileColumns))
+	for i, col := range ProfileColumns {
+		for _, f := range bo.ProfileFields {
+			if f.Column == col {
+				out[i] = l.Profile[f.Name]
+			}
+		}
+	}
+	return out
+}
+
+// externalID is the learner's External Id cell: the admin's id for them,
+// or else the employee id of their profile.
+func externalID(l bo.Learner) string {
+	if l.ExternalID != "" {
+		return l.ExternalID
+	}
+	return l.Profile[bo.ProfileEmployeeID]
+}
 
 // withProfile returns cols followed by the profile columns, in a new slice.
 func withProfile(cols ...string) []string {

@@ -139,6 +139,9 @@ type Store interface {
 	// CreateReport writes a new job; ECONFLICT when its id exists.
 	CreateReport(ctx context.Context, j Job) error
 	GetReport(ctx context.Context, orgID, reportID string) (Job, error)
+	// ListReports returns every report job of the org still kept (jobs
+	// expire with their files).
+	ListReports(ctx context.Context, orgID string) ([]Job, error)
 	// UpdateReport writes the job over the stored one.
 	UpdateReport(ctx context.Context, j Job) error
 	// SaveReportProgress records a running job's progress.
@@ -358,6 +361,13 @@ func (s *Service) Get(ctx context.Context, caller bo.Caller, orgID, reportID str
 			return Job{}, bo.Errorf(bo.ENOTFOUND, "report %s not found", reportID)
 		}
 	}
+	return s.withLink(ctx, j)
+}
+
+// withLink returns a job as admins see it: failed when it stopped without
+// word for StaleAfter, and once done a fresh download link while its file
+// exists (Expired once it does not). It returns the bucket's errors.
+func (s *Service) withLink(ctx context.Context, j Job) (Job, error) {
 	now := s.Now()
 	if (j.Status == StatusQueued || j.Status == StatusRunning) && now.Sub(j.UpdatedAt) > StaleAfter {
 		j.Status, j.Error = StatusFailed, "the report stopped without finishing; ask for it again"
@@ -568,7 +578,7 @@ func summaryData(data map[string]string, j Job) {
 	}
 	for k, v := range map[string]int{"TotalEnrollments": sum.TotalEnrollments, "UniqueLearners": sum.UniqueLearners,
 		"CurrentMembers": sum.CurrentMembers, "RemovedMembers": sum.RemovedMembers, "UniqueCourses": sum.UniqueCourses,
-		"CourseCompletions": sum.CourseCompletions, "UniqueCompleters": sum.UniqueCompleters,
+		"CourseCompletions": sum.CourseCompletions, "VerifiedCompletions": sum.VerifiedCompletions, "UniqueCompleters": sum.UniqueCompleters,
 		"HalfwayLearners": sum.HalfwayLearners, "JoinedNotEnrolled": sum.JoinedNotEnrolled,
 		"EnrolledNotCompleted": sum.EnrolledNotCompleted, "EnrolledOneCourse": sum.EnrolledOneCourse,
 		"CompletedOneCourse": sum.CompletedOneCourse} {

@@ -21,6 +21,7 @@ type fakeStore struct {
 	ListAdminsFn      func(ctx context.Context, orgID string, page bo.Page) ([]bo.Admin, string, error)
 	CreateReportFn    func(ctx context.Context, j Job) error
 	GetReportFn       func(ctx context.Context, orgID, reportID string) (Job, error)
+	ListReportsFn     func(ctx context.Context, orgID string) ([]Job, error)
 	UpdateReportFn    func(ctx context.Context, j Job) error
 	GetScheduleFn     func(ctx context.Context, orgID string) (Schedule, error)
 	ScheduledOrgsFn   func(ctx context.Context, day, cursor string) ([]string, string, error)
@@ -43,6 +44,9 @@ func (f fakeStore) GetReport(ctx context.Context, orgID, reportID string) (Job, 
 	return f.GetReportFn(ctx, orgID, reportID)
 }
 func (f fakeStore) UpdateReport(ctx context.Context, j Job) error { return f.UpdateReportFn(ctx, j) }
+func (f fakeStore) ListReports(ctx context.Context, orgID string) ([]Job, error) {
+	return f.ListReportsFn(ctx, orgID)
+}
 func (f fakeStore) GetSchedule(ctx context.Context, orgID string) (Schedule, error) {
 	return f.GetScheduleFn(ctx, orgID)
 }

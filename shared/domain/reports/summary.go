@@ -25,6 +25,9 @@ type Summary struct {
 	// UniqueCompleters the learners with at least one.
 	CourseCompletions int `json:"courseCompletions" dynamodbav:"courseCompletions"`
 	UniqueCompleters  int `json:"uniqueCompleters" dynamodbav:"uniqueCompleters"`
+	// VerifiedCompletions counts the completed course enrollments whose
+	// completion the platform reported verified.
+	VerifiedCompletions int `json:"verifiedCourseCompletions" dynamodbav:"verifiedCompletions"`
 	// EstimatedHours is the course enrollments' learning minutes in hours,
 	// to two decimals.
 	EstimatedHours float64 `json:"estimatedHours" dynamodbav:"estimatedHours"`
@@ -65,6 +68,9 @@ func (t *tally) add(l bo.Learner, es []bo.Enrollment) (enrolled, completed int) 
 		enrolled++
 		if e.CompletedAt != nil {
 			completed++
+			if e.Verified {
+				t.s.VerifiedCompletions++
+			}
 		}
 		halfway = halfway || e.Progress >= 50
 		t.minutes += e.LearningMinutes

@@ -1,0 +1,56 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/learnops/backoffice/shared/domain/admin"
+)
+
+// orgSettingsRoutes are the admin function's routes that change what an
+// org admin set up: the org's settings and logo, its contracts (edit,
+// renew) and its program admins' programs.
+func orgSettingsRoutes(svc *admin.Service) map[string]RouteFunc {
+	return map[string]RouteFunc{
+		"PATCH " + orgPath: func(ctx context.Context, r *Request) (int, any, error) {
+			var in admin.OrgChange
+			if err := r.Decode(&in); err != nil {
+				return 0, nil, err
+			}
+			org, err := svc.UpdateOrg(ctx, r.Caller, r.Param("orgId"), in)
+			return http.StatusOK, org, err
+		},
+		"POST " + orgPath + "/logo-uploads": func(ctx context.Context, r *Request) (int, any, error) {
+			var in admin.NewLogoUpload
+			if err := r.Decode(&in); err != nil {
+				return 0, nil, err
+			}
+			up, err := svc.StartLogoUpload(ctx, r.Caller, r.Param("orgId"), in)
+			return http.StatusCreated, up, err
+		},
+		"PATCH " + orgPath + "/contracts/{contractId}": func(ctx context.Context, r *Request) (int, any, error) {
+			var in admin.ContractChange
+			if err := r.Decode(&in); err != nil {
+				return 0, nil, err
+			}
+			c, err := svc.UpdateContract(ctx, r.Caller, r.Param("orgId"), r.Param("contractId"), in)
+			return http.StatusOK, viewContract(c, svc.Now()), err
+		},
+		"POST " + orgPath + "/contracts/{contractId}/renewal": func(ctx context.Context, r *Request) (int, any, error) {
+			var in admin.Renewal
+			if err := r.Decode(&in); err != nil {
+				return 0, nil, err
+			}
+			c, err := svc.RenewContract(ctx, r.Caller, r.Param("orgId"), r.Param("contractId"), in)
+			return http.StatusCreated, viewContract(c, svc.Now()), err
+		},
+		"PATCH " + orgPath + "/admins/{email}": func(ctx context.Context, r *Request) (int, any, error) {
+			var in admin.AdminChange
+			if err := r.Decode(&in); err != nil {
+				return 0, nil, err
+			}
+			a, err := svc.UpdateAdmin(ctx, r.Caller, r.Param("orgId"), r.Param("email"), in)
+			return http.StatusOK, a, err
+		},
+	}
+}

@@ -1,0 +1,90 @@
+// Package start is what every function's main does: read its settings from
+// the environment, load the AWS configuration Lambda gives it, build its
+// handler and start Lambda. It imports no adapter, so that a function's
+// binary links only the adapters its own wiring uses.
+package start
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/learnops/backoffice/shared/adapters/awsenv"
+	"github.com/learnops/backoffice/shared/app/env"
+)
+
+// startTimeout bounds what a function does at cold start before serving.
+const startTimeout = 10 * time.Second
+
+// Main is the whole of a function's main: it reads the configuration with
+// read (whose error names every missing or invalid variable), builds the
+// SDK's default configuration and the handler with build, and starts
+// Lambda. It logs and exits 1 when any step fails.
+func Main[C any](read func(*env.Reader) (C, string, error), build func(ctx context.Context, awsCfg aws.Config, c C, logger *slog.Logger) (any, error)) {
+	c, level, err := read(env.New())
+	logger := env.Logger(level)
+	fail := func(step string, err error) {
+		logger.Error(step, slog.String("error", err.Error()))
+		os.Exit(1)
+	}
+	if err != nil {
+		fail("configuration", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	awsCfg, err := awsenv.Load()
+	if err != nil {
+		fail("aws configuration", err)
+	}
+	handler, err := build(ctx, awsCfg, c, logger)
+	if err != nil {
+		fail("start-up", err)
+	}
+	lambda.Start(handler)
+}
+
+// Base is the configuration every function reads.
+type Base struct {
+	Table    string `env:"TABLE_NAME"`
+	LogLevel string `env:"LOG_LEVEL" default:"info"`
+}
+
+// ReadBase reads TABLE_NAME (required) and LOG_LEVEL (default info).
+func ReadBase(vars *env.Reader) Base {
+	return Base{Table: vars.Required("TABLE_NAME"), LogLevel: vars.Optional("LOG_LEVEL", "info")}
+}
+
+// Learners is the configuration of the functions that write learners and
+// queue their emails.
+type Learners struct {
+	Base
+	LearnerAppURL string
+	MailQueueURL  string
+	// FilesBucket is read only by the functions that need it.
+	FilesBucket string
+	// WorkQueueURL is the queue of long-running work (program deletions,
+	// member exports).
+	WorkQueueURL string
+}
+
+// Bulk is the configuration of the functions that send mail that is not
+// transactional (admin messages, reminders) and so sign unsubscribe links.
+type Bulk struct {
+	Learners
+	// PublicBaseURL is the public base URL of the API (its custom domain in
+	// AWS, the local gateway under make dev): every link to the API in an
+	// email (unsubscribe) is built from it, never from the execute-api URL.
+	PublicBaseURL string
+	// UnsubscribeSecretID is the ARN (or name) of the Secrets Manager
+	// secret that signs unsubscribe links.
+	UnsubscribeSecretID string
+}
+
+// ReadBulk reads PUBLIC_BASE_URL and UNSUBSCRIBE_SECRET_ID besides learners'.
+func ReadBulk(vars *env.Reader, learners Learners) Bulk {
+	return Bulk{Learners: learners, PublicBaseURL: vars.Required("PUBLIC_BASE_URL"), UnsubscribeSecretID: vars.Required("UNSUBSCRIBE_SECRET_ID")}
+}

@@ -1,0 +1,78 @@
+import { lazy, Suspense, useSyncExternalStore } from 'react';
+import { Route, Routes, useLocation } from 'react-router';
+import { Button, Center, Paper, Stack, Text, Title } from '@mantine/core';
+import { useAuth } from './api/context';
+import { Layout } from './ui/Layout';
+import { Loading } from './ui/states';
+import { ErrorBoundary } from './ui/ErrorBoundary';
+
+const OrgPicker = lazy(() => import('./screens/OrgPicker'));
+const Home = lazy(() => import('./screens/Home'));
+const Programs = lazy(() => import('./screens/Programs'));
+const ProgramSettings = lazy(() => import('./screens/ProgramSettings'));
+const Members = lazy(() => import('./screens/Members'));
+const Invite = lazy(() => import('./screens/Invite'));
+const Whitelist = lazy(() => import('./screens/Whitelist'));
+const Messages = lazy(() => import('./screens/Messages'));
+const Reports = lazy(() => import('./screens/Reports'));
+const Admins = lazy(() => import('./screens/Admins'));
+const Contracts = lazy(() => import('./screens/Contracts'));
+
+/** App is the signed-in console, or the sign-in prompt. */
+export function App() {
+  const auth = useAuth();
+  const session = useSyncExternalStore(auth.subscribe, () => auth.current());
+  const { pathname } = useLocation();
+  if (!session) return <SignIn />;
+  return (
+    <Layout>
+      <ErrorBoundary resetKey={pathname}>
+      <Suspense fallback={<Loading />}>
+        <Routes>
+          <Route path="/" element={<OrgPicker />} />
+          <Route path="/orgs/:orgId" element={<Home />} />
+          <Route path="/orgs/:orgId/programs" element={<Programs />} />
+          <Route path="/orgs/:orgId/programs/:programId" element={<ProgramSettings />} />
+          <Route path="/orgs/:orgId/programs/:programId/members" element={<Members />} />
+          <Route path="/orgs/:orgId/programs/:programId/invite" element={<Invite />} />
+          <Route path="/orgs/:orgId/programs/:programId/whitelist" element={<Whitelist />} />
+          <Route path="/orgs/:orgId/messages" element={<Messages />} />
+          <Route path="/orgs/:orgId/reports" element={<Reports />} />
+          <Route path="/orgs/:orgId/admins" element={<Admins />} />
+          <Route path="/orgs/:orgId/contracts" element={<Contracts />} />
+          <Route path="*" element={<NotFound />} />
+        </Routes>
+      </Suspense>
+      </ErrorBoundary>
+    </Layout>
+  );
+}
+
+function SignIn() {
+  const auth = useAuth();
+  const loc = useLocation();
+  return (
+    <main>
+      <Center mih="100vh">
+        <Paper withBorder p="xl" maw={420}>
+          <Stack>
+            <Title order={1} size="h2">
+              Back office
+            </Title>
+            <Text>Sign in to manage your organisation’s learning programs.</Text>
+            <Button onClick={() => void auth.signIn(loc.pathname + loc.search)}>Sign in</Button>
+          </Stack>
+        </Paper>
+      </Center>
+    </main>
+  );
+}
+
+function NotFound() {
+  return (
+    <Stack>
+      <Title order={1}>Page not found</Title>
+      <Text>There is nothing at this address.</Text>
+    </Stack>
+  );
+}
