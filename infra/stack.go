@@ -378,9 +378,10 @@ var functionSpecs = []functionSpec{
 			grantSendMail,
 			// Member exports are written on the work queue's worker.
 			grantSendWork,
-			// The presigned download links of member exports, which act
-			// with this role.
+			// The presigned download links of member exports and
+			// personal-data exports, which act with this role.
 			grantGetObjects(exportsPrefix),
+			grantGetObjects(resources.PersonalDataPrefix),
 		},
 	},
 	{
@@ -437,10 +438,15 @@ var functionSpecs = []functionSpec{
 	},
 	{
 		name: httpapi.FunctionWorker, kind: event, timeoutSecs: workerTimeoutSecs,
-		description: "worker: long-running work in chunks: removing the members of a program being deleted, member exports",
+		description: "worker: long-running work in chunks: removing the members of a program being deleted, member exports, personal-data exports and erasures",
 		env:         []string{envTableName, envLearnerAppURL, envMailQueueURL, envWorkQueueURL, envFilesBucket},
-		grants:      []grant{grantTableReadWrite, grantSendMail, grantSendWork, grantPutObjects(exportsPrefix)},
-		trigger:     fromWorkQueue,
+		grants: []grant{grantTableReadWrite, grantSendMail, grantSendWork, grantPutObjects(exportsPrefix),
+			// An erasure rewrites or removes the files that name the
+			// person: reports, member exports, import files and results,
+			// and the person's own exports (under reports/).
+			grantRewriteObjects(resources.ReportsPrefix), grantRewriteObjects(exportsPrefix),
+			grantRewriteObjects(importsPrefix), grantRewriteObjects(importResultsPrefix)},
+		trigger: fromWorkQueue,
 	},
 	{
 		name: httpapi.FunctionMailer, kind: event, timeoutSecs: mailerTimeoutSecs,
@@ -523,6 +529,12 @@ func grantPutObjects(prefix string) grant {
 // grantGetObjects lets fn read objects under prefix of the files bucket.
 func grantGetObjects(prefix string) grant {
 	return grantObjects(prefix, "s3:GetObject")
+}
+
+// grantRewriteObjects lets fn read, write and delete objects under prefix
+// of the files bucket (an erasure rewrites the files naming a person).
+func grantRewriteObjects(prefix string) grant {
+	return grantObjects(prefix, "s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject")
 }
 
 // grantObjects lets fn do actions on the objects under prefix of the files

@@ -610,7 +610,9 @@ var wantFunctions = map[string]wantFunction{
 		timeoutSecs: 10,
 		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "WORK_QUEUE_URL", "FILES_BUCKET", "LOG_LEVEL", "AUDIT_RETENTION_DAYS"},
 		services:    []string{"dynamodb", "logs", "xray", "sqs", "s3"},
-		grants:      []string{sendMail, sendWork, "s3:GetObject ${Files.Arn}/exports/*"},
+		grants: []string{sendMail, sendWork, "s3:GetObject ${Files.Arn}/exports/*",
+			// The download links of personal-data exports.
+			"s3:GetObject ${Files.Arn}/reports/personal-data/*"},
 	},
 	httpapi.FunctionReminders: {
 		timeoutSecs: 900,
@@ -677,6 +679,15 @@ var wantFunctions = map[string]wantFunction{
 			// Member exports' files.
 			"s3:PutObject ${Files.Arn}/exports/*",
 			"s3:AbortMultipartUpload ${Files.Arn}/exports/*",
+			// An erasure rewrites or deletes the files naming a person,
+			// and personal-data exports are written under reports/.
+			"s3:GetObject ${Files.Arn}/exports/*", "s3:DeleteObject ${Files.Arn}/exports/*",
+			"s3:GetObject ${Files.Arn}/reports/*", "s3:PutObject ${Files.Arn}/reports/*",
+			"s3:AbortMultipartUpload ${Files.Arn}/reports/*", "s3:DeleteObject ${Files.Arn}/reports/*",
+			"s3:GetObject ${Files.Arn}/imports/*", "s3:PutObject ${Files.Arn}/imports/*",
+			"s3:AbortMultipartUpload ${Files.Arn}/imports/*", "s3:DeleteObject ${Files.Arn}/imports/*",
+			"s3:GetObject ${Files.Arn}/import-results/*", "s3:PutObject ${Files.Arn}/import-results/*",
+			"s3:AbortMultipartUpload ${Files.Arn}/import-results/*", "s3:DeleteObject ${Files.Arn}/import-results/*",
 			// The event source mapping's, to consume the work queue.
 			"sqs:ReceiveMessage ${WorkQueue.Arn}",
 			"sqs:ChangeMessageVisibility ${WorkQueue.Arn}",

@@ -45,8 +45,22 @@ func TestSampleEvents(t *testing.T) {
 	if want := "/v1/orgs/" + w.Org.ID + "/programs/" + w.Program.ID + "/member-exports/" + created.ID; res.Headers["location"] != want {
 		t.Errorf("Location %q, want %q", res.Headers["location"], want)
 	}
-	if ran := w.Work(t, wire.Worker(w.AWS, w.Conf, slog.New(slog.DiscardHandler))); ran != 1 {
-		t.Fatalf("the worker ran %d items, want the export's 1", ran)
+	// A personal-data export of kim@acme.edu and an erasure of
+	// lee@acme.edu (an erasure deletes its person's exports), neither a
+	// learner here: both run and find nothing.
+	jobs := map[string]string{}
+	for f, person := range map[string]string{"request-data-export.json": "kim", "request-erasure.json": "lee"} {
+		var ev events.APIGatewayV2HTTPRequest
+		w.Event(t, "members", f, &ev, map[string]string{"kim": person})
+		res, err := h(t.Context(), ev)
+		var job struct{ ID string }
+		if err != nil || res.StatusCode != 202 || json.Unmarshal([]byte(res.Body), &job) != nil || job.ID == "" {
+			t.Fatalf("%s: %d %s, %v", f, res.StatusCode, res.Body, err)
+		}
+		jobs[f] = job.ID
+	}
+	if ran := w.Work(t, wire.Worker(w.AWS, w.Conf, slog.New(slog.DiscardHandler))); ran != 3 {
+		t.Fatalf("the worker ran %d items, want the member export's, the data export's and the erasure's", ran)
 	}
 
 	w.Replay(t, "members", h, []wiretest.Case{
@@ -62,6 +76,13 @@ func TestSampleEvents(t *testing.T) {
 		{File: "get-export.json", Status: 404, Want: []string{`"code":"not_found"`}},
 		{File: "remove.json", Status: 200, Want: []string{`"state":"DELETED_MEMBER"`, `"allowReturn":true`, `"removedAt":`}},
 		{File: "remove.json", Status: 409, Want: []string{`"code":"conflict"`}},
+		{File: "request-data-export.json", Status: 202, Want: []string{`"kind":"export"`, `"status":"requested"`}},
+		{File: "get-data-export.json", Replace: map[string]string{"pde_x": jobs["request-data-export.json"]}, Status: 200,
+			Want: []string{`"status":"ready"`, `"downloadUrl":"http`, `"profile":0`}},
+		{File: "get-data-export.json", Status: 404, Want: []string{`"code":"not_found"`}},
+		{File: "request-erasure.json", Status: 202, Want: []string{`"kind":"erasure"`, `"status":"requested"`}},
+		{File: "get-erasure.json", Replace: map[string]string{"era_x": jobs["request-erasure.json"]}, Status: 200,
+			Want: []string{`"status":"done"`, `"anonymousId":"anon_`}},
 		{File: "remove-many.json", Status: 200, Want: []string{`{"email":"ann@acme.edu","removed":true}`, `"email":"nobody@acme.edu","removed":false`}},
 	})
 	c, _ := w.Store.GetContract(context.Background(), w.Org.ID, w.Contract.ID)

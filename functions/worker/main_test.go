@@ -21,6 +21,7 @@ import (
 	"github.com/learnops/backoffice/shared/app/wire"
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/domain/members"
+	"github.com/learnops/backoffice/shared/domain/privacy"
 	"github.com/learnops/backoffice/shared/testkit/wiretest"
 )
 
@@ -70,7 +71,7 @@ func TestSampleDeletion(t *testing.T) {
 
 // TestEverySampleIsReplayed keeps a new sample from going untested.
 func TestEverySampleIsReplayed(t *testing.T) {
-	replayed := []string{"delete-program.json", "member-export.json"}
+	replayed := []string{"delete-program.json", "member-export.json", "personal-data-export.json", "erasure.json"}
 	for _, name := range wiretest.Samples(t, "worker") {
 		if !slices.Contains(replayed, name) {
 			t.Errorf("events/worker/%s is replayed by no test: add one", name)
@@ -143,5 +144,69 @@ func TestSampleMemberExport(t *testing.T) {
 	}
 	if last := rows[n]; last[1] != "zed@acme.edu" || last[0] != "'=HYPERLINK(\"http://evil.example\")" {
 		t.Errorf("the formula name is not neutralised: %q", last)
+	}
+}
+
+// TestSamplePersonalData replays events/worker/personal-data-export.json
+// and erasure.json for a member of the world's program: the export's zip
+// is written and the job ready, the erasure moves the member to an
+// anonymous address, and redeliveries change nothing.
+func TestSamplePersonalData(t *testing.T) {
+	w := wiretest.NewWorld(t, 5)
+	ctx := context.Background()
+	wiretest.NamedMember(t, w, "jo@acme.edu", "Jo Sample")
+	h := wire.Worker(w.AWS, w.Conf, slog.New(slog.DiscardHandler))
+	now := time.Now().UTC()
+	subject := bo.PersonDigest(w.Org.ID, "jo@acme.edu")
+	expires := now.Add(privacy.ExportLifetime)
+	export := privacy.Job{ID: bo.NewID("pde", now), OrgID: w.Org.ID, Kind: privacy.KindExport, Status: privacy.StatusRequested,
+		Progress: privacy.Progress{Steps: 1}, Counts: map[string]int{}, Subject: subject, RequestedBy: w.Boss.Subject,
+		FileKey: resources.PersonalDataPrefix + w.Org.ID + "/sample.zip", CreatedAt: now, UpdatedAt: now, ExpiresAt: &expires}
+	erasure := privacy.Job{ID: bo.NewID("era", now), OrgID: w.Org.ID, Kind: privacy.KindErasure, Status: privacy.StatusRequested,
+		Progress: privacy.Progress{Steps: 5}, Counts: map[string]int{}, Subject: subject, RequestedBy: w.Boss.Subject, CreatedAt: now, UpdatedAt: now}
+	bucket := files.New(s3.NewFromConfig(w.AWS, awsconfig.S3Options), w.Conf.FilesBucket)
+	for _, j := range []privacy.Job{export, erasure} {
+		if err := w.Store.CreatePrivacyJob(ctx, j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		file string
+		job  privacy.Job
+		want privacy.Status
+	}{{"personal-data-export.json", export, privacy.StatusReady}, {"erasure.json", erasure, privacy.StatusDone}} {
+		var ev events.SQSEvent
+		w.Event(t, "worker", c.file, &ev, map[string]string{"pde_x": export.ID, "era_x": erasure.ID})
+		var first privacy.Job
+		for i := range 2 {
+			if res, err := h(ctx, ev); err != nil || len(res.BatchItemFailures) != 0 {
+				t.Fatalf("%s delivery %d: %+v, %v", c.file, i, res, err)
+			}
+			got, err := w.Store.GetPrivacyJob(ctx, w.Org.ID, c.job.Kind, c.job.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i == 0 {
+				first = got
+			} else if !reflect.DeepEqual(got, first) {
+				t.Fatalf("%s: the redelivery changed the job:\n%+v\nwas %+v", c.file, got, first)
+			}
+		}
+		if first.Status != c.want {
+			t.Fatalf("%s: job %+v", c.file, first)
+		}
+		// The zip is there until the erasure deletes the person's exports.
+		_, err := bucket.Size(ctx, export.FileKey)
+		if c.job.Kind == privacy.KindExport && err != nil || c.job.Kind == privacy.KindErasure && bo.ErrorCode(err) != bo.ENOTFOUND {
+			t.Errorf("after %s, the export's zip: %v", c.file, err)
+		}
+	}
+	if _, err := w.Store.GetLearner(ctx, w.Program.ID, "jo@acme.edu"); bo.ErrorCode(err) != bo.ENOTFOUND {
+		t.Errorf("the erased member is still there: %v", err)
+	}
+	done, _ := w.Store.GetPrivacyJob(ctx, w.Org.ID, privacy.KindErasure, erasure.ID)
+	anon := bo.ErasedAddress(done.AnonymousID)
+	if l, err := w.Store.GetLearner(ctx, w.Program.ID, anon.Key); err != nil || l.FullName != "" || l.State != bo.StateMember {
+		t.Errorf("the anonymous member: %+v, %v", l, err)
 	}
 }

@@ -50,3 +50,6 @@ func WriteAuditForTest(ctx context.Context, s *Store) error { return s.writeAudi
 func AuditKeyForTest(orgID string, at time.Time, id string) (string, string) {
 	return auditPK(orgID), auditSK(at, id)
 }
+
+// MailClaimPK is the partition key of the claim of the email id.
+func MailClaimPK(emailID string) string { return mailClaimKey(emailID).PK }

@@ -1,6 +1,8 @@
 package dynamo
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"hash/fnv"
 	"strings"
@@ -30,12 +32,13 @@ import (
 //	                holds learner items only and projects state, orgId, programId, invitationId, importId
 //	Enrollment      PROGRAM#<pid>#L#<s>  ENROLL#<email>#<item> -                                -
 //	InviteToken     TOKEN#<sha256>       TOKEN                 -                                -
+//	                GSI6PK / GSI6SK = EMAIL#<email> / TOKEN#<pid>: an erasure finds the person's links
 //	ImportJob       PROGRAM#<programId>  IMPORT#<importId>     -                                -
 //	ImportResult    IMPORTRESULT#<importId>  PART#<chunk>#<part> -                             -
 //	ImportBounces   PROGRAM#<programId>  UNDELIVERABLE#<importId> -                             -
 //	MemberExport    PROGRAM#<programId>  EXPORT#<exportId>     -                                -
 //	Domain          PROGRAM#<programId>  DOMAIN#<asciiDomain>  -                                -
-//	MailClaim       MAIL#<emailId>       MAIL                  -                                -
+//	MailClaim       MAIL#<sha256(emailId)> MAIL                -                                -
 //	Suppression     CONTACT#<email>      SUPPRESSED            -                                -
 //	OptOut          CONTACT#<email>      OPTOUT#<orgId>        -                                -
 //	CampaignCounts  CAMPAIGN#<campaign>  COUNTS                -                                -
@@ -60,6 +63,13 @@ import (
 //	ItemCounts      PROGRAM#<programId>  ITEMCOUNT#<itemId>    -                                -
 //	TrendDay        TREND#<orgId>        DAY#<yyyy-mm-dd>      -                                -
 //	                TREND#<orgId>#<pid>  DAY#<yyyy-mm-dd>      (an org's, a program's daily roll-up; no index)
+//	DataExport      ORG#<orgId>          DATAEXPORT#<id>       -                                -
+//	Erasure         ORG#<orgId>          ERASURE#<id>          -                                -
+//	Tombstone       ORG#<orgId>          ERASED#<digest>       -                                -
+//
+// <digest> is backoffice.PersonDigest(orgId, email): personal-data jobs and
+// tombstones keep it, never the address; an erased person's learner items
+// and enrollments live on under <anonId>@erased.invalid.
 //
 // <email> is the whole address lower-cased (backoffice.Email.Key); <name> is
 // the full name lower-cased. <s> is the learner shard, fnv-1a(<email>) mod
@@ -219,7 +229,27 @@ import (
 //	                                          CAMPAIGN#reminder/<orgId>/<pid>/<date>
 //	take over / mark queued a reminder        UpdateItem PK=REMINDER#... runId = <old> AND attribute_not_exists(queuedAt)
 //	where the run of a Saturday stands        GetItem / PutItem PK=REMINDERRUN#<date>, SK=RUN (put under done <> true)
-//	an address's standing in every program    Query GSI6 PK=EMAIL#<email> (bounce and complaint feedback)
+//	an address's standing in every program    Query GSI6 PK=EMAIL#<email>, SK begins_with PROGRAM# (bounce and complaint
+//	                                          feedback; personal-data export and erasure, kept to the org's items)
+//	the invitation links naming a person      Query GSI6 PK=EMAIL#<email>, SK begins_with TOKEN# (erasure)
+//	a personal-data export or erasure         GetItem / PutItem PK=ORG#<orgId>, SK=DATAEXPORT#<id> or ERASURE#<id>
+//	                                          (attribute_not_exists to create, attribute_exists to update)
+//	a person's exports in the org             Query     PK=ORG#<orgId>, SK begins_with DATAEXPORT#, filter subject=<digest>
+//	erase a person: the tombstone             PutItem   PK=ORG#<orgId>, SK=ERASED#<digest> attribute_not_exists (the first
+//	                                          erasure's anonymous id stands); DeleteItem by a single invitation
+//	is this row / recipient erased            BatchGetItem PK=ORG#<orgId>, SK=ERASED#<digest> (an import's chunk; the mailer,
+//	                                          one key an email)
+//	a person's deliveries in the org          Query PK=ORG#<orgId>, SK begins_with MESSAGE#; BatchGetItem of
+//	                                          CAMPAIGN#message/<orgId>/<id>#<s> / TO#<email> for each message
+//	anonymise a learner (erasure)             TransactWrite: Delete learner attribute_exists(PK), Put it under the
+//	                                          anonymous address attribute_not_exists(PK), Delete its two reminders,
+//	                                          Delete each enrollment attribute_exists(PK) and Put it anonymous
+//	                                          attribute_not_exists(PK): a second run fails its condition and
+//	                                          changes nothing; no counter moves
+//	the files an org's jobs name (erasure)    Query PK=ORG#<orgId>, SK begins_with REPORT# and PROGRAM#; for each
+//	                                          program Query PK=PROGRAM#<pid>, SK begins_with EXPORT# and IMPORT#;
+//	                                          each import's parts Query IMPORTRESULT#<id>, rewritten with UpdateItem
+//	                                          attribute_exists(PK)
 //	mark a pending invitation undeliverable   TransactWrite: learner SET undeliverable under state=INVITED, the
 //	                                          invitationId read and no mark yet; ADD undeliverable 1 on the
 //	                                          invitation's import (PK=PROGRAM#<pid>, SK=UNDELIVERABLE#<importId>)
@@ -560,7 +590,13 @@ func exportKey(programID, exportID string) key {
 func domainKey(programID, asciiDomain string) key {
 	return key{PK: programPK(programID), SK: prefixDomain + asciiDomain}
 }
-func mailClaimKey(emailID string) key { return key{PK: "MAIL#" + emailID, SK: "MAIL"} }
+
+// mailClaimKey is keyed by the digest of the email's id, as ids name their
+// recipients.
+func mailClaimKey(emailID string) key {
+	h := sha256.Sum256([]byte(emailID))
+	return key{PK: "MAIL#" + hex.EncodeToString(h[:]), SK: "MAIL"}
+}
 
 func suppressionKey(emailKey string) key { return key{PK: "CONTACT#" + emailKey, SK: "SUPPRESSED"} }
 func optOutKey(emailKey, orgID string) key {
@@ -570,6 +606,10 @@ func campaignKey(campaign string) key { return key{PK: "CAMPAIGN#" + campaign, S
 
 // emailIndexPK is the GSI6 partition key of one person's learner items.
 func emailIndexPK(emailKey string) string { return "EMAIL#" + emailKey }
+
+// tokenIndexSK is the GSI6 sort key of an invitation link of the program:
+// beside the person's learner items (PROGRAM#), below them in the index.
+func tokenIndexSK(programID string) string { return "TOKEN#" + programID }
 
 // emailIndexKeys returns a learner's GSI6 keys: the person, then the program.
 func emailIndexKeys(emailKey, programID string) (pk, sk string) {
@@ -684,3 +724,21 @@ func trendKey(orgID, programID string, at time.Time) key {
 // trendSK is the sort key of the roll-up of at's UTC day: DAY#<yyyy-mm-dd>,
 // which sorts by day.
 func trendSK(at time.Time) string { return "DAY#" + at.UTC().Format("2006-01-02") }
+
+const (
+	prefixDataExport = "DATAEXPORT#"
+	prefixErasure    = "ERASURE#"
+	prefixErased     = "ERASED#"
+)
+
+// privacyJobKey is a personal-data export or erasure of the org.
+func privacyJobKey(orgID string, erasure bool, id string) key {
+	if erasure {
+		return key{PK: orgPK(orgID), SK: prefixErasure + id}
+	}
+	return key{PK: orgPK(orgID), SK: prefixDataExport + id}
+}
+
+// tombstoneKey marks a person erased from the org, by their digest
+// (backoffice.PersonDigest), never their address.
+func tombstoneKey(orgID, digest string) key { return key{PK: orgPK(orgID), SK: prefixErased + digest} }

@@ -124,6 +124,10 @@ type tokenRecord struct {
 	ProgramID    string `dynamodbav:"programId"`
 	EmailKey     string `dynamodbav:"emailKey"`
 	InvitationID string `dynamodbav:"invitationId"`
+	// GSI6PK and GSI6SK put the link in the index of one person (keys.go),
+	// where an erasure finds it: the link is keyed by its hash alone.
+	GSI6PK string `dynamodbav:"GSI6PK,omitempty"`
+	GSI6SK string `dynamodbav:"GSI6SK,omitempty"`
 	// ExpiresAt is the table's TTL attribute (epoch seconds): DynamoDB
 	// deletes expired links some time after they expire.
 	ExpiresAt int64 `dynamodbav:"expiresAt"`
@@ -170,6 +174,7 @@ func putToken(table *string, t bo.InviteToken, now time.Time) types.TransactWrit
 	return putNew(table, tokenRecord{
 		key: tokenKey(t.Hash), meta: meta{Type: typeToken, CreatedAt: now, UpdatedAt: now},
 		OrgID: t.OrgID, ProgramID: t.ProgramID, EmailKey: t.EmailKey, InvitationID: t.InvitationID, ExpiresAt: t.ExpiresAt.Unix(),
+		GSI6PK: emailIndexPK(t.EmailKey), GSI6SK: tokenIndexSK(t.ProgramID),
 	})
 }
 

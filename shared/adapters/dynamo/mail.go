@@ -22,23 +22,25 @@ const typeMailClaim = "MailClaim"
 // redelivery or redrive of a sent email can outlive its claim.
 const MailClaimTTL = 14 * 24 * time.Hour
 
+// mailClaimRecord is the claim of one email. It keeps neither the email's
+// id nor anything else: ids name their recipients ("program-welcome/<pid>/
+// <email>"), and the claim is keyed by the id's digest (mailClaimKey), so
+// that an erased person's address stays in no claim.
 type mailClaimRecord struct {
 	key
 	meta
-	EmailID string `dynamodbav:"emailId"`
 }
 
 // Claim records that the email with this ID is being sent, with a conditional
-// put on MAIL#<emailID> that succeeds only for the first caller. It returns
+// put on MAIL#<sha256(emailID)> that succeeds only for the first caller. It returns
 // true when this call made the claim, false when the ID was claimed already,
 // and the table's error otherwise. The claim expires (the table's TTL) after
 // MailClaimTTL.
 func (s *Store) Claim(ctx context.Context, emailID string) (bool, error) {
 	now := time.Now().UTC()
 	item := marshal(mailClaimRecord{
-		key:     mailClaimKey(emailID),
-		meta:    meta{Type: typeMailClaim, CreatedAt: now, UpdatedAt: now},
-		EmailID: emailID,
+		key:  mailClaimKey(emailID),
+		meta: meta{Type: typeMailClaim, CreatedAt: now, UpdatedAt: now},
 	})
 	item[resources.AttrTTL] = num(int(now.Add(MailClaimTTL).Unix()))
 	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
@@ -77,17 +79,24 @@ type MailLedger struct {
 	release func(context.Context, string) error
 	reach   func(context.Context, string, []string) (map[string]bo.Reach, error)
 	count   func(context.Context, string, mail.Outcome) error
+	erased  func(context.Context, string, []string) (map[string]bool, error)
 }
 
 var (
 	_ mail.Claims   = MailLedger{}
 	_ mail.Reach    = MailLedger{}
 	_ mail.Outcomes = MailLedger{}
+	_ mail.Erasures = MailLedger{}
 )
 
 // MailLedger returns the store's MailLedger.
 func (s *Store) MailLedger() MailLedger {
-	return MailLedger{claim: s.Claim, release: s.Release, reach: s.Reachability, count: s.CountOutcome}
+	return MailLedger{claim: s.Claim, release: s.Release, reach: s.Reachability, count: s.CountOutcome, erased: s.Erased}
+}
+
+// Erased is Store.Erased.
+func (l MailLedger) Erased(ctx context.Context, orgID string, emailKeys []string) (map[string]bool, error) {
+	return l.erased(ctx, orgID, emailKeys)
 }
 
 // Claim is Store.Claim.

@@ -2,7 +2,9 @@ package dynamo_test
 
 import (
 	"context"
+	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -38,7 +40,7 @@ func TestMailClaimAndRelease(t *testing.T) {
 	res, err := db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(table),
 		Key: map[string]types.AttributeValue{
-			"PK": &types.AttributeValueMemberS{Value: "MAIL#" + id},
+			"PK": &types.AttributeValueMemberS{Value: dynamo.MailClaimPK(id)},
 			"SK": &types.AttributeValueMemberS{Value: "MAIL"},
 		},
 	})
@@ -48,7 +50,11 @@ func TestMailClaimAndRelease(t *testing.T) {
 	if typ := res.Item["type"].(*types.AttributeValueMemberS).Value; typ != "MailClaim" {
 		t.Errorf("type = %q", typ)
 	}
-	for _, a := range []string{"createdAt", "updatedAt", "emailId"} {
+	// Ids name recipients: the claim keeps only the id's digest.
+	if strings.Contains(fmt.Sprint(res.Item), "inv_1") {
+		t.Errorf("claim item names its id: %v", res.Item)
+	}
+	for _, a := range []string{"createdAt", "updatedAt"} {
 		if _, ok := res.Item[a]; !ok {
 			t.Errorf("the claim has no %s", a)
 		}

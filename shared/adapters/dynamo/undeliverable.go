@@ -38,9 +38,9 @@ type standing struct {
 func (s *Store) MarkUndeliverable(ctx context.Context, emailKey, reason string, at time.Time) (int, error) {
 	in := &dynamodb.QueryInput{
 		TableName: s.table, IndexName: aws.String(resources.IndexProgramsByEmail),
-		KeyConditionExpression:    aws.String("#pk = :pk"),
-		ExpressionAttributeNames:  map[string]string{"#pk": resources.AttrGSI6PK},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(emailIndexPK(emailKey))},
+		KeyConditionExpression:    aws.String("#pk = :pk AND begins_with(#sk, :programs)"),
+		ExpressionAttributeNames:  map[string]string{"#pk": resources.AttrGSI6PK, "#sk": resources.AttrGSI6SK},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(emailIndexPK(emailKey)), ":programs": str(prefixProgram)},
 	}
 	marked := 0
 	for {

@@ -53,6 +53,7 @@ const MaxPresignTTL = 7 * 24 * time.Hour
 type Client interface {
 	GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error)
 	HeadObject(ctx context.Context, in *s3.HeadObjectInput, opts ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
+	DeleteObject(ctx context.Context, in *s3.DeleteObjectInput, opts ...func(*s3.Options)) (*s3.DeleteObjectOutput, error)
 	manager.UploadAPIClient
 }
 
@@ -215,6 +216,15 @@ func (s *Store) Size(ctx context.Context, key string) (int64, error) {
 		return 0, s.convertErr("stat", key, err)
 	}
 	return aws.ToInt64(out.ContentLength), nil
+}
+
+// Delete removes the object key; removing one that is not there does
+// nothing. It returns S3's error, wrapped.
+func (s *Store) Delete(ctx context.Context, key string) error {
+	if _, err := s.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)}); err != nil {
+		return s.convertErr("delete", key, err)
+	}
+	return nil
 }
 
 // Put writes body to the object key, replacing any object there, reading

@@ -210,7 +210,7 @@ func TestEveryDeclaredRouteIsServed(t *testing.T) {
 		FunctionJoin:        keys(joinRoutes(nil)),
 		FunctionWhitelist:   keys(whitelistRoutes(nil)),
 		FunctionEnrollment:  keys(enrollmentRoutes(nil)),
-		FunctionMembers:     keys(memberRoutes(nil, nil, nil)),
+		FunctionMembers:     keys(withPrivacy(memberRoutes(nil, nil, nil), nil)),
 		FunctionReminders:   keys(remindersRoutes(nil)),
 		FunctionMessaging:   keys(messagingRoutes(nil, nil, slog.Default())),
 		FunctionReports:     append(keys(reportRoutes(nil)), keys(trendRoutes(nil))...),
@@ -242,6 +242,8 @@ var bodylessRoutes = map[string]bool{
 	"POST /v1/invitations/{token}/accept":                                   true,
 	"POST /v1/programs/{slug}/join":                                         true,
 	"POST /v1/unsubscribe/{token}":                                          true,
+	"POST /v1/orgs/{orgId}/people/{email}/data-export":                      true,
+	"POST /v1/orgs/{orgId}/people/{email}/erasure":                          true,
 }
 
 // TestEveryObjectBodyRefusesNonObjects sends every route of the catalogue
@@ -256,7 +258,7 @@ func TestEveryObjectBodyRefusesNonObjects(t *testing.T) {
 		FunctionJoin:        joinRoutes(nil),
 		FunctionWhitelist:   whitelistRoutes(nil),
 		FunctionEnrollment:  enrollmentRoutes(nil),
-		FunctionMembers:     memberRoutes(nil, nil, nil),
+		FunctionMembers:     withPrivacy(memberRoutes(nil, nil, nil), nil),
 		FunctionReminders:   remindersRoutes(nil),
 		FunctionMessaging:   messagingRoutes(nil, nil, slog.Default()),
 		FunctionReports:     reportRoutes(nil),

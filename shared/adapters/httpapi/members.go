@@ -12,6 +12,7 @@ import (
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/domain/members"
+	"github.com/learnops/backoffice/shared/domain/privacy"
 )
 
 // removalOptions says whether removed learners may return without an
@@ -35,10 +36,11 @@ type membersPage struct {
 }
 
 // NewMembersHandler returns the handler of the members function: the
-// members view, its CSV exports (inline and in the background), and
-// removing learners from a program.
-func NewMembersHandler(svc *members.Service, exports *members.Exporter, users *members.Users, logger *slog.Logger) Handler {
-	return newHandler(FunctionMembers, memberRoutes(svc, exports, users), logger)
+// members view, its CSV exports (inline and in the background), removing
+// learners from a program, and the personal-data requests about a person
+// of the org (exports and erasures).
+func NewMembersHandler(svc *members.Service, exports *members.Exporter, users *members.Users, personal *privacy.Service, logger *slog.Logger) Handler {
+	return newHandler(FunctionMembers, withPrivacy(memberRoutes(svc, exports, users), personal), logger)
 }
 
 func memberRoutes(svc *members.Service, exports *members.Exporter, users *members.Users) map[string]RouteFunc {

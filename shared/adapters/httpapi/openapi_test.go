@@ -25,6 +25,7 @@ import (
 	"github.com/learnops/backoffice/shared/domain/library"
 	"github.com/learnops/backoffice/shared/domain/members"
 	"github.com/learnops/backoffice/shared/domain/messaging"
+	"github.com/learnops/backoffice/shared/domain/privacy"
 	"github.com/learnops/backoffice/shared/domain/profile"
 	"github.com/learnops/backoffice/shared/domain/reminders"
 	"github.com/learnops/backoffice/shared/domain/reports"
@@ -567,6 +568,8 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		"TrendSeries":             trends.Series{},
 		"TrendPoint":              trends.Point{},
 		"ClaimMapping":            profile.Mapping{},
+		"PersonalDataJob":         privacy.Job{},
+		"PersonalDataProgress":    privacy.Progress{},
 	}
 	requests := map[string]any{
 		"NewOrg":           admin.NewOrg{},
@@ -701,7 +704,7 @@ func TestOpenAPIEnumsMatchGo(t *testing.T) {
 		{"ImportOutcomes properties", names(child(schemas, "ImportOutcomes")), []string{
 			string(invite.OutcomeInvited), string(invite.OutcomeAlreadyInvited), string(invite.OutcomeAlreadyMember),
 			string(invite.OutcomeDuplicate), string(invite.OutcomeInvalidEmail), string(invite.OutcomeMissingName),
-			string(invite.OutcomeInvalidName), string(invite.OutcomeInvalidExternalID),
+			string(invite.OutcomeInvalidName), string(invite.OutcomeInvalidExternalID), string(invite.OutcomeErased),
 		}},
 		{"Learner.state enum", enum(property("Learner", "state")), []string{
 			string(bo.StateInvited), string(bo.StateMember), string(bo.StateDeletedMember),

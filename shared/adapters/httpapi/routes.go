@@ -109,6 +109,11 @@ var Routes = []Route{
 	{Method: "GET", Path: programPath + "/members/{email}", Function: FunctionMembers},
 	{Method: "POST", Path: programPath + "/member-csv", Function: FunctionMembers},
 	{Method: "GET", Path: orgPath + "/users", Function: FunctionMembers},
+	// Personal-data requests about one person of the org.
+	{Method: "POST", Path: orgPath + "/people/{email}/data-export", Function: FunctionMembers},
+	{Method: "GET", Path: orgPath + "/data-exports/{exportId}", Function: FunctionMembers},
+	{Method: "POST", Path: orgPath + "/people/{email}/erasure", Function: FunctionMembers},
+	{Method: "GET", Path: orgPath + "/erasures/{erasureId}", Function: FunctionMembers},
 
 	{Method: "GET", Path: "/v1/programs/{slug}/enrollments", Function: FunctionEnrollment},
 	{Method: "POST", Path: "/v1/programs/{slug}/enrollments", Function: FunctionEnrollment},

@@ -225,6 +225,9 @@ const (
 	// LogosPrefix holds organisations' logos, uploaded by org admins with
 	// presigned links; they are kept (no lifecycle rule expires them).
 	LogosPrefix = "logos/"
+	// PersonalDataPrefix holds personal-data exports' zips, under
+	// ReportsPrefix so that they go with the reports' lifecycle rule.
+	PersonalDataPrefix = ReportsPrefix + "personal-data/"
 )
 
 // ExpiringPrefixes are the prefixes whose objects expire after

@@ -18,6 +18,7 @@ import (
 	"github.com/learnops/backoffice/shared/domain/invite"
 	"github.com/learnops/backoffice/shared/domain/library"
 	"github.com/learnops/backoffice/shared/domain/members"
+	"github.com/learnops/backoffice/shared/domain/privacy"
 	"github.com/learnops/backoffice/shared/domain/profile"
 	"github.com/learnops/backoffice/shared/domain/whitelist"
 )
@@ -51,7 +52,16 @@ func Enrollment(awsCfg aws.Config, c Learners, logger *slog.Logger) httpapi.Hand
 // Members returns the members function's handler.
 func Members(awsCfg aws.Config, c Learners, logger *slog.Logger) httpapi.Handler {
 	svc, exports, _, users := newMembers(awsCfg, c, logger)
-	return httpapi.NewMembersHandler(svc, exports, users, logger)
+	return httpapi.NewMembersHandler(svc, exports, users, newPrivacy(awsCfg, c, logger), logger)
+}
+
+// newPrivacy returns the personal-data service (exports and erasures) on
+// the configuration's table, work queue and bucket.
+func newPrivacy(awsCfg aws.Config, c Learners, logger *slog.Logger) *privacy.Service {
+	s := newServices(awsCfg, c, logger)
+	svc := privacy.NewService(s.store, bucket(awsCfg, c.FilesBucket), queue.NewWork(queue.Open(awsCfg), c.WorkQueueURL), s.admin)
+	svc.Log = logger
+	return svc
 }
 
 // newMembers returns the members service, its exporter and its program
@@ -128,12 +138,15 @@ func Dropped(err error) bool {
 }
 
 // Worker returns the worker's handler: the work queue's items, each by its
-// kind (program deletions, a batch of members at a time; member exports),
-// with partial batch failures.
+// kind (program deletions, a batch of members at a time; member exports;
+// personal-data exports and erasures), with partial batch failures.
 func Worker(awsCfg aws.Config, c Learners, logger *slog.Logger) queue.Handler {
 	_, exports, deleter, _ := newMembers(awsCfg, c, logger)
+	personal := newPrivacy(awsCfg, c, logger)
 	return queue.BatchHandler(queue.Kinds{
 		members.WorkDeleteProgram: deleter.Handle,
 		members.WorkMemberExport:  exports.Handle,
+		privacy.WorkExport:        personal.Handle,
+		privacy.WorkErasure:       personal.Handle,
 	}.Handle, logger)
 }

@@ -96,6 +96,7 @@ func newServices(awsCfg aws.Config, c Learners, logger *slog.Logger) services {
 		outbox := queue.NewPublisher(queue.Open(awsCfg), c.MailQueueURL)
 		s.invite = invite.NewService(store, admins, outbox, invite.Config{LearnerAppURL: c.LearnerAppURL})
 		s.invite.Log = logger
+		s.invite.Erasures = store
 	}
 	return s
 }

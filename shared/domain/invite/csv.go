@@ -66,6 +66,10 @@ const (
 	// OutcomeInvalidExternalID is an external ID longer than an invitation
 	// allows (200 characters).
 	OutcomeInvalidExternalID Outcome = "invalid_external_id"
+	// OutcomeErased is a row of someone whose personal data was erased
+	// from the org: an import never brings them back by accident; a
+	// single invitation by an admin does (see Service.Erasures).
+	OutcomeErased Outcome = "erased"
 )
 
 // CSVRow is one data row of an import file.

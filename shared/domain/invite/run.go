@@ -438,6 +438,10 @@ func (r *Runner) chunk(ctx context.Context, j *Job, org bo.Org, program bo.Progr
 			valid = append(valid, i)
 		}
 	}
+	valid, err := r.skipErased(ctx, j, rows, valid)
+	if err != nil {
+		return err
+	}
 	if j.DryRun {
 		if len(valid) > 0 {
 			if err := r.lookUp(ctx, j, rows, valid, false); err != nil {
@@ -478,6 +482,32 @@ func (r *Runner) chunk(ctx context.Context, j *Job, org bo.Org, program bo.Progr
 		}
 	}
 	return r.queueEmails(ctx, org, program, rows)
+}
+
+// skipErased gives the rows of people erased from the org (a tombstone
+// stands) OutcomeErased, and returns the other valid rows.
+func (r *Runner) skipErased(ctx context.Context, j *Job, rows []rowResult, valid []int) ([]int, error) {
+	if r.svc.Erasures == nil || len(valid) == 0 {
+		return valid, nil
+	}
+	keys := make([]string, len(valid))
+	for n, i := range valid {
+		keys[n] = rows[i].email.Key
+	}
+	erased, err := r.svc.Erasures.Erased(ctx, j.OrgID, keys)
+	if err != nil || len(erased) == 0 {
+		return valid, err
+	}
+	kept := valid[:0]
+	for _, i := range valid {
+		if erased[rows[i].email.Key] {
+			rows[i].outcome, rows[i].reason = OutcomeErased,
+				"this person's data was erased from the organisation; invite them one at a time to bring them back"
+			continue
+		}
+		kept = append(kept, i)
+	}
+	return kept, nil
 }
 
 // commit commits the chunk with the outcomes decided (rows to write are

@@ -107,6 +107,18 @@ type Service struct {
 	Now func() time.Time
 	// Log receives what callers are not shown (slog.Default() unless set).
 	Log *slog.Logger
+	// Erasures, when set, are the tombstones of people erased from an
+	// org: an import skips them (OutcomeErased), and a single invitation
+	// clears the tombstone, as the admin brings them back on purpose.
+	Erasures Erasures
+}
+
+// Erasures are the tombstones of people erased from an org.
+type Erasures interface {
+	// Erased returns which of the email keys are of people erased from the org.
+	Erased(ctx context.Context, orgID string, emailKeys []string) (map[string]bool, error)
+	// ClearErasure removes the tombstone of the email key in the org, if any.
+	ClearErasure(ctx context.Context, orgID, emailKey string) error
 }
 
 // NewService returns a Service.
@@ -221,6 +233,14 @@ func (s *Service) Invite(ctx context.Context, caller bo.Caller, orgID, programID
 		return Invited{}, s.explainExisting(ctx, programID, email)
 	} else if err != nil {
 		return Invited{}, err
+	}
+	// Inviting one person by hand is the admin's choice to bring back
+	// someone erased: their tombstone goes before their mail is queued,
+	// so the mailer sends it.
+	if s.Erasures != nil {
+		if err := s.Erasures.ClearErasure(ctx, orgID, email.Key); err != nil {
+			return Invited{}, err
+		}
 	}
 	out := Invited{Invitation: l, Program: s.programRef(program), Contract: contractRef(contract),
 		Warnings: LicenceWarnings(contract, contract.Pending+1)}

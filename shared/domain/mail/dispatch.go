@@ -149,6 +149,23 @@ type Dispatcher struct {
 	logger   *slog.Logger
 	reach    Reach
 	outcomes Outcomes
+	erasures Erasures
+}
+
+// Erasures say who was erased from an org: their mail is dropped.
+type Erasures interface {
+	// Erased returns which of the email keys are of people erased from the org.
+	Erased(ctx context.Context, orgID string, emailKeys []string) (map[string]bool, error)
+}
+
+// WithErasures returns a copy of d that drops every email (transactional
+// or not) to a person erased from the message's org, and to the anonymous
+// addresses that replaced erased people's; the email is counted
+// suppressed when it belongs to a campaign.
+func (d *Dispatcher) WithErasures(e Erasures) *Dispatcher {
+	c := *d
+	c.erasures = e
+	return &c
 }
 
 // NewDispatcher returns a Dispatcher that sends from the address from (as
@@ -223,6 +240,14 @@ func (d *Dispatcher) Deliver(ctx context.Context, m Message) error {
 		d.count(ctx, log, m, OutcomeFailed)
 		return nil
 	}
+	if erased, err := d.erased(ctx, m.OrgID, to.Key); err != nil {
+		d.release(ctx, log, m.ID)
+		return fmt.Errorf("email %s: erasure check: %w", m.ID, err)
+	} else if erased {
+		log.Info("email not sent: the recipient's personal data was erased")
+		d.count(ctx, log, m, OutcomeSuppressed)
+		return nil
+	}
 	if m.UnsubscribeURL != "" {
 		reach, err := d.reach.Reachability(ctx, m.OrgID, []string{to.Key})
 		if err != nil {
@@ -258,6 +283,19 @@ func (d *Dispatcher) Deliver(ctx context.Context, m Message) error {
 		d.release(ctx, log, m.ID)
 		return fmt.Errorf("email %s: send: %w", m.ID, err)
 	}
+}
+
+// erased reports whether the recipient was erased from the org, or is an
+// anonymous address of an erased person.
+func (d *Dispatcher) erased(ctx context.Context, orgID, emailKey string) (bool, error) {
+	if bo.IsErasedAddress(emailKey) {
+		return true, nil
+	}
+	if d.erasures == nil || orgID == "" {
+		return false, nil
+	}
+	erased, err := d.erasures.Erased(ctx, orgID, []string{emailKey})
+	return erased[emailKey], err
 }
 
 // fromOf returns the sender of m: the dispatcher's address, under
