@@ -693,7 +693,7 @@ func TestOpenAPIEnumsMatchGo(t *testing.T) {
 		{"ImportOutcomes properties", names(child(schemas, "ImportOutcomes")), []string{
 			string(invite.OutcomeInvited), string(invite.OutcomeAlreadyInvited), string(invite.OutcomeAlreadyMember),
 			string(invite.OutcomeDuplicate), string(invite.OutcomeInvalidEmail), string(invite.OutcomeMissingName),
-			string(invite.OutcomeInvalidName), string(invite.OutcomeInvalidExternalID),
+			string(invite.OutcomeInvalidName), string(invite.OutcomeInvalidExternalID), string(invite.OutcomeInvalidProfile),
 		}},
 		{"Learner.state enum", enum(property("Learner", "state")), []string{
 			string(bo.StateInvited), string(bo.StateMember), string(bo.StateDeletedMember),
