@@ -300,16 +300,12 @@ func (s *Service) invitationMessage(org bo.Org, p bo.Program, l bo.Learner, toke
 	if resend != "" {
 		id += "/resend/" + resend
 	}
-	message := l.InvitationMessage
-	if message == "" {
-		message = org.Brand.InvitationMessage
-	}
 	return mail.Message{
 		ID: id, To: l.Email, Template: mail.TemplateInvitation, OrgID: l.OrgID,
 		Data: map[string]string{
 			"LearnerName": l.FullName, "OrgName": org.Name, "ProgramName": p.Name, "ProgramTagline": p.Tagline,
 			"AcceptURL": s.cfg.LearnerAppURL + "/invitations/" + token, "ExpiresOn": expires.Format("2 January 2006"),
-			"Message": message, "BrandColor": org.Brand.Color,
+			"Message": org.InvitationMessageFor(l), "BrandColor": org.Brand.Color,
 		},
 	}
 }
