@@ -347,6 +347,20 @@ func (s *Service) Resend(ctx context.Context, caller bo.Caller, orgID, programID
 	return s.queueInvitation(ctx, program, l, token, tok.ExpiresAt, tok.Hash[:16])
 }
 
+// ResendPending sends the pending invitation l of program p again with a
+// new link, for a bulk resend (the caller authorised it): its email's id
+// ends in resendID, so that the mailer sends it once for that resend however
+// often this is called for it. It returns the store's and the queue's
+// errors.
+func (s *Service) ResendPending(ctx context.Context, p bo.Program, l bo.Learner, resendID string) error {
+	token, tok := s.newToken(l, s.Now())
+	if err := s.store.AddToken(ctx, l, tok); err != nil {
+		return err
+	}
+	_, err := s.queueInvitation(ctx, p, l, token, tok.ExpiresAt, resendID)
+	return err
+}
+
 // pending returns the pending invitation of an email to a program, or
 // ENOTFOUND.
 func (s *Service) pending(ctx context.Context, programID, email string) (bo.Learner, error) {
