@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -24,7 +25,8 @@ func TestConfigNamesEveryMissingVariable(t *testing.T) {
 }
 
 // TestSampleEvents replays events/members on a program with two members:
-// the view, an export created and run by the worker, then removals.
+// the view, an export and a resend of the pending invitation created and
+// run by the worker, then removals.
 func TestSampleEvents(t *testing.T) {
 	w := wiretest.NewWorld(t, 5)
 	wiretest.Member(t, w, "jo@acme.edu")
@@ -63,6 +65,20 @@ func TestSampleEvents(t *testing.T) {
 		t.Fatalf("the worker ran %d items, want the member export's, the data export's and the erasure's", ran)
 	}
 
+	// A resend of every pending invitation, created as the sample asks
+	// and run by the worker: the invitee gets their invitation again.
+	wiretest.Invitee(t, w, "cy@acme.edu", time.Now().UTC().Add(-time.Hour))
+	var resend events.APIGatewayV2HTTPRequest
+	w.Event(t, "members", "create-resend.json", &resend, nil)
+	res, err = h(t.Context(), resend)
+	var resendJob struct{ ID string }
+	if err != nil || res.StatusCode != 202 || json.Unmarshal([]byte(res.Body), &resendJob) != nil || resendJob.ID == "" {
+		t.Fatalf("create a resend: %d %s, %v", res.StatusCode, res.Body, err)
+	}
+	if ran := w.Work(t, wire.Worker(w.AWS, w.Conf, slog.New(slog.DiscardHandler))); ran != 1 {
+		t.Fatalf("the worker ran %d items, want the resend's 1", ran)
+	}
+
 	w.Replay(t, "members", h, []wiretest.Case{
 		{File: "list.json", Status: 200, Want: []string{`"email":"ann@acme.edu"`, `"email":"jo@acme.edu"`, `"read":2`}},
 		{File: "count.json", Status: 200, Want: []string{`"count":0`}},
@@ -74,6 +90,10 @@ func TestSampleEvents(t *testing.T) {
 		{File: "get-export.json", Replace: map[string]string{"exp_x": created.ID}, Status: 200, Want: []string{`"id":"` + created.ID + `"`,
 			`"status":"done"`, `"rows":2`, `"downloadUrl":"http`, "members-" + w.Program.Slug + "-", `"downloadExpiresAt":`, `"expiresAt":`}},
 		{File: "get-export.json", Status: 404, Want: []string{`"code":"not_found"`}},
+		{File: "get-resend.json", Replace: map[string]string{"rsd_x": resendJob.ID}, Status: 200, Want: []string{`"id":"` + resendJob.ID + `"`,
+			`"status":"done"`, `"considered":1`, `"resent":1`, `"skipped":{}`}},
+		{File: "get-resend.json", Status: 404, Want: []string{`"code":"not_found"`}},
+		{File: "create-resend.json", Status: 202, Want: []string{`"status":"queued"`, `"considered":0`, `"selection":{}`}},
 		{File: "remove.json", Status: 200, Want: []string{`"state":"DELETED_MEMBER"`, `"allowReturn":true`, `"removedAt":`}},
 		{File: "remove.json", Status: 409, Want: []string{`"code":"conflict"`}},
 		{File: "request-data-export.json", Status: 202, Want: []string{`"kind":"export"`, `"status":"requested"`}},

@@ -71,7 +71,7 @@ func TestSampleDeletion(t *testing.T) {
 
 // TestEverySampleIsReplayed keeps a new sample from going untested.
 func TestEverySampleIsReplayed(t *testing.T) {
-	replayed := []string{"delete-program.json", "member-export.json", "personal-data-export.json", "erasure.json"}
+	replayed := []string{"delete-program.json", "member-export.json", "personal-data-export.json", "erasure.json", "invitation-resend.json"}
 	for _, name := range wiretest.Samples(t, "worker") {
 		if !slices.Contains(replayed, name) {
 			t.Errorf("events/worker/%s is replayed by no test: add one", name)
@@ -98,25 +98,7 @@ func TestSampleMemberExport(t *testing.T) {
 	if err := w.Store.CreateExport(ctx, e); err != nil {
 		t.Fatal(err)
 	}
-	h := wire.Worker(w.AWS, w.Conf, slog.New(slog.DiscardHandler))
-	var ev events.SQSEvent
-	w.Event(t, "worker", "member-export.json", &ev, map[string]string{"exp_x": e.ID})
-	var done members.Export
-	for i := range 2 {
-		res, err := h(ctx, ev)
-		if err != nil || len(res.BatchItemFailures) != 0 {
-			t.Fatalf("delivery %d: %+v, %v", i, res, err)
-		}
-		got, err := w.Store.GetExport(ctx, w.Program.ID, e.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if i == 0 {
-			done = got
-		} else if !reflect.DeepEqual(got, done) {
-			t.Fatalf("the redelivery changed the export:\n%+v\nwas %+v", got, done)
-		}
-	}
+	done := deliverTwice(t, w, "member-export.json", map[string]string{"exp_x": e.ID}, e.ID)
 	if done.Status != members.ExportDone || done.Rows != n || done.Size == 0 || done.FinishedAt == nil ||
 		!strings.HasPrefix(done.FileKey, resources.ExportsPrefix+w.Program.ID+"/"+e.ID+"/") {
 		t.Fatalf("export after the worker: %+v", done)
@@ -209,4 +191,57 @@ func TestSamplePersonalData(t *testing.T) {
 	if l, err := w.Store.GetLearner(ctx, w.Program.ID, anon.Key); err != nil || l.FullName != "" || l.State != bo.StateMember {
 		t.Errorf("the anonymous member: %+v, %v", l, err)
 	}
+}
+
+// TestSampleInvitationResend replays events/worker/invitation-resend.json
+// for a resend of a program's pending invitations: the pending one is sent
+// again, the member is not in the selection; a redelivery changes nothing.
+func TestSampleInvitationResend(t *testing.T) {
+	w := wiretest.NewWorld(t, 5)
+	ctx := context.Background()
+	wiretest.Member(t, w, "jo@acme.edu")
+	sent := time.Now().UTC().Add(-time.Hour)
+	wiretest.Invitee(t, w, "cy@acme.edu", sent)
+	now := time.Now().UTC()
+	e := members.Export{ID: bo.NewID("rsd", now), OrgID: w.Org.ID, ProgramID: w.Program.ID, Status: members.ExportQueued, Kind: members.KindResend,
+		Selection: members.Selection{Status: members.InvitedNever, Sort: members.ByEmail, Order: "asc"},
+		CreatedBy: w.Boss.Subject, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(members.ExportLifetime)}
+	if err := w.Store.CreateExport(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	done := deliverTwice(t, w, "invitation-resend.json", map[string]string{"rsd_x": e.ID}, e.ID)
+	if done.Status != members.ExportDone || done.Rows != 1 || done.Counts["resent"] != 1 || done.Kind != members.KindResend {
+		t.Fatalf("resend after the worker: %+v", done)
+	}
+	if l, _ := w.Store.GetLearner(ctx, w.Program.ID, "cy@acme.edu"); l.EmailQueuedAt == nil || !l.EmailQueuedAt.After(sent) {
+		t.Fatalf("the invitation was not queued again: %+v", l)
+	}
+}
+
+// deliverTwice delivers the sample work item twice to the worker and
+// returns the job (an export or a resend) after the first delivery,
+// failing when the second changed it.
+func deliverTwice(t *testing.T, w *wiretest.World, sample string, replace map[string]string, jobID string) members.Export {
+	t.Helper()
+	ctx := context.Background()
+	h := wire.Worker(w.AWS, w.Conf, slog.New(slog.DiscardHandler))
+	var ev events.SQSEvent
+	w.Event(t, "worker", sample, &ev, replace)
+	var done members.Export
+	for i := range 2 {
+		res, err := h(ctx, ev)
+		if err != nil || len(res.BatchItemFailures) != 0 {
+			t.Fatalf("delivery %d: %+v, %v", i, res, err)
+		}
+		got, err := w.Store.GetExport(ctx, w.Program.ID, jobID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			done = got
+		} else if !reflect.DeepEqual(got, done) {
+			t.Fatalf("the redelivery changed the job:\n%+v\nwas %+v", got, done)
+		}
+	}
+	return done
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"strings"
 	"time"
@@ -47,6 +48,9 @@ type TokenClaims struct {
 	// Groups become the "cognito:groups" array; like Cognito, the claim is
 	// left out when there are none.
 	Groups []string
+	// Extra are other string claims, such as those an org maps to profile
+	// fields (custom:job_title); they cannot replace the claims above.
+	Extra map[string]string
 }
 
 // MintToken returns an HS256 ID token signed with secret carrying the
@@ -67,7 +71,11 @@ func MintToken(secret []byte, c TokenClaims, ttl time.Duration) (string, error) 
 		c.Subject = SubjectFor(c.Email)
 	}
 	now := time.Now()
-	claims := jwt.MapClaims{
+	claims := jwt.MapClaims{}
+	for k, v := range c.Extra {
+		claims[k] = v
+	}
+	maps.Copy(claims, jwt.MapClaims{
 		"iss":            TokenIssuer,
 		"aud":            TokenAudience,
 		"sub":            c.Subject,
@@ -75,7 +83,7 @@ func MintToken(secret []byte, c TokenClaims, ttl time.Duration) (string, error) 
 		"token_use":      "id",
 		"iat":            now.Unix(),
 		"exp":            now.Add(ttl).Unix(),
-	}
+	})
 	if c.Email != "" {
 		claims["email"] = c.Email
 	}

@@ -254,6 +254,16 @@ func (c Collection) ItemIndex(itemID string) int {
 	return -1
 }
 
+// InvitationMessageFor returns the message the invitation emails to l
+// carry: the invitation's own, else the org's default ("" when neither
+// has one).
+func (o Org) InvitationMessageFor(l Learner) string {
+	if l.InvitationMessage != "" {
+		return l.InvitationMessage
+	}
+	return o.Brand.InvitationMessage
+}
+
 // MaxInvitationMessageRunes bounds an invitation message: the org's
 // default and an invitation's own.
 const MaxInvitationMessageRunes = 2000

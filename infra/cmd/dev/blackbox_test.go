@@ -210,13 +210,20 @@ func (s *system) countSentTo(email string) int {
 // waitImport polls an import until it ends.
 func waitImport(t *testing.T, c caller, path string) reply {
 	t.Helper()
+	return waitJob(t, c, path)
+}
+
+// waitJob polls a background job (an import, a resend, a personal-data
+// request) until it ends: ready, done or failed.
+func waitJob(t *testing.T, c caller, path string) reply {
+	t.Helper()
 	for deadline := time.Now().Add(progressBound); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 		r := c.do("GET", path, nil).must(t, 200)
-		if st := r.str("status"); st == "done" || st == "failed" {
+		if st := r.str("status"); st == "ready" || st == "done" || st == "failed" {
 			return r
 		}
 	}
-	t.Fatalf("import %s did not finish", path)
+	t.Fatalf("job %s did not finish", path)
 	return reply{}
 }
 

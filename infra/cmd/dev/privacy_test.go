@@ -30,19 +30,6 @@ const (
 	erasedExtID = "EXT-ERASE-4711"
 )
 
-// waitJob polls a personal-data job until it ends (ready, done or failed).
-func waitJob(t *testing.T, c caller, path string) reply {
-	t.Helper()
-	for deadline := time.Now().Add(progressBound); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		r := c.do("GET", path, nil).must(t, 200)
-		if st := r.str("status"); st == "ready" || st == "done" || st == "failed" {
-			return r
-		}
-	}
-	t.Fatalf("job %s did not finish within %s", path, progressBound)
-	return reply{}
-}
-
 // download reads an export's zip: person.json and the CSV of each section.
 func download(t *testing.T, link string) (map[string]any, map[string][]byte) {
 	t.Helper()

@@ -90,6 +90,8 @@ func TestRemindersBlackBox(t *testing.T) {
 	program := dean.do("POST", orgPath+"/programs", map[string]any{"name": "Reminded " + s.sender[:8]}).must(t, 201)
 	quiet := dean.do("POST", orgPath+"/programs", map[string]any{"name": "Quiet " + s.sender[:8]}).must(t, 201)
 	progPath := orgPath + "/programs/" + program.str("id")
+	// The org's brand colour and default message reach the reminders.
+	dean.do("PATCH", orgPath, map[string]any{"brandColor": "#0A66C2", "invitationMessage": "See you <b>soon</b> & welcome"}).must(t, 200)
 	for _, e := range []string{"ada@acme.edu", "bob@acme.edu", "cy@acme.edu"} {
 		dean.do("POST", progPath+"/invitations", map[string]any{"fullName": "Learner " + e, "email": e, "contractId": contract}).must(t, 201)
 	}
@@ -108,7 +110,7 @@ func TestRemindersBlackBox(t *testing.T) {
 	for email, sent := range map[string]time.Time{"old@acme.edu": first.AddDate(0, 0, -10), "older@acme.edu": first.AddDate(0, 0, -17)} {
 		l := bo.Learner{OrgID: orgID, ProgramID: program.str("id"), Email: email, EmailKey: email, FullName: "Learner " + email,
 			State: bo.StateInvited, ContractID: contract, InvitationID: bo.NewID("inv", sent), InvitedAt: &sent, EmailQueuedAt: &sent,
-			CreatedAt: sent, UpdatedAt: sent}
+			InvitationMessage: "Hi " + email + ", from the import", CreatedAt: sent, UpdatedAt: sent}
 		if err := store.PutInvitationRow(t.Context(), l, nil); err != nil {
 			t.Fatal(err)
 		}
@@ -142,6 +144,16 @@ func TestRemindersBlackBox(t *testing.T) {
 	}
 	if !strings.Contains(ada.Subject, "Acme invites you to join "+program.str("name")) {
 		t.Errorf("subject %q", ada.Subject)
+	}
+	// Ada's reminder carries the org's message, escaped, in its colour; Old's
+	// its invitation's own message instead.
+	for _, want := range []string{"See you &lt;b&gt;soon&lt;/b&gt; &amp; welcome", "background-color:#0a66c2"} {
+		if !strings.Contains(ada.Body, want) {
+			t.Errorf("Ada's reminder lacks %s:\n%s", want, ada.Body)
+		}
+	}
+	if old := sent["old@acme.edu"][0]; !strings.Contains(old.Body, "Hi old@acme.edu, from the import") || strings.Contains(old.Body, "See you") {
+		t.Errorf("Old's reminder does not carry its own message alone:\n%s", old.Body)
 	}
 
 	// The Messages page: the run and its counts, the switched-off program.

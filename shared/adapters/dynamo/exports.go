@@ -14,8 +14,8 @@ var _ members.ExportStore = (*Store)(nil)
 
 const typeExport = "MemberExport"
 
-// exportRecord is a member export: its selection, where it stands, and the
-// run that holds it.
+// exportRecord is a member export, or the job of a bulk invitation resend
+// (kind): its selection, where it stands, and the run that holds it.
 type exportRecord struct {
 	key
 	meta
@@ -31,17 +31,23 @@ type exportRecord struct {
 	CourseID   string `dynamodbav:"courseId,omitempty"`
 	// ContractIDs and CourseIDs are the selection's lists (an export
 	// written before they existed has the single ids above).
-	ContractIDs []string   `dynamodbav:"contractIds,omitempty"`
-	CourseIDs   []string   `dynamodbav:"courseIds,omitempty"`
-	Columns     []string   `dynamodbav:"columns"`
-	Rows        int        `dynamodbav:"rows"`
-	Size        int64      `dynamodbav:"size"`
-	Error       string     `dynamodbav:"error,omitempty"`
-	CreatedBy   string     `dynamodbav:"createdBy"`
-	RunID       string     `dynamodbav:"runId,omitempty"`
-	FileKey     string     `dynamodbav:"fileKey,omitempty"`
-	StartedAt   *time.Time `dynamodbav:"startedAt,omitempty"`
-	FinishedAt  *time.Time `dynamodbav:"finishedAt,omitempty"`
+	ContractIDs []string `dynamodbav:"contractIds,omitempty"`
+	CourseIDs   []string `dynamodbav:"courseIds,omitempty"`
+	Columns     []string `dynamodbav:"columns"`
+	// Kind is "invitation-resend" for the job of a bulk resend, absent for
+	// an export; Counts and Emails are a resend's outcomes and picked
+	// addresses.
+	Kind       string         `dynamodbav:"kind,omitempty"`
+	Counts     map[string]int `dynamodbav:"counts,omitempty"`
+	Emails     []string       `dynamodbav:"emails,omitempty"`
+	Rows       int            `dynamodbav:"rows"`
+	Size       int64          `dynamodbav:"size"`
+	Error      string         `dynamodbav:"error,omitempty"`
+	CreatedBy  string         `dynamodbav:"createdBy"`
+	RunID      string         `dynamodbav:"runId,omitempty"`
+	FileKey    string         `dynamodbav:"fileKey,omitempty"`
+	StartedAt  *time.Time     `dynamodbav:"startedAt,omitempty"`
+	FinishedAt *time.Time     `dynamodbav:"finishedAt,omitempty"`
 	// ExpiresAt is the table's TTL attribute (epoch seconds): DynamoDB
 	// deletes the export some time after its file expires.
 	ExpiresAt int64 `dynamodbav:"expiresAt"`
@@ -55,6 +61,7 @@ func newExportRecord(e members.Export) exportRecord {
 		Members: string(sel.Status), Sort: string(sel.Sort), Order: sel.Order, Search: sel.Search, ContractID: sel.ContractID,
 		CourseID: sel.CourseID, ContractIDs: sel.ContractIDs, CourseIDs: sel.CourseIDs, Columns: sel.Columns, Rows: e.Rows, Size: e.Size, Error: e.Error, CreatedBy: e.CreatedBy,
 		RunID: e.RunID, FileKey: e.FileKey, StartedAt: e.StartedAt, FinishedAt: e.FinishedAt, ExpiresAt: e.ExpiresAt.Unix(),
+		Kind: e.Kind, Counts: e.Counts, Emails: e.Emails,
 	}
 }
 
@@ -64,6 +71,7 @@ func (r exportRecord) export() members.Export {
 		Selection: members.Selection{Status: members.Status(r.Members), Sort: members.Sort(r.Sort), Order: r.Order, Search: r.Search,
 			ContractID: r.ContractID, CourseID: r.CourseID, ContractIDs: r.ContractIDs, CourseIDs: r.CourseIDs, Columns: r.Columns},
 		Rows: r.Rows, Size: r.Size, Error: r.Error, CreatedBy: r.CreatedBy, RunID: r.RunID, FileKey: r.FileKey,
+		Kind: r.Kind, Counts: r.Counts, Emails: r.Emails,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt,
 		ExpiresAt: time.Unix(r.ExpiresAt, 0).UTC(),
 	}

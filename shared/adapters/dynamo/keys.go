@@ -37,6 +37,7 @@ import (
 //	ImportResult    IMPORTRESULT#<importId>  PART#<chunk>#<part> -                             -
 //	ImportBounces   PROGRAM#<programId>  UNDELIVERABLE#<importId> -                             -
 //	MemberExport    PROGRAM#<programId>  EXPORT#<exportId>     -                                -
+//	                PROGRAM#<programId>  EXPORT#<resendId>     (the job of a bulk invitation resend, kind=invitation-resend)
 //	Domain          PROGRAM#<programId>  DOMAIN#<asciiDomain>  -                                -
 //	MailClaim       MAIL#<sha256(emailId)> MAIL                -                                -
 //	Suppression     CONTACT#<email>      SUPPRESSED            -                                -
@@ -178,6 +179,13 @@ import (
 //	a member export and its progress          GetItem   PK=PROGRAM#<pid>, SK=EXPORT#<exportId>; its runs write
 //	                                          it with PutItem under status IN (queued, running) (a new run)
 //	                                          or status=running AND runId=<run> (progress, the end)
+//	a bulk invitation resend and its progress the same item and writes (kind=invitation-resend, counts); its run
+//	                                          reads the invited_not_joined selection as a member export does
+//	                                          (or BatchGetItem of the picked learners, 100 a call), then per
+//	                                          batch BatchGetItem CONTACT#<email>/SUPPRESSED and OPTOUT#<orgId>,
+//	                                          and per learner the cap (read ORG#<orgId>/MESSAGING and
+//	                                          CONTACT#<email>/CAP#<orgId>, PutItem under version) and the resend
+//	                                          (Put TOKEN#<sha256>, UpdateItem the learner's emailQueuedAt)
 //	is an email's domain whitelisted          GetItem   PK=PROGRAM#<pid>, SK=DOMAIN#<ascii domain> (exact)
 //	list/search a program's domains           Query     PK=PROGRAM#<pid>, SK begins_with DOMAIN#<prefix>
 //	self-join by domain                       TransactWrite: Put learner MEMBER attribute_not_exists(PK),

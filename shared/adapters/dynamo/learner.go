@@ -187,6 +187,9 @@ func (s *Store) learnerPut(l bo.Learner, prev *bo.Learner) *types.Put {
 	if prev != nil {
 		l.CurrentEnrollments, l.Enrollments, l.UtilisedAt = prev.CurrentEnrollments, prev.Enrollments, prev.UtilisedAt
 		l.Completions, l.LastActivityAt, l.LastCompletionAt, l.CurrentItems = prev.Completions, prev.LastActivityAt, prev.LastCompletionAt, prev.CurrentItems
+		// The profile they had, with the new invitation's values (an
+		// import's columns) over it.
+		l.Profile = prev.Profile.Merge(l.Profile)
 		put.ConditionExpression = aws.String("#state = :removed AND updatedAt = :seen")
 		put.ExpressionAttributeNames = map[string]string{"#state": "state"}
 		put.ExpressionAttributeValues = map[string]types.AttributeValue{

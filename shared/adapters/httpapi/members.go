@@ -37,13 +37,14 @@ type membersPage struct {
 
 // NewMembersHandler returns the handler of the members function: the
 // members view, its CSV exports (inline and in the background), removing
-// learners from a program, and the personal-data requests about a person
-// of the org (exports and erasures).
-func NewMembersHandler(svc *members.Service, exports *members.Exporter, users *members.Users, personal *privacy.Service, logger *slog.Logger) Handler {
-	return newHandler(FunctionMembers, withPrivacy(memberRoutes(svc, exports, users), personal), logger)
+// learners from a program, resending the pending invitations of a
+// selection in the background, and the personal-data requests about a
+// person of the org (exports and erasures).
+func NewMembersHandler(svc *members.Service, exports *members.Exporter, resends *members.Resends, users *members.Users, personal *privacy.Service, logger *slog.Logger) Handler {
+	return newHandler(FunctionMembers, withPrivacy(memberRoutes(svc, exports, resends, users), personal), logger)
 }
 
-func memberRoutes(svc *members.Service, exports *members.Exporter, users *members.Users) map[string]RouteFunc {
+func memberRoutes(svc *members.Service, exports *members.Exporter, resends *members.Resends, users *members.Users) map[string]RouteFunc {
 	const base = "/v1/orgs/{orgId}/programs/{programId}"
 	routes := memberViewRoutes(svc, users)
 	maps.Copy(routes, map[string]RouteFunc{
@@ -116,6 +117,22 @@ func memberRoutes(svc *members.Service, exports *members.Exporter, users *member
 		"GET " + base + "/member-exports/{exportId}": func(ctx context.Context, r *Request) (int, any, error) {
 			e, err := exports.Get(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), r.Param("exportId"))
 			return http.StatusOK, e, err
+		},
+		"POST " + base + "/invitation-resends": func(ctx context.Context, r *Request) (int, any, error) {
+			var in members.ResendSelection
+			if err := r.Decode(&in); err != nil {
+				return 0, nil, err
+			}
+			j, err := resends.Create(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), in)
+			if err != nil {
+				return 0, nil, err
+			}
+			at := "/v1/orgs/" + url.PathEscape(j.OrgID) + "/programs/" + url.PathEscape(j.ProgramID) + "/invitation-resends/" + url.PathEscape(j.ID)
+			return http.StatusAccepted, Located{Location: at, Body: j}, nil
+		},
+		"GET " + base + "/invitation-resends/{resendId}": func(ctx context.Context, r *Request) (int, any, error) {
+			j, err := resends.Get(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), r.Param("resendId"))
+			return http.StatusOK, j, err
 		},
 	})
 	return routes

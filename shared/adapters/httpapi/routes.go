@@ -105,6 +105,8 @@ var Routes = []Route{
 	{Method: "POST", Path: programPath + "/member-removals", Function: FunctionMembers},
 	{Method: "POST", Path: programPath + "/member-exports", Function: FunctionMembers},
 	{Method: "GET", Path: programPath + "/member-exports/{exportId}", Function: FunctionMembers},
+	{Method: "POST", Path: programPath + "/invitation-resends", Function: FunctionMembers},
+	{Method: "GET", Path: programPath + "/invitation-resends/{resendId}", Function: FunctionMembers},
 	{Method: "GET", Path: programPath + "/member-count", Function: FunctionMembers},
 	{Method: "GET", Path: programPath + "/members/{email}", Function: FunctionMembers},
 	{Method: "POST", Path: programPath + "/member-csv", Function: FunctionMembers},

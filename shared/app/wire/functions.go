@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/learnops/backoffice/shared/adapters/dynamo"
 	"github.com/learnops/backoffice/shared/adapters/files"
 	"github.com/learnops/backoffice/shared/adapters/httpapi"
 	"github.com/learnops/backoffice/shared/adapters/queue"
@@ -18,6 +19,7 @@ import (
 	"github.com/learnops/backoffice/shared/domain/invite"
 	"github.com/learnops/backoffice/shared/domain/library"
 	"github.com/learnops/backoffice/shared/domain/members"
+	"github.com/learnops/backoffice/shared/domain/messaging"
 	"github.com/learnops/backoffice/shared/domain/privacy"
 	"github.com/learnops/backoffice/shared/domain/profile"
 	"github.com/learnops/backoffice/shared/domain/whitelist"
@@ -51,8 +53,8 @@ func Enrollment(awsCfg aws.Config, c Learners, logger *slog.Logger) httpapi.Hand
 
 // Members returns the members function's handler.
 func Members(awsCfg aws.Config, c Learners, logger *slog.Logger) httpapi.Handler {
-	svc, exports, _, users := newMembers(awsCfg, c, logger)
-	return httpapi.NewMembersHandler(svc, exports, users, newPrivacy(awsCfg, c, logger), logger)
+	m := newMembers(awsCfg, c, logger)
+	return httpapi.NewMembersHandler(m.svc, m.exports, m.resends, m.users, newPrivacy(awsCfg, c, logger), logger)
 }
 
 // newPrivacy returns the personal-data service (exports and erasures) on
@@ -64,17 +66,38 @@ func newPrivacy(awsCfg aws.Config, c Learners, logger *slog.Logger) *privacy.Ser
 	return svc
 }
 
-// newMembers returns the members service, its exporter and its program
-// deleter, and the org-wide users page, on the configuration's table,
-// queues and bucket.
-func newMembers(awsCfg aws.Config, c Learners, logger *slog.Logger) (*members.Service, *members.Exporter, *members.Deleter, *members.Users) {
+// memberParts are the members capability's services.
+type memberParts struct {
+	svc     *members.Service
+	exports *members.Exporter
+	resends *members.Resends
+	deleter *members.Deleter
+	users   *members.Users
+}
+
+// resendRules are the rules of a bulk resend: the table's reachability of
+// addresses and the org's per-learner cap.
+type resendRules struct {
+	*dynamo.Store
+	*messaging.Cap
+}
+
+// newMembers returns the members service, its exporter, its bulk resends
+// and its program deleter, and the org-wide users page, on the
+// configuration's table, queues and bucket.
+func newMembers(awsCfg aws.Config, c Learners, logger *slog.Logger) memberParts {
 	s := newServices(awsCfg, c, logger)
 	outbox := queue.NewPublisher(queue.Open(awsCfg), c.MailQueueURL)
 	svc := members.NewService(s.store, s.admin, outbox, c.LearnerAppURL)
 	svc.Log = logger
 	work := queue.NewWork(queue.Open(awsCfg), c.WorkQueueURL)
-	return svc, members.NewExporter(svc, s.store, bucket(awsCfg, c.FilesBucket), work), members.NewDeleter(svc, s.store, work),
-		members.NewUsers(s.store, s.admin)
+	return memberParts{
+		svc:     svc,
+		exports: members.NewExporter(svc, s.store, bucket(awsCfg, c.FilesBucket), work),
+		resends: members.NewResends(svc, s.store, s.store, s.invite, resendRules{s.store, messaging.NewCap(s.store)}, work),
+		deleter: members.NewDeleter(svc, s.store, work),
+		users:   members.NewUsers(s.store, s.admin),
+	}
 }
 
 // Join returns the join function's handler.
@@ -141,12 +164,13 @@ func Dropped(err error) bool {
 // kind (program deletions, a batch of members at a time; member exports;
 // personal-data exports and erasures), with partial batch failures.
 func Worker(awsCfg aws.Config, c Learners, logger *slog.Logger) queue.Handler {
-	_, exports, deleter, _ := newMembers(awsCfg, c, logger)
+	m := newMembers(awsCfg, c, logger)
 	personal := newPrivacy(awsCfg, c, logger)
 	return queue.BatchHandler(queue.Kinds{
-		members.WorkDeleteProgram: deleter.Handle,
-		members.WorkMemberExport:  exports.Handle,
-		privacy.WorkExport:        personal.Handle,
-		privacy.WorkErasure:       personal.Handle,
+		members.WorkDeleteProgram:    m.deleter.Handle,
+		members.WorkMemberExport:     m.exports.Handle,
+		members.WorkInvitationResend: m.resends.Handle,
+		privacy.WorkExport:           personal.Handle,
+		privacy.WorkErasure:          personal.Handle,
 	}.Handle, logger)
 }

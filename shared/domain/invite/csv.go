@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -70,7 +71,25 @@ const (
 	// from the org: an import never brings them back by accident; a
 	// single invitation by an admin does (see Service.Erasures).
 	OutcomeErased Outcome = "erased"
+	// OutcomeInvalidProfile is a value of an optional profile column (Job
+	// Title, Business Unit…) longer than 200 characters or holding a
+	// control character; its reason names the column.
+	OutcomeInvalidProfile Outcome = "invalid_profile"
 )
+
+// csvProfileAliases are other headers a file may give a profile column
+// under, by profile field: the words admins use besides the reports'.
+var csvProfileAliases = map[string][]string{
+	"department":  {"Department"},
+	"managerName": {"Manager"},
+}
+
+// profileColumn is an optional profile column the header holds.
+type profileColumn struct {
+	field  string // bo.ProfileFields' Name
+	header string // as the file spells it, trimmed
+	col    int
+}
 
 // CSVRow is one data row of an import file.
 type CSVRow struct {
@@ -87,6 +106,13 @@ type CSVRow struct {
 	FullName   string
 	Email      string
 	ExternalID string
+	// Profile holds the row's values of the optional profile columns the
+	// file has, trimmed, by profile field (bo.ProfileFields); empty values
+	// are left out, and it is nil when there are none.
+	Profile bo.Profile
+	// profileHeaders names the file's header of each field of Profile, for
+	// the reason of an invalid value.
+	profileHeaders map[string]string
 	// Record is a copy of the row's fields as read, padded with empty fields
 	// to the width of the header; it may be longer than the header.
 	Record []string
@@ -98,8 +124,10 @@ type CSVRow struct {
 //
 // It accepts UTF-8 with or without a byte order mark, CRLF or LF line
 // endings, and quoted fields with commas, quotes ("") and line breaks.
-// Columns other than the three of the template are ignored (and kept in
-// CSVRow.Record).
+// The optional profile columns (those of the reports: Manager Name, Job
+// Title, Business Unit, Location City, Employee Id…, and Department and
+// Manager for Business Unit and Manager Name) fill CSVRow.Profile; other
+// columns are ignored (and kept in CSVRow.Record).
 type CSVReader struct {
 	csv      *csvin.Reader
 	bomLen   int64
@@ -107,9 +135,12 @@ type CSVReader struct {
 	colName  int
 	colEmail int
 	colExtID int
-	maxRows  int
-	rows     int
-	err      error
+	profile  []profileColumn
+	// profileHeaders is the header of each profile field the file has.
+	profileHeaders map[string]string
+	maxRows        int
+	rows           int
+	err            error
 }
 
 // NewCSVReader reads the header of the import file r and returns a reader of
@@ -119,7 +150,8 @@ type CSVReader struct {
 // The header is the first record that is not blank. Its names are compared
 // case-insensitively, after trimming and collapsing runs of spaces, to
 // "Full Name", "Email" and "External ID", which must all be there, once
-// each; other columns are ignored.
+// each, and to the optional profile columns' names, each at most once
+// (under any of its names); other columns are ignored.
 //
 // It returns EINVALID (with a detail for the field "header") when the file
 // has no header, when a required header is missing (the message names each
@@ -210,6 +242,37 @@ func (r *CSVReader) readHeader() error {
 		msg += "; the first line must be: " + csvTemplateHeader()
 		return bo.Invalid(msg, details...)
 	}
+	return r.readProfileHeader(rec)
+}
+
+// readProfileHeader finds the optional profile columns of the header rec.
+// It returns EINVALID when one profile field has two columns.
+func (r *CSVReader) readProfileHeader(rec []string) error {
+	for _, f := range bo.ProfileFields {
+		keys := []string{csvin.HeaderKey(f.Column)}
+		for _, a := range csvProfileAliases[f.Name] {
+			keys = append(keys, csvin.HeaderKey(a))
+		}
+		found := -1
+		for i, h := range rec {
+			if !slices.Contains(keys, csvin.HeaderKey(h)) {
+				continue
+			}
+			if found >= 0 {
+				msg := fmt.Sprintf("duplicate header %q (columns %d and %d)", f.Column, found+1, i+1)
+				return bo.Invalid(msg, bo.FieldError{Field: "header", Message: msg})
+			}
+			found = i
+		}
+		if found >= 0 {
+			header := strings.Join(strings.Fields(rec[found]), " ")
+			r.profile = append(r.profile, profileColumn{field: f.Name, header: header, col: found})
+			if r.profileHeaders == nil {
+				r.profileHeaders = map[string]string{}
+			}
+			r.profileHeaders[f.Name] = header
+		}
+	}
 	return nil
 }
 
@@ -252,13 +315,24 @@ func (r *CSVReader) next() (CSVRow, error) {
 		width := max(len(rec), len(r.header))
 		record := make([]string, width)
 		copy(record, rec)
+		var profile bo.Profile
+		for _, p := range r.profile {
+			if v := strings.TrimSpace(record[p.col]); v != "" {
+				if profile == nil {
+					profile = bo.Profile{}
+				}
+				profile[p.field] = v
+			}
+		}
 		return CSVRow{
-			Line:       line,
-			Number:     r.rows,
-			FullName:   csvOneLine(strings.TrimSpace(record[r.colName])),
-			Email:      strings.TrimSpace(record[r.colEmail]),
-			ExternalID: strings.TrimSpace(record[r.colExtID]),
-			Record:     record,
+			Line:           line,
+			Number:         r.rows,
+			FullName:       csvOneLine(strings.TrimSpace(record[r.colName])),
+			Email:          strings.TrimSpace(record[r.colEmail]),
+			ExternalID:     strings.TrimSpace(record[r.colExtID]),
+			Profile:        profile,
+			profileHeaders: r.profileHeaders,
+			Record:         record,
 		}, nil
 	}
 }
@@ -297,10 +371,12 @@ func csvParseHint(pe *csv.ParseError) string {
 
 // CheckCSVRow validates one row as an invitation: the name must be there and
 // at most 200 characters, the email one valid address, the external ID (which
-// may be empty) at most 200 characters. It returns OutcomeOK and "" for a
-// valid row, and otherwise the outcome (OutcomeMissingName,
-// OutcomeInvalidName, OutcomeInvalidEmail or OutcomeInvalidExternalID, in
-// that order of precedence) and a reason to show in the result file.
+// may be empty) at most 200 characters, and each profile value at most 200
+// characters of one line without control characters. It returns OutcomeOK
+// and "" for a valid row, and otherwise the outcome (OutcomeMissingName,
+// OutcomeInvalidName, OutcomeInvalidEmail, OutcomeInvalidExternalID or
+// OutcomeInvalidProfile, in that order of precedence) and a reason to show
+// in the result file.
 func CheckCSVRow(row CSVRow) (outcome Outcome, reason string) {
 	_, outcome, reason = CheckCSVRowEmail(row)
 	return outcome, reason
@@ -331,6 +407,24 @@ func CheckCSVRowEmail(row CSVRow) (email bo.Email, outcome Outcome, reason strin
 	}
 	if p := bo.TextProblem(row.ExternalID, false); p != "" {
 		return bo.Email{}, OutcomeInvalidExternalID, CSVHeaderExternalID + " " + p
+	}
+	// In the order of bo.ProfileFields, so that the reason is the same
+	// whichever way the map is walked.
+	for _, f := range bo.ProfileFields {
+		v, ok := row.Profile[f.Name]
+		if !ok {
+			continue
+		}
+		header := row.profileHeaders[f.Name]
+		if header == "" {
+			header = f.Column
+		}
+		if n := utf8.RuneCountInString(v); n > bo.MaxProfileValue {
+			return bo.Email{}, OutcomeInvalidProfile, fmt.Sprintf("%s must be at most %d characters (it has %d)", header, bo.MaxProfileValue, n)
+		}
+		if _, p := bo.CleanProfileValue(v); p != "" {
+			return bo.Email{}, OutcomeInvalidProfile, header + " " + p
+		}
 	}
 	return email, OutcomeOK, ""
 }

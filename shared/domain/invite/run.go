@@ -455,7 +455,7 @@ func (r *Runner) chunk(ctx context.Context, j *Job, org bo.Org, program bo.Progr
 		res := &rows[i]
 		res.learner = bo.Learner{
 			OrgID: j.OrgID, ProgramID: j.ProgramID, Email: res.email.Display, EmailKey: res.email.Key,
-			FullName: res.row.FullName, ExternalID: res.row.ExternalID, State: bo.StateInvited, ContractID: j.ContractID,
+			FullName: res.row.FullName, ExternalID: res.row.ExternalID, Profile: res.row.Profile, State: bo.StateInvited, ContractID: j.ContractID,
 			InvitationID: bo.NewID("inv", now), InvitedAt: &now, ImportID: j.ID, InvitationMessage: j.Message, CreatedAt: now, UpdatedAt: now,
 		}
 		if j.SendEmails {

@@ -323,16 +323,12 @@ func (s *Service) invitationMessage(org bo.Org, p bo.Program, l bo.Learner, toke
 	if resend != "" {
 		id += "/resend/" + resend
 	}
-	message := l.InvitationMessage
-	if message == "" {
-		message = org.Brand.InvitationMessage
-	}
 	return mail.Message{
 		ID: id, To: l.Email, Template: mail.TemplateInvitation, OrgID: l.OrgID,
 		Data: map[string]string{
 			"LearnerName": l.FullName, "OrgName": org.Name, "ProgramName": p.Name, "ProgramTagline": p.Tagline,
 			"AcceptURL": s.cfg.LearnerAppURL + "/invitations/" + token, "ExpiresOn": expires.Format("2 January 2006"),
-			"Message": message, "BrandColor": org.Brand.Color,
+			"Message": org.InvitationMessageFor(l), "BrandColor": org.Brand.Color,
 		},
 	}
 }
@@ -375,6 +371,20 @@ func (s *Service) Resend(ctx context.Context, caller bo.Caller, orgID, programID
 		return bo.Learner{}, err
 	}
 	return s.queueInvitation(ctx, program, l, token, tok.ExpiresAt, tok.Hash[:16])
+}
+
+// ResendPending sends the pending invitation l of program p again with a
+// new link, for a bulk resend (the caller authorised it): its email's id
+// ends in resendID, so that the mailer sends it once for that resend however
+// often this is called for it. It returns the store's and the queue's
+// errors.
+func (s *Service) ResendPending(ctx context.Context, p bo.Program, l bo.Learner, resendID string) error {
+	token, tok := s.newToken(l, s.Now())
+	if err := s.store.AddToken(ctx, l, tok); err != nil {
+		return err
+	}
+	_, err := s.queueInvitation(ctx, p, l, token, tok.ExpiresAt, resendID)
+	return err
 }
 
 // pending returns the pending invitation of an email to a program, or

@@ -92,6 +92,12 @@ type Export struct {
 	Rows  int    `json:"rows"`
 	Size  int64  `json:"size,omitempty"`
 	Error string `json:"error,omitempty"`
+	// Kind is "" for a member export and KindResend for the job of a bulk
+	// resend, which the same store keeps; Counts are a resend's outcomes
+	// and Emails its picked addresses (email keys).
+	Kind   string         `json:"-"`
+	Counts map[string]int `json:"-"`
+	Emails []string       `json:"-"`
 	// CreatedBy is the subject of the admin who asked for it.
 	CreatedBy string `json:"-"`
 	// RunID names the run that holds the export: a later delivery of its
@@ -213,7 +219,7 @@ func (x *Exporter) Get(ctx context.Context, caller bo.Caller, orgID, programID, 
 		return Export{}, err
 	}
 	now := x.members.Now()
-	if e.OrgID != orgID {
+	if e.OrgID != orgID || e.Kind != "" {
 		return Export{}, bo.Errorf(bo.ENOTFOUND, "export %s not found", exportID)
 	}
 	if !now.Before(e.ExpiresAt) {
@@ -257,7 +263,7 @@ func (x *Exporter) Handle(ctx context.Context, body string) error {
 		return nil
 	case err != nil:
 		return err
-	case e.Status == ExportDone || e.Status == ExportFailed:
+	case e.Status == ExportDone || e.Status == ExportFailed || e.Kind != "":
 		return nil
 	}
 	now := x.members.Now()

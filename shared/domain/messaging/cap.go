@@ -1,6 +1,7 @@
 package messaging
 
 import (
+	"context"
 	"time"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
@@ -67,4 +68,37 @@ func (s Settings) admit(st CapState, messageID string, now time.Time) (ok bool, 
 	}
 	next.Sends[messageID] = now.UnixMilli()
 	return true, next, true
+}
+
+// CapStore is what Cap reads and writes: the org's settings and its
+// learners' cap records.
+type CapStore interface {
+	MessagingSettings(ctx context.Context, orgID string) (Settings, error)
+	capStore
+}
+
+// Cap applies an org's per-learner cap to emails an admin sends outside a
+// message, such as invitations resent in bulk: each takes a place in the
+// same window as the org's messages.
+type Cap struct {
+	store CapStore
+}
+
+// NewCap returns a Cap on the store.
+func NewCap(store CapStore) *Cap { return &Cap{store: store} }
+
+// Admit reports whether the email emailID (the same id always takes the
+// same place, so a retry is admitted again without another) may reach the
+// learner at now under the org's settings, recording its place when it
+// may. It returns the store's errors.
+func (c *Cap) Admit(ctx context.Context, orgID, emailKey, emailID string, now time.Time) (bool, error) {
+	settings, err := c.store.MessagingSettings(ctx, orgID)
+	if err != nil {
+		return false, err
+	}
+	states, err := c.store.CapStates(ctx, orgID, []string{emailKey})
+	if err != nil {
+		return false, err
+	}
+	return admitCap(ctx, c.store, settings, orgID, emailKey, emailID, states[emailKey], now)
 }

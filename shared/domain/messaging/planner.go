@@ -399,33 +399,47 @@ func (r *run) plan(ctx context.Context, programID, page string, learners []bo.Le
 	return r.store.CountPage(ctx, r.c.campaign, page, counts)
 }
 
-// admit applies the org's cap to one reachable learner (see
-// Settings.admit), writing their cap record when the message takes a place;
-// a write that loses a race with another message reads the record again.
+// admit applies the org's cap to one reachable learner (see admitCap).
 // It returns queued or capped, or the store's error.
 func (r *run) admit(ctx context.Context, emailKey string, st CapState, now time.Time) (string, error) {
+	ok, err := admitCap(ctx, r.store, r.settings, r.m.OrgID, emailKey, r.m.ID, st, now)
+	if err != nil || !ok {
+		return outcomeCapped, err
+	}
+	return outcomeQueued, nil
+}
+
+// capStore is what applying the cap reads and writes.
+type capStore interface {
+	CapStates(ctx context.Context, orgID string, emailKeys []string) (map[string]CapState, error)
+	PutCap(ctx context.Context, orgID, emailKey string, st CapState, at time.Time) error
+}
+
+// admitCap applies the org's cap to the message messageID for one
+// learner, whose cap record was read as st (see Settings.admit), writing
+// the record when the message takes a place; a write that loses a race
+// with another message reads the record again. It reports whether the
+// message may go, or returns the store's error.
+func admitCap(ctx context.Context, store capStore, settings Settings, orgID, emailKey, messageID string, st CapState, now time.Time) (bool, error) {
 	for range capAttempts {
-		ok, next, write := r.settings.admit(st, r.m.ID, now)
-		if !ok {
-			return outcomeCapped, nil
+		ok, next, write := settings.admit(st, messageID, now)
+		if !ok || !write {
+			return ok, nil
 		}
-		if !write {
-			return outcomeQueued, nil
-		}
-		err := r.store.PutCap(ctx, r.m.OrgID, emailKey, next, now)
+		err := store.PutCap(ctx, orgID, emailKey, next, now)
 		if err == nil {
-			return outcomeQueued, nil
+			return true, nil
 		}
 		if bo.ErrorCode(err) != bo.ECONFLICT {
-			return "", err
+			return false, err
 		}
-		states, err := r.store.CapStates(ctx, r.m.OrgID, []string{emailKey})
+		states, err := store.CapStates(ctx, orgID, []string{emailKey})
 		if err != nil {
-			return "", err
+			return false, err
 		}
 		st = states[emailKey]
 	}
-	return "", fmt.Errorf("cap of %s in org %s: changed by others %d times in a row", emailKey, r.m.OrgID, capAttempts)
+	return false, fmt.Errorf("cap of %s in org %s: changed by others %d times in a row", emailKey, orgID, capAttempts)
 }
 
 // forEach calls fn for 0..n-1 on up to workers goroutines. It returns the

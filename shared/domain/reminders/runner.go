@@ -557,7 +557,8 @@ func (x *run) loadOrg(ctx context.Context, orgID string) error {
 	return nil
 }
 
-// message is the reminder email of an invitation. Its link is the program's
+// message is the reminder email of an invitation, in the org's brand
+// colour with the invitation's message (its own or the org's). Its link is the program's
 // page, where the invitee, signed in with the invited address, joins
 // through the pending invitation: the invitation's own link cannot be made
 // again (only its hash is stored), and a new one each Saturday would be
@@ -570,6 +571,7 @@ func (x *run) message(p Program, inv Invitation, n int) mail.Message {
 			"LearnerName": inv.FullName, "LearnerEmail": inv.Email, "OrgName": x.org.Name, "ProgramName": p.Name,
 			"ProgramTagline": p.Tagline, "JoinURL": x.cfg.LearnerAppURL + "/programs/" + p.Slug,
 			"InvitedOn": inv.InvitedAt.UTC().Format("2 January 2006"), "UnsubscribeURL": x.links.URL(p.OrgID, inv.EmailKey),
+			"Message": x.org.InvitationMessageFor(inv.Learner), "BrandColor": x.org.Brand.Color,
 		},
 	}
 }

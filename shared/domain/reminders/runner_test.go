@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -133,8 +134,14 @@ func TestRunRemindsEveryDueInviteeOnce(t *testing.T) {
 	}
 }
 
+// TestReminderMessage: a reminder carries the learner, the program, the
+// join link and the org's brand colour and invitation message, and renders
+// with the message escaped and the colour on its button.
 func TestReminderMessage(t *testing.T) {
 	w := newWorld(t)
+	org := w.store.orgs["org_a"]
+	org.Brand.Color, org.Brand.InvitationMessage = "#0a66c2", "Welcome <b>all</b>"
+	w.store.orgs["org_a"] = org
 	if _, err := w.runner().Run(t.Context(), saturday, "run-a"); err != nil {
 		t.Fatal(err)
 	}
@@ -152,15 +159,25 @@ func TestReminderMessage(t *testing.T) {
 		Data: map[string]string{
 			"LearnerName": "Learner first@acme.edu", "LearnerEmail": "first@acme.edu", "OrgName": "Acme", "ProgramName": "Data",
 			"ProgramTagline": "Learn data", "JoinURL": "https://learn.example.com/programs/data", "InvitedOn": "24 November 2026",
-			"UnsubscribeURL": "https://api.example.com/v1/unsubscribe/org_a.first@acme.edu",
+			"UnsubscribeURL": "https://api.example.com/v1/unsubscribe/org_a.first@acme.edu", "Message": "Welcome <b>all</b>",
+			"BrandColor": "#0a66c2",
 		},
 	}
 	if m.ID != want.ID || m.To != want.To || m.Template != want.Template || m.OrgID != want.OrgID || m.Campaign != want.Campaign ||
 		m.UnsubscribeURL != want.UnsubscribeURL || !maps.Equal(m.Data, want.Data) {
 		t.Fatalf("message\n %+v\nwant\n %+v", m, want)
 	}
-	if _, err := mail.Render(m); err != nil {
+	r, err := mail.Render(m)
+	if err != nil {
 		t.Fatalf("the reminder does not render: %v", err)
+	}
+	for _, want := range []string{"Welcome &lt;b&gt;all&lt;/b&gt;", "background-color:#0a66c2"} {
+		if !strings.Contains(r.HTML, want) {
+			t.Errorf("the reminder's HTML lacks %q:\n%s", want, r.HTML)
+		}
+	}
+	if !strings.Contains(r.Text, "Welcome <b>all</b>") {
+		t.Errorf("the reminder's text lacks the message:\n%s", r.Text)
 	}
 }
 

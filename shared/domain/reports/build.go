@@ -199,7 +199,7 @@ func Write(ctx context.Context, out io.Writer, src Source, in Input, progress fu
 		{UsageFile, func(f io.Writer) error {
 			return w.enrollments(f, UsageFile, UsageColumns, bo.ItemCourse, func(t *table, p Program, l bo.Learner, e bo.Enrollment, it bo.CatalogItem) error {
 				return t.write(append([]string{l.FullName, l.Email, externalID(l), it.Name, it.ID, it.Slug, it.University,
-					formatTime(&e.EnrolledAt), "", formatTime(e.LastActivityAt), number(e.Progress), hours(e.LearningMinutes),
+					formatTime(&e.EnrolledAt), "", formatTime(e.LastActivityAt), number(overallProgress(e)), hours(e.LearningMinutes),
 					yesNo(e.CompletedAt != nil), yesNo(l.State == bo.StateDeletedMember), p.Slug, p.Name,
 					p.Catalog.Collections[e.CollectionID], formatTime(e.CompletedAt), grade(e.Grade), w.in.contractName(l.ContractID)},
 					profileCells(l)...)...)
@@ -270,7 +270,7 @@ func WriteGradebook(ctx context.Context, out io.Writer, src Source, in Input, co
 					}
 					it := p.Catalog.item(e)
 					w.row()
-					if err := t.write(l.FullName, l.Email, externalID(l), it.Name, it.ID, number(e.Progress), grade(e.Grade),
+					if err := t.write(l.FullName, l.Email, externalID(l), it.Name, it.ID, number(overallProgress(e)), grade(e.Grade),
 						yesNo(e.CompletedAt != nil), formatTime(e.CompletedAt)); err != nil {
 						return err
 					}

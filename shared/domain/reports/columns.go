@@ -40,6 +40,17 @@ func externalID(l bo.Learner) string {
 	return l.Profile[bo.ProfileEmployeeID]
 }
 
+// overallProgress is the enrollment's Overall Progress: the share the platform
+// reported or, when it reported none but did report lessons, the share of
+// the lessons done, so that an item whose events carry only lessons does
+// not read 0.
+func overallProgress(e bo.Enrollment) float64 {
+	if e.Progress > 0 || e.LessonsTotal == 0 {
+		return e.Progress
+	}
+	return 100 * float64(min(e.LessonsCompleted, e.LessonsTotal)) / float64(e.LessonsTotal)
+}
+
 // withProfile returns cols followed by the profile columns, in a new slice.
 func withProfile(cols ...string) []string {
 	return append(cols, ProfileColumns...)

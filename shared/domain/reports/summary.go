@@ -72,7 +72,7 @@ func (t *tally) add(l bo.Learner, es []bo.Enrollment) (enrolled, completed int) 
 				t.s.VerifiedCompletions++
 			}
 		}
-		halfway = halfway || e.Progress >= 50
+		halfway = halfway || overallProgress(e) >= 50
 		t.minutes += e.LearningMinutes
 		t.courses[e.ItemID] = struct{}{}
 	}

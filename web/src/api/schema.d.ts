@@ -854,8 +854,16 @@ export interface paths {
          *     Rules for an import file: the header is the first line that is not
          *     blank; its names may come in any order and any case, with stray
          *     spaces, but all three (`Full Name`, `Email`, `External ID`) must be
-         *     there, once each; other columns are ignored (and kept in the result
-         *     file). UTF-8 with or without a byte order mark, CRLF or LF line
+         *     there, once each. Optional profile columns, named as the reports'
+         *     (`Manager Name`, `Manager Email`, `Job Title`, `Job Type`,
+         *     `Business Unit` or `Department`, `Business Unit 2`, `Location
+         *     City`, `Location Country`, `Location Region`, `Employee Id`; also
+         *     `Manager` for `Manager Name`), in any case, each at most once, fill
+         *     the learner's profile (values at most 200 characters of one line;
+         *     otherwise the row is `invalid_profile`); when the learner joins,
+         *     values their sign-in token carries under the org's profile claims
+         *     win over the file's. Other columns are ignored (and kept in the
+         *     result file). UTF-8 with or without a byte order mark, CRLF or LF line
          *     endings, and quoted fields with commas, doubled quotes (`""`) and
          *     line breaks are accepted; blank lines are skipped. UTF-16 text,
          *     bare-CR line endings, text that is not UTF-8 and malformed quoting
@@ -1232,6 +1240,93 @@ export interface paths {
          *     expired export (past `expiresAt`) is a 404.
          */
         get: operations["getMemberExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{orgId}/programs/{programId}/invitation-resends": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The organisation's id.
+                 * @example org_06h0he33c2n3djq1901cf8r
+                 */
+                orgId: components["parameters"]["OrgId"];
+                /**
+                 * @description The program's id.
+                 * @example prg_06h0he5v7zk0m2d1x3c9q4r
+                 */
+                programId: components["parameters"]["ProgramId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resend every pending invitation of a selection, in the background.
+         * @description Caller: an org admin, or a program admin of this program (others get
+         *     404; an admin of another organisation 403).
+         *
+         *     The selection is the members view's `invited_not_joined` learners
+         *     narrowed by `search` (a prefix of the email or name) and
+         *     `contractIds`, as `listMembers` reads them; `{}` is every pending
+         *     invitation of the program. Or `emails`: up to 1,000 addresses picked
+         *     by hand, without filters. The answer is 202 with the job, `queued`,
+         *     and a `Location` header; poll `getInvitationResend` until its
+         *     `status` is `done` or `failed`. The counts grow after every batch.
+         *
+         *     Each pending invitation gets a new link (earlier links keep working
+         *     until they expire) and its email again, unless a rule holds it back
+         *     (counted in `skipped`): the reminders' rules (an address that
+         *     bounced hard or complained, `suppressed`, or unsubscribed from the
+         *     organisation's emails, `unsubscribed`; an invitation marked
+         *     undeliverable, `undeliverable`), and the organisation's per-learner
+         *     cap on admin emails (`capped`: the resend takes a place under the
+         *     same cap as messages). A picked address without a pending
+         *     invitation is `not_pending`. A job started again after a crash
+         *     sends no email twice.
+         */
+        post: operations["createInvitationResend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{orgId}/programs/{programId}/invitation-resends/{resendId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The organisation's id.
+                 * @example org_06h0he33c2n3djq1901cf8r
+                 */
+                orgId: components["parameters"]["OrgId"];
+                /**
+                 * @description The program's id.
+                 * @example prg_06h0he5v7zk0m2d1x3c9q4r
+                 */
+                programId: components["parameters"]["ProgramId"];
+                resendId: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Show a bulk resend's progress and counts.
+         * @description Caller: an org admin, or a program admin of this program (others get
+         *     404). A resend queued or running without progress for 16 minutes is
+         *     shown as `failed`; ask again (emails already sent are not sent
+         *     twice by the same job, but a new job sends them again). Resends are
+         *     kept 7 days.
+         */
+        get: operations["getInvitationResend"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3393,6 +3488,64 @@ export interface components {
             /** @description The columns after `Learner` and `Email`, in the order wanted; all of them when absent or empty. */
             columns?: ("joinDate" | "invitationDate" | "lastActivityDate" | "status" | "contract" | "currentEnrollments" | "enrollments" | "completions" | "externalId" | "removalDate" | "allowReturn" | "undeliverable")[];
         };
+        /**
+         * @description Which pending invitations to resend: filters of the members view
+         *     (`search`, `contractIds`), or picked `emails`, not both.
+         */
+        NewInvitationResend: {
+            /** @description A prefix of the email or the name. */
+            search?: string;
+            /** @description Keep the invitations on any of these contracts. */
+            contractIds?: string[];
+            /** @description Addresses picked by hand (each once, case-insensitively). */
+            emails?: string[];
+        };
+        /** @description The selection as checked (search lower-cased, picked addresses as email keys). */
+        InvitationResendSelection: {
+            search?: string;
+            contractIds?: string[];
+            emails?: string[];
+        };
+        /**
+         * @description A bulk resend of pending invitations, run in the background.
+         *     `status` goes `queued` → `running` → `done` or `failed`.
+         */
+        InvitationResend: {
+            /** @description "rsd_" and 23 characters. */
+            id: string;
+            orgId: string;
+            programId: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "done" | "failed";
+            selection: components["schemas"]["InvitationResendSelection"];
+            /** @description Learners of the selection looked at so far. */
+            considered: number;
+            /** @description Invitations sent again so far. */
+            resent: number;
+            /** @description Learners not sent anything, by reason; a reason no learner had is left out. */
+            skipped: {
+                /** @description A picked address with no pending invitation. */
+                not_pending?: number;
+                /** @description The invitation is marked undeliverable. */
+                undeliverable?: number;
+                /** @description The address bounced hard or complained. */
+                suppressed?: number;
+                /** @description The learner unsubscribed from the organisation's emails. */
+                unsubscribed?: number;
+                /** @description The organisation's per-learner cap on admin emails is reached. */
+                capped?: number;
+            };
+            /** @description Why a `failed` resend stopped. */
+            error?: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            startedAt?: string;
+            /** Format: date-time */
+            finishedAt?: string;
+        };
         /** @description The selection an export writes, as checked, with its defaults filled in (`search` lower-cased and trimmed). */
         MemberExportSelection: {
             /** @enum {string} */
@@ -3587,7 +3740,8 @@ export interface components {
          *     out. The result file's `Outcome` column holds the same values, and
          *     its `Reason` column says more (e.g. "duplicate of row 7"). A row
          *     with several faults gets the first of `missing_name`,
-         *     `invalid_name`, `invalid_email`, `invalid_external_id`.
+         *     `invalid_name`, `invalid_email`, `invalid_external_id`,
+         *     `invalid_profile`.
          */
         ImportOutcomes: {
             /** @description Invited (in a dry run, would be invited). */
@@ -3606,6 +3760,12 @@ export interface components {
             invalid_name?: number;
             /** @description The external ID is longer than 200 characters. */
             invalid_external_id?: number;
+            /**
+             * @description A value of an optional profile column (Job Title, Business Unit,
+             *     Employee Id…) is longer than 200 characters, or not one line of
+             *     text; the reason names the column.
+             */
+            invalid_profile?: number;
         };
         /** @description The answer to accepting an invitation or joining a program. */
         Accepted: {
@@ -6987,6 +7147,105 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["MemberExport"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createInvitationResend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The organisation's id.
+                 * @example org_06h0he33c2n3djq1901cf8r
+                 */
+                orgId: components["parameters"]["OrgId"];
+                /**
+                 * @description The program's id.
+                 * @example prg_06h0he5v7zk0m2d1x3c9q4r
+                 */
+                programId: components["parameters"]["ProgramId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewInvitationResend"];
+            };
+        };
+        responses: {
+            /** @description The resend, `queued`. */
+            202: {
+                headers: {
+                    /** @description The resend's path, for `getInvitationResend`. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationResend"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getInvitationResend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The organisation's id.
+                 * @example org_06h0he33c2n3djq1901cf8r
+                 */
+                orgId: components["parameters"]["OrgId"];
+                /**
+                 * @description The program's id.
+                 * @example prg_06h0he5v7zk0m2d1x3c9q4r
+                 */
+                programId: components["parameters"]["ProgramId"];
+                resendId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The resend. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "rsd_06h0hg1b3d5f7h9k1n3q5s7",
+                     *       "orgId": "org_06h0he33c2n3djq1901cf8r",
+                     *       "programId": "prg_06h0he5v7zk0m2d1x3c9q4r",
+                     *       "status": "done",
+                     *       "selection": {
+                     *         "search": "a"
+                     *       },
+                     *       "considered": 120,
+                     *       "resent": 112,
+                     *       "skipped": {
+                     *         "unsubscribed": 3,
+                     *         "capped": 5
+                     *       },
+                     *       "createdAt": "2026-11-23T09:00:00Z",
+                     *       "updatedAt": "2026-11-23T09:00:09Z",
+                     *       "startedAt": "2026-11-23T09:00:01Z",
+                     *       "finishedAt": "2026-11-23T09:00:09Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InvitationResend"];
                 };
             };
             401: components["responses"]["Unauthorized"];
