@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -315,7 +314,7 @@ func contentSecurityPolicy(apiOrigin string, signInOrigins []string, filesOrigin
 func originOf(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		panic(errors.Join(fmt.Errorf("URL %q has no origin", raw), err).Error())
+		panic(fmt.Sprintf("URL %q has no origin (%v)", raw, err))
 	}
 	return u.Scheme + "://" + u.Host
 }

@@ -450,9 +450,13 @@ func TestConsoleBundleIsTheBuildElseAPlaceholder(t *testing.T) {
 
 	// GIVEN no build (web/dist missing, or without its assets) THEN it is
 	// a placeholder bundle whose page says how to build the console
+	if err := os.MkdirAll(filepath.Join(dir, "half"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "half", "index.html"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, missing := range []string{filepath.Join(dir, "absent"), filepath.Join(dir, "half")} {
-		os.MkdirAll(filepath.Join(dir, "half"), 0o755)
-		os.WriteFile(filepath.Join(dir, "half", "index.html"), []byte("x"), 0o644)
 		got, err := ConsoleBundle(missing, placeholder)
 		if err != nil || got != placeholder || !isBundle(got) {
 			t.Fatalf("without a build in %s: %q, %v", missing, got, err)
