@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfrontorigins"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3deployment"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -258,7 +259,8 @@ func (c *console) deploy(stack awscdk.Stack, cfg Config, dir string, signIn sign
 	entry := awss3deployment.NewBucketDeployment(stack, jsii.String("ConsoleEntry"), &awss3deployment.BucketDeploymentProps{
 		DestinationBucket: c.bucket,
 		Sources: &[]awss3deployment.ISource{
-			awss3deployment.Source_Asset(jsii.String(dir), nil),
+			// assets/ is left out of this zip too: the other deployment ships it.
+			awss3deployment.Source_Asset(jsii.String(dir), &awss3assets.AssetOptions{Exclude: jsii.Strings(consoleAssetsDir)}),
 			awss3deployment.Source_JsonData(jsii.String(consoleConfigKey), consoleConfig(cfg, signIn), nil),
 		},
 		// Excluded from both the copy and the pruning: assets/ is the

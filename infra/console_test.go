@@ -348,6 +348,21 @@ func TestConsoleIsDeployedWithItsConfig(t *testing.T) {
 	if !slices.Contains(toStrings(list(get(deployments["ConsoleEntry"], "DependsOn"))), deployments["ConsoleAssetsID"].(string)) {
 		t.Errorf("the entry deployment does not wait for the assets: %v", get(deployments["ConsoleEntry"], "DependsOn"))
 	}
+	// AND the entry's bundle zip holds index.html without assets/, which
+	// the assets deployment ships
+	entryFiles := 0
+	for _, key := range list(get(entry, "SourceObjectKeys")) {
+		dir := filepath.Join(workDir, "cdk.out", "asset."+strings.TrimSuffix(key.(string), ".zip"))
+		if _, err := os.Stat(filepath.Join(dir, "index.html")); err == nil {
+			entryFiles++
+			if _, err := os.Stat(filepath.Join(dir, consoleAssetsDir)); !os.IsNotExist(err) {
+				t.Errorf("the entry bundle %s holds %s/ (%v)", dir, consoleAssetsDir, err)
+			}
+		}
+	}
+	if entryFiles != 1 {
+		t.Errorf("entry sources with index.html: %d, want 1", entryFiles)
+	}
 	// AND the cache policy lets the objects' Cache-Control decide (min TTL 0)
 	_, cache := s.oneOf(t, "AWS::CloudFront::CachePolicy")
 	if get(cache, "Properties", "CachePolicyConfig", "MinTTL") != float64(0) {
