@@ -91,8 +91,13 @@ $(CDK): infra/package.json infra/package-lock.json
 	@: > infra/node_modules/go.mod
 	@touch $(CDK)
 
+# synth takes the admin console from web/dist when `make web` has built it,
+# else a placeholder page (infra/console.go, ConsoleBundle), so that it
+# needs no console build (make test synthesises before its web stage);
+# diff and deploy build the console first, so that what they compare and
+# ship is the real one.
 .PHONY: synth
-synth: build $(CDK) ## synthesise the stage's template into cdk.out (offline, no AWS account): make synth [STAGE=prod]
+synth: build $(CDK) ## synthesise the stage's template into cdk.out (offline, no AWS account; the console from web/dist if built): make synth [STAGE=prod]
 	CDK_DISABLE_VERSION_CHECK=true $(CDK) synth -c stage=$(STAGE) --quiet --no-notices --no-version-reporting
 
 .PHONY: lint-cfn
@@ -109,11 +114,11 @@ bootstrap: build $(CDK) ## once per AWS account and region: cdk bootstrap with y
 	$(AWS_ENV) $(CDK) bootstrap -c stage=$(STAGE) --no-notices $(CDK_FLAGS)
 
 .PHONY: diff
-diff: build $(CDK) ## what make deploy would change: make diff STAGE=prod
+diff: build web $(CDK) ## what make deploy would change: make diff STAGE=prod
 	$(AWS_ENV) $(CDK) diff -c stage=$(STAGE) --no-notices $(CDK_FLAGS)
 
 .PHONY: deploy
-deploy: build $(CDK) ## deploy the stage with your AWS credentials: make deploy STAGE=prod (see README, Deploying)
+deploy: build web $(CDK) ## deploy the stage (functions, API, admin console) with your AWS credentials: make deploy STAGE=prod (see README, Deploying)
 	$(AWS_ENV) $(CDK) deploy -c stage=$(STAGE) --no-notices $(CDK_FLAGS)
 
 # redrive runs against AWS with your credentials (AWS_ENV) unless you name an

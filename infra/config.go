@@ -69,11 +69,13 @@ type Config struct {
 	// CognitoDomainPrefix is the prefix of the hosted sign-in domain,
 	// https://<prefix>.auth.<region>.amazoncognito.com (cognito only).
 	CognitoDomainPrefix string `json:"cognitoDomainPrefix,omitempty"`
-	// ConsoleCallbackURLs are where the hosted sign-in may send the admin
-	// console back to with its authorization code (cognito only).
+	// ConsoleCallbackURLs are more places the hosted sign-in may send an
+	// admin console back to with its authorization code, beside the
+	// deployed console's own (<console origin>/auth/callback), such as
+	// http://localhost:5173/auth/callback (cognito only; optional).
 	ConsoleCallbackURLs []string `json:"consoleCallbackUrls,omitempty"`
-	// ConsoleLogoutURLs are where sign-out may send the console back to
-	// (cognito only; optional).
+	// ConsoleLogoutURLs are more places sign-out may send a console back
+	// to, beside the deployed console's own origin (cognito only; optional).
 	ConsoleLogoutURLs []string `json:"consoleLogoutUrls,omitempty"`
 	// OIDCIssuerURL is the issuer (iss) of the ID tokens the API accepts (oidc only).
 	OIDCIssuerURL string `json:"oidcIssuerUrl,omitempty"`
@@ -106,8 +108,19 @@ type Config struct {
 	APICertificateARN string `json:"apiCertificateArn,omitempty"`
 
 	// ConsoleOrigin is the admin console's origin (https://host[:port]), the
-	// only origin CORS lets call the API from a browser.
+	// only origin CORS lets call the API from a browser. Empty means the
+	// origin the stack serves the console at: https://<ConsoleDomainName>,
+	// else the CloudFront distribution's own https://<id>.cloudfront.net.
+	// Set it only when the console is served from somewhere else.
 	ConsoleOrigin string `json:"consoleOrigin,omitempty"`
+	// ConsoleDomainName is the admin console's custom domain (optional),
+	// such as console.learn.example.com, served by the console's
+	// CloudFront distribution with ConsoleCertificateARN.
+	ConsoleDomainName string `json:"consoleDomainName,omitempty"`
+	// ConsoleCertificateARN is an ACM certificate of ConsoleDomainName in
+	// us-east-1, the one region CloudFront takes certificates from
+	// (required with ConsoleDomainName).
+	ConsoleCertificateARN string `json:"consoleCertificateArn,omitempty"`
 
 	// AlarmEmail, when set, is subscribed to the alarm topic (SNS sends it a
 	// confirmation first); optional.
@@ -276,7 +289,6 @@ func (c Config) Validate() error {
 	case "":
 	case SignInCognito:
 		need("cognitoDomainPrefix", c.CognitoDomainPrefix != "")
-		need("consoleCallbackUrls", len(c.ConsoleCallbackURLs) > 0)
 		if p := c.CognitoDomainPrefix; p != "" && (!cognitoPrefix.MatchString(p) || containsAny(p, "aws", "amazon", "cognito")) {
 			bad("cognitoDomainPrefix %q: want lower-case letters, digits and hyphens, without aws, amazon or cognito", p)
 		}
@@ -339,10 +351,25 @@ func (c Config) Validate() error {
 		}
 	}
 
-	need("consoleOrigin", c.ConsoleOrigin != "")
 	if c.ConsoleOrigin != "" {
 		if err := checkOrigin(c.ConsoleOrigin); err != nil {
 			bad("consoleOrigin %q: %v", c.ConsoleOrigin, err)
+		} else if c.ConsoleDomainName != "" && strings.TrimRight(c.ConsoleOrigin, "/") != "https://"+c.ConsoleDomainName {
+			bad("consoleOrigin %q is not https://%s, the consoleDomainName the stack serves the console at (leave consoleOrigin out)", c.ConsoleOrigin, c.ConsoleDomainName)
+		}
+	}
+	if c.ConsoleDomainName != "" {
+		need("consoleCertificateArn (with consoleDomainName)", c.ConsoleCertificateARN != "")
+		if !domainName.MatchString(c.ConsoleDomainName) {
+			bad("consoleDomainName %q: want a domain name in lower case, such as console.learn.example.com", c.ConsoleDomainName)
+		}
+	}
+	if c.ConsoleCertificateARN != "" {
+		if c.ConsoleDomainName == "" {
+			bad("consoleCertificateArn is set without consoleDomainName")
+		}
+		if !acmARN.MatchString(c.ConsoleCertificateARN) || strings.Split(c.ConsoleCertificateARN, ":")[3] != "us-east-1" {
+			bad("consoleCertificateArn %q: want an ACM certificate ARN in us-east-1 (CloudFront takes certificates from there only)", c.ConsoleCertificateARN)
 		}
 	}
 	if h := c.ReminderHourUTC; h != nil && (*h < 0 || *h > 23) {
@@ -439,6 +466,20 @@ func (c Config) LinkBaseURL() string {
 		return strings.TrimRight(c.PublicBaseURL, "/")
 	}
 	return "https://" + c.APIDomainName
+}
+
+// FixedConsoleOrigin is the admin console's origin when the stage settles
+// it: ConsoleOrigin, else https://<ConsoleDomainName>. It is "" when the
+// console is served at its CloudFront distribution's own domain, which
+// only the deployment knows.
+func (c Config) FixedConsoleOrigin() string {
+	if c.ConsoleOrigin != "" {
+		return strings.TrimRight(c.ConsoleOrigin, "/")
+	}
+	if c.ConsoleDomainName != "" {
+		return "https://" + c.ConsoleDomainName
+	}
+	return ""
 }
 
 // StackProps are the stack's properties for the stage: its name,

@@ -27,6 +27,9 @@ var otherStage = Config{
 	LearnerAppURL: "https://qa.learn.example.org",
 	PublicBaseURL: "https://edge.qa.learn.example.org/",
 	ConsoleOrigin: "https://console.qa.learn.example.org",
+	// The console on a custom domain (its certificate in us-east-1).
+	ConsoleDomainName:     "console.qa.learn.example.org",
+	ConsoleCertificateARN: "arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e-aaaa-bbbb-cccc-123456789012",
 }
 
 // loadConfig runs LoadConfig on stages in dir with the context values.
@@ -52,9 +55,9 @@ func TestMissingSettingsFailNamingEachOne(t *testing.T) {
 		missing []string
 	}{
 		{"no file, no context", "", nil,
-			[]string{"signIn", "mailDomain", "mailFrom", "learnerAppUrl", "publicBaseUrl (or apiDomainName)", "consoleOrigin"}},
-		{"cognito without its settings", `{"signIn": "cognito", "mailDomain": "x.org", "mailFrom": "a@x.org"}`, nil,
-			[]string{"cognitoDomainPrefix", "consoleCallbackUrls", "learnerAppUrl", "publicBaseUrl (or apiDomainName)", "consoleOrigin"}},
+			[]string{"signIn", "mailDomain", "mailFrom", "learnerAppUrl", "publicBaseUrl (or apiDomainName)"}},
+		{"cognito without its settings", `{"signIn": "cognito", "mailDomain": "x.org", "mailFrom": "a@x.org", "consoleDomainName": "c.x.org"}`, nil,
+			[]string{"cognitoDomainPrefix", "learnerAppUrl", "publicBaseUrl (or apiDomainName)", "consoleCertificateArn (with consoleDomainName)"}},
 		{"oidc without issuer and audience", `{"signIn": "oidc"}`, map[string]any{"consoleOrigin": "https://c.x.org"},
 			[]string{"oidcIssuerUrl", "oidcAudience", "mailDomain", "mailFrom", "learnerAppUrl", "publicBaseUrl (or apiDomainName)"}},
 	}
@@ -118,6 +121,12 @@ func TestInvalidSettingsFailTheSynth(t *testing.T) {
 			c.APICertificateARN = "arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-aaaa-bbbb-cccc-123456789012"
 		}, "apiCertificateArn is set without apiDomainName"},
 		{"learner app over http", func(c *Config) { c.LearnerAppURL = "http://learn.example.org" }, "learnerAppUrl"},
+		{"console certificate outside us-east-1", func(c *Config) {
+			c.ConsoleCertificateARN = "arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-aaaa-bbbb-cccc-123456789012"
+		}, "want an ACM certificate ARN in us-east-1"},
+		{"console certificate without domain", func(c *Config) { c.ConsoleDomainName, c.ConsoleOrigin = "", "" }, "consoleCertificateArn is set without consoleDomainName"},
+		{"console domain in capitals", func(c *Config) { c.ConsoleDomainName, c.ConsoleOrigin = "Console.example.org", "" }, "consoleDomainName"},
+		{"console origin elsewhere than its domain", func(c *Config) { c.ConsoleOrigin = "https://admin.example.org" }, "not https://console.qa.learn.example.org"},
 		{"reminder hour 24", func(c *Config) { h := 24; c.ReminderHourUTC = &h }, "reminderHourUtc 24"},
 		{"no audit retention", func(c *Config) { d := 0; c.AuditRetentionDays = &d }, "auditRetentionDays 0"},
 		{"audit retention over ten years", func(c *Config) { d := MaxAuditRetentionDays + 1; c.AuditRetentionDays = &d }, "auditRetentionDays 3651"},
@@ -332,7 +341,7 @@ func TestSignInIsTheUserPoolsIDTokens(t *testing.T) {
 		}
 	}
 	// AND one app client: the console's, public (no secret), code flow only
-	// (with PKCE), back to the stage's callback URLs
+	// (with PKCE), back to the deployed console and the stage's other URLs
 	clients := s.resources("AWS::Cognito::UserPoolClient")
 	if len(clients) != 1 {
 		t.Fatalf("clients: %d", len(clients))
@@ -345,12 +354,19 @@ func TestSignInIsTheUserPoolsIDTokens(t *testing.T) {
 			"GenerateSecret":                  "false",
 			"AllowedOAuthFlows":               `["code"]`,
 			"AllowedOAuthFlowsUserPoolClient": "true",
-			"CallbackURLs":                    render(toAny(t, s.cfg.ConsoleCallbackURLs), nil),
 			"SupportedIdentityProviders":      `["COGNITO"]`,
 			"PreventUserExistenceErrors":      "ENABLED",
 		} {
 			if got := render(get(props, field), nil); got != want {
 				t.Errorf("client %s: got %s, want %s", field, got, want)
+			}
+		}
+		for field, want := range map[string][]string{
+			"CallbackURLs": append([]string{s.consoleOrigin(t) + consoleCallbackPath}, s.cfg.ConsoleCallbackURLs...),
+			"LogoutURLs":   append([]string{s.consoleOrigin(t) + "/"}, s.cfg.ConsoleLogoutURLs...),
+		} {
+			if got := renderAll(get(props, field)); !slices.Equal(got, want) {
+				t.Errorf("client %s: got %q, want %q", field, got, want)
 			}
 		}
 		if flows := render(get(props, "ExplicitAuthFlows"), nil); strings.Contains(flows, "PASSWORD") || strings.Contains(flows, "SRP") {
@@ -567,8 +583,8 @@ func TestPublicRoutesThrottledAndCORSForTheConsoleOnly(t *testing.T) {
 	// AND CORS admits the console's origin alone, for every method of the
 	// routes and the headers the console sends
 	cors := get(s.resource(t, s.logicalID(t, "HttpApi"), "AWS::ApiGatewayV2::Api"), "Properties", "CorsConfiguration")
-	if got := render(get(cors, "AllowOrigins"), nil); got != `["`+s.cfg.ConsoleOrigin+`"]` {
-		t.Errorf("AllowOrigins %s, want the console's origin alone", got)
+	if got := renderAll(get(cors, "AllowOrigins")); !slices.Equal(got, []string{s.consoleOrigin(t)}) {
+		t.Errorf("AllowOrigins %q, want the console's origin alone, %s", got, s.consoleOrigin(t))
 	}
 	methods := toStrings(list(get(cors, "AllowMethods")))
 	for _, r := range httpapi.Routes {
@@ -588,7 +604,7 @@ func TestPublicRoutesThrottledAndCORSForTheConsoleOnly(t *testing.T) {
 		t.Errorf("qa CORS %s", otherCORS)
 	}
 	// AND the local gateway's preflight answer is made of the same values
-	h := httpapi.CORSPreflightHeaders(s.cfg.ConsoleOrigin, s.cfg.ConsoleOrigin)
+	h := httpapi.CORSPreflightHeaders(otherStage.ConsoleOrigin, otherStage.ConsoleOrigin)
 	if h["access-control-allow-methods"] != strings.Join(methods, ",") || h["access-control-allow-headers"] != "authorization,content-type" {
 		t.Errorf("local preflight headers %v, API Gateway's methods %v", h, methods)
 	}

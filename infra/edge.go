@@ -21,16 +21,17 @@ const (
 )
 
 // corsPreflight lets browsers call the API from the console's origin alone
-// (Config.ConsoleOrigin, never "*"), with the methods and headers of
-// httpapi's CORS values, which the local gateway answers with too. API
-// Gateway answers the preflight (OPTIONS) itself, before any authorizer.
-func corsPreflight(cfg Config) *awsapigatewayv2.CorsPreflightOptions {
+// (Config.FixedConsoleOrigin, else the console distribution's; never "*"),
+// with the methods and headers of httpapi's CORS values, which the local
+// gateway answers with too. API Gateway answers the preflight (OPTIONS)
+// itself, before any authorizer.
+func corsPreflight(consoleOrigin *string) *awsapigatewayv2.CorsPreflightOptions {
 	var methods []awsapigatewayv2.CorsHttpMethod
 	for _, m := range httpapi.CORSAllowMethods() {
 		methods = append(methods, awsapigatewayv2.CorsHttpMethod(m))
 	}
 	return &awsapigatewayv2.CorsPreflightOptions{
-		AllowOrigins:     jsii.Strings(cfg.ConsoleOrigin),
+		AllowOrigins:     &[]*string{consoleOrigin},
 		AllowMethods:     &methods,
 		AllowHeaders:     jsii.Strings(httpapi.CORSAllowHeaders...),
 		AllowCredentials: jsii.Bool(false),

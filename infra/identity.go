@@ -1,6 +1,8 @@
 package main
 
 import (
+	"slices"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/jsii-runtime-go"
@@ -23,23 +25,47 @@ const (
 	passwordMinLength = 12
 )
 
+// consoleCallbackPath is where the admin console takes the authorization
+// code back (callbackPath in web/src/auth/oidc.ts).
+const consoleCallbackPath = "/auth/callback"
+
 // signIn is who signs administrators in: what the API's JWT authorizer
-// accepts.
+// accepts, and what the admin console signs in with.
 type signIn struct {
 	// issuer is the tokens' iss.
 	issuer *string
 	// audience are the accepted aud values.
 	audience []string
+	// clientID is the admin console's client id at the issuer: the user
+	// pool's app client, or the first of the stage's oidcAudience.
+	clientID *string
 }
 
 // newSignIn declares the stage's sign-in: with SignInCognito a user pool of
-// its own, and with SignInOIDC the stage's issuer and audience.
-func newSignIn(stack awscdk.Stack, cfg Config) signIn {
+// its own, whose app client lets the console at consoleOrigin back in, and
+// with SignInOIDC the stage's issuer and audience.
+func newSignIn(stack awscdk.Stack, cfg Config, consoleOrigin *string) signIn {
 	if cfg.SignIn == SignInOIDC {
 		output(stack, "JwtIssuer", jsii.String(cfg.OIDCIssuerURL), "Issuer of the ID tokens the API accepts (the stage's own OIDC provider)")
-		return signIn{issuer: jsii.String(cfg.OIDCIssuerURL), audience: cfg.OIDCAudience}
+		return signIn{issuer: jsii.String(cfg.OIDCIssuerURL), audience: cfg.OIDCAudience, clientID: jsii.String(cfg.OIDCAudience[0])}
 	}
-	return newUserPool(stack, cfg)
+	return newUserPool(stack, cfg, consoleOrigin)
+}
+
+// signInOrigins are the origins the admin console calls while signing in,
+// for its Content-Security-Policy: with Cognito, the issuer's (its OpenID
+// discovery document) and the hosted sign-in domain's (token and
+// revocation endpoints); with OIDC, the issuer's. They are worked out from
+// the settings, so that the console's distribution does not wait for the
+// user pool, whose app client waits for the distribution's domain.
+func signInOrigins(stack awscdk.Stack, cfg Config) []string {
+	if cfg.SignIn == SignInOIDC {
+		return []string{originOf(cfg.OIDCIssuerURL)}
+	}
+	return []string{
+		"https://cognito-idp." + *stack.Region() + "." + *stack.UrlSuffix(),
+		"https://" + cfg.CognitoDomainPrefix + ".auth." + *stack.Region() + ".amazoncognito.com",
+	}
 }
 
 // newUserPool declares the Cognito user pool administrators sign in with:
@@ -48,7 +74,7 @@ func newSignIn(stack awscdk.Stack, cfg Config) signIn {
 // platform-operators group, a hosted sign-in domain, and the admin
 // console's app client: a public client (no secret) using the authorization
 // code flow, with PKCE, which Cognito supports for clients without a secret.
-func newUserPool(stack awscdk.Stack, cfg Config) signIn {
+func newUserPool(stack awscdk.Stack, cfg Config, consoleOrigin *string) signIn {
 	pool := awscognito.NewUserPool(stack, jsii.String("UserPool"), &awscognito.UserPoolProps{
 		UserPoolName:        jsii.String(cfg.StackName() + "-admins"),
 		SelfSignUpEnabled:   jsii.Bool(false),
@@ -84,10 +110,11 @@ func newUserPool(stack awscdk.Stack, cfg Config) signIn {
 		CognitoDomain: &awscognito.CognitoDomainOptions{DomainPrefix: jsii.String(cfg.CognitoDomainPrefix)},
 	})
 
-	var logout *[]*string
-	if len(cfg.ConsoleLogoutURLs) > 0 {
-		logout = jsii.Strings(cfg.ConsoleLogoutURLs...)
-	}
+	// The deployed console's own callback and sign-out page, then the
+	// stage's others (a console run on a developer's machine).
+	// (Cognito refuses a URL listed twice.)
+	callbacks := jsii.Strings(uniq(append([]string{*consoleOrigin + consoleCallbackPath}, cfg.ConsoleCallbackURLs...))...)
+	logout := jsii.Strings(uniq(append([]string{*consoleOrigin + "/"}, cfg.ConsoleLogoutURLs...))...)
 	client := pool.AddClient(jsii.String("ConsoleClient"), &awscognito.UserPoolClientOptions{
 		UserPoolClientName: jsii.String("admin-console"),
 		GenerateSecret:     jsii.Bool(false),
@@ -100,7 +127,7 @@ func newUserPool(stack awscdk.Stack, cfg Config) signIn {
 				ClientCredentials:      jsii.Bool(false),
 			},
 			Scopes:       &[]awscognito.OAuthScope{awscognito.OAuthScope_OPENID(), awscognito.OAuthScope_EMAIL(), awscognito.OAuthScope_PROFILE()},
-			CallbackUrls: jsii.Strings(cfg.ConsoleCallbackURLs...),
+			CallbackUrls: callbacks,
 			LogoutUrls:   logout,
 		},
 		SupportedIdentityProviders: &[]awscognito.UserPoolClientIdentityProvider{awscognito.UserPoolClientIdentityProvider_COGNITO()},
@@ -116,5 +143,16 @@ func newUserPool(stack awscdk.Stack, cfg Config) signIn {
 	output(stack, "ConsoleClientId", client.UserPoolClientId(), "App client of the admin console (authorization code + PKCE, no secret); the API accepts its ID tokens")
 	output(stack, "SignInDomain", domain.BaseUrl(nil), "Hosted sign-in (OAuth 2.0 authorize and token endpoints) of the user pool")
 	output(stack, "JwtIssuer", issuer, "Issuer of the ID tokens the API accepts")
-	return signIn{issuer: issuer, audience: []string{*client.UserPoolClientId()}}
+	return signIn{issuer: issuer, audience: []string{*client.UserPoolClientId()}, clientID: client.UserPoolClientId()}
+}
+
+// uniq is list without repeats, in its order.
+func uniq(list []string) []string {
+	var out []string
+	for _, s := range list {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }

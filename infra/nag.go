@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
@@ -178,23 +179,84 @@ const bucketNotificationsHandlerPrefix = "BucketNotificationsHandler"
 // (s3:PutBucketNotification on its ARN) and passes IAM5 as it is, and its
 // runtime is the latest Python, which passes L1.
 func suppressBucketNotificationsHandler(stack awscdk.Stack) {
-	found := false
-	for _, c := range *stack.Node().Children() {
-		if !strings.HasPrefix(*c.Node().Id(), bucketNotificationsHandlerPrefix) {
-			continue
-		}
-		role := c.Node().TryFindChild(jsii.String("Role"))
-		handler, ok := c.Node().TryFindChild(jsii.String("Resource")).(awscdk.CfnResource)
-		if role == nil || !ok {
-			panic(fmt.Sprintf("%s: CDK's bucket notifications handler has no Role or Resource child", *c.Node().Path()))
-		}
-		ignoreRedundantRoleDependency(handler)
+	for _, role := range cdkHandlerRoles(stack, bucketNotificationsHandlerPrefix, "Role", "adding a bucket notification") {
 		suppress(role, "AwsSolutions-IAM4",
 			"The role of CDK's own Custom::S3BucketNotifications handler, which runs only while CloudFormation deploys the stack to put the files bucket's notification in place; CDK attaches AWSLambdaBasicExecutionRole to it and offers no way to replace it.",
 			"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")
-		found = true
 	}
-	if !found {
-		panic("no " + bucketNotificationsHandlerPrefix + "* construct in the stack: call suppressBucketNotificationsHandler after adding a bucket notification")
+}
+
+// cdkHandlerRoles finds the Lambdas that CDK adds, once per stack, behind
+// one kind of its own custom resources (construct IDs starting with
+// prefix, the role their child roleID), tells cfn-lint that each one's
+// DependsOn on its role is expected (as for our functions), and returns
+// their roles. It panics when there is none: call it after what makes CDK
+// add them (after).
+func cdkHandlerRoles(stack awscdk.Stack, prefix, roleID, after string) []constructs.IConstruct {
+	var roles []constructs.IConstruct
+	for _, c := range *stack.Node().Children() {
+		if !strings.HasPrefix(*c.Node().Id(), prefix) {
+			continue
+		}
+		role := c.Node().TryFindChild(jsii.String(roleID))
+		handler, ok := c.Node().TryFindChild(jsii.String("Resource")).(awscdk.CfnResource)
+		if role == nil || !ok {
+			panic(fmt.Sprintf("%s: CDK's handler has no %s or Resource child", *c.Node().Path(), roleID))
+		}
+		ignoreRedundantRoleDependency(handler)
+		roles = append(roles, role)
+	}
+	if len(roles) == 0 {
+		panic("no " + prefix + "* construct in the stack: call this after " + after)
+	}
+	return roles
+}
+
+// suppressConsoleDistribution accepts what the AWS Solutions rules find in
+// the admin console's distribution by design. Call it after creating it.
+func suppressConsoleDistribution(distribution awscloudfront.Distribution, customDomain bool) {
+	suppress(distribution, "AwsSolutions-CFR1",
+		"The console is served to administrators wherever they work; who may use it is decided by sign-in (MFA for everyone) and by the API, which the bundle only calls. Its files hold no data.")
+	suppress(distribution, "AwsSolutions-CFR2",
+		"The distribution serves static files (the console's bundle and its config.json) for GET and HEAD only, from a private bucket; there is no application behind it for a WAF to protect, and the API it calls has its own throttling.")
+	if !customDomain {
+		suppress(distribution, "AwsSolutions-CFR4",
+			"Without consoleDomainName the console is on the distribution's own *.cloudfront.net domain, whose default certificate cannot be given a security policy; "+
+				"set consoleDomainName and consoleCertificateArn for TLSv1.2_2021 at least (which the stage's custom domain gets).")
+	}
+}
+
+// bucketDeploymentHandlerPrefix starts the construct ID of the Lambda that
+// CDK adds, once per stack, behind every Custom::CDKBucketDeployment (the
+// ID ends in a fixed hash).
+const bucketDeploymentHandlerPrefix = "Custom::CDKBucketDeployment"
+
+// suppressBucketDeploymentHandler accepts the findings on the Lambda behind
+// CDK's Custom::CDKBucketDeployment, which copies the console's bundle from
+// CDK's asset bucket to the console bucket while CloudFormation deploys,
+// and tells cfn-lint that its DependsOn on its role is expected (as for our
+// functions). Call it after declaring the deployments.
+func suppressBucketDeploymentHandler(stack awscdk.Stack, bucket awss3.Bucket) {
+	bucketID := stack.GetLogicalId(bucket.Node().DefaultChild().(awscdk.CfnElement))
+	appliesTo := []any{
+		"Action::s3:GetBucket*", "Action::s3:GetObject*", "Action::s3:List*", "Action::s3:Abort*", "Action::s3:DeleteObject*",
+		fmt.Sprintf("Resource::<%s.Arn>/*", *bucketID),
+		// CDK's asset bucket, named after the bootstrap qualifier, account and region.
+		cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::arn:.+:s3:::cdk-[a-z0-9]+-assets-.+\/\*$/`)},
+	}
+	for _, role := range cdkHandlerRoles(stack, bucketDeploymentHandlerPrefix, "ServiceRole", "declaring a BucketDeployment") {
+		suppress(role, "AwsSolutions-IAM4",
+			"The role of CDK's own Custom::CDKBucketDeployment handler, which runs only while CloudFormation deploys the stack to copy the admin console's bundle; CDK attaches AWSLambdaBasicExecutionRole to it and offers no way to replace it.",
+			"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")
+		policy := role.Node().TryFindChild(jsii.String("DefaultPolicy"))
+		if policy == nil {
+			panic(fmt.Sprintf("%s: CDK's bucket deployment handler's role has no DefaultPolicy", *role.Node().Path()))
+		}
+		cdknag.NagSuppressions_AddResourceSuppressions(policy, &[]*cdknag.NagPackSuppression{{
+			Id: jsii.String("AwsSolutions-IAM5"),
+			Reason: jsii.String("CDK's bucket deployment grants its handler read on CDK's bootstrap asset bucket, where the bundle's zip is, and " +
+				"read, write and delete on the objects of the console bucket alone, which it syncs (list, get, put, delete, abort); the action wildcards are CDK's grantRead and grantReadWrite sets."),
+			AppliesTo: &appliesTo,
+		}}, jsii.Bool(true))
 	}
 }

@@ -72,6 +72,10 @@ type BackOfficeStackProps struct {
 	// AssetDir holds each function's built binary at <AssetDir>/<name>/bootstrap.
 	// Empty means DefaultAssetDir.
 	AssetDir string
+	// ConsoleDir is the admin console's built bundle (index.html, assets/).
+	// Empty means ConsoleBundle(DefaultConsoleBundleDir,
+	// DefaultConsolePlaceholderDir): web/dist, else a placeholder.
+	ConsoleDir string
 	// ReminderHourUTC is the hour of Saturday (UTC, 0 to 23) the invitation
 	// reminders go out at. Nil means Config.ReminderHourUTC, else the
 	// context value reminderHourUtc (`cdk synth -c reminderHourUtc=7`), and
@@ -768,6 +772,14 @@ func NewBackOfficeStack(scope constructs.Construct, id string, props *BackOffice
 	if props.AssetDir != "" {
 		assetDir = props.AssetDir
 	}
+	consoleDir := props.ConsoleDir
+	if consoleDir == "" {
+		dir, err := ConsoleBundle(DefaultConsoleBundleDir, DefaultConsolePlaceholderDir)
+		if err != nil {
+			panic(err.Error())
+		}
+		consoleDir = dir
+	}
 	hourProp := props.ReminderHourUTC
 	if hourProp == nil {
 		hourProp = cfg.ReminderHourUTC
@@ -778,10 +790,11 @@ func NewBackOfficeStack(scope constructs.Construct, id string, props *BackOffice
 	stack := awscdk.NewStack(scope, &id, &stackProps)
 	cfg.tagResources(stack)
 
+	accessLogs := newAccessLogs(stack)
 	s := &stores{
 		table:             newTable(stack, resources.Table),
 		queues:            map[string]awssqs.Queue{},
-		bucket:            newFilesBucket(stack, resources.Bucket),
+		bucket:            newFilesBucket(stack, resources.Bucket, accessLogs),
 		unsubscribeSecret: newUnsubscribeSecret(stack),
 	}
 	for _, spec := range resources.Queues {
@@ -803,7 +816,10 @@ func NewBackOfficeStack(scope constructs.Construct, id string, props *BackOffice
 		}
 	}
 	checkFunctionSpecs()
-	api, stage := newHTTPAPI(stack, cfg)
+	// The console's distribution comes first: the API's CORS and the user
+	// pool's callback URLs name its origin.
+	console := newConsole(stack, cfg, accessLogs, s.bucket)
+	api, stage := newHTTPAPI(stack, console.origin)
 	configSet := newMailFeedback(stack, s.queues[resources.FeedbackQueue.Name])
 	newSendingDomain(stack, cfg, configSet)
 	d := &deps{stores: s, cfg: cfg, reminderHour: reminderHour(stack, hourProp),
@@ -814,7 +830,9 @@ func NewBackOfficeStack(scope constructs.Construct, id string, props *BackOffice
 		functions[spec.name] = fn
 		output(stack, functionID(spec.name)+"Name", fn.FunctionName(), "Lambda function "+spec.name)
 	}
-	public := addRoutes(api, newSignIn(stack, cfg), functions)
+	signIn := newSignIn(stack, cfg, console.origin)
+	console.deploy(stack, cfg, consoleDir, signIn)
+	public := addRoutes(api, signIn, functions)
 	throttlePublicRoutes(stage, public)
 	newAPIDomain(stack, cfg, api, stage)
 	NewOperations(stack, "Operations", &OperationsProps{
@@ -922,10 +940,11 @@ func newQueue(stack awscdk.Stack, spec resources.QueueSpec) awssqs.Queue {
 	})
 }
 
-// newFilesBucket declares the bucket of report files and uploaded imports,
-// private and expiring, with its server access logs in a second bucket.
-func newFilesBucket(stack awscdk.Stack, spec resources.BucketSpec) awss3.Bucket {
-	accessLogs := awss3.NewBucket(stack, jsii.String("AccessLogs"), &awss3.BucketProps{
+// newAccessLogs declares the bucket of the S3 server access logs of the
+// stack's other buckets, each under a prefix of its own; they expire after
+// accessLogRetentionDays.
+func newAccessLogs(stack awscdk.Stack) awss3.Bucket {
+	return awss3.NewBucket(stack, jsii.String("AccessLogs"), &awss3.BucketProps{
 		// Log delivery writes only to SSE-S3 buckets.
 		Encryption:        awss3.BucketEncryption_S3_MANAGED,
 		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
@@ -935,25 +954,38 @@ func newFilesBucket(stack awscdk.Stack, spec resources.BucketSpec) awss3.Bucket 
 			Expiration: awscdk.Duration_Days(jsii.Number(accessLogRetentionDays)),
 		}},
 	})
+}
 
-	return awss3.NewBucket(stack, jsii.String("Files"), &awss3.BucketProps{
+// privateBucket are the properties every bucket of the stack but
+// accessLogs starts from: encrypted with SSE-S3, no public access, no ACLs,
+// TLS 1.2 or later only, and its server access logs in accessLogs under
+// logPrefix.
+func privateBucket(accessLogs awss3.Bucket, logPrefix string) *awss3.BucketProps {
+	return &awss3.BucketProps{
 		Encryption:             awss3.BucketEncryption_S3_MANAGED,
 		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
 		ObjectOwnership:        awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
 		EnforceSSL:             jsii.Bool(true),
 		MinimumTLSVersion:      jsii.Number(1.2),
 		ServerAccessLogsBucket: accessLogs,
-		ServerAccessLogsPrefix: jsii.String(spec.Name + "/"),
-		LifecycleRules:         filesLifecycle(spec),
-		// Browsers upload import CSVs straight to S3 with presigned PUT URLs;
-		// the signature, not the origin, is what authorises the upload.
-		Cors: &[]*awss3.CorsRule{{
-			AllowedMethods: &[]awss3.HttpMethods{awss3.HttpMethods_PUT},
-			AllowedOrigins: jsii.Strings("*"),
-			AllowedHeaders: jsii.Strings("*"),
-			MaxAge:         jsii.Number(3600),
-		}},
-	})
+		ServerAccessLogsPrefix: jsii.String(logPrefix),
+	}
+}
+
+// newFilesBucket declares the bucket of report files and uploaded imports,
+// private and expiring, with its server access logs in accessLogs.
+func newFilesBucket(stack awscdk.Stack, spec resources.BucketSpec, accessLogs awss3.Bucket) awss3.Bucket {
+	props := privateBucket(accessLogs, spec.Name+"/")
+	props.LifecycleRules = filesLifecycle(spec)
+	// Browsers upload import CSVs straight to S3 with presigned PUT URLs;
+	// the signature, not the origin, is what authorises the upload.
+	props.Cors = &[]*awss3.CorsRule{{
+		AllowedMethods: &[]awss3.HttpMethods{awss3.HttpMethods_PUT},
+		AllowedOrigins: jsii.Strings("*"),
+		AllowedHeaders: jsii.Strings("*"),
+		MaxAge:         jsii.Number(3600),
+	}}
+	return awss3.NewBucket(stack, jsii.String("Files"), props)
 }
 
 // filesLifecycle is the files bucket's lifecycle: every prefix of
@@ -1084,13 +1116,13 @@ func checkFunctionSpecs() {
 // newHTTPAPI declares the HTTP API, with CORS for the console's origin
 // alone (corsPreflight), and its default stage; addRoutes adds the routes
 // once the functions exist (which may need the stage's URL).
-func newHTTPAPI(stack awscdk.Stack, cfg Config) (awsapigatewayv2.HttpApi, awsapigatewayv2.HttpStage) {
+func newHTTPAPI(stack awscdk.Stack, consoleOrigin *string) (awsapigatewayv2.HttpApi, awsapigatewayv2.HttpStage) {
 	api := awsapigatewayv2.NewHttpApi(stack, jsii.String("HttpApi"), &awsapigatewayv2.HttpApiProps{
 		ApiName:     stack.StackName(),
 		Description: jsii.String("Back office API"),
 		// The default stage is declared below, with access logs and throttling.
 		CreateDefaultStage: jsii.Bool(false),
-		CorsPreflight:      corsPreflight(cfg),
+		CorsPreflight:      corsPreflight(consoleOrigin),
 	})
 	accessLogs := awslogs.NewLogGroup(stack, jsii.String("HttpApiAccessLogs"), &awslogs.LogGroupProps{
 		Retention: logRetention,

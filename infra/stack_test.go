@@ -85,6 +85,10 @@ func synthesise(dir string) (s *synthesis, err error) {
 			return nil, err
 		}
 	}
+	bundle, err := writeConsoleBundle(dir)
+	if err != nil {
+		return nil, err
+	}
 	raw, err := os.ReadFile("../cdk.json")
 	if err != nil {
 		return nil, err
@@ -105,10 +109,10 @@ func synthesise(dir string) (s *synthesis, err error) {
 	if err != nil {
 		return nil, err
 	}
-	stack := NewBackOfficeStack(app, cfg.StackName(), &BackOfficeStackProps{AssetDir: assets, Config: cfg, StackProps: cfg.StackProps()})
+	stack := NewBackOfficeStack(app, cfg.StackName(), &BackOfficeStackProps{AssetDir: assets, ConsoleDir: bundle, Config: cfg, StackProps: cfg.StackProps()})
 	// A second stage in the same app, with the other choices: its own OIDC
 	// issuer, no custom domain (see otherStage).
-	other := NewBackOfficeStack(app, otherStage.StackName(), &BackOfficeStackProps{AssetDir: assets, Config: otherStage, StackProps: otherStage.StackProps()})
+	other := NewBackOfficeStack(app, otherStage.StackName(), &BackOfficeStackProps{AssetDir: assets, ConsoleDir: bundle, Config: otherStage, StackProps: otherStage.StackProps()})
 
 	// A queue without a dead-letter queue breaks AwsSolutions-SQS3: proof that
 	// the checks run at all, so that "no errors" below means something.
@@ -894,8 +898,8 @@ func TestFunctionsAreBuiltAndLeastPrivileged(t *testing.T) {
 		// The reports function's queue.
 		"REPORT_QUEUE_URL": {s.logicalID(t, constructID(resources.ReportQueue.Name))},
 	}
-	if got, want := len(s.resources("AWS::Lambda::Function")), len(Functions())+1; got != want {
-		t.Errorf("functions: got %d, want %d (one each and CDK's bucket notifications handler)", got, want)
+	if got, want := len(s.resources("AWS::Lambda::Function")), len(Functions())+2; got != want {
+		t.Errorf("functions: got %d, want %d (one each, CDK's bucket notifications and bucket deployment handlers)", got, want)
 	}
 
 	for _, name := range Functions() {
