@@ -82,9 +82,12 @@ func (b Base) Validate() []string {
 	return nil
 }
 
-// Store opens the store on the function's table, writing audit records
-// with the function's retention.
-func (b Base) Store(awsCfg aws.Config) *dynamo.Store {
+// OpenStore opens the store on the function's table, writing audit
+// records with the function's retention. It is a function, not a method
+// of Base: the settings are handed to reflection (env.Load), and a method
+// naming *dynamo.Store would make the linker keep every method of the
+// store in every binary that uses html/template (the mailer, messaging).
+func OpenStore(awsCfg aws.Config, b Base) *dynamo.Store {
 	s := dynamo.Open(awsCfg, b.Table)
 	days := b.AuditRetentionDays
 	if days < 1 {

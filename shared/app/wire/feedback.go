@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"github.com/learnops/backoffice/shared/app/start"
 	"log/slog"
 	"time"
 
@@ -27,6 +28,6 @@ func ReadFeedback(vars *env.Reader) (Base, string, error) {
 // and marking their pending invitations undeliverable, with partial batch
 // failures.
 func Feedback(awsCfg aws.Config, c Base, logger *slog.Logger) queue.Handler {
-	store := c.Store(awsCfg)
+	store := start.OpenStore(awsCfg, c)
 	return queue.BatchHandler(feedback.NewHandler(store, time.Now, logger).Handle, logger)
 }

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"context"
+	"github.com/learnops/backoffice/shared/app/start"
 	"log/slog"
 	"time"
 
@@ -38,7 +39,7 @@ func ReadReports(vars *env.Reader) (Reports, string, error) {
 
 // ReportsService returns the reports service of the configuration.
 func ReportsService(awsCfg aws.Config, c Reports, logger *slog.Logger) *reports.Service {
-	store := c.Store(awsCfg)
+	store := start.OpenStore(awsCfg, c.Base)
 	client := queue.Open(awsCfg)
 	svc := reports.NewService(store, admin.NewService(store, admin.Config{}), queue.NewWork(client, c.ReportQueueURL),
 		bucket(awsCfg, c.FilesBucket), queue.NewPublisher(client, c.MailQueueURL))
@@ -48,7 +49,7 @@ func ReportsService(awsCfg aws.Config, c Reports, logger *slog.Logger) *reports.
 
 // TrendsService returns the trends service on the configuration's table.
 func TrendsService(awsCfg aws.Config, c Reports) *trends.Service {
-	store := c.Store(awsCfg)
+	store := start.OpenStore(awsCfg, c.Base)
 	return trends.NewService(store, admin.NewService(store, admin.Config{}))
 }
 

@@ -82,7 +82,7 @@ type services struct {
 }
 
 func newServices(awsCfg aws.Config, c Learners, logger *slog.Logger) services {
-	store := c.Store(awsCfg)
+	store := start.OpenStore(awsCfg, c.Base)
 	cfg := admin.Config{LearnerAppURL: c.LearnerAppURL}
 	if c.WorkQueueURL != "" {
 		cfg.Deletion = members.NewDeletions(store, queue.NewWork(queue.Open(awsCfg), c.WorkQueueURL))

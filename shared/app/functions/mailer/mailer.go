@@ -95,7 +95,7 @@ func Handler(ctx context.Context, awsCfg aws.Config, c Config, logger *slog.Logg
 	if err != nil {
 		return nil, err
 	}
-	ledger := c.Store(awsCfg).MailLedger()
+	ledger := start.OpenStore(awsCfg, c.Base).MailLedger()
 	dispatcher := mail.NewDispatcher(ledger, sender, pacer, c.From, logger).WithCampaigns(ledger, ledger).WithErasures(ledger)
 	logger.Info("mailer ready", slog.Float64("accountSendRate", account), slog.Int("concurrency", c.Concurrency),
 		slog.Float64("instanceSendRate", each), slog.String("from", c.From), slog.String("configurationSet", c.ConfigurationSet))

@@ -68,7 +68,7 @@ func Handler(ctx context.Context, awsCfg aws.Config, c Config, logger *slog.Logg
 	if err != nil {
 		return triggers.Triggers{}, err
 	}
-	store := c.Store(awsCfg).MessagingStore()
+	store := start.OpenStore(awsCfg, c.Base).MessagingStore()
 	client := queue.Open(awsCfg)
 	plans := queue.NewWork(client, c.PlanQueueURL)
 	svc := messaging.NewService(store, admin.NewAuthorizer(store), plans,
