@@ -352,8 +352,10 @@ func TestExportHoldsTheAuditRecordsNamingThem(t *testing.T) {
 		Target: audit.Target{Type: audit.TargetMessage, ID: "m1"}, Changes: []audit.Change{{Field: "audience", New: `["JO@acme.edu","ann@acme.edu"]`}}}
 	var done privacy.Job
 	store := &fakeStore{
-		getJob:       func(string, privacy.Kind, string) (privacy.Job, error) { return job, nil },
-		personalData: func(string, bo.Email) (privacy.Sections, error) { return privacy.Sections{"profile": joData["profile"]}, nil },
+		getJob: func(string, privacy.Kind, string) (privacy.Job, error) { return job, nil },
+		personalData: func(string, bo.Email) (privacy.Sections, error) {
+			return privacy.Sections{"profile": joData["profile"]}, nil
+		},
 		auditNaming: func(string, privacy.AuditPartitions) ([]audit.Record, error) {
 			return append(slices.Clone(joAudit), audience), nil
 		},
