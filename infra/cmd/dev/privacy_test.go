@@ -203,6 +203,17 @@ func TestPersonalDataBlackBox(t *testing.T) {
 		rep = dean.do("GET", orgPath+"/reports/"+rep.str("id"), nil).must(t, 200)
 	}
 
+	// A member export searched by their address: the file and its audit
+	// record (the search typed) name them.
+	mex := dean.do("POST", progPath+"/member-exports", map[string]any{"search": erasedEmail}).must(t, 202)
+	mexPath := mex.header.Get("Location")
+	for deadline := time.Now().Add(progressBound); mex.str("status") != "done"; time.Sleep(200 * time.Millisecond) {
+		if time.Now().After(deadline) || mex.str("status") == "failed" {
+			t.Fatalf("member export: %s", mex.raw)
+		}
+		mex = dean.do("GET", mexPath, nil).must(t, 200)
+	}
+
 	// The export by an org admin: every section present and non-empty.
 	person := url.PathEscape(erasedEmail)
 	ex := dean.do("POST", orgPath+"/people/"+person+"/data-export", nil).must(t, 202)
@@ -231,7 +242,7 @@ func TestPersonalDataBlackBox(t *testing.T) {
 	for _, r := range auditSection {
 		sectionActions = append(sectionActions, r.(map[string]any)["action"].(string))
 	}
-	for _, want := range []string{"invitation.create", "member.join", "enrollment.create", "message.create"} {
+	for _, want := range []string{"invitation.create", "member.join", "enrollment.create", "message.create", "member_export.start"} {
 		if !slices.Contains(sectionActions, want) || !strings.Contains(string(files["audit.csv"]), want) {
 			t.Errorf("the audit section lacks %s: %v", want, sectionActions)
 		}
@@ -329,8 +340,8 @@ func TestPersonalDataBlackBox(t *testing.T) {
 func (s *system) checkErasedAudit(t *testing.T, dean caller, orgPath string, erasure reply) {
 	t.Helper()
 	anon := erasure.str("anonymousId") + "@erased.invalid"
-	if erasure.num("counts", "auditRecords") < 5 {
-		t.Errorf("the erasure rewrote %v audit records, want at least 5 (invitation, joining, enrolling, message, own export)",
+	if erasure.num("counts", "auditRecords") < 6 {
+		t.Errorf("the erasure rewrote %v audit records, want at least 6 (invitation, joining, enrolling, message, member export, own export)",
 			erasure.num("counts", "auditRecords"))
 	}
 	recs, _ := auditLog(t, dean, orgPath, "", 100)

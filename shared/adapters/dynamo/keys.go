@@ -255,6 +255,8 @@ import (
 //	                                          attribute_not_exists(PK): a second run fails its condition and
 //	                                          changes nothing; no counter moves. Beyond 48 enrollments, the
 //	                                          extra ones first, 50 a TransactWrite of their own (resumable)
+//	member jobs whose selection named a       Query PK=PROGRAM#<pid>, SK begins_with EXPORT# (each program of the
+//	  person (erasure)                          org); UpdateItem SET search, emails attribute_exists(PK)
 //	the audit records naming a person         Query PK=AUDIT#<orgId>#ACTOR#<email> and ...#TARGET#<type>#<id> for
 //	  (export, erasure)                         their invitation, member, admin and enrollment targets (each
 //	                                            spelling of the address) and the messages picked for them (the

@@ -366,6 +366,8 @@ func (s *Store) DeletePersonalExports(ctx context.Context, orgID, subject string
 //   - their invitation links (GSI6 TOKEN#) and delivery records are
 //     deleted, and the org's messages picked for them by hand name the
 //     anonymous address instead;
+//   - the org's member exports searched by their address, and bulk
+//     resends that picked them, name the anonymous address instead;
 //   - their opt-out from the org's mail and their message cap are
 //     deleted, and their suppression too unless they are a learner of
 //     another org (it is kept for that org's mail).
@@ -419,6 +421,11 @@ func (s *Store) EraseItems(ctx context.Context, orgID string, email, anon bo.Ema
 			counts["messages"]++
 		}
 	}
+	n, err := s.anonymiseSelections(ctx, orgID, email.Key, anon.Key)
+	if err != nil {
+		return nil, err
+	}
+	counts["memberJobs"] += n
 	contacts := []key{optOutKey(email.Key, orgID), capKey(email.Key, orgID)}
 	if !elsewhere {
 		contacts = append(contacts, suppressionKey(email.Key))
@@ -524,6 +531,52 @@ func (s *Store) moveEnrollments(l bo.Learner, anon bo.Email, enrollments []bo.En
 		items = append(items, putNew(s.table, newEnrollmentRecord(e)))
 	}
 	return items
+}
+
+// anonymiseSelections replaces the address in the selections of the org's
+// member exports (the search an admin typed) and bulk resends (the
+// addresses picked), setting only those fields so that a job running
+// meanwhile keeps its progress. It returns how many jobs it changed.
+func (s *Store) anonymiseSelections(ctx context.Context, orgID, emailKey, anonKey string) (int, error) {
+	programs, err := s.orgPrograms(ctx, orgID)
+	if err != nil {
+		return 0, err
+	}
+	re := regexp.MustCompile("(?i)" + regexp.QuoteMeta(emailKey))
+	changed := 0
+	for _, pid := range programs {
+		jobs, err := queryAll[exportRecord](ctx, s, programPK(pid), prefixExport)
+		if err != nil {
+			return changed, err
+		}
+		for _, j := range jobs {
+			named := re.MatchString(j.Search)
+			emails := make([]string, len(j.Emails))
+			for i, e := range j.Emails {
+				emails[i] = re.ReplaceAllLiteralString(e, anonKey)
+				named = named || emails[i] != e
+			}
+			if !named {
+				continue
+			}
+			update, values := "SET #search = :s", map[string]types.AttributeValue{":s": str(re.ReplaceAllLiteralString(j.Search, anonKey))}
+			names := map[string]string{"#search": "search"}
+			if len(emails) > 0 {
+				update += ", #emails = :e"
+				names["#emails"], values[":e"] = "emails", stringList(emails)
+			}
+			_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: s.table, Key: mustKey(j.key),
+				UpdateExpression: aws.String(update), ConditionExpression: aws.String("attribute_exists(PK)"),
+				ExpressionAttributeNames: names, ExpressionAttributeValues: values})
+			if isConditionFailed(err) {
+				continue // expired meanwhile
+			} else if err != nil {
+				return changed, fmt.Errorf("anonymise member job %s: %w", j.ID, err)
+			}
+			changed++
+		}
+	}
+	return changed, nil
 }
 
 // anonymiseMessage replaces the address in a message's hand-picked

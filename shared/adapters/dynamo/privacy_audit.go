@@ -17,7 +17,7 @@ import (
 
 // AuditNaming returns, each once and newest first, the org's audit records
 // in the partitions that may name a person: every page of the partitions of
-// their actor keys and of the targets given, and of the targets of the
+// their actor keys, of the targets and of the actions given, and of the targets of the
 // org's messages whose hand-picked audience holds one of their addresses
 // (in any case). Every partition is read with Queries, one a page; the
 // org's messages with one more. It returns the table's error.
@@ -28,6 +28,9 @@ func (s *Store) AuditNaming(ctx context.Context, orgID string, p privacy.AuditPa
 	}
 	for _, t := range p.Targets {
 		pks = append(pks, auditTargetPK(orgID, t.Type, t.ID))
+	}
+	for _, a := range p.Actions {
+		pks = append(pks, auditActionPK(orgID, a))
 	}
 	msgs, err := s.orgMessages(ctx, orgID)
 	if err != nil {

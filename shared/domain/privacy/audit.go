@@ -24,14 +24,19 @@ func addresses(email bo.Email, data Sections) []string {
 	return slices.Compact(out)
 }
 
+// freeTextActions are the actions whose changed values hold text an admin
+// typed, which may be someone's address: a member export's search.
+var freeTextActions = []string{audit.MemberExportStart}
+
 // auditPartitions returns where the audit records naming the person are:
 // the partitions of the actor keys of their addresses, of the invitation,
 // member and admin targets named by each spelling, of the enrollment
-// targets of each of their enrollments, and the org's messages picked for
-// them by hand (see AuditPartitions).
+// targets of each of their enrollments, of the free-text actions, and the
+// org's messages picked for them by hand (see AuditPartitions). Only the
+// records that name them are kept (auditRecords).
 func auditPartitions(email bo.Email, data Sections) AuditPartitions {
 	spellings := addresses(email, data)
-	p := AuditPartitions{Addresses: spellings}
+	p := AuditPartitions{Addresses: spellings, Actions: freeTextActions}
 	for _, a := range spellings {
 		p.ActorKeys = append(p.ActorKeys, strings.ToLower(a))
 		for _, t := range []string{audit.TargetInvitation, audit.TargetMember, audit.TargetAdmin} {

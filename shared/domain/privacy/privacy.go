@@ -172,12 +172,15 @@ type Store interface {
 
 // AuditPartitions are where the audit records that may name a person are:
 // those they made (their actor keys), those of the targets that carry
-// their address in their id (invitation, member, admin, enrollment), and
-// those of the org's messages whose hand-picked audience holds one of the
-// addresses (the record of the message's creation lists it).
+// their address in their id (invitation, member, admin, enrollment), those
+// of the actions whose changed values are free text an admin typed (a
+// member export's search), and those of the org's messages whose
+// hand-picked audience holds one of the addresses (the record of the
+// message's creation lists it).
 type AuditPartitions struct {
 	ActorKeys []string
 	Targets   []audit.Target
+	Actions   []string
 	// Addresses are the person's addresses as the org's items spell them.
 	Addresses []string
 }

@@ -1667,9 +1667,9 @@ export interface paths {
          *     `audit`, `items`). Once `done`, `counts` says what it changed:
          *     `learners`, `enrollments`, `invitationLinks`, `deliveries`,
          *     `messages`, `contactRecords`, `importResultParts`,
-         *     `filesRewritten`, `personalExports`, `auditRecords` (all 0 for a
-         *     person erased already), and
-         *     `anonymousId` names the anonymous address
+         *     `filesRewritten`, `personalExports`, `auditRecords`, `memberJobs`
+         *     (member exports and bulk resends whose selection named them; all
+         *     0 for a person erased already), and `anonymousId` names the anonymous address
          *     (`<anonymousId>@erased.invalid`) that stands in for them in what
          *     was kept. Erasure records are kept.
          */
