@@ -9,6 +9,7 @@ import (
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/domain/audit"
 	"github.com/learnops/backoffice/shared/domain/invite"
+	"github.com/learnops/backoffice/shared/domain/members"
 	"github.com/learnops/backoffice/shared/domain/privacy"
 )
 
@@ -106,5 +107,40 @@ func TestAuditNamingAndReplace(t *testing.T) {
 		if found != 1 {
 			t.Errorf("filter %+v: %d copies of the record, want 1", f, found)
 		}
+	}
+}
+
+// A member export searched by the person's address and a bulk resend that
+// picked them name the anonymous address after the erasure; the other
+// picked address and the rest of the jobs stay.
+func TestEraseItemsClearsMemberJobSelections(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t, 10)
+	jobs := []members.Export{
+		{ID: "exp_search", Selection: members.Selection{Search: "JO@acme.edu", Columns: []string{"status"}}, Rows: 1},
+		{ID: "exp_resend", Kind: members.KindResend, Emails: []string{"jo@acme.edu", "ann@acme.edu"}, Counts: map[string]int{"sent": 2}},
+		{ID: "exp_other", Selection: members.Selection{Search: "ann"}},
+	}
+	for _, e := range jobs {
+		e.OrgID, e.ProgramID, e.Status, e.CreatedAt, e.UpdatedAt, e.ExpiresAt = w.org.ID, w.program.ID, members.ExportDone, t0, t0, t0.AddDate(1, 0, 0)
+		if err := w.store.CreateExport(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	email, _ := bo.ParseEmail("jo@acme.edu")
+	anon := bo.ErasedAddress("anon_jobs")
+	counts, err := w.store.EraseItems(ctx, w.org.ID, email, anon)
+	if err != nil || counts["memberJobs"] != 2 {
+		t.Fatalf("erase: %v, %v (want 2 member jobs)", counts, err)
+	}
+	search, _ := w.store.GetExport(ctx, w.program.ID, "exp_search")
+	resend, _ := w.store.GetExport(ctx, w.program.ID, "exp_resend")
+	other, _ := w.store.GetExport(ctx, w.program.ID, "exp_other")
+	if search.Selection.Search != anon.Key || search.Rows != 1 || fmt.Sprint(resend.Emails) != fmt.Sprint([]string{anon.Key, "ann@acme.edu"}) ||
+		resend.Counts["sent"] != 2 || other.Selection.Search != "ann" {
+		t.Errorf("after the erasure: search %+v, resend %+v, other %+v", search.Selection, resend, other.Selection)
+	}
+	if again, err := w.store.EraseItems(ctx, w.org.ID, email, anon); err != nil || again["memberJobs"] != 0 {
+		t.Errorf("second run: %v, %v", again, err)
 	}
 }
