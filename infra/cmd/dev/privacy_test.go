@@ -9,6 +9,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -201,6 +203,17 @@ func TestPersonalDataBlackBox(t *testing.T) {
 		rep = dean.do("GET", orgPath+"/reports/"+rep.str("id"), nil).must(t, 200)
 	}
 
+	// A member export searched by their address: the file and its audit
+	// record (the search typed) name them.
+	mex := dean.do("POST", progPath+"/member-exports", map[string]any{"search": erasedEmail}).must(t, 202)
+	mexPath := mex.header.Get("Location")
+	for deadline := time.Now().Add(progressBound); mex.str("status") != "done"; time.Sleep(200 * time.Millisecond) {
+		if time.Now().After(deadline) || mex.str("status") == "failed" {
+			t.Fatalf("member export: %s", mex.raw)
+		}
+		mex = dean.do("GET", mexPath, nil).must(t, 200)
+	}
+
 	// The export by an org admin: every section present and non-empty.
 	person := url.PathEscape(erasedEmail)
 	ex := dean.do("POST", orgPath+"/people/"+person+"/data-export", nil).must(t, 202)
@@ -221,8 +234,18 @@ func TestPersonalDataBlackBox(t *testing.T) {
 			t.Errorf("section %s: %d items, CSV %q", name, len(items), csvFile)
 		}
 	}
-	if _, ok := sections["audit"]; !ok || files["audit.csv"] == nil {
-		t.Errorf("no audit section: %v", doc)
+	// The audit section: the records naming them (their invitation, their
+	// own joining and enrolling, the message picked for them), others'
+	// addresses withheld.
+	auditSection, _ := sections["audit"].([]any)
+	var sectionActions []string
+	for _, r := range auditSection {
+		sectionActions = append(sectionActions, r.(map[string]any)["action"].(string))
+	}
+	for _, want := range []string{"invitation.create", "member.join", "enrollment.create", "message.create", "member_export.start"} {
+		if !slices.Contains(sectionActions, want) || !strings.Contains(string(files["audit.csv"]), want) {
+			t.Errorf("the audit section lacks %s: %v", want, sectionActions)
+		}
 	}
 	if !strings.Contains(string(files["profile.csv"]), erasedExtID) || strings.Contains(string(files["person.json"]), "ann@acme.edu") {
 		t.Errorf("profile is not the person's alone: %s", files["person.json"])
@@ -267,6 +290,7 @@ func TestPersonalDataBlackBox(t *testing.T) {
 	if left := s.traces(t); len(left) > 0 {
 		t.Fatalf("the erasure left %d traces:\n%s", len(left), strings.Join(left, "\n"))
 	}
+	s.checkErasedAudit(t, dean, orgPath, erDone)
 	orgAfter := dean.do("GET", orgPath, nil).must(t, 200).get("summary")
 	progAfter := dean.do("GET", progPath, nil).must(t, 200).get("summary")
 	if fmt.Sprint(orgAfter) != fmt.Sprint(orgBefore) || fmt.Sprint(progAfter) != fmt.Sprint(progBefore) {
@@ -305,5 +329,62 @@ func TestPersonalDataBlackBox(t *testing.T) {
 	}
 	if r := dean.do("GET", progPath+"/invitations?search=jo.erasable", nil).must(t, 200); len(r.get("items").([]any)) != 1 {
 		t.Errorf("invitations after inviting again: %s", r.raw)
+	}
+}
+
+// checkErasedAudit: after the erasure, the audit records that named the
+// person name the anonymous address instead (their own changes without
+// their source address), the requests are recorded by digest, and the
+// erasure's outcome is recorded in the asking admin's name with counts
+// only.
+func (s *system) checkErasedAudit(t *testing.T, dean caller, orgPath string, erasure reply) {
+	t.Helper()
+	anon := erasure.str("anonymousId") + "@erased.invalid"
+	if erasure.num("counts", "auditRecords") < 6 {
+		t.Errorf("the erasure rewrote %v audit records, want at least 6 (invitation, joining, enrolling, message, member export, own export)",
+			erasure.num("counts", "auditRecords"))
+	}
+	recs, _ := auditLog(t, dean, orgPath, "", 100)
+	if got := find(recs, "invitation.create", anon); len(got) != 1 || got[0].Actor.Email != "dean@acme.edu" {
+		t.Errorf("the invitation's record, anonymised: %+v", got)
+	} else if _, name, _ := got[0].change("fullName"); name != "" {
+		t.Errorf("the invitation's record keeps the name %q", name)
+	}
+	if got := find(recs, "member.join", anon); len(got) != 1 || got[0].Actor.Email != anon || got[0].Actor.Role != "learner" ||
+		got[0].SourceIP != "" || got[0].Actor.Subject != "" {
+		t.Errorf("their joining, anonymised: %+v", got)
+	}
+	byAnon, _ := auditLog(t, dean, orgPath, "actor="+url.QueryEscape(anon), 100)
+	if acts := actions(byAnon); !slices.Contains(acts, "member.join") || !slices.Contains(acts, "enrollment.create") || !slices.Contains(acts, "person.export") {
+		t.Errorf("the anonymous actor's records: %v", acts)
+	}
+	for _, action := range []string{"person.export", "person.erase", "person.erase.finished"} {
+		got := find(recs, action, "")
+		if len(got) == 0 {
+			t.Errorf("no %s record", action)
+		}
+		for _, r := range got {
+			if r.Target.Type != "person" || strings.Contains(r.Target.ID, "@") {
+				t.Errorf("%s names its person as %+v", action, r.Target)
+			}
+		}
+	}
+	erased := find(recs, "person.erase", "")
+	finished := find(recs, "person.erase.finished", "")
+	if len(erased) != 1 || erased[0].Actor.Email != "dean@acme.edu" || erased[0].Actor.Role != "org_admin" || erased[0].RequestID == "" {
+		t.Errorf("the erasure's request %+v", erased)
+	}
+	if len(finished) != 1 || finished[0].Actor.Email != "dean@acme.edu" || finished[0].Target != erased[0].Target {
+		t.Fatalf("the erasure's outcome %+v (request %+v)", finished, erased)
+	}
+	if _, id, _ := finished[0].change("anonymousId"); id != erasure.str("anonymousId") {
+		t.Errorf("the outcome's anonymous id %q, want %q", id, erasure.str("anonymousId"))
+	}
+	if _, n, _ := finished[0].change("auditRecords"); n != strconv.Itoa(erasure.num("counts", "auditRecords")) {
+		t.Errorf("the outcome's audit count %q, the job's %v", n, erasure.num("counts", "auditRecords"))
+	}
+	raw, _ := json.Marshal(finished[0])
+	if strings.Contains(strings.ToLower(string(raw)), strings.ToLower(erasedEmail)) {
+		t.Errorf("the outcome names the person: %s", raw)
 	}
 }

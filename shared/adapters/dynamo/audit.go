@@ -91,19 +91,26 @@ func (s *Store) auditItems(rec audit.Record) []types.TransactWriteItem {
 			r.Changes = append(r.Changes, auditChange(c))
 		}
 	}
-	pks := []string{auditPK(rec.OrgID), auditActorPK(rec.OrgID, r.ActorKey), auditActionPK(rec.OrgID, rec.Action)}
-	if rec.Target.Type != "" {
-		pks = append(pks, auditTargetPK(rec.OrgID, rec.Target.Type, rec.Target.ID))
-	}
-	if rec.ProgramID != "" {
-		pks = append(pks, auditProgramPK(rec.OrgID, rec.ProgramID))
-	}
+	pks := auditPKs(rec)
 	items := make([]types.TransactWriteItem, len(pks))
 	for i, pk := range pks {
 		r.key = key{PK: pk, SK: auditSK(rec.At, rec.ID)}
 		items[i] = types.TransactWriteItem{Put: &types.Put{TableName: s.table, Item: marshal(r)}}
 	}
 	return items
+}
+
+// auditPKs returns the partitions of a record's copies: the org's, its
+// actor's, its action's, and its target's and program's when it has them.
+func auditPKs(rec audit.Record) []string {
+	pks := []string{auditPK(rec.OrgID), auditActorPK(rec.OrgID, rec.Actor.Key()), auditActionPK(rec.OrgID, rec.Action)}
+	if rec.Target.Type != "" {
+		pks = append(pks, auditTargetPK(rec.OrgID, rec.Target.Type, rec.Target.ID))
+	}
+	if rec.ProgramID != "" {
+		pks = append(pks, auditProgramPK(rec.OrgID, rec.ProgramID))
+	}
+	return pks
 }
 
 // withAudit appends to items the copies of the record attached to ctx

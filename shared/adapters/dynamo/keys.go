@@ -253,7 +253,18 @@ import (
 //	                                          anonymous address attribute_not_exists(PK), Delete its two reminders,
 //	                                          Delete each enrollment attribute_exists(PK) and Put it anonymous
 //	                                          attribute_not_exists(PK): a second run fails its condition and
-//	                                          changes nothing; no counter moves
+//	                                          changes nothing; no counter moves. Beyond 48 enrollments, the
+//	                                          extra ones first, 50 a TransactWrite of their own (resumable)
+//	member jobs whose selection named a       Query PK=PROGRAM#<pid>, SK begins_with EXPORT# (each program of the
+//	  person (erasure)                          org); UpdateItem SET search, emails attribute_exists(PK)
+//	the audit records naming a person         Query PK=AUDIT#<orgId>#ACTOR#<email> and ...#TARGET#<type>#<id> for
+//	  (export, erasure)                         their invitation, member, admin and enrollment targets (each
+//	                                            spelling of the address) and the messages picked for them (the
+//	                                            org's MESSAGE# Query, audience matched), every page, ConsistentRead
+//	anonymise an audit record (erasure)       TransactWrite: Delete each copy whose partition named the person
+//	                                            attribute_exists(PK), Put it under the anonymous address's; Put
+//	                                            the other copies over themselves attribute_exists(PK): a second
+//	                                            run fails its condition and changes nothing
 //	the files an org's jobs name (erasure)    Query PK=ORG#<orgId>, SK begins_with REPORT# and PROGRAM#; for each
 //	                                          program Query PK=PROGRAM#<pid>, SK begins_with EXPORT# and IMPORT#;
 //	                                          each import's parts Query IMPORTRESULT#<id>, rewritten with UpdateItem

@@ -8,12 +8,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/learnops/backoffice/shared/app/resources"
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/domain/audit"
 	"github.com/learnops/backoffice/shared/domain/invite"
 	"github.com/learnops/backoffice/shared/domain/messaging"
 	"github.com/learnops/backoffice/shared/domain/privacy"
@@ -43,9 +43,13 @@ type privacyJobRecord struct {
 	Subject     string           `dynamodbav:"subject"`
 	Requester   string           `dynamodbav:"requester,omitempty"`
 	RequestedBy string           `dynamodbav:"requestedBy"`
-	FileKey     string           `dynamodbav:"fileKey,omitempty"`
-	FinishedAt  *time.Time       `dynamodbav:"finishedAt,omitempty"`
-	ExpiresAt   *int64           `dynamodbav:"expiresAt,omitempty"`
+	// RequestedByEmail and RequestedByRole are the asker's, for the
+	// erasure's audit record of its outcome.
+	RequestedByEmail string     `dynamodbav:"requestedByEmail,omitempty"`
+	RequestedByRole  string     `dynamodbav:"requestedByRole,omitempty"`
+	FileKey          string     `dynamodbav:"fileKey,omitempty"`
+	FinishedAt       *time.Time `dynamodbav:"finishedAt,omitempty"`
+	ExpiresAt        *int64     `dynamodbav:"expiresAt,omitempty"`
 }
 
 func newPrivacyJobRecord(j privacy.Job) privacyJobRecord {
@@ -57,7 +61,7 @@ func newPrivacyJobRecord(j privacy.Job) privacyJobRecord {
 		meta: meta{Type: typ, CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt},
 		ID:   j.ID, OrgID: j.OrgID, Kind: string(j.Kind), Status: string(j.Status), Progress: j.Progress, Counts: j.Counts,
 		Error: j.Error, AnonymousID: j.AnonymousID, Subject: j.Subject, Requester: j.Requester, RequestedBy: j.RequestedBy,
-		FileKey: j.FileKey, FinishedAt: j.FinishedAt}
+		FileKey: j.FileKey, FinishedAt: j.FinishedAt, RequestedByEmail: j.Actor.Email, RequestedByRole: j.Actor.Role}
 	if j.ExpiresAt != nil {
 		at := j.ExpiresAt.Unix()
 		r.ExpiresAt = &at
@@ -68,7 +72,8 @@ func newPrivacyJobRecord(j privacy.Job) privacyJobRecord {
 func (r privacyJobRecord) job() privacy.Job {
 	j := privacy.Job{ID: r.ID, OrgID: r.OrgID, Kind: privacy.Kind(r.Kind), Status: privacy.Status(r.Status), Progress: r.Progress,
 		Counts: r.Counts, Error: r.Error, AnonymousID: r.AnonymousID, Subject: r.Subject, Requester: r.Requester,
-		RequestedBy: r.RequestedBy, FileKey: r.FileKey, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, FinishedAt: r.FinishedAt}
+		RequestedBy: r.RequestedBy, FileKey: r.FileKey, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, FinishedAt: r.FinishedAt,
+		Actor: audit.Actor{Subject: r.RequestedBy, Email: r.RequestedByEmail, Role: r.RequestedByRole}}
 	if j.Counts == nil {
 		j.Counts = map[string]int{}
 	}
@@ -191,22 +196,7 @@ func (s *Store) personIndex(ctx context.Context, emailKey, prefix string) ([]per
 		ExpressionAttributeNames:  map[string]string{"#pk": resources.AttrGSI6PK, "#sk": resources.AttrGSI6SK},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(emailIndexPK(emailKey)), ":prefix": str(prefix)},
 	}
-	var out []personIndexEntry
-	for {
-		res, err := s.db.Query(ctx, in)
-		if err != nil {
-			return nil, fmt.Errorf("person index: %w", err)
-		}
-		var page []personIndexEntry
-		if err := attributevalue.UnmarshalListOfMaps(res.Items, &page); err != nil {
-			return nil, fmt.Errorf("decode person index: %w", err)
-		}
-		out = append(out, page...)
-		if len(res.LastEvaluatedKey) == 0 {
-			return out, nil
-		}
-		in.ExclusiveStartKey = res.LastEvaluatedKey
-	}
+	return queryEvery[personIndexEntry](ctx, s, in, "person index")
 }
 
 // personLearners returns the person's learner items in the org, read
@@ -340,22 +330,7 @@ func (s *Store) personalExports(ctx context.Context, orgID, subject string) ([]p
 		KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :prefix)"),
 		FilterExpression:          aws.String("subject = :subject"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(orgPK(orgID)), ":prefix": str(prefixDataExport), ":subject": str(subject)}}
-	var out []privacyJobRecord
-	for {
-		res, err := s.db.Query(ctx, in)
-		if err != nil {
-			return nil, fmt.Errorf("personal exports: %w", err)
-		}
-		var page []privacyJobRecord
-		if err := attributevalue.UnmarshalListOfMaps(res.Items, &page); err != nil {
-			return nil, err
-		}
-		out = append(out, page...)
-		if len(res.LastEvaluatedKey) == 0 {
-			return out, nil
-		}
-		in.ExclusiveStartKey = res.LastEvaluatedKey
-	}
+	return queryEvery[privacyJobRecord](ctx, s, in, "personal exports")
 }
 
 // DeletePersonalExports deletes the org's personal-data exports of the
@@ -391,6 +366,8 @@ func (s *Store) DeletePersonalExports(ctx context.Context, orgID, subject string
 //   - their invitation links (GSI6 TOKEN#) and delivery records are
 //     deleted, and the org's messages picked for them by hand name the
 //     anonymous address instead;
+//   - the org's member exports searched by their address, and bulk
+//     resends that picked them, name the anonymous address instead;
 //   - their opt-out from the org's mail and their message cap are
 //     deleted, and their suppression too unless they are a learner of
 //     another org (it is kept for that org's mail).
@@ -444,6 +421,11 @@ func (s *Store) EraseItems(ctx context.Context, orgID string, email, anon bo.Ema
 			counts["messages"]++
 		}
 	}
+	n, err := s.anonymiseSelections(ctx, orgID, email.Key, anon.Key)
+	if err != nil {
+		return nil, err
+	}
+	counts["memberJobs"] += n
 	contacts := []key{optOutKey(email.Key, orgID), capKey(email.Key, orgID)}
 	if !elsewhere {
 		contacts = append(contacts, suppressionKey(email.Key))
@@ -470,21 +452,39 @@ func (s *Store) deleteExisting(ctx context.Context, k key) (bool, error) {
 	return true, nil
 }
 
-// maxAnonymisedEnrollments is how many enrollments one learner's
-// anonymising transaction carries (100 items: the learner's two, two
-// reminders, two per enrollment).
-const maxAnonymisedEnrollments = 48
+// maxAnonymisedEnrollments is how many enrollments the transaction that
+// moves a learner item carries with it (100 items: the learner's two, two
+// reminders, two per enrollment); enrollmentMoveChunk is how many a
+// transaction of enrollments alone moves before it (two items each).
+const (
+	maxAnonymisedEnrollments = 48
+	enrollmentMoveChunk      = 50
+)
 
 // anonymiseLearner moves one learner item and its enrollments to the
-// anonymous address in one transaction. It returns the enrollments moved,
-// or -1 when another run moved them first.
+// anonymous address. A learner with more enrollments than one transaction
+// carries has them moved first, enrollmentMoveChunk a transaction, and the
+// learner item last with the rest: a run stopped part way leaves the
+// learner where it was, and the next run moves the enrollments still under
+// the address. It returns the enrollments moved, or -1 when another run
+// moved the learner first; ECONFLICT when another run moves the same
+// enrollments at the same moment (the erasure is retried).
 func (s *Store) anonymiseLearner(ctx context.Context, l bo.Learner, anon bo.Email) (int, error) {
 	enrollments, err := s.ListEnrollments(ctx, l.ProgramID, l.EmailKey)
 	if err != nil {
 		return 0, err
 	}
-	if len(enrollments) > maxAnonymisedEnrollments {
-		return 0, fmt.Errorf("learner of program %s has %d enrollments, more than one transaction erases (%d)", l.ProgramID, len(enrollments), maxAnonymisedEnrollments)
+	moved := 0
+	for len(enrollments) > maxAnonymisedEnrollments {
+		chunk := enrollments[:min(enrollmentMoveChunk, len(enrollments)-maxAnonymisedEnrollments)]
+		err := s.transact(ctx, s.moveEnrollments(l, anon, chunk), func(int) error {
+			return bo.Errorf(bo.ECONFLICT, "enrollments of program %s moved by another run; retry", l.ProgramID)
+		})
+		if err != nil {
+			return 0, fmt.Errorf("anonymise enrollments of program %s: %w", l.ProgramID, err)
+		}
+		moved += len(chunk)
+		enrollments = enrollments[len(chunk):]
 	}
 	oldKey := learnerKey(l.ProgramID, l.EmailKey)
 	a := l
@@ -501,6 +501,26 @@ func (s *Store) anonymiseLearner(ctx context.Context, l bo.Learner, anon bo.Emai
 			items = append(items, types.TransactWriteItem{Delete: &types.Delete{TableName: s.table, Key: mustKey(reminderKey(l.ProgramID, l.EmailKey, *l.InvitedAt, n))}})
 		}
 	}
+	items = append(items, s.moveEnrollments(l, anon, enrollments)...)
+	gone := bo.Errorf(bo.ECONFLICT, "moved already")
+	err = s.transact(ctx, items, func(int) error { return gone })
+	if err == gone && moved == 0 {
+		return -1, nil
+	}
+	if err == gone {
+		return 0, bo.Errorf(bo.ECONFLICT, "learner of program %s moved by another run; retry", l.ProgramID)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("anonymise learner of program %s: %w", l.ProgramID, err)
+	}
+	return moved + len(enrollments), nil
+}
+
+// moveEnrollments returns the writes that move a learner's enrollments to
+// the anonymous address: each old one deleted where it stands, its copy
+// put where none stands.
+func (s *Store) moveEnrollments(l bo.Learner, anon bo.Email, enrollments []bo.Enrollment) []types.TransactWriteItem {
+	items := make([]types.TransactWriteItem, 0, 2*len(enrollments))
 	for _, e := range enrollments {
 		items = append(items, types.TransactWriteItem{Delete: &types.Delete{TableName: s.table,
 			Key: mustKey(enrollmentKey(e.ProgramID, l.EmailKey, e.ItemID)), ConditionExpression: aws.String("attribute_exists(PK)")}})
@@ -510,15 +530,53 @@ func (s *Store) anonymiseLearner(ctx context.Context, l bo.Learner, anon bo.Emai
 		}
 		items = append(items, putNew(s.table, newEnrollmentRecord(e)))
 	}
-	gone := bo.Errorf(bo.ECONFLICT, "moved already")
-	err = s.transact(ctx, items, func(int) error { return gone })
-	if err == gone {
-		return -1, nil
-	}
+	return items
+}
+
+// anonymiseSelections replaces the address in the selections of the org's
+// member exports (the search an admin typed) and bulk resends (the
+// addresses picked), setting only those fields so that a job running
+// meanwhile keeps its progress. It returns how many jobs it changed.
+func (s *Store) anonymiseSelections(ctx context.Context, orgID, emailKey, anonKey string) (int, error) {
+	programs, err := s.orgPrograms(ctx, orgID)
 	if err != nil {
-		return 0, fmt.Errorf("anonymise learner of program %s: %w", l.ProgramID, err)
+		return 0, err
 	}
-	return len(enrollments), nil
+	re := regexp.MustCompile("(?i)" + regexp.QuoteMeta(emailKey))
+	changed := 0
+	for _, pid := range programs {
+		jobs, err := queryAll[exportRecord](ctx, s, programPK(pid), prefixExport)
+		if err != nil {
+			return changed, err
+		}
+		for _, j := range jobs {
+			named := re.MatchString(j.Search)
+			emails := make([]string, len(j.Emails))
+			for i, e := range j.Emails {
+				emails[i] = re.ReplaceAllLiteralString(e, anonKey)
+				named = named || emails[i] != e
+			}
+			if !named {
+				continue
+			}
+			update, values := "SET #search = :s", map[string]types.AttributeValue{":s": str(re.ReplaceAllLiteralString(j.Search, anonKey))}
+			names := map[string]string{"#search": "search"}
+			if len(emails) > 0 {
+				update += ", #emails = :e"
+				names["#emails"], values[":e"] = "emails", stringList(emails)
+			}
+			_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: s.table, Key: mustKey(j.key),
+				UpdateExpression: aws.String(update), ConditionExpression: aws.String("attribute_exists(PK)"),
+				ExpressionAttributeNames: names, ExpressionAttributeValues: values})
+			if isConditionFailed(err) {
+				continue // expired meanwhile
+			} else if err != nil {
+				return changed, fmt.Errorf("anonymise member job %s: %w", j.ID, err)
+			}
+			changed++
+		}
+	}
+	return changed, nil
 }
 
 // anonymiseMessage replaces the address in a message's hand-picked

@@ -140,6 +140,27 @@ func queryAll[T any](ctx context.Context, s *Store, pk, prefix string) ([]T, err
 	}
 }
 
+// queryEvery runs the query page after page, one Query a page, and
+// returns every item decoded; what names the query in errors.
+func queryEvery[T any](ctx context.Context, s *Store, in *dynamodb.QueryInput, what string) ([]T, error) {
+	var out []T
+	for {
+		res, err := s.db.Query(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		var page []T
+		if err := attributevalue.UnmarshalListOfMaps(res.Items, &page); err != nil {
+			return nil, fmt.Errorf("decode %s: %w", what, err)
+		}
+		out = append(out, page...)
+		if len(res.LastEvaluatedKey) == 0 {
+			return out, nil
+		}
+		in.ExclusiveStartKey = res.LastEvaluatedKey
+	}
+}
+
 func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
 
 func num(n int) types.AttributeValue {

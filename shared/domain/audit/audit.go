@@ -67,6 +67,13 @@ const (
 	ReminderScheduleUpdate   = "reminder_schedule.update"
 	ReportRequest            = "report.request"
 	ReportScheduleUpdate     = "report_schedule.update"
+	// PersonExport is an export of a person's data asked for; its target is
+	// the person's digest, never their address.
+	PersonExport = "person.export"
+	// PersonErase is an erasure asked for, and PersonEraseFinished its
+	// outcome (the anonymous id and counts); both name the person by digest.
+	PersonErase         = "person.erase"
+	PersonEraseFinished = "person.erase.finished"
 )
 
 // Target types.
@@ -87,6 +94,8 @@ const (
 	TargetReminderSchedule  = "reminder_schedule"
 	TargetReport            = "report"
 	TargetReportSchedule    = "report_schedule"
+	// TargetPerson is a person of a personal-data request, by digest.
+	TargetPerson = "person"
 )
 
 // Actor is who made a change: the signed-in person, with the role they

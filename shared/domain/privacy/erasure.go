@@ -6,17 +6,24 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/domain/audit"
 )
 
 // runErasure erases the person from the org, step by step (erasureSteps),
 // each step safe to run again: a tombstone first (so that mail and imports
 // stop at once), then the import result parts and the files that name
 // them (while their items still say what their names are), then their own
-// exports, and last their items, anonymised or deleted. It ends with the
-// "erasure done" log record, counts only.
+// exports, then the audit records naming them (while their items still
+// say which enrollments they had), and last their items, anonymised or
+// deleted. It ends with the job done and, in the same write, the audit
+// log's person.erase.finished record: the anonymous id and counts, never
+// the person.
 func (s *Service) runErasure(ctx context.Context, j *Job, email bo.Email) error {
 	if err := s.step(ctx, j, erasureSteps[0], 0); err != nil {
 		return err
@@ -32,7 +39,7 @@ func (s *Service) runErasure(ctx context.Context, j *Job, email bo.Email) error 
 	if err != nil {
 		return err
 	}
-	red := Redactor{EmailKey: email.Key, Anon: anon.Key}
+	red := Redactor{EmailKey: email.Key, Anon: anon.Key, Addresses: addresses(email, data)}
 	for _, p := range data["profile"] {
 		if n, _ := p["fullName"].(string); n != "" {
 			red.Names = append(red.Names, n)
@@ -94,6 +101,13 @@ func (s *Service) runErasure(ctx context.Context, j *Job, email bo.Email) error 
 	if err := s.step(ctx, j, erasureSteps[4], 4); err != nil {
 		return err
 	}
+	if counts["auditRecords"], err = s.eraseAudit(ctx, j.OrgID, email, data, red); err != nil {
+		return err
+	}
+
+	if err := s.step(ctx, j, erasureSteps[5], 5); err != nil {
+		return err
+	}
 	items, err := s.store.EraseItems(ctx, j.OrgID, email, anon)
 	if err != nil {
 		return err
@@ -105,16 +119,37 @@ func (s *Service) runErasure(ctx context.Context, j *Job, email bo.Email) error 
 	for k, v := range counts {
 		j.Counts[k] += v
 	}
-	if err := s.finish(ctx, j, StatusDone); err != nil {
+	if err := s.finish(erasureFinished(ctx, s.Now(), *j), j, StatusDone); err != nil {
 		return err
 	}
 	attrs := []any{slog.String("orgId", j.OrgID), slog.String("erasureId", j.ID), slog.String("requestedBy", j.RequestedBy)}
 	for k, v := range counts {
 		attrs = append(attrs, slog.Int(k, v))
 	}
-	// The audit log's hook: counts and ids only, never the person.
 	s.Log.InfoContext(ctx, "erasure done", attrs...)
 	return nil
+}
+
+// erasureFinished returns ctx carrying the audit record of an erasure's
+// outcome, in the name of the admin who asked for it, for the job's last
+// write: the person by digest, the anonymous id, and the job's counts in
+// name order. It holds nothing of the person.
+func erasureFinished(ctx context.Context, at time.Time, j Job) context.Context {
+	pairs := []string{"erasureId", j.ID, "anonymousId", j.AnonymousID}
+	names := make([]string, 0, len(j.Counts))
+	for k := range j.Counts {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		pairs = append(pairs, k, strconv.Itoa(j.Counts[k]))
+	}
+	actor := j.Actor
+	if actor.Subject == "" {
+		actor.Subject = j.RequestedBy
+	}
+	return audit.For(audit.WithActor(ctx, actor), at, j.OrgID, "", audit.PersonEraseFinished,
+		audit.Target{Type: audit.TargetPerson, ID: j.Subject}, audit.Set(pairs...))
 }
 
 // redactFile rewrites one file of the bucket without the person, when it

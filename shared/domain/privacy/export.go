@@ -15,19 +15,19 @@ import (
 	"github.com/learnops/backoffice/shared/domain/csvout"
 )
 
-// runExport collects the person's sections and writes them to the job's
-// zip: person.json with every section, and a CSV of each.
+// runExport collects the person's sections, with the audit records naming
+// them, and writes them to the job's zip: person.json with every section,
+// and a CSV of each.
 func (s *Service) runExport(ctx context.Context, j *Job, email bo.Email) error {
 	sections, err := s.store.PersonalData(ctx, j.OrgID, email)
 	if err != nil {
 		return err
 	}
-	sections["audit"] = []Record{}
-	if s.Audit != nil {
-		if sections["audit"], err = s.Audit.AuditRecords(ctx, j.OrgID, email); err != nil {
-			return err
-		}
+	recs, err := s.auditRecords(ctx, j.OrgID, email, sections)
+	if err != nil {
+		return err
 	}
+	sections["audit"] = auditSection(recs, addresses(email, sections))
 	w := s.files.Writer(ctx, j.FileKey, "application/zip")
 	if err := WriteZip(w, j.OrgID, email, s.Now(), sections); err != nil {
 		if c, ok := w.(interface{ CloseWithError(error) error }); ok {

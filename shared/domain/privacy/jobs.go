@@ -10,6 +10,7 @@ import (
 
 	"github.com/learnops/backoffice/shared/app/resources"
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/domain/audit"
 )
 
 // RequestExport queues an export of everything the org holds about the
@@ -30,8 +31,12 @@ func (s *Service) RequestExport(ctx context.Context, caller bo.Caller, orgID, ra
 	expires := now.Add(ExportLifetime).Truncate(time.Second)
 	j := Job{ID: bo.NewID("pde", now), OrgID: orgID, Kind: KindExport, Status: StatusRequested,
 		Progress: Progress{Steps: 1}, Counts: map[string]int{}, Subject: bo.PersonDigest(orgID, email.Key), Requester: requester,
-		RequestedBy: caller.Subject, CreatedAt: now, UpdatedAt: now, ExpiresAt: &expires}
+		RequestedBy: caller.Subject, Actor: audit.ActorOf(ctx), CreatedAt: now, UpdatedAt: now, ExpiresAt: &expires}
 	j.FileKey = resources.PersonalDataPrefix + orgID + "/" + j.ID + ".zip"
+	// The record names the person by digest: the log says an export was
+	// asked for without keeping the address it was asked about.
+	ctx = audit.For(ctx, now, orgID, "", audit.PersonExport, audit.Target{Type: audit.TargetPerson, ID: j.Subject},
+		audit.Set("exportId", j.ID))
 	return j, s.queue(ctx, j, email)
 }
 
@@ -43,6 +48,7 @@ func (s *Service) exportAccess(ctx context.Context, caller bo.Caller, orgID stri
 		return "", err
 	}
 	if me.Key == email.Key {
+		audit.SetRole(ctx, audit.RoleLearner)
 		return bo.PersonDigest(orgID, me.Key), nil
 	}
 	if err := s.admins.AuthorizeOrgAdmin(ctx, caller, orgID); err != nil {
@@ -104,7 +110,9 @@ func (s *Service) RequestErasure(ctx context.Context, caller bo.Caller, orgID, r
 	now := s.Now()
 	j := Job{ID: bo.NewID("era", now), OrgID: orgID, Kind: KindErasure, Status: StatusRequested,
 		Progress: Progress{Steps: len(erasureSteps)}, Counts: map[string]int{}, Subject: bo.PersonDigest(orgID, email.Key),
-		RequestedBy: caller.Subject, CreatedAt: now, UpdatedAt: now}
+		RequestedBy: caller.Subject, Actor: audit.ActorOf(ctx), CreatedAt: now, UpdatedAt: now}
+	ctx = audit.For(ctx, now, orgID, "", audit.PersonErase, audit.Target{Type: audit.TargetPerson, ID: j.Subject},
+		audit.Set("erasureId", j.ID))
 	return j, s.queue(ctx, j, email)
 }
 
@@ -117,7 +125,8 @@ func (s *Service) GetErasure(ctx context.Context, caller bo.Caller, orgID, id st
 	return s.store.GetPrivacyJob(ctx, orgID, KindErasure, id)
 }
 
-// queue writes the job and puts its work item on the queue.
+// queue writes the job, with the audit record attached to ctx in the same
+// transaction, and puts its work item on the queue.
 func (s *Service) queue(ctx context.Context, j Job, email bo.Email) error {
 	if err := s.store.CreatePrivacyJob(ctx, j); err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 
 	"github.com/learnops/backoffice/shared/app/resources"
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/domain/audit"
 )
 
 // Work item kinds the worker dispatches to Handle.
@@ -56,7 +57,7 @@ const (
 
 // Erasure steps, in order; Progress.Step names the one running and
 // Progress.Done how many are done.
-var erasureSteps = []string{"tombstone", "items", "import-results", "files", "exports"}
+var erasureSteps = []string{"tombstone", "import-results", "files", "exports", "audit", "items"}
 
 // Progress is how far a job has come.
 type Progress struct {
@@ -83,13 +84,16 @@ type Job struct {
 	AnonymousID string `json:"anonymousId,omitempty"`
 	// Subject is the digest of the person; Requester the digest of the
 	// caller who asked (a learner may read their own export).
-	Subject     string     `json:"-"`
-	Requester   string     `json:"-"`
-	RequestedBy string     `json:"-"`
-	FileKey     string     `json:"-"`
-	CreatedAt   time.Time  `json:"createdAt"`
-	UpdatedAt   time.Time  `json:"updatedAt"`
-	FinishedAt  *time.Time `json:"finishedAt,omitempty"`
+	Subject     string `json:"-"`
+	Requester   string `json:"-"`
+	RequestedBy string `json:"-"`
+	// Actor is who asked (RequestedBy with their email and role), in
+	// whose name the erasure records its outcome in the audit log.
+	Actor      audit.Actor `json:"-"`
+	FileKey    string      `json:"-"`
+	CreatedAt  time.Time   `json:"createdAt"`
+	UpdatedAt  time.Time   `json:"updatedAt"`
+	FinishedAt *time.Time  `json:"finishedAt,omitempty"`
 	// ExpiresAt is when an export and its zip are deleted; an erasure's
 	// record is kept.
 	ExpiresAt         *time.Time `json:"expiresAt,omitempty"`
@@ -134,7 +138,7 @@ type Store interface {
 	// PutPrivacyJob writes the job over the stored one; ENOTFOUND if gone.
 	PutPrivacyJob(ctx context.Context, j Job) error
 	// PersonalData returns every item the table holds about the person in
-	// the org, by section (the audit section is the AuditSource's).
+	// the org, by section (the audit section is read with AuditNaming).
 	PersonalData(ctx context.Context, orgID string, email bo.Email) (Sections, error)
 	// IsOrgAdmin reports whether the address is an admin of the org.
 	IsOrgAdmin(ctx context.Context, orgID, emailKey string) (bool, error)
@@ -156,6 +160,29 @@ type Store interface {
 	// DeletePersonalExports deletes the org's export jobs of the person
 	// (by digest) and returns their files' keys.
 	DeletePersonalExports(ctx context.Context, orgID, subject string) ([]string, error)
+	// AuditNaming returns, each once and newest first, the org's audit
+	// records in the partitions that may name the person (see
+	// AuditPartitions), read with Queries only.
+	AuditNaming(ctx context.Context, orgID string, p AuditPartitions) ([]audit.Record, error)
+	// ReplaceAudit writes every copy of the record updated in place of
+	// those of old, in one transaction, and reports false when old's
+	// copies are gone (another run replaced them, or they expired).
+	ReplaceAudit(ctx context.Context, old, updated audit.Record) (bool, error)
+}
+
+// AuditPartitions are where the audit records that may name a person are:
+// those they made (their actor keys), those of the targets that carry
+// their address in their id (invitation, member, admin, enrollment), those
+// of the actions whose changed values are free text an admin typed (a
+// member export's search), and those of the org's messages whose
+// hand-picked audience holds one of the addresses (the record of the
+// message's creation lists it).
+type AuditPartitions struct {
+	ActorKeys []string
+	Targets   []audit.Target
+	Actions   []string
+	// Addresses are the person's addresses as the org's items spell them.
+	Addresses []string
 }
 
 // Files is the files bucket.
@@ -179,24 +206,14 @@ type Admins interface {
 	AuthorizeOrgAdmin(ctx context.Context, caller bo.Caller, orgID string) error
 }
 
-// AuditSource is where the audit records naming a person come from, once
-// the audit log exists: their export's "audit" section. Nil gives an empty
-// section.
-type AuditSource interface {
-	// AuditRecords returns the org's audit records naming the person.
-	AuditRecords(ctx context.Context, orgID string, email bo.Email) ([]Record, error)
-}
-
 // Service runs personal-data requests.
 type Service struct {
 	store  Store
 	files  Files
 	work   Work
 	admins Admins
-	// Audit, when set, fills an export's audit section.
-	Audit AuditSource
-	// Log receives the "erasure done" record (counts only, never the
-	// person): the point where the audit log records an erasure.
+	// Log receives the "erasure done" line (counts only, never the
+	// person), beside the audit log's person.erase.finished record.
 	Log *slog.Logger
 	// Now is the clock (time.Now in UTC by default).
 	Now func() time.Time

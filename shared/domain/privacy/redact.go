@@ -18,6 +18,9 @@ type Redactor struct {
 	// EmailKey is the canonical address; Anon the anonymous one.
 	EmailKey string
 	Anon     string
+	// Addresses are the other spellings of the address (audit records
+	// keep the case an admin typed).
+	Addresses []string
 	// Names and ExternalIDs are what the person's items held.
 	Names       []string
 	ExternalIDs []string

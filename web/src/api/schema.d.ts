@@ -1532,7 +1532,10 @@ export interface paths {
          *     enrollments, learning activity, the org's messages delivered to
          *     them with their delivery records, their suppression, opt-out and
          *     message cap, their earlier exports, and the audit records naming
-         *     them (empty until the audit log exists), and writes a zip of
+         *     them (as actor, target or in a changed value; other people's
+         *     addresses in changed values shown as `(someone else)`), and
+         *     records `person.export` in the audit log with the person's digest
+         *     as target, not their address; it writes a zip of
          *     `person.json` (every section) and one CSV per section (`profile`,
          *     `invitations`, `memberships`, `enrollments`, `activity`,
          *     `messages`, `deliveries`, `suppression`, `exports`, `audit`; every
@@ -1615,14 +1618,20 @@ export interface paths {
          *     (reports, gradebooks, member exports, import files and results:
          *     their rows name an anonymous address instead, their name and
          *     external id emptied, so totals stay), deletes their personal-data
-         *     exports, and last moves their learner items and enrollments to the
+         *     exports, anonymises the audit records naming them (the address
+         *     replaced by the anonymous one, their name and external id emptied,
+         *     their own sign-in subject and source address dropped), and last
+         *     moves their learner items and enrollments to the
          *     anonymous address (name and external id dropped, states, dates and
          *     counters kept: no summary or licence count moves) and deletes their
          *     invitation links, delivery records, opt-out, message cap and,
          *     unless they are a learner of another org, their suppression. Every
          *     step is safe to run again: asking again for someone erased runs and
-         *     changes nothing. The job never holds the address. An admin of the
-         *     org is a 409: remove them as an admin first.
+         *     changes nothing. The job never holds the address. The audit log
+         *     records the request (`person.erase`) and its outcome
+         *     (`person.erase.finished`: anonymous id and counts) with the
+         *     person's digest as target. An admin of the org is a 409: remove
+         *     them as an admin first.
          */
         post: operations["requestErasure"];
         delete?: never;
@@ -1655,11 +1664,12 @@ export interface paths {
          *     erasure is a 404). `status` goes `requested` → `running` → `done`
          *     or `failed` (retried by the work queue); `progress.step` names the
          *     step running (`tombstone`, `import-results`, `files`, `exports`,
-         *     `items`). Once `done`, `counts` says what it changed: `learners`,
-         *     `enrollments`, `invitationLinks`, `deliveries`, `messages`,
-         *     `contactRecords`, `importResultParts`, `filesRewritten`,
-         *     `personalExports` (all 0 for a person erased already), and
-         *     `anonymousId` names the anonymous address
+         *     `audit`, `items`). Once `done`, `counts` says what it changed:
+         *     `learners`, `enrollments`, `invitationLinks`, `deliveries`,
+         *     `messages`, `contactRecords`, `importResultParts`,
+         *     `filesRewritten`, `personalExports`, `auditRecords`, `memberJobs`
+         *     (member exports and bulk resends whose selection named them; all
+         *     0 for a person erased already), and `anonymousId` names the anonymous address
          *     (`<anonymousId>@erased.invalid`) that stands in for them in what
          *     was kept. Erasure records are kept.
          */
@@ -3169,7 +3179,7 @@ export interface components {
         AuditActor: {
             subject: string;
             email: string;
-            /** @description org_admin, program_admin, platform_operator, or system for the platform's own work. */
+            /** @description org_admin, program_admin, platform_operator, learner (their own changes), or system for the platform's own work. */
             role: string;
         };
         AuditTarget: {
@@ -8002,7 +8012,7 @@ export interface operations {
                      *       "status": "requested",
                      *       "progress": {
                      *         "done": 0,
-                     *         "steps": 5
+                     *         "steps": 6
                      *       },
                      *       "counts": {},
                      *       "createdAt": "2026-11-23T09:00:00Z",
@@ -8052,8 +8062,8 @@ export interface operations {
                      *       "kind": "erasure",
                      *       "status": "done",
                      *       "progress": {
-                     *         "done": 5,
-                     *         "steps": 5
+                     *         "done": 6,
+                     *         "steps": 6
                      *       },
                      *       "counts": {
                      *         "learners": 2,
@@ -8063,7 +8073,8 @@ export interface operations {
                      *         "contactRecords": 1,
                      *         "filesRewritten": 2,
                      *         "importResultParts": 1,
-                     *         "personalExports": 1
+                     *         "personalExports": 1,
+                     *         "auditRecords": 4
                      *       },
                      *       "anonymousId": "anon_06h0hg1c9d8f7h6k5n4q3s2",
                      *       "createdAt": "2026-11-23T09:00:00Z",
