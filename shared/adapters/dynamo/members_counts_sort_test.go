@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -59,6 +60,13 @@ func TestMembersViewByEnrollmentsAndCompletions(t *testing.T) {
 	complete("c@x.org", "c2")
 	complete("c@x.org", "c2") // a replay counts nothing
 
+	for email, want := range map[string][2]int{"b@x.org": {0, 0}, "c@x.org": {2, 2}, "e@x.org": {1, 1}, "g@x.org": {2, 0}} {
+		for i, attr := range []string{"GSI7SK", "GSI8SK"} {
+			if got := countKey(t, w, email, attr); got != fmt.Sprintf("%010d#%s", want[i], email) {
+				t.Errorf("%s %s: %q, want the count %d", email, attr, got, want[i])
+			}
+		}
+	}
 	tests := []struct {
 		status members.Status
 		sort   members.Sort
