@@ -321,6 +321,27 @@ func TestTableIsTheEmulatorsTable(t *testing.T) {
 		t.Errorf("%d projected non-key attributes, over DynamoDB's 100", projected)
 	}
 
+	// AND the members view's sorts by counts have their indexes: a
+	// program's learners in one state and shard (GSI1PK) by their count of
+	// enrollments (GSI7SK) and of completions (GSI8SK), projecting what the
+	// view's filters read (the GSI5 key for the inactivity windows) and not
+	// the counts' own companions that change apart from them
+	for name, sk := range map[string]string{"GSI7": "GSI7SK", "GSI8": "GSI8SK"} {
+		ix, ok := gotIndexes[name]
+		if want := map[string]string{"GSI1PK": "HASH", sk: "RANGE"}; !ok || !reflect.DeepEqual(ix.Keys, want) {
+			t.Errorf("%s: keys %v, want %v", name, ix.Keys, want)
+		}
+		projects := strings.Fields(strings.Trim(ix.Include, "[]"))
+		for _, a := range []string{"GSI5SK", "currentEnrollments", "completions", "contractId", "currentItems"} {
+			if !slices.Contains(projects, a) {
+				t.Errorf("%s does not project %s: %s", name, a, ix.Include)
+			}
+		}
+		if slices.Contains(projects, "enrollments") {
+			t.Errorf("%s projects the enrollments count, which no filter reads: %s", name, ix.Include)
+		}
+	}
+
 	// AND it is on-demand, recoverable, encrypted, expiring and retained
 	if got, want := get(props, "BillingMode"), string(types.BillingModePayPerRequest); got != want {
 		t.Errorf("BillingMode: got %v, want %v", got, want)

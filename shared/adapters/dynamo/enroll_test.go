@@ -7,6 +7,9 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/learnops/backoffice/shared/adapters/dynamo"
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/domain/admin"
 	"github.com/learnops/backoffice/shared/domain/enroll"
@@ -130,4 +133,23 @@ func TestConcurrentEnrollmentsHoldTheLimit(t *testing.T) {
 		t.Fatalf("%d enrolled, %d refused; learner current %d; %d enrollments stored; utilised %d — want 3, 3, 3, 1",
 			ok.Load(), limited.Load(), l.CurrentEnrollments, len(list), c.Utilised)
 	}
+	// The sort key by enrollments followed the count through the race.
+	if got, want := countKey(t, w, "jo@acme.edu", "GSI7SK"), fmt.Sprintf("%010d#jo@acme.edu", l.Enrollments); got != want {
+		t.Errorf("GSI7SK %q, want %q", got, want)
+	}
+}
+
+// countKey returns the learner's stored sort key attr (GSI7SK, GSI8SK).
+func countKey(t *testing.T, w *world, email, attr string) string {
+	t.Helper()
+	pk, sk := dynamo.LearnerKeyForTest(w.program.ID, email)
+	item, err := dynamo.ItemForTest(context.Background(), w.store, pk, sk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := item[attr].(*types.AttributeValueMemberS)
+	if v == nil {
+		return ""
+	}
+	return v.Value
 }

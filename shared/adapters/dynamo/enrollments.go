@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -137,17 +138,22 @@ func (s *Store) Enroll(ctx context.Context, l bo.Learner, e bo.Enrollment, limit
 		},
 	}}
 	utilised := l.UtilisedAt == nil
-	cond := "#state = :member"
-	update := "ADD currentEnrollments :one, enrollments :one, currentItems :item"
+	// The GSI7 key (by enrollments) is set with the count it follows, so
+	// the write holds only on the count read: a concurrent enrollment of
+	// the same member fails it (ECONFLICT, retry) rather than leave the key
+	// one behind.
+	cond := "#state = :member AND " + countIs("enrollments", ":enrollments", l.Enrollments)
+	update := "ADD currentEnrollments :one, enrollments :one, currentItems :item SET GSI7SK = :g7"
 	values := map[string]types.AttributeValue{":member": str(string(bo.StateMember)), ":one": num(1),
-		":item": &types.AttributeValueMemberSS{Value: []string{e.ItemID}}}
+		":item": &types.AttributeValueMemberSS{Value: []string{e.ItemID}}, ":enrollments": num(l.Enrollments),
+		":g7": str(learnerCountKey(l.Enrollments+1, l.EmailKey))}
 	if limit > 0 {
 		cond += " AND (attribute_not_exists(currentEnrollments) OR currentEnrollments < :limit)"
 		values[":limit"] = num(limit)
 	}
 	if utilised {
 		cond += " AND attribute_not_exists(utilisedAt)"
-		update += " SET utilisedAt = :now"
+		update += ", utilisedAt = :now"
 		values[":now"] = nowAV
 	} else {
 		cond += " AND attribute_exists(utilisedAt)"
@@ -242,10 +248,14 @@ func (s *Store) SaveProgress(ctx context.Context, prev, next bo.Enrollment, at t
 	if d := next.LearningMinutes - prev.LearningMinutes; d > 0 {
 		programCounts["learningMinutes"], orgCounts["learningMinutes"] = d, d
 	}
-	if prev.CompletedAt == nil && next.CompletedAt != nil {
+	completes := prev.CompletedAt == nil && next.CompletedAt != nil
+	if completes {
 		programCounts["completions"], orgCounts["completions"] = 1, 1
-		items = append(items, addCounters(s.table, learnerKey(next.ProgramID, next.EmailKey), map[string]int{"completions": 1}),
-			countItem(s.table, next.ProgramID, next.ItemID, map[string]int{"completed": 1}))
+		completion, err := s.learnerCompletion(ctx, next)
+		if err != nil {
+			return err
+		}
+		items = append(items, completion, countItem(s.table, next.ProgramID, next.ItemID, map[string]int{"completed": 1}))
 	}
 	if len(programCounts) > 0 {
 		items = append(items, addCounters(s.table, programKey(next.OrgID, next.ProgramID), programCounts),
@@ -254,11 +264,55 @@ func (s *Store) SaveProgress(ctx context.Context, prev, next bo.Enrollment, at t
 			trendLearningMinutes: programCounts["learningMinutes"], trendCompletions: programCounts["completions"]})...)
 	}
 	return s.transact(ctx, items, func(i int) error {
-		if i == 0 {
+		if i == 0 || (i == 1 && completes) {
+			// The enrollment, or the learner's completions (a concurrent
+			// first completion), changed since read: the caller retries.
 			return bo.Errorf(bo.ECONFLICT, "the enrollment of %s in %s changed at the same time", next.EmailKey, next.ItemID)
 		}
 		return bo.Errorf(bo.ENOTFOUND, "the learner or the program no longer exists")
 	})
+}
+
+// countIs is the condition that a learner's counter attr (absent on items
+// written before it was kept reads as 0) holds n, the value read, as the
+// placeholder name.
+func countIs(attr, name string, n int) string {
+	if n == 0 {
+		return "(attribute_not_exists(" + attr + ") OR " + attr + " = " + name + ")"
+	}
+	return attr + " = " + name
+}
+
+// learnerCompletion returns the update of the learner item that counts
+// a first completion of theirs: completions up by one and the GSI8 key
+// (by completions) set to the new count, under the count read just now
+// (a strongly consistent read of the learner: first completions are rare,
+// and the write must know the count to key it). A concurrent completion
+// fails the condition and the transaction (ECONFLICT); the activity path
+// retries. It returns ENOTFOUND when the learner is gone, and the store's
+// errors.
+func (s *Store) learnerCompletion(ctx context.Context, e bo.Enrollment) (types.TransactWriteItem, error) {
+	k := learnerKey(e.ProgramID, e.EmailKey)
+	res, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: s.table, Key: mustKey(k), ConsistentRead: aws.Bool(true),
+		ProjectionExpression: aws.String("completions")})
+	if err != nil {
+		return types.TransactWriteItem{}, fmt.Errorf("read the completions of %s: %w", e.EmailKey, err)
+	}
+	if res.Item == nil {
+		return types.TransactWriteItem{}, bo.Errorf(bo.ENOTFOUND, "the learner or the program no longer exists")
+	}
+	var read struct {
+		Completions int `dynamodbav:"completions"`
+	}
+	if err := attributevalue.UnmarshalMap(res.Item, &read); err != nil {
+		return types.TransactWriteItem{}, fmt.Errorf("read the completions of %s: %w", e.EmailKey, err)
+	}
+	return types.TransactWriteItem{Update: &types.Update{
+		TableName: s.table, Key: mustKey(k), UpdateExpression: aws.String("ADD completions :one SET GSI8SK = :g8"),
+		ConditionExpression: aws.String("attribute_exists(PK) AND " + countIs("completions", ":read", read.Completions)),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1), ":read": num(read.Completions),
+			":g8": str(learnerCountKey(read.Completions+1, e.EmailKey))},
+	}}, nil
 }
 
 // activityKeyMoves reports whether activity at t moves the learner's GSI5

@@ -27,7 +27,9 @@ import (
 //	                GSI3, GSI4, GSI5 share GSI1PK; their sort keys are <joined ms>#<email> (members only),
 //	                <invited ms>#<email> (invitees only) and <last activity day>#<email>, where the last
 //	                activity is the latest of activity, joining and invitation and <day> the first ms
-//	                of its UTC day (13-digit ms, so they sort)
+//	                of its UTC day (13-digit ms, so they sort); GSI7 and GSI8 share it too, their sort
+//	                keys <enrollments>#<email> and <completions>#<email> (10-digit counts), set in the
+//	                transactions that change the counts
 //	                GSI6PK / GSI6SK = EMAIL#<email> / PROGRAM#<pid>: one person in every program; GSI6
 //	                holds learner items only and projects state, orgId, programId, invitationId, importId
 //	Enrollment      PROGRAM#<pid>#L#<s>  ENROLL#<email>#<item> -                                -
@@ -98,21 +100,25 @@ import (
 // <t2> the term's first two runes: a search by a prefix of at least two
 // letters reads the one partition of its first two.
 //
-// Projections (declared in shared/app/resources): GSI1 to GSI5 project the keys
+// Projections (declared in shared/app/resources): GSI1 to GSI5, GSI7 and GSI8 project the keys
 // and only what the members view's filters read (emailKey, nameKey,
 // contractId, currentEnrollments, completions, lastCompletionMs,
-// currentItems, undeliverable, and GSI5SK on GSI1 to GSI4), and GSI1 the
+// currentItems, undeliverable, and GSI5SK on GSI1 to GSI4, GSI7, GSI8), and GSI1 the
 // program fields the reminders read; a page's learners are then read whole
 // with BatchGetItem (a page at most, 100 keys a call). So learning
 // activity, which rewrites lastActivityAt and lastActivityMs on every
 // event, costs no index write, except a learner's first event of a later
 // UTC day, which moves their GSI5 key (two writes on GSI5, one on each of
-// GSI1 to GSI4). What needs the exact last activity reads the table: the
+// GSI1 to GSI4, GSI7 and GSI8), and a first completion (two on GSI8, its
+// key; one on each of the others that project completions). An enrollment
+// moves the GSI7 key (two writes) and currentEnrollments (one on each
+// other learner index). What needs the exact last activity reads the table: the
 // members view's column and the activity path's "only if later" condition.
 //
-// Access patterns (GSI1 to GSI6 are the indexes whose names in code, in
+// Access patterns (GSI1 to GSI8 are the indexes whose names in code, in
 // shared/app/resources, say what they serve: IndexLearnersByEmail, …ByName,
-// …ByJoined, …ByInvited, …ByActivity and IndexProgramsByEmail):
+// …ByJoined, …ByInvited, …ByActivity, IndexProgramsByEmail,
+// IndexLearnersByEnrollments and …ByCompletions):
 //
 //	pattern                                   served by
 //	get an org (with its summary counters)    GetItem   PK=ORG#<orgId>, SK=ORG
@@ -147,11 +153,11 @@ import (
 //	  email order, email prefix search          SK begins_with <prefix>, merged by email; cursor = last email;
 //	                                            BatchGetItem of the page's learners
 //	  name order, name prefix search          Query GSI2 likewise, SK begins_with <name prefix>
-//	members view: a state, sorted by email,   Query GSI1/GSI2/GSI3/GSI4/GSI5 PK=PROGRAM#<pid>#<STATE>#<s> on the
-//	  name, join/invitation date or last        8 shards in parallel, either direction, merged; what the key
-//	  activity (to the day); search; the        range does not serve (table below) narrows that one indexed
-//	  other filters                             result with a FilterExpression, within a read budget per request;
-//	                                            then BatchGetItem of the page's learners
+//	members view: a state, sorted by email,   Query GSI1/GSI2/GSI3/GSI4/GSI5/GSI7/GSI8 PK=PROGRAM#<pid>#<STATE>#<s>
+//	  name, join/invitation date, last          on the 8 shards in parallel, either direction, merged; what the key
+//	  activity (to the day), number of          range does not serve (table below) narrows that one indexed
+//	  enrollments or completions; search;       result with a FilterExpression, within a read budget per request;
+//	  the other filters                         then BatchGetItem of the page's learners
 //	  several contracts, several courses        FilterExpression contractId IN (...) and (contains(currentItems, c1)
 //	                                            OR ...), at most members.MaxFilterIDs of each
 //	the count of a members view selection     the same Queries with Select COUNT, each shard read to its end, in
@@ -200,7 +206,11 @@ import (
 //	                                          contract ADD enrollmentLicences 1 on a new one (under the cap and
 //	                                          term when licenceKind=enrollment) and utilised 1 on the first one,
 //	                                          counters
+//	  (the learner's GSI7SK set to <enrollments+1>#<email>, under enrollments = the count read)
 //	unenroll                                  TransactWrite: enrollment ENROLLED -> UNENROLLED, learner ADD -1
+//	a first completion (activity)             in the progress's TransactWrite (enrollment Put under version=read):
+//	                                          learner ADD completions 1 SET GSI8SK = <completions+1>#<email> under
+//	                                          completions = the count of a strongly consistent GetItem just before
 //	send an email at most once                PutItem   PK=MAIL#<emailId> attribute_not_exists(PK)
 //	suppress an address (bounce, complaint)   PutItem   PK=CONTACT#<email>, SK=SUPPRESSED attribute_not_exists(PK)
 //	unsubscribe an address from an org's mail PutItem   PK=CONTACT#<email>, SK=OPTOUT#<orgId> attribute_not_exists(PK)
@@ -341,7 +351,8 @@ import (
 //	                                            done twice changes nothing. Only dynamo.Migrations has Scan.
 //
 // The members view, status by sort: the index is the sort's (email GSI1,
-// name GSI2, joined GSI3, invited GSI4, activity GSI5) and the partition
+// name GSI2, joined GSI3, invited GSI4, activity GSI5, enrollments GSI7,
+// completions GSI8) and the partition
 // the status's state (invited_not_joined INVITED, removed DELETED_MEMBER,
 // the others MEMBER). "<cut" is the SK range BETWEEN \x00 AND <cut ms>,
 // where cut is the first millisecond of the UTC day of now minus the
@@ -350,6 +361,12 @@ import (
 // at most the last activity (the GSI5 key is the day of the latest of the
 // three, and cut a day's start), so an inactive member's GSI3 and GSI4
 // keys are below the cut too.
+//
+// Sorted by enrollments (GSI7) or completions (GSI8), every status is
+// read as under "sort joined or invited" without a key range (its search
+// and its filters filtered, the inactivity windows by the projected GSI5
+// key), except no_completions by completions: SK < "0000000001" (a count
+// of 0), the filter then only "enrolled".
 //
 //	status                sort email or name       sort joined or invited     sort activity
 //	joined,               all keys (search: SK     all keys; search filtered  all keys; search filtered
@@ -551,6 +568,17 @@ func learnerSortKeys(emailKey string, joined, invited, activity *time.Time) (g3,
 	g5 = fmt.Sprintf("%013d#%s", activityDay(max(ms(activity), ms(joined), ms(invited))), emailKey)
 	return g3, g4, g5
 }
+
+// learnerCountKey returns a learner's GSI7 or GSI8 sort key: a count (of
+// enrollments or of completions) zero-padded to 10 digits, so that keys
+// sort as the counts do, then the email.
+func learnerCountKey(n int, emailKey string) string {
+	return countCut(max(n, 0)) + "#" + emailKey
+}
+
+// countCut is the GSI7 or GSI8 sort key below which a learner's count is
+// less than n: "<n>" sorts before every "<n>#<email>".
+func countCut(n int) string { return fmt.Sprintf("%010d", n) }
 
 // activityDay returns the first millisecond of the UTC day of the epoch
 // millisecond ms.

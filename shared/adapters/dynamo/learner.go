@@ -37,6 +37,11 @@ type learnerRecord struct {
 	GSI3SK string `dynamodbav:"GSI3SK,omitempty"`
 	GSI4SK string `dynamodbav:"GSI4SK,omitempty"`
 	GSI5SK string `dynamodbav:"GSI5SK"`
+	// GSI7SK and GSI8SK sort the learner by their counts of enrollments
+	// and of completions (learnerCountKey); the transactions that change
+	// a count set its key with it.
+	GSI7SK string `dynamodbav:"GSI7SK"`
+	GSI8SK string `dynamodbav:"GSI8SK"`
 	// GSI6PK and GSI6SK put the learner in the index of one person's
 	// standing across programs (see keys.go).
 	GSI6PK string `dynamodbav:"GSI6PK"`
@@ -100,6 +105,7 @@ func newLearnerRecord(l bo.Learner) learnerRecord {
 	r.GSI1PK, r.GSI1SK, r.GSI2PK, r.GSI2SK = learnerIndexKeys(l.ProgramID, string(l.State), l.EmailKey, l.FullName)
 	r.GSI6PK, r.GSI6SK = emailIndexKeys(l.EmailKey, l.ProgramID)
 	r.GSI3SK, r.GSI4SK, r.GSI5SK = learnerSortKeys(l.EmailKey, l.JoinedAt, l.InvitedAt, l.LastActivityAt)
+	r.GSI7SK, r.GSI8SK = learnerCountKey(l.Enrollments, l.EmailKey), learnerCountKey(l.Completions, l.EmailKey)
 	r.NameKey = strings.ToLower(l.FullName)
 	return r
 }

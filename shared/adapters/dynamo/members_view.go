@@ -37,11 +37,13 @@ type viewIndex struct {
 }
 
 var viewIndexes = map[members.Sort]viewIndex{
-	members.ByEmail:    {resources.IndexLearnersByEmail, resources.AttrGSI1PK, resources.AttrGSI1SK},
-	members.ByName:     {resources.IndexLearnersByName, resources.AttrGSI2PK, resources.AttrGSI2SK},
-	members.ByJoined:   {resources.IndexLearnersByJoined, resources.AttrGSI1PK, resources.AttrGSI3SK},
-	members.ByInvited:  {resources.IndexLearnersByInvited, resources.AttrGSI1PK, resources.AttrGSI4SK},
-	members.ByActivity: {resources.IndexLearnersByActivity, resources.AttrGSI1PK, resources.AttrGSI5SK},
+	members.ByEmail:       {resources.IndexLearnersByEmail, resources.AttrGSI1PK, resources.AttrGSI1SK},
+	members.ByName:        {resources.IndexLearnersByName, resources.AttrGSI2PK, resources.AttrGSI2SK},
+	members.ByJoined:      {resources.IndexLearnersByJoined, resources.AttrGSI1PK, resources.AttrGSI3SK},
+	members.ByInvited:     {resources.IndexLearnersByInvited, resources.AttrGSI1PK, resources.AttrGSI4SK},
+	members.ByActivity:    {resources.IndexLearnersByActivity, resources.AttrGSI1PK, resources.AttrGSI5SK},
+	members.ByEnrollments: {resources.IndexLearnersByEnrollments, resources.AttrGSI1PK, resources.AttrGSI7SK},
+	members.ByCompletions: {resources.IndexLearnersByCompletions, resources.AttrGSI1PK, resources.AttrGSI8SK},
 }
 
 // viewCursor is where a page of one members view ends: the sort key after
@@ -92,6 +94,11 @@ func planView(q members.Query) viewPlan {
 	case members.NoCompletions:
 		zero()
 		conds = append(conds, "currentEnrollments > :zero", "(attribute_not_exists(completions) OR completions = :zero)")
+		if p.ix.sk == resources.AttrGSI8SK {
+			// By completions, no completions is the keys of a count of 0:
+			// below every "0000000001#<email>".
+			p.below = countCut(1)
+		}
 	case members.Inactive30:
 		zero()
 		conds = append(conds, "currentEnrollments > :zero")
@@ -303,6 +310,10 @@ func sortKeyOf(r learnerRecord, sk string) string {
 		return r.GSI3SK
 	case resources.AttrGSI4SK:
 		return r.GSI4SK
+	case resources.AttrGSI7SK:
+		return r.GSI7SK
+	case resources.AttrGSI8SK:
+		return r.GSI8SK
 	}
 	return r.GSI5SK
 }

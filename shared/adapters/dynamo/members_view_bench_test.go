@@ -324,6 +324,12 @@ func BenchmarkMembersView100k(b *testing.B) {
 	run("no_enrollments_by_activity", members.Query{Status: members.NoEnrollments, Sort: members.ByActivity}, false)
 	run("completed_30_days_by_email", members.Query{Status: members.Completed30, Sort: members.ByEmail}, false)
 	run("joined_by_email_search_ma", members.Query{Status: members.Joined, Sort: members.ByEmail, Search: "ma"}, false)
+	// By counts (GSI7, GSI8): unfiltered, a page reads a page a shard;
+	// no completions by completions is the range of a count of 0.
+	run("joined_by_enrollments_desc", members.Query{Status: members.Joined, Sort: members.ByEnrollments, Desc: true}, false)
+	run("joined_by_completions_desc", members.Query{Status: members.Joined, Sort: members.ByCompletions, Desc: true}, false)
+	run("no_completions_by_completions", members.Query{Status: members.NoCompletions, Sort: members.ByCompletions}, false)
+	run("inactive_30_days_by_enrollments", members.Query{Status: members.Inactive30, Sort: members.ByEnrollments}, false)
 	if ran && next == "" {
 		b.Fatal("inactive_90_days by joined desc: the first page has no nextCursor")
 	}

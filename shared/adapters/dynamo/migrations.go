@@ -108,6 +108,27 @@ var itemMigrations = []itemMigration{
 				ExpressionAttributeValues: map[string]types.AttributeValue{":g5": str(g5), ":read": str(r.GSI5SK)}}, nil
 		},
 	},
+	{
+		Migration: migrate.Migration{ID: "0004-learner-count-indexes",
+			Description: "put learners written before GSI7 and GSI8 (the members view by enrollments and by completions) into them: " +
+				"<count>#<email> of their enrollments and completions"},
+		filter: "#type = :type AND (attribute_not_exists(GSI7SK) OR attribute_not_exists(GSI8SK))",
+		values: map[string]types.AttributeValue{":type": str(typeLearner)},
+		change: func(item map[string]types.AttributeValue) (*types.Update, error) {
+			var r learnerRecord
+			if err := attributevalue.UnmarshalMap(item, &r); err != nil {
+				return nil, err
+			}
+			// Each key only where still missing: every enrollment or
+			// completion since the read has set its own key with its
+			// count, which stands.
+			return &types.Update{Key: mustKey(r.key),
+				UpdateExpression:    aws.String("SET GSI7SK = if_not_exists(GSI7SK, :g7), GSI8SK = if_not_exists(GSI8SK, :g8)"),
+				ConditionExpression: aws.String("attribute_exists(PK) AND (attribute_not_exists(GSI7SK) OR attribute_not_exists(GSI8SK))"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{
+					":g7": str(learnerCountKey(r.Enrollments, r.EmailKey)), ":g8": str(learnerCountKey(r.Completions, r.EmailKey))}}, nil
+		},
+	},
 }
 
 // Migrations lists the migrations of this version.

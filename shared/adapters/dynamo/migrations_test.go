@@ -14,6 +14,7 @@ import (
 
 	"github.com/learnops/backoffice/shared/adapters/dynamo"
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/domain/members"
 	"github.com/learnops/backoffice/shared/domain/migrate"
 	"github.com/learnops/backoffice/shared/domain/reminders"
 	"github.com/learnops/backoffice/shared/testkit/emulatortest"
@@ -88,7 +89,7 @@ func TestMigrationsBackfillOldItems(t *testing.T) {
 				t.Fatal(err)
 			}
 			lpk, lsk := dynamo.LearnerKeyForTest(p.ID, email)
-			raw(lpk, lsk, "SET GSI5SK = :g5 REMOVE GSI6PK, GSI6SK", map[string]types.AttributeValue{
+			raw(lpk, lsk, "SET GSI5SK = :g5 REMOVE GSI6PK, GSI6SK, GSI7SK, GSI8SK", map[string]types.AttributeValue{
 				":g5": &types.AttributeValueMemberS{Value: fmt.Sprintf("%013d#%s", sent.UnixMilli(), email)}})
 		}
 	}
@@ -130,7 +131,7 @@ func TestMigrationsBackfillOldItems(t *testing.T) {
 	// The lost page's writes were made but not counted; redone, it found
 	// nothing left to change.
 	want := map[string]int{"0001-program-index": programs - cut.lost.Changed, "0002-learner-email-index": programs * learners,
-		"0003-learner-activity-day": programs * learners}
+		"0003-learner-activity-day": programs * learners, "0004-learner-count-indexes": programs * learners}
 	if len(got) != len(want) {
 		t.Fatalf("ran %+v", got)
 	}
@@ -168,6 +169,14 @@ func TestMigrationsBackfillOldItems(t *testing.T) {
 		}
 		if found != learners {
 			t.Errorf("program %s: %d pending invitations, want %d", id, found, learners)
+		}
+		// The members view by enrollments and by completions reads GSI7
+		// and GSI8, which the old learners are now on.
+		for _, sort := range []members.Sort{members.ByEnrollments, members.ByCompletions} {
+			page, err := s.ListMembers(ctx, id, members.Query{Status: members.InvitedNever, Sort: sort, Limit: 100, Now: t0})
+			if err != nil || len(page.Items) != learners {
+				t.Errorf("program %s by %s: %d learners (%v), want %d", id, sort, len(page.Items), err, learners)
+			}
 		}
 	}
 

@@ -81,6 +81,8 @@ const (
 	AttrGSI4SK = "GSI4SK"
 	AttrGSI5SK = "GSI5SK"
 	AttrGSI6PK = "GSI6PK"
+	AttrGSI7SK = "GSI7SK"
+	AttrGSI8SK = "GSI8SK"
 	AttrGSI6SK = "GSI6SK"
 	AttrTTL    = "expiresAt"
 )
@@ -113,10 +115,19 @@ const (
 	// what marking their pending invitations needs, so that learning
 	// activity, which rewrites learner items often, costs it nothing.
 	IndexProgramsByEmail = "GSI6"
+	// The next two share GSI1's partition key too: the learners of a
+	// program in one state and shard by their count of enrollments (every
+	// enrollment made, current or ended) and of completions, then by
+	// email. Only the transactions that change a count rewrite its key.
+
+	// IndexLearnersByEnrollments (GSI7): by number of enrollments.
+	IndexLearnersByEnrollments = "GSI7"
+	// IndexLearnersByCompletions (GSI8): by number of completions.
+	IndexLearnersByCompletions = "GSI8"
 )
 
 // learnerViewAttributes are the attributes of a learner item that the
-// members view's filters read on GSI1 to GSI5 (every status, search and
+// members view's filters read on GSI1 to GSI5, GSI7 and GSI8 (every status, search and
 // filter of keys.go's members view table). A page's learners are then read
 // whole from the table (BatchGetItem), so nothing else of a learner needs
 // projecting: in particular not lastActivityAt or lastActivityMs, which
@@ -147,6 +158,10 @@ var Table = TableSpec{
 			Include: slices.Concat(learnerViewAttributes, []string{AttrGSI5SK})},
 		{Name: IndexLearnersByActivity, PartitionKey: Attribute{Name: AttrGSI1PK, Type: String}, SortKey: Attribute{Name: AttrGSI5SK, Type: String},
 			Include: slices.Clone(learnerViewAttributes)},
+		{Name: IndexLearnersByEnrollments, PartitionKey: Attribute{Name: AttrGSI1PK, Type: String}, SortKey: Attribute{Name: AttrGSI7SK, Type: String},
+			Include: slices.Concat(learnerViewAttributes, []string{AttrGSI5SK})},
+		{Name: IndexLearnersByCompletions, PartitionKey: Attribute{Name: AttrGSI1PK, Type: String}, SortKey: Attribute{Name: AttrGSI8SK, Type: String},
+			Include: slices.Concat(learnerViewAttributes, []string{AttrGSI5SK})},
 		{Name: IndexProgramsByEmail, PartitionKey: Attribute{Name: AttrGSI6PK, Type: String}, SortKey: Attribute{Name: AttrGSI6SK, Type: String},
 			Include: []string{"state", "orgId", "programId", "invitationId", "importId"}},
 	},

@@ -41,7 +41,16 @@ const (
 	ByJoined   Sort = "joined"
 	ByInvited  Sort = "invited"
 	ByActivity Sort = "activity"
+	// ByEnrollments orders by the number of enrollments a learner made
+	// (current or ended), then by email.
+	ByEnrollments Sort = "enrollments"
+	// ByCompletions orders by the number of items a learner completed,
+	// then by email.
+	ByCompletions Sort = "completions"
 )
+
+// Sorts lists the sort orders of the members view.
+var Sorts = []Sort{ByEmail, ByName, ByJoined, ByInvited, ByActivity, ByEnrollments, ByCompletions}
 
 // Query selects one page of the members view.
 type Query struct {
@@ -113,11 +122,7 @@ func (s *Service) check(ctx context.Context, caller bo.Caller, orgID, programID 
 	}
 	v.Check(slices.Contains(Statuses, q.Status), "status", "must be one of joined, invited_not_joined, no_enrollments, no_completions, "+
 		"inactive_30_days, inactive_90_days, completed_30_days, removed")
-	switch q.Sort {
-	case ByEmail, ByName, ByJoined, ByInvited, ByActivity:
-	default:
-		v.Add("sort", "must be email, name, joined, invited or activity")
-	}
+	v.Check(slices.Contains(Sorts, q.Sort), "sort", "must be email, name, joined, invited, activity, enrollments or completions")
 	if q.Limit == 0 {
 		q.Limit = 20
 	}
