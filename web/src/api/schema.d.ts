@@ -3741,7 +3741,7 @@ export interface components {
              * @default name
              * @enum {string}
              */
-            sort?: "email" | "name" | "joined" | "invited" | "activity";
+            sort?: "email" | "name" | "joined" | "invited" | "activity" | "enrollments" | "completions";
             /**
              * @default asc
              * @enum {string}
@@ -3821,7 +3821,7 @@ export interface components {
             /** @enum {string} */
             status: "joined" | "invited_not_joined" | "no_enrollments" | "no_completions" | "inactive_30_days" | "inactive_90_days" | "completed_30_days" | "removed";
             /** @enum {string} */
-            sort: "email" | "name" | "joined" | "invited" | "activity";
+            sort: "email" | "name" | "joined" | "invited" | "activity" | "enrollments" | "completions";
             /** @enum {string} */
             order: "asc" | "desc";
             search?: string;
@@ -5176,13 +5176,15 @@ export interface components {
          * @description The order of the view: `email` by lower-cased email address, `name`
          *     by lower-cased full name, `joined` by join date, `invited` by
          *     invitation date, `activity` by last activity (the latest of
-         *     learning activity, joining and invitation); ties by email. `joined`
+         *     learning activity, joining and invitation), `enrollments` by the
+         *     number of enrollments made (current or ended), `completions` by
+         *     the number of items completed; ties by email. `joined`
          *     and `invited` list only the learners who have that date (no one
          *     for `joined` with `status=invited_not_joined`; not the members who
          *     joined by their email domain for `invited`). Anything else is a 400
          *     naming `sort`.
          */
-        MemberSort: "email" | "name" | "joined" | "invited" | "activity";
+        MemberSort: "email" | "name" | "joined" | "invited" | "activity" | "enrollments" | "completions";
         /** @description Ascending or descending `sort` order; anything else is a 400 naming `order`. */
         MemberOrder: "asc" | "desc";
         /**
@@ -6986,7 +6988,9 @@ export interface operations {
                  * @description The order of the view: `email` by lower-cased email address, `name`
                  *     by lower-cased full name, `joined` by join date, `invited` by
                  *     invitation date, `activity` by last activity (the latest of
-                 *     learning activity, joining and invitation); ties by email. `joined`
+                 *     learning activity, joining and invitation), `enrollments` by the
+                 *     number of enrollments made (current or ended), `completions` by
+                 *     the number of items completed; ties by email. `joined`
                  *     and `invited` list only the learners who have that date (no one
                  *     for `joined` with `status=invited_not_joined`; not the members who
                  *     joined by their email domain for `invited`). Anything else is a 400
@@ -7672,7 +7676,9 @@ export interface operations {
                  * @description The order of the view: `email` by lower-cased email address, `name`
                  *     by lower-cased full name, `joined` by join date, `invited` by
                  *     invitation date, `activity` by last activity (the latest of
-                 *     learning activity, joining and invitation); ties by email. `joined`
+                 *     learning activity, joining and invitation), `enrollments` by the
+                 *     number of enrollments made (current or ended), `completions` by
+                 *     the number of items completed; ties by email. `joined`
                  *     and `invited` list only the learners who have that date (no one
                  *     for `joined` with `status=invited_not_joined`; not the members who
                  *     joined by their email domain for `invited`). Anything else is a 400
