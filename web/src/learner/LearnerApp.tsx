@@ -30,7 +30,8 @@ export default function LearnerApp() {
       <Container component="main" id="main" tabIndex={-1} size="md" py="lg">
         <Routes>
           <Route path="/invitations/:token" element={<Invitation />} />
-          <Route path="/programs/:slug" element={<ProgramPage />} />
+          {/* The course welcome email links to /programs/<slug>/learn/<item>: the program page, until there is a player. */}
+          <Route path="/programs/:slug/*" element={<ProgramPage />} />
           <Route
             path="*"
             element={

@@ -177,7 +177,7 @@ function CollectionCard({ orgId, programId, c, index, count }: { orgId: string; 
                     <ActionIcon variant="default" disabled={i === c.items.length - 1 || moveItem.isPending} onClick={() => move(it, i + 1)} aria-label={`Move ${it.name} down`}>
                       <span aria-hidden>↓</span>
                     </ActionIcon>
-                    <Button size="compact-xs" variant="subtle" color="red.9" onClick={() => removeItem.mutate(it.id)} aria-label={`Remove ${it.name} from ${c.name}`}>
+                    <Button size="compact-xs" variant="outline" color="red.9" onClick={() => removeItem.mutate(it.id)} aria-label={`Remove ${it.name} from ${c.name}`}>
                       Remove
                     </Button>
                   </Group>
@@ -259,7 +259,7 @@ function LibrarySearch({ orgId, programId, c, onClose }: { orgId: string; progra
                 {inCollection.has(it.id) ? (
                   <Text size="sm">In the collection</Text>
                 ) : (
-                  <Button size="xs" variant="light" loading={add.isPending && add.variables === it.id} onClick={() => add.mutate(it.id)} aria-label={`Add ${it.name}`}>
+                  <Button size="xs" variant="default" loading={add.isPending && add.variables === it.id} onClick={() => add.mutate(it.id)} aria-label={`Add ${it.name}`}>
                     Add
                   </Button>
                 )}

@@ -106,7 +106,6 @@ function SettingsForm({ org }: { org: Org }) {
               onChange={setLogo}
               clearable
               clearButtonProps={{ 'aria-label': 'Clear the chosen logo' }}
-              placeholder="Choose a file"
               error={logoError}
             />
           </Stack>
