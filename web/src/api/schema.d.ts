@@ -184,6 +184,55 @@ export interface paths {
         patch: operations["updateAdmin"];
         trace?: never;
     };
+    "/v1/orgs/{orgId}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The organisation's id.
+                 * @example org_06h0he33c2n3djq1901cf8r
+                 */
+                orgId: components["parameters"]["OrgId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Read the organisation's audit log, newest first, as JSON pages or a CSV download.
+         * @description Every change made through the API, and by the functions acting for
+         *     someone (imports, program deletions, message sends), is one record:
+         *     who (subject, email, role), what (action, target, the fields changed
+         *     with old and new values; never secrets or tokens), when, the request
+         *     id and source address. A record is written in the same transaction as
+         *     its change; a change refused by a condition has none. Background work
+         *     records its outcome when it ends. Records cannot be changed or
+         *     deleted through the API; they expire after the stage's retention
+         *     (400 days by default).
+         *
+         *     Caller: an admin of the organisation. Org admins read every record
+         *     (platform operators' changes to the org included); program admins
+         *     only the records of their programs.
+         *
+         *     Each page is one query: filters by target, actor, action or program
+         *     read that filter's own partition and narrow it by the others, so a
+         *     filtered page may come back short with a `nextCursor` when it read
+         *     1,000 records without filling the page.
+         *
+         *     **CSV export.** With `format=csv` (or an `Accept` header naming
+         *     `text/csv`), up to 5,000 records as a CSV download named `audit.csv`,
+         *     with formula-like cells neutralised; when more remain, the
+         *     `X-Next-Cursor` header carries the cursor to pass as `cursor` for the
+         *     rest.
+         */
+        get: operations["listAuditRecords"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/orgs/{orgId}/contracts": {
         parameters: {
             query?: never;
@@ -1446,6 +1495,177 @@ export interface paths {
          *     naming it, with nothing written.
          */
         post: operations["exportSelectedMembers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{orgId}/people/{email}/data-export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The organisation's id.
+                 * @example org_06h0he33c2n3djq1901cf8r
+                 */
+                orgId: components["parameters"]["OrgId"];
+                /**
+                 * @description The person's email address, URL-encoded (`@` as `%40`, `+` as `%2B`).
+                 *     It is matched case-insensitively; a malformed address is a 400.
+                 * @example ada.lovelace%40example.com
+                 */
+                email: components["parameters"]["PersonEmail"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Export everything the organisation holds about one person, in the background.
+         * @description Caller: an org admin of this org, or the signed-in person themself
+         *     (their verified email is the one in the path); anyone else, an
+         *     admin of another org included, gets 403. No body is read. The
+         *     worker collects, without a table scan, the person's profile (name,
+         *     email, external id per program), invitations, memberships,
+         *     enrollments, learning activity, the org's messages delivered to
+         *     them with their delivery records, their suppression, opt-out and
+         *     message cap, their earlier exports, and the audit records naming
+         *     them (empty until the audit log exists), and writes a zip of
+         *     `person.json` (every section) and one CSV per section (`profile`,
+         *     `invitations`, `memberships`, `enrollments`, `activity`,
+         *     `messages`, `deliveries`, `suppression`, `exports`, `audit`; every
+         *     section present, empty or not). Poll `getDataExport`. The export
+         *     and its zip are deleted 3 days after it was asked for.
+         */
+        post: operations["requestDataExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{orgId}/data-exports/{exportId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The organisation's id.
+                 * @example org_06h0he33c2n3djq1901cf8r
+                 */
+                orgId: components["parameters"]["OrgId"];
+                /**
+                 * @description The personal-data export's id.
+                 * @example pde_06h0hg1b3d5f7h9k1n3q5s7
+                 */
+                exportId: components["parameters"]["DataExportId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a personal-data export with its progress and, once ready, a short-lived link.
+         * @description Caller: an org admin of this org, or the person who asked for it;
+         *     anyone else gets 404, as for an unknown or expired export.
+         *     `status` goes `requested` → `running` → `ready` or `failed` (a
+         *     failed run is retried by the work queue and shows `running` again).
+         *     Once `ready`, `counts` has the items of each section and
+         *     `downloadUrl` is a fresh presigned link to the zip, valid 15
+         *     minutes (`downloadExpiresAt`): ask again for a new one. An erasure
+         *     of the person deletes their exports.
+         */
+        get: operations["getDataExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{orgId}/people/{email}/erasure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The organisation's id.
+                 * @example org_06h0he33c2n3djq1901cf8r
+                 */
+                orgId: components["parameters"]["OrgId"];
+                /**
+                 * @description The person's email address, URL-encoded (`@` as `%40`, `+` as `%2B`).
+                 *     It is matched case-insensitively; a malformed address is a 400.
+                 * @example ada.lovelace%40example.com
+                 */
+                email: components["parameters"]["PersonEmail"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase one person from the organisation, in the background.
+         * @description Caller: an org admin of this org (others get 403). No body is read.
+         *     The worker first writes a tombstone (a digest of the address, never
+         *     the address), which drops their pending mail and makes later bulk
+         *     imports skip them (outcome `erased`) until an admin invites them
+         *     one at a time; it then rewrites the org's files that name them
+         *     (reports, gradebooks, member exports, import files and results:
+         *     their rows name an anonymous address instead, their name and
+         *     external id emptied, so totals stay), deletes their personal-data
+         *     exports, and last moves their learner items and enrollments to the
+         *     anonymous address (name and external id dropped, states, dates and
+         *     counters kept: no summary or licence count moves) and deletes their
+         *     invitation links, delivery records, opt-out, message cap and,
+         *     unless they are a learner of another org, their suppression. Every
+         *     step is safe to run again: asking again for someone erased runs and
+         *     changes nothing. The job never holds the address. An admin of the
+         *     org is a 409: remove them as an admin first.
+         */
+        post: operations["requestErasure"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{orgId}/erasures/{erasureId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The organisation's id.
+                 * @example org_06h0he33c2n3djq1901cf8r
+                 */
+                orgId: components["parameters"]["OrgId"];
+                /**
+                 * @description The erasure's id.
+                 * @example era_06h0hg1b3d5f7h9k1n3q5s7
+                 */
+                erasureId: components["parameters"]["ErasureId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an erasure with its progress and what it changed.
+         * @description Caller: an org admin of this org (others get 403; an unknown
+         *     erasure is a 404). `status` goes `requested` → `running` → `done`
+         *     or `failed` (retried by the work queue); `progress.step` names the
+         *     step running (`tombstone`, `import-results`, `files`, `exports`,
+         *     `items`). Once `done`, `counts` says what it changed: `learners`,
+         *     `enrollments`, `invitationLinks`, `deliveries`, `messages`,
+         *     `contactRecords`, `importResultParts`, `filesRewritten`,
+         *     `personalExports` (all 0 for a person erased already), and
+         *     `anonymousId` names the anonymous address
+         *     (`<anonymousId>@erased.invalid`) that stands in for them in what
+         *     was kept. Erasure records are kept.
+         */
+        get: operations["getErasure"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2924,6 +3144,46 @@ export interface components {
             /** @description Licences left (never below 0); null for an unlimited contract. */
             remaining: number | null;
         };
+        AuditRecordList: {
+            items: components["schemas"]["AuditRecord"][];
+            /** @description The cursor of the next page; absent on the last page. */
+            nextCursor?: string;
+        };
+        AuditRecord: {
+            /** @example aud_06h0he33c2n3djq1901cf8r */
+            id: string;
+            orgId: string;
+            /** Format: date-time */
+            at: string;
+            actor: components["schemas"]["AuditActor"];
+            /** @example program.update */
+            action: string;
+            target: components["schemas"]["AuditTarget"];
+            /** @description The program the change concerns; absent for the organisation as a whole. */
+            programId?: string;
+            changes: components["schemas"]["AuditChange"][];
+            /** @description The API request's id; absent for background work's outcomes. */
+            requestId?: string;
+            sourceIp?: string;
+        };
+        AuditActor: {
+            subject: string;
+            email: string;
+            /** @description org_admin, program_admin, platform_operator, or system for the platform's own work. */
+            role: string;
+        };
+        AuditTarget: {
+            /** @example program */
+            type: string;
+            id: string;
+        };
+        AuditChange: {
+            field: string;
+            /** @description The value before, as text; empty for none. */
+            old: string;
+            /** @description The value after, as text; empty for none. */
+            new: string;
+        };
         ContractList: {
             items: components["schemas"]["Contract"][];
             /** @description The cursor of the next page; absent on the last page (a full page that happens to end the list may still carry one, whose page is then empty). */
@@ -3562,6 +3822,50 @@ export interface components {
             courseIds?: string[];
             columns: ("joinDate" | "invitationDate" | "lastActivityDate" | "status" | "contract" | "currentEnrollments" | "enrollments" | "completions" | "externalId" | "removalDate" | "allowReturn" | "undeliverable")[];
         };
+        /** @description A personal-data export or erasure. It never holds the person's address. */
+        PersonalDataJob: {
+            id: string;
+            orgId: string;
+            /** @enum {string} */
+            kind: "export" | "erasure";
+            /**
+             * @description An export ends `ready`, an erasure `done`.
+             * @enum {string}
+             */
+            status: "requested" | "running" | "ready" | "done" | "failed";
+            progress: components["schemas"]["PersonalDataProgress"];
+            /** @description An export's items by section; what an erasure changed, by kind. */
+            counts: {
+                [key: string]: number;
+            };
+            /** @description Why the last run failed (it is retried). */
+            error?: string;
+            /** @description An erasure's anonymous id; `<anonymousId>@erased.invalid` stands in for the person in what was kept. */
+            anonymousId?: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            finishedAt?: string;
+            /**
+             * Format: date-time
+             * @description When an export and its zip are deleted.
+             */
+            expiresAt?: string;
+            /** @description A ready export's zip, a presigned link valid 15 minutes. */
+            downloadUrl?: string;
+            /** Format: date-time */
+            downloadExpiresAt?: string;
+        };
+        PersonalDataProgress: {
+            /** @description The step running. */
+            step?: string;
+            /** @description Steps done. */
+            done: number;
+            /** @description Steps in all. */
+            steps: number;
+        };
         /**
          * @description A CSV export of a whole selection of the members view, written in
          *     the background. `status` goes `queued` → `running` → `done` or
@@ -3750,6 +4054,8 @@ export interface components {
             already_invited?: number;
             /** @description The email is a member of the program already. */
             already_member?: number;
+            /** @description The person's data was erased from the organisation; only a single invitation brings them back. */
+            erased?: number;
             /** @description An earlier row of the file has the same email (compared case-insensitively). */
             duplicate?: number;
             /** @description The email is missing or not one valid address. */
@@ -4923,6 +5229,22 @@ export interface components {
          */
         ExportId: string;
         /**
+         * @description The personal-data export's id.
+         * @example pde_06h0hg1b3d5f7h9k1n3q5s7
+         */
+        DataExportId: string;
+        /**
+         * @description The erasure's id.
+         * @example era_06h0hg1b3d5f7h9k1n3q5s7
+         */
+        ErasureId: string;
+        /**
+         * @description The person's email address, URL-encoded (`@` as `%40`, `+` as `%2B`).
+         *     It is matched case-insensitively; a malformed address is a 400.
+         * @example ada.lovelace%40example.com
+         */
+        PersonEmail: string;
+        /**
          * @description The import job's id.
          * @example imp_06h0hf2k4m6p8r0t2v4x6z8
          */
@@ -5321,6 +5643,69 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listAuditRecords: {
+        parameters: {
+            query?: {
+                /** @description An actor's email address (or `sub:<subject>` for one without). */
+                actor?: string;
+                /** @description An action name, such as `program.update` or `invitation_import.finished`. */
+                action?: string;
+                /** @description A target type, such as `program`, `invitation`, `domain`. */
+                targetType?: string;
+                /** @description A target's id (with targetType); invitations and members by email address. */
+                targetId?: string;
+                /** @description Only the records of this program. */
+                programId?: string;
+                /** @description Records at or after this time (RFC 3339). */
+                from?: string;
+                /** @description Records before this time (RFC 3339). */
+                to?: string;
+                /** @description `json` (the default) or `csv`. */
+                format?: "json" | "csv";
+                /**
+                 * @description The most items to return, 1 to 100 (default 50). Anything that is not
+                 *     a whole number in that range is a 400 naming `limit` (0 counts as
+                 *     absent).
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description Opaque: the `nextCursor` of the previous page of the same list. A
+                 *     cursor issued for another list is a 400 naming `cursor`.
+                 */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The organisation's id.
+                 * @example org_06h0he33c2n3djq1901cf8r
+                 */
+                orgId: components["parameters"]["OrgId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of records, or with `format=csv` the CSV download. */
+            200: {
+                headers: {
+                    /** @description With CSV only: `attachment; filename="audit.csv"` */
+                    "Content-Disposition"?: string;
+                    /** @description With CSV only, when more records remain. */
+                    "X-Next-Cursor"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditRecordList"];
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -7450,6 +7835,245 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    requestDataExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The organisation's id.
+                 * @example org_06h0he33c2n3djq1901cf8r
+                 */
+                orgId: components["parameters"]["OrgId"];
+                /**
+                 * @description The person's email address, URL-encoded (`@` as `%40`, `+` as `%2B`).
+                 *     It is matched case-insensitively; a malformed address is a 400.
+                 * @example ada.lovelace%40example.com
+                 */
+                email: components["parameters"]["PersonEmail"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export, `requested`. */
+            202: {
+                headers: {
+                    /**
+                     * @description The export's path, for `getDataExport`.
+                     * @example /v1/orgs/org_06h0he33c2n3djq1901cf8r/data-exports/pde_06h0hg1b3d5f7h9k1n3q5s7
+                     */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "pde_06h0hg1b3d5f7h9k1n3q5s7",
+                     *       "orgId": "org_06h0he33c2n3djq1901cf8r",
+                     *       "kind": "export",
+                     *       "status": "requested",
+                     *       "progress": {
+                     *         "done": 0,
+                     *         "steps": 1
+                     *       },
+                     *       "counts": {},
+                     *       "createdAt": "2026-11-23T09:00:00Z",
+                     *       "updatedAt": "2026-11-23T09:00:00Z",
+                     *       "expiresAt": "2026-11-26T09:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PersonalDataJob"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getDataExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The organisation's id.
+                 * @example org_06h0he33c2n3djq1901cf8r
+                 */
+                orgId: components["parameters"]["OrgId"];
+                /**
+                 * @description The personal-data export's id.
+                 * @example pde_06h0hg1b3d5f7h9k1n3q5s7
+                 */
+                exportId: components["parameters"]["DataExportId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "pde_06h0hg1b3d5f7h9k1n3q5s7",
+                     *       "orgId": "org_06h0he33c2n3djq1901cf8r",
+                     *       "kind": "export",
+                     *       "status": "ready",
+                     *       "progress": {
+                     *         "done": 1,
+                     *         "steps": 1
+                     *       },
+                     *       "counts": {
+                     *         "profile": 1,
+                     *         "invitations": 1,
+                     *         "memberships": 1,
+                     *         "enrollments": 2,
+                     *         "activity": 2,
+                     *         "messages": 1,
+                     *         "deliveries": 1,
+                     *         "suppression": 0,
+                     *         "exports": 0,
+                     *         "audit": 0
+                     *       },
+                     *       "createdAt": "2026-11-23T09:00:00Z",
+                     *       "updatedAt": "2026-11-23T09:00:02Z",
+                     *       "finishedAt": "2026-11-23T09:00:02Z",
+                     *       "expiresAt": "2026-11-26T09:00:00Z",
+                     *       "downloadUrl": "https://backoffice-files.s3.amazonaws.com/reports/personal-data/org_06h0he33c2n3djq1901cf8r/pde_06h0hg1b3d5f7h9k1n3q5s7.zip?X-Amz-Signature=...",
+                     *       "downloadExpiresAt": "2026-11-23T09:15:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PersonalDataJob"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    requestErasure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The organisation's id.
+                 * @example org_06h0he33c2n3djq1901cf8r
+                 */
+                orgId: components["parameters"]["OrgId"];
+                /**
+                 * @description The person's email address, URL-encoded (`@` as `%40`, `+` as `%2B`).
+                 *     It is matched case-insensitively; a malformed address is a 400.
+                 * @example ada.lovelace%40example.com
+                 */
+                email: components["parameters"]["PersonEmail"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The erasure, `requested`. */
+            202: {
+                headers: {
+                    /**
+                     * @description The erasure's path, for `getErasure`.
+                     * @example /v1/orgs/org_06h0he33c2n3djq1901cf8r/erasures/era_06h0hg1b3d5f7h9k1n3q5s7
+                     */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "era_06h0hg1b3d5f7h9k1n3q5s7",
+                     *       "orgId": "org_06h0he33c2n3djq1901cf8r",
+                     *       "kind": "erasure",
+                     *       "status": "requested",
+                     *       "progress": {
+                     *         "done": 0,
+                     *         "steps": 5
+                     *       },
+                     *       "counts": {},
+                     *       "createdAt": "2026-11-23T09:00:00Z",
+                     *       "updatedAt": "2026-11-23T09:00:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PersonalDataJob"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getErasure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The organisation's id.
+                 * @example org_06h0he33c2n3djq1901cf8r
+                 */
+                orgId: components["parameters"]["OrgId"];
+                /**
+                 * @description The erasure's id.
+                 * @example era_06h0hg1b3d5f7h9k1n3q5s7
+                 */
+                erasureId: components["parameters"]["ErasureId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The erasure. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "era_06h0hg1b3d5f7h9k1n3q5s7",
+                     *       "orgId": "org_06h0he33c2n3djq1901cf8r",
+                     *       "kind": "erasure",
+                     *       "status": "done",
+                     *       "progress": {
+                     *         "done": 5,
+                     *         "steps": 5
+                     *       },
+                     *       "counts": {
+                     *         "learners": 2,
+                     *         "enrollments": 3,
+                     *         "invitationLinks": 1,
+                     *         "deliveries": 1,
+                     *         "contactRecords": 1,
+                     *         "filesRewritten": 2,
+                     *         "importResultParts": 1,
+                     *         "personalExports": 1
+                     *       },
+                     *       "anonymousId": "anon_06h0hg1c9d8f7h6k5n4q3s2",
+                     *       "createdAt": "2026-11-23T09:00:00Z",
+                     *       "updatedAt": "2026-11-23T09:00:03Z",
+                     *       "finishedAt": "2026-11-23T09:00:03Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PersonalDataJob"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
