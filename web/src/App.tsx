@@ -22,6 +22,7 @@ const OrgSettings = lazy(() => import('./screens/OrgSettings'));
 const Users = lazy(() => import('./screens/Users'));
 const Catalogue = lazy(() => import('./screens/Catalogue'));
 const MemberDetail = lazy(() => import('./screens/MemberDetail'));
+const Audit = lazy(() => import('./screens/Audit'));
 const LearnerApp = lazy(() => import('./learner/LearnerApp'));
 
 /** App is the signed-in console, or the sign-in prompt. */
@@ -59,6 +60,7 @@ export function App() {
           <Route path="/orgs/:orgId/contracts" element={<Contracts />} />
           <Route path="/orgs/:orgId/users" element={<Users />} />
           <Route path="/orgs/:orgId/settings" element={<OrgSettings />} />
+          <Route path="/orgs/:orgId/audit" element={<Audit />} />
           <Route path="*" element={<NotFound />} />
         </Routes>
       </Suspense>

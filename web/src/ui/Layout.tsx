@@ -13,6 +13,7 @@ const sections = [
   { to: '/reports', label: 'Reports' },
   { to: '/admins', label: 'Admins' },
   { to: '/contracts', label: 'Contracts' },
+  { to: '/audit', label: 'Audit log' },
   { to: '/settings', label: 'Settings' },
 ];
 
