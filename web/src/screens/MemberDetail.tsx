@@ -5,6 +5,7 @@ import { data, type Schemas } from '../api/client';
 import { useApi } from '../api/context';
 import { useContracts, useProgram } from '../api/queries';
 import { Empty, ErrorState, Loading } from '../ui/states';
+import { PersonalData } from './PersonalData';
 
 const date = (s?: string) => (s ? new Date(s).toLocaleDateString() : '—');
 const states: Record<string, string> = { INVITED: 'Invited, not joined', MEMBER: 'Member', DELETED_MEMBER: 'Removed' };
@@ -47,6 +48,7 @@ export default function MemberDetail() {
       {m.isPending && <Loading label="Loading the learner" />}
       {m.isError && <ErrorState error={m.error} retry={() => void m.refetch()} title="Could not load this learner" />}
       {m.data && <Detail m={m.data} contractName={contracts.data?.items.find((c) => c.id === m.data.contractId)?.name ?? m.data.contractId} />}
+      {m.data && <PersonalData orgId={orgId} email={m.data.email} />}
     </Stack>
   );
 }
