@@ -7,6 +7,7 @@ import { useApi } from '../api/context';
 import { usePrograms } from '../api/queries';
 import { saveBlob } from '../lib/download';
 import { auditQuery, auditFilterNames, type AuditFilters } from '../lib/auditQuery';
+import { CursorPager, useCursors } from '../ui/CursorPager';
 import { Empty, ErrorState, Loading } from '../ui/states';
 
 const labels: Record<keyof AuditFilters, string> = {
@@ -28,14 +29,13 @@ export default function Audit() {
   const api = useApi();
   const [search, setSearch] = useSearchParams();
   const filters = Object.fromEntries(auditFilterNames.map((k) => [k, search.get(k) ?? ''])) as AuditFilters;
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const page = cursors.length - 1;
+  const pages = useCursors();
   const query = auditQuery(filters);
   const list = useQuery({
-    queryKey: ['audit', orgId, query, cursors[page]],
+    queryKey: ['audit', orgId, query, pages.cursor],
     // The JSON page; the same operation answers text/csv with format=csv.
     queryFn: async () =>
-      (await data(api.GET('/v1/orgs/{orgId}/audit', { params: { path: { orgId }, query: { ...query, limit: 50, cursor: cursors[page] } } }))) as Schemas['AuditRecordList'],
+      (await data(api.GET('/v1/orgs/{orgId}/audit', { params: { path: { orgId }, query: { ...query, limit: 50, cursor: pages.cursor } } }))) as Schemas['AuditRecordList'],
     placeholderData: keepPreviousData,
   });
   const [csvMore, setCsvMore] = useState(false);
@@ -54,7 +54,7 @@ export default function Audit() {
     const next = new URLSearchParams();
     for (const k of auditFilterNames) if (f[k].trim()) next.set(k, f[k].trim());
     setSearch(next);
-    setCursors([undefined]);
+    pages.reset();
   };
   const items = list.data?.items ?? [];
   const next = list.data?.nextCursor;
@@ -87,16 +87,7 @@ export default function Audit() {
           </Empty>
         )}
         {items.length > 0 && <Records items={items} busy={list.isFetching} />}
-        {(page > 0 || next) && (
-          <Group justify="flex-end" mt="xs">
-            <Button variant="default" disabled={page === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
-              Newer
-            </Button>
-            <Button variant="default" disabled={!next} onClick={() => setCursors((c) => [...c, next])}>
-              Older
-            </Button>
-          </Group>
-        )}
+        <CursorPager pages={pages} next={next} />
       </Paper>
     </Stack>
   );

@@ -8,6 +8,7 @@ import { data, type Schemas } from '../api/client';
 import { useApi } from '../api/context';
 import { keys, usePrograms } from '../api/queries';
 import { statuses } from '../lib/membersQuery';
+import { CursorPager, useCursors } from '../ui/CursorPager';
 import { Empty, ErrorState, fieldError, FormError, Loading } from '../ui/states';
 
 type Message = Schemas['Message'];
@@ -36,11 +37,10 @@ function MessageList({ orgId }: { orgId: string }) {
   const api = useApi();
   const qc = useQueryClient();
   const [status, setStatus] = useState<'' | Message['status']>('');
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const page = cursors.length - 1;
+  const pages = useCursors();
   const list = useQuery({
-    queryKey: [...keys.messages(orgId), status, cursors[page]],
-    queryFn: () => data(api.GET('/v1/orgs/{orgId}/messages', { params: { path: { orgId }, query: { status: status || undefined, limit: 20, cursor: cursors[page] } } })),
+    queryKey: [...keys.messages(orgId), status, pages.cursor],
+    queryFn: () => data(api.GET('/v1/orgs/{orgId}/messages', { params: { path: { orgId }, query: { status: status || undefined, limit: 20, cursor: pages.cursor } } })),
     placeholderData: keepPreviousData,
     refetchInterval: (q) => (q.state.data?.items.some((m) => m.status === 'sending') ? 2000 : false),
   });
@@ -61,7 +61,7 @@ function MessageList({ orgId }: { orgId: string }) {
           value={status}
           onChange={(v) => {
             setStatus(v as typeof status);
-            setCursors([undefined]);
+            pages.reset();
           }}
           data={[
             { value: '', label: 'All' },
@@ -86,7 +86,7 @@ function MessageList({ orgId }: { orgId: string }) {
       )}
       {items.length > 0 && (
         <Table striped data-testid="message-list" aria-busy={list.isFetching}>
-          <Table.Caption>Newest first{page > 0 ? `, page ${page + 1}` : ''}</Table.Caption>
+          <Table.Caption>Newest first{pages.page > 0 ? `, page ${pages.page + 1}` : ''}</Table.Caption>
           <Table.Thead>
             <Table.Tr>
               <Table.Th scope="col">Subject</Table.Th>
@@ -138,16 +138,7 @@ function MessageList({ orgId }: { orgId: string }) {
           </Table.Tbody>
         </Table>
       )}
-      {(page > 0 || next) && (
-        <Group justify="flex-end" mt="xs">
-          <Button variant="default" disabled={page === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
-            Newer
-          </Button>
-          <Button variant="default" disabled={!next} onClick={() => setCursors((c) => [...c, next])}>
-            Older
-          </Button>
-        </Group>
-      )}
+      <CursorPager pages={pages} next={next} />
     </Paper>
   );
 }

@@ -5,6 +5,7 @@ import { useParams } from 'react-router';
 import { data } from '../api/client';
 import { useApi } from '../api/context';
 import { keys, usePrograms } from '../api/queries';
+import { CursorPager, useCursors } from '../ui/CursorPager';
 import { Empty, ErrorState, fieldError, FormError, Loading } from '../ui/states';
 
 const days = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
@@ -28,11 +29,10 @@ function PastReports({ orgId }: { orgId: string }) {
   const api = useApi();
   const programs = usePrograms(orgId);
   const programName = (id: string) => programs.data?.items.find((p) => p.id === id)?.name ?? id;
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const page = cursors.length - 1;
+  const pages = useCursors();
   const list = useQuery({
-    queryKey: [...keys.reports(orgId), cursors[page]],
-    queryFn: () => data(api.GET('/v1/orgs/{orgId}/reports', { params: { path: { orgId }, query: { limit: 20, cursor: cursors[page] } } })),
+    queryKey: [...keys.reports(orgId), pages.cursor],
+    queryFn: () => data(api.GET('/v1/orgs/{orgId}/reports', { params: { path: { orgId }, query: { limit: 20, cursor: pages.cursor } } })),
     placeholderData: keepPreviousData,
     refetchInterval: (q) => (q.state.data?.items.some((r) => r.status === 'queued' || r.status === 'running') ? 1500 : false),
   });
@@ -102,16 +102,7 @@ function PastReports({ orgId }: { orgId: string }) {
           </Table.Tbody>
         </Table>
       )}
-      {(page > 0 || next) && (
-        <Group justify="flex-end" mt="xs">
-          <Button variant="default" disabled={page === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
-            Newer
-          </Button>
-          <Button variant="default" disabled={!next} onClick={() => setCursors((c) => [...c, next])}>
-            Older
-          </Button>
-        </Group>
-      )}
+      <CursorPager pages={pages} next={next} />
     </Paper>
   );
 }

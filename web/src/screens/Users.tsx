@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'react';
-import { Anchor, Button, Group, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Group, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { data, type Schemas } from '../api/client';
 import { useApi } from '../api/context';
+import { CursorPager, useCursors } from '../ui/CursorPager';
 import { Empty, ErrorState, Loading } from '../ui/states';
 
 const states: Record<Schemas['UserProgram']['state'], string> = { INVITED: 'invited', MEMBER: 'member', DELETED_MEMBER: 'removed' };
@@ -21,19 +22,18 @@ export default function Users() {
   const sort = params.get('sort') === 'name' ? 'name' : 'email';
   const [search, setSearch] = useState(params.get('search') ?? '');
   const [debounced] = useDebouncedValue(search.trim(), 300);
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const page = cursors.length - 1;
+  const pages = useCursors();
   useEffect(() => {
     const p = new URLSearchParams();
     if (sort !== 'email') p.set('sort', sort);
     if (debounced) p.set('search', debounced);
     setParams(p, { replace: true });
-    setCursors([undefined]);
+    pages.reset();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [debounced, sort]);
   const users = useQuery({
-    queryKey: ['users', orgId, sort, debounced, cursors[page]],
-    queryFn: () => data(api.GET('/v1/orgs/{orgId}/users', { params: { path: { orgId }, query: { sort, search: debounced || undefined, limit: 50, cursor: cursors[page] } } })),
+    queryKey: ['users', orgId, sort, debounced, pages.cursor],
+    queryFn: () => data(api.GET('/v1/orgs/{orgId}/users', { params: { path: { orgId }, query: { sort, search: debounced || undefined, limit: 50, cursor: pages.cursor } } })),
     placeholderData: keepPreviousData,
   });
   const items = users.data?.items ?? [];
@@ -71,7 +71,7 @@ export default function Users() {
       {items.length > 0 && (
         <Table striped data-testid="users-table" aria-busy={users.isFetching}>
           <Table.Caption>
-            Users by {sort}, page {page + 1}
+            Users by {sort}, page {pages.page + 1}
           </Table.Caption>
           <Table.Thead>
             <Table.Tr>
@@ -99,16 +99,7 @@ export default function Users() {
           </Table.Tbody>
         </Table>
       )}
-      {(page > 0 || next) && (
-        <Group justify="flex-end">
-          <Button variant="default" disabled={page === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
-            Previous page
-          </Button>
-          <Button variant="default" disabled={!next} onClick={() => setCursors((c) => [...c, next])}>
-            Next page
-          </Button>
-        </Group>
-      )}
+      <CursorPager pages={pages} next={next} labels={['Previous page', 'Next page']} />
     </Stack>
   );
 }
