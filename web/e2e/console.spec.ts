@@ -199,14 +199,16 @@ test('the invited learner accepts from the emailed link and enrolls', async ({ p
   await screenshot(page, 'learner-program');
 });
 
-test('the admin sees the funnel move, the learner, the users and the lists', async ({ page }) => {
+test('the admin sees the funnel move, the learner, the users and the lists', async ({ page, request }) => {
   page.on('dialog', (d) => void d.accept());
   await signIn(page, admin, orgPath);
   await expect(page.getByTestId('funnel-joined')).toContainText('1');
   await expect(page.getByTestId('funnel-enrolled')).toContainText('1');
   await expect(page.getByTestId('trend-totals')).toContainText('1 enrollments');
   await expect(page.getByTestId('trend-chart')).toBeVisible();
-  await page.getByRole('radio', { name: 'Days' }).check({ force: true });
+  // The segmented control's radios are visually hidden: click the label, as a user does.
+  await page.locator('label').filter({ hasText: /^Days$/ }).click();
+  await expect(page.getByRole('radio', { name: 'Days' })).toBeChecked();
   await expect(page.getByTestId('trend-totals')).toContainText('1 joins');
   await checkA11y(page, 'home');
   await screenshot(page, 'home');
@@ -221,6 +223,15 @@ test('the admin sees the funnel move, the learner, the users and the lists', asy
   await expect(page.getByTestId('member-enrollments')).toContainText('SQL for Analysts');
   await checkA11y(page, 'member detail');
   await screenshot(page, 'member-detail');
+
+  // Their personal data: the export runs in the background and ends with a link to a zip.
+  const personal = page.getByRole('region', { name: 'Personal data' });
+  await personal.getByRole('button', { name: 'Export personal data' }).click();
+  await expect(personal.getByTestId('export-status')).toHaveText('Ready.', { timeout: 180_000 });
+  const zip = await page.request.get((await personal.getByTestId('export-download').getAttribute('href'))!);
+  expect(zip.ok()).toBe(true);
+  expect((await zip.body()).subarray(0, 2).toString()).toBe('PK');
+  await checkA11y(page, 'member detail (personal data export)');
 
   await nav(page, 'Users');
   await page.getByRole('textbox', { name: 'Search', exact: true }).fill('ada.');
@@ -239,12 +250,27 @@ test('the admin sees the funnel move, the learner, the users and the lists', asy
   await screenshot(page, 'messages');
   await list.getByRole('button', { name: /^Discard/ }).first().click();
   await expect(list.getByText('No messages yet')).toBeVisible();
+  // A message to the joined learners reaches Ada's mailbox (a fresh wizard:
+  // the discarded draft stays in the one on screen).
+  await nav(page, 'Reports');
+  await nav(page, 'Messages');
+  await page.getByRole('button', { name: 'Next: compose' }).click();
+  await page.getByRole('textbox', { name: 'Subject' }).fill('News from the academy');
+  await page.getByRole('textbox', { name: 'Message' }).fill(`Hello {{learnerName}}, the code word is word-${tag}.`);
+  await page.getByRole('button', { name: 'Next: preview' }).click();
+  await expect(page.getByTestId('audience-count')).toContainText('Audience: 1 learners');
+  await page.getByRole('checkbox', { name: /I accept the terms/ }).check();
+  await page.getByRole('button', { name: 'Send message' }).click();
+  expect(await sentMailLink(request, learner, new RegExp(`code word is (word-${tag})`))).toBe(`word-${tag}`);
 
   await nav(page, 'Reports');
   await expect(page.getByText('No reports yet')).toBeVisible();
   await page.getByRole('button', { name: 'Request report' }).click();
   const reports = page.getByTestId('report-list');
   await expect(reports.getByRole('link', { name: /^Download/ })).toBeVisible({ timeout: 180_000 });
+  const report = await page.request.get((await reports.getByRole('link', { name: /^Download/ }).first().getAttribute('href'))!);
+  expect(report.ok()).toBe(true);
+  expect((await report.body()).subarray(0, 2).toString()).toBe('PK');
   await checkA11y(page, 'reports');
   await screenshot(page, 'reports');
 });
@@ -281,6 +307,41 @@ test('a program admin sees only their program', async ({ page }) => {
   await nav(page, 'Programs');
   await expect(page.getByRole('link', { name: 'Data Skills', exact: true })).toBeVisible();
   await expect(page.getByRole('link', { name: 'Leadership', exact: true })).toHaveCount(0);
+});
+
+test('the admin reads the audit log of what they did and erases a learner', async ({ page }) => {
+  await signIn(page, admin, orgPath);
+  await nav(page, 'Audit log');
+  await expect(page.getByRole('heading', { level: 1, name: 'Audit log' })).toBeVisible();
+  const records = page.getByTestId('audit-records');
+  for (const action of ['contract.create', 'program.create', 'invitation.create', 'invitation_import.start', 'admin.add', 'report.request']) {
+    await expect(records.getByRole('row').filter({ hasText: admin }).filter({ hasText: action }).first()).toBeVisible();
+  }
+  await checkA11y(page, 'audit');
+  await screenshot(page, 'audit');
+
+  await page.getByRole('textbox', { name: 'Action', exact: true }).fill('contract.create');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await expect(page).toHaveURL(/action=contract\.create/);
+  await expect(records.getByRole('row')).toHaveCount(2); // the header and the contract
+  await expect(records).toContainText('Licences 2026');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /^Download CSV/ }).click()]);
+  expect(download.suggestedFilename()).toBe('audit.csv');
+  const csv = await (await download.createReadStream()).toArray();
+  expect(Buffer.concat(csv).toString()).toContain('contract.create');
+  await checkA11y(page, 'audit (filtered)');
+
+  // Erasure: a typed confirmation, then the job runs to its end.
+  const grace = `grace.${tag}@learners.example.com`;
+  await signIn(page, admin, `${programPath}/members/${encodeURIComponent(grace)}`);
+  const personal = page.getByRole('region', { name: 'Personal data' });
+  const erase = personal.getByRole('button', { name: `Erase ${grace}` });
+  await expect(erase).toBeDisabled();
+  await personal.getByRole('textbox', { name: 'Type their email address to confirm' }).fill(grace.toUpperCase());
+  await erase.click();
+  await expect(personal.getByTestId('erasure-status')).toHaveText('Done.', { timeout: 180_000 });
+  await expect(personal).toContainText('@erased.invalid');
+  await checkA11y(page, 'member detail (erased)');
 });
 
 test('an admin of another organisation sees nothing of this one', async ({ page }) => {
