@@ -294,7 +294,7 @@ test('a program admin sees only their program', async ({ page }) => {
   await page.getByRole('option', { name: 'Data Skills' }).click();
   await page.keyboard.press('Escape');
   await page.getByRole('button', { name: 'Add admin' }).click();
-  await expect(page.getByRole('cell', { name: programAdmin })).toBeVisible();
+  await expect(page.getByRole('cell', { name: programAdmin, exact: true })).toBeVisible();
 
   await signIn(page, programAdmin, orgPath);
   await expect(page.getByRole('link', { name: 'Data Skills', exact: true })).toBeVisible();
