@@ -5,10 +5,13 @@ import { execFileSync } from 'node:child_process';
 // gateway (API, console, local sign-in) on a free port, on an emulator of
 // its own (infra/scripts/with-endpoint.sh; AWS_ENDPOINT_URL to name one).
 // E2E_BASE_URL points them at a system already running instead.
-// The port is chosen once, in the runner, and inherited by the workers.
-if (!process.env.E2E_BASE_URL && !process.env.E2E_PORT) {
-  process.env.E2E_PORT = execFileSync('python3', ['-c', 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])']).toString().trim();
-}
+// The ports are chosen once, in the runner, and inherited by the workers
+// (E2E_PORT and AWS_ENDPOINT_URL name them instead). The tests read the
+// emails sent back from that endpoint, and the emails' learner links point
+// at the console (LEARNER_APP_URL), so a learner can follow them.
+const freePort = () => execFileSync('python3', ['-c', 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])']).toString().trim();
+if (!process.env.E2E_BASE_URL && !process.env.E2E_PORT) process.env.E2E_PORT = freePort();
+if (!process.env.E2E_BASE_URL && !process.env.AWS_ENDPOINT_URL) process.env.AWS_ENDPOINT_URL = `http://127.0.0.1:${freePort()}`;
 const baseURL = process.env.E2E_BASE_URL ?? `http://127.0.0.1:${process.env.E2E_PORT}`;
 const root = new URL('..', import.meta.url).pathname;
 
@@ -38,6 +41,8 @@ export default defineConfig({
         url: `${baseURL}/v1/health`,
         env: {
           PORT: process.env.E2E_PORT!,
+          AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL!,
+          LEARNER_APP_URL: baseURL,
           CONSOLE_DIR: 'web/dist',
           LOG_LEVEL: 'warn',
           // As the Makefile sets them, for a run outside make.

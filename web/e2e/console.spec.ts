@@ -1,15 +1,20 @@
 import { expect, test, type Page } from '@playwright/test';
-import { checkA11y, screenshot, signIn, unique } from './helpers';
+import { checkA11y, screenshot, sentMailLink, signIn, unique } from './helpers';
 
 // One story, in order: an operator creates an organisation; its admin signs
 // in, makes a contract and a program, invites a learner and imports a CSV,
-// and finds them in the members view; every screen on the way passes axe.
+// and finds them in the members view; sets the org's brand and fills the
+// program's catalogue; the learner follows the emailed link, accepts and
+// enrolls; the admin sees the funnel move and the learner's page; a program
+// admin sees only their program, and another org's admin nothing. Every
+// screen on the way passes axe.
 test.describe.configure({ mode: 'serial' });
 
 const tag = unique('e2e');
 const admin = `${tag}@acme-e2e.example.com`;
 const learner = `ada.${tag}@learners.example.com`;
 let orgPath = '';
+let programPath = '';
 
 async function nav(page: Page, name: string) {
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name }).click();
@@ -121,4 +126,238 @@ test('the admin signs in, creates a contract and a program, invites a learner an
     await checkA11y(page, section.toLowerCase());
     await screenshot(page, section.toLowerCase());
   }
+});
+
+test('the admin brands the organisation and fills the program catalogue', async ({ page }) => {
+  await signIn(page, admin, orgPath);
+  await nav(page, 'Settings');
+  await expect(page.getByRole('heading', { level: 1, name: 'Organisation settings' })).toBeVisible();
+  // A refused form keeps what was typed and names the field.
+  await page.getByRole('textbox', { name: 'Name', exact: true }).fill(`Acme ${tag} Learning`);
+  await page.getByRole('textbox', { name: 'Brand colour', exact: true }).fill('blue');
+  await page.getByRole('textbox', { name: 'Default invitation message', exact: true }).fill('Welcome to the Acme academy.');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByRole('textbox', { name: 'Brand colour', exact: true })).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByRole('textbox', { name: 'Name', exact: true })).toHaveValue(`Acme ${tag} Learning`);
+  await expect(page.getByRole('textbox', { name: 'Default invitation message', exact: true })).toHaveValue('Welcome to the Acme academy.');
+  await checkA11y(page, 'org settings (refused)');
+  await page.getByRole('textbox', { name: 'Brand colour', exact: true }).fill('#0b7285');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+  await expect(page.getByRole('textbox', { name: 'Brand colour', exact: true })).not.toHaveAttribute('aria-invalid', 'true');
+  await checkA11y(page, 'org settings');
+  await screenshot(page, 'org-settings');
+
+  await nav(page, 'Programs');
+  await page.getByRole('link', { name: 'Data Skills', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Settings: Data Skills' })).toBeVisible();
+  programPath = new URL(page.url()).pathname;
+  await page.getByRole('tab', { name: 'Catalogue' }).click();
+  await expect(page.getByText('No collections yet')).toBeVisible();
+  await checkA11y(page, 'catalogue (empty)');
+  await page.getByRole('textbox', { name: 'Collection name', exact: true }).fill('Core skills');
+  await page.getByRole('button', { name: 'Create collection' }).click();
+  const col = page.getByRole('region', { name: 'Core skills' });
+  await expect(col).toContainText('No courses in this collection yet');
+  await col.getByRole('button', { name: /Add from the library/ }).click();
+  const search = col.getByRole('textbox', { name: 'Search the library', exact: true });
+  for (const [q, name] of [
+    ['python', 'Python for Data Analysis'],
+    ['sql', 'SQL for Analysts'],
+    ['northgate', 'Introduction to Machine Learning'], // by university
+  ]) {
+    await search.fill(q);
+    await col.getByRole('button', { name: `Add ${name}`, exact: true }).click();
+    await expect(col.getByTestId('collection-items')).toContainText(name);
+  }
+  await checkA11y(page, 'catalogue (library search)');
+  await col.getByRole('button', { name: 'Done' }).click();
+  // Keyboard reorder: SQL moves to the top.
+  await col.getByRole('button', { name: 'Move SQL for Analysts up' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(col.getByRole('status')).toContainText('SQL for Analysts moved to position 1 of 3');
+  await expect(col.getByRole('row').nth(1)).toContainText('SQL for Analysts');
+  await expect(col.getByRole('row').nth(2)).toContainText('Python for Data Analysis');
+  await checkA11y(page, 'catalogue');
+  await screenshot(page, 'catalogue');
+});
+
+test('the invited learner accepts from the emailed link and enrolls', async ({ page, request }) => {
+  const token = await sentMailLink(request, learner, /\/invitations\/([A-Za-z0-9_-]{43})/);
+  await signIn(page, learner, `/invitations/${token}`);
+  await expect(page.getByRole('heading', { level: 1, name: 'Data Skills' })).toBeVisible();
+  await expect(page.getByText(`Acme ${tag} Learning invites you to`)).toBeVisible();
+  await checkA11y(page, 'learner invitation');
+  await screenshot(page, 'learner-invitation');
+  await page.getByRole('button', { name: 'Accept and join Data Skills' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'You are a member of Data Skills' })).toBeVisible();
+  const sql = page.getByTestId('learner-item-sql-for-analysts');
+  await sql.getByRole('button', { name: 'Enroll in SQL for Analysts' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Enrolled in SQL for Analysts.' })).toBeVisible();
+  await expect(sql.getByRole('button', { name: 'Unenroll from SQL for Analysts' })).toBeVisible();
+  await checkA11y(page, 'learner program');
+  await screenshot(page, 'learner-program');
+});
+
+test('the admin sees the funnel move, the learner, the users and the lists', async ({ page, request }) => {
+  page.on('dialog', (d) => void d.accept());
+  await signIn(page, admin, orgPath);
+  await expect(page.getByTestId('funnel-joined')).toContainText('1');
+  await expect(page.getByTestId('funnel-enrolled')).toContainText('1');
+  await expect(page.getByTestId('trend-totals')).toContainText('1 enrollments');
+  await expect(page.getByTestId('trend-chart')).toBeVisible();
+  // The segmented control's radios are visually hidden: click the label, as a user does.
+  await page.locator('label').filter({ hasText: /^Days$/ }).click();
+  await expect(page.getByRole('radio', { name: 'Days' })).toBeChecked();
+  await expect(page.getByTestId('trend-totals')).toContainText('1 joins');
+  await checkA11y(page, 'home');
+  await screenshot(page, 'home');
+
+  await nav(page, 'Programs');
+  await page.getByRole('link', { name: 'Data Skills', exact: true }).click();
+  await page.getByRole('tab', { name: 'Catalogue' }).click();
+  await expect(page.getByTestId('item-sql-for-analysts').getByTestId('enrolled')).toHaveText('1');
+  await page.getByRole('tab', { name: 'Members' }).click();
+  await page.getByTestId('members-table').getByRole('link', { name: 'Ada Lovelace' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Ada Lovelace' })).toBeVisible();
+  await expect(page.getByTestId('member-enrollments')).toContainText('SQL for Analysts');
+  await checkA11y(page, 'member detail');
+  await screenshot(page, 'member-detail');
+
+  // Their personal data: the export runs in the background and ends with a link to a zip.
+  const personal = page.getByRole('region', { name: 'Personal data' });
+  await personal.getByRole('button', { name: 'Export personal data' }).click();
+  await expect(personal.getByTestId('export-status')).toHaveText('Ready.', { timeout: 180_000 });
+  const zip = await page.request.get((await personal.getByTestId('export-download').getAttribute('href'))!);
+  expect(zip.ok()).toBe(true);
+  expect((await zip.body()).subarray(0, 2).toString()).toBe('PK');
+  await checkA11y(page, 'member detail (personal data export)');
+
+  await nav(page, 'Users');
+  await page.getByRole('textbox', { name: 'Search', exact: true }).fill('ada.');
+  await expect(page.getByTestId('users-table').getByRole('row')).toHaveCount(2);
+  await expect(page.getByTestId('users-table')).toContainText('Data Skills (member)');
+  await checkA11y(page, 'users');
+  await screenshot(page, 'users');
+
+  // A draft appears in the list and can be discarded.
+  await nav(page, 'Messages');
+  await page.getByRole('button', { name: 'Next: compose' }).click();
+  await expect(page.getByRole('textbox', { name: 'Subject' })).toBeVisible();
+  const list = page.getByRole('region', { name: 'Your organisation’s messages' });
+  await expect(list.getByTestId('message-list')).toContainText('Draft');
+  await checkA11y(page, 'messages');
+  await screenshot(page, 'messages');
+  await list.getByRole('button', { name: /^Discard/ }).first().click();
+  await expect(list.getByText('No messages yet')).toBeVisible();
+  // A message to the joined learners reaches Ada's mailbox (a fresh wizard:
+  // the discarded draft stays in the one on screen).
+  await nav(page, 'Reports');
+  await nav(page, 'Messages');
+  await page.getByRole('button', { name: 'Next: compose' }).click();
+  await page.getByRole('textbox', { name: 'Subject' }).fill('News from the academy');
+  await page.getByRole('textbox', { name: 'Message' }).fill(`Hello {{learnerName}}, the code word is word-${tag}.`);
+  await page.getByRole('button', { name: 'Next: preview' }).click();
+  await expect(page.getByTestId('audience-count')).toContainText('Audience: 1 learners');
+  await page.getByRole('checkbox', { name: /I accept the terms/ }).check();
+  await page.getByRole('button', { name: 'Send message' }).click();
+  expect(await sentMailLink(request, learner, new RegExp(`code word is (word-${tag})`))).toBe(`word-${tag}`);
+
+  await nav(page, 'Reports');
+  await expect(page.getByText('No reports yet')).toBeVisible();
+  await page.getByRole('button', { name: 'Request report' }).click();
+  const reports = page.getByTestId('report-list');
+  await expect(reports.getByRole('link', { name: /^Download/ })).toBeVisible({ timeout: 180_000 });
+  const report = await page.request.get((await reports.getByRole('link', { name: /^Download/ }).first().getAttribute('href'))!);
+  expect(report.ok()).toBe(true);
+  expect((await report.body()).subarray(0, 2).toString()).toBe('PK');
+  await checkA11y(page, 'reports');
+  await screenshot(page, 'reports');
+});
+
+test('a program admin sees only their program', async ({ page }) => {
+  const programAdmin = `pa-${tag}@acme-e2e.example.com`;
+  await signIn(page, admin, orgPath);
+  await nav(page, 'Programs');
+  await page.getByRole('button', { name: 'Create program' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create a program' });
+  await dialog.getByRole('textbox', { name: 'Name', exact: true }).fill('Leadership');
+  await dialog.getByRole('textbox', { name: 'URL slug', exact: true }).fill(`lead-${tag}`);
+  await dialog.getByRole('button', { name: 'Create' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Settings: Leadership' })).toBeVisible();
+  await nav(page, 'Admins');
+  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(programAdmin);
+  await page.getByRole('combobox', { name: 'Role', exact: true }).click();
+  await page.getByRole('option', { name: /Program admin/ }).click();
+  // The picker's input lies under its pills box, which takes the click (as a user's).
+  await page.getByRole('combobox', { name: 'Programs' }).click({ force: true });
+  await page.getByRole('option', { name: 'Data Skills' }).click();
+  await page.keyboard.press('Escape');
+  await page.getByRole('button', { name: 'Add admin' }).click();
+  await expect(page.getByRole('cell', { name: programAdmin, exact: true })).toBeVisible();
+
+  await signIn(page, programAdmin, orgPath);
+  await expect(page.getByRole('link', { name: 'Data Skills', exact: true })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Leadership', exact: true })).toHaveCount(0);
+  // The org's trend is refused to them: the home shows their program's.
+  await expect(page.getByRole('combobox', { name: 'Trend of' })).toHaveValue('Data Skills');
+  await checkA11y(page, 'home (program admin)');
+  await nav(page, 'Users');
+  await expect(page.getByTestId('users-table')).toContainText(learner);
+  await expect(page.getByTestId('users-table')).not.toContainText('Leadership');
+  await nav(page, 'Programs');
+  await expect(page.getByRole('link', { name: 'Data Skills', exact: true })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Leadership', exact: true })).toHaveCount(0);
+});
+
+test('the admin reads the audit log of what they did and erases a learner', async ({ page }) => {
+  await signIn(page, admin, orgPath);
+  await nav(page, 'Audit log');
+  await expect(page.getByRole('heading', { level: 1, name: 'Audit log' })).toBeVisible();
+  const records = page.getByTestId('audit-records');
+  for (const action of ['contract.create', 'program.create', 'invitation.create', 'invitation_import.start', 'admin.add', 'report.request']) {
+    await expect(records.getByRole('row').filter({ hasText: admin }).filter({ hasText: action }).first()).toBeVisible();
+  }
+  await checkA11y(page, 'audit');
+  await screenshot(page, 'audit');
+
+  await page.getByRole('textbox', { name: 'Action', exact: true }).fill('contract.create');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await expect(page).toHaveURL(/action=contract\.create/);
+  await expect(records.getByRole('row')).toHaveCount(2); // the header and the contract
+  await expect(records).toContainText('Licences 2026');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /^Download CSV/ }).click()]);
+  expect(download.suggestedFilename()).toBe('audit.csv');
+  const csv = await (await download.createReadStream()).toArray();
+  expect(Buffer.concat(csv).toString()).toContain('contract.create');
+  await checkA11y(page, 'audit (filtered)');
+
+  // Erasure: a typed confirmation, then the job runs to its end.
+  const grace = `grace.${tag}@learners.example.com`;
+  await signIn(page, admin, `${programPath}/members/${encodeURIComponent(grace)}`);
+  const personal = page.getByRole('region', { name: 'Personal data' });
+  const erase = personal.getByRole('button', { name: `Erase ${grace}` });
+  await expect(erase).toBeDisabled();
+  await personal.getByRole('textbox', { name: 'Type their email address to confirm' }).fill(grace.toUpperCase());
+  await erase.click();
+  await expect(personal.getByTestId('erasure-status')).toHaveText('Done.', { timeout: 180_000 });
+  await expect(personal).toContainText('@erased.invalid');
+  await checkA11y(page, 'member detail (erased)');
+});
+
+test('an admin of another organisation sees nothing of this one', async ({ page }) => {
+  const other = `other-${tag}@globex-e2e.example.com`;
+  await signIn(page, `op2-${tag}@platform.example.com`, '/', true);
+  await page.getByRole('textbox', { name: 'Name', exact: true }).fill(`Globex ${tag}`);
+  await page.getByRole('textbox', { name: 'First org admins', exact: true }).fill(other);
+  await page.getByRole('button', { name: 'Create organisation' }).click();
+  await expect(page).toHaveURL(/\/orgs\/org_[0-9a-z]+$/);
+
+  for (const path of [orgPath, `${orgPath}/users`, `${orgPath}/messages`, `${programPath}/catalogue`, `${programPath}/members/${encodeURIComponent(learner)}`]) {
+    await signIn(page, other, path);
+    await expect(page.getByRole('alert').first()).toBeVisible();
+    await expect(page.getByText(/Loading/)).toHaveCount(0);
+    for (const secret of ['Ada Lovelace', 'Data Skills', `Acme ${tag}`, `grace.${tag}`]) await expect(page.getByText(secret)).toHaveCount(0);
+  }
+  await checkA11y(page, 'another org (refused)');
 });

@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type APIRequestContext, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { mkdirSync } from 'node:fs';
 
@@ -36,4 +36,39 @@ export async function screenshot(page: Page, name: string) {
 /** unique returns a name no earlier run used, for slugs and emails. */
 export function unique(prefix: string) {
   return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
+}
+
+/** decodeQuotedPrintable undoes an email body's quoted-printable encoding. */
+function decodeQuotedPrintable(s: string): string {
+  return s.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+}
+
+/**
+ * sentMailLink waits for an email to `to` (sent by the system's mailer
+ * through the emulator, read back from its /_aws/ses) holding a link that
+ * matches `link`, and returns the link's first group. The endpoint is the
+ * run's own (playwright.config.ts sets AWS_ENDPOINT_URL).
+ */
+export async function sentMailLink(request: APIRequestContext, to: string, link: RegExp): Promise<string> {
+  const endpoint = process.env.AWS_ENDPOINT_URL;
+  if (!endpoint) throw new Error('AWS_ENDPOINT_URL is unset: the tests read the emails back from the emulator');
+  let found = '';
+  await expect
+    .poll(
+      async () => {
+        const res = await request.get(`${endpoint.replace(/\/+$/, '')}/_aws/ses`);
+        if (!res.ok()) return '';
+        const { messages } = (await res.json()) as { messages: { RawData?: string }[] };
+        for (const m of messages) {
+          const raw = decodeQuotedPrintable(m.RawData ?? '');
+          if (!raw.toLowerCase().includes(`to: <${to.toLowerCase()}>`)) continue;
+          const hit = link.exec(raw);
+          if (hit) found = hit[1];
+        }
+        return found;
+      },
+      { message: `an email to ${to} with a link like ${link}`, timeout: 120_000, intervals: [500, 1000, 2000] },
+    )
+    .not.toBe('');
+  return found;
 }

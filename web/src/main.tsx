@@ -20,10 +20,17 @@ const theme = createTheme({
 });
 
 // Mantine's dimmed grey (#868e96) and error red (#fa5252) are about 3.3:1 on
-// white; darker shades pass 4.5:1.
+// white; darker shades pass 4.5:1. The light variant's text (an Alert's
+// title) in green or yellow is under 4.5:1 on its own tint even at shade 9,
+// so those two get a darker colour of their own (about 7:1).
 const cssVariables: CSSVariablesResolver = () => ({
   variables: {},
-  light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)', '--mantine-color-error': 'var(--mantine-color-red-8)' },
+  light: {
+    '--mantine-color-dimmed': 'var(--mantine-color-gray-7)',
+    '--mantine-color-error': 'var(--mantine-color-red-8)',
+    '--mantine-color-green-light-color': '#1b5e20',
+    '--mantine-color-yellow-light-color': '#6b4300',
+  },
   dark: {},
 });
 

@@ -13,6 +13,9 @@ export const keys = {
   invitations: (orgId: string, programId: string) => ['invitations', orgId, programId] as const,
   domains: (orgId: string, programId: string) => ['domains', orgId, programId] as const,
   admins: (orgId: string) => ['admins', orgId] as const,
+  collections: (orgId: string, programId: string) => ['collections', orgId, programId] as const,
+  messages: (orgId: string) => ['messages', orgId] as const,
+  reports: (orgId: string) => ['reports', orgId] as const,
 };
 
 export function useOrg(orgId: string) {

@@ -12,6 +12,14 @@ describe('filters and the URL', () => {
     expect(filtersFromSearch(search)).toEqual(custom);
   });
 
+  it('keeps the sorts by enrollments and by completions', () => {
+    for (const sort of ['enrollments', 'completions'] as const) {
+      const custom = f({ sort, order: 'desc' });
+      expect(filtersFromSearch(filtersToSearch(custom))).toEqual(custom);
+      expect(filtersToQuery(custom)).toMatchObject({ sort, order: 'desc' });
+    }
+  });
+
   it('falls back to defaults for anything unknown in the URL', () => {
     expect(filtersFromSearch(new URLSearchParams('status=nope&sort=x&order=up&limit=7&undeliverable=yes'))).toEqual(defaultFilters);
   });

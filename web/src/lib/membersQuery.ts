@@ -23,6 +23,8 @@ export const sorts: { value: Sort; label: string }[] = [
   { value: 'joined', label: 'Join date' },
   { value: 'invited', label: 'Invitation date' },
   { value: 'activity', label: 'Last activity' },
+  { value: 'enrollments', label: 'Enrollments' },
+  { value: 'completions', label: 'Completions' },
 ];
 export const pageSizes = [10, 20, 50, 100] as const;
 

@@ -4,7 +4,7 @@ import {
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useParams, useSearchParams } from 'react-router';
+import { Link, useParams, useSearchParams } from 'react-router';
 import { ApiError, data, toApiError, type Learner, type Schemas } from '../api/client';
 import { useApi } from '../api/context';
 import { keys, useContracts } from '../api/queries';
@@ -187,7 +187,11 @@ export default function Members() {
                 <Table.Td>
                   <Checkbox aria-label={`Select ${l.fullName || l.email}`} checked={selected.has(l.email)} onChange={() => toggle(l.email)} />
                 </Table.Td>
-                <Table.Td>{l.fullName}</Table.Td>
+                <Table.Td>
+                  <Anchor component={Link} to={`/orgs/${orgId}/programs/${programId}/members/${encodeURIComponent(l.email)}`}>
+                    {l.fullName || l.email}
+                  </Anchor>
+                </Table.Td>
                 <Table.Td>{l.email}</Table.Td>
                 {cols.map((c) => (
                   <Table.Td key={c.key}>{c.cell(l)}</Table.Td>

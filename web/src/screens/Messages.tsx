@@ -1,41 +1,149 @@
 import { useState } from 'react';
 import {
-  Button, Checkbox, Code, Group, MultiSelect, Paper, Select, Stack, Stepper, Switch, Table, Text, TextInput, Textarea, Title,
+  Button, Checkbox, Code, Group, MultiSelect, Paper, SegmentedControl, Select, Stack, Stepper, Switch, Table, Text, TextInput, Textarea, Title,
 } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useParams } from 'react-router';
 import { data, type Schemas } from '../api/client';
 import { useApi } from '../api/context';
-import { usePrograms } from '../api/queries';
+import { keys, usePrograms } from '../api/queries';
 import { statuses } from '../lib/membersQuery';
-import { ErrorState, fieldError, FormError, Loading } from '../ui/states';
+import { CursorPager, useCursors } from '../ui/CursorPager';
+import { Empty, ErrorState, fieldError, FormError, Loading } from '../ui/states';
 
 type Message = Schemas['Message'];
 const placeholders = ['{{learnerName}}', '{{programName}}', '{{orgName}}', '{{programUrl}}'];
 
 export default function Messages() {
   const { orgId = '' } = useParams();
-  const [sent, setSent] = useState<string[]>([]);
+  const qc = useQueryClient();
   return (
     <Stack>
       <Title order={1}>Messages</Title>
-      <Wizard orgId={orgId} onSent={(id) => setSent((s) => [id, ...s])} />
-      <Paper withBorder p="md">
-        <Title order={2} size="h3" mb="xs">
-          Sent from this session
-        </Title>
-        {sent.length === 0 ? (
-          <Text size="sm">Messages you send appear here with their counts. (The API has no list of an organisation’s messages yet.)</Text>
-        ) : (
-          sent.map((id) => <SentMessage key={id} orgId={orgId} id={id} />)
-        )}
-      </Paper>
+      <Wizard orgId={orgId} onChanged={() => void qc.invalidateQueries({ queryKey: keys.messages(orgId) })} />
+      <MessageList orgId={orgId} />
       <Automated orgId={orgId} />
     </Stack>
   );
 }
 
-function Wizard({ orgId, onSent }: { orgId: string; onSent: (id: string) => void }) {
+const statusLabels: Record<Message['status'], string> = { draft: 'Draft', sending: 'Sending', sent: 'Sent' };
+
+/**
+ * MessageList lists the org's messages, newest first, with their counts;
+ * drafts can be discarded. It polls while a message is being sent.
+ */
+function MessageList({ orgId }: { orgId: string }) {
+  const api = useApi();
+  const qc = useQueryClient();
+  const [status, setStatus] = useState<'' | Message['status']>('');
+  const pages = useCursors();
+  const list = useQuery({
+    queryKey: [...keys.messages(orgId), status, pages.cursor],
+    queryFn: () => data(api.GET('/v1/orgs/{orgId}/messages', { params: { path: { orgId }, query: { status: status || undefined, limit: 20, cursor: pages.cursor } } })),
+    placeholderData: keepPreviousData,
+    refetchInterval: (q) => (q.state.data?.items.some((m) => m.status === 'sending') ? 2000 : false),
+  });
+  const discard = useMutation({
+    mutationFn: (messageId: string) => data(api.DELETE('/v1/orgs/{orgId}/messages/{messageId}', { params: { path: { orgId, messageId } } })),
+    onSettled: () => void qc.invalidateQueries({ queryKey: keys.messages(orgId) }),
+  });
+  const items = list.data?.items ?? [];
+  const next = list.data?.nextCursor;
+  return (
+    <Paper withBorder p="md" component="section" aria-labelledby="message-list">
+      <Group justify="space-between" mb="xs">
+        <Title order={2} size="h3" id="message-list">
+          Your organisation’s messages
+        </Title>
+        <SegmentedControl
+          aria-label="Show"
+          value={status}
+          onChange={(v) => {
+            setStatus(v as typeof status);
+            pages.reset();
+          }}
+          data={[
+            { value: '', label: 'All' },
+            { value: 'draft', label: 'Drafts' },
+            { value: 'sending', label: 'Sending' },
+            { value: 'sent', label: 'Sent' },
+          ]}
+        />
+      </Group>
+      {discard.isError && <FormError error={discard.error} fields={[]} />}
+      {discard.isSuccess && (
+        <Text size="sm" role="status">
+          Draft discarded.
+        </Text>
+      )}
+      {list.isPending && <Loading label="Loading the messages" />}
+      {list.isError && <ErrorState error={list.error} retry={() => void list.refetch()} />}
+      {list.data && items.length === 0 && !next && (
+        <Empty title={status ? `No ${statusLabels[status].toLowerCase()} messages` : 'No messages yet'}>
+          <Text size="sm">Messages you draft and send appear here with their counts.</Text>
+        </Empty>
+      )}
+      {items.length > 0 && (
+        <Table striped data-testid="message-list" aria-busy={list.isFetching}>
+          <Table.Caption>Newest first{pages.page > 0 ? `, page ${pages.page + 1}` : ''}</Table.Caption>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th scope="col">Subject</Table.Th>
+              <Table.Th scope="col">Status</Table.Th>
+              <Table.Th scope="col">Author</Table.Th>
+              <Table.Th scope="col">Counts</Table.Th>
+              <Table.Th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {items.map((m) => {
+              const c = m.counts;
+              const when = m.sentAt ?? m.sendingAt ?? m.updatedAt;
+              return (
+                <Table.Tr key={m.id}>
+                  <Table.Td>{m.subject}</Table.Td>
+                  <Table.Td>
+                    {statusLabels[m.status]}
+                    <Text size="xs" c="dimmed">
+                      {new Date(when).toLocaleString()}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>{m.author.name || m.author.email}</Table.Td>
+                  <Table.Td>
+                    {m.status === 'draft'
+                      ? '—'
+                      : `${c.planned} planned, ${c.sent} sent, ${c.failed} failed, ${c.capped} capped, ${c.suppressed + c.unsubscribed} skipped`}
+                  </Table.Td>
+                  <Table.Td>
+                    {m.status === 'draft' && (
+                      <Button
+                        size="compact-sm"
+                        variant="outline"
+                        color="red.9"
+                        loading={discard.isPending && discard.variables === m.id}
+                        onClick={() => {
+                          if (window.confirm(`Discard the draft “${m.subject}”?`)) discard.mutate(m.id);
+                        }}
+                      >
+                        Discard<span className="visually-hidden"> draft {m.subject}</span>
+                      </Button>
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              );
+            })}
+          </Table.Tbody>
+        </Table>
+      )}
+      <CursorPager pages={pages} next={next} />
+    </Paper>
+  );
+}
+
+function Wizard({ orgId, onChanged }: { orgId: string; onChanged: () => void }) {
   const api = useApi();
   const programs = usePrograms(orgId);
   const presets = useQuery({
@@ -57,6 +165,7 @@ function Wizard({ orgId, onSent }: { orgId: string; onSent: (id: string) => void
       return data(api.POST('/v1/orgs/{orgId}/messages', { params: { path: { orgId } }, body }));
     },
     onSuccess: (m) => {
+      onChanged();
       setDraft(m);
       setCompose({ subject: m.subject, content: m.content, ctaLabel: m.callToAction?.label ?? '', ctaUrl: m.callToAction?.url ?? '' });
       setStep(1);
@@ -79,7 +188,7 @@ function Wizard({ orgId, onSent }: { orgId: string; onSent: (id: string) => void
   const send = useMutation({
     mutationFn: () => data(api.POST('/v1/orgs/{orgId}/messages/{messageId}/send', { params: { path: { orgId, messageId: draft!.id } }, body: { acceptTerms: terms } })),
     onSuccess: () => {
-      onSent(draft!.id);
+      onChanged();
       setStep(0);
       setDraft(undefined);
       setTerms(false);
@@ -190,23 +299,6 @@ function Wizard({ orgId, onSent }: { orgId: string; onSent: (id: string) => void
         </Stepper.Step>
       </Stepper>
     </Paper>
-  );
-}
-
-function SentMessage({ orgId, id }: { orgId: string; id: string }) {
-  const api = useApi();
-  const m = useQuery({
-    queryKey: ['message', orgId, id],
-    queryFn: () => data(api.GET('/v1/orgs/{orgId}/messages/{messageId}', { params: { path: { orgId, messageId: id } } })),
-    refetchInterval: (q) => (q.state.data?.status === 'sent' && q.state.data.counts.queued <= q.state.data.counts.sent + q.state.data.counts.failed ? false : 2000),
-  });
-  if (m.isPending) return <Loading />;
-  if (m.isError) return <ErrorState error={m.error} />;
-  const c = m.data.counts;
-  return (
-    <Text size="sm" data-testid="sent-message">
-      “{m.data.subject}”: {m.data.status}; {c.planned} planned, {c.sent} sent, {c.failed} failed, {c.capped} capped, {c.suppressed + c.unsubscribed} skipped.
-    </Text>
   );
 }
 

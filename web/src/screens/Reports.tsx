@@ -1,45 +1,120 @@
 import { useEffect, useState } from 'react';
-import { Alert, Anchor, Button, Checkbox, Group, MultiSelect, Paper, Progress, Radio, Stack, Text, Title } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Alert, Anchor, Button, Checkbox, Group, MultiSelect, Paper, Progress, Radio, Stack, Table, Text, Title } from '@mantine/core';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useParams } from 'react-router';
 import { data } from '../api/client';
 import { useApi } from '../api/context';
-import { usePrograms } from '../api/queries';
-import { ErrorState, fieldError, FormError, Loading } from '../ui/states';
+import { keys, usePrograms } from '../api/queries';
+import { CursorPager, useCursors } from '../ui/CursorPager';
+import { Empty, ErrorState, fieldError, FormError, Loading } from '../ui/states';
 
 const days = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
 type Day = (typeof days)[number];
 
 export default function Reports() {
   const { orgId = '' } = useParams();
-  const [requested, setRequested] = useState<string[]>([]);
+  const qc = useQueryClient();
   return (
     <Stack>
       <Title order={1}>Reports</Title>
-      <RequestReport orgId={orgId} onRequested={(id) => setRequested((r) => [id, ...r])} />
-      <Paper withBorder p="md">
-        <Title order={2} size="h3" mb="xs">
-          Reports requested in this session
-        </Title>
-        {requested.length === 0 ? (
-          <Text size="sm">Reports you request appear here with their download links. (The API has no list of past reports yet.)</Text>
-        ) : (
-          requested.map((id) => <ReportRow key={id} orgId={orgId} id={id} />)
-        )}
-      </Paper>
+      <RequestReport orgId={orgId} onRequested={() => void qc.invalidateQueries({ queryKey: keys.reports(orgId) })} />
+      <PastReports orgId={orgId} />
       <Schedule orgId={orgId} />
     </Stack>
   );
 }
 
-function RequestReport({ orgId, onRequested }: { orgId: string; onRequested: (id: string) => void }) {
+/** PastReports lists the reports still kept, newest first, with their links; it polls while one is being built. */
+function PastReports({ orgId }: { orgId: string }) {
+  const api = useApi();
+  const programs = usePrograms(orgId);
+  const programName = (id: string) => programs.data?.items.find((p) => p.id === id)?.name ?? id;
+  const pages = useCursors();
+  const list = useQuery({
+    queryKey: [...keys.reports(orgId), pages.cursor],
+    queryFn: () => data(api.GET('/v1/orgs/{orgId}/reports', { params: { path: { orgId }, query: { limit: 20, cursor: pages.cursor } } })),
+    placeholderData: keepPreviousData,
+    refetchInterval: (q) => (q.state.data?.items.some((r) => r.status === 'queued' || r.status === 'running') ? 1500 : false),
+  });
+  const items = list.data?.items ?? [];
+  const next = list.data?.nextCursor;
+  return (
+    <Paper withBorder p="md" component="section" aria-labelledby="past-reports">
+      <Title order={2} size="h3" mb="xs" id="past-reports">
+        Past reports
+      </Title>
+      {list.isPending && <Loading label="Loading the reports" />}
+      {list.isError && <ErrorState error={list.error} retry={() => void list.refetch()} />}
+      {list.data && items.length === 0 && !next && (
+        <Empty title="No reports yet">
+          <Text size="sm">Reports you request, and the weekly ones, appear here with their links for 3 days.</Text>
+        </Empty>
+      )}
+      {items.length > 0 && (
+        <Table striped data-testid="report-list" aria-busy={list.isFetching}>
+          <Table.Caption>Newest first; a link is valid 24 hours from when this page loaded it</Table.Caption>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th scope="col">Requested</Table.Th>
+              <Table.Th scope="col">Report</Table.Th>
+              <Table.Th scope="col">Status</Table.Th>
+              <Table.Th scope="col">File</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {items.map((j) => (
+              <Table.Tr key={j.id} data-testid="report">
+                <Table.Td>
+                  {new Date(j.createdAt).toLocaleString()}
+                  <Text size="xs" c="dimmed">
+                    {j.scheduledFor ? 'Weekly schedule' : (j.requestedBy ?? '')}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  {j.type === 'gradebook' ? 'Gradebook' : `Usage, ${j.scope === 'active' ? 'active learners' : 'all time'}`}
+                  <Text size="xs" c="dimmed">
+                    {j.programIds.length ? j.programIds.map(programName).join(', ') : 'Every program'}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  {j.status}
+                  {j.progress.rows ? `, ${j.progress.rows.toLocaleString()} rows` : ''}
+                  {(j.status === 'queued' || j.status === 'running') && <Progress value={100} animated aria-label="Report in progress" mt={4} />}
+                  {j.error && (
+                    <Text size="xs" c="red.9">
+                      {j.error}
+                    </Text>
+                  )}
+                </Table.Td>
+                <Table.Td>
+                  {j.downloadUrl ? (
+                    <Anchor href={j.downloadUrl}>
+                      Download<span className="visually-hidden"> the report of {new Date(j.createdAt).toLocaleString()}</span>
+                    </Anchor>
+                  ) : j.expired ? (
+                    'Expired'
+                  ) : (
+                    '—'
+                  )}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+      <CursorPager pages={pages} next={next} />
+    </Paper>
+  );
+}
+
+function RequestReport({ orgId, onRequested }: { orgId: string; onRequested: () => void }) {
   const api = useApi();
   const programs = usePrograms(orgId);
   const [scope, setScope] = useState<'active' | 'all_time'>('active');
   const [programIds, setProgramIds] = useState<string[]>([]);
   const req = useMutation({
     mutationFn: () => data(api.POST('/v1/orgs/{orgId}/reports', { params: { path: { orgId } }, body: { type: 'usage', scope, programIds: programIds.length ? programIds : undefined } })),
-    onSuccess: (r) => onRequested(r.id),
+    onSuccess: () => onRequested(),
   });
   return (
     <Paper withBorder p="md">
@@ -77,30 +152,6 @@ function RequestReport({ orgId, onRequested }: { orgId: string; onRequested: (id
         </Stack>
       </form>
     </Paper>
-  );
-}
-
-function ReportRow({ orgId, id }: { orgId: string; id: string }) {
-  const api = useApi();
-  const r = useQuery({
-    queryKey: ['report', orgId, id],
-    queryFn: () => data(api.GET('/v1/orgs/{orgId}/reports/{reportId}', { params: { path: { orgId, reportId: id } } })),
-    refetchInterval: (q) => (q.state.data && ['done', 'failed'].includes(q.state.data.status) ? false : 1500),
-  });
-  if (r.isPending) return <Loading />;
-  if (r.isError) return <ErrorState error={r.error} />;
-  const j = r.data;
-  return (
-    <Stack gap={4} mb="sm" role="status" data-testid="report">
-      <Text size="sm">
-        {new Date(j.createdAt).toLocaleString()}: {j.scope === 'active' ? 'active learners' : 'all time'}, {j.status}
-        {j.progress.rows ? `, ${j.progress.rows.toLocaleString()} rows` : ''}
-      </Text>
-      {(j.status === 'queued' || j.status === 'running') && <Progress value={100} animated aria-label="Report in progress" />}
-      {j.error && <Alert color="red">{j.error}</Alert>}
-      {j.downloadUrl && <Anchor href={j.downloadUrl}>Download the report</Anchor>}
-      {j.expired && <Text size="sm">The file has expired.</Text>}
-    </Stack>
   );
 }
 

@@ -8,10 +8,13 @@ import { isOperator } from '../auth/token';
 const sections = [
   { to: '', label: 'Home' },
   { to: '/programs', label: 'Programs' },
+  { to: '/users', label: 'Users' },
   { to: '/messages', label: 'Messages' },
   { to: '/reports', label: 'Reports' },
   { to: '/admins', label: 'Admins' },
   { to: '/contracts', label: 'Contracts' },
+  { to: '/audit', label: 'Audit log' },
+  { to: '/settings', label: 'Settings' },
 ];
 
 /** Layout is the frame of every signed-in screen: header, navigation, main. */

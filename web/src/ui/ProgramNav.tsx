@@ -5,6 +5,7 @@ import { useProgram } from '../api/queries';
 const tabs = [
   { value: 'settings', path: '', label: 'Settings' },
   { value: 'members', path: '/members', label: 'Members' },
+  { value: 'catalogue', path: '/catalogue', label: 'Catalogue' },
   { value: 'invite', path: '/invite', label: 'Invite' },
   { value: 'whitelist', path: '/whitelist', label: 'Whitelist' },
 ];
