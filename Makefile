@@ -53,6 +53,10 @@ $(WEB_MODULES): web/package.json web/package-lock.json
 web: $(WEB_MODULES) ## build the admin console into web/dist (npm ci first when its modules are missing or stale)
 	cd web && npm run --silent build
 
+.PHONY: screenshots
+screenshots: $(WEB_MODULES) ## retake the README's console screenshots (docs/screens/) with a Playwright run
+	cd web && npm run --silent build && SCREENSHOTS_DIR=$(CURDIR)/docs/screens npx playwright test
+
 .PHONY: test
 test: ## run every test: vet, unit (-race), integration (own endpoint), CDK, synth, cfn-lint; a summary at the end
 	@infra/scripts/test.sh
