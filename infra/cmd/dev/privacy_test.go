@@ -35,25 +35,7 @@ const (
 // download reads an export's zip: person.json and the CSV of each section.
 func download(t *testing.T, link string) (map[string]any, map[string][]byte) {
 	t.Helper()
-	res, err := http.Get(link)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != 200 {
-		t.Fatalf("download %s: %d %s", link, res.StatusCode, body)
-	}
-	zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := map[string][]byte{}
-	for _, f := range zr.File {
-		rc, _ := f.Open()
-		files[f.Name], _ = io.ReadAll(rc)
-		rc.Close()
-	}
+	files := zipFiles(t, link)
 	var person map[string]any
 	if err := json.Unmarshal(files["person.json"], &person); err != nil {
 		t.Fatalf("person.json: %v", err)

@@ -53,9 +53,8 @@ func (s *system) reportEmail(to, reportID string) (string, string) {
 	return "", ""
 }
 
-// unzip downloads a report link and returns its files' rows, checking
-// that each starts with the UTF-8 byte-order mark.
-func unzip(t *testing.T, link string) map[string][][]string {
+// zipFiles downloads a zip link and returns its files' bytes by name.
+func zipFiles(t *testing.T, link string) map[string][]byte {
 	t.Helper()
 	res, err := http.Get(link)
 	if err != nil {
@@ -70,20 +69,30 @@ func unzip(t *testing.T, link string) map[string][][]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files := map[string][][]string{}
+	files := map[string][]byte{}
 	for _, f := range zr.File {
 		rc, _ := f.Open()
-		raw, _ := io.ReadAll(rc)
+		files[f.Name], _ = io.ReadAll(rc)
 		rc.Close()
+	}
+	return files
+}
+
+// unzip downloads a report link and returns its files' rows, checking
+// that each starts with the UTF-8 byte-order mark.
+func unzip(t *testing.T, link string) map[string][][]string {
+	t.Helper()
+	files := map[string][][]string{}
+	for name, raw := range zipFiles(t, link) {
 		text, ok := bytes.CutPrefix(raw, []byte("\xEF\xBB\xBF"))
 		if !ok {
-			t.Errorf("%s has no byte-order mark", f.Name)
+			t.Errorf("%s has no byte-order mark", name)
 		}
 		rows, err := csv.NewReader(bytes.NewReader(text)).ReadAll()
 		if err != nil {
-			t.Fatalf("%s: %v", f.Name, err)
+			t.Fatalf("%s: %v", name, err)
 		}
-		files[f.Name] = rows
+		files[name] = rows
 	}
 	return files
 }
