@@ -53,14 +53,14 @@ func Enrollment(awsCfg aws.Config, c Learners, logger *slog.Logger) httpapi.Hand
 
 // Members returns the members function's handler.
 func Members(awsCfg aws.Config, c Learners, logger *slog.Logger) httpapi.Handler {
-	m := newMembers(awsCfg, c, logger)
-	return httpapi.NewMembersHandler(m.svc, m.exports, m.resends, m.users, newPrivacy(awsCfg, c, logger), logger)
+	s := newServices(awsCfg, c, logger)
+	m := newMembers(awsCfg, c, s, logger)
+	return httpapi.NewMembersHandler(m.svc, m.exports, m.resends, m.users, newPrivacy(awsCfg, c, s, logger), logger)
 }
 
 // newPrivacy returns the personal-data service (exports and erasures) on
-// the configuration's table, work queue and bucket.
-func newPrivacy(awsCfg aws.Config, c Learners, logger *slog.Logger) *privacy.Service {
-	s := newServices(awsCfg, c, logger)
+// the services' store and the configuration's work queue and bucket.
+func newPrivacy(awsCfg aws.Config, c Learners, s services, logger *slog.Logger) *privacy.Service {
 	svc := privacy.NewService(s.store, bucket(awsCfg, c.FilesBucket), queue.NewWork(queue.Open(awsCfg), c.WorkQueueURL), s.admin)
 	svc.Log = logger
 	return svc
@@ -84,9 +84,8 @@ type resendRules struct {
 
 // newMembers returns the members service, its exporter, its bulk resends
 // and its program deleter, and the org-wide users page, on the
-// configuration's table, queues and bucket.
-func newMembers(awsCfg aws.Config, c Learners, logger *slog.Logger) memberParts {
-	s := newServices(awsCfg, c, logger)
+// services' store and the configuration's queues and bucket.
+func newMembers(awsCfg aws.Config, c Learners, s services, logger *slog.Logger) memberParts {
 	outbox := queue.NewPublisher(queue.Open(awsCfg), c.MailQueueURL)
 	svc := members.NewService(s.store, s.admin, outbox, c.LearnerAppURL)
 	svc.Log = logger
@@ -164,8 +163,9 @@ func Dropped(err error) bool {
 // kind (program deletions, a batch of members at a time; member exports;
 // personal-data exports and erasures), with partial batch failures.
 func Worker(awsCfg aws.Config, c Learners, logger *slog.Logger) queue.Handler {
-	m := newMembers(awsCfg, c, logger)
-	personal := newPrivacy(awsCfg, c, logger)
+	s := newServices(awsCfg, c, logger)
+	m := newMembers(awsCfg, c, s, logger)
+	personal := newPrivacy(awsCfg, c, s, logger)
 	return queue.BatchHandler(queue.Kinds{
 		members.WorkDeleteProgram:    m.deleter.Handle,
 		members.WorkMemberExport:     m.exports.Handle,
