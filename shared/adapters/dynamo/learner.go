@@ -213,6 +213,15 @@ func (s *Store) learnerPut(l bo.Learner, prev *bo.Learner) *types.Put {
 	return put
 }
 
+// LearnerItem returns the item a new learner is stored as: its table and
+// index keys and its attributes, exactly as an invitation (one or an
+// import's) writes it. Tools that load learners in bulk write it as it is;
+// the import benchmark writes it to measure the endpoint's raw item rate on
+// the very items an import writes.
+func LearnerItem(l bo.Learner) map[string]types.AttributeValue {
+	return marshal(newLearnerRecord(l))
+}
+
 // invitationWrites are the writes of a new invitation: the learner (new, or
 // replacing a removed member read as prev), its link when tok is set, and
 // the counters.
