@@ -12,14 +12,17 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/domain/audit"
 	"github.com/learnops/backoffice/shared/domain/mail"
 )
 
 const (
-	// runChunk is the most rows one chunk holds: memory holds one chunk,
-	// and progress is written once a chunk.
+	// runChunk is the most rows one chunk holds: memory holds three chunks
+	// (one committing, one prepared, one being read), and progress is
+	// written once a chunk.
 	runChunk = 250
 	// ChunkWrites is the most writes of a chunk's transaction: DynamoDB's
 	// limit of items in one TransactWriteItems. A chunk is closed before
@@ -278,8 +281,10 @@ func (c *chunkBuilder) add(res rowResult) {
 	c.resultBytes += resultLineBound(res.row)
 }
 
+// reset starts a new chunk in new memory: the one before may still be
+// committing.
 func (c *chunkBuilder) reset() {
-	c.rows, c.writes, c.resultBytes = c.rows[:0], 0, 0
+	c.rows, c.writes, c.resultBytes = make([]rowResult, 0, runChunk), 0, 0
 }
 
 // resultLineBound is at most the bytes of a row's line in the result
@@ -321,34 +326,83 @@ func (r *Runner) run(ctx context.Context, j *Job) error {
 	if err != nil {
 		return err
 	}
-	// The rows of committed chunks are read again, not written: the
-	// duplicate tracker needs every earlier email. With emails, those of
-	// the last committed chunk are checked for a run that died before
-	// queueing them.
+	// Two stages: one reads the file and prepares each chunk (outcomes,
+	// erasure and dry-run look-ups, the new invitations), the other commits
+	// the chunks one after another, in order. The next chunk is prepared
+	// while one commits, so the table sees the transactions back to back.
+	// The reader works on a copy of the job, of which it reads only what
+	// a run does not change.
+	width := len(cr.Header())
+	job := *j
+	steps := make(chan step, 1)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		defer close(steps)
+		return r.read(gctx, &job, cr, steps)
+	})
+	g.Go(func() error {
+		for st := range steps {
+			if err := r.commitStep(gctx, j, org, program, st, width); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	if err := r.writeResults(ctx, *j, cr.Header()); err != nil {
+		return err
+	}
+	j.Warnings = r.licenceWarnings(ctx, *j, contract)
+	return nil
+}
+
+// step is one step of a run: a chunk prepared to commit (its rows and the
+// file's offset just past it), or the rows of the last chunk a crashed run
+// committed, whose emails are to be queued again (requeue).
+type step struct {
+	rows    []rowResult
+	end     int64
+	requeue bool
+}
+
+// read reads the file's rows after the job's checkpoint into chunks,
+// prepares each and sends it on steps, in the file's order. The rows of
+// committed chunks are read again, not written: the duplicate tracker
+// needs every earlier email. With emails, those of the last committed
+// chunk are sent to be checked for a run that died before queueing them.
+// j is the reader's own copy of the job.
+func (r *Runner) read(ctx context.Context, j *Job, cr *CSVReader, steps chan<- step) error {
+	send := func(st step) error {
+		select {
+		case steps <- st:
+			return nil
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	}
 	var dups CSVDuplicates
 	resumeAt, lastFrom := j.Checkpoint.Rows, j.Checkpoint.Rows-j.Checkpoint.LastRows
 	var requeue []rowResult
-	chunk := chunkBuilder{rows: make([]rowResult, 0, runChunk), perRow: 1}
+	chunk := chunkBuilder{perRow: 1}
 	if j.SendEmails {
 		chunk.perRow = 2
 	}
 	if j.DryRun {
 		chunk.perRow = 0
 	}
+	chunk.reset()
 	flush := func() error {
 		if len(chunk.rows) == 0 {
 			return nil
 		}
-		// Stop with time to spare rather than be cut off by the function's
-		// time limit; the job stays running and a retry resumes it.
-		if deadline, ok := ctx.Deadline(); ok && deadline.Sub(r.svc.Now()) < runReserve {
-			return fmt.Errorf("import %s ran out of time after %d rows; a retry resumes it", j.ID, j.Counts.RowsDone)
-		}
-		if err := r.chunk(ctx, j, org, program, chunk.rows, cr.BytesRead(), len(cr.Header())); err != nil {
+		if err := r.prepare(ctx, j, chunk.rows); err != nil {
 			return err
 		}
+		err := send(step{rows: chunk.rows, end: cr.BytesRead()})
 		chunk.reset()
-		return nil
+		return err
 	}
 	for {
 		row, err := cr.Next()
@@ -364,7 +418,7 @@ func (r *Runner) run(ctx context.Context, j *Job) error {
 				requeue = append(requeue, res)
 			}
 			if row.Number == resumeAt && len(requeue) > 0 {
-				if err := r.requeue(ctx, j, org, program, requeue); err != nil {
+				if err := send(step{rows: requeue, requeue: true}); err != nil {
 					return err
 				}
 				requeue = nil
@@ -378,14 +432,21 @@ func (r *Runner) run(ctx context.Context, j *Job) error {
 		}
 		chunk.add(res)
 	}
-	if err := flush(); err != nil {
-		return err
+	return flush()
+}
+
+// commitStep runs one step on the job: it queues a crashed run's emails
+// again, or commits a prepared chunk, unless too little time is left.
+func (r *Runner) commitStep(ctx context.Context, j *Job, org bo.Org, program bo.Program, st step, width int) error {
+	if st.requeue {
+		return r.requeue(ctx, j, org, program, st.rows)
 	}
-	if err := r.writeResults(ctx, *j, cr.Header()); err != nil {
-		return err
+	// Stop with time to spare rather than be cut off by the function's
+	// time limit; the job stays running and a retry resumes it.
+	if deadline, ok := ctx.Deadline(); ok && deadline.Sub(r.svc.Now()) < runReserve {
+		return fmt.Errorf("import %s ran out of time after %d rows; a retry resumes it", j.ID, j.Counts.RowsDone)
 	}
-	j.Warnings = r.licenceWarnings(ctx, *j, contract)
-	return nil
+	return r.chunk(ctx, j, org, program, st.rows, st.end, width)
 }
 
 // writeResults writes the result file: the header and the committed
@@ -425,13 +486,12 @@ func (r *Runner) requeue(ctx context.Context, j *Job, org bo.Org, program bo.Pro
 	return r.queueEmails(ctx, org, program, rows)
 }
 
-// chunk decides the outcome of each row of a chunk and commits it: in a
-// dry run by looking the learners up, for real by writing the new
-// invitations; it then queues their emails. end is the offset in the file
-// just past the chunk, width the header's. Rows whose invitation met one
-// (someone invited or a member, or a removed learner) are read and the
-// transaction tried again without them, or on the removed learner as read.
-func (r *Runner) chunk(ctx context.Context, j *Job, org bo.Org, program bo.Program, rows []rowResult, end int64, width int) error {
+// prepare decides what it can of a chunk's rows before the chunk is
+// committed: the rows of erased people; in a dry run the outcome of every
+// valid row, by looking the learners up; for real the new invitation (and
+// link) of every valid row, to be written. j is read for the job's
+// identity and settings only.
+func (r *Runner) prepare(ctx context.Context, j *Job, rows []rowResult) error {
 	var valid []int
 	for i := range rows {
 		if rows[i].outcome == OutcomeOK {
@@ -439,16 +499,11 @@ func (r *Runner) chunk(ctx context.Context, j *Job, org bo.Org, program bo.Progr
 		}
 	}
 	valid, err := r.skipErased(ctx, j, rows, valid)
-	if err != nil {
+	if err != nil || len(valid) == 0 {
 		return err
 	}
 	if j.DryRun {
-		if len(valid) > 0 {
-			if err := r.lookUp(ctx, j, rows, valid, false); err != nil {
-				return err
-			}
-		}
-		return r.commit(ctx, j, rows, end, width)
+		return r.lookUp(ctx, j, rows, valid, false)
 	}
 	now := r.svc.Now()
 	for _, i := range valid {
@@ -463,6 +518,18 @@ func (r *Runner) chunk(ctx context.Context, j *Job, org bo.Org, program bo.Progr
 			res.token, res.tok = token, &tok
 		}
 		res.write = true
+	}
+	return nil
+}
+
+// chunk commits a prepared chunk (see prepare) and queues its emails. end
+// is the offset in the file just past the chunk, width the header's. Rows
+// whose invitation met one (someone invited or a member, or a removed
+// learner) are read and the transaction tried again without them, or on
+// the removed learner as read.
+func (r *Runner) chunk(ctx context.Context, j *Job, org bo.Org, program bo.Program, rows []rowResult, end int64, width int) error {
+	if j.DryRun {
+		return r.commit(ctx, j, rows, end, width)
 	}
 	for attempt := 1; ; attempt++ {
 		err := r.commit(ctx, j, rows, end, width)
