@@ -538,3 +538,76 @@ func TestImportReinvitesARemovedMemberAndRunsOnceAtATime(t *testing.T) {
 		t.Fatalf("contract pending %d, program invited %d; want %d", c.Pending, p.Counts.InvitationsPending, learners+2)
 	}
 }
+
+// overlapBound bounds the wait for the next chunk's look-up in
+// TestNextChunkIsPreparedWhileOneCommits: it passes at once when the run
+// overlaps them, and only a broken run waits it out.
+const overlapBound = 2 * time.Minute
+
+// overlappingRows holds the first chunk's commit until the learners of the
+// next chunk have been looked up.
+type overlappingRows struct {
+	*dynamo.Store
+	mu      sync.Mutex
+	lookups int
+	second  chan struct{} // closed at the second look-up
+}
+
+var _ invite.RowStore = (*overlappingRows)(nil)
+
+func (o *overlappingRows) GetLearners(ctx context.Context, programID string, keys []string) (map[string]bo.Learner, error) {
+	o.mu.Lock()
+	if o.lookups++; o.lookups == 2 {
+		close(o.second)
+	}
+	o.mu.Unlock()
+	return o.Store.GetLearners(ctx, programID, keys)
+}
+
+func (o *overlappingRows) CommitChunk(ctx context.Context, c invite.ChunkCommit) error {
+	if c.Prev == 0 && c.Job.Checkpoint.Chunks == 1 {
+		select {
+		case <-o.second:
+		case <-time.After(overlapBound):
+			return errors.New("the second chunk was not looked up while the first committed")
+		}
+	}
+	return o.Store.CommitChunk(ctx, c)
+}
+
+// TestNextChunkIsPreparedWhileOneCommits runs a dry run of three chunks
+// whose first commit waits for the second chunk's look-up: the run reads
+// and prepares a chunk while the one before it commits, and still commits
+// them in order with exact counts.
+func TestNextChunkIsPreparedWhileOneCommits(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	const learners = 600 // three chunks
+	var file strings.Builder
+	file.WriteString("Full Name,Email,External ID\n")
+	for i := 1; i <= learners; i++ {
+		file.WriteString("Learner " + strconv.Itoa(i) + ",learner." + strconv.Itoa(i) + "@acme.edu,\n")
+	}
+	admins := admin.NewService(r.store, admin.Config{LearnerAppURL: r.conf.LearnerAppURL})
+	svc := invite.NewService(r.store, admins, outboxFunc(func(context.Context, []mail.Message) error { return nil }),
+		invite.Config{LearnerAppURL: r.conf.LearnerAppURL})
+	no := false
+	j, err := invite.NewImporter(svc, r.store, r.bucket).Create(ctx, r.boss, r.org.ID, r.program.ID,
+		invite.NewImport{ContractID: r.contract.ID, SendEmails: &no, DryRun: true, CSV: file.String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := &overlappingRows{Store: r.store, second: make(chan struct{})}
+	if err := invite.NewRunner(svc, r.store, rows, r.bucket, slog.New(slog.DiscardHandler)).Run(ctx, r.program.ID, j.ID); err != nil {
+		t.Fatal(err)
+	}
+	done, err := r.store.GetImport(ctx, r.program.ID, j.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done.Status != invite.JobDone || done.Checkpoint.Chunks != 3 || rows.lookups != 3 {
+		t.Fatalf("job %s (%s) at checkpoint %+v after %d look-ups; want done after 3 chunks and 3 look-ups",
+			done.Status, done.Error, done.Checkpoint, rows.lookups)
+	}
+	checkOutcomes(t, done, map[invite.Outcome]int{invite.OutcomeInvited: learners})
+}
