@@ -152,6 +152,21 @@ def _item_init(self, hash_key, range_key, attrs):
 
 Item.__init__ = _item_init
 
+
+# moto keeps every instance of its models for /moto-api/data.json, and a
+# DynamoDB Item is one: every item ever built (each write, each copy an
+# UpdateItem takes) stayed in memory after it was overwritten or its table
+# deleted, so a long run's heap, and the time of each of Python's full
+# garbage collections, grew with every write made. Items are left out of
+# that list (no test reads items from data.json; they read the table).
+
+
+def _untracked(cls, *args, **kwargs):
+    return object.__new__(cls)
+
+
+Item.__new__ = _untracked
+
 # DynamoDB keeps a TransactWriteItems' ClientRequestToken for ten minutes and
 # answers a repeat of it with the first answer, without applying it again:
 # that is what makes the SDK's retry of a transaction whose answer was lost
