@@ -150,6 +150,35 @@ type Dispatcher struct {
 	reach    Reach
 	outcomes Outcomes
 	erasures Erasures
+	// logoBase is the API's public base URL, under which emails load their
+	// org's logo (WithLogos); "" shows no logo.
+	logoBase string
+}
+
+// WithLogos returns a copy of d that shows the logo of a message that has
+// one (Message.Logo) from the public logo route of its org (LogoURL) on the
+// API at base, the API's public base URL. Without it, or for a message
+// without an OrgID, emails show no logo.
+func (d *Dispatcher) WithLogos(base string) *Dispatcher {
+	c := *d
+	c.logoBase = base
+	return &c
+}
+
+// withLogoURL returns m with its logo's URL on d's base, or without a logo
+// when d has no base or m no org.
+func (d *Dispatcher) withLogoURL(m Message) Message {
+	if m.Logo == nil {
+		return m
+	}
+	if d.logoBase == "" || m.OrgID == "" {
+		m.Logo = nil
+		return m
+	}
+	logo := *m.Logo
+	logo.URL = LogoURL(d.logoBase, m.OrgID)
+	m.Logo = &logo
+	return m
 }
 
 // Erasures say who was erased from an org: their mail is dropped.
@@ -218,7 +247,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, m Message) error {
 	if m.Campaign != "" {
 		log = log.With(slog.String("campaign", m.Campaign))
 	}
-	rendered, err := Render(m)
+	rendered, err := Render(d.withLogoURL(m))
 	if err != nil {
 		return fmt.Errorf("email %s: %w", m.ID, err)
 	}
