@@ -485,7 +485,7 @@ func (s *Service) Preview(ctx context.Context, caller bo.Caller, orgID, messageI
 		l.ProgramID = targets[0]
 		who = &l
 	}
-	rendered, err := s.renderFor(ctx, m, orgID, org.Name, *who)
+	rendered, err := s.renderFor(ctx, m, org, *who)
 	if err != nil {
 		return Preview{}, err
 	}
@@ -545,12 +545,12 @@ func (s *Service) countAudience(ctx context.Context, m Message, targets []string
 // renderFor renders the message for the learner, in their program, with
 // the preview's stand-in unsubscribe link. It returns the store's and the
 // renderer's errors.
-func (s *Service) renderFor(ctx context.Context, m Message, orgID, orgName string, who bo.Learner) (mail.Rendered, error) {
-	p, err := s.store.GetProgram(ctx, orgID, who.ProgramID)
+func (s *Service) renderFor(ctx context.Context, m Message, org bo.Org, who bo.Learner) (mail.Rendered, error) {
+	p, err := s.store.GetProgram(ctx, org.ID, who.ProgramID)
 	if err != nil {
 		return mail.Rendered{}, err
 	}
-	c := compileMessage(m, orgName)
+	c := compileMessage(m, org)
 	return mail.Render(c.forProgram(programOf(p, s.cfg.LearnerAppURL)).email(who, PreviewUnsubscribeURL))
 }
 
