@@ -165,22 +165,6 @@ func (d *Dispatcher) WithLogos(base string) *Dispatcher {
 	return &c
 }
 
-// withLogoURL returns m with its logo's URL on d's base, or without a logo
-// when d has no base or m no org.
-func (d *Dispatcher) withLogoURL(m Message) Message {
-	if m.Logo == nil {
-		return m
-	}
-	if d.logoBase == "" || m.OrgID == "" {
-		m.Logo = nil
-		return m
-	}
-	logo := *m.Logo
-	logo.URL = LogoURL(d.logoBase, m.OrgID)
-	m.Logo = &logo
-	return m
-}
-
 // Erasures say who was erased from an org: their mail is dropped.
 type Erasures interface {
 	// Erased returns which of the email keys are of people erased from the org.
@@ -247,7 +231,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, m Message) error {
 	if m.Campaign != "" {
 		log = log.With(slog.String("campaign", m.Campaign))
 	}
-	rendered, err := Render(d.withLogoURL(m))
+	rendered, err := Render(m.WithLogoURL(d.logoBase))
 	if err != nil {
 		return fmt.Errorf("email %s: %w", m.ID, err)
 	}

@@ -106,6 +106,24 @@ func OrgLogo(org bo.Org) *Logo {
 	return &Logo{Alt: org.Name}
 }
 
+// WithLogoURL returns m with its logo's URL (Logo.URL) on the API whose
+// public base URL is base (LogoURL of m.OrgID), as the mailer and the
+// preview of a message render it; without a logo when base or m.OrgID is
+// empty. m's own Logo is left as it is.
+func (m Message) WithLogoURL(base string) Message {
+	if m.Logo == nil {
+		return m
+	}
+	if base == "" || m.OrgID == "" {
+		m.Logo = nil
+		return m
+	}
+	logo := *m.Logo
+	logo.URL = LogoURL(base, m.OrgID)
+	m.Logo = &logo
+	return m
+}
+
 // LogoURL returns the address of an org's logo on the API whose public base
 // URL is base (PUBLIC_BASE_URL): base/v1/orgs/{orgID}/logo, which answers
 // with a redirect to the current logo or 404 when there is none.

@@ -60,6 +60,9 @@ type Links interface {
 type Config struct {
 	// LearnerAppURL is the base of program URLs ({{programUrl}}).
 	LearnerAppURL string
+	// PublicBaseURL is the API's public base URL, under which a preview
+	// shows the org's logo as the mailer will (mail.LogoURL); "" shows none.
+	PublicBaseURL string
 }
 
 // Service serves the admins who write messages.
@@ -543,7 +546,8 @@ func (s *Service) countAudience(ctx context.Context, m Message, targets []string
 }
 
 // renderFor renders the message for the learner, in their program, with
-// the preview's stand-in unsubscribe link. It returns the store's and the
+// the preview's stand-in unsubscribe link and the org's logo as the
+// mailer shows it. It returns the store's and the
 // renderer's errors.
 func (s *Service) renderFor(ctx context.Context, m Message, org bo.Org, who bo.Learner) (mail.Rendered, error) {
 	p, err := s.store.GetProgram(ctx, org.ID, who.ProgramID)
@@ -551,7 +555,7 @@ func (s *Service) renderFor(ctx context.Context, m Message, org bo.Org, who bo.L
 		return mail.Rendered{}, err
 	}
 	c := compileMessage(m, org)
-	return mail.Render(c.forProgram(programOf(p, s.cfg.LearnerAppURL)).email(who, PreviewUnsubscribeURL))
+	return mail.Render(c.forProgram(programOf(p, s.cfg.LearnerAppURL)).email(who, PreviewUnsubscribeURL).WithLogoURL(s.cfg.PublicBaseURL))
 }
 
 // messageSkip are the fields of a message the log leaves out: its ids,
