@@ -92,8 +92,9 @@ type Message struct {
 type Logo struct {
 	// Alt is the image's alternative text, the org's name.
 	Alt string `json:"alt"`
-	// URL is where the image is loaded from; the mailer fills it in (see
-	// Dispatcher.WithLogos), and Render leaves the logo out without it.
+	// URL is where the image is loaded from, filled in by
+	// Message.WithLogoURL (the mailer's, see Dispatcher.WithLogos, and a
+	// message preview's); Render leaves the logo out without it.
 	URL string `json:"-"`
 }
 

@@ -141,7 +141,7 @@ func TemplateNames() []string {
 // template, for data that lacks a key a template uses (each template file
 // lists the keys it needs), and for a subject that renders empty. The
 // message's ReplyTo and UnsubscribeURL are passed on as they are. The HTML
-// body shows m.Logo at its top when it has a URL (Dispatcher.WithLogos).
+// body shows m.Logo at its top when it has a URL (Message.WithLogoURL).
 func Render(m Message) (Rendered, error) {
 	set, ok := templates[m.Template]
 	if !ok {
