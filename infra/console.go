@@ -292,7 +292,9 @@ func consoleConfig(cfg Config, signIn signIn) map[string]*string {
 // contentSecurityPolicy is the console's Content-Security-Policy: its own
 // scripts only, and connections to itself, the API, the sign-in's origins
 // and the files bucket (presigned uploads of import CSVs; logos are shown
-// from it too). Styles may be inline: Mantine writes its theme's CSS
+// from it too). Images may also come from the API: a message's preview
+// shows the org's logo from its public route, which redirects to the
+// bucket. Styles may be inline: Mantine writes its theme's CSS
 // variables into a <style> element at run time.
 func contentSecurityPolicy(apiOrigin string, signInOrigins []string, filesOrigin string) string {
 	connect := append(append([]string{"'self'", apiOrigin}, signInOrigins...), filesOrigin)
@@ -300,7 +302,7 @@ func contentSecurityPolicy(apiOrigin string, signInOrigins []string, filesOrigin
 		"default-src 'self'",
 		"script-src 'self'",
 		"style-src 'self' 'unsafe-inline'",
-		"img-src 'self' data: " + filesOrigin,
+		"img-src 'self' data: " + apiOrigin + " " + filesOrigin,
 		"font-src 'self' data:",
 		"connect-src " + strings.Join(connect, " "),
 		"object-src 'none'",

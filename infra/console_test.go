@@ -223,7 +223,7 @@ func TestConsoleSecurityHeaders(t *testing.T) {
 				"frame-ancestors": {"'none'"},
 				"base-uri":        {"'self'"},
 				"connect-src":     tt.connect,
-				"img-src":         {"'self'", "data:", filesOrigin},
+				"img-src":         {"'self'", "data:", tt.connect[1], filesOrigin},
 			} {
 				if got := csp[directive]; !slices.Equal(got, want) {
 					t.Errorf("CSP %s: got %q, want %q", directive, got, want)

@@ -535,8 +535,8 @@ func TestCustomDomainForStableLinks(t *testing.T) {
 			}
 		}
 	}
-	if !slices.Equal(slices.Sorted(slices.Values(builders)), []string{httpapi.FunctionMessaging, httpapi.FunctionReminders}) {
-		t.Errorf("functions given PUBLIC_BASE_URL: %v, want the two that sign unsubscribe links", builders)
+	if !slices.Equal(slices.Sorted(slices.Values(builders)), []string{httpapi.FunctionMailer, httpapi.FunctionMessaging, httpapi.FunctionReminders}) {
+		t.Errorf("functions given PUBLIC_BASE_URL: %v, want the two that sign unsubscribe links and the mailer, which links emails to their org's logo", builders)
 	}
 	// AND the DNS target of the domain is an output
 	if refs(get(s.template, "Outputs", "ApiDomainTarget", "Value"))[0] != domainID {
@@ -607,5 +607,44 @@ func TestPublicRoutesThrottledAndCORSForTheConsoleOnly(t *testing.T) {
 	h := httpapi.CORSPreflightHeaders(otherStage.ConsoleOrigin, otherStage.ConsoleOrigin)
 	if h["access-control-allow-methods"] != strings.Join(methods, ",") || h["access-control-allow-headers"] != "authorization,content-type" {
 		t.Errorf("local preflight headers %v, API Gateway's methods %v", h, methods)
+	}
+}
+
+// TestOrgLogoRouteIsPublic: the route that emails load an org's logo from
+// is deployed without an authorizer (mail clients fetch images without
+// credentials), served by the admin function, which may read the logos,
+// and throttled on its own like every public route.
+func TestOrgLogoRouteIsPublic(t *testing.T) {
+	s := synth(t)
+	const key = "GET /v1/orgs/{orgId}/logo"
+	var route any
+	for id, r := range s.resources("AWS::ApiGatewayV2::Route") {
+		if get(r, "Properties", "RouteKey") == key {
+			if route != nil {
+				t.Fatalf("two routes %s", key)
+			}
+			route = get(r, "Properties")
+			t.Logf("route %s is %s", key, id)
+		}
+	}
+	if route == nil {
+		t.Fatalf("no route %s", key)
+	}
+	if get(route, "AuthorizationType") != "NONE" || get(route, "AuthorizerId") != nil {
+		t.Errorf("%s: AuthorizationType %v, AuthorizerId %v; want NONE and no authorizer", key, get(route, "AuthorizationType"), get(route, "AuthorizerId"))
+	}
+	integrations := refs(get(route, "Target"))
+	if len(integrations) != 1 {
+		t.Fatalf("Target %v", integrations)
+	}
+	uri := get(s.resource(t, integrations[0], "AWS::ApiGatewayV2::Integration"), "Properties", "IntegrationUri")
+	if got := refs(uri); !slices.Equal(got, []string{s.logicalID(t, functionID(httpapi.FunctionAdmin))}) {
+		t.Errorf("%s reaches %v, want the admin function", key, got)
+	}
+	for _, stage := range s.resources("AWS::ApiGatewayV2::Stage") {
+		settings := get(stage, "Properties", "RouteSettings", key)
+		if rate, _ := get(settings, "ThrottlingRateLimit").(float64); rate != publicRouteRateLimit {
+			t.Errorf("%s: throttled at %v, want %d a second", key, settings, publicRouteRateLimit)
+		}
 	}
 }

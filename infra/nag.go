@@ -45,6 +45,8 @@ func suppress(construct constructs.IConstruct, id, reason string, appliesTo ...s
 // authorizer.
 var publicRoutes = map[string]string{
 	"GET /v1/health": "a health check that load balancers and uptime monitors call without a token; it returns no data.",
+	"GET /v1/orgs/{orgId}/logo": "the organisation's logo, which its emails show as an image that mail clients fetch without credentials; " +
+		"it only redirects to a short-lived link to that image (PNG or JPEG, checked at upload) and answers the same 404 for no logo and no organisation.",
 	"GET /v1/unsubscribe/{token}": "the unsubscribe link of an email, which the learner opens without signing in (RFC 8058); " +
 		"the HMAC-signed token in the path is the proof, and the page only names the address and changes nothing.",
 	"POST /v1/unsubscribe/{token}": "the one-click unsubscribe of RFC 8058, which mailbox providers post without credentials; " +

@@ -723,7 +723,7 @@ var wantFunctions = map[string]wantFunction{
 	},
 	httpapi.FunctionMailer: {
 		timeoutSecs: 30,
-		env:         []string{"TABLE_NAME", "MAIL_FROM", "MAIL_CONCURRENCY", "MAIL_CONFIGURATION_SET", "LOG_LEVEL", "AUDIT_RETENTION_DAYS"},
+		env:         []string{"TABLE_NAME", "MAIL_FROM", "MAIL_CONCURRENCY", "MAIL_CONFIGURATION_SET", "PUBLIC_BASE_URL", "LOG_LEVEL", "AUDIT_RETENTION_DAYS"},
 		services:    []string{"dynamodb", "logs", "xray", "sqs", "ses"},
 		grants: []string{
 			// The event source mapping's, to consume the mail queue.

@@ -34,29 +34,30 @@ func TestLoadConfig(t *testing.T) {
 	}{
 		{
 			name: "defaults",
-			vars: map[string]string{"TABLE_NAME": "t", "MAIL_FROM": "Acme Learning <noreply@acme.example>"},
-			want: wire.Mailer{Base: wire.Base{Table: "t", LogLevel: "info", AuditRetentionDays: 400}, From: "Acme Learning <noreply@acme.example>", SendRate: 0, Concurrency: 2},
+			vars: map[string]string{"TABLE_NAME": "t", "MAIL_FROM": "Acme Learning <noreply@acme.example>", "PUBLIC_BASE_URL": "https://api.acme.example"},
+			want: wire.Mailer{Base: wire.Base{Table: "t", LogLevel: "info", AuditRetentionDays: 400}, From: "Acme Learning <noreply@acme.example>", SendRate: 0, Concurrency: 2,
+				PublicBaseURL: "https://api.acme.example"},
 		},
 		{
 			name: "everything set",
 			vars: map[string]string{"TABLE_NAME": "t", "MAIL_FROM": "noreply@acme.example", "MAIL_SEND_RATE": "14", "MAIL_CONCURRENCY": "5", "LOG_LEVEL": "debug",
-				"MAIL_CONFIGURATION_SET": "backoffice-feedback"},
+				"MAIL_CONFIGURATION_SET": "backoffice-feedback", "PUBLIC_BASE_URL": "http://127.0.0.1:8080"},
 			want: wire.Mailer{Base: wire.Base{Table: "t", LogLevel: "debug", AuditRetentionDays: 400}, From: "noreply@acme.example", SendRate: 14, Concurrency: 5,
-				ConfigurationSet: "backoffice-feedback"},
+				ConfigurationSet: "backoffice-feedback", PublicBaseURL: "http://127.0.0.1:8080"},
 		},
 		{
 			name: "every missing variable named",
 			vars: map[string]string{"LOG_LEVEL": "debug"},
-			errs: []string{"TABLE_NAME", "MAIL_FROM"},
+			errs: []string{"TABLE_NAME", "MAIL_FROM", "PUBLIC_BASE_URL"},
 		},
 		{
 			name: "every invalid variable named with the missing ones",
-			vars: map[string]string{"MAIL_FROM": "not an address", "MAIL_SEND_RATE": "fast", "MAIL_CONCURRENCY": "0"},
-			errs: []string{"TABLE_NAME", `MAIL_FROM="not an address"`, `MAIL_SEND_RATE="fast"`, "MAIL_CONCURRENCY=0"},
+			vars: map[string]string{"MAIL_FROM": "not an address", "MAIL_SEND_RATE": "fast", "MAIL_CONCURRENCY": "0", "PUBLIC_BASE_URL": "api.acme.example"},
+			errs: []string{"TABLE_NAME", `MAIL_FROM="not an address"`, `MAIL_SEND_RATE="fast"`, "MAIL_CONCURRENCY=0", `PUBLIC_BASE_URL="api.acme.example"`},
 		},
 		{
 			name: "a negative rate",
-			vars: map[string]string{"TABLE_NAME": "t", "MAIL_FROM": "noreply@acme.example", "MAIL_SEND_RATE": "-1"},
+			vars: map[string]string{"TABLE_NAME": "t", "MAIL_FROM": "noreply@acme.example", "MAIL_SEND_RATE": "-1", "PUBLIC_BASE_URL": "https://api.acme.example"},
 			errs: []string{"MAIL_SEND_RATE=-1"},
 		},
 	}
@@ -117,6 +118,10 @@ func loadEvent(t *testing.T, name string) events.SQSEvent {
 	return ev
 }
 
+// sampleBaseURL is the API's public base URL the test mailer builds the
+// logos' URL on.
+const sampleBaseURL = "https://api.learn.acme.example"
+
 // newTestHandler returns the function's handler on a fresh table of the
 // emulator, sending from a verified address of its own, which it returns
 // with the table's store. The send rate is left unset, so it is read from
@@ -131,7 +136,7 @@ func newTestHandler(t *testing.T) (queue.Handler, string, *dynamo.Store) {
 	}
 	// One instance: the whole (emulated) account rate, so the test is quick.
 	c := wire.Mailer{Base: wire.Base{Table: table, LogLevel: "info"}, From: "Acme Learning <" + from + ">", Concurrency: 1,
-		ConfigurationSet: emulatortest.NewConfigurationSet(t, cfg)}
+		ConfigurationSet: emulatortest.NewConfigurationSet(t, cfg), PublicBaseURL: sampleBaseURL}
 	h, err := wire.MailerHandler(context.Background(), cfg, c, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
@@ -140,7 +145,7 @@ func newTestHandler(t *testing.T) (queue.Handler, string, *dynamo.Store) {
 }
 
 // TestSampleEvent replays events/mailer/sqs-batch.json through the handler:
-// every email arrives once; replaying the event sends nothing more; bad
+// every email arrives once, the one of an org with a logo showing it; replaying the event sends nothing more; bad
 // records added to it are reported as failures while the others succeed.
 func TestSampleEvent(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join("..", "..", "events", "mailer", "*.json"))
@@ -171,6 +176,12 @@ func TestSampleEvent(t *testing.T) {
 			got[s.To[0]] = s.Subject
 			if !strings.Contains(s.Body, "<html") || !strings.Contains(s.Body, "https://learn.acme.example/") {
 				t.Fatalf("%s: the email to %s has no HTML body with its link: %s", when, s.To[0], s.Body)
+			}
+			// Ada's invitation is of an org with a logo: it shows it from
+			// the API's public route; the others show none.
+			if logo := strings.Contains(s.Body, `<img src="`+sampleBaseURL+`/v1/orgs/org_01jdb9w2e4r6t8y0u2i4o6p8a0/logo" alt="Acme University"`); logo != (s.To[0] == "ada.lovelace@example.com") ||
+				(!logo && strings.Contains(s.Body, "<img")) {
+				t.Fatalf("%s: the email to %s shows the logo: %v: %s", when, s.To[0], logo, s.Body)
 			}
 		}
 		if len(sent) != len(wantSent) || len(got) != len(wantSent) {

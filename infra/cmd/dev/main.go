@@ -154,7 +154,8 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 		FilesBucket: names.Bucket}, logger.With(slog.String("function", httpapi.FunctionReports)))
 	handlers[httpapi.FunctionReports] = local.Handler(reports.API)
 	// The mailer at a local send rate; moto reports a maximum of 1 a second.
-	mailer, err := wire.MailerHandler(ctx, cfg, wire.Mailer{Base: learners.Base, From: sender, SendRate: localSendRate, Concurrency: 1},
+	mailer, err := wire.MailerHandler(ctx, cfg, wire.Mailer{Base: learners.Base, From: sender, SendRate: localSendRate, Concurrency: 1,
+		PublicBaseURL: publicBaseURL},
 		logger.With(slog.String("function", httpapi.FunctionMailer)))
 	if err != nil {
 		return err

@@ -30,6 +30,51 @@ func upload(t *testing.T, url, contentType string, body []byte) {
 	}
 }
 
+// noRedirects is a client that stops at a redirect, to look at it.
+var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+// publicLogo GETs the org's public logo route without a token: it must
+// redirect, cacheable for 5 minutes; it returns the bytes the redirect
+// leads to.
+func (s *system) publicLogo(t *testing.T, orgPath string) []byte {
+	t.Helper()
+	res, err := noRedirects.Get(s.base + orgPath + "/logo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	where := res.Header.Get("Location")
+	if res.StatusCode != http.StatusFound || where == "" || res.Header.Get("Cache-Control") != "public, max-age=300" {
+		t.Fatalf("logo route: %d, Location %q, Cache-Control %q", res.StatusCode, where, res.Header.Get("Cache-Control"))
+	}
+	img, err := http.Get(where)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer img.Body.Close()
+	got, _ := io.ReadAll(img.Body)
+	if img.StatusCode != http.StatusOK {
+		t.Fatalf("the logo's link: %d %s", img.StatusCode, got)
+	}
+	return got
+}
+
+// publicLogoMissing GETs the public logo route of an org that must have
+// none, without a token, and returns the 404's body.
+func (s *system) publicLogoMissing(t *testing.T, orgPath string) string {
+	t.Helper()
+	res, err := noRedirects.Get(s.base + orgPath + "/logo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusNotFound || res.Header.Get("Location") != "" || res.Header.Get("Content-Type") != "application/json" {
+		t.Fatalf("logo route of %s: %d, Location %q, Content-Type %q: %s", orgPath, res.StatusCode, res.Header.Get("Location"), res.Header.Get("Content-Type"), body)
+	}
+	return string(body)
+}
+
 // invitationEmail waits for the invitation email to the address.
 func (s *system) invitationEmail(t *testing.T, email string) sestest.Sent {
 	t.Helper()
@@ -45,7 +90,8 @@ func (s *system) invitationEmail(t *testing.T, email string) sestest.Sent {
 }
 
 // TestOrgAdminBlackBox is the "done when" of issue 14's items 1 to 3 over
-// HTTP: organisation settings with a logo and invitation messages,
+// HTTP: organisation settings with a logo (served publicly for emails, and
+// shown in them) and invitation messages,
 // contract edits, renewals and per-enrollment licences, and what org and
 // program admins may do to admins and programs; an admin of another org
 // gets 403 on every new route and nothing is written on a 4xx.
@@ -92,6 +138,11 @@ func TestOrgAdminBlackBox(t *testing.T) {
 	if o := dean.do("GET", orgPath, nil).must(t, 200); o.str("brand", "logoContentType") != "image/png" {
 		t.Fatalf("a refused logo changed the settings: %s", o.raw)
 	}
+	// The public logo route, which emails load the logo from: no token, a
+	// redirect (kept for minutes) to the bytes uploaded.
+	if got := s.publicLogo(t, orgPath); !bytes.Equal(got, pngLogo) {
+		t.Fatalf("the public logo route leads to %d bytes, want the PNG", len(got))
+	}
 
 	// Invitations carry the org's message or their own, escaped, in the
 	// brand colour.
@@ -111,6 +162,10 @@ func TestOrgAdminBlackBox(t *testing.T) {
 	ada, bob := s.invitationEmail(t, "ada@acme.edu"), s.invitationEmail(t, "bob@acme.edu")
 	if !strings.Contains(ada.Body, "Welcome &lt;b&gt;all&lt;/b&gt;") || !strings.Contains(ada.Body, "#0a66c2") {
 		t.Errorf("ada's invitation lacks the org's message or colour: %s", ada.Body)
+	}
+	// ... and its logo, from the public route, named after the org.
+	if img := `<img src="` + s.base + orgPath + `/logo" alt="Acme Corp"`; !strings.Contains(ada.Body, img) {
+		t.Errorf("ada's invitation lacks the logo %s: %s", img, ada.Body)
 	}
 	if !strings.Contains(bob.Body, "&lt;script&gt;alert(1)&lt;/script&gt;") || strings.Contains(bob.Body, "<script>") ||
 		strings.Contains(bob.Body, "Welcome &lt;b&gt;") {
@@ -179,8 +234,14 @@ func TestOrgAdminBlackBox(t *testing.T) {
 	pa.do("DELETE", pathA, nil).must(t, 404)
 
 	// An admin of another org gets 403 on each new route; nothing changes.
-	s.as("op@platform.example.com", "platform-operators").do("POST", "/v1/orgs",
+	other := s.as("op@platform.example.com", "platform-operators").do("POST", "/v1/orgs",
 		map[string]any{"name": "Other", "admins": []any{map[string]any{"email": "eve@other.org"}}}).must(t, 201)
+	// An org without a logo and no org at all get the same 404 from the
+	// public logo route.
+	noLogo, noOrg := s.publicLogoMissing(t, "/v1/orgs/"+other.str("id")), s.publicLogoMissing(t, "/v1/orgs/org_nosuchorg")
+	if noLogo != noOrg || !strings.Contains(noLogo, `"code":"not_found"`) {
+		t.Errorf("no logo: %s; no org: %s; want the same not_found", noLogo, noOrg)
+	}
 	eve := s.as("eve@other.org")
 	eve.do("PATCH", orgPath, map[string]any{"name": "Eve's"}).must(t, 403)
 	eve.do("POST", orgPath+"/logo-uploads", map[string]any{"contentType": "image/png", "size": 10}).must(t, 403)

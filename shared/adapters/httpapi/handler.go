@@ -290,6 +290,9 @@ func (rt *router) handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest)
 	if p, ok := body.(Page); ok && err == nil {
 		return p.response(status), nil
 	}
+	if rd, ok := body.(Redirect); ok && err == nil {
+		return rd.response(status), nil
+	}
 	return JSON(status, body), nil
 }
 
@@ -298,6 +301,27 @@ func (rt *router) handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest)
 type Located struct {
 	Location string
 	Body     any
+}
+
+// Redirect is a route's answer that sends the client to another URL (a
+// presigned link to a file): the route's status (302) with the URL in a
+// Location header and no body. Clients and shared caches may keep it for
+// MaxAge when it is positive; otherwise it is not stored.
+type Redirect struct {
+	Location string
+	MaxAge   time.Duration
+}
+
+func (rd Redirect) response(status int) events.APIGatewayV2HTTPResponse {
+	cache := "no-store"
+	if rd.MaxAge > 0 {
+		cache = "public, max-age=" + strconv.Itoa(int(rd.MaxAge.Seconds()))
+	}
+	return events.APIGatewayV2HTTPResponse{StatusCode: status, Headers: map[string]string{
+		"location":               rd.Location,
+		"cache-control":          cache,
+		"x-content-type-options": "nosniff",
+	}}
 }
 
 // Page is a route's answer that is an HTML page for a browser rather than

@@ -316,3 +316,44 @@ func TestDecodeOptional(t *testing.T) {
 		}
 	}
 }
+
+// TestRedirect: a Redirect answers with its status, the Location, the
+// cache lifetime it asks for (none without one) and no body; an error
+// instead is the JSON error, not stored.
+func TestRedirect(t *testing.T) {
+	tests := []struct {
+		name    string
+		answer  Redirect
+		err     error
+		status  int
+		headers map[string]string
+		body    string
+	}{
+		{"cached", Redirect{Location: "https://s3.example/logo?sig", MaxAge: LogoCacheAge}, nil, 302,
+			map[string]string{"location": "https://s3.example/logo?sig", "cache-control": "public, max-age=300"}, ""},
+		{"not cached", Redirect{Location: "https://s3.example/x"}, nil, 302,
+			map[string]string{"location": "https://s3.example/x", "cache-control": "no-store"}, ""},
+		{"not found", Redirect{MaxAge: LogoCacheAge}, bo.Errorf(bo.ENOTFOUND, "this organisation has no logo"), 404,
+			map[string]string{"cache-control": "no-store", "content-type": "application/json"},
+			`{"error":{"code":"not_found","message":"this organisation has no logo"}}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHandler(FunctionAdmin, map[string]RouteFunc{
+				"GET /v1/orgs/{orgId}/logo": func(context.Context, *Request) (int, any, error) { return http.StatusFound, tt.answer, tt.err },
+			}, slog.New(slog.DiscardHandler))
+			res, err := h(context.Background(), events.APIGatewayV2HTTPRequest{RouteKey: "GET /v1/orgs/{orgId}/logo"})
+			if err != nil || res.StatusCode != tt.status || res.Body != tt.body {
+				t.Fatalf("%d %q, %v; want %d %q", res.StatusCode, res.Body, err, tt.status, tt.body)
+			}
+			for k, v := range tt.headers {
+				if res.Headers[k] != v {
+					t.Errorf("%s: %q, want %q (%v)", k, res.Headers[k], v, res.Headers)
+				}
+			}
+			if _, ok := res.Headers["location"]; ok && tt.err != nil {
+				t.Errorf("an error names a location: %v", res.Headers)
+			}
+		})
+	}
+}

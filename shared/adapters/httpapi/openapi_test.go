@@ -402,6 +402,10 @@ func TestOpenAPIOperationsAreComplete(t *testing.T) {
 				}
 			case status == "204" && content != nil:
 				t.Errorf("%s: a 204 answer has no body, but the document gives it content", key)
+			case strings.HasPrefix(status, "3"):
+				if content != nil || child(child(res, "headers"), "Location") == nil {
+					t.Errorf("%s: a %s answer is a redirect: no content, and a Location header", key, status)
+				}
 			case download && strings.HasPrefix(status, "2"):
 				if child(content, file) == nil || len(content.Content) != 2 {
 					t.Errorf("%s: the %s answer is a download: its only content must be %s", key, status, file)

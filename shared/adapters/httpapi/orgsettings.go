@@ -3,13 +3,21 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/learnops/backoffice/shared/domain/admin"
 )
 
+// LogoCacheAge is how long a client or proxy may keep the logo route's
+// redirect: well within the life of the link it points at
+// (admin.LogoURLLifetime), so a kept redirect never leads to an expired
+// link, and short enough that a new logo shows within minutes.
+const LogoCacheAge = 5 * time.Minute
+
 // orgSettingsRoutes are the admin function's routes that change what an
 // org admin set up: the org's settings and logo, its contracts (edit,
-// renew) and its program admins' programs.
+// renew) and its program admins' programs; and the public route of the
+// logo, which the org's emails load.
 func orgSettingsRoutes(svc *admin.Service) map[string]RouteFunc {
 	return map[string]RouteFunc{
 		"PATCH " + orgPath: func(ctx context.Context, r *Request) (int, any, error) {
@@ -27,6 +35,10 @@ func orgSettingsRoutes(svc *admin.Service) map[string]RouteFunc {
 			}
 			up, err := svc.StartLogoUpload(ctx, r.Caller, r.Param("orgId"), in)
 			return http.StatusCreated, up, err
+		},
+		"GET " + orgPath + "/logo": func(ctx context.Context, r *Request) (int, any, error) {
+			url, err := svc.LogoLink(ctx, r.Param("orgId"))
+			return http.StatusFound, Redirect{Location: url, MaxAge: LogoCacheAge}, err
 		},
 		"PATCH " + orgPath + "/contracts/{contractId}": func(ctx context.Context, r *Request) (int, any, error) {
 			var in admin.ContractChange

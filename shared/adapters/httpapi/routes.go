@@ -57,6 +57,9 @@ var Routes = []Route{
 	{Method: "GET", Path: orgPath, Function: FunctionAdmin},
 	{Method: "PATCH", Path: orgPath, Function: FunctionAdmin},
 	{Method: "POST", Path: orgPath + "/logo-uploads", Function: FunctionAdmin},
+	// The org's logo, which its emails load: no sign-in, a redirect to a
+	// short-lived link to the image (404 for no logo or no org alike).
+	{Method: "GET", Path: orgPath + "/logo", Function: FunctionAdmin, Public: true},
 
 	{Method: "GET", Path: orgPath + "/admins", Function: FunctionAdmin},
 	{Method: "POST", Path: orgPath + "/admins", Function: FunctionAdmin},

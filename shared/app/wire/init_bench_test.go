@@ -28,6 +28,7 @@ func BenchmarkColdStartInit(b *testing.B) {
 		"MAIL_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/1/mail", "WORK_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/1/work",
 		"PLAN_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/1/plan", "REPORT_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/1/report",
 		"FILES_BUCKET": "files", "MAIL_FROM": "noreply@example.com", "MAIL_SEND_RATE": "14", "MAIL_CONCURRENCY": "2",
+		"PUBLIC_BASE_URL": "https://api.example.com",
 	}
 	for k, v := range vars {
 		b.Setenv(k, v)

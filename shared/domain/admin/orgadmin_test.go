@@ -2,6 +2,7 @@ package admin_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -322,6 +323,54 @@ func TestUpdateAdmin(t *testing.T) {
 			}
 			if tt.code != "" && wrote != nil {
 				t.Fatal("written on a refusal")
+			}
+		})
+	}
+}
+
+// TestLogoLink: anyone gets a link to an org's logo; an org without one,
+// an org that does not exist and an id no org can have all get the same
+// ENOTFOUND (the last without a read), and a failing store is not hidden.
+func TestLogoLink(t *testing.T) {
+	orgs := map[string]bo.Org{
+		"org_a": {ID: "org_a", Name: "A", Brand: bo.Brand{LogoKey: "logos/org_a/logo_1"}},
+		"org_b": {ID: "org_b", Name: "B"},
+	}
+	tests := []struct {
+		name, org string
+		logos     admin.Logos
+		want      string
+		code      string
+		reads     int
+	}{
+		{"logo", "org_a", fakeLogos{}, "https://s3.example/logos/org_a/logo_1?signed", "", 1},
+		{"no logo", "org_b", fakeLogos{}, "", bo.ENOTFOUND, 1},
+		{"no org", "org_c", fakeLogos{}, "", bo.ENOTFOUND, 1},
+		{"not an id", "org_a#x", fakeLogos{}, "", bo.ENOTFOUND, 0},
+		{"too long", strings.Repeat("o", 65), fakeLogos{}, "", bo.ENOTFOUND, 0},
+		{"a deployment without logos", "org_a", nil, "", bo.ENOTFOUND, 1},
+		{"store down", "org_down", fakeLogos{}, "", bo.EINTERNAL, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reads := 0
+			f := &fakeStore{t: t, GetOrgFn: func(_ context.Context, id string) (bo.Org, error) {
+				reads++
+				if id == "org_down" {
+					return bo.Org{}, fmt.Errorf("throttled")
+				}
+				if o, ok := orgs[id]; ok {
+					return o, nil
+				}
+				return bo.Org{}, bo.Errorf(bo.ENOTFOUND, "no org %s", id)
+			}}
+			svc := admin.NewService(f, admin.Config{Logos: tt.logos})
+			got, err := svc.LogoLink(context.Background(), tt.org)
+			if code := bo.ErrorCode(err); got != tt.want || (err == nil) != (tt.code == "") || (err != nil && code != tt.code) || reads != tt.reads {
+				t.Fatalf("LogoLink(%q) = %q, %v after %d reads; want %q, code %q after %d", tt.org, got, err, reads, tt.want, tt.code, tt.reads)
+			}
+			if tt.code == bo.ENOTFOUND && bo.ErrorMessage(err) != "this organisation has no logo" {
+				t.Errorf("message %q tells the cases apart", bo.ErrorMessage(err))
 			}
 		})
 	}

@@ -17,7 +17,8 @@ const (
 	MaxLogoBytes = 1 << 20
 	// LogoUploadLifetime is how long a logo's upload URL works.
 	LogoUploadLifetime = 15 * time.Minute
-	// LogoURLLifetime is how long the link to a logo in an org's answer works.
+	// LogoURLLifetime is how long the link to a logo in an org's answer,
+	// and the one the public logo route redirects to (LogoLink), works.
 	LogoURLLifetime = time.Hour
 	// logoSniffBytes is how much of an uploaded logo is read to check its
 	// type (http.DetectContentType reads at most 512).
@@ -71,7 +72,10 @@ type LogoUpload struct {
 
 var (
 	brandColorPattern = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
-	uploadIDPattern   = regexp.MustCompile(`^logo_[A-Za-z0-9_-]{1,80}$`)
+	// orgIDPattern is what an org id may look like (bo.NewID's "org_…",
+	// and the seeds' shorter ones): anything else is no org, unread.
+	orgIDPattern    = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+	uploadIDPattern = regexp.MustCompile(`^logo_[A-Za-z0-9_-]{1,80}$`)
 )
 
 // logoKey is where an upload's file is stored in the files bucket.
@@ -215,13 +219,46 @@ func LogoType(head []byte) string {
 
 // withLogoURL fills in the org's short-lived link to its logo.
 func (s *Service) withLogoURL(ctx context.Context, org bo.Org) (bo.Org, error) {
-	if org.Brand.LogoKey == "" || s.cfg.Logos == nil {
-		return org, nil
-	}
-	url, _, err := s.cfg.Logos.PresignGet(ctx, org.Brand.LogoKey, LogoURLLifetime, "")
+	url, err := s.logoURL(ctx, org)
 	if err != nil {
 		return bo.Org{}, err
 	}
 	org.Brand.LogoURL = url
 	return org, nil
+}
+
+// logoURL returns a link to the org's logo that works for
+// LogoURLLifetime, or "" when it has none or the deployment keeps no
+// logos.
+func (s *Service) logoURL(ctx context.Context, org bo.Org) (string, error) {
+	if org.Brand.LogoKey == "" || s.cfg.Logos == nil {
+		return "", nil
+	}
+	url, _, err := s.cfg.Logos.PresignGet(ctx, org.Brand.LogoKey, LogoURLLifetime, "")
+	return url, err
+}
+
+// LogoLink returns a link to the org's current logo that works for
+// LogoURLLifetime: the public logo route redirects to it, and the org's
+// emails load the logo through that route. Anyone may ask, signed in or
+// not: the answer is only the logo. It returns ENOTFOUND, the same one,
+// when there is no such org and when the org has no logo, so that the
+// route tells nobody which orgs exist; and the store's or the signer's
+// errors.
+func (s *Service) LogoLink(ctx context.Context, orgID string) (string, error) {
+	noLogo := bo.Errorf(bo.ENOTFOUND, "this organisation has no logo")
+	if !orgIDPattern.MatchString(orgID) {
+		return "", noLogo
+	}
+	org, err := s.store.GetOrg(ctx, orgID)
+	if bo.ErrorCode(err) == bo.ENOTFOUND {
+		return "", noLogo
+	} else if err != nil {
+		return "", err
+	}
+	url, err := s.logoURL(ctx, org)
+	if err == nil && url == "" {
+		return "", noLogo
+	}
+	return url, err
 }

@@ -23,6 +23,8 @@ const attempts = 5
 // missing entity.
 type Store interface {
 	GetProgramBySlug(ctx context.Context, slug string) (bo.Program, error)
+	// GetOrg reads the program's org, whose logo its emails show.
+	GetOrg(ctx context.Context, orgID string) (bo.Org, error)
 	GetLearner(ctx context.Context, programID, emailKey string) (bo.Learner, error)
 	ListCollections(ctx context.Context, programID string) ([]bo.Collection, error)
 	ListEnrollments(ctx context.Context, programID, emailKey string) ([]bo.Enrollment, error)
@@ -147,8 +149,13 @@ func (s *Service) Enroll(ctx context.Context, caller bo.Caller, slug string, in 
 }
 
 // welcome queues the course or specialisation welcome email of an
-// enrollment; its mail id names the enrollment, so it is sent once.
+// enrollment, with the org's logo when it has one; its mail id names the
+// enrollment, so it is sent once.
 func (s *Service) welcome(ctx context.Context, p bo.Program, l bo.Learner, item bo.CatalogItem, at time.Time) error {
+	org, err := s.store.GetOrg(ctx, p.OrgID)
+	if err != nil {
+		return err
+	}
 	template := mail.TemplateCourseWelcome
 	if item.Type == bo.ItemSpecialization {
 		template = mail.TemplateSpecializationWelcome
@@ -159,7 +166,7 @@ func (s *Service) welcome(ctx context.Context, p bo.Program, l bo.Learner, item 
 	}
 	msg := mail.Message{
 		ID: fmt.Sprintf("%s/%s/%s/%s/%s", template, p.ID, l.EmailKey, item.ID, strconv.FormatInt(at.UnixMilli(), 10)),
-		To: l.Email, Template: template, OrgID: p.OrgID,
+		To: l.Email, Template: template, OrgID: p.OrgID, Logo: mail.OrgLogo(org),
 		Data: map[string]string{"LearnerName": l.FullName, "ProgramName": p.Name, "ItemName": item.Name,
 			"ItemURL": s.learnerAppURL + "/programs/" + p.Slug + "/learn/" + path},
 	}

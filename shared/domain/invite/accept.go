@@ -98,7 +98,7 @@ func (s *Service) welcome(ctx context.Context, l bo.Learner, already bool) (Acce
 		return out, err
 	}
 	msg := mail.Message{
-		ID: welcomeID(l), To: l.Email, Template: mail.TemplateProgramWelcome, OrgID: l.OrgID,
+		ID: welcomeID(l), To: l.Email, Template: mail.TemplateProgramWelcome, OrgID: l.OrgID, Logo: mail.OrgLogo(org),
 		Data: map[string]string{"LearnerName": l.FullName, "OrgName": org.Name, "ProgramName": p.Name, "ProgramURL": out.Program.URL},
 	}
 	// The mail ID is the same on every attempt, so a welcome queued twice

@@ -314,7 +314,7 @@ func contractRef(c bo.Contract) ContractRef {
 }
 
 // invitationMessage is the invitation email for a learner and a link
-// token, in the org's brand colour, with the invitation's own message or
+// token, in the org's brand colour and with its logo, with the invitation's own message or
 // else the org's default one. Its mail ID is the invitation's, with the resend's suffix for a
 // resend: the first email of an invitation is sent once however many times
 // it is queued (an import run again, say), and each resend once.
@@ -324,7 +324,7 @@ func (s *Service) invitationMessage(org bo.Org, p bo.Program, l bo.Learner, toke
 		id += "/resend/" + resend
 	}
 	return mail.Message{
-		ID: id, To: l.Email, Template: mail.TemplateInvitation, OrgID: l.OrgID,
+		ID: id, To: l.Email, Template: mail.TemplateInvitation, OrgID: l.OrgID, Logo: mail.OrgLogo(org),
 		Data: map[string]string{
 			"LearnerName": l.FullName, "OrgName": org.Name, "ProgramName": p.Name, "ProgramTagline": p.Tagline,
 			"AcceptURL": s.cfg.LearnerAppURL + "/invitations/" + token, "ExpiresOn": expires.Format("2 January 2006"),

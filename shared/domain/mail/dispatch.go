@@ -150,6 +150,19 @@ type Dispatcher struct {
 	reach    Reach
 	outcomes Outcomes
 	erasures Erasures
+	// logoBase is the API's public base URL, under which emails load their
+	// org's logo (WithLogos); "" shows no logo.
+	logoBase string
+}
+
+// WithLogos returns a copy of d that shows the logo of a message that has
+// one (Message.Logo) from the public logo route of its org (LogoURL) on the
+// API at base, the API's public base URL. Without it, or for a message
+// without an OrgID, emails show no logo.
+func (d *Dispatcher) WithLogos(base string) *Dispatcher {
+	c := *d
+	c.logoBase = base
+	return &c
 }
 
 // Erasures say who was erased from an org: their mail is dropped.
@@ -218,7 +231,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, m Message) error {
 	if m.Campaign != "" {
 		log = log.With(slog.String("campaign", m.Campaign))
 	}
-	rendered, err := Render(m)
+	rendered, err := Render(m.WithLogoURL(d.logoBase))
 	if err != nil {
 		return fmt.Errorf("email %s: %w", m.ID, err)
 	}

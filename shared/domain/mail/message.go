@@ -5,6 +5,13 @@
 // neither Lambda nor the AWS SDK.
 package mail
 
+import (
+	"net/url"
+	"strings"
+
+	bo "github.com/learnops/backoffice/shared/backoffice"
+)
+
 // Template names: one set of files under templates/ each.
 const (
 	TemplateInvitation     = "invitation"
@@ -72,6 +79,57 @@ type Message struct {
 	// ReplyTo, when set, is the address replies go to (an admin message's
 	// author, or a no-reply address); it must be an email address.
 	ReplyTo string `json:"replyTo,omitempty"`
+	// Logo, when set, puts the logo of the org the email is sent for
+	// (OrgID) at the top of its HTML body. Producers set it with OrgLogo,
+	// which leaves it nil for an org without a logo.
+	Logo *Logo `json:"logo,omitempty"`
+}
+
+// Logo is how an email shows its org's logo. The image is the API's public
+// logo route of the org (LogoURL), which the mailer builds from its own
+// base URL (Dispatcher.WithLogos): the queue never carries a link that the
+// email would show.
+type Logo struct {
+	// Alt is the image's alternative text, the org's name.
+	Alt string `json:"alt"`
+	// URL is where the image is loaded from, filled in by
+	// Message.WithLogoURL (the mailer's, see Dispatcher.WithLogos, and a
+	// message preview's); Render leaves the logo out without it.
+	URL string `json:"-"`
+}
+
+// OrgLogo returns the logo of org's emails, its name as the alternative
+// text, or nil when the org has no logo.
+func OrgLogo(org bo.Org) *Logo {
+	if org.Brand.LogoKey == "" {
+		return nil
+	}
+	return &Logo{Alt: org.Name}
+}
+
+// WithLogoURL returns m with its logo's URL (Logo.URL) on the API whose
+// public base URL is base (LogoURL of m.OrgID), as the mailer and the
+// preview of a message render it; without a logo when base or m.OrgID is
+// empty. m's own Logo is left as it is.
+func (m Message) WithLogoURL(base string) Message {
+	if m.Logo == nil {
+		return m
+	}
+	if base == "" || m.OrgID == "" {
+		m.Logo = nil
+		return m
+	}
+	logo := *m.Logo
+	logo.URL = LogoURL(base, m.OrgID)
+	m.Logo = &logo
+	return m
+}
+
+// LogoURL returns the address of an org's logo on the API whose public base
+// URL is base (PUBLIC_BASE_URL): base/v1/orgs/{orgID}/logo, which answers
+// with a redirect to the current logo or 404 when there is none.
+func LogoURL(base, orgID string) string {
+	return strings.TrimRight(base, "/") + "/v1/orgs/" + url.PathEscape(orgID) + "/logo"
 }
 
 // Outcome is what became of one email of a campaign.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"io/fs"
+	"maps"
 	"slices"
 	"strings"
 	texttemplate "text/template"
@@ -139,16 +140,14 @@ func TemplateNames() []string {
 // trimmed, so no value can add a header. It returns an error for an unknown
 // template, for data that lacks a key a template uses (each template file
 // lists the keys it needs), and for a subject that renders empty. The
-// message's ReplyTo and UnsubscribeURL are passed on as they are.
+// message's ReplyTo and UnsubscribeURL are passed on as they are. The HTML
+// body shows m.Logo at its top when it has a URL (Message.WithLogoURL).
 func Render(m Message) (Rendered, error) {
 	set, ok := templates[m.Template]
 	if !ok {
 		return Rendered{}, fmt.Errorf("render: unknown template %q (known: %s)", m.Template, strings.Join(TemplateNames(), ", "))
 	}
-	data := m.Data
-	if data == nil {
-		data = map[string]string{}
-	}
+	data := templateData(m)
 	var subject, html, text bytes.Buffer
 	if err := set.subject.Execute(&subject, data); err != nil {
 		return Rendered{}, fmt.Errorf("render %s subject: %w", m.Template, err)
@@ -165,6 +164,28 @@ func Render(m Message) (Rendered, error) {
 		return Rendered{}, fmt.Errorf("render %s subject: the subject is empty", m.Template)
 	}
 	return r, nil
+}
+
+// Keys of a template's data that Render sets from the message's Logo, and
+// that no producer's data may set: the layout shows the logo when LogoURL
+// is there.
+const (
+	logoURLKey = "LogoURL"
+	logoAltKey = "LogoAlt"
+)
+
+// templateData is the data the templates of m are executed with: a copy of
+// m.Data with the logo's URL and alternative text when m has a logo with a
+// URL, and without them otherwise.
+func templateData(m Message) map[string]string {
+	data := make(map[string]string, len(m.Data)+2)
+	maps.Copy(data, m.Data)
+	delete(data, logoURLKey)
+	delete(data, logoAltKey)
+	if m.Logo != nil && m.Logo.URL != "" {
+		data[logoURLKey], data[logoAltKey] = m.Logo.URL, m.Logo.Alt
+	}
+	return data
 }
 
 // oneLine folds s onto one line for a header: runs of white space (CR, LF,

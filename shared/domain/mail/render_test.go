@@ -314,31 +314,42 @@ func TestSubjectIsCut(t *testing.T) {
 	}
 }
 
+// dataFor returns data for the template name with every key it needs set
+// to value. The keys are found by rendering, so that a template added
+// later is covered too; it fails the test when the template uses none.
+func dataFor(t *testing.T, name, value string) map[string]string {
+	t.Helper()
+	missing := regexp.MustCompile(`map has no entry for key "([^"]+)"`)
+	data := map[string]string{}
+	for {
+		_, err := mail.Render(mail.Message{Template: name, Data: data})
+		if err == nil {
+			break
+		}
+		m := missing.FindStringSubmatch(err.Error())
+		if m == nil || data[m[1]] != "" {
+			t.Fatal(err)
+		}
+		data[m[1]] = value
+	}
+	if len(data) == 0 {
+		t.Fatal("the template uses no value")
+	}
+	return data
+}
+
 // TestEveryTemplateEscapesEveryValue renders every template with every value
 // it uses set to markup and header injection: no value reaches the HTML
 // body unescaped, and the subject stays one line. The keys are found by
 // rendering, so a template added later is covered too.
 func TestEveryTemplateEscapesEveryValue(t *testing.T) {
 	const payload = "<img src=x onerror=alert(1)>\"'&\r\nBcc: evil@example.com\r\n\r\n<b>"
-	missing := regexp.MustCompile(`map has no entry for key "([^"]+)"`)
 	for _, name := range mail.TemplateNames() {
 		t.Run(name, func(t *testing.T) {
-			data := map[string]string{}
-			var r mail.Rendered
-			for {
-				var err error
-				r, err = mail.Render(mail.Message{Template: name, Data: data})
-				if err == nil {
-					break
-				}
-				m := missing.FindStringSubmatch(err.Error())
-				if m == nil || data[m[1]] != "" {
-					t.Fatal(err)
-				}
-				data[m[1]] = payload
-			}
-			if len(data) == 0 {
-				t.Fatal("the template uses no value")
+			data := dataFor(t, name, payload)
+			r, err := mail.Render(mail.Message{Template: name, Data: data})
+			if err != nil {
+				t.Fatal(err)
 			}
 			for _, raw := range []string{"<img", "<b>", "onerror=alert(1)>"} {
 				if strings.Contains(r.HTML, raw) {

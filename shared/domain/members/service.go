@@ -132,7 +132,7 @@ func (s *Service) exitEmail(ctx context.Context, p bo.Program, l bo.Learner) err
 	}
 	msg := mail.Message{
 		ID: "program-exit/" + p.ID + "/" + l.EmailKey + "/" + strconv.FormatInt(l.RemovedAt.UnixMilli(), 10),
-		To: l.Email, Template: mail.TemplateProgramExit, OrgID: p.OrgID,
+		To: l.Email, Template: mail.TemplateProgramExit, OrgID: p.OrgID, Logo: mail.OrgLogo(org),
 		Data: map[string]string{"LearnerName": l.FullName, "OrgName": org.Name, "ProgramName": p.Name,
 			"ProgramURL": s.learnerAppURL + "/programs/" + p.Slug, "AllowReturn": allow},
 	}

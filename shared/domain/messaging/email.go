@@ -22,13 +22,15 @@ type compiled struct {
 	subject, content, action   text
 	actionLabel                string
 	orgName                    string
+	logo                       *mail.Logo
 	fromName, replyTo          string
 }
 
-// compileMessage prepares m, of the org called orgName, for its recipients.
-func compileMessage(m Message, orgName string) compiled {
+// compileMessage prepares m, of the org, for its recipients: in the org's
+// name, with its logo when it has one.
+func compileMessage(m Message, org bo.Org) compiled {
 	c := compiled{orgID: m.OrgID, messageID: m.ID, campaign: Campaign(m.OrgID, m.ID),
-		subject: compile(m.Subject), content: compile(m.Content), orgName: orgName, fromName: m.SenderName}
+		subject: compile(m.Subject), content: compile(m.Content), orgName: org.Name, logo: mail.OrgLogo(org), fromName: m.SenderName}
 	if m.CallToAction != nil {
 		c.actionLabel, c.action = m.CallToAction.Label, compile(m.CallToAction.URL)
 	}
@@ -94,5 +96,6 @@ func (pe programEmail) email(l bo.Learner, unsubscribeURL string) mail.Message {
 		UnsubscribeURL: unsubscribeURL,
 		FromName:       pe.fromName,
 		ReplyTo:        pe.replyTo,
+		Logo:           pe.logo,
 	}
 }

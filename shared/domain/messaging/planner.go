@@ -292,7 +292,7 @@ func (p *Planner) newRun(ctx context.Context, m Message) (*run, error) {
 		now = *m.SendingAt // every chunk sees the audience as it was when sent
 	}
 	return &run{Planner: p, m: m, audience: reader{store: p.store, m: m, now: now, size: p.cfg.PageSize},
-		c: compileMessage(m, org.Name), settings: settings, programs: map[string]programEmail{}}, nil
+		c: compileMessage(m, org), settings: settings, programs: map[string]programEmail{}}, nil
 }
 
 // program returns the message ready for the program's recipients,

@@ -41,7 +41,7 @@ func (w *world) counts(t *testing.T, m Message) bo.CampaignCounts {
 // TestPlanOneEmailEach plans a message to the invitees of two programs
 // that share learners, with a suppressed and an unsubscribed address, in
 // chunks of 50, every plan item delivered twice: each reachable learner
-// gets one email, each counted once.
+// gets one email, with the org's logo, each counted once.
 func TestPlanOneEmailEach(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
@@ -51,6 +51,9 @@ func TestPlanOneEmailEach(t *testing.T) {
 	w.members("p2", "a", 120, inv) // a0000..a0119 are in both programs
 	w.members("p2", "b", 40, inv)
 	w.members("p1", "m", 10, bo.Learner{State: bo.StateMember}) // members: not in the audience
+	org := w.store.orgs["org1"]
+	org.Brand.LogoKey = "logos/org1/logo_1"
+	w.store.orgs["org1"] = org
 	w.store.reach["a0003@acme.edu"] = bo.Suppressed
 	if err := w.store.OptOut(ctx, "org1", "b0007@acme.edu", w.now); err != nil {
 		t.Fatal(err)
@@ -67,7 +70,7 @@ func TestPlanOneEmailEach(t *testing.T) {
 	e, ok := emails[EmailID("org1", m.ID, "a0150@acme.edu")]
 	if !ok || e.To != "a0150@acme.edu" || e.Campaign != "message/org1/"+m.ID || e.Template != mail.TemplateAdminMessage ||
 		e.UnsubscribeURL != (links{}).URL("org1", "a0150@acme.edu") || e.Data["UnsubscribeURL"] != e.UnsubscribeURL ||
-		e.FromName != "Dean Moriarty" || e.ReplyTo != "Dean@acme.edu" || e.OrgID != "org1" ||
+		e.FromName != "Dean Moriarty" || e.ReplyTo != "Dean@acme.edu" || e.OrgID != "org1" || e.Logo == nil || *e.Logo != (mail.Logo{Alt: "Acme"}) ||
 		e.Data["Subject"] != "Your invitation to Data Skills is waiting" || !strings.Contains(e.Data["Content"], "Hi Learner a150,") ||
 		e.Data["ActionURL"] != "https://learn.example.com/programs/data-skills" {
 		t.Fatalf("email to a0150: %+v", e)

@@ -60,6 +60,9 @@ type Links interface {
 type Config struct {
 	// LearnerAppURL is the base of program URLs ({{programUrl}}).
 	LearnerAppURL string
+	// PublicBaseURL is the API's public base URL, under which a preview
+	// shows the org's logo as the mailer will (mail.LogoURL); "" shows none.
+	PublicBaseURL string
 }
 
 // Service serves the admins who write messages.
@@ -485,7 +488,7 @@ func (s *Service) Preview(ctx context.Context, caller bo.Caller, orgID, messageI
 		l.ProgramID = targets[0]
 		who = &l
 	}
-	rendered, err := s.renderFor(ctx, m, orgID, org.Name, *who)
+	rendered, err := s.renderFor(ctx, m, org, *who)
 	if err != nil {
 		return Preview{}, err
 	}
@@ -543,15 +546,16 @@ func (s *Service) countAudience(ctx context.Context, m Message, targets []string
 }
 
 // renderFor renders the message for the learner, in their program, with
-// the preview's stand-in unsubscribe link. It returns the store's and the
+// the preview's stand-in unsubscribe link and the org's logo as the
+// mailer shows it. It returns the store's and the
 // renderer's errors.
-func (s *Service) renderFor(ctx context.Context, m Message, orgID, orgName string, who bo.Learner) (mail.Rendered, error) {
-	p, err := s.store.GetProgram(ctx, orgID, who.ProgramID)
+func (s *Service) renderFor(ctx context.Context, m Message, org bo.Org, who bo.Learner) (mail.Rendered, error) {
+	p, err := s.store.GetProgram(ctx, org.ID, who.ProgramID)
 	if err != nil {
 		return mail.Rendered{}, err
 	}
-	c := compileMessage(m, orgName)
-	return mail.Render(c.forProgram(programOf(p, s.cfg.LearnerAppURL)).email(who, PreviewUnsubscribeURL))
+	c := compileMessage(m, org)
+	return mail.Render(c.forProgram(programOf(p, s.cfg.LearnerAppURL)).email(who, PreviewUnsubscribeURL).WithLogoURL(s.cfg.PublicBaseURL))
 }
 
 // messageSkip are the fields of a message the log leaves out: its ids,

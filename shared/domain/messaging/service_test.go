@@ -263,6 +263,39 @@ func TestPreview(t *testing.T) {
 	}
 }
 
+// TestPreviewShowsTheLogo: the preview of a message of an org with a logo
+// shows it from the API's public logo route, as the mailer will; without
+// a logo, or without the base URL, there is none.
+func TestPreviewShowsTheLogo(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	w.members("p1", "inv", 1, bo.Learner{State: bo.StateInvited})
+	m, _ := w.svc.Create(ctx, w.boss, "org1", Draft{Preset: PresetRemindToJoin})
+	img := `<img src="https://api.example.com/v1/orgs/org1/logo" alt="Acme"`
+	for _, tt := range []struct {
+		name    string
+		logoKey string
+		base    string
+		want    bool
+	}{
+		{"logo", "logos/org1/logo_1", "https://api.example.com", true},
+		{"no logo", "", "https://api.example.com", false},
+		{"no base", "logos/org1/logo_1", "", false},
+	} {
+		org := w.store.orgs["org1"]
+		org.Brand.LogoKey = tt.logoKey
+		w.store.orgs["org1"] = org
+		w.svc.cfg.PublicBaseURL = tt.base
+		p, err := w.svc.Preview(ctx, w.boss, "org1", m.ID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(p.HTML, img); got != tt.want || (!tt.want && strings.Contains(p.HTML, "<img")) {
+			t.Errorf("%s: logo shown %v, want %v:\n%s", tt.name, got, tt.want, p.HTML)
+		}
+	}
+}
+
 func TestPreviewCountStopsAtItsBudget(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)

@@ -558,7 +558,7 @@ func (x *run) loadOrg(ctx context.Context, orgID string) error {
 }
 
 // message is the reminder email of an invitation, in the org's brand
-// colour with the invitation's message (its own or the org's). Its link is the program's
+// colour and with its logo, with the invitation's message (its own or the org's). Its link is the program's
 // page, where the invitee, signed in with the invited address, joins
 // through the pending invitation: the invitation's own link cannot be made
 // again (only its hash is stored), and a new one each Saturday would be
@@ -567,6 +567,7 @@ func (x *run) message(p Program, inv Invitation, n int) mail.Message {
 	return mail.Message{
 		ID: MessageID(p.ID, inv.EmailKey, *inv.InvitedAt, n), To: inv.Email, Template: mail.TemplateInvitationReminder,
 		OrgID: p.OrgID, Campaign: Campaign(p.OrgID, p.ID, x.rec.Saturday), UnsubscribeURL: x.links.URL(p.OrgID, inv.EmailKey),
+		Logo: mail.OrgLogo(x.org),
 		Data: map[string]string{
 			"LearnerName": inv.FullName, "LearnerEmail": inv.Email, "OrgName": x.org.Name, "ProgramName": p.Name,
 			"ProgramTagline": p.Tagline, "JoinURL": x.cfg.LearnerAppURL + "/programs/" + p.Slug,

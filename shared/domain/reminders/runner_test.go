@@ -135,12 +135,12 @@ func TestRunRemindsEveryDueInviteeOnce(t *testing.T) {
 }
 
 // TestReminderMessage: a reminder carries the learner, the program, the
-// join link and the org's brand colour and invitation message, and renders
-// with the message escaped and the colour on its button.
+// join link, the org's brand colour, invitation message and logo, and
+// renders with the message escaped and the colour on its button.
 func TestReminderMessage(t *testing.T) {
 	w := newWorld(t)
 	org := w.store.orgs["org_a"]
-	org.Brand.Color, org.Brand.InvitationMessage = "#0a66c2", "Welcome <b>all</b>"
+	org.Brand.Color, org.Brand.InvitationMessage, org.Brand.LogoKey = "#0a66c2", "Welcome <b>all</b>", "logos/org_a/logo_1"
 	w.store.orgs["org_a"] = org
 	if _, err := w.runner().Run(t.Context(), saturday, "run-a"); err != nil {
 		t.Fatal(err)
@@ -164,7 +164,7 @@ func TestReminderMessage(t *testing.T) {
 		},
 	}
 	if m.ID != want.ID || m.To != want.To || m.Template != want.Template || m.OrgID != want.OrgID || m.Campaign != want.Campaign ||
-		m.UnsubscribeURL != want.UnsubscribeURL || !maps.Equal(m.Data, want.Data) {
+		m.UnsubscribeURL != want.UnsubscribeURL || !maps.Equal(m.Data, want.Data) || m.Logo == nil || *m.Logo != (mail.Logo{Alt: "Acme"}) {
 		t.Fatalf("message\n %+v\nwant\n %+v", m, want)
 	}
 	r, err := mail.Render(m)

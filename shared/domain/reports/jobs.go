@@ -561,7 +561,7 @@ func (s *Service) notify(ctx context.Context, j Job, in Input) error {
 	msgs := make([]mail.Message, 0, len(j.Recipients))
 	for _, to := range j.Recipients {
 		msgs = append(msgs, mail.Message{ID: "report-ready/" + j.OrgID + "/" + j.ID + "/" + strings.ToLower(to),
-			To: to, Template: template, OrgID: j.OrgID, Data: data})
+			To: to, Template: template, OrgID: j.OrgID, Data: data, Logo: mail.OrgLogo(org)})
 	}
 	if err := s.outbox.Publish(ctx, msgs); err != nil {
 		return fmt.Errorf("queue the emails of report %s: %w", j.ID, err)

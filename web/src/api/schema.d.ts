@@ -112,6 +112,39 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/orgs/{orgId}/logo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The organisation's id.
+                 * @example org_06h0he33c2n3djq1901cf8r
+                 */
+                orgId: components["parameters"]["OrgId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Redirect to the organisation's current logo (public, for emails).
+         * @description No sign-in: the organisation's emails show its logo from this URL
+         *     (under the API's public base URL), and an image in an email is
+         *     fetched without credentials. The answer is a redirect to a
+         *     presigned link to the image (PNG or JPEG) that works for an hour;
+         *     the redirect itself may be cached for 5 minutes, so a new logo
+         *     shows in emails within minutes. An organisation without a logo and
+         *     one that does not exist get the same 404. Throttled per route, as
+         *     every public route is.
+         */
+        get: operations["getOrgLogo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/orgs/{orgId}/admins": {
         parameters: {
             query?: never;
@@ -5497,6 +5530,55 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getOrgLogo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The organisation's id.
+                 * @example org_06h0he33c2n3djq1901cf8r
+                 */
+                orgId: components["parameters"]["OrgId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The logo is at `Location`; no body. */
+            302: {
+                headers: {
+                    /** @description A presigned link to the logo, valid for an hour. */
+                    Location?: string;
+                    /** @description `public, max-age=300`. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description No logo (code `not_found`): the organisation has none, or there
+             *     is no such organisation; the two are not told apart.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "this organisation has no logo"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             500: components["responses"]["InternalError"];
         };
     };

@@ -100,7 +100,7 @@ function SettingsForm({ org }: { org: Org }) {
             )}
             <FileInput
               label="New logo"
-              description="PNG or JPEG, at most 1 MiB; taken when you save."
+              description="PNG or JPEG, at most 1 MiB; taken when you save. It heads every email sent for the organisation, at most 48 px high."
               accept={logoTypes.join(',')}
               value={logo}
               onChange={setLogo}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	netmail "net/mail"
+	"net/url"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -34,15 +35,24 @@ type Config struct {
 	// under, whose event destination publishes bounces and complaints to
 	// the feedback function; empty (locally) sends under none.
 	ConfigurationSet string `env:"MAIL_CONFIGURATION_SET,optional"`
+	// PublicBaseURL is the API's public base URL: emails of an org with a
+	// logo load it from the org's public logo route under it.
+	PublicBaseURL string `env:"PUBLIC_BASE_URL"`
 }
 
 // Validate describes each invalid value: a sender that is not an address,
-// a negative send rate, a concurrency below 1.
+// a base URL that is not an absolute http(s) URL, a negative send rate, a
+// concurrency below 1.
 func (c Config) Validate() []string {
 	var invalid []string
 	if c.From != "" {
 		if _, err := netmail.ParseAddress(c.From); err != nil {
 			invalid = append(invalid, fmt.Sprintf("MAIL_FROM=%q is not an email address", c.From))
+		}
+	}
+	if c.PublicBaseURL != "" {
+		if u, err := url.Parse(c.PublicBaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			invalid = append(invalid, fmt.Sprintf("PUBLIC_BASE_URL=%q is not an absolute http or https URL", c.PublicBaseURL))
 		}
 	}
 	if c.SendRate < 0 {
@@ -83,8 +93,8 @@ func InstanceRate(ctx context.Context, c Config, src RateSource) (account, each 
 
 // Handler builds the mailer's handler: it reads the send rate and
 // wires the claims, the sender (under the configuration set), the pacer,
-// and the reach check and campaign counters into the dispatcher behind the
-// batch handler. It returns an error when the send rate cannot be had.
+// the reach check and campaign counters, and the base of the logos' URL
+// into the dispatcher behind the batch handler. It returns an error when the send rate cannot be had.
 func Handler(ctx context.Context, awsCfg aws.Config, c Config, logger *slog.Logger) (queue.Handler, error) {
 	sender := ses.Open(awsCfg, c.ConfigurationSet)
 	account, each, err := InstanceRate(ctx, c, sender)
@@ -96,8 +106,9 @@ func Handler(ctx context.Context, awsCfg aws.Config, c Config, logger *slog.Logg
 		return nil, err
 	}
 	ledger := start.OpenStore(awsCfg, c.Base).MailLedger()
-	dispatcher := mail.NewDispatcher(ledger, sender, pacer, c.From, logger).WithCampaigns(ledger, ledger).WithErasures(ledger)
+	dispatcher := mail.NewDispatcher(ledger, sender, pacer, c.From, logger).WithCampaigns(ledger, ledger).WithErasures(ledger).
+		WithLogos(c.PublicBaseURL)
 	logger.Info("mailer ready", slog.Float64("accountSendRate", account), slog.Int("concurrency", c.Concurrency),
-		slog.Float64("instanceSendRate", each), slog.String("from", c.From), slog.String("configurationSet", c.ConfigurationSet))
+		slog.Float64("instanceSendRate", each), slog.String("from", c.From), slog.String("configurationSet", c.ConfigurationSet), slog.String("publicBaseUrl", c.PublicBaseURL))
 	return queue.BatchHandler(dispatcher.DeliverJSON, logger), nil
 }

@@ -72,7 +72,7 @@ func Handler(ctx context.Context, awsCfg aws.Config, c Config, logger *slog.Logg
 	client := queue.Open(awsCfg)
 	plans := queue.NewWork(client, c.PlanQueueURL)
 	svc := messaging.NewService(store, admin.NewAuthorizer(store), plans,
-		messaging.Config{LearnerAppURL: c.LearnerAppURL})
+		messaging.Config{LearnerAppURL: c.LearnerAppURL, PublicBaseURL: c.PublicBaseURL})
 	svc.Log = logger
 	planner := messaging.NewPlanner(store, queue.NewPublisher(client, c.MailQueueURL), plans, signer,
 		messaging.PlanConfig{LearnerAppURL: c.LearnerAppURL})
