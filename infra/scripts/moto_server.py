@@ -44,6 +44,7 @@ from moto.dynamodb.exceptions import (
 )
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+from moto.dynamodb.models.table import Table
 from moto.dynamodb.models.utilities import bytesize
 from moto.dynamodb.responses import DynamoHandler
 from moto.moto_api._internal.responses import MotoAPIResponse
@@ -166,6 +167,37 @@ def _untracked(cls, *args, **kwargs):
 
 
 Item.__new__ = _untracked
+
+# moto answers a Query on the table's own key by listing and sorting every
+# item of the table, then keeping those of the partition asked for: each
+# page of a Query cost time in proportion to the whole table, and paging
+# through a partition in proportion to its square times the table (an
+# import's result file, read back a page at a time, took minutes at
+# 100,000 rows). The wrapper hands moto's query the partition alone, which
+# moto then sorts and pages as before; a Query on an index is left as it is.
+_table_query = Table.query
+_INDEX_NAME_ARG = 6  # index_name's place among Table.query's arguments after hash_key
+
+
+def _query(self, hash_key, *args, **kwargs):
+    index_name = args[_INDEX_NAME_ARG] if len(args) > _INDEX_NAME_ARG else kwargs.get("index_name")
+    if index_name or hash_key is None:
+        return _table_query(self, hash_key, *args, **kwargs)
+    partition = self.items.get(hash_key)
+    if partition is None:
+        items = []
+    elif self.range_key_attr:
+        items = list(partition.values())
+    else:
+        items = [partition]
+    self.all_items = lambda: items  # this call's only: removed below
+    try:
+        return _table_query(self, hash_key, *args, **kwargs)
+    finally:
+        del self.all_items
+
+
+Table.query = _query
 
 # DynamoDB keeps a TransactWriteItems' ClientRequestToken for ten minutes and
 # answers a repeat of it with the first answer, without applying it again:
