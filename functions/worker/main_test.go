@@ -45,7 +45,7 @@ func TestSampleDeletion(t *testing.T) {
 	if err := w.Store.MarkProgramDeleting(ctx, w.Org.ID, w.Program.ID); err != nil {
 		t.Fatal(err)
 	}
-	h := wire.Worker(w.AWS, w.Conf, slog.New(slog.DiscardHandler))
+	h := wire.Worker(w.AWS, wiretest.Settings(t, w.Env(), wire.ReadWorker), slog.New(slog.DiscardHandler))
 	var ev events.SQSEvent
 	w.Event(t, "worker", "delete-program.json", &ev, nil)
 	for i := range 3 {
@@ -137,7 +137,7 @@ func TestSamplePersonalData(t *testing.T) {
 	w := wiretest.NewWorld(t, 5)
 	ctx := context.Background()
 	wiretest.NamedMember(t, w, "jo@acme.edu", "Jo Sample")
-	h := wire.Worker(w.AWS, w.Conf, slog.New(slog.DiscardHandler))
+	h := wire.Worker(w.AWS, wiretest.Settings(t, w.Env(), wire.ReadWorker), slog.New(slog.DiscardHandler))
 	now := time.Now().UTC()
 	subject := bo.PersonDigest(w.Org.ID, "jo@acme.edu")
 	expires := now.Add(privacy.ExportLifetime)
@@ -224,7 +224,7 @@ func TestSampleInvitationResend(t *testing.T) {
 func deliverTwice(t *testing.T, w *wiretest.World, sample string, replace map[string]string, jobID string) members.Export {
 	t.Helper()
 	ctx := context.Background()
-	h := wire.Worker(w.AWS, w.Conf, slog.New(slog.DiscardHandler))
+	h := wire.Worker(w.AWS, wiretest.Settings(t, w.Env(), wire.ReadWorker), slog.New(slog.DiscardHandler))
 	var ev events.SQSEvent
 	w.Event(t, "worker", sample, &ev, replace)
 	var done members.Export

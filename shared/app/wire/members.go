@@ -1,0 +1,132 @@
+package wire
+
+import (
+	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/learnops/backoffice/shared/adapters/dynamo"
+	"github.com/learnops/backoffice/shared/adapters/httpapi"
+	"github.com/learnops/backoffice/shared/adapters/queue"
+	"github.com/learnops/backoffice/shared/app/env"
+	"github.com/learnops/backoffice/shared/app/start"
+	"github.com/learnops/backoffice/shared/domain/members"
+	"github.com/learnops/backoffice/shared/domain/messaging"
+	"github.com/learnops/backoffice/shared/domain/privacy"
+)
+
+// MembersConfig is the members function's settings, each variable
+// declared once in its field's tag: ReadMembers fills it, and the stack
+// sets the variables it names.
+type MembersConfig struct {
+	Base
+	// LearnerAppURL is the learner app, which the emails link to.
+	LearnerAppURL string `env:"LEARNER_APP_URL"`
+	// MailQueueURL is the queue of the emails of removals and resends.
+	MailQueueURL string `env:"MAIL_QUEUE_URL"`
+	// WorkQueueURL is the queue member exports, bulk resends and
+	// personal-data exports and erasures go on (the worker does them).
+	WorkQueueURL string `env:"WORK_QUEUE_URL"`
+	// FilesBucket keeps the exports, which the function links to.
+	FilesBucket string `env:"FILES_BUCKET"`
+}
+
+// ReadMembers reads the members function's settings (MembersConfig). Its
+// error names every missing and every invalid variable.
+func ReadMembers(vars *env.Reader) (MembersConfig, string, error) {
+	return start.Read[MembersConfig](vars)
+}
+
+// Members returns the members function's handler.
+func Members(awsCfg aws.Config, c MembersConfig, logger *slog.Logger) httpapi.Handler {
+	m := newMembers(awsCfg, memberSettings(c), logger)
+	return httpapi.NewMembersHandler(m.svc, m.exports, m.resends, m.users, m.privacy, logger)
+}
+
+// WorkerConfig is the worker's settings, each variable declared once in
+// its field's tag: ReadWorker fills it, and the stack sets the variables
+// it names.
+type WorkerConfig struct {
+	Base
+	// LearnerAppURL is the learner app, which the resent emails link to.
+	LearnerAppURL string `env:"LEARNER_APP_URL"`
+	// MailQueueURL is the queue of the emails of removals and resends.
+	MailQueueURL string `env:"MAIL_QUEUE_URL"`
+	// WorkQueueURL is the queue the worker consumes, and puts the rest of
+	// a long piece of work back on.
+	WorkQueueURL string `env:"WORK_QUEUE_URL"`
+	// FilesBucket is where exports are written and erasures rewrite files.
+	FilesBucket string `env:"FILES_BUCKET"`
+}
+
+// ReadWorker reads the worker's settings (WorkerConfig). Its error names
+// every missing and every invalid variable.
+func ReadWorker(vars *env.Reader) (WorkerConfig, string, error) {
+	return start.Read[WorkerConfig](vars)
+}
+
+// Worker returns the worker's handler: the work queue's items, each by its
+// kind (program deletions, a batch of members at a time; member exports;
+// bulk resends; personal-data exports and erasures), with partial batch
+// failures.
+func Worker(awsCfg aws.Config, c WorkerConfig, logger *slog.Logger) queue.Handler {
+	m := newMembers(awsCfg, memberSettings(c), logger)
+	return queue.BatchHandler(queue.Kinds{
+		members.WorkDeleteProgram:    m.deleter.Handle,
+		members.WorkMemberExport:     m.exports.Handle,
+		members.WorkInvitationResend: m.resends.Handle,
+		privacy.WorkExport:           m.privacy.Handle,
+		privacy.WorkErasure:          m.privacy.Handle,
+	}.Handle, logger)
+}
+
+// memberSettings are the settings the members services are built from,
+// which the members function and the worker both have, each declared in
+// its own settings struct: MembersConfig and WorkerConfig convert to it
+// (the same fields, tags aside).
+type memberSettings struct {
+	Base
+	LearnerAppURL, MailQueueURL, WorkQueueURL, FilesBucket string
+}
+
+// memberParts are the members capability's services, each complete.
+type memberParts struct {
+	svc     *members.Service
+	exports *members.Exporter
+	resends *members.Resends
+	deleter *members.Deleter
+	users   *members.Users
+	privacy *privacy.Service
+}
+
+// resendRules are the rules of a bulk resend: the table's reachability of
+// addresses and the org's per-learner cap.
+type resendRules struct {
+	*dynamo.Store
+	*messaging.Cap
+}
+
+// newMembers returns the members service, its exporter, its bulk resends,
+// its program deleter, the org-wide users page and the personal-data
+// service, on one store, one queue client and one bucket.
+func newMembers(awsCfg aws.Config, c memberSettings, logger *slog.Logger) memberParts {
+	store := start.OpenStore(awsCfg, c.Base)
+	admins := newAdmins(store)
+	client := queue.Open(awsCfg)
+	files := bucket(awsCfg, c.FilesBucket)
+	work := queue.NewWork(client, c.WorkQueueURL)
+	outbox := queue.NewPublisher(client, c.MailQueueURL)
+	svc := members.NewService(store, admins, outbox, c.LearnerAppURL)
+	svc.Log = logger
+	personal := privacy.NewService(store, files, work, admins)
+	personal.Log = logger
+	invites := newInvite(store, outbox, c.LearnerAppURL, logger)
+	return memberParts{
+		svc:     svc,
+		exports: members.NewExporter(svc, store, files, work),
+		resends: members.NewResends(svc, store, store, invites, resendRules{store, messaging.NewCap(store)}, work),
+		deleter: members.NewDeleter(svc, store, work),
+		users:   members.NewUsers(store, admins),
+		privacy: personal,
+	}
+}
