@@ -93,7 +93,7 @@ func TestSampleMemberExport(t *testing.T) {
 	wiretest.NamedMember(t, w, "zed@acme.edu", "=HYPERLINK(\"http://evil.example\")")
 	now := time.Now().UTC()
 	e := members.Export{ID: bo.NewID("exp", now), OrgID: w.Org.ID, ProgramID: w.Program.ID, Status: members.ExportQueued,
-		Selection: members.Selection{Status: members.Joined, Sort: members.ByEmail, Order: "asc", Columns: []string{"status", "currentEnrollments"}},
+		Selection: members.Selection{Status: bo.MemberJoined, Sort: bo.MembersByEmail, Order: "asc", Columns: []string{"status", "currentEnrollments"}},
 		CreatedBy: w.Boss.Subject, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(members.ExportLifetime)}
 	if err := w.Store.CreateExport(ctx, e); err != nil {
 		t.Fatal(err)
@@ -204,7 +204,7 @@ func TestSampleInvitationResend(t *testing.T) {
 	wiretest.Invitee(t, w, "cy@acme.edu", sent)
 	now := time.Now().UTC()
 	e := members.Export{ID: bo.NewID("rsd", now), OrgID: w.Org.ID, ProgramID: w.Program.ID, Status: members.ExportQueued, Kind: members.KindResend,
-		Selection: members.Selection{Status: members.InvitedNever, Sort: members.ByEmail, Order: "asc"},
+		Selection: members.Selection{Status: bo.MemberInvitedNever, Sort: bo.MembersByEmail, Order: "asc"},
 		CreatedBy: w.Boss.Subject, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(members.ExportLifetime)}
 	if err := w.Store.CreateExport(ctx, e); err != nil {
 		t.Fatal(err)

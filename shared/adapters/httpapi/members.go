@@ -53,7 +53,7 @@ func memberRoutes(svc *members.Service, exports *members.Exporter, resends *memb
 				return 0, nil, err
 			}
 			p := r.Event.QueryStringParameters
-			q := members.Query{Status: members.Status(p["status"]), Sort: members.Sort(p["sort"]), Search: p["search"],
+			q := bo.MemberQuery{Status: bo.MemberStatus(p["status"]), Sort: bo.MemberSort(p["sort"]), Search: p["search"],
 				ContractIDs: members.SplitIDs(p["contractId"]), CourseIDs: members.SplitIDs(p["courseId"]), Limit: limit, Cursor: cursor}
 			switch p["undeliverable"] {
 			case "", "false":
