@@ -291,8 +291,8 @@ type grant func(fn awslambda.Function, d *deps)
 type trigger func(fn awslambda.Function, d *deps)
 
 // functionSpec is one Lambda of the back office: its own role, log group,
-// arm64 binary from <assetDir>/<name>/bootstrap, and exactly the
-// environment and permissions listed.
+// arm64 binary from <assetDir>/<name>/bootstrap, exactly the environment
+// its settings struct declares and exactly the permissions listed.
 type functionSpec struct {
 	// name is the folder under functions/ and under the asset directory.
 	name        string
