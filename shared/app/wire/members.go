@@ -10,6 +10,7 @@ import (
 	"github.com/learnops/backoffice/shared/adapters/queue"
 	"github.com/learnops/backoffice/shared/app/env"
 	"github.com/learnops/backoffice/shared/app/start"
+	"github.com/learnops/backoffice/shared/domain/admin"
 	"github.com/learnops/backoffice/shared/domain/members"
 	"github.com/learnops/backoffice/shared/domain/messaging"
 	"github.com/learnops/backoffice/shared/domain/privacy"
@@ -40,7 +41,7 @@ func ReadMembers(vars *env.Reader) (MembersConfig, string, error) {
 // Members returns the members function's handler.
 func Members(awsCfg aws.Config, c MembersConfig, logger *slog.Logger) httpapi.Handler {
 	m := newMembers(awsCfg, memberSettings(c), logger)
-	return httpapi.NewMembersHandler(m.svc, m.exports, m.resends, m.users, m.privacy, logger)
+	return httpapi.NewMembersHandler(m.svc, m.exports, m.resends, members.NewUsers(m.store, m.admins), m.privacy, logger)
 }
 
 // WorkerConfig is the worker's settings, each variable declared once in
@@ -72,7 +73,7 @@ func ReadWorker(vars *env.Reader) (WorkerConfig, string, error) {
 func Worker(awsCfg aws.Config, c WorkerConfig, logger *slog.Logger) queue.Handler {
 	m := newMembers(awsCfg, memberSettings(c), logger)
 	return queue.BatchHandler(queue.Kinds{
-		members.WorkDeleteProgram:    m.deleter.Handle,
+		members.WorkDeleteProgram:    members.NewDeleter(m.svc, m.store, m.work).Handle,
 		members.WorkMemberExport:     m.exports.Handle,
 		members.WorkInvitationResend: m.resends.Handle,
 		privacy.WorkExport:           m.privacy.Handle,
@@ -89,14 +90,17 @@ type memberSettings struct {
 	LearnerAppURL, MailQueueURL, WorkQueueURL, FilesBucket string
 }
 
-// memberParts are the members capability's services, each complete.
+// memberParts are the services the members function and the worker both
+// run, each complete, and what they are built on (for the services only
+// one of them runs: the users page, the program deleter).
 type memberParts struct {
 	svc     *members.Service
 	exports *members.Exporter
 	resends *members.Resends
-	deleter *members.Deleter
-	users   *members.Users
 	privacy *privacy.Service
+	store   *dynamo.Store
+	admins  *admin.Service
+	work    *queue.Work
 }
 
 // resendRules are the rules of a bulk resend: the table's reachability of
@@ -106,9 +110,9 @@ type resendRules struct {
 	*messaging.Cap
 }
 
-// newMembers returns the members service, its exporter, its bulk resends,
-// its program deleter, the org-wide users page and the personal-data
-// service, on one store, one queue client and one bucket.
+// newMembers returns the members service, its exporter, its bulk resends
+// and the personal-data service, on one store, one queue client and one
+// bucket.
 func newMembers(awsCfg aws.Config, c memberSettings, logger *slog.Logger) memberParts {
 	store := start.OpenStore(awsCfg, c.Base)
 	admins := newAdmins(store)
@@ -125,8 +129,9 @@ func newMembers(awsCfg aws.Config, c memberSettings, logger *slog.Logger) member
 		svc:     svc,
 		exports: members.NewExporter(svc, store, files, work),
 		resends: members.NewResends(svc, store, store, invites, resendRules{store, messaging.NewCap(store)}, work),
-		deleter: members.NewDeleter(svc, store, work),
-		users:   members.NewUsers(store, admins),
 		privacy: personal,
+		store:   store,
+		admins:  admins,
+		work:    work,
 	}
 }
