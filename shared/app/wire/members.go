@@ -16,20 +16,29 @@ import (
 	"github.com/learnops/backoffice/shared/domain/privacy"
 )
 
-// MembersConfig is the members function's settings, each variable
-// declared once in its field's tag: ReadMembers fills it, and the stack
-// sets the variables it names.
-type MembersConfig struct {
+// MemberSettings are the variables of the members capability, which the
+// members function and the worker both run (one queues the work the other
+// does), declared once for both.
+type MemberSettings struct {
 	Base
 	// LearnerAppURL is the learner app, which the emails link to.
 	LearnerAppURL string `env:"LEARNER_APP_URL"`
 	// MailQueueURL is the queue of the emails of removals and resends.
 	MailQueueURL string `env:"MAIL_QUEUE_URL"`
-	// WorkQueueURL is the queue member exports, bulk resends and
-	// personal-data exports and erasures go on (the worker does them).
+	// WorkQueueURL is the queue of member exports, bulk resends, program
+	// deletions and personal-data exports and erasures, which the members
+	// function fills and the worker consumes.
 	WorkQueueURL string `env:"WORK_QUEUE_URL"`
-	// FilesBucket keeps the exports, which the function links to.
+	// FilesBucket keeps the exports: the worker writes them (and erasures
+	// rewrite files), the members function links to them.
 	FilesBucket string `env:"FILES_BUCKET"`
+}
+
+// MembersConfig is the members function's settings: the members
+// capability's (MemberSettings). ReadMembers fills it, and the stack sets
+// the variables it names.
+type MembersConfig struct {
+	MemberSettings
 }
 
 // ReadMembers reads the members function's settings (MembersConfig). Its
@@ -40,24 +49,15 @@ func ReadMembers(vars *env.Reader) (MembersConfig, string, error) {
 
 // Members returns the members function's handler.
 func Members(awsCfg aws.Config, c MembersConfig, logger *slog.Logger) httpapi.Handler {
-	m := newMembers(awsCfg, memberSettings(c), logger)
+	m := newMembers(awsCfg, c.MemberSettings, logger)
 	return httpapi.NewMembersHandler(m.svc, m.exports, m.resends, members.NewUsers(m.store, m.admins), m.privacy, logger)
 }
 
-// WorkerConfig is the worker's settings, each variable declared once in
-// its field's tag: ReadWorker fills it, and the stack sets the variables
+// WorkerConfig is the worker's settings: the members capability's
+// (MemberSettings). ReadWorker fills it, and the stack sets the variables
 // it names.
 type WorkerConfig struct {
-	Base
-	// LearnerAppURL is the learner app, which the resent emails link to.
-	LearnerAppURL string `env:"LEARNER_APP_URL"`
-	// MailQueueURL is the queue of the emails of removals and resends.
-	MailQueueURL string `env:"MAIL_QUEUE_URL"`
-	// WorkQueueURL is the queue the worker consumes, and puts the rest of
-	// a long piece of work back on.
-	WorkQueueURL string `env:"WORK_QUEUE_URL"`
-	// FilesBucket is where exports are written and erasures rewrite files.
-	FilesBucket string `env:"FILES_BUCKET"`
+	MemberSettings
 }
 
 // ReadWorker reads the worker's settings (WorkerConfig). Its error names
@@ -71,7 +71,7 @@ func ReadWorker(vars *env.Reader) (WorkerConfig, string, error) {
 // bulk resends; personal-data exports and erasures), with partial batch
 // failures.
 func Worker(awsCfg aws.Config, c WorkerConfig, logger *slog.Logger) queue.Handler {
-	m := newMembers(awsCfg, memberSettings(c), logger)
+	m := newMembers(awsCfg, c.MemberSettings, logger)
 	return queue.BatchHandler(queue.Kinds{
 		members.WorkDeleteProgram:    members.NewDeleter(m.svc, m.store, m.work).Handle,
 		members.WorkMemberExport:     m.exports.Handle,
@@ -79,15 +79,6 @@ func Worker(awsCfg aws.Config, c WorkerConfig, logger *slog.Logger) queue.Handle
 		privacy.WorkExport:           m.privacy.Handle,
 		privacy.WorkErasure:          m.privacy.Handle,
 	}.Handle, logger)
-}
-
-// memberSettings are the settings the members services are built from,
-// which the members function and the worker both have, each declared in
-// its own settings struct: MembersConfig and WorkerConfig convert to it
-// (the same fields, tags aside).
-type memberSettings struct {
-	Base
-	LearnerAppURL, MailQueueURL, WorkQueueURL, FilesBucket string
 }
 
 // memberParts are the services the members function and the worker both
@@ -113,7 +104,7 @@ type resendRules struct {
 // newMembers returns the members service, its exporter, its bulk resends
 // and the personal-data service, on one store, one queue client and one
 // bucket.
-func newMembers(awsCfg aws.Config, c memberSettings, logger *slog.Logger) memberParts {
+func newMembers(awsCfg aws.Config, c MemberSettings, logger *slog.Logger) memberParts {
 	store := start.OpenStore(awsCfg, c.Base)
 	admins := newAdmins(store)
 	client := queue.Open(awsCfg)
