@@ -153,48 +153,29 @@ func (d *deps) planQueue() awssqs.Queue { return d.queues[resources.PlanQueue.Na
 // reportQueue is the queue of resources.ReportQueue.
 func (d *deps) reportQueue() awssqs.Queue { return d.queues[resources.ReportQueue.Name] }
 
-// Environment variables of the functions. Each function lists the ones it
-// reads (see functionSpecs); envValues says where each value comes from.
-const (
-	envTableName       = "TABLE_NAME"
-	envLearnerAppURL   = "LEARNER_APP_URL"
-	envMailQueueURL    = "MAIL_QUEUE_URL"
-	envWorkQueueURL    = "WORK_QUEUE_URL"
-	envFilesBucket     = "FILES_BUCKET"
-	envMailFrom        = "MAIL_FROM"
-	envMailConcurrency = "MAIL_CONCURRENCY"
-	envPlanQueueURL    = "PLAN_QUEUE_URL"
-	envPublicBaseURL   = "PUBLIC_BASE_URL"
-	envUnsubscribeID   = "UNSUBSCRIBE_SECRET_ID"
-	envReminderHour    = "REMINDER_HOUR_UTC"
-	envMailConfigSet   = "MAIL_CONFIGURATION_SET"
-	envReportQueueURL  = "REPORT_QUEUE_URL"
-	// envLogLevel is set on every function.
-	envLogLevel = "LOG_LEVEL"
-	// envAuditRetention is set on every function: any of them may write an
-	// audit record, which expires after the stage's retention.
-	envAuditRetention = "AUDIT_RETENTION_DAYS"
-)
-
-// envValues gives the value of each environment variable a function may list.
+// envValues gives the value of each environment variable a function's
+// settings may declare (see functionSpec.settings): the stack sets on each
+// function exactly the variables of its settings struct.
 var envValues = map[string]func(d *deps) *string{
-	envTableName:       func(d *deps) *string { return d.table.TableName() },
-	envLearnerAppURL:   func(d *deps) *string { return jsii.String(d.cfg.LearnerAppURL) },
-	envMailQueueURL:    func(d *deps) *string { return d.mailQueue().QueueUrl() },
-	envWorkQueueURL:    func(d *deps) *string { return d.workQueue().QueueUrl() },
-	envFilesBucket:     func(d *deps) *string { return d.bucket.BucketName() },
-	envMailFrom:        func(d *deps) *string { return jsii.String(d.cfg.MailFrom) },
-	envMailConcurrency: func(*deps) *string { return jsii.String(strconv.Itoa(mailerConcurrency)) },
-	envPlanQueueURL:    func(d *deps) *string { return d.planQueue().QueueUrl() },
+	"TABLE_NAME":       func(d *deps) *string { return d.table.TableName() },
+	"LEARNER_APP_URL":  func(d *deps) *string { return jsii.String(d.cfg.LearnerAppURL) },
+	"MAIL_QUEUE_URL":   func(d *deps) *string { return d.mailQueue().QueueUrl() },
+	"WORK_QUEUE_URL":   func(d *deps) *string { return d.workQueue().QueueUrl() },
+	"FILES_BUCKET":     func(d *deps) *string { return d.bucket.BucketName() },
+	"MAIL_FROM":        func(d *deps) *string { return jsii.String(d.cfg.MailFrom) },
+	"MAIL_CONCURRENCY": func(*deps) *string { return jsii.String(strconv.Itoa(mailerConcurrency)) },
+	"PLAN_QUEUE_URL":   func(d *deps) *string { return d.planQueue().QueueUrl() },
 	// The one base of the links to the API in emails (Config.LinkBaseURL):
 	// never the execute-api endpoint, which a replaced API does not keep.
-	envPublicBaseURL:  func(d *deps) *string { return jsii.String(d.cfg.LinkBaseURL()) },
-	envUnsubscribeID:  func(d *deps) *string { return d.unsubscribeSecret.SecretArn() },
-	envReminderHour:   func(d *deps) *string { return jsii.String(strconv.Itoa(d.reminderHour)) },
-	envMailConfigSet:  func(d *deps) *string { return d.mailConfigSet.ConfigurationSetName() },
-	envLogLevel:       func(*deps) *string { return jsii.String("info") },
-	envAuditRetention: func(d *deps) *string { return jsii.String(strconv.Itoa(d.cfg.AuditRetention())) },
-	envReportQueueURL: func(d *deps) *string { return d.reportQueue().QueueUrl() },
+	"PUBLIC_BASE_URL":        func(d *deps) *string { return jsii.String(d.cfg.LinkBaseURL()) },
+	"UNSUBSCRIBE_SECRET_ID":  func(d *deps) *string { return d.unsubscribeSecret.SecretArn() },
+	"REMINDER_HOUR_UTC":      func(d *deps) *string { return jsii.String(strconv.Itoa(d.reminderHour)) },
+	"MAIL_CONFIGURATION_SET": func(d *deps) *string { return d.mailConfigSet.ConfigurationSetName() },
+	"LOG_LEVEL":              func(*deps) *string { return jsii.String("info") },
+	// Any function may write an audit record, which expires after the
+	// stage's retention.
+	"AUDIT_RETENTION_DAYS": func(d *deps) *string { return jsii.String(strconv.Itoa(d.cfg.AuditRetention())) },
+	"REPORT_QUEUE_URL":     func(d *deps) *string { return d.reportQueue().QueueUrl() },
 }
 
 // Key prefixes of the files bucket.
@@ -310,18 +291,19 @@ type grant func(fn awslambda.Function, d *deps)
 type trigger func(fn awslambda.Function, d *deps)
 
 // functionSpec is one Lambda of the back office: its own role, log group,
-// arm64 binary from <assetDir>/<name>/bootstrap, and exactly the
-// environment and permissions listed.
+// arm64 binary from <assetDir>/<name>/bootstrap, exactly the environment
+// its settings struct declares and exactly the permissions listed.
 type functionSpec struct {
 	// name is the folder under functions/ and under the asset directory.
 	name        string
 	kind        kind
 	description string
 	timeoutSecs float64
-	// env lists the variables the function reads, beyond LOG_LEVEL, which
-	// every function gets.
-	env    []string
-	grants []grant
+	// settings is the function's settings struct (a zero value): its env
+	// tags name every variable the function reads, and the stack sets
+	// those (settingsEnv), each to its value in envValues.
+	settings start.Settings
+	grants   []grant
 	// trigger attaches an event function's trigger, or an api function's
 	// triggers besides its routes, which newHTTPAPI wires.
 	trigger trigger
@@ -335,7 +317,7 @@ var functionSpecs = []functionSpec{
 	{
 		name: httpapi.FunctionAdmin, kind: api, timeoutSecs: apiTimeoutSecs,
 		description: "admin: organisations, admins, contracts, programs and their catalogue",
-		env:         []string{envTableName, envLearnerAppURL, envWorkQueueURL, envFilesBucket},
+		settings:    wire.AdminConfig{},
 		// The work queue: deleting a program with members goes on there.
 		// Logos: presigned uploads act with this role, and it reads the
 		// first bytes of an upload to check it and signs links to it.
@@ -344,7 +326,7 @@ var functionSpecs = []functionSpec{
 	{
 		name: httpapi.FunctionInvitations, kind: api, timeoutSecs: apiTimeoutSecs,
 		description: "invitations: invite learners to programs, one by one or from a CSV",
-		env:         []string{envTableName, envLearnerAppURL, envMailQueueURL, envFilesBucket},
+		settings:    wire.InvitationsConfig{},
 		grants: []grant{
 			grantTableReadWrite,
 			grantSendMail,
@@ -358,25 +340,25 @@ var functionSpecs = []functionSpec{
 	{
 		name: httpapi.FunctionJoin, kind: api, timeoutSecs: apiTimeoutSecs,
 		description: "join: learners accept invitations, or join by whitelisted domain or allowed return",
-		env:         []string{envTableName, envLearnerAppURL, envMailQueueURL},
+		settings:    wire.JoinConfig{},
 		grants:      []grant{grantTableReadWrite, grantSendMail},
 	},
 	{
 		name: httpapi.FunctionWhitelist, kind: api, timeoutSecs: apiTimeoutSecs,
 		description: "whitelist: the email domains whose learners may join a program by its URL",
-		env:         []string{envTableName, envLearnerAppURL},
+		settings:    wire.WhitelistConfig{},
 		grants:      []grant{grantTableReadWrite},
 	},
 	{
 		name: httpapi.FunctionEnrollment, kind: api, timeoutSecs: apiTimeoutSecs,
 		description: "enrollment: members enroll in their program's catalogue within its limit",
-		env:         []string{envTableName, envLearnerAppURL, envMailQueueURL},
+		settings:    wire.EnrollmentConfig{},
 		grants:      []grant{grantTableReadWrite, grantSendMail},
 	},
 	{
 		name: httpapi.FunctionMembers, kind: api, timeoutSecs: apiTimeoutSecs,
 		description: "members: the members view and its exports; admins remove learners, with or without return",
-		env:         []string{envTableName, envLearnerAppURL, envMailQueueURL, envWorkQueueURL, envFilesBucket},
+		settings:    wire.MembersConfig{},
 		grants: []grant{
 			grantTableReadWrite,
 			grantSendMail,
@@ -391,7 +373,7 @@ var functionSpecs = []functionSpec{
 	{
 		name: httpapi.FunctionReminders, kind: api, timeoutSecs: remindersTimeoutSecs,
 		description: "reminders: the automated invitation reminders on Saturdays, and the automated messages routes",
-		env:         []string{envTableName, envLearnerAppURL, envMailQueueURL, envPublicBaseURL, envUnsubscribeID, envReminderHour},
+		settings:    wire.RemindersConfig{},
 		// The table: programs, invitations, reminder records and run
 		// records, counts; the mail queue; the unsubscribe signing key.
 		grants:  []grant{grantTableReadWrite, grantSendMail, grantReadUnsubscribeSecret},
@@ -400,7 +382,7 @@ var functionSpecs = []functionSpec{
 	{
 		name: httpapi.FunctionMessaging, kind: api, timeoutSecs: messagingTimeoutSecs,
 		description: "messaging: admins' messages to learners, fanned out to the mail queue a chunk at a time; unsubscribe links",
-		env:         settingsEnv(messagingfn.Config{}),
+		settings:    messagingfn.Config{},
 		grants:      []grant{grantTableReadWrite, grantSendMail, grantSendPlan, grantReadUnsubscribeSecret},
 		// Besides its routes, its own plan queue: chunks of messages being sent.
 		trigger: fromPlanQueue,
@@ -408,7 +390,7 @@ var functionSpecs = []functionSpec{
 	{
 		name: httpapi.FunctionReports, kind: api, timeoutSecs: reportsTimeoutSecs,
 		description: "reports: email reports and gradebooks built into the files bucket, emailed, and sent weekly",
-		env:         settingsEnv(wire.Reports{}),
+		settings:    wire.Reports{},
 		grants: []grant{
 			grantTableReadWrite,
 			grantSendMail,
@@ -424,7 +406,7 @@ var functionSpecs = []functionSpec{
 	{
 		name: httpapi.FunctionInvitationImport, kind: event, timeoutSecs: importTimeoutSecs,
 		description: "invitation-import: invites the learners of an uploaded CSV",
-		env:         []string{envTableName, envLearnerAppURL, envMailQueueURL, envFilesBucket},
+		settings:    wire.InvitationImportConfig{},
 		grants: []grant{
 			grantTableReadWrite,
 			grantGetObjects(importsPrefix),
@@ -436,14 +418,14 @@ var functionSpecs = []functionSpec{
 	{
 		name: httpapi.FunctionActivity, kind: event, timeoutSecs: apiTimeoutSecs,
 		description: "activity: records the learning platform's progress, grade and completion events",
-		env:         []string{envTableName, envLearnerAppURL},
+		settings:    wire.ActivityConfig{},
 		grants:      []grant{grantTableReadWrite},
 		trigger:     onActivityEvents,
 	},
 	{
 		name: httpapi.FunctionWorker, kind: event, timeoutSecs: workerTimeoutSecs,
 		description: "worker: long-running work in chunks: removing the members of a program being deleted, member exports, personal-data exports and erasures",
-		env:         []string{envTableName, envLearnerAppURL, envMailQueueURL, envWorkQueueURL, envFilesBucket},
+		settings:    wire.WorkerConfig{},
 		grants: []grant{grantTableReadWrite, grantSendMail, grantSendWork, grantPutObjects(exportsPrefix),
 			// An erasure rewrites or removes the files that name the
 			// person: reports, member exports, import files and results,
@@ -455,7 +437,7 @@ var functionSpecs = []functionSpec{
 	{
 		name: httpapi.FunctionMailer, kind: event, timeoutSecs: mailerTimeoutSecs,
 		description: "mailer: sends the emails of the mail queue with SES, each at most once",
-		env:         settingsEnv(mailerfn.Config{}),
+		settings:    mailerfn.Config{},
 		grants: []grant{
 			// Idempotency claims: one item per email sent; reach checks and
 			// campaign counts.
@@ -468,7 +450,7 @@ var functionSpecs = []functionSpec{
 	{
 		name: httpapi.FunctionFeedback, kind: event, timeoutSecs: feedbackTimeoutSecs,
 		description: "feedback: SES bounces and complaints suppress the address and mark its pending invitations undeliverable",
-		env:         settingsEnv(start.Base{}),
+		settings:    start.Base{},
 		// Suppressions, and the marks on learner items found on GSI6.
 		grants:  []grant{grantTableReadWrite},
 		trigger: fromFeedbackQueue,
@@ -1051,7 +1033,7 @@ func newFunction(stack awscdk.Stack, assetDir string, d *deps, spec functionSpec
 }
 
 // settingsEnv returns the variables a function's settings struct declares
-// (its main reads them with env.Load) that the stack sets: each that
+// (its main reads them, start.Read) that the stack sets: each that
 // envValues has a value for. An optional one without a value is left unset
 // (the mailer's MAIL_SEND_RATE: unset, it reads SES's rate); a required one
 // without a value panics, as the function could not start.
@@ -1061,7 +1043,6 @@ func settingsEnv(settings any) []string {
 	for _, name := range env.Names(settings) {
 		_, ok := envValues[name]
 		switch {
-		case name == envLogLevel, name == envAuditRetention: // every function's (environment)
 		case ok:
 			out = append(out, name)
 		case slices.Contains(required, name):
@@ -1071,16 +1052,12 @@ func settingsEnv(settings any) []string {
 	return out
 }
 
-// environment is the environment of spec's function: the variables it lists,
-// LOG_LEVEL and AUDIT_RETENTION_DAYS.
+// environment is the environment of spec's function: the variables of its
+// settings (settingsEnv), each with its value.
 func environment(d *deps, spec functionSpec) *map[string]*string {
 	env := map[string]*string{}
-	for _, name := range append(slices.Clone(spec.env), envLogLevel, envAuditRetention) {
-		value, ok := envValues[name]
-		if !ok {
-			panic(fmt.Sprintf("function %s: no value for environment variable %s in envValues", spec.name, name))
-		}
-		env[name] = value(d)
+	for _, name := range settingsEnv(spec.settings) {
+		env[name] = envValues[name](d)
 	}
 	return &env
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/learnops/backoffice/shared/adapters/httpapi"
+	appenv "github.com/learnops/backoffice/shared/app/env"
 	"github.com/learnops/backoffice/shared/app/resources"
 	"github.com/learnops/backoffice/shared/testkit/emulator"
 )
@@ -622,7 +623,7 @@ var wantFunctions = map[string]wantFunction{
 	},
 	httpapi.FunctionWhitelist: {
 		timeoutSecs: 10,
-		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "LOG_LEVEL", "AUDIT_RETENTION_DAYS"},
+		env:         []string{"TABLE_NAME", "LOG_LEVEL", "AUDIT_RETENTION_DAYS"},
 		services:    []string{"dynamodb", "logs", "xray"},
 	},
 	httpapi.FunctionEnrollment: {
@@ -691,7 +692,7 @@ var wantFunctions = map[string]wantFunction{
 	},
 	httpapi.FunctionActivity: {
 		timeoutSecs: 10,
-		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "LOG_LEVEL", "AUDIT_RETENTION_DAYS"},
+		env:         []string{"TABLE_NAME", "LOG_LEVEL", "AUDIT_RETENTION_DAYS"},
 		services:    []string{"dynamodb", "logs", "xray", "sqs"},
 		grants:      []string{sendFailures},
 	},
@@ -752,6 +753,18 @@ var wantFunctions = map[string]wantFunction{
 			"sqs:GetQueueUrl ${FeedbackQueue.Arn}",
 		},
 	},
+}
+
+// specOf returns the spec of the function named name.
+func specOf(t *testing.T, name string) functionSpec {
+	t.Helper()
+	for _, spec := range functionSpecs {
+		if spec.name == name {
+			return spec
+		}
+	}
+	t.Fatalf("no function %q in functionSpecs", name)
+	return functionSpec{}
 }
 
 // names maps the logical IDs of the stack's table, files bucket and mail
@@ -982,6 +995,20 @@ func TestFunctionsAreBuiltAndLeastPrivileged(t *testing.T) {
 			}
 			if got := get(env, "LOG_LEVEL"); got != "info" {
 				t.Errorf("LOG_LEVEL: got %v, want info", got)
+			}
+			// AND its environment is its settings struct's: every variable
+			// it requires, and none it does not read
+			settings := specOf(t, name).settings
+			declared := appenv.Names(settings)
+			for _, v := range appenv.Required(settings) {
+				if _, set := env[v]; !set {
+					t.Errorf("%T requires %s, which is not set", settings, v)
+				}
+			}
+			for v := range env {
+				if !slices.Contains(declared, v) {
+					t.Errorf("%s is set, but %T does not declare it", v, settings)
+				}
 			}
 
 			// AND its statements name no wildcard action, only its services,

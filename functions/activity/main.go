@@ -13,7 +13,7 @@ import (
 )
 
 func main() {
-	wire.Main(wire.ReadAdmin, func(_ context.Context, awsCfg aws.Config, c wire.Learners, logger *slog.Logger) (any, error) {
+	wire.Main(wire.ReadActivity, func(_ context.Context, awsCfg aws.Config, c wire.ActivityConfig, logger *slog.Logger) (any, error) {
 		return wire.Activity(awsCfg, c, logger), nil
 	})
 }

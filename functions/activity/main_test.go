@@ -40,7 +40,7 @@ func TestSampleEventsInAnyOrder(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	h := wire.Activity(w.AWS, w.Conf, slog.New(slog.DiscardHandler))
+	h := wire.Activity(w.AWS, wiretest.Settings(t, w.Env(), wire.ReadActivity), slog.New(slog.DiscardHandler))
 	for _, file := range []string{"completion.json", "progress.json", "completion.json", "progress.json"} {
 		var ev events.EventBridgeEvent
 		w.Event(t, "activity", file, &ev, map[string]string{"slug_x": w.Program.Slug})

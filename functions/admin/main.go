@@ -12,7 +12,7 @@ import (
 )
 
 func main() {
-	wire.Main(wire.ReadAdmin, func(_ context.Context, awsCfg aws.Config, c wire.Learners, logger *slog.Logger) (any, error) {
+	wire.Main(wire.ReadAdmin, func(_ context.Context, awsCfg aws.Config, c wire.AdminConfig, logger *slog.Logger) (any, error) {
 		return wire.Admin(awsCfg, c, logger), nil
 	})
 }

@@ -19,17 +19,20 @@ import (
 
 func TestLoadConfigNamesEveryMissingVariable(t *testing.T) {
 	_, _, err := wire.ReadAdmin(env.NewFrom(env.Map(map[string]string{"LOG_LEVEL": "debug"})))
-	if err == nil || !strings.Contains(err.Error(), "TABLE_NAME") || !strings.Contains(err.Error(), "LEARNER_APP_URL") {
-		t.Fatalf("error = %v, want both TABLE_NAME and LEARNER_APP_URL named", err)
+	for _, name := range []string{"TABLE_NAME", "LEARNER_APP_URL", "WORK_QUEUE_URL", "FILES_BUCKET"} {
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("error = %v, want %s named", err, name)
+		}
 	}
-	c, level, err := wire.ReadAdmin(env.NewFrom(env.Map(map[string]string{"TABLE_NAME": "t", "LEARNER_APP_URL": "https://l"})))
+	c, level, err := wire.ReadAdmin(env.NewFrom(env.Map(map[string]string{"TABLE_NAME": "t", "LEARNER_APP_URL": "https://l",
+		"WORK_QUEUE_URL": "q", "FILES_BUCKET": "b"})))
 	if err != nil || c.Table != "t" || level != "info" {
 		t.Fatalf("config = %+v, %v", c, err)
 	}
 }
 
 func TestAuditRetentionIsReadAndChecked(t *testing.T) {
-	base := map[string]string{"TABLE_NAME": "t", "LEARNER_APP_URL": "https://l"}
+	base := map[string]string{"TABLE_NAME": "t", "LEARNER_APP_URL": "https://l", "WORK_QUEUE_URL": "q", "FILES_BUCKET": "b"}
 	c, _, err := wire.ReadAdmin(env.NewFrom(env.Map(base)))
 	if err != nil || c.AuditRetentionDays != 400 {
 		t.Fatalf("default retention %v, %v", c.AuditRetentionDays, err)
@@ -51,7 +54,9 @@ func newTestHandler(t *testing.T) httpapi.Handler {
 	t.Helper()
 	cfg := emulatortest.Config(t)
 	table := emulatortest.NewTable(t, cfg)
-	return wire.Admin(cfg, wire.Learners{Base: wire.Base{Table: table}, LearnerAppURL: "https://learn.example.com"}, slog.New(slog.DiscardHandler))
+	c := wire.AdminConfig{Base: wire.Base{Table: table}, LearnerAppURL: "https://learn.example.com",
+		WorkQueueURL: "https://sqs.invalid/none", FilesBucket: "no-such-bucket"}
+	return wire.Admin(cfg, c, slog.New(slog.DiscardHandler))
 }
 
 func loadEvent(t *testing.T, name string) events.APIGatewayV2HTTPRequest {

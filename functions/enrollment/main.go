@@ -12,7 +12,7 @@ import (
 )
 
 func main() {
-	wire.Main(wire.ReadJoin, func(_ context.Context, awsCfg aws.Config, c wire.Learners, logger *slog.Logger) (any, error) {
+	wire.Main(wire.ReadEnrollment, func(_ context.Context, awsCfg aws.Config, c wire.EnrollmentConfig, logger *slog.Logger) (any, error) {
 		return wire.Enrollment(awsCfg, c, logger), nil
 	})
 }

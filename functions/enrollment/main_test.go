@@ -17,7 +17,7 @@ import (
 )
 
 func TestConfigNamesEveryMissingVariable(t *testing.T) {
-	_, _, err := wire.ReadJoin(env.NewFrom(env.Map(nil)))
+	_, _, err := wire.ReadEnrollment(env.NewFrom(env.Map(nil)))
 	for _, name := range []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL"} {
 		if err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("error %v does not name %s", err, name)
@@ -38,14 +38,14 @@ func TestSampleEvents(t *testing.T) {
 		ContractID: w.Contract.ID, CreatedAt: time.Now(), UpdatedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	join := wire.Join(w.AWS, w.Conf, slog.New(slog.DiscardHandler))
+	join := wire.Join(w.AWS, wiretest.Settings(t, w.Env(), wire.ReadJoin), slog.New(slog.DiscardHandler))
 	var ev events.APIGatewayV2HTTPRequest
 	w.Event(t, "join", "join.json", &ev, map[string]string{"slug_x": w.Program.Slug})
 	if res, err := join(ctx, ev); err != nil || res.StatusCode != 200 {
 		t.Fatalf("join: %d %s %v", res.StatusCode, res.Body, err)
 	}
 
-	h := wire.Enrollment(w.AWS, w.Conf, slog.New(slog.DiscardHandler))
+	h := wire.Enrollment(w.AWS, wiretest.Settings(t, w.Env(), wire.ReadEnrollment), slog.New(slog.DiscardHandler))
 	slug := map[string]string{"slug_x": w.Program.Slug}
 	w.Replay(t, "enrollment", h, []wiretest.Case{
 		{File: "catalog.json", Replace: slug, Status: 200, Want: []string{`"enrolled":false`, `"enrollmentsLeft":null`}},

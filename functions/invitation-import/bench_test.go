@@ -108,7 +108,7 @@ func BenchmarkImport100k(b *testing.B) {
 // unlimited contract; programs are made per iteration.
 type benchRig struct {
 	cfg      aws.Config
-	conf     wire.Learners
+	conf     wire.InvitationImportConfig
 	handler  func(context.Context, events.S3Event) error
 	admins   *admin.Service
 	importer *invite.Importer
@@ -125,7 +125,7 @@ func newBenchRig(b *testing.B) *benchRig {
 	cfg := emulatortest.Config(b)
 	queueURL, _ := emulatortest.NewQueue(b, cfg, resources.MailQueue)
 	r := &benchRig{cfg: cfg, boss: bo.Caller{Subject: "b", Email: "boss@acme.edu", EmailVerified: true}}
-	r.conf = wire.Learners{Base: wire.Base{Table: emulatortest.NewTable(b, cfg)}, LearnerAppURL: "https://learn.example.com",
+	r.conf = wire.InvitationImportConfig{Base: wire.Base{Table: emulatortest.NewTable(b, cfg)}, LearnerAppURL: "https://learn.example.com",
 		MailQueueURL: queueURL, FilesBucket: emulatortest.NewBucket(b, cfg)}
 	r.handler = wire.InvitationImport(cfg, r.conf, slog.New(slog.DiscardHandler))
 	store := dynamo.NewStore(dynamodb.NewFromConfig(cfg), r.conf.Table)

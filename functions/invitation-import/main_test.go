@@ -38,7 +38,7 @@ import (
 )
 
 func TestLoadConfigNamesEveryMissingVariable(t *testing.T) {
-	_, _, err := wire.ReadInvitations(env.NewFrom(env.Map(map[string]string{"TABLE_NAME": "t"})))
+	_, _, err := wire.ReadInvitationImport(env.NewFrom(env.Map(map[string]string{"TABLE_NAME": "t"})))
 	for _, name := range []string{"LEARNER_APP_URL", "MAIL_QUEUE_URL", "FILES_BUCKET"} {
 		if err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("error %v does not name %s", err, name)
@@ -51,7 +51,7 @@ func TestLoadConfigNamesEveryMissingVariable(t *testing.T) {
 type rig struct {
 	t        *testing.T
 	cfg      aws.Config
-	conf     wire.Learners
+	conf     wire.InvitationImportConfig
 	handler  func(context.Context, events.S3Event) error
 	store    *dynamo.Store
 	importer *invite.Importer
@@ -68,7 +68,7 @@ func newRig(t *testing.T) *rig {
 	cfg := emulatortest.Config(t)
 	queueURL, _ := emulatortest.NewQueue(t, cfg, resources.MailQueue)
 	r := &rig{t: t, cfg: cfg, boss: bo.Caller{Subject: "b", Email: "boss@acme.edu", EmailVerified: true}}
-	r.conf = wire.Learners{Base: wire.Base{Table: emulatortest.NewTable(t, cfg)}, LearnerAppURL: "https://learn.example.com",
+	r.conf = wire.InvitationImportConfig{Base: wire.Base{Table: emulatortest.NewTable(t, cfg)}, LearnerAppURL: "https://learn.example.com",
 		MailQueueURL: queueURL, FilesBucket: emulatortest.NewBucket(t, cfg)}
 	r.handler = wire.InvitationImport(cfg, r.conf, slog.New(slog.DiscardHandler))
 	r.store = dynamo.NewStore(dynamodb.NewFromConfig(cfg), r.conf.Table)

@@ -12,7 +12,7 @@ import (
 )
 
 func main() {
-	wire.Main(wire.ReadInvitations, func(_ context.Context, awsCfg aws.Config, c wire.Learners, logger *slog.Logger) (any, error) {
+	wire.Main(wire.ReadInvitations, func(_ context.Context, awsCfg aws.Config, c wire.InvitationsConfig, logger *slog.Logger) (any, error) {
 		return wire.Invitations(awsCfg, c, logger), nil
 	})
 }

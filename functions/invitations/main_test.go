@@ -23,7 +23,7 @@ func TestConfigNamesEveryMissingVariable(t *testing.T) {
 // the function's handler, wired as in AWS, on a fresh world.
 func TestSampleEvents(t *testing.T) {
 	w := wiretest.NewWorld(t, 10)
-	h := wire.Invitations(w.AWS, w.Conf, slog.New(slog.DiscardHandler))
+	h := wire.Invitations(w.AWS, wiretest.Settings(t, w.Env(), wire.ReadInvitations), slog.New(slog.DiscardHandler))
 	w.Replay(t, "invitations", h, []wiretest.Case{
 		{File: "invite.json", Status: 201, Want: []string{`"email":"Ada@acme.edu"`, `"emailQueued":true`, `"externalId":"E-1001"`}},
 		{File: "list.json", Status: 200, Want: []string{`"items":[{`, `"state":"INVITED"`}},

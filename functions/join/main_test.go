@@ -40,7 +40,7 @@ func TestSampleAccept(t *testing.T) {
 	if err := w.Store.PutInvitationRow(ctx, l, &tok); err != nil {
 		t.Fatal(err)
 	}
-	h := wire.Join(w.AWS, w.Conf, slog.New(slog.DiscardHandler))
+	h := wire.Join(w.AWS, wiretest.Settings(t, w.Env(), wire.ReadJoin), slog.New(slog.DiscardHandler))
 	// The invitation page first: it reads, and takes no licence.
 	var page events.APIGatewayV2HTTPRequest
 	w.Event(t, "join", "invitation.json", &page, map[string]string{"tok_x": token, "ada@acme.edu": "ada@acme.edu"})
@@ -85,7 +85,7 @@ func TestSamplePageAndJoin(t *testing.T) {
 	if got := wiretest.Samples(t, "join"); len(got) != 4 {
 		t.Fatalf("events/join has %v; the tests know 4: add the new ones to a test", got)
 	}
-	h := wire.Join(w.AWS, w.Conf, slog.New(slog.DiscardHandler))
+	h := wire.Join(w.AWS, wiretest.Settings(t, w.Env(), wire.ReadJoin), slog.New(slog.DiscardHandler))
 	tests := []struct {
 		file, email string
 		status      int

@@ -13,7 +13,7 @@ import (
 )
 
 func main() {
-	wire.Main(wire.ReadMembers, func(_ context.Context, awsCfg aws.Config, c wire.Learners, logger *slog.Logger) (any, error) {
+	wire.Main(wire.ReadMembers, func(_ context.Context, awsCfg aws.Config, c wire.MembersConfig, logger *slog.Logger) (any, error) {
 		return wire.Members(awsCfg, c, logger), nil
 	})
 }

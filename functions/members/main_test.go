@@ -31,7 +31,7 @@ func TestSampleEvents(t *testing.T) {
 	w := wiretest.NewWorld(t, 5)
 	wiretest.Member(t, w, "jo@acme.edu")
 	wiretest.Member(t, w, "ann@acme.edu")
-	h := wire.Members(w.AWS, w.Conf, slog.New(slog.DiscardHandler))
+	h := wire.Members(w.AWS, wiretest.Settings(t, w.Env(), wire.ReadMembers), slog.New(slog.DiscardHandler))
 
 	// An export, created as the sample asks and run by the worker.
 	var create events.APIGatewayV2HTTPRequest
@@ -61,7 +61,7 @@ func TestSampleEvents(t *testing.T) {
 		}
 		jobs[f] = job.ID
 	}
-	if ran := w.Work(t, wire.Worker(w.AWS, w.Conf, slog.New(slog.DiscardHandler))); ran != 3 {
+	if ran := w.Work(t, wire.Worker(w.AWS, wiretest.Settings(t, w.Env(), wire.ReadWorker), slog.New(slog.DiscardHandler))); ran != 3 {
 		t.Fatalf("the worker ran %d items, want the member export's, the data export's and the erasure's", ran)
 	}
 
@@ -75,7 +75,7 @@ func TestSampleEvents(t *testing.T) {
 	if err != nil || res.StatusCode != 202 || json.Unmarshal([]byte(res.Body), &resendJob) != nil || resendJob.ID == "" {
 		t.Fatalf("create a resend: %d %s, %v", res.StatusCode, res.Body, err)
 	}
-	if ran := w.Work(t, wire.Worker(w.AWS, w.Conf, slog.New(slog.DiscardHandler))); ran != 1 {
+	if ran := w.Work(t, wire.Worker(w.AWS, wiretest.Settings(t, w.Env(), wire.ReadWorker), slog.New(slog.DiscardHandler))); ran != 1 {
 		t.Fatalf("the worker ran %d items, want the resend's 1", ran)
 	}
 

@@ -50,7 +50,7 @@ func TestSampleEvents(t *testing.T) {
 		ProgramIDs: []string{w.Program.ID}}); err != nil {
 		t.Fatal(err)
 	}
-	tr, err := wire.Reminders(ctx, w.AWS, wire.RemindersConfig{Bulk: w.Bulk(t), HourUTC: 9}, slog.New(slog.DiscardHandler))
+	tr, err := wire.Reminders(ctx, w.AWS, wiretest.Settings(t, w.BulkEnv(t), wire.ReadReminders), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

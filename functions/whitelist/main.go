@@ -12,7 +12,7 @@ import (
 )
 
 func main() {
-	wire.Main(wire.ReadAdmin, func(_ context.Context, awsCfg aws.Config, c wire.Learners, logger *slog.Logger) (any, error) {
+	wire.Main(wire.ReadWhitelist, func(_ context.Context, awsCfg aws.Config, c wire.WhitelistConfig, logger *slog.Logger) (any, error) {
 		return wire.Whitelist(awsCfg, c, logger), nil
 	})
 }

@@ -13,7 +13,7 @@ import (
 )
 
 func main() {
-	wire.Main(wire.ReadWorker, func(_ context.Context, awsCfg aws.Config, c wire.Learners, logger *slog.Logger) (any, error) {
+	wire.Main(wire.ReadWorker, func(_ context.Context, awsCfg aws.Config, c wire.WorkerConfig, logger *slog.Logger) (any, error) {
 		return wire.Worker(awsCfg, c, logger), nil
 	})
 }

@@ -45,7 +45,7 @@ func TestSampleDeletion(t *testing.T) {
 	if err := w.Store.MarkProgramDeleting(ctx, w.Org.ID, w.Program.ID); err != nil {
 		t.Fatal(err)
 	}
-	h := wire.Worker(w.AWS, w.Conf, slog.New(slog.DiscardHandler))
+	h := wire.Worker(w.AWS, wiretest.Settings(t, w.Env(), wire.ReadWorker), slog.New(slog.DiscardHandler))
 	var ev events.SQSEvent
 	w.Event(t, "worker", "delete-program.json", &ev, nil)
 	for i := range 3 {
@@ -93,7 +93,7 @@ func TestSampleMemberExport(t *testing.T) {
 	wiretest.NamedMember(t, w, "zed@acme.edu", "=HYPERLINK(\"http://evil.example\")")
 	now := time.Now().UTC()
 	e := members.Export{ID: bo.NewID("exp", now), OrgID: w.Org.ID, ProgramID: w.Program.ID, Status: members.ExportQueued,
-		Selection: members.Selection{Status: members.Joined, Sort: members.ByEmail, Order: "asc", Columns: []string{"status", "currentEnrollments"}},
+		Selection: members.Selection{Status: bo.MemberJoined, Sort: bo.MembersByEmail, Order: "asc", Columns: []string{"status", "currentEnrollments"}},
 		CreatedBy: w.Boss.Subject, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(members.ExportLifetime)}
 	if err := w.Store.CreateExport(ctx, e); err != nil {
 		t.Fatal(err)
@@ -137,7 +137,7 @@ func TestSamplePersonalData(t *testing.T) {
 	w := wiretest.NewWorld(t, 5)
 	ctx := context.Background()
 	wiretest.NamedMember(t, w, "jo@acme.edu", "Jo Sample")
-	h := wire.Worker(w.AWS, w.Conf, slog.New(slog.DiscardHandler))
+	h := wire.Worker(w.AWS, wiretest.Settings(t, w.Env(), wire.ReadWorker), slog.New(slog.DiscardHandler))
 	now := time.Now().UTC()
 	subject := bo.PersonDigest(w.Org.ID, "jo@acme.edu")
 	expires := now.Add(privacy.ExportLifetime)
@@ -204,7 +204,7 @@ func TestSampleInvitationResend(t *testing.T) {
 	wiretest.Invitee(t, w, "cy@acme.edu", sent)
 	now := time.Now().UTC()
 	e := members.Export{ID: bo.NewID("rsd", now), OrgID: w.Org.ID, ProgramID: w.Program.ID, Status: members.ExportQueued, Kind: members.KindResend,
-		Selection: members.Selection{Status: members.InvitedNever, Sort: members.ByEmail, Order: "asc"},
+		Selection: members.Selection{Status: bo.MemberInvitedNever, Sort: bo.MembersByEmail, Order: "asc"},
 		CreatedBy: w.Boss.Subject, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(members.ExportLifetime)}
 	if err := w.Store.CreateExport(ctx, e); err != nil {
 		t.Fatal(err)
@@ -224,7 +224,7 @@ func TestSampleInvitationResend(t *testing.T) {
 func deliverTwice(t *testing.T, w *wiretest.World, sample string, replace map[string]string, jobID string) members.Export {
 	t.Helper()
 	ctx := context.Background()
-	h := wire.Worker(w.AWS, w.Conf, slog.New(slog.DiscardHandler))
+	h := wire.Worker(w.AWS, wiretest.Settings(t, w.Env(), wire.ReadWorker), slog.New(slog.DiscardHandler))
 	var ev events.SQSEvent
 	w.Event(t, "worker", sample, &ev, replace)
 	var done members.Export

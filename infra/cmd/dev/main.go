@@ -34,6 +34,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -41,6 +42,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -117,52 +119,64 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 	feedbackURL := prov.Queues[resources.FeedbackQueue.Name].URL
 	planURL := prov.Queues[resources.PlanQueue.Name].URL
 	reportURL := prov.Queues[resources.ReportQueue.Name].URL
-	learners := wire.Learners{Base: wire.Base{Table: names.Table}, LearnerAppURL: learnerAppURL, MailQueueURL: mailURL,
-		FilesBucket: names.Bucket, WorkQueueURL: workURL}
 	// The unsubscribe links point at the local gateway; their signing key is
 	// a secret of the endpoint, as the stack's is in AWS.
 	secretID, err := emulator.EnsureSecret(ctx, cfg, names.Table+"-unsubscribe")
 	if err != nil {
 		return err
 	}
-	bulk := wire.Bulk{Learners: learners, PublicBaseURL: publicBaseURL, UnsubscribeSecretID: secretID}
-	messaging, err := wire.MessagingHandler(ctx, cfg, wire.Messaging{Base: learners.Base, LearnerAppURL: learnerAppURL, MailQueueURL: mailURL,
-		PublicBaseURL: publicBaseURL, UnsubscribeSecretID: secretID, PlanQueueURL: planURL},
-		logger.With(slog.String("function", httpapi.FunctionMessaging)))
+	// Each function reads its own settings from the variables the stack
+	// sets in AWS, here the local resources' (a variable missing here fails
+	// start-up, as it would fail the function's cold start).
+	specs := &settings{vars: map[string]string{
+		"TABLE_NAME": names.Table, "LEARNER_APP_URL": learnerAppURL, "FILES_BUCKET": names.Bucket,
+		"MAIL_QUEUE_URL": mailURL, "WORK_QUEUE_URL": workURL, "PLAN_QUEUE_URL": planURL, "REPORT_QUEUE_URL": reportURL,
+		"PUBLIC_BASE_URL": publicBaseURL, "UNSUBSCRIBE_SECRET_ID": secretID, "REMINDER_HOUR_UTC": strconv.Itoa(hour),
+		// The mailer at a local send rate; moto reports a maximum of 1 a second.
+		"MAIL_FROM": sender, "MAIL_SEND_RATE": strconv.Itoa(localSendRate), "MAIL_CONCURRENCY": "1",
+	}}
+	adminConf, invitationsConf := read(specs, wire.ReadAdmin), read(specs, wire.ReadInvitations)
+	joinConf, whitelistConf := read(specs, wire.ReadJoin), read(specs, wire.ReadWhitelist)
+	enrollmentConf, membersConf := read(specs, wire.ReadEnrollment), read(specs, wire.ReadMembers)
+	remindersConf, messagingConf := read(specs, wire.ReadReminders), read(specs, wire.ReadMessaging)
+	reportsConf, mailerConf := read(specs, wire.ReadReports), read(specs, wire.ReadMailer)
+	importConf, workerConf := read(specs, wire.ReadInvitationImport), read(specs, wire.ReadWorker)
+	feedbackConf, activityConf := read(specs, wire.ReadFeedback), read(specs, wire.ReadActivity)
+	if err := errors.Join(specs.errs...); err != nil {
+		return err
+	}
+	messaging, err := wire.MessagingHandler(ctx, cfg, messagingConf, logger.With(slog.String("function", httpapi.FunctionMessaging)))
 	if err != nil {
 		return err
 	}
 
 	store := dynamo.NewStore(dynamodb.NewFromConfig(cfg), names.Table)
 	svc := admin.NewService(store, admin.Config{LearnerAppURL: learnerAppURL})
-	remind, err := wire.Reminders(ctx, cfg, wire.RemindersConfig{HourUTC: hour, Bulk: bulk},
+	remind, err := wire.Reminders(ctx, cfg, remindersConf,
 		logger.With(slog.String("function", httpapi.FunctionReminders)))
 	if err != nil {
 		return err
 	}
 	handlers := map[string]local.Handler{
-		httpapi.FunctionAdmin:       local.Handler(wire.Admin(cfg, learners, logger)),
-		httpapi.FunctionInvitations: local.Handler(wire.Invitations(cfg, learners, logger)),
-		httpapi.FunctionJoin:        local.Handler(wire.Join(cfg, learners, logger)),
-		httpapi.FunctionWhitelist:   local.Handler(wire.Whitelist(cfg, learners, logger)),
-		httpapi.FunctionEnrollment:  local.Handler(wire.Enrollment(cfg, learners, logger)),
-		httpapi.FunctionMembers:     local.Handler(wire.Members(cfg, learners, logger)),
+		httpapi.FunctionAdmin:       local.Handler(wire.Admin(cfg, adminConf, logger)),
+		httpapi.FunctionInvitations: local.Handler(wire.Invitations(cfg, invitationsConf, logger)),
+		httpapi.FunctionJoin:        local.Handler(wire.Join(cfg, joinConf, logger)),
+		httpapi.FunctionWhitelist:   local.Handler(wire.Whitelist(cfg, whitelistConf, logger)),
+		httpapi.FunctionEnrollment:  local.Handler(wire.Enrollment(cfg, enrollmentConf, logger)),
+		httpapi.FunctionMembers:     local.Handler(wire.Members(cfg, membersConf, logger)),
 		httpapi.FunctionReminders:   local.Handler(remind.API),
 		httpapi.FunctionMessaging:   local.Handler(messaging.API),
 	}
-	reports := wire.ReportsTriggers(cfg, wire.Reports{Base: learners.Base, MailQueueURL: mailURL, ReportQueueURL: reportURL,
-		FilesBucket: names.Bucket}, logger.With(slog.String("function", httpapi.FunctionReports)))
+	reports := wire.ReportsTriggers(cfg, reportsConf, logger.With(slog.String("function", httpapi.FunctionReports)))
 	handlers[httpapi.FunctionReports] = local.Handler(reports.API)
-	// The mailer at a local send rate; moto reports a maximum of 1 a second.
-	mailer, err := wire.MailerHandler(ctx, cfg, wire.Mailer{Base: learners.Base, From: sender, SendRate: localSendRate, Concurrency: 1,
-		PublicBaseURL: publicBaseURL},
+	mailer, err := wire.MailerHandler(ctx, cfg, mailerConf,
 		logger.With(slog.String("function", httpapi.FunctionMailer)))
 	if err != nil {
 		return err
 	}
-	importer := wire.InvitationImport(cfg, learners, logger.With(slog.String("function", httpapi.FunctionInvitationImport)))
-	worker := wire.Worker(cfg, learners, logger.With(slog.String("function", httpapi.FunctionWorker)))
-	feedback := wire.Feedback(cfg, learners.Base, logger.With(slog.String("function", httpapi.FunctionFeedback)))
+	importer := wire.InvitationImport(cfg, importConf, logger.With(slog.String("function", httpapi.FunctionInvitationImport)))
+	worker := wire.Worker(cfg, workerConf, logger.With(slog.String("function", httpapi.FunctionWorker)))
+	feedback := wire.Feedback(cfg, feedbackConf, logger.With(slog.String("function", httpapi.FunctionFeedback)))
 	workers := map[string]func(context.Context) error{
 		httpapi.FunctionWorker: func(ctx context.Context) error {
 			return queue.Poll(ctx, sqs.NewFromConfig(cfg), workURL, worker, logger)
@@ -214,7 +228,7 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 		},
 		Console:  console,
 		Workers:  workers,
-		Activity: local.ActivityHandler(wire.ActivityRecorder(cfg, learners)),
+		Activity: local.ActivityHandler(wire.ActivityRecorder(cfg, activityConf)),
 		Admin:    svc,
 		Demo: func(ctx context.Context, seed local.SeedResult) error {
 			if err := local.SeedLibrary(ctx, library.NewService(store, svc)); err != nil {
@@ -227,6 +241,21 @@ func run(ctx context.Context, names emulator.Names, out io.Writer) error {
 		Logger: logger,
 		Out:    out,
 	}.Run(ctx)
+}
+
+// settings are the variables every function's settings are read from, and
+// what was missing or invalid in them.
+type settings struct {
+	vars map[string]string
+	errs []error
+}
+
+// read reads one function's settings from s's variables with its read
+// function, recording its error.
+func read[C any](s *settings, read func(*env.Reader) (C, string, error)) C {
+	c, _, err := read(env.NewFrom(env.Map(s.vars)))
+	s.errs = append(s.errs, err)
+	return c
 }
 
 // reportsDailyHourUTC is the hour of the reports' daily run, as in the

@@ -107,7 +107,7 @@ func TestMessagingBlackBox(t *testing.T) {
 		s.as(e).do("POST", "/v1/programs/"+slug+"/enrollments", map[string]any{"itemId": "c0"}).must(t, 201)
 	}
 	cfg := emulatortest.Config(t)
-	activity := wire.Activity(cfg, wire.Learners{Base: wire.Base{Table: s.names.Table}}, slog.New(slog.DiscardHandler))
+	activity := wire.Activity(cfg, wire.ActivityConfig{Base: wire.Base{Table: s.names.Table}}, slog.New(slog.DiscardHandler))
 	detail, _ := json.Marshal(map[string]any{"programSlug": slug, "email": "star@acme.edu", "itemId": "c0", "occurredAt": now.Add(-time.Hour),
 		"progress": 100, "completedAt": now.Add(-time.Hour)})
 	if err := activity(ctx, events.EventBridgeEvent{DetailType: "Learning Activity", Source: "learning.platform", Detail: detail}); err != nil {

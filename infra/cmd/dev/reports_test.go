@@ -202,7 +202,7 @@ func TestReportsBlackBox(t *testing.T) {
 		}
 	}
 	s.as("zed@acme.edu").do("POST", "/v1/programs/"+design.str("slug")+"/enrollments", map[string]any{"itemId": "type"}).must(t, 201)
-	activity := wire.Activity(emulatortest.Config(t), wire.Learners{Base: wire.Base{Table: s.names.Table}}, slog.New(slog.DiscardHandler))
+	activity := wire.Activity(emulatortest.Config(t), wire.ActivityConfig{Base: wire.Base{Table: s.names.Table}}, slog.New(slog.DiscardHandler))
 	completed := now.Add(-time.Minute).Truncate(time.Millisecond)
 	detail, _ := json.Marshal(map[string]any{"programSlug": analytics.str("slug"), "email": "jo@acme.edu", "itemId": "sql",
 		"occurredAt": completed, "progress": 100, "learningMinutes": 135, "grade": 88.25, "completedAt": completed})

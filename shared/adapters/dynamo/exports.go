@@ -68,7 +68,7 @@ func newExportRecord(e members.Export) exportRecord {
 func (r exportRecord) export() members.Export {
 	return members.Export{
 		ID: r.ID, OrgID: r.OrgID, ProgramID: r.ProgramID, Status: members.ExportStatus(r.Status),
-		Selection: members.Selection{Status: members.Status(r.Members), Sort: members.Sort(r.Sort), Order: r.Order, Search: r.Search,
+		Selection: members.Selection{Status: bo.MemberStatus(r.Members), Sort: bo.MemberSort(r.Sort), Order: r.Order, Search: r.Search,
 			ContractID: r.ContractID, CourseID: r.CourseID, ContractIDs: r.ContractIDs, CourseIDs: r.CourseIDs, Columns: r.Columns},
 		Rows: r.Rows, Size: r.Size, Error: r.Error, CreatedBy: r.CreatedBy, RunID: r.RunID, FileKey: r.FileKey,
 		Kind: r.Kind, Counts: r.Counts, Emails: r.Emails,

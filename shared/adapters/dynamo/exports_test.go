@@ -30,7 +30,7 @@ func TestExportLifecycle(t *testing.T) {
 	ctx := context.Background()
 	e := members.Export{
 		ID: bo.NewID("exp", t0), OrgID: "org_1", ProgramID: "prg_1", Status: members.ExportQueued,
-		Selection: members.Selection{Status: members.Inactive30, Sort: members.ByJoined, Order: "desc", Search: "ma",
+		Selection: members.Selection{Status: bo.MemberInactive30, Sort: bo.MembersByJoined, Order: "desc", Search: "ma",
 			ContractID: "con_1", CourseID: "c1", Columns: []string{"joinDate", "status"}},
 		CreatedBy: "sub-boss", CreatedAt: t0, UpdatedAt: t0, ExpiresAt: t0.Add(7 * 24 * time.Hour),
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/domain/members"
 )
 
@@ -16,7 +17,7 @@ import (
 // in parallel, with Select COUNT, each shard read to its end (no budget).
 // Only the count comes back, so a page of a Query evaluates up to 1 MB of
 // index entries, and no learner is read from the table.
-func (s *Store) CountMembers(ctx context.Context, programID string, q members.Query) (members.Count, error) {
+func (s *Store) CountMembers(ctx context.Context, programID string, q bo.MemberQuery) (members.Count, error) {
 	plan := planView(q)
 	counts := make([]members.Count, LearnerShards)
 	errs := make([]error, LearnerShards)

@@ -10,7 +10,6 @@ import (
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/domain/activity"
-	"github.com/learnops/backoffice/shared/domain/members"
 )
 
 // TestMembersViewByEnrollmentsAndCompletions sorts the members view by the
@@ -68,16 +67,16 @@ func TestMembersViewByEnrollmentsAndCompletions(t *testing.T) {
 		}
 	}
 	tests := []struct {
-		status members.Status
-		sort   members.Sort
+		status bo.MemberStatus
+		sort   bo.MemberSort
 		want   []string // ascending
 	}{
-		{members.Joined, members.ByEnrollments, []string{"b", "d", "e", "c", "g"}},
-		{members.Joined, members.ByCompletions, []string{"b", "d", "g", "e", "c"}},
-		{members.NoCompletions, members.ByCompletions, []string{"d", "g"}},
-		{members.NoCompletions, members.ByEnrollments, []string{"d", "g"}},
-		{members.InvitedNever, members.ByEnrollments, []string{"a"}},
-		{members.RemovedLearners, members.ByCompletions, []string{"f", "jo@acme.edu"}},
+		{bo.MemberJoined, bo.MembersByEnrollments, []string{"b", "d", "e", "c", "g"}},
+		{bo.MemberJoined, bo.MembersByCompletions, []string{"b", "d", "g", "e", "c"}},
+		{bo.MemberNoCompletions, bo.MembersByCompletions, []string{"d", "g"}},
+		{bo.MemberNoCompletions, bo.MembersByEnrollments, []string{"d", "g"}},
+		{bo.MemberInvitedNever, bo.MembersByEnrollments, []string{"a"}},
+		{bo.MemberRemoved, bo.MembersByCompletions, []string{"f", "jo@acme.edu"}},
 	}
 	for _, tt := range tests {
 		for _, desc := range []bool{false, true} {
@@ -85,7 +84,7 @@ func TestMembersViewByEnrollmentsAndCompletions(t *testing.T) {
 			if desc {
 				slices.Reverse(want)
 			}
-			q := members.Query{Status: tt.status, Sort: tt.sort, Desc: desc, Limit: 2}
+			q := bo.MemberQuery{Status: tt.status, Sort: tt.sort, Desc: desc, Limit: 2}
 			var paged []string
 			for range 10 {
 				page, err := svc.List(ctx, w.boss, w.org.ID, w.program.ID, q)
@@ -102,14 +101,14 @@ func TestMembersViewByEnrollmentsAndCompletions(t *testing.T) {
 				t.Errorf("%s by %s desc=%v: paged %v, want %v", tt.status, tt.sort, desc, paged, want)
 			}
 			var streamed []string
-			if err := w.store.StreamMembers(ctx, w.program.ID, members.Query{Status: tt.status, Sort: tt.sort, Desc: desc, Now: now},
+			if err := w.store.StreamMembers(ctx, w.program.ID, bo.MemberQuery{Status: tt.status, Sort: tt.sort, Desc: desc, Now: now},
 				func(batch []bo.Learner) error { streamed = append(streamed, emails(batch)...); return nil }); err != nil {
 				t.Fatal(err)
 			}
 			if !slices.Equal(streamed, want) {
 				t.Errorf("%s by %s desc=%v: streamed %v, want %v", tt.status, tt.sort, desc, streamed, want)
 			}
-			c, err := svc.Count(ctx, w.boss, w.org.ID, w.program.ID, members.Query{Status: tt.status, Sort: tt.sort, Desc: desc})
+			c, err := svc.Count(ctx, w.boss, w.org.ID, w.program.ID, bo.MemberQuery{Status: tt.status, Sort: tt.sort, Desc: desc})
 			if err != nil || c.Count != len(want) {
 				t.Errorf("%s by %s: count %+v, %v; want %d", tt.status, tt.sort, c, err, len(want))
 			}
@@ -117,21 +116,21 @@ func TestMembersViewByEnrollmentsAndCompletions(t *testing.T) {
 	}
 	// No completions by completions reads only the keys of a count of 0
 	// (b, d, g), not the members who completed (c, e).
-	if page, err := svc.List(ctx, w.boss, w.org.ID, w.program.ID, members.Query{Status: members.NoCompletions, Sort: members.ByCompletions,
+	if page, err := svc.List(ctx, w.boss, w.org.ID, w.program.ID, bo.MemberQuery{Status: bo.MemberNoCompletions, Sort: bo.MembersByCompletions,
 		Limit: 50}); err != nil || page.Read != 3 {
 		t.Errorf("no completions by completions read %d entries (%v), want 3", page.Read, err)
 	}
 	// A page of one, then its cursor under another sort, is refused.
-	page, err := svc.List(ctx, w.boss, w.org.ID, w.program.ID, members.Query{Sort: members.ByEnrollments, Limit: 1})
+	page, err := svc.List(ctx, w.boss, w.org.ID, w.program.ID, bo.MemberQuery{Sort: bo.MembersByEnrollments, Limit: 1})
 	if err != nil || page.NextCursor == "" {
 		t.Fatalf("first page: %+v, %v", page, err)
 	}
-	if _, err := svc.List(ctx, w.boss, w.org.ID, w.program.ID, members.Query{Sort: members.ByCompletions, Cursor: page.NextCursor}); bo.ErrorCode(err) != bo.EINVALID {
+	if _, err := svc.List(ctx, w.boss, w.org.ID, w.program.ID, bo.MemberQuery{Sort: bo.MembersByCompletions, Cursor: page.NextCursor}); bo.ErrorCode(err) != bo.EINVALID {
 		t.Errorf("a cursor of another sort: %v", err)
 	}
 	// The CSV export takes the same sort.
 	var buf bytes.Buffer
-	if err := svc.Export(ctx, w.boss, w.org.ID, w.program.ID, members.Query{Sort: members.ByCompletions, Desc: true},
+	if err := svc.Export(ctx, w.boss, w.org.ID, w.program.ID, bo.MemberQuery{Sort: bo.MembersByCompletions, Desc: true},
 		[]string{"enrollments", "completions"}, csv.NewWriter(&buf)); err != nil {
 		t.Fatal(err)
 	}

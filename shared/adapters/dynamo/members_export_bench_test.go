@@ -135,7 +135,7 @@ func BenchmarkMemberExport(b *testing.B) {
 	x := members.NewExporter(svc, s, bucket, benchWork{})
 	ctx := context.Background()
 	caller := bo.Caller{Subject: "bench"}
-	for _, sort := range []members.Sort{members.ByEmail, members.ByActivity} {
+	for _, sort := range []bo.MemberSort{bo.MembersByEmail, bo.MembersByActivity} {
 		b.Run(fmt.Sprintf("joined_by_%s_%d", sort, joined), func(b *testing.B) {
 			if seeded != "" {
 				b.Log(seeded)
@@ -242,7 +242,7 @@ func BenchmarkMemberExportCPU(b *testing.B) {
 	ctx := context.Background()
 	var rows int
 	for b.Loop() {
-		e, err := x.Create(ctx, bo.Caller{Subject: "bench"}, orgID, programID, members.Selection{Sort: members.ByEmail})
+		e, err := x.Create(ctx, bo.Caller{Subject: "bench"}, orgID, programID, members.Selection{Sort: bo.MembersByEmail})
 		if err != nil {
 			b.Fatal(err)
 		}

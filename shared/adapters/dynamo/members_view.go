@@ -36,26 +36,26 @@ type viewIndex struct {
 	name, pk, sk string
 }
 
-var viewIndexes = map[members.Sort]viewIndex{
-	members.ByEmail:       {resources.IndexLearnersByEmail, resources.AttrGSI1PK, resources.AttrGSI1SK},
-	members.ByName:        {resources.IndexLearnersByName, resources.AttrGSI2PK, resources.AttrGSI2SK},
-	members.ByJoined:      {resources.IndexLearnersByJoined, resources.AttrGSI1PK, resources.AttrGSI3SK},
-	members.ByInvited:     {resources.IndexLearnersByInvited, resources.AttrGSI1PK, resources.AttrGSI4SK},
-	members.ByActivity:    {resources.IndexLearnersByActivity, resources.AttrGSI1PK, resources.AttrGSI5SK},
-	members.ByEnrollments: {resources.IndexLearnersByEnrollments, resources.AttrGSI1PK, resources.AttrGSI7SK},
-	members.ByCompletions: {resources.IndexLearnersByCompletions, resources.AttrGSI1PK, resources.AttrGSI8SK},
+var viewIndexes = map[bo.MemberSort]viewIndex{
+	bo.MembersByEmail:       {resources.IndexLearnersByEmail, resources.AttrGSI1PK, resources.AttrGSI1SK},
+	bo.MembersByName:        {resources.IndexLearnersByName, resources.AttrGSI2PK, resources.AttrGSI2SK},
+	bo.MembersByJoined:      {resources.IndexLearnersByJoined, resources.AttrGSI1PK, resources.AttrGSI3SK},
+	bo.MembersByInvited:     {resources.IndexLearnersByInvited, resources.AttrGSI1PK, resources.AttrGSI4SK},
+	bo.MembersByActivity:    {resources.IndexLearnersByActivity, resources.AttrGSI1PK, resources.AttrGSI5SK},
+	bo.MembersByEnrollments: {resources.IndexLearnersByEnrollments, resources.AttrGSI1PK, resources.AttrGSI7SK},
+	bo.MembersByCompletions: {resources.IndexLearnersByCompletions, resources.AttrGSI1PK, resources.AttrGSI8SK},
 }
 
 // viewCursor is where a page of one members view ends: the sort key after
 // which the next page starts, with the view it belongs to.
 type viewCursor struct {
-	Program string         `json:"p"`
-	Status  members.Status `json:"s"`
-	Sort    members.Sort   `json:"o"`
-	Desc    bool           `json:"d,omitempty"`
-	Search  string         `json:"q,omitempty"`
-	Filter  string         `json:"f,omitempty"`
-	After   string         `json:"k"`
+	Program string          `json:"p"`
+	Status  bo.MemberStatus `json:"s"`
+	Sort    bo.MemberSort   `json:"o"`
+	Desc    bool            `json:"d,omitempty"`
+	Search  string          `json:"q,omitempty"`
+	Filter  string          `json:"f,omitempty"`
+	After   string          `json:"k"`
 }
 
 // viewPlan is how the members view reads a query: the index of its sort,
@@ -78,20 +78,20 @@ type viewPlan struct {
 
 // planView returns the plan of a query (see the members view's lines in
 // keys.go's access patterns).
-func planView(q members.Query) viewPlan {
+func planView(q bo.MemberQuery) viewPlan {
 	p := viewPlan{ix: viewIndexes[q.Sort], state: bo.StateMember, names: map[string]string{}, values: map[string]types.AttributeValue{}}
 	var conds []string
 	zero := func() { p.values[":zero"] = num(0) }
 	inactiveDays := 0
 	switch q.Status {
-	case members.InvitedNever:
+	case bo.MemberInvitedNever:
 		p.state = bo.StateInvited
-	case members.RemovedLearners:
+	case bo.MemberRemoved:
 		p.state = bo.StateDeletedMember
-	case members.NoEnrollments:
+	case bo.MemberNoEnrollments:
 		zero()
 		conds = append(conds, "(attribute_not_exists(currentEnrollments) OR currentEnrollments = :zero)")
-	case members.NoCompletions:
+	case bo.MemberNoCompletions:
 		zero()
 		conds = append(conds, "currentEnrollments > :zero", "(attribute_not_exists(completions) OR completions = :zero)")
 		if p.ix.sk == resources.AttrGSI8SK {
@@ -99,13 +99,13 @@ func planView(q members.Query) viewPlan {
 			// below every "0000000001#<email>".
 			p.below = countCut(1)
 		}
-	case members.Inactive30:
+	case bo.MemberInactive30:
 		zero()
 		conds = append(conds, "currentEnrollments > :zero")
 		inactiveDays = 30
-	case members.Inactive90:
+	case bo.MemberInactive90:
 		inactiveDays = 90
-	case members.Completed30:
+	case bo.MemberCompleted30:
 		// Not a key range: a completion's time is the event's completedAt,
 		// which need not be at or before the last activity's.
 		p.values[":since"] = &types.AttributeValueMemberN{Value: fmt.Sprint(q.Now.AddDate(0, 0, -30).UnixMilli())}
@@ -214,7 +214,7 @@ type shardRead struct {
 // and the query's other conditions. Each shard evaluates at most
 // viewShardBudget items a request; a page may then be short, and its cursor
 // continues after the last item every shard has evaluated.
-func (s *Store) ListMembers(ctx context.Context, programID string, q members.Query) (members.Page, error) {
+func (s *Store) ListMembers(ctx context.Context, programID string, q bo.MemberQuery) (bo.MemberPage, error) {
 	plan := planView(q)
 	ix := plan.ix
 	list := viewCursor{Program: programID, Status: q.Status, Sort: q.Sort, Desc: q.Desc, Search: q.Search,
@@ -228,7 +228,7 @@ func (s *Store) ListMembers(ctx context.Context, programID string, q members.Que
 		}
 		list.After = got.After
 		if err != nil || got != list || got.After == "" {
-			return members.Page{}, bo.Invalid("invalid cursor: use the nextCursor of the previous page of the same view",
+			return bo.MemberPage{}, bo.Invalid("invalid cursor: use the nextCursor of the previous page of the same view",
 				bo.FieldError{Field: "cursor", Message: "is not a cursor of this view"})
 		}
 		after = got.After
@@ -242,11 +242,11 @@ func (s *Store) ListMembers(ctx context.Context, programID string, q members.Que
 	}
 	wg.Wait()
 	var all []learnerRecord
-	page := members.Page{}
+	page := bo.MemberPage{}
 	cutoff, bounded := "", false
 	for _, r := range reads {
 		if r.err != nil {
-			return members.Page{}, r.err
+			return bo.MemberPage{}, r.err
 		}
 		page.Read += r.read
 		all = append(all, r.recs...)
@@ -280,7 +280,7 @@ func (s *Store) ListMembers(ctx context.Context, programID string, q members.Que
 	}
 	whole, err := s.wholeLearners(ctx, picked)
 	if err != nil {
-		return members.Page{}, fmt.Errorf("members view: %w", err)
+		return bo.MemberPage{}, fmt.Errorf("members view: %w", err)
 	}
 	for _, r := range whole {
 		page.Items = append(page.Items, r.learner())
@@ -382,7 +382,7 @@ type shardStream struct {
 // every item of the key range is read once. It calls fn with batches of up
 // to streamQueryLimit learners in the view's order, and returns fn's first
 // error, or the store's.
-func (s *Store) StreamMembers(ctx context.Context, programID string, q members.Query, fn func(batch []bo.Learner) error) error {
+func (s *Store) StreamMembers(ctx context.Context, programID string, q bo.MemberQuery, fn func(batch []bo.Learner) error) error {
 	plan := planView(q)
 	streams := make([]*shardStream, LearnerShards)
 	for shard := range LearnerShards {

@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
-	"github.com/learnops/backoffice/shared/domain/members"
 	"github.com/learnops/backoffice/shared/testkit/emulatortest"
 )
 
@@ -270,7 +269,7 @@ func BenchmarkMembersView100k(b *testing.B) {
 	// budget, and not empty, unless shortOK and it hands back a cursor (a
 	// page that spent every shard's budget before any match, which
 	// ListMembers allows).
-	list := func(b *testing.B, q members.Query, shortOK bool) members.Page {
+	list := func(b *testing.B, q bo.MemberQuery, shortOK bool) bo.MemberPage {
 		b.Helper()
 		q.Limit, q.Now = benchLimit, now
 		page, err := s.ListMembers(ctx, programID, q)
@@ -288,7 +287,7 @@ func BenchmarkMembersView100k(b *testing.B) {
 	}
 	// run times one page of q as a sub-benchmark and returns its last
 	// nextCursor, and whether it ran (-bench may leave it out).
-	run := func(name string, q members.Query, shortOK bool) (string, bool) {
+	run := func(name string, q bo.MemberQuery, shortOK bool) (string, bool) {
 		var next string
 		ran := false
 		b.Run(name, func(b *testing.B) {
@@ -312,24 +311,24 @@ func BenchmarkMembersView100k(b *testing.B) {
 		})
 		return next, ran
 	}
-	run("joined_by_name", members.Query{Status: members.Joined, Sort: members.ByName}, false)
+	run("joined_by_name", bo.MemberQuery{Status: bo.MemberJoined, Sort: bo.MembersByName}, false)
 	// The latest joiners cannot have been inactive for 90 days: filtered
 	// alone, the first 1,000 of every shard (about 90 days of joins) all
 	// failed, and the first page was empty with a cursor; the join dates
 	// below the window's cut are now the key range read.
-	inactive := members.Query{Status: members.Inactive90, Sort: members.ByJoined, Desc: true}
+	inactive := bo.MemberQuery{Status: bo.MemberInactive90, Sort: bo.MembersByJoined, Desc: true}
 	next, ran := run("inactive_90_days_by_joined_desc", inactive, true)
 	// By activity the window is the key range itself: no filter.
-	run("inactive_90_days_by_activity", members.Query{Status: members.Inactive90, Sort: members.ByActivity}, false)
-	run("no_enrollments_by_activity", members.Query{Status: members.NoEnrollments, Sort: members.ByActivity}, false)
-	run("completed_30_days_by_email", members.Query{Status: members.Completed30, Sort: members.ByEmail}, false)
-	run("joined_by_email_search_ma", members.Query{Status: members.Joined, Sort: members.ByEmail, Search: "ma"}, false)
+	run("inactive_90_days_by_activity", bo.MemberQuery{Status: bo.MemberInactive90, Sort: bo.MembersByActivity}, false)
+	run("no_enrollments_by_activity", bo.MemberQuery{Status: bo.MemberNoEnrollments, Sort: bo.MembersByActivity}, false)
+	run("completed_30_days_by_email", bo.MemberQuery{Status: bo.MemberCompleted30, Sort: bo.MembersByEmail}, false)
+	run("joined_by_email_search_ma", bo.MemberQuery{Status: bo.MemberJoined, Sort: bo.MembersByEmail, Search: "ma"}, false)
 	// By counts (GSI7, GSI8): unfiltered, a page reads a page a shard;
 	// no completions by completions is the range of a count of 0.
-	run("joined_by_enrollments_desc", members.Query{Status: members.Joined, Sort: members.ByEnrollments, Desc: true}, false)
-	run("joined_by_completions_desc", members.Query{Status: members.Joined, Sort: members.ByCompletions, Desc: true}, false)
-	run("no_completions_by_completions", members.Query{Status: members.NoCompletions, Sort: members.ByCompletions}, false)
-	run("inactive_30_days_by_enrollments", members.Query{Status: members.Inactive30, Sort: members.ByEnrollments}, false)
+	run("joined_by_enrollments_desc", bo.MemberQuery{Status: bo.MemberJoined, Sort: bo.MembersByEnrollments, Desc: true}, false)
+	run("joined_by_completions_desc", bo.MemberQuery{Status: bo.MemberJoined, Sort: bo.MembersByCompletions, Desc: true}, false)
+	run("no_completions_by_completions", bo.MemberQuery{Status: bo.MemberNoCompletions, Sort: bo.MembersByCompletions}, false)
+	run("inactive_30_days_by_enrollments", bo.MemberQuery{Status: bo.MemberInactive30, Sort: bo.MembersByEnrollments}, false)
 	if ran && next == "" {
 		b.Fatal("inactive_90_days by joined desc: the first page has no nextCursor")
 	}

@@ -96,18 +96,18 @@ func emails(items []bo.Learner) []string {
 func TestMembersViewStatuses(t *testing.T) {
 	ctx := context.Background()
 	w, svc, _ := seededView(t)
-	want := map[members.Status][]string{
-		members.Joined:          {"b", "c", "d", "e", "g"},
-		members.InvitedNever:    {"a"},
-		members.NoEnrollments:   {"b"},
-		members.NoCompletions:   {"c", "d", "g"},
-		members.Inactive30:      {"d", "g"},
-		members.Inactive90:      {"b", "g"},
-		members.Completed30:     {"e"},
-		members.RemovedLearners: {"f", "jo@acme.edu"},
+	want := map[bo.MemberStatus][]string{
+		bo.MemberJoined:        {"b", "c", "d", "e", "g"},
+		bo.MemberInvitedNever:  {"a"},
+		bo.MemberNoEnrollments: {"b"},
+		bo.MemberNoCompletions: {"c", "d", "g"},
+		bo.MemberInactive30:    {"d", "g"},
+		bo.MemberInactive90:    {"b", "g"},
+		bo.MemberCompleted30:   {"e"},
+		bo.MemberRemoved:       {"f", "jo@acme.edu"},
 	}
-	for _, st := range members.Statuses {
-		page, err := svc.List(ctx, w.boss, w.org.ID, w.program.ID, members.Query{Status: st, Sort: members.ByEmail, Limit: 50})
+	for _, st := range bo.MemberStatuses {
+		page, err := svc.List(ctx, w.boss, w.org.ID, w.program.ID, bo.MemberQuery{Status: st, Sort: bo.MembersByEmail, Limit: 50})
 		if err != nil {
 			t.Fatalf("%s: %v", st, err)
 		}
@@ -115,11 +115,11 @@ func TestMembersViewStatuses(t *testing.T) {
 			t.Errorf("status %s: %v, want %v", st, got, want[st])
 		}
 	}
-	page, _ := svc.List(ctx, w.boss, w.org.ID, w.program.ID, members.Query{Status: members.Joined, CourseIDs: []string{"c1"}, Sort: members.ByEmail})
+	page, _ := svc.List(ctx, w.boss, w.org.ID, w.program.ID, bo.MemberQuery{Status: bo.MemberJoined, CourseIDs: []string{"c1"}, Sort: bo.MembersByEmail})
 	if got := emails(page.Items); !slices.Equal(got, []string{"c", "d"}) {
 		t.Errorf("current enrollment in c1: %v", got)
 	}
-	if _, err := svc.List(ctx, w.boss, w.org.ID, w.program.ID, members.Query{Status: "everyone"}); bo.ErrorCode(err) != bo.EINVALID {
+	if _, err := svc.List(ctx, w.boss, w.org.ID, w.program.ID, bo.MemberQuery{Status: "everyone"}); bo.ErrorCode(err) != bo.EINVALID {
 		t.Errorf("an unknown status: %v", err)
 	}
 }
@@ -127,17 +127,17 @@ func TestMembersViewStatuses(t *testing.T) {
 func TestMembersViewSortsPagesAndExports(t *testing.T) {
 	ctx := context.Background()
 	w, svc, _ := seededView(t)
-	sorts := map[members.Sort][]string{
-		members.ByEmail:    {"b", "c", "d", "e", "g"},
-		members.ByName:     {"b", "c", "d", "e", "g"},
-		members.ByJoined:   {"e", "g", "b", "d", "c"},
-		members.ByActivity: {"g", "b", "d", "e", "c"},
+	sorts := map[bo.MemberSort][]string{
+		bo.MembersByEmail:    {"b", "c", "d", "e", "g"},
+		bo.MembersByName:     {"b", "c", "d", "e", "g"},
+		bo.MembersByJoined:   {"e", "g", "b", "d", "c"},
+		bo.MembersByActivity: {"g", "b", "d", "e", "c"},
 	}
 	for sort, want := range sorts {
 		for _, desc := range []bool{false, true} {
 			// Two learners a page, so that cursors are crossed.
 			var got []string
-			q := members.Query{Status: members.Joined, Sort: sort, Desc: desc, Limit: 2}
+			q := bo.MemberQuery{Status: bo.MemberJoined, Sort: sort, Desc: desc, Limit: 2}
 			for range 10 {
 				page, err := svc.List(ctx, w.boss, w.org.ID, w.program.ID, q)
 				if err != nil {
@@ -158,16 +158,16 @@ func TestMembersViewSortsPagesAndExports(t *testing.T) {
 			}
 		}
 	}
-	page, _ := svc.List(ctx, w.boss, w.org.ID, w.program.ID, members.Query{Status: members.Joined, Sort: members.ByJoined, Search: "GUS"})
+	page, _ := svc.List(ctx, w.boss, w.org.ID, w.program.ID, bo.MemberQuery{Status: bo.MemberJoined, Sort: bo.MembersByJoined, Search: "GUS"})
 	if got := emails(page.Items); !slices.Equal(got, []string{"g"}) {
 		t.Errorf("search by name off its index: %v", got)
 	}
-	page, _ = svc.List(ctx, w.boss, w.org.ID, w.program.ID, members.Query{Status: members.Joined, Sort: members.ByEmail, Search: "d@"})
+	page, _ = svc.List(ctx, w.boss, w.org.ID, w.program.ID, bo.MemberQuery{Status: bo.MemberJoined, Sort: bo.MembersByEmail, Search: "d@"})
 	if got := emails(page.Items); !slices.Equal(got, []string{"d"}) {
 		t.Errorf("search by email prefix: %v", got)
 	}
 	var buf bytes.Buffer
-	if err := svc.Export(ctx, w.boss, w.org.ID, w.program.ID, members.Query{Status: members.Joined, Sort: members.ByName},
+	if err := svc.Export(ctx, w.boss, w.org.ID, w.program.ID, bo.MemberQuery{Status: bo.MemberJoined, Sort: bo.MembersByName},
 		[]string{"completions", "currentEnrollments"}, csv.NewWriter(&buf)); err != nil {
 		t.Fatal(err)
 	}
@@ -176,8 +176,8 @@ func TestMembersViewSortsPagesAndExports(t *testing.T) {
 		t.Fatalf("export %q", rows)
 	}
 	// The count of a selection agrees with its export, under any sort.
-	for _, sort := range []members.Sort{members.ByName, members.ByActivity} {
-		c, err := svc.Count(ctx, w.boss, w.org.ID, w.program.ID, members.Query{Status: members.Joined, Sort: sort})
+	for _, sort := range []bo.MemberSort{bo.MembersByName, bo.MembersByActivity} {
+		c, err := svc.Count(ctx, w.boss, w.org.ID, w.program.ID, bo.MemberQuery{Status: bo.MemberJoined, Sort: sort})
 		if err != nil || c.Count != len(rows)-1 || c.Read < c.Count {
 			t.Errorf("count sorted by %s: %+v, %v; want %d", sort, c, err, len(rows)-1)
 		}
@@ -191,10 +191,10 @@ func TestMembersViewSortsPagesAndExports(t *testing.T) {
 func TestMembersStreamAgreesWithPages(t *testing.T) {
 	ctx := context.Background()
 	w, svc, now := seededView(t)
-	for _, st := range members.Statuses {
-		for _, sort := range []members.Sort{members.ByEmail, members.ByName, members.ByJoined, members.ByInvited, members.ByActivity} {
+	for _, st := range bo.MemberStatuses {
+		for _, sort := range []bo.MemberSort{bo.MembersByEmail, bo.MembersByName, bo.MembersByJoined, bo.MembersByInvited, bo.MembersByActivity} {
 			for _, desc := range []bool{false, true} {
-				q := members.Query{Status: st, Sort: sort, Desc: desc, Limit: 2}
+				q := bo.MemberQuery{Status: st, Sort: sort, Desc: desc, Limit: 2}
 				var paged []string
 				for range 20 {
 					page, err := svc.List(ctx, w.boss, w.org.ID, w.program.ID, q)
@@ -209,7 +209,7 @@ func TestMembersStreamAgreesWithPages(t *testing.T) {
 				}
 				var streamed []string
 				batches := 0
-				err := w.store.StreamMembers(ctx, w.program.ID, members.Query{Status: st, Sort: sort, Desc: desc, Now: now},
+				err := w.store.StreamMembers(ctx, w.program.ID, bo.MemberQuery{Status: st, Sort: sort, Desc: desc, Now: now},
 					func(batch []bo.Learner) error {
 						batches++
 						streamed = append(streamed, emails(batch)...)
@@ -239,21 +239,21 @@ func TestInactiveWindowsAreKeyRanges(t *testing.T) {
 	// Members' last activity: b 100 days ago, c 2, d 40, e 10, g 101; joined
 	// b 100, c 10, d 60, e 200, g 120 days ago.
 	tests := []struct {
-		status   members.Status
-		sort     members.Sort
+		status   bo.MemberStatus
+		sort     bo.MemberSort
 		desc     bool
 		want     []string
 		wantRead int
 	}{
-		{members.Inactive90, members.ByActivity, false, []string{"g", "b"}, 2},
-		{members.Inactive90, members.ByActivity, true, []string{"b", "g"}, 2},
-		{members.Inactive90, members.ByJoined, true, []string{"b", "g"}, 3},    // e, g, b joined before the cut
-		{members.Inactive30, members.ByActivity, false, []string{"g", "d"}, 3}, // b too, filtered: not enrolled
-		{members.Inactive30, members.ByJoined, false, []string{"g", "d"}, 4},   // all but c joined before the cut
-		{members.Inactive90, members.ByEmail, false, []string{"b", "g"}, 5},    // no range by email: filtered
+		{bo.MemberInactive90, bo.MembersByActivity, false, []string{"g", "b"}, 2},
+		{bo.MemberInactive90, bo.MembersByActivity, true, []string{"b", "g"}, 2},
+		{bo.MemberInactive90, bo.MembersByJoined, true, []string{"b", "g"}, 3},    // e, g, b joined before the cut
+		{bo.MemberInactive30, bo.MembersByActivity, false, []string{"g", "d"}, 3}, // b too, filtered: not enrolled
+		{bo.MemberInactive30, bo.MembersByJoined, false, []string{"g", "d"}, 4},   // all but c joined before the cut
+		{bo.MemberInactive90, bo.MembersByEmail, false, []string{"b", "g"}, 5},    // no range by email: filtered
 	}
 	for _, tt := range tests {
-		page, err := svc.List(ctx, w.boss, w.org.ID, w.program.ID, members.Query{Status: tt.status, Sort: tt.sort, Desc: tt.desc, Limit: 50})
+		page, err := svc.List(ctx, w.boss, w.org.ID, w.program.ID, bo.MemberQuery{Status: tt.status, Sort: tt.sort, Desc: tt.desc, Limit: 50})
 		if err != nil {
 			t.Fatal(err)
 		}

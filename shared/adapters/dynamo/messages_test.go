@@ -11,7 +11,6 @@ import (
 
 	"github.com/learnops/backoffice/shared/adapters/dynamo"
 	bo "github.com/learnops/backoffice/shared/backoffice"
-	"github.com/learnops/backoffice/shared/domain/members"
 	"github.com/learnops/backoffice/shared/domain/messaging"
 	"github.com/learnops/backoffice/shared/testkit/emulatortest"
 )
@@ -27,7 +26,7 @@ func TestMessageLifecycle(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	m := messaging.Message{ID: "msg_1", OrgID: "org1", Status: messaging.StatusDraft, Preset: messaging.PresetRemindToJoin,
-		Audience: messaging.Audience{Status: members.InvitedNever, ProgramIDs: []string{"p1", "p2"}, CourseIDs: []string{"k1"}},
+		Audience: messaging.Audience{Status: bo.MemberInvitedNever, ProgramIDs: []string{"p1", "p2"}, CourseIDs: []string{"k1"}},
 		Subject:  "Hi {{learnerName}}", Content: "Body\n\nmore", CallToAction: &messaging.CallToAction{Label: "Go", URL: "{{programUrl}}"},
 		SenderName: "Dean", ReplyTo: messaging.ReplyToAuthor, Author: messaging.Author{Email: "dean@acme.edu", Name: "Dean"},
 		CreatedAt: now, UpdatedAt: now, Version: 1}
@@ -39,7 +38,7 @@ func TestMessageLifecycle(t *testing.T) {
 	}
 	got, err := s.GetMessage(ctx, "org1", "msg_1")
 	if err != nil || got.Subject != m.Subject || got.Content != m.Content || *got.CallToAction != *m.CallToAction ||
-		got.Audience.Status != members.InvitedNever || len(got.Audience.ProgramIDs) != 2 || got.Audience.CourseIDs[0] != "k1" ||
+		got.Audience.Status != bo.MemberInvitedNever || len(got.Audience.ProgramIDs) != 2 || got.Audience.CourseIDs[0] != "k1" ||
 		got.Author != m.Author || got.Preset != m.Preset || !got.CreatedAt.Equal(now) || got.Version != 1 {
 		t.Fatalf("read back %+v, %v", got, err)
 	}

@@ -6,7 +6,6 @@ import (
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/domain/admin"
-	"github.com/learnops/backoffice/shared/domain/members"
 	"github.com/learnops/backoffice/shared/domain/messaging"
 )
 
@@ -30,7 +29,7 @@ type MessagingStore struct {
 	getMessage           func(context.Context, string, string) (messaging.Message, error)
 	getOrg               func(context.Context, string) (bo.Org, error)
 	getProgram           func(context.Context, string, string) (bo.Program, error)
-	listMembers          func(context.Context, string, members.Query) (members.Page, error)
+	listMembers          func(context.Context, string, bo.MemberQuery) (bo.MemberPage, error)
 	listPrograms         func(context.Context, string, bo.Page) ([]bo.Program, string, error)
 	markSending          func(context.Context, string, string, []string, string, time.Time) error
 	markSent             func(context.Context, string, string, time.Time) error
@@ -132,7 +131,7 @@ func (v MessagingStore) GetProgram(ctx context.Context, orgID, programID string)
 }
 
 // ListMembers is Store.ListMembers.
-func (v MessagingStore) ListMembers(ctx context.Context, programID string, q members.Query) (members.Page, error) {
+func (v MessagingStore) ListMembers(ctx context.Context, programID string, q bo.MemberQuery) (bo.MemberPage, error) {
 	return v.listMembers(ctx, programID, q)
 }
 

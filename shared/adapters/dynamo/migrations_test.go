@@ -14,7 +14,6 @@ import (
 
 	"github.com/learnops/backoffice/shared/adapters/dynamo"
 	bo "github.com/learnops/backoffice/shared/backoffice"
-	"github.com/learnops/backoffice/shared/domain/members"
 	"github.com/learnops/backoffice/shared/domain/migrate"
 	"github.com/learnops/backoffice/shared/domain/reminders"
 	"github.com/learnops/backoffice/shared/testkit/emulatortest"
@@ -172,8 +171,8 @@ func TestMigrationsBackfillOldItems(t *testing.T) {
 		}
 		// The members view by enrollments and by completions reads GSI7
 		// and GSI8, which the old learners are now on.
-		for _, sort := range []members.Sort{members.ByEnrollments, members.ByCompletions} {
-			page, err := s.ListMembers(ctx, id, members.Query{Status: members.InvitedNever, Sort: sort, Limit: 100, Now: t0})
+		for _, sort := range []bo.MemberSort{bo.MembersByEnrollments, bo.MembersByCompletions} {
+			page, err := s.ListMembers(ctx, id, bo.MemberQuery{Status: bo.MemberInvitedNever, Sort: sort, Limit: 100, Now: t0})
 			if err != nil || len(page.Items) != learners {
 				t.Errorf("program %s by %s: %d learners (%v), want %d", id, sort, len(page.Items), err, learners)
 			}

@@ -12,7 +12,6 @@ import (
 	"github.com/learnops/backoffice/shared/domain/admin"
 	"github.com/learnops/backoffice/shared/domain/invite"
 	"github.com/learnops/backoffice/shared/domain/mail"
-	"github.com/learnops/backoffice/shared/domain/members"
 )
 
 // TestMarkUndeliverable: a bounce marks the address's pending invitations in
@@ -122,7 +121,7 @@ func TestMarkUndeliverable(t *testing.T) {
 		undeliverable bool
 		want          []string
 	}{{true, []string{"bo.unce@example.com", "rush@example.com"}}, {false, []string{"bo.unce@example.com", "other@example.com", "rush@example.com"}}} {
-		page, err := w.store.ListMembers(ctx, w.program.ID, members.Query{Status: members.InvitedNever, Sort: members.ByEmail, Limit: 20,
+		page, err := w.store.ListMembers(ctx, w.program.ID, bo.MemberQuery{Status: bo.MemberInvitedNever, Sort: bo.MembersByEmail, Limit: 20,
 			Undeliverable: tt.undeliverable, Now: now})
 		if got := emails(page.Items); err != nil || !slices.Equal(got, tt.want) {
 			t.Fatalf("invited, undeliverable=%v: %v, %v; want %v", tt.undeliverable, got, err, tt.want)

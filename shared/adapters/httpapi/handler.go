@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -231,23 +232,42 @@ type router struct {
 }
 
 // newHandler returns a Handler serving the routes, keyed by route key
-// ("GET /v1/orgs/{orgId}"). It panics when a key is not in the catalogue
-// Routes for the function: a route served but not declared would never be
-// reached in AWS.
+// ("GET /v1/orgs/{orgId}"). It panics unless the routes are exactly the
+// function's routes in the catalogue Routes (checkRoutes): a route served
+// but not declared would never be reached in AWS, and one declared but not
+// served would answer 404.
 func newHandler(function string, routes map[string]RouteFunc, logger *slog.Logger) Handler {
+	if err := checkRoutes(function, routes); err != nil {
+		panic("httpapi: " + err.Error())
+	}
+	rt := &router{routes: routes, logger: logger}
+	return rt.handle
+}
+
+// checkRoutes returns an error naming every route the function serves that
+// the catalogue Routes does not give it, and every route the catalogue
+// gives it that it does not serve; nil when they are the same.
+func checkRoutes(function string, routes map[string]RouteFunc) error {
+	var problems []string
 	declared := map[string]bool{}
 	for _, r := range Routes {
 		if r.Function == function {
 			declared[r.Key()] = true
+			if routes[r.Key()] == nil {
+				problems = append(problems, r.Key()+" has no handler")
+			}
 		}
 	}
 	for k := range routes {
 		if !declared[k] {
-			panic("httpapi: route " + k + " is not declared for function " + function + " in Routes")
+			problems = append(problems, k+" is not declared for it in Routes")
 		}
 	}
-	rt := &router{routes: routes, logger: logger}
-	return rt.handle
+	if len(problems) == 0 {
+		return nil
+	}
+	slices.Sort(problems)
+	return fmt.Errorf("function %s: %s", function, strings.Join(problems, "; "))
 }
 
 func (rt *router) handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {

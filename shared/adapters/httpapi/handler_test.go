@@ -147,7 +147,8 @@ func TestStatusOf(t *testing.T) {
 func TestRouterErrorsAndDispatch(t *testing.T) {
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&logs, nil))
-	h := newHandler(FunctionAdmin, map[string]RouteFunc{
+	// A router over three of the admin routes (newHandler wants them all).
+	h := (&router{logger: logger, routes: map[string]RouteFunc{
 		"GET /v1/health": func(context.Context, *Request) (int, any, error) {
 			return 0, nil, errors.New("dynamodb: secret connection detail")
 		},
@@ -157,7 +158,7 @@ func TestRouterErrorsAndDispatch(t *testing.T) {
 		"GET /v1/orgs/{orgId}": func(_ context.Context, r *Request) (int, any, error) {
 			return 0, nil, bo.Invalid("bad", bo.FieldError{Field: "orgId", Message: "bad " + r.Param("orgId")})
 		},
-	}, logger)
+	}}).handle
 
 	claims := &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{
 		Claims: map[string]string{"email": "a@x.org"}}}
@@ -203,35 +204,63 @@ func TestUndeclaredRoutePanics(t *testing.T) {
 	newHandler(FunctionAdmin, map[string]RouteFunc{"GET /v1/secret": nil}, slog.Default())
 }
 
-func TestEveryDeclaredRouteIsServed(t *testing.T) {
-	served := map[string][]string{
-		FunctionAdmin:       append(append(keys(adminRoutes(nil, nil, nil, slog.Default())), keys(profileRoutes(nil))...), keys(auditRoutes(nil))...),
-		FunctionInvitations: keys(invitationRoutes(nil, nil)),
-		FunctionJoin:        keys(joinRoutes(nil)),
-		FunctionWhitelist:   keys(whitelistRoutes(nil)),
-		FunctionEnrollment:  keys(enrollmentRoutes(nil)),
-		FunctionMembers:     keys(withPrivacy(memberRoutes(nil, nil, nil, nil), nil)),
-		FunctionReminders:   keys(remindersRoutes(nil)),
-		FunctionMessaging:   keys(messagingRoutes(nil, nil, slog.Default())),
-		FunctionReports:     append(keys(reportRoutes(nil)), keys(trendRoutes(nil))...),
+// TestCheckRoutesNamesMissingAndExtraRoutes: a function's table that lacks
+// one of its catalogue routes and serves one the catalogue does not give
+// it is refused, with both named.
+func TestCheckRoutesNamesMissingAndExtraRoutes(t *testing.T) {
+	routes := reportRoutes(nil)
+	if err := checkRoutes(FunctionReports, routes); err == nil || !strings.Contains(err.Error(), "has no handler") {
+		t.Fatalf("without the trends routes: %v; want them named as unserved", err)
 	}
-	for _, r := range Routes {
-		found := false
-		for _, k := range served[r.Function] {
-			found = found || k == r.Key()
-		}
-		if !found {
-			t.Errorf("route %s is declared for %s but no handler serves it", r.Key(), r.Function)
-		}
+	routes = withRoutes(routes, trendRoutes(nil))
+	if err := checkRoutes(FunctionReports, routes); err != nil {
+		t.Fatalf("the reports function's own routes: %v", err)
+	}
+	routes["GET /v1/health"] = nil
+	if err := checkRoutes(FunctionReports, routes); err == nil || !strings.Contains(err.Error(), "GET /v1/health is not declared") {
+		t.Fatalf("with the admin function's health route: %v; want it named", err)
 	}
 }
 
-func keys(m map[string]RouteFunc) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
+func TestARouteWithTwoHandlersPanics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Fatal("two handlers of one route did not panic")
+		}
+	}()
+	withRoutes(reportRoutes(nil), reportRoutes(nil))
+}
+
+// TestEachFunctionServesExactlyItsCatalogueRoutes builds every API
+// function's handler (without services: building one calls none) and so
+// holds each to exactly its routes of the catalogue, each with one handler.
+func TestEachFunctionServesExactlyItsCatalogueRoutes(t *testing.T) {
+	logger := slog.New(slog.DiscardHandler)
+	handlers := map[string]func() Handler{
+		FunctionAdmin:       func() Handler { return NewAdminHandler(nil, nil, nil, nil, nil, logger) },
+		FunctionInvitations: func() Handler { return NewInvitationsHandler(nil, nil, logger) },
+		FunctionJoin:        func() Handler { return NewJoinHandler(nil, logger) },
+		FunctionWhitelist:   func() Handler { return NewWhitelistHandler(nil, logger) },
+		FunctionEnrollment:  func() Handler { return NewEnrollmentHandler(nil, logger) },
+		FunctionMembers:     func() Handler { return NewMembersHandler(nil, nil, nil, nil, nil, logger) },
+		FunctionReminders:   func() Handler { return NewRemindersHandler(nil, logger) },
+		FunctionMessaging:   func() Handler { return NewMessagingHandler(nil, nil, logger) },
+		FunctionReports:     func() Handler { return NewReportsHandler(nil, nil, logger) },
 	}
-	return out
+	for _, name := range Functions() {
+		t.Run(name, func(t *testing.T) {
+			build, ok := handlers[name]
+			if !ok {
+				t.Fatalf("function %s serves routes but has no handler here", name)
+			}
+			defer func() {
+				if p := recover(); p != nil {
+					t.Fatal(p)
+				}
+			}()
+			build()
+		})
+	}
 }
 
 // bodylessRoutes are the routes with a method that may carry a body but

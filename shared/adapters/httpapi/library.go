@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"maps"
 	"net/http"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
@@ -33,8 +32,14 @@ func libraryRoutes(lib *library.Service) map[string]RouteFunc {
 	}
 }
 
-// withRoutes returns routes with more added.
+// withRoutes returns routes with more added. It panics when a route of
+// more is in routes already: each route has exactly one handler.
 func withRoutes(routes, more map[string]RouteFunc) map[string]RouteFunc {
-	maps.Copy(routes, more)
+	for key, fn := range more {
+		if _, twice := routes[key]; twice {
+			panic("httpapi: route " + key + " has two handlers")
+		}
+		routes[key] = fn
+	}
 	return routes
 }

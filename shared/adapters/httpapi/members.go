@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"log/slog"
-	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -47,14 +46,14 @@ func NewMembersHandler(svc *members.Service, exports *members.Exporter, resends 
 func memberRoutes(svc *members.Service, exports *members.Exporter, resends *members.Resends, users *members.Users) map[string]RouteFunc {
 	const base = "/v1/orgs/{orgId}/programs/{programId}"
 	routes := memberViewRoutes(svc, users)
-	maps.Copy(routes, map[string]RouteFunc{
+	return withRoutes(routes, map[string]RouteFunc{
 		"GET " + base + "/members": func(ctx context.Context, r *Request) (int, any, error) {
 			limit, cursor, err := r.Page()
 			if err != nil {
 				return 0, nil, err
 			}
 			p := r.Event.QueryStringParameters
-			q := members.Query{Status: members.Status(p["status"]), Sort: members.Sort(p["sort"]), Search: p["search"],
+			q := bo.MemberQuery{Status: bo.MemberStatus(p["status"]), Sort: bo.MemberSort(p["sort"]), Search: p["search"],
 				ContractIDs: members.SplitIDs(p["contractId"]), CourseIDs: members.SplitIDs(p["courseId"]), Limit: limit, Cursor: cursor}
 			switch p["undeliverable"] {
 			case "", "false":
@@ -135,7 +134,6 @@ func memberRoutes(svc *members.Service, exports *members.Exporter, resends *memb
 			return http.StatusOK, j, err
 		},
 	})
-	return routes
 }
 
 // allowReturnRequired is the error of a removal that does not say whether

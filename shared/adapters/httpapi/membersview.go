@@ -18,9 +18,9 @@ type memberCSV struct {
 
 // viewQuery reads the members view's selection from the query string (the
 // paging aside). It returns EINVALID naming a bad undeliverable or order.
-func viewQuery(r *Request) (members.Query, error) {
+func viewQuery(r *Request) (bo.MemberQuery, error) {
 	p := r.Event.QueryStringParameters
-	q := members.Query{Status: members.Status(p["status"]), Sort: members.Sort(p["sort"]), Search: p["search"],
+	q := bo.MemberQuery{Status: bo.MemberStatus(p["status"]), Sort: bo.MemberSort(p["sort"]), Search: p["search"],
 		ContractIDs: members.SplitIDs(p["contractId"]), CourseIDs: members.SplitIDs(p["courseId"])}
 	switch p["undeliverable"] {
 	case "", "false":

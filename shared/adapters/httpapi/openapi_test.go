@@ -726,13 +726,13 @@ func TestOpenAPIEnumsMatchGo(t *testing.T) {
 			string(bo.Enrolled), string(bo.Unenrolled),
 		}},
 		{"MemberStatus enum", enum(parameter("MemberStatus")), func() (out []string) {
-			for _, st := range members.Statuses {
+			for _, st := range bo.MemberStatuses {
 				out = append(out, string(st))
 			}
 			return out
 		}()},
 		{"MemberSort enum", enum(parameter("MemberSort")), func() (out []string) {
-			for _, o := range members.Sorts {
+			for _, o := range bo.MemberSorts {
 				out = append(out, string(o))
 			}
 			return out
@@ -755,8 +755,8 @@ func TestOpenAPIEnumsMatchGo(t *testing.T) {
 		}()},
 		{"ReplyTo enum", enum(child(schemas, "ReplyTo")), []string{string(messaging.ReplyToAuthor), string(messaging.ReplyToNoReply)}},
 		{"MessageAudience.status enum", enum(property("MessageAudience", "status")), func() (out []string) {
-			for _, st := range members.Statuses {
-				if st != members.RemovedLearners {
+			for _, st := range bo.MemberStatuses {
+				if st != bo.MemberRemoved {
 					out = append(out, string(st))
 				}
 			}
@@ -839,13 +839,13 @@ func (openAPIProgramAdmin) UsableContract(_ context.Context, orgID, contractID s
 // the listMembers CSV example; it stores nothing else.
 type openAPIMembersView struct{ members.Store }
 
-func (openAPIMembersView) ListMembers(context.Context, string, members.Query) (members.Page, error) {
+func (openAPIMembersView) ListMembers(context.Context, string, bo.MemberQuery) (bo.MemberPage, error) {
 	at := func(s string) *time.Time {
 		t, _ := time.Parse(time.RFC3339, s)
 		return &t
 	}
 	const contract = "con_06h0he9q8r7s6t5v4w3x2y1"
-	return members.Page{Items: []bo.Learner{
+	return bo.MemberPage{Items: []bo.Learner{
 		{Email: "Ada.Lovelace@example.com", FullName: "Ada Lovelace", ExternalID: "EMP-0001", State: bo.StateMember,
 			ContractID: contract, InvitedAt: at("2025-03-01T08:00:00Z"), JoinedAt: at("2025-03-04T09:30:00Z"),
 			LastActivityAt: at("2025-04-20T17:12:45Z"), CurrentEnrollments: 2, Enrollments: 3, Completions: 1},
@@ -855,13 +855,13 @@ func (openAPIMembersView) ListMembers(context.Context, string, members.Query) (m
 }
 
 // StreamMembers streams the same two learners.
-func (openAPIMembersView) CountMembers(context.Context, string, members.Query) (members.Count, error) {
+func (openAPIMembersView) CountMembers(context.Context, string, bo.MemberQuery) (members.Count, error) {
 	return members.Count{Count: 2, Read: 2}, nil
 }
 
 // GetLearners returns the example's learners among the keys.
 func (v openAPIMembersView) GetLearners(ctx context.Context, programID string, keys []string) (map[string]bo.Learner, error) {
-	page, _ := v.ListMembers(ctx, programID, members.Query{})
+	page, _ := v.ListMembers(ctx, programID, bo.MemberQuery{})
 	out := map[string]bo.Learner{}
 	for _, l := range page.Items {
 		if k := strings.ToLower(l.Email); slices.Contains(keys, k) {
@@ -876,7 +876,7 @@ func (openAPIMembersView) ListContracts(context.Context, string, bo.Page) ([]bo.
 	return []bo.Contract{{ID: "con_06h0he9q8r7s6t5v4w3x2y1", Name: "Seats 2025"}}, "", nil
 }
 
-func (v openAPIMembersView) StreamMembers(ctx context.Context, programID string, q members.Query, fn func([]bo.Learner) error) error {
+func (v openAPIMembersView) StreamMembers(ctx context.Context, programID string, q bo.MemberQuery, fn func([]bo.Learner) error) error {
 	page, _ := v.ListMembers(ctx, programID, q)
 	return fn(page.Items)
 }

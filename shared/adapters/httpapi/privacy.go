@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"maps"
 	"net/http"
 	"net/url"
 
@@ -43,6 +42,5 @@ func privacyRoutes(svc *privacy.Service) map[string]RouteFunc {
 
 // withPrivacy adds the personal-data routes to a function's routes.
 func withPrivacy(routes map[string]RouteFunc, svc *privacy.Service) map[string]RouteFunc {
-	maps.Copy(routes, privacyRoutes(svc))
-	return routes
+	return withRoutes(routes, privacyRoutes(svc))
 }

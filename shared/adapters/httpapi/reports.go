@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"log/slog"
-	"maps"
 	"net/http"
 
 	"github.com/learnops/backoffice/shared/domain/reports"
@@ -14,9 +13,7 @@ import (
 // requesting reports and gradebooks, their progress and links, the org's
 // weekly report schedule, and the trends.
 func NewReportsHandler(svc *reports.Service, trendSvc *trends.Service, logger *slog.Logger) Handler {
-	routes := reportRoutes(svc)
-	maps.Copy(routes, trendRoutes(trendSvc))
-	return newHandler(FunctionReports, routes, logger)
+	return newHandler(FunctionReports, withRoutes(reportRoutes(svc), trendRoutes(trendSvc)), logger)
 }
 
 func reportRoutes(svc *reports.Service) map[string]RouteFunc {

@@ -59,15 +59,23 @@ type Base struct {
 	AuditRetentionDays int `env:"AUDIT_RETENTION_DAYS" default:"400"`
 }
 
-// ReadBase reads TABLE_NAME (required), LOG_LEVEL (default info) and
-// AUDIT_RETENTION_DAYS (default 400, at least 1).
-func ReadBase(vars *env.Reader) Base {
-	b := Base{Table: vars.Required("TABLE_NAME"), LogLevel: vars.Optional("LOG_LEVEL", "info"),
-		AuditRetentionDays: vars.Int("AUDIT_RETENTION_DAYS", defaultAuditRetentionDays)}
-	if b.AuditRetentionDays < 1 {
-		vars.Invalid("AUDIT_RETENTION_DAYS", "must be at least 1 (days)")
-	}
-	return b
+// Settings is a function's settings struct: a struct that embeds Base and
+// declares every other variable the function reads in its fields' env
+// tags (see env.Load).
+type Settings interface {
+	base() Base
+}
+
+func (b Base) base() Base { return b }
+
+// Read fills the settings struct C from vars and returns it with its log
+// level: the read function of every function's main. Its error names every
+// missing and every invalid variable, and what C's Validate reports (a
+// settings struct with a Validate of its own includes Base's).
+func Read[C Settings](vars *env.Reader) (C, string, error) {
+	var c C
+	vars.Load(&c)
+	return c, c.base().LogLevel, vars.Err()
 }
 
 // defaultAuditRetentionDays is audit.DefaultRetention in days.
@@ -95,35 +103,4 @@ func OpenStore(awsCfg aws.Config, b Base) *dynamo.Store {
 	}
 	s.SetAuditRetention(time.Duration(days) * 24 * time.Hour)
 	return s
-}
-
-// Learners is the configuration of the functions that write learners and
-// queue their emails.
-type Learners struct {
-	Base
-	LearnerAppURL string
-	MailQueueURL  string
-	// FilesBucket is read only by the functions that need it.
-	FilesBucket string
-	// WorkQueueURL is the queue of long-running work (program deletions,
-	// member exports).
-	WorkQueueURL string
-}
-
-// Bulk is the configuration of the functions that send mail that is not
-// transactional (admin messages, reminders) and so sign unsubscribe links.
-type Bulk struct {
-	Learners
-	// PublicBaseURL is the public base URL of the API (its custom domain in
-	// AWS, the local gateway under make dev): every link to the API in an
-	// email (unsubscribe) is built from it, never from the execute-api URL.
-	PublicBaseURL string
-	// UnsubscribeSecretID is the ARN (or name) of the Secrets Manager
-	// secret that signs unsubscribe links.
-	UnsubscribeSecretID string
-}
-
-// ReadBulk reads PUBLIC_BASE_URL and UNSUBSCRIBE_SECRET_ID besides learners'.
-func ReadBulk(vars *env.Reader, learners Learners) Bulk {
-	return Bulk{Learners: learners, PublicBaseURL: vars.Required("PUBLIC_BASE_URL"), UnsubscribeSecretID: vars.Required("UNSUBSCRIBE_SECRET_ID")}
 }

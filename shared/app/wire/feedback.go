@@ -17,11 +17,7 @@ var _ feedback.Store = (*dynamo.Store)(nil)
 
 // ReadFeedback reads the feedback function's settings, Base: TABLE_NAME
 // and LOG_LEVEL. Its error names every missing variable.
-func ReadFeedback(vars *env.Reader) (Base, string, error) {
-	var c Base
-	vars.Load(&c)
-	return c, c.LogLevel, vars.Err()
-}
+func ReadFeedback(vars *env.Reader) (Base, string, error) { return start.Read[Base](vars) }
 
 // Feedback returns the feedback function's handler: SES's bounce and
 // complaint notifications from the feedback queue, suppressing addresses

@@ -27,35 +27,25 @@ func BenchmarkColdStartInit(b *testing.B) {
 		"TABLE_NAME": "t", "LEARNER_APP_URL": "https://learn.example.com",
 		"MAIL_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/1/mail", "WORK_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/1/work",
 		"PLAN_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/1/plan", "REPORT_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/1/report",
-		"FILES_BUCKET": "files", "MAIL_FROM": "noreply@example.com", "MAIL_SEND_RATE": "14", "MAIL_CONCURRENCY": "2",
-		"PUBLIC_BASE_URL": "https://api.example.com",
+		"FILES_BUCKET": "files", "PUBLIC_BASE_URL": "https://api.example.com", "UNSUBSCRIBE_SECRET_ID": "s", "MAIL_FROM": "noreply@example.com", "MAIL_SEND_RATE": "14", "MAIL_CONCURRENCY": "2",
 	}
 	for k, v := range vars {
 		b.Setenv(k, v)
 	}
 	logger := slog.New(slog.DiscardHandler)
-	learners := func(read func(*env.Reader) (wire.Learners, string, error), build func(aws.Config, wire.Learners, *slog.Logger) any) func(context.Context, aws.Config) error {
-		return func(_ context.Context, cfg aws.Config) error {
-			c, _, err := read(env.New())
-			if err == nil {
-				build(cfg, c, logger)
-			}
-			return err
-		}
-	}
 	functions := map[string]func(context.Context, aws.Config) error{
 		// The SDK's configuration alone, which every function loads: the
 		// rest of each function's time is its own clients and wiring.
 		"sdk-config-only":   func(context.Context, aws.Config) error { return nil },
-		"activity":          learners(wire.ReadAdmin, func(cfg aws.Config, c wire.Learners, l *slog.Logger) any { return wire.Activity(cfg, c, l) }),
-		"admin":             learners(wire.ReadAdmin, func(cfg aws.Config, c wire.Learners, l *slog.Logger) any { return wire.Admin(cfg, c, l) }),
-		"enrollment":        learners(wire.ReadJoin, func(cfg aws.Config, c wire.Learners, l *slog.Logger) any { return wire.Enrollment(cfg, c, l) }),
-		"invitation-import": learners(wire.ReadInvitations, func(cfg aws.Config, c wire.Learners, l *slog.Logger) any { return wire.InvitationImport(cfg, c, l) }),
-		"invitations":       learners(wire.ReadInvitations, func(cfg aws.Config, c wire.Learners, l *slog.Logger) any { return wire.Invitations(cfg, c, l) }),
-		"join":              learners(wire.ReadJoin, func(cfg aws.Config, c wire.Learners, l *slog.Logger) any { return wire.Join(cfg, c, l) }),
-		"members":           learners(wire.ReadMembers, func(cfg aws.Config, c wire.Learners, l *slog.Logger) any { return wire.Members(cfg, c, l) }),
-		"whitelist":         learners(wire.ReadAdmin, func(cfg aws.Config, c wire.Learners, l *slog.Logger) any { return wire.Whitelist(cfg, c, l) }),
-		"worker":            learners(wire.ReadWorker, func(cfg aws.Config, c wire.Learners, l *slog.Logger) any { return wire.Worker(cfg, c, l) }),
+		"activity":          spec(logger, wire.ReadActivity, wire.Activity),
+		"admin":             spec(logger, wire.ReadAdmin, wire.Admin),
+		"enrollment":        spec(logger, wire.ReadEnrollment, wire.Enrollment),
+		"invitation-import": spec(logger, wire.ReadInvitationImport, wire.InvitationImport),
+		"invitations":       spec(logger, wire.ReadInvitations, wire.Invitations),
+		"join":              spec(logger, wire.ReadJoin, wire.Join),
+		"members":           spec(logger, wire.ReadMembers, wire.Members),
+		"whitelist":         spec(logger, wire.ReadWhitelist, wire.Whitelist),
+		"worker":            spec(logger, wire.ReadWorker, wire.Worker),
 		"feedback": func(_ context.Context, cfg aws.Config) error {
 			c, _, err := wire.ReadFeedback(env.New())
 			wire.Feedback(cfg, c, logger)
@@ -87,5 +77,17 @@ func BenchmarkColdStartInit(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// spec is the cold start of a function wired here: read its settings from
+// the environment, build its handler.
+func spec[C, H any](logger *slog.Logger, read func(*env.Reader) (C, string, error), build func(aws.Config, C, *slog.Logger) H) func(context.Context, aws.Config) error {
+	return func(_ context.Context, cfg aws.Config) error {
+		c, _, err := read(env.New())
+		if err == nil {
+			build(cfg, c, logger)
+		}
+		return err
 	}
 }

@@ -11,53 +11,73 @@ import (
 
 	"github.com/learnops/backoffice/shared/adapters/dynamo"
 	"github.com/learnops/backoffice/shared/adapters/httpapi"
-	"github.com/learnops/backoffice/shared/adapters/queue"
+	"github.com/learnops/backoffice/shared/adapters/secrets"
 	"github.com/learnops/backoffice/shared/app/env"
+	"github.com/learnops/backoffice/shared/app/start"
 	bo "github.com/learnops/backoffice/shared/backoffice"
+	"github.com/learnops/backoffice/shared/domain/optout"
 	"github.com/learnops/backoffice/shared/domain/reminders"
 )
 
-// RemindersConfig is the reminders function's configuration.
+// RemindersConfig is the reminders function's settings, each variable
+// declared once in its field's tag: ReadReminders fills it, and the stack
+// sets the variables it names.
 type RemindersConfig struct {
-	Bulk
+	Base
+	// LearnerAppURL is the learner app, which the reminders link to.
+	LearnerAppURL string `env:"LEARNER_APP_URL"`
+	// MailQueueURL is the queue the reminders go on.
+	MailQueueURL string `env:"MAIL_QUEUE_URL"`
+	// PublicBaseURL is the public base URL of the API (its custom domain in
+	// AWS, the local gateway under make dev): the unsubscribe links are
+	// built from it, never from the execute-api URL.
+	PublicBaseURL string `env:"PUBLIC_BASE_URL"`
+	// UnsubscribeSecretID is the ARN (or name) of the Secrets Manager
+	// secret that signs unsubscribe links.
+	UnsubscribeSecretID string `env:"UNSUBSCRIBE_SECRET_ID"`
 	// HourUTC is the hour of Saturday (UTC) the schedule fires at, which
-	// the automated messages list shows.
-	HourUTC int
+	// the automated messages list shows (reminders.DefaultHourUTC when
+	// unset).
+	HourUTC int `env:"REMINDER_HOUR_UTC" default:"9"`
 }
 
-// ReadReminders reads the reminders function's configuration: TABLE_NAME,
-// LEARNER_APP_URL, MAIL_QUEUE_URL, PUBLIC_BASE_URL, UNSUBSCRIBE_SECRET_ID,
-// REMINDER_HOUR_UTC (0 to 23, reminders.DefaultHourUTC when unset) and
-// LOG_LEVEL. Its error names every missing and every invalid variable.
-func ReadReminders(vars *env.Reader) (RemindersConfig, string, error) {
-	learners := Learners{Base: readBase(vars), LearnerAppURL: vars.Required("LEARNER_APP_URL"), MailQueueURL: vars.Required("MAIL_QUEUE_URL")}
-	c := RemindersConfig{Bulk: readBulk(vars, learners), HourUTC: vars.Int("REMINDER_HOUR_UTC", reminders.DefaultHourUTC)}
-	err := vars.Err()
+// Validate describes each invalid value: Base's, and an hour outside 0 to
+// 23.
+func (c RemindersConfig) Validate() []string {
+	invalid := c.Base.Validate()
 	if c.HourUTC < 0 || c.HourUTC > 23 {
-		var e *env.Error
-		if !errors.As(err, &e) {
-			e = &env.Error{}
-			err = e
-		}
-		e.Invalid = append(e.Invalid, fmt.Sprintf("REMINDER_HOUR_UTC=%d must be an hour from 0 to 23", c.HourUTC))
+		invalid = append(invalid, fmt.Sprintf("REMINDER_HOUR_UTC=%d must be an hour from 0 to 23", c.HourUTC))
 	}
-	return c, c.LogLevel, err
+	return invalid
+}
+
+// ReadReminders reads the reminders function's settings (RemindersConfig).
+// Its error names every missing and every invalid variable.
+func ReadReminders(vars *env.Reader) (RemindersConfig, string, error) {
+	return start.Read[RemindersConfig](vars)
+}
+
+// UnsubscribeSigner reads the signing secret from Secrets Manager (once, at
+// cold start) and returns the signer of unsubscribe links. It returns
+// Secrets Manager's error, or the signer's for a secret that is too short.
+func UnsubscribeSigner(ctx context.Context, awsCfg aws.Config, c RemindersConfig) (*optout.Signer, error) {
+	return secrets.UnsubscribeSigner(ctx, awsCfg, c.UnsubscribeSecretID, c.PublicBaseURL)
 }
 
 // Reminders returns the reminders function's handler: the automated
 // messages routes, and the Saturday run on the schedule's events. It reads
 // the unsubscribe signing secret, and returns Secrets Manager's error.
 func Reminders(ctx context.Context, awsCfg aws.Config, c RemindersConfig, logger *slog.Logger) (Triggers, error) {
-	signer, err := UnsubscribeSigner(ctx, awsCfg, c.Bulk)
+	signer, err := UnsubscribeSigner(ctx, awsCfg, c)
 	if err != nil {
 		return Triggers{}, err
 	}
-	s := newServices(awsCfg, c.Learners, logger)
-	outbox := queue.NewPublisher(queue.Open(awsCfg), c.MailQueueURL)
-	runner := reminders.NewRunner(s.store, outbox, signer, reminders.Config{
+	store := start.OpenStore(awsCfg, c.Base)
+	outbox := mailQueue(awsCfg, c.MailQueueURL)
+	runner := reminders.NewRunner(store, outbox, signer, reminders.Config{
 		LearnerAppURL: c.LearnerAppURL, ProgramShards: dynamo.ProgramShards, LearnerShards: dynamo.LearnerShards,
 	}, logger)
-	svc := reminders.NewService(s.admin, s.store, c.HourUTC)
+	svc := reminders.NewService(newAdmins(store), store, c.HourUTC)
 	return Triggers{API: httpapi.NewRemindersHandler(svc, logger), Schedule: ReminderSchedule(runner, logger)}, nil
 }
 

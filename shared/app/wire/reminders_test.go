@@ -89,7 +89,7 @@ func schedule(id string, saturday time.Time, hour int) events.EventBridgeEvent {
 // member, the bounced address or the unsubscribed one.
 func TestRemindersOnTheEmulator(t *testing.T) {
 	w := newRemindersWorld(t)
-	tr, err := wire.Reminders(t.Context(), w.AWS, wire.RemindersConfig{Bulk: w.Bulk(t), HourUTC: 9}, slog.New(slog.DiscardHandler))
+	tr, err := wire.Reminders(t.Context(), w.AWS, wiretest.Settings(t, w.BulkEnv(t), wire.ReadReminders), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestRemindersOnTheEmulator(t *testing.T) {
 // emulatorRunner is a run on the emulator with a test clock and small pages.
 func emulatorRunner(t *testing.T, w *remindersWorld, outbox reminders.Outbox, now func() time.Time) *reminders.Runner {
 	t.Helper()
-	signer, err := wire.UnsubscribeSigner(t.Context(), w.AWS, w.Bulk(t))
+	signer, err := wire.UnsubscribeSigner(t.Context(), w.AWS, wiretest.Settings(t, w.BulkEnv(t), wire.ReadReminders))
 	if err != nil {
 		t.Fatal(err)
 	}

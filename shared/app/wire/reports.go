@@ -31,11 +31,7 @@ type Reports struct {
 
 // ReadReports reads the reports function's settings (Reports). Its error
 // names every missing variable.
-func ReadReports(vars *env.Reader) (Reports, string, error) {
-	var c Reports
-	vars.Load(&c)
-	return c, c.LogLevel, vars.Err()
-}
+func ReadReports(vars *env.Reader) (Reports, string, error) { return start.Read[Reports](vars) }
 
 // ReportsService returns the reports service of the configuration.
 func ReportsService(awsCfg aws.Config, c Reports, logger *slog.Logger) *reports.Service {

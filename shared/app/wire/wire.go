@@ -1,8 +1,9 @@
 // Package wire is the composition root of the functions: for each function
-// it reads the configuration from the environment and builds its handler
-// from an AWS configuration. The Lambdas' main packages and the local dev
-// runner both use it, so the handler that runs locally is wired exactly as
-// the one that runs in AWS.
+// it declares its settings (a struct whose env tags name every variable it
+// reads, once; the stack sets exactly those) and builds its handler, with
+// only the services that function runs, from an AWS configuration. The
+// Lambdas' main packages and the local dev runner both use it, so the
+// handler that runs locally is wired exactly as the one that runs in AWS.
 package wire
 
 import (
@@ -18,87 +19,36 @@ import (
 	"github.com/learnops/backoffice/shared/app/start"
 	"github.com/learnops/backoffice/shared/domain/admin"
 	"github.com/learnops/backoffice/shared/domain/invite"
-	"github.com/learnops/backoffice/shared/domain/members"
 )
 
-// Main is start.Main, for the functions' mains that still wire here.
+// Main is start.Main, for the functions' mains that wire here.
 func Main[C any](read func(*env.Reader) (C, string, error), build func(ctx context.Context, awsCfg aws.Config, c C, logger *slog.Logger) (any, error)) {
 	start.Main(read, build)
 }
 
-// Base is the configuration every function reads.
+// Base is the configuration every function reads (start.Base).
 type Base = start.Base
 
-func readBase(vars *env.Reader) Base { return start.ReadBase(vars) }
-
-// Learners is start.Learners.
-type Learners = start.Learners
-
-// ReadAdmin reads the admin function's configuration: TABLE_NAME,
-// LEARNER_APP_URL, LOG_LEVEL, WORK_QUEUE_URL (optional: without it a
-// program with members cannot be deleted) and FILES_BUCKET (optional:
-// without it organisations' logos are refused).
-func ReadAdmin(vars *env.Reader) (Learners, string, error) {
-	c := Learners{Base: readBase(vars), LearnerAppURL: vars.Required("LEARNER_APP_URL"), WorkQueueURL: vars.Optional("WORK_QUEUE_URL", ""),
-		FilesBucket: vars.Optional("FILES_BUCKET", "")}
-	return c, c.LogLevel, vars.Err()
+// newAdmins returns the admin service the functions other than admin
+// authorise with: it checks callers and reads programs and contracts,
+// and needs no setting (the admin function's own has program deletions,
+// logos and programs' URLs).
+func newAdmins(store *dynamo.Store) *admin.Service {
+	return admin.NewService(store, admin.Config{})
 }
 
-// ReadWorker reads the configuration of the worker and of the members
-// function: those of join, WORK_QUEUE_URL and FILES_BUCKET (member exports
-// are queued by the one and written by the other).
-func ReadWorker(vars *env.Reader) (Learners, string, error) {
-	c := Learners{Base: readBase(vars), LearnerAppURL: vars.Required("LEARNER_APP_URL"),
-		MailQueueURL: vars.Required("MAIL_QUEUE_URL"), WorkQueueURL: vars.Required("WORK_QUEUE_URL"),
-		FilesBucket: vars.Required("FILES_BUCKET")}
-	return c, c.LogLevel, vars.Err()
+// newInvite returns the invitation service on the store, queueing its
+// emails on the outbox.
+func newInvite(store *dynamo.Store, outbox *queue.Publisher, learnerAppURL string, logger *slog.Logger) *invite.Service {
+	svc := invite.NewService(store, newAdmins(store), outbox, invite.Config{LearnerAppURL: learnerAppURL})
+	svc.Log = logger
+	svc.Erasures = store
+	return svc
 }
 
-// ReadMembers reads the members function's configuration: the worker's.
-func ReadMembers(vars *env.Reader) (Learners, string, error) { return ReadWorker(vars) }
-
-// ReadJoin reads the join function's configuration: those of the admin
-// function and MAIL_QUEUE_URL.
-func ReadJoin(vars *env.Reader) (Learners, string, error) {
-	c := Learners{Base: readBase(vars), LearnerAppURL: vars.Required("LEARNER_APP_URL"), MailQueueURL: vars.Required("MAIL_QUEUE_URL")}
-	return c, c.LogLevel, vars.Err()
-}
-
-// ReadInvitations reads the configuration of the invitations and
-// invitation-import functions: those of join and FILES_BUCKET.
-func ReadInvitations(vars *env.Reader) (Learners, string, error) {
-	c := Learners{Base: readBase(vars), LearnerAppURL: vars.Required("LEARNER_APP_URL"),
-		MailQueueURL: vars.Required("MAIL_QUEUE_URL"), FilesBucket: vars.Required("FILES_BUCKET")}
-	return c, c.LogLevel, vars.Err()
-}
-
-var _ admin.ProgramDeletion = (*members.Deletions)(nil)
-
-// services are the domain services over one table.
-type services struct {
-	store  *dynamo.Store
-	admin  *admin.Service
-	invite *invite.Service
-}
-
-func newServices(awsCfg aws.Config, c Learners, logger *slog.Logger) services {
-	store := start.OpenStore(awsCfg, c.Base)
-	cfg := admin.Config{LearnerAppURL: c.LearnerAppURL}
-	if c.WorkQueueURL != "" {
-		cfg.Deletion = members.NewDeletions(store, queue.NewWork(queue.Open(awsCfg), c.WorkQueueURL))
-	}
-	if c.FilesBucket != "" {
-		cfg.Logos = files.Logos{Store: bucket(awsCfg, c.FilesBucket)}
-	}
-	admins := admin.NewService(store, cfg)
-	s := services{store: store, admin: admins}
-	if c.MailQueueURL != "" {
-		outbox := queue.NewPublisher(queue.Open(awsCfg), c.MailQueueURL)
-		s.invite = invite.NewService(store, admins, outbox, invite.Config{LearnerAppURL: c.LearnerAppURL})
-		s.invite.Log = logger
-		s.invite.Erasures = store
-	}
-	return s
+// mailQueue returns the publisher of emails on the mail queue.
+func mailQueue(awsCfg aws.Config, url string) *queue.Publisher {
+	return queue.NewPublisher(queue.Open(awsCfg), url)
 }
 
 func bucket(awsCfg aws.Config, name string) *files.Store {

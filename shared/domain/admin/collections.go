@@ -3,7 +3,6 @@ package admin
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -45,38 +44,6 @@ type NewItem struct {
 type ItemPlacement struct {
 	CollectionID string `json:"collectionId"`
 	Position     *int   `json:"position"`
-}
-
-var itemIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._~-]{0,99}$`)
-
-// CheckItem records in v what is wrong with a catalogue item, each field
-// named under prefix ("items[3]."): the id, name, university, slug, type
-// and a specialisation's courses.
-func CheckItem(v *bo.Validation, prefix string, it bo.CatalogItem) {
-	v.Check(itemIDPattern.MatchString(it.ID), prefix+"id", "is required: 1 to 100 letters, digits, '.', '_', '~' or '-'")
-	checkName(v, prefix+"name", it.Name)
-	if it.University != "" {
-		checkName(v, prefix+"university", it.University)
-	}
-	v.Check(it.Slug == "" || ValidSlug(it.Slug), prefix+"slug", "must be 3 to 60 lower-case letters, digits and single hyphens")
-	switch it.Type {
-	case bo.ItemCourse:
-		v.Check(len(it.CourseIDs) == 0, prefix+"courseIds", "only a specialization has courses")
-	case bo.ItemSpecialization:
-		v.Check(len(it.CourseIDs) > 0, prefix+"courseIds", "a specialization needs at least one course")
-		for i, id := range it.CourseIDs {
-			v.Check(itemIDPattern.MatchString(id), fmt.Sprintf("%scourseIds[%d]", prefix, i), "is not a valid course id")
-		}
-	default:
-		v.Add(prefix+"type", "must be %q or %q", bo.ItemCourse, bo.ItemSpecialization)
-	}
-}
-
-// TrimItem returns the item with the spaces around its texts trimmed.
-func TrimItem(it bo.CatalogItem) bo.CatalogItem {
-	it.Name = strings.TrimSpace(it.Name)
-	it.University = strings.TrimSpace(it.University)
-	return it
 }
 
 // checkPosition records an error unless p is nil or within 0..n.
@@ -157,16 +124,16 @@ func (s *Service) CreateCollection(ctx context.Context, caller bo.Caller, orgID,
 		return bo.Collection{}, err
 	}
 	var v bo.Validation
-	checkName(&v, "name", in.Name)
+	bo.CheckName(&v, "name", in.Name)
 	v.Check(utf8.RuneCountInString(in.Description) <= maxTextLength, "description", "must be at most %d characters", maxTextLength)
 	bo.CheckText(&v, "description", in.Description, true)
 	checkPosition(&v, "position", in.Position, len(cs))
 	v.Check(len(in.Items) <= MaxItemsPerCollection, "items", "a collection holds at most %d items", MaxItemsPerCollection)
 	seen := map[string]int{}
 	for i := range in.Items {
-		in.Items[i] = TrimItem(in.Items[i])
+		in.Items[i] = bo.TrimItem(in.Items[i])
 		it := in.Items[i]
-		CheckItem(&v, fmt.Sprintf("items[%d].", i), it)
+		bo.CheckItem(&v, fmt.Sprintf("items[%d].", i), it)
 		if j, dup := seen[it.ID]; dup {
 			v.Add(fmt.Sprintf("items[%d].id", i), "duplicates items[%d].id", j)
 		}
@@ -213,7 +180,7 @@ func (s *Service) UpdateCollection(ctx context.Context, caller bo.Caller, orgID,
 	}
 	var v bo.Validation
 	if in.Name != nil {
-		checkName(&v, "name", *in.Name)
+		bo.CheckName(&v, "name", *in.Name)
 	}
 	if in.Description != nil {
 		v.Check(utf8.RuneCountInString(*in.Description) <= maxTextLength, "description", "must be at most %d characters", maxTextLength)
@@ -275,9 +242,9 @@ func (s *Service) AddItem(ctx context.Context, caller bo.Caller, orgID, programI
 	if in.CatalogItem, err = s.fromLibrary(ctx, in); err != nil {
 		return bo.Collection{}, err
 	}
-	in.CatalogItem = TrimItem(in.CatalogItem)
+	in.CatalogItem = bo.TrimItem(in.CatalogItem)
 	var v bo.Validation
-	CheckItem(&v, "", in.CatalogItem)
+	bo.CheckItem(&v, "", in.CatalogItem)
 	checkPosition(&v, "position", in.Position, len(c.Items))
 	if err := v.Err(); err != nil {
 		return bo.Collection{}, err

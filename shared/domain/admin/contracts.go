@@ -31,7 +31,7 @@ func (s *Service) CreateContract(ctx context.Context, caller bo.Caller, orgID st
 		return bo.Contract{}, err
 	}
 	var v bo.Validation
-	checkName(&v, "name", in.Name)
+	bo.CheckName(&v, "name", in.Name)
 	switch {
 	case in.Unlimited && in.Licences != nil:
 		v.Add("licences", "give either licences or unlimited: true, not both")

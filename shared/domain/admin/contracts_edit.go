@@ -57,7 +57,7 @@ func CheckContractChange(in ContractChange) (ContractEdit, error) {
 	var v bo.Validation
 	var ch ContractEdit
 	if in.Name != nil {
-		checkName(&v, "name", *in.Name)
+		bo.CheckName(&v, "name", *in.Name)
 		n := strings.TrimSpace(*in.Name)
 		ch.Name = &n
 	}
@@ -129,7 +129,7 @@ func renewal(prev bo.Contract, in Renewal, now time.Time) (bo.Contract, error) {
 		CreatedAt: now, UpdatedAt: now,
 	}
 	if in.Name != "" {
-		checkName(&v, "name", in.Name)
+		bo.CheckName(&v, "name", in.Name)
 		next.Name = strings.TrimSpace(in.Name)
 	}
 	unlimited := in.Unlimited != nil && *in.Unlimited

@@ -34,7 +34,7 @@ func (s *Service) CreateOrg(ctx context.Context, caller bo.Caller, in NewOrg) (b
 		return bo.Org{}, nil, bo.Errorf(bo.EFORBIDDEN, "only platform operators may create organisations")
 	}
 	var v bo.Validation
-	checkName(&v, "name", in.Name)
+	bo.CheckName(&v, "name", in.Name)
 	switch {
 	case len(in.Admins) == 0:
 		v.Add("admins", "at least one org admin is required")
@@ -120,7 +120,7 @@ func checkAdmin(v *bo.Validation, prefix, orgID string, in NewAdmin, now time.Ti
 		v.Add(prefix+"email", "%s", bo.ErrorDetails(err)[0].Message)
 	}
 	if in.Name != "" {
-		checkName(v, prefix+"name", in.Name)
+		bo.CheckName(v, prefix+"name", in.Name)
 	}
 	programIDs := in.ProgramIDs
 	if programIDs == nil {

@@ -118,7 +118,7 @@ func (s *Service) UpdateOrg(ctx context.Context, caller bo.Caller, orgID string,
 	}
 	var v bo.Validation
 	if in.Name != nil {
-		checkName(&v, "name", *in.Name)
+		bo.CheckName(&v, "name", *in.Name)
 	}
 	if in.BrandColor != nil && *in.BrandColor != "" {
 		v.Check(brandColorPattern.MatchString(*in.BrandColor), "brandColor", "must be a colour as #rrggbb")

@@ -46,15 +46,15 @@ func (s *Service) CreateProgram(ctx context.Context, caller bo.Caller, orgID str
 		return bo.Program{}, err
 	}
 	var v bo.Validation
-	checkName(&v, "name", in.Name)
+	bo.CheckName(&v, "name", in.Name)
 	checkProgramFields(&v, in.Tagline, in.EnrollmentLimit)
 	slug := strings.TrimSpace(in.Slug)
 	if slug == "" {
-		slug = Slugify(in.Name)
-		v.Check(ValidSlug(slug) || strings.TrimSpace(in.Name) == "", "slug",
+		slug = bo.Slugify(in.Name)
+		v.Check(bo.ValidSlug(slug) || strings.TrimSpace(in.Name) == "", "slug",
 			"could not be derived from the name; give a slug of 3 to 60 lower-case letters, digits and single hyphens")
 	} else {
-		v.Check(ValidSlug(slug), "slug", "must be 3 to 60 lower-case letters, digits and single hyphens, starting and ending with a letter or digit")
+		v.Check(bo.ValidSlug(slug), "slug", "must be 3 to 60 lower-case letters, digits and single hyphens, starting and ending with a letter or digit")
 	}
 	if err := v.Err(); err != nil {
 		return bo.Program{}, err
@@ -85,7 +85,7 @@ func (s *Service) GetProgram(ctx context.Context, caller bo.Caller, orgID, progr
 // it is what a learner reaches through the program URL. It returns ENOTFOUND
 // for an unknown slug.
 func (s *Service) ProgramBySlug(ctx context.Context, slug string) (bo.Program, error) {
-	if !ValidSlug(slug) {
+	if !bo.ValidSlug(slug) {
 		return bo.Program{}, bo.Errorf(bo.ENOTFOUND, "no program at %q", slug)
 	}
 	return s.store.GetProgramBySlug(ctx, slug)
@@ -130,7 +130,7 @@ func (s *Service) UpdateProgram(ctx context.Context, caller bo.Caller, orgID, pr
 	before := p
 	var v bo.Validation
 	if in.Name != nil {
-		checkName(&v, "name", *in.Name)
+		bo.CheckName(&v, "name", *in.Name)
 	}
 	tagline := p.Tagline
 	if in.Tagline != nil {

@@ -2,10 +2,8 @@ package admin
 
 import (
 	"context"
-	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/domain/audit"
@@ -16,7 +14,6 @@ const (
 	MaxCollections        = 50
 	MaxItemsPerCollection = 200
 	MaxInitialAdmins      = 20
-	maxNameLength         = 200
 	maxTextLength         = 2000
 )
 
@@ -161,46 +158,4 @@ func (s *Service) AuthorizeOrgAdmin(ctx context.Context, caller bo.Caller, orgID
 func (s *Service) AuthorizeOrg(ctx context.Context, caller bo.Caller, orgID string) (bo.Admin, error) {
 	acc, err := s.orgAccess(ctx, caller, orgID)
 	return acc.admin, err
-}
-
-// checkName records an error unless s is a non-blank name of at most
-// maxNameLength characters on one line, with no control character.
-func checkName(v *bo.Validation, field, s string) {
-	switch {
-	case strings.TrimSpace(s) == "":
-		v.Add(field, "is required")
-	case utf8.RuneCountInString(s) > maxNameLength:
-		v.Add(field, "must be at most %d characters", maxNameLength)
-	default:
-		bo.CheckText(v, field, s, false)
-	}
-}
-
-var slugPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{1,58}[a-z0-9])$`)
-
-// ValidSlug reports whether s is a URL-safe slug: 3 to 60 lower-case letters,
-// digits and hyphens, starting and ending with a letter or digit.
-func ValidSlug(s string) bool { return slugPattern.MatchString(s) && !strings.Contains(s, "--") }
-
-// Slugify derives a slug from a name: ASCII letters and digits lower-cased,
-// every other run of characters one hyphen, cut to 60 characters.
-func Slugify(name string) string {
-	var b strings.Builder
-	hyphen := false
-	for _, r := range strings.ToLower(name) {
-		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
-			if hyphen && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			hyphen = false
-			b.WriteRune(r)
-			continue
-		}
-		hyphen = true
-	}
-	s := b.String()
-	if len(s) > 60 {
-		s = strings.TrimRight(s[:60], "-")
-	}
-	return s
 }

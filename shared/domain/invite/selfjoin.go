@@ -8,7 +8,6 @@ import (
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/domain/audit"
-	"github.com/learnops/backoffice/shared/domain/whitelist"
 )
 
 // JoinOption is how a signed-in learner stands towards a program.
@@ -58,7 +57,9 @@ func (s *Service) standingOf(ctx context.Context, p bo.Program, email bo.Email) 
 	case bo.ErrorCode(err) != bo.ENOTFOUND:
 		return standing{}, err
 	}
-	key, ok := whitelist.MatchEmailDomain(email.Domain())
+	// A whitelist entry's key is its domain's canonical form (as
+	// whitelist.MatchEmailDomain looks it up).
+	key, ok := bo.CanonicalDomain(email.Domain())
 	if ok {
 		d, err := s.store.GetDomain(ctx, p.ID, key)
 		if err == nil {

@@ -20,7 +20,6 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
-	"github.com/learnops/backoffice/shared/domain/admin"
 )
 
 // Limits of loads and searches.
@@ -238,14 +237,14 @@ func (s *Service) parse(in Load) ([]bo.CatalogItem, func(int) string, error) {
 	var v bo.Validation
 	seen := map[string]int{}
 	for i := range items {
-		it := admin.TrimItem(items[i])
+		it := bo.TrimItem(items[i])
 		it.Slug = strings.TrimSpace(it.Slug)
 		if it.Slug == "" {
-			if slug := admin.Slugify(it.Name); admin.ValidSlug(slug) {
+			if slug := bo.Slugify(it.Name); bo.ValidSlug(slug) {
 				it.Slug = slug
 			}
 		}
-		admin.CheckItem(&v, field(i), it)
+		bo.CheckItem(&v, field(i), it)
 		if j, dup := seen[it.ID]; dup {
 			v.Add(field(i)+"id", "%s appears twice in the load (first at %sid)", it.ID, field(j))
 		}

@@ -38,7 +38,7 @@ type DeletionStore interface {
 	// DeleteProgram deletes the program once it has no members; ECONFLICT
 	// while it has.
 	DeleteProgram(ctx context.Context, orgID, programID string) error
-	ListMembers(ctx context.Context, programID string, q Query) (Page, error)
+	ListMembers(ctx context.Context, programID string, q bo.MemberQuery) (bo.MemberPage, error)
 }
 
 // deletionBatch is how many members one work item removes.
@@ -104,7 +104,7 @@ func (d *Deleter) Handle(ctx context.Context, body string) error {
 	} else if err != nil {
 		return err
 	}
-	page, err := d.store.ListMembers(ctx, p.ID, Query{Status: Joined, Sort: ByEmail, Limit: deletionBatch, Now: d.members.Now()})
+	page, err := d.store.ListMembers(ctx, p.ID, bo.MemberQuery{Status: bo.MemberJoined, Sort: bo.MembersByEmail, Limit: deletionBatch, Now: d.members.Now()})
 	if err != nil {
 		return err
 	}

@@ -55,8 +55,8 @@ const (
 // (the query parameters of its page, without the paging) and the CSV's
 // columns.
 type Selection struct {
-	Status Status `json:"status"`
-	Sort   Sort   `json:"sort"`
+	Status bo.MemberStatus `json:"status"`
+	Sort   bo.MemberSort   `json:"sort"`
 	// Order is "asc" or "desc".
 	Order  string `json:"order"`
 	Search string `json:"search,omitempty"`
@@ -72,9 +72,9 @@ type Selection struct {
 
 // query returns the view's query of the selection. It returns EINVALID
 // naming a bad order.
-func (sel Selection) query() (Query, error) {
+func (sel Selection) query() (bo.MemberQuery, error) {
 	desc, err := ParseOrder(sel.Order)
-	return Query{Status: sel.Status, Sort: sel.Sort, Desc: desc, Search: sel.Search,
+	return bo.MemberQuery{Status: sel.Status, Sort: sel.Sort, Desc: desc, Search: sel.Search,
 		ContractIDs: distinct(append([]string{sel.ContractID}, sel.ContractIDs...)), CourseIDs: distinct(append([]string{sel.CourseID}, sel.CourseIDs...))}, err
 }
 

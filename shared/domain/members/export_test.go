@@ -19,10 +19,10 @@ var now = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 // fakeStore is the service's store: learners streamed by a function.
 type fakeStore struct {
 	members.Store
-	stream func(ctx context.Context, q members.Query, fn func([]bo.Learner) error) error
+	stream func(ctx context.Context, q bo.MemberQuery, fn func([]bo.Learner) error) error
 }
 
-func (f fakeStore) CountMembers(context.Context, string, members.Query) (members.Count, error) {
+func (f fakeStore) CountMembers(context.Context, string, bo.MemberQuery) (members.Count, error) {
 	return members.Count{}, errors.New("not used")
 }
 
@@ -31,11 +31,11 @@ func (f fakeStore) ListContracts(context.Context, string, bo.Page) ([]bo.Contrac
 	return []bo.Contract{{ID: "con_1", Name: "Seats 2026"}}, "", nil
 }
 
-func (f fakeStore) ListMembers(context.Context, string, members.Query) (members.Page, error) {
-	return members.Page{}, errors.New("not used")
+func (f fakeStore) ListMembers(context.Context, string, bo.MemberQuery) (bo.MemberPage, error) {
+	return bo.MemberPage{}, errors.New("not used")
 }
 
-func (f fakeStore) StreamMembers(ctx context.Context, _ string, q members.Query, fn func([]bo.Learner) error) error {
+func (f fakeStore) StreamMembers(ctx context.Context, _ string, q bo.MemberQuery, fn func([]bo.Learner) error) error {
 	return f.stream(ctx, q, fn)
 }
 
@@ -126,7 +126,7 @@ func newExportWorld(t *testing.T, total int) *exportWorld {
 	w.learner = func(i int) bo.Learner {
 		return bo.Learner{OrgID: "org_1", Email: fmt.Sprintf("l%05d@acme.edu", i), FullName: fmt.Sprintf("Learner %d", i), State: bo.StateMember}
 	}
-	view := fakeStore{stream: func(ctx context.Context, q members.Query, fn func([]bo.Learner) error) error {
+	view := fakeStore{stream: func(ctx context.Context, q bo.MemberQuery, fn func([]bo.Learner) error) error {
 		for i := 0; i < w.total; i += 500 {
 			if w.fail != nil && i >= w.failAt {
 				return w.fail
@@ -203,23 +203,23 @@ func TestCreateChecksTheSelectionAsTheView(t *testing.T) {
 		want      members.Selection
 	}{
 		{name: "defaults", caller: boss, sel: members.Selection{},
-			want: members.Selection{Status: members.Joined, Sort: members.ByName, Order: "asc", Columns: members.Columns}},
+			want: members.Selection{Status: bo.MemberJoined, Sort: bo.MembersByName, Order: "asc", Columns: members.Columns}},
 		{name: "all of it", caller: boss,
-			sel: members.Selection{Status: members.Inactive90, Sort: members.ByJoined, Order: "desc", Search: "  MA ", ContractID: "con_1",
+			sel: members.Selection{Status: bo.MemberInactive90, Sort: bo.MembersByJoined, Order: "desc", Search: "  MA ", ContractID: "con_1",
 				CourseID: "c1", Columns: []string{"status", "joinDate"}},
-			want: members.Selection{Status: members.Inactive90, Sort: members.ByJoined, Order: "desc", Search: "ma", ContractIDs: []string{"con_1"},
+			want: members.Selection{Status: bo.MemberInactive90, Sort: bo.MembersByJoined, Order: "desc", Search: "ma", ContractIDs: []string{"con_1"},
 				CourseIDs: []string{"c1"}, Columns: []string{"status", "joinDate"}}},
 		{name: "several contracts and courses, each once", caller: boss,
 			sel: members.Selection{ContractID: "con_1", ContractIDs: []string{"con_2", "con_1", " "}, CourseIDs: []string{"c1", "c2"}},
-			want: members.Selection{Status: members.Joined, Sort: members.ByName, Order: "asc", ContractIDs: []string{"con_1", "con_2"},
+			want: members.Selection{Status: bo.MemberJoined, Sort: bo.MembersByName, Order: "asc", ContractIDs: []string{"con_1", "con_2"},
 				CourseIDs: []string{"c1", "c2"}, Columns: members.Columns}},
 		{name: "too many contracts", caller: boss, sel: members.Selection{ContractIDs: manyIDs(members.MaxFilterIDs + 1)},
 			wantCode: bo.EINVALID, wantField: "contractId"},
 		{name: "unknown status", caller: boss, sel: members.Selection{Status: "everyone"}, wantCode: bo.EINVALID, wantField: "status"},
-		{name: "sorted by enrollments", caller: boss, sel: members.Selection{Sort: members.ByEnrollments, Order: "desc"},
-			want: members.Selection{Status: members.Joined, Sort: members.ByEnrollments, Order: "desc", Columns: members.Columns}},
-		{name: "sorted by completions", caller: boss, sel: members.Selection{Status: members.NoCompletions, Sort: members.ByCompletions},
-			want: members.Selection{Status: members.NoCompletions, Sort: members.ByCompletions, Order: "asc", Columns: members.Columns}},
+		{name: "sorted by enrollments", caller: boss, sel: members.Selection{Sort: bo.MembersByEnrollments, Order: "desc"},
+			want: members.Selection{Status: bo.MemberJoined, Sort: bo.MembersByEnrollments, Order: "desc", Columns: members.Columns}},
+		{name: "sorted by completions", caller: boss, sel: members.Selection{Status: bo.MemberNoCompletions, Sort: bo.MembersByCompletions},
+			want: members.Selection{Status: bo.MemberNoCompletions, Sort: bo.MembersByCompletions, Order: "asc", Columns: members.Columns}},
 		{name: "unknown sort", caller: boss, sel: members.Selection{Sort: "age"}, wantCode: bo.EINVALID, wantField: "sort"},
 		{name: "a sort in another case", caller: boss, sel: members.Selection{Sort: "Enrollments"}, wantCode: bo.EINVALID, wantField: "sort"},
 		{name: "unknown order", caller: boss, sel: members.Selection{Order: "up"}, wantCode: bo.EINVALID, wantField: "order"},

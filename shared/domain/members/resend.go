@@ -138,7 +138,7 @@ const resendWorkers = 8
 // errors of AuthorizeProgram. A failure to queue it marks the job failed
 // and is returned.
 func (x *Resends) Create(ctx context.Context, caller bo.Caller, orgID, programID string, sel ResendSelection) (Resend, error) {
-	q := Query{Status: InvitedNever, Sort: ByEmail, Search: sel.Search, ContractIDs: sel.ContractIDs}
+	q := bo.MemberQuery{Status: bo.MemberInvitedNever, Sort: bo.MembersByEmail, Search: sel.Search, ContractIDs: sel.ContractIDs}
 	if _, err := x.members.check(ctx, caller, orgID, programID, &q); err != nil {
 		return Resend{}, err
 	}
@@ -162,7 +162,7 @@ func (x *Resends) Create(ctx context.Context, caller bo.Caller, orgID, programID
 	now := q.Now
 	e := Export{
 		ID: bo.NewID("rsd", now), OrgID: orgID, ProgramID: programID, Status: ExportQueued, Kind: KindResend,
-		Selection: Selection{Status: InvitedNever, Sort: ByEmail, Order: "asc", Search: q.Search, ContractIDs: q.ContractIDs},
+		Selection: Selection{Status: bo.MemberInvitedNever, Sort: bo.MembersByEmail, Order: "asc", Search: q.Search, ContractIDs: q.ContractIDs},
 		Emails:    keys, CreatedBy: caller.Subject, CreatedAt: now, UpdatedAt: now,
 		ExpiresAt: now.Add(ExportLifetime).Truncate(time.Second),
 	}

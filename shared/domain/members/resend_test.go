@@ -113,8 +113,8 @@ func TestResendKeepsTheRules(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := newExportWorld(t, 0)
-			var streamed members.Query
-			view := pickStore{learners: all, fakeStore: fakeStore{stream: func(_ context.Context, q members.Query, fn func([]bo.Learner) error) error {
+			var streamed bo.MemberQuery
+			view := pickStore{learners: all, fakeStore: fakeStore{stream: func(_ context.Context, q bo.MemberQuery, fn func([]bo.Learner) error) error {
 				streamed = q
 				var batch []bo.Learner
 				for _, k := range slices.Sorted(maps.Keys(all)) {
@@ -153,7 +153,7 @@ func TestResendKeepsTheRules(t *testing.T) {
 			if !slices.Equal(sender.sent, tt.sent) {
 				t.Errorf("resent %v, want %v", sender.sent, tt.sent)
 			}
-			if len(tt.sel.Emails) == 0 && (streamed.Status != members.InvitedNever) {
+			if len(tt.sel.Emails) == 0 && (streamed.Status != bo.MemberInvitedNever) {
 				t.Errorf("streamed %+v, want the invited_not_joined selection", streamed)
 			}
 			// The export route does not show it.

@@ -19,7 +19,7 @@ type Count struct {
 // Count returns how many learners the query's whole selection holds (its
 // Limit and Cursor are not used), read from the index of its sort as the
 // pages are, without a reading budget. It returns the errors of List.
-func (s *Service) Count(ctx context.Context, caller bo.Caller, orgID, programID string, q Query) (Count, error) {
+func (s *Service) Count(ctx context.Context, caller bo.Caller, orgID, programID string, q bo.MemberQuery) (Count, error) {
 	q.Limit, q.Cursor = 1, ""
 	if _, err := s.check(ctx, caller, orgID, programID, &q); err != nil {
 		return Count{}, err

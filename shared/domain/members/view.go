@@ -13,92 +13,23 @@ import (
 	"github.com/learnops/backoffice/shared/domain/csvout"
 )
 
-// Status is one of the eight learner activity statuses an admin filters by.
-type Status string
-
-// The learner activity statuses of the guide.
-const (
-	Joined          Status = "joined"             // joined this program
-	InvitedNever    Status = "invited_not_joined" // invited but never joined
-	NoEnrollments   Status = "no_enrollments"     // joined but no current enrollments
-	NoCompletions   Status = "no_completions"     // enrolled but no completions
-	Inactive30      Status = "inactive_30_days"   // enrolled but inactive for the past 30 days
-	Inactive90      Status = "inactive_90_days"   // inactive for the past 90 days
-	Completed30     Status = "completed_30_days"  // at least one completion in the last 30 days
-	RemovedLearners Status = "removed"            // removed from this program
-)
-
-// Statuses lists the statuses in the guide's order.
-var Statuses = []Status{Joined, InvitedNever, NoEnrollments, NoCompletions, Inactive30, Inactive90, Completed30, RemovedLearners}
-
-// Sort is the order of the members view.
-type Sort string
-
-// Sort orders.
-const (
-	ByEmail    Sort = "email"
-	ByName     Sort = "name"
-	ByJoined   Sort = "joined"
-	ByInvited  Sort = "invited"
-	ByActivity Sort = "activity"
-	// ByEnrollments orders by the number of enrollments a learner made
-	// (current or ended), then by email.
-	ByEnrollments Sort = "enrollments"
-	// ByCompletions orders by the number of items a learner completed,
-	// then by email.
-	ByCompletions Sort = "completions"
-)
-
-// Sorts lists the sort orders of the members view.
-var Sorts = []Sort{ByEmail, ByName, ByJoined, ByInvited, ByActivity, ByEnrollments, ByCompletions}
-
-// Query selects one page of the members view.
-type Query struct {
-	Status Status
-	Sort   Sort
-	Desc   bool
-	// Search is a prefix of the email or the name.
-	Search string
-	// ContractIDs keeps the learners on one of these contracts (any when
-	// empty).
-	ContractIDs []string
-	// CourseIDs keeps the learners currently enrolled in one of these
-	// courses or specialisations (any when empty).
-	CourseIDs []string
-	// Undeliverable keeps the learners whose pending invitation is marked
-	// undeliverable (their address bounced or complained).
-	Undeliverable bool
-	Limit         int
-	Cursor        string
-	// Now is when the 30- and 90-day windows end.
-	Now time.Time
-}
-
-// Page is one page of the members view, with how many learners were read
-// to make it (the cost of the filters that narrow an indexed result).
-type Page struct {
-	Items      []bo.Learner
-	NextCursor string
-	Read       int
-}
-
 // ViewStore reads the members view.
 type ViewStore interface {
-	ListMembers(ctx context.Context, programID string, q Query) (Page, error)
+	ListMembers(ctx context.Context, programID string, q bo.MemberQuery) (bo.MemberPage, error)
 	// StreamMembers reads the whole selection of q (its Limit and Cursor
 	// unused) in the view's order, calling fn with each batch of learners
 	// in turn; it stops at fn's first error and returns it.
-	StreamMembers(ctx context.Context, programID string, q Query, fn func(batch []bo.Learner) error) error
+	StreamMembers(ctx context.Context, programID string, q bo.MemberQuery, fn func(batch []bo.Learner) error) error
 	// CountMembers counts the whole selection of q.
-	CountMembers(ctx context.Context, programID string, q Query) (Count, error)
+	CountMembers(ctx context.Context, programID string, q bo.MemberQuery) (Count, error)
 }
 
 // List returns one page of the program's learners in a status, sorted,
 // searched and filtered, to admins of the program. It returns EINVALID
 // naming a bad status, sort or limit, and the errors of AuthorizeProgram.
-func (s *Service) List(ctx context.Context, caller bo.Caller, orgID, programID string, q Query) (Page, error) {
+func (s *Service) List(ctx context.Context, caller bo.Caller, orgID, programID string, q bo.MemberQuery) (bo.MemberPage, error) {
 	if _, err := s.check(ctx, caller, orgID, programID, &q); err != nil {
-		return Page{}, err
+		return bo.MemberPage{}, err
 	}
 	return s.view.ListMembers(ctx, programID, q)
 }
@@ -108,21 +39,21 @@ func (s *Service) List(ctx context.Context, caller bo.Caller, orgID, programID s
 // defaults (status joined, sort name, limit 20, the search lower-cased,
 // Now) and returns the program. It returns EINVALID naming a bad status,
 // sort or limit, and the errors of AuthorizeProgram.
-func (s *Service) check(ctx context.Context, caller bo.Caller, orgID, programID string, q *Query) (bo.Program, error) {
+func (s *Service) check(ctx context.Context, caller bo.Caller, orgID, programID string, q *bo.MemberQuery) (bo.Program, error) {
 	p, err := s.auth.AuthorizeProgram(ctx, caller, orgID, programID)
 	if err != nil {
 		return bo.Program{}, err
 	}
 	var v bo.Validation
 	if q.Status == "" {
-		q.Status = Joined
+		q.Status = bo.MemberJoined
 	}
 	if q.Sort == "" {
-		q.Sort = ByName
+		q.Sort = bo.MembersByName
 	}
-	v.Check(slices.Contains(Statuses, q.Status), "status", "must be one of joined, invited_not_joined, no_enrollments, no_completions, "+
+	v.Check(slices.Contains(bo.MemberStatuses, q.Status), "status", "must be one of joined, invited_not_joined, no_enrollments, no_completions, "+
 		"inactive_30_days, inactive_90_days, completed_30_days, removed")
-	v.Check(slices.Contains(Sorts, q.Sort), "sort", "must be email, name, joined, invited, activity, enrollments or completions")
+	v.Check(slices.Contains(bo.MemberSorts, q.Sort), "sort", "must be email, name, joined, invited, activity, enrollments or completions")
 	if q.Limit == 0 {
 		q.Limit = 20
 	}
@@ -203,7 +134,7 @@ const MaxExportRows = 20_000
 // formula-like cells neutralised. It returns ETOOLARGE past MaxExportRows
 // (pointing to the background export), EINVALID for an unknown column, and
 // the errors of List.
-func (s *Service) Export(ctx context.Context, caller bo.Caller, orgID, programID string, q Query, columns []string, w *csv.Writer) error {
+func (s *Service) Export(ctx context.Context, caller bo.Caller, orgID, programID string, q bo.MemberQuery, columns []string, w *csv.Writer) error {
 	if _, err := s.check(ctx, caller, orgID, programID, &q); err != nil {
 		return err
 	}
@@ -229,7 +160,7 @@ var errTooMany = errors.New("too many rows")
 // and calls progress (when set) with the rows written so far; progress's
 // error stops the export and is returned. It returns w's and the store's
 // errors.
-func (s *Service) writeSelection(ctx context.Context, orgID, programID string, q Query, columns []string, w *csv.Writer, max int,
+func (s *Service) writeSelection(ctx context.Context, orgID, programID string, q bo.MemberQuery, columns []string, w *csv.Writer, max int,
 	progress func(rows int) error) (int, error) {
 	out, err := s.csvRows(ctx, orgID, columns, w)
 	if err != nil {

@@ -13,34 +13,34 @@ import (
 // listStore answers ListMembers with the query it was given.
 type listStore struct {
 	fakeStore
-	got *members.Query
+	got *bo.MemberQuery
 }
 
-func (f listStore) ListMembers(_ context.Context, _ string, q members.Query) (members.Page, error) {
+func (f listStore) ListMembers(_ context.Context, _ string, q bo.MemberQuery) (bo.MemberPage, error) {
 	*f.got = q
-	return members.Page{}, nil
+	return bo.MemberPage{}, nil
 }
 
 func TestListChecksTheSort(t *testing.T) {
 	tests := []struct {
 		name     string
-		q        members.Query
-		wantSort members.Sort
+		q        bo.MemberQuery
+		wantSort bo.MemberSort
 		wantDesc bool
 		wantCode string
 	}{
-		{name: "the default", q: members.Query{}, wantSort: members.ByName},
-		{name: "by enrollments", q: members.Query{Sort: members.ByEnrollments}, wantSort: members.ByEnrollments},
-		{name: "by enrollments, descending", q: members.Query{Sort: members.ByEnrollments, Desc: true}, wantSort: members.ByEnrollments, wantDesc: true},
-		{name: "by completions, with filters", q: members.Query{Status: members.Inactive30, Sort: members.ByCompletions,
-			ContractIDs: []string{"con_1"}, Search: "Ma"}, wantSort: members.ByCompletions},
-		{name: "by activity", q: members.Query{Sort: members.ByActivity}, wantSort: members.ByActivity},
-		{name: "a count's singular", q: members.Query{Sort: "enrollment"}, wantCode: bo.EINVALID},
-		{name: "unknown", q: members.Query{Sort: "age"}, wantCode: bo.EINVALID},
+		{name: "the default", q: bo.MemberQuery{}, wantSort: bo.MembersByName},
+		{name: "by enrollments", q: bo.MemberQuery{Sort: bo.MembersByEnrollments}, wantSort: bo.MembersByEnrollments},
+		{name: "by enrollments, descending", q: bo.MemberQuery{Sort: bo.MembersByEnrollments, Desc: true}, wantSort: bo.MembersByEnrollments, wantDesc: true},
+		{name: "by completions, with filters", q: bo.MemberQuery{Status: bo.MemberInactive30, Sort: bo.MembersByCompletions,
+			ContractIDs: []string{"con_1"}, Search: "Ma"}, wantSort: bo.MembersByCompletions},
+		{name: "by activity", q: bo.MemberQuery{Sort: bo.MembersByActivity}, wantSort: bo.MembersByActivity},
+		{name: "a count's singular", q: bo.MemberQuery{Sort: "enrollment"}, wantCode: bo.EINVALID},
+		{name: "unknown", q: bo.MemberQuery{Sort: "age"}, wantCode: bo.EINVALID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var got members.Query
+			var got bo.MemberQuery
 			svc := members.NewService(listStore{got: &got}, fakeAuth{}, nil, "https://learn.example.com")
 			svc.Now = func() time.Time { return now }
 			_, err := svc.List(context.Background(), boss, "org_1", "prg_1", tt.q)
@@ -68,14 +68,14 @@ func TestListChecksTheSort(t *testing.T) {
 // TestSortsAreDistinct keeps the list of sorts (the API's enum) free of
 // repeats and empty names.
 func TestSortsAreDistinct(t *testing.T) {
-	seen := map[members.Sort]bool{}
-	for _, s := range members.Sorts {
+	seen := map[bo.MemberSort]bool{}
+	for _, s := range bo.MemberSorts {
 		if s == "" || seen[s] {
 			t.Errorf("sort %q listed twice or empty", s)
 		}
 		seen[s] = true
 	}
-	for _, s := range []members.Sort{members.ByEnrollments, members.ByCompletions} {
+	for _, s := range []bo.MemberSort{bo.MembersByEnrollments, bo.MembersByCompletions} {
 		if !seen[s] {
 			t.Errorf("%s is not among the sorts", s)
 		}

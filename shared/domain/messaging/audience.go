@@ -7,14 +7,13 @@ import (
 	"time"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
-	"github.com/learnops/backoffice/shared/domain/members"
 )
 
 // audienceStore reads the learners of an audience: from the members
 // view's indexes, or by address for learners picked by hand.
 type audienceStore interface {
 	// ListMembers returns one page of a program's members view.
-	ListMembers(ctx context.Context, programID string, q members.Query) (members.Page, error)
+	ListMembers(ctx context.Context, programID string, q bo.MemberQuery) (bo.MemberPage, error)
 	// GetLearners returns the program's learners among the email keys.
 	GetLearners(ctx context.Context, programID string, emailKeys []string) (map[string]bo.Learner, error)
 }
@@ -74,7 +73,7 @@ func (r reader) page(ctx context.Context, seg segment, cursor string) ([]bo.Lear
 	if l := r.m.Audience.Learners; l != nil {
 		return r.listed(ctx, seg.program, l.Emails, cursor)
 	}
-	p, err := r.store.ListMembers(ctx, seg.program, members.Query{Status: r.m.Audience.Status, Sort: members.ByEmail,
+	p, err := r.store.ListMembers(ctx, seg.program, bo.MemberQuery{Status: r.m.Audience.Status, Sort: bo.MembersByEmail,
 		ContractIDs: idList(seg.contract), CourseIDs: idList(seg.course), Limit: r.size, Cursor: cursor, Now: r.now})
 	if err != nil {
 		return nil, "", err

@@ -15,7 +15,6 @@ import (
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/domain/mail"
-	"github.com/learnops/backoffice/shared/domain/members"
 	"github.com/learnops/backoffice/shared/domain/optout"
 )
 
@@ -80,13 +79,13 @@ func (s *benchStore) GetProgram(_ context.Context, orgID, id string) (bo.Program
 func (s *benchStore) MessagingSettings(context.Context, string) (Settings, error) {
 	return DefaultSettings, nil
 }
-func (s *benchStore) ListMembers(_ context.Context, programID string, q members.Query) (members.Page, error) {
+func (s *benchStore) ListMembers(_ context.Context, programID string, q bo.MemberQuery) (bo.MemberPage, error) {
 	start := 0
 	if q.Cursor != "" {
 		start, _ = strconv.Atoi(q.Cursor)
 	}
 	end := min(start+q.Limit, s.n)
-	page := members.Page{Items: make([]bo.Learner, 0, end-start), Read: end - start}
+	page := bo.MemberPage{Items: make([]bo.Learner, 0, end-start), Read: end - start}
 	now := time.Now()
 	for i := start; i < end; i++ {
 		e := benchEmail(i)

@@ -14,7 +14,6 @@ import (
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/domain/mail"
-	"github.com/learnops/backoffice/shared/domain/members"
 )
 
 // memStore keeps everything the service and the planner store in maps,
@@ -37,7 +36,7 @@ type memStore struct {
 
 	putCap      func(orgID, emailKey string) error
 	advancePlan func() error
-	listMembers func(programID string, q members.Query) error
+	listMembers func(programID string, q bo.MemberQuery) error
 }
 
 var (
@@ -223,25 +222,25 @@ func (s *memStore) ListPrograms(_ context.Context, orgID string, page bo.Page) (
 }
 
 // matches reports whether a learner is in a members view's status and filters.
-func matches(l bo.Learner, q members.Query) bool {
+func matches(l bo.Learner, q bo.MemberQuery) bool {
 	active := func(days int) bool {
 		return l.LastActivityAt != nil && l.LastActivityAt.After(q.Now.AddDate(0, 0, -days))
 	}
 	ok := false
 	switch q.Status {
-	case members.InvitedNever:
+	case bo.MemberInvitedNever:
 		ok = l.State == bo.StateInvited
-	case members.Joined:
+	case bo.MemberJoined:
 		ok = l.State == bo.StateMember
-	case members.NoEnrollments:
+	case bo.MemberNoEnrollments:
 		ok = l.State == bo.StateMember && l.CurrentEnrollments == 0
-	case members.NoCompletions:
+	case bo.MemberNoCompletions:
 		ok = l.State == bo.StateMember && l.CurrentEnrollments > 0 && l.Completions == 0
-	case members.Inactive30:
+	case bo.MemberInactive30:
 		ok = l.State == bo.StateMember && l.CurrentEnrollments > 0 && !active(30)
-	case members.Inactive90:
+	case bo.MemberInactive90:
 		ok = l.State == bo.StateMember && !active(90)
-	case members.Completed30:
+	case bo.MemberCompleted30:
 		ok = l.State == bo.StateMember && l.LastCompletionAt != nil && l.LastCompletionAt.After(q.Now.AddDate(0, 0, -30))
 	}
 	course := len(q.CourseIDs) == 0
@@ -253,16 +252,16 @@ func matches(l bo.Learner, q members.Query) bool {
 
 // ListMembers pages through the program's learners in email order; the
 // cursor is the last email key of the page.
-func (s *memStore) ListMembers(_ context.Context, programID string, q members.Query) (members.Page, error) {
+func (s *memStore) ListMembers(_ context.Context, programID string, q bo.MemberQuery) (bo.MemberPage, error) {
 	if s.listMembers != nil {
 		if err := s.listMembers(programID, q); err != nil {
-			return members.Page{}, err
+			return bo.MemberPage{}, err
 		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ls := s.learners[programID]
-	page := members.Page{Items: []bo.Learner{}}
+	page := bo.MemberPage{Items: []bo.Learner{}}
 	for _, k := range slices.Sorted(maps.Keys(ls)) {
 		if k <= q.Cursor || !matches(ls[k], q) {
 			continue

@@ -18,7 +18,6 @@ import (
 	"unicode/utf8"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
-	"github.com/learnops/backoffice/shared/domain/members"
 )
 
 // Status is where a message stands.
@@ -72,7 +71,7 @@ type CallToAction struct {
 // learners picked by hand in one program.
 type Audience struct {
 	// Status is one of the members view's statuses but "removed".
-	Status members.Status `json:"status,omitempty"`
+	Status bo.MemberStatus `json:"status,omitempty"`
 	// ProgramIDs narrows the audience to these programs; none means every
 	// program the author administers (for an org admin: the org's programs
 	// when the message is sent).
@@ -260,8 +259,8 @@ func (t text) fill(v values) string {
 }
 
 // messagingStatuses are the statuses an audience may have.
-var messagingStatuses = []members.Status{members.Joined, members.InvitedNever, members.NoEnrollments, members.NoCompletions,
-	members.Inactive30, members.Inactive90, members.Completed30}
+var messagingStatuses = []bo.MemberStatus{bo.MemberJoined, bo.MemberInvitedNever, bo.MemberNoEnrollments, bo.MemberNoCompletions,
+	bo.MemberInactive30, bo.MemberInactive90, bo.MemberCompleted30}
 
 // validate checks a message as it would be saved, naming every field at
 // fault. It returns EINVALID.

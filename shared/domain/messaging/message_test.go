@@ -7,13 +7,12 @@ import (
 	"time"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
-	"github.com/learnops/backoffice/shared/domain/members"
 )
 
 func validMessage() Message {
 	return Message{Subject: "Hi {{learnerName}}", Content: "Welcome to {{programName}} at {{orgName}}: {{programUrl}}",
 		CallToAction: &CallToAction{Label: "Go", URL: PlaceholderProgramURL}, SenderName: "Dean", ReplyTo: ReplyToAuthor,
-		Audience: Audience{Status: members.Joined}}
+		Audience: Audience{Status: bo.MemberJoined}}
 }
 
 func TestValidate(t *testing.T) {
@@ -48,7 +47,7 @@ func TestValidate(t *testing.T) {
 		{"a NUL in the sender name", func(m *Message) { m.SenderName = "Boss\x00" }, []string{"senderName"}},
 		{"a tab in the button label", func(m *Message) { m.CallToAction.Label = "Go\t" }, []string{"callToAction.label"}},
 		{"another reply-to", func(m *Message) { m.ReplyTo = "someone@else" }, []string{"replyTo"}},
-		{"the removed status", func(m *Message) { m.Audience.Status = members.RemovedLearners }, []string{"audience.status"}},
+		{"the removed status", func(m *Message) { m.Audience.Status = bo.MemberRemoved }, []string{"audience.status"}},
 		{"filters repeated and blank", func(m *Message) {
 			m.Audience.ProgramIDs = []string{"p1", "p1"}
 			m.Audience.ContractIDs = []string{" "}
@@ -59,7 +58,7 @@ func TestValidate(t *testing.T) {
 			}
 		}, []string{"audience.courseIds"}},
 		{"learners with filters and bad emails", func(m *Message) {
-			m.Audience = Audience{Status: members.Joined, Learners: &LearnerList{Emails: []string{"ok@acme.edu", "nope"}}}
+			m.Audience = Audience{Status: bo.MemberJoined, Learners: &LearnerList{Emails: []string{"ok@acme.edu", "nope"}}}
 		}, []string{"audience.learners", "audience.learners.programId", "audience.learners.emails[1]"}},
 		{"no learners listed", func(m *Message) { m.Audience = Audience{Learners: &LearnerList{ProgramID: "p1"}} },
 			[]string{"audience.learners.emails"}},
@@ -149,13 +148,13 @@ func TestSettingsBounds(t *testing.T) {
 }
 
 func TestSegments(t *testing.T) {
-	m := Message{Audience: Audience{Status: members.Joined, ContractIDs: []string{"c1", "c2"}, CourseIDs: []string{"k1"}}}
+	m := Message{Audience: Audience{Status: bo.MemberJoined, ContractIDs: []string{"c1", "c2"}, CourseIDs: []string{"k1"}}}
 	got := segmentsOf(m, []string{"p1", "p2"})
 	want := []segment{{"p1", "c1", "k1"}, {"p1", "c2", "k1"}, {"p2", "c1", "k1"}, {"p2", "c2", "k1"}}
 	if !slices.Equal(got, want) {
 		t.Fatalf("segments = %v, want %v", got, want)
 	}
-	if got := segmentsOf(Message{Audience: Audience{Status: members.Joined}}, []string{"p1"}); !slices.Equal(got, []segment{{program: "p1"}}) {
+	if got := segmentsOf(Message{Audience: Audience{Status: bo.MemberJoined}}, []string{"p1"}); !slices.Equal(got, []segment{{program: "p1"}}) {
 		t.Fatalf("unfiltered segments = %v", got)
 	}
 	listed := Message{Audience: Audience{Learners: &LearnerList{ProgramID: "p2", Emails: []string{"a@b.c"}}}}
@@ -165,7 +164,7 @@ func TestSegments(t *testing.T) {
 }
 
 func TestPresetsAreValidMessages(t *testing.T) {
-	seen := map[members.Status]bool{}
+	seen := map[bo.MemberStatus]bool{}
 	for _, p := range Presets {
 		cta := p.CallToAction
 		m := Message{Subject: p.Subject, Content: p.Content, CallToAction: &cta, SenderName: "x", ReplyTo: ReplyToNoReply,
@@ -178,7 +177,7 @@ func TestPresetsAreValidMessages(t *testing.T) {
 		}
 		seen[p.Status] = true
 	}
-	want := []members.Status{members.InvitedNever, members.NoEnrollments, members.NoCompletions, members.Inactive30, members.Completed30}
+	want := []bo.MemberStatus{bo.MemberInvitedNever, bo.MemberNoEnrollments, bo.MemberNoCompletions, bo.MemberInactive30, bo.MemberCompleted30}
 	for _, s := range want {
 		if !seen[s] {
 			t.Errorf("no preset for %s", s)

@@ -13,7 +13,6 @@ import (
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
 	"github.com/learnops/backoffice/shared/domain/mail"
-	"github.com/learnops/backoffice/shared/domain/members"
 )
 
 // send drafts a message with the draft, sends it and returns it.
@@ -232,14 +231,14 @@ func TestPlanFilters(t *testing.T) {
 		audience Audience
 		want     []string // local parts of the addresses emailed
 	}{
-		{"invitees", Audience{Status: members.InvitedNever}, []string{"inv"}},
-		{"members without enrollment", Audience{Status: members.NoEnrollments}, []string{"idle", "p2only"}},
-		{"enrolled without completion", Audience{Status: members.NoCompletions}, []string{"busy", "gone"}},
-		{"inactive 30 days", Audience{Status: members.Inactive30}, []string{"gone"}},
-		{"completed in 30 days", Audience{Status: members.Completed30}, []string{"star"}},
-		{"on contract c2", Audience{Status: members.Joined, ContractIDs: []string{"c2"}}, []string{"star"}},
-		{"enrolled in k1 or k2", Audience{Status: members.Joined, CourseIDs: []string{"k1", "k2"}}, []string{"busy", "gone", "star"}},
-		{"of program p2 only", Audience{Status: members.Joined, ProgramIDs: []string{"p2"}}, []string{"p2only"}},
+		{"invitees", Audience{Status: bo.MemberInvitedNever}, []string{"inv"}},
+		{"members without enrollment", Audience{Status: bo.MemberNoEnrollments}, []string{"idle", "p2only"}},
+		{"enrolled without completion", Audience{Status: bo.MemberNoCompletions}, []string{"busy", "gone"}},
+		{"inactive 30 days", Audience{Status: bo.MemberInactive30}, []string{"gone"}},
+		{"completed in 30 days", Audience{Status: bo.MemberCompleted30}, []string{"star"}},
+		{"on contract c2", Audience{Status: bo.MemberJoined, ContractIDs: []string{"c2"}}, []string{"star"}},
+		{"enrolled in k1 or k2", Audience{Status: bo.MemberJoined, CourseIDs: []string{"k1", "k2"}}, []string{"busy", "gone", "star"}},
+		{"of program p2 only", Audience{Status: bo.MemberJoined, ProgramIDs: []string{"p2"}}, []string{"p2only"}},
 		{"picked by hand", Audience{Learners: &LearnerList{ProgramID: "p1", Emails: []string{"star@acme.edu", "inv@acme.edu", "out@acme.edu", "nobody@acme.edu"}}},
 			[]string{"inv", "star"}},
 	}

@@ -1,6 +1,6 @@
 package messaging
 
-import "github.com/learnops/backoffice/shared/domain/members"
+import bo "github.com/learnops/backoffice/shared/backoffice"
 
 // Preset names a ready-made message: an audience (a status of the members
 // view) with a default subject, content and button the admin may edit.
@@ -21,18 +21,18 @@ type PresetInfo struct {
 	Name    Preset `json:"name"`
 	Purpose string `json:"purpose"`
 	// Audience describes Status in words.
-	Audience     string         `json:"audience"`
-	Status       members.Status `json:"status"`
-	Subject      string         `json:"subject"`
-	Content      string         `json:"content"`
-	CallToAction CallToAction   `json:"callToAction"`
+	Audience     string          `json:"audience"`
+	Status       bo.MemberStatus `json:"status"`
+	Subject      string          `json:"subject"`
+	Content      string          `json:"content"`
+	CallToAction CallToAction    `json:"callToAction"`
 }
 
 // Presets lists the presets, in the guide's order.
 var Presets = []PresetInfo{
 	{
 		Name: PresetRemindToJoin, Purpose: "Remind learners to join the program",
-		Audience: "Invited learners who have not joined", Status: members.InvitedNever,
+		Audience: "Invited learners who have not joined", Status: bo.MemberInvitedNever,
 		Subject: "Your invitation to {{programName}} is waiting",
 		Content: "Hi {{learnerName}},\n\n{{orgName}} invited you to {{programName}}, a learning program chosen for you. " +
 			"Spots are limited and go first come, first served, so claim yours today: joining takes a minute, " +
@@ -41,7 +41,7 @@ var Presets = []PresetInfo{
 	},
 	{
 		Name: PresetRemindToEnroll, Purpose: "Remind learners to enroll in a course",
-		Audience: "Members with no current enrollment", Status: members.NoEnrollments,
+		Audience: "Members with no current enrollment", Status: bo.MemberNoEnrollments,
 		Subject: "Pick your first course in {{programName}}",
 		Content: "Hi {{learnerName}},\n\nYou joined {{programName}}, but you have not enrolled in a course yet. " +
 			"Browse the catalogue {{orgName}} put together for you and enroll in the course that fits your goals: " +
@@ -50,7 +50,7 @@ var Presets = []PresetInfo{
 	},
 	{
 		Name: PresetEncourageEnrolled, Purpose: "Encourage enrolled learners",
-		Audience: "Enrolled learners with no completion yet", Status: members.NoCompletions,
+		Audience: "Enrolled learners with no completion yet", Status: bo.MemberNoCompletions,
 		Subject: "Keep going in {{programName}}",
 		Content: "Hi {{learnerName}},\n\nYou are on your way in {{programName}}. Set aside a little time each week " +
 			"and you will finish your first course before you know it. Deadlines are flexible: if you fall behind, " +
@@ -59,7 +59,7 @@ var Presets = []PresetInfo{
 	},
 	{
 		Name: PresetReengageInactive, Purpose: "Re-engage inactive learners",
-		Audience: "Enrolled learners inactive for the past 30 days", Status: members.Inactive30,
+		Audience: "Enrolled learners inactive for the past 30 days", Status: bo.MemberInactive30,
 		Subject: "We miss you in {{programName}}",
 		Content: "Hi {{learnerName}},\n\nIt has been a while since you last learned in {{programName}}. " +
 			"Your progress is saved, and picking up where you left off takes only a few minutes. Why not start today?",
@@ -67,7 +67,7 @@ var Presets = []PresetInfo{
 	},
 	{
 		Name: PresetCongratulate, Purpose: "Congratulate high performers",
-		Audience: "Learners with a completion in the last 30 days", Status: members.Completed30,
+		Audience: "Learners with a completion in the last 30 days", Status: bo.MemberCompleted30,
 		Subject: "Congratulations on your progress in {{programName}}!",
 		Content: "Hi {{learnerName}},\n\nCongratulations on completing a course in {{programName}}! " +
 			"Everyone at {{orgName}} is proud of what you achieved. Keep the momentum going: your next course is waiting for you.",

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	bo "github.com/learnops/backoffice/shared/backoffice"
-	"github.com/learnops/backoffice/shared/domain/members"
 )
 
 func TestCreateDraft(t *testing.T) {
@@ -25,7 +24,7 @@ func TestCreateDraft(t *testing.T) {
 			draft: Draft{Preset: PresetRemindToJoin},
 			check: func(t *testing.T, m Message) {
 				p, _ := presetNamed(PresetRemindToJoin)
-				if m.Status != StatusDraft || m.Audience.Status != members.InvitedNever || m.Subject != p.Subject || m.Content != p.Content ||
+				if m.Status != StatusDraft || m.Audience.Status != bo.MemberInvitedNever || m.Subject != p.Subject || m.Content != p.Content ||
 					m.CallToAction == nil || m.CallToAction.URL != PlaceholderProgramURL || m.SenderName != "Dean Moriarty" ||
 					m.ReplyTo != ReplyToAuthor || m.Author.Email != "Dean@acme.edu" || len(m.Audience.ProgramIDs) != 0 {
 					t.Fatalf("draft %+v", m)
@@ -38,7 +37,7 @@ func TestCreateDraft(t *testing.T) {
 				Audience: &Audience{ProgramIDs: []string{"p2"}, CourseIDs: []string{"c1"}}, ReplyTo: ReplyToNoReply,
 				CallToAction: &CallToAction{}, SenderName: ptr("The L&D team")}},
 			check: func(t *testing.T, m Message) {
-				if m.Audience.Status != members.Completed30 || m.Subject != "Well done, {{learnerName}}" || m.CallToAction != nil ||
+				if m.Audience.Status != bo.MemberCompleted30 || m.Subject != "Well done, {{learnerName}}" || m.CallToAction != nil ||
 					m.ReplyTo != ReplyToNoReply || m.SenderName != "The L&D team" || m.Audience.ProgramIDs[0] != "p2" {
 					t.Fatalf("draft %+v", m)
 				}
@@ -84,11 +83,11 @@ func TestCreateDraft(t *testing.T) {
 		},
 		{
 			name: "a status that is not the preset's", caller: func(w *world) bo.Caller { return w.boss },
-			draft: Draft{Preset: PresetRemindToJoin, Change: Change{Audience: &Audience{Status: members.Joined}}}, code: bo.EINVALID,
+			draft: Draft{Preset: PresetRemindToJoin, Change: Change{Audience: &Audience{Status: bo.MemberJoined}}}, code: bo.EINVALID,
 		},
 		{
 			name: "a custom message without its text", caller: func(w *world) bo.Caller { return w.boss },
-			draft: Draft{Change: Change{Audience: &Audience{Status: members.Joined}}}, code: bo.EINVALID,
+			draft: Draft{Change: Change{Audience: &Audience{Status: bo.MemberJoined}}}, code: bo.EINVALID,
 		},
 		{
 			name: "no admin of the org", caller: func(w *world) bo.Caller { return bo.Caller{Email: "x@evil.example", EmailVerified: true} },

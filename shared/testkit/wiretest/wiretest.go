@@ -21,6 +21,7 @@ import (
 
 	"github.com/learnops/backoffice/shared/adapters/dynamo"
 	"github.com/learnops/backoffice/shared/adapters/queue"
+	"github.com/learnops/backoffice/shared/app/env"
 	"github.com/learnops/backoffice/shared/app/resources"
 	"github.com/learnops/backoffice/shared/app/wire"
 	bo "github.com/learnops/backoffice/shared/backoffice"
@@ -32,13 +33,20 @@ import (
 // World is an organisation on fresh resources of the emulator.
 type World struct {
 	AWS      aws.Config
-	Conf     wire.Learners
+	Conf     Resources
 	Store    *dynamo.Store
 	Admin    *admin.Service
 	Boss     bo.Caller
 	Org      bo.Org
 	Program  bo.Program
 	Contract bo.Contract
+}
+
+// Resources are the world's table, queues and bucket, and the learner
+// app's URL: what the stack gives the functions.
+type Resources struct {
+	wire.Base
+	LearnerAppURL, MailQueueURL, FilesBucket, WorkQueueURL string
 }
 
 // NewWorld creates a table, a mail queue and a bucket, and in them the org
@@ -52,7 +60,7 @@ func NewWorld(t *testing.T, licences int) *World {
 	queueURL, _ := emulatortest.NewQueue(t, cfg, resources.MailQueue)
 	workURL, _ := emulatortest.NewQueue(t, cfg, resources.WorkQueue)
 	w := &World{AWS: cfg, Boss: bo.Caller{Subject: "u-dean", Email: "dean@acme.edu", EmailVerified: true}}
-	w.Conf = wire.Learners{Base: wire.Base{Table: emulatortest.NewTable(t, cfg), LogLevel: "error"},
+	w.Conf = Resources{Base: wire.Base{Table: emulatortest.NewTable(t, cfg), LogLevel: "error"},
 		LearnerAppURL: "https://learn.example.com", MailQueueURL: queueURL, FilesBucket: emulatortest.NewBucket(t, cfg), WorkQueueURL: workURL}
 	w.Store = dynamo.NewStore(dynamodb.NewFromConfig(cfg), w.Conf.Table)
 	w.Admin = admin.NewService(w.Store, admin.Config{LearnerAppURL: w.Conf.LearnerAppURL})
@@ -71,13 +79,36 @@ func NewWorld(t *testing.T, licences int) *World {
 	return w
 }
 
-// Bulk returns the configuration of a function that sends mail that is not
-// transactional, on the world: its learners' configuration, an API URL and
-// a fresh unsubscribe signing secret.
-func (w *World) Bulk(t *testing.T) wire.Bulk {
+// Env returns the world's variables, as the stack sets them on the
+// functions: read a function's settings from them with Settings.
+func (w *World) Env() map[string]string {
+	return map[string]string{
+		"TABLE_NAME": w.Conf.Table, "LOG_LEVEL": w.Conf.LogLevel, "LEARNER_APP_URL": w.Conf.LearnerAppURL,
+		"MAIL_QUEUE_URL": w.Conf.MailQueueURL, "WORK_QUEUE_URL": w.Conf.WorkQueueURL, "FILES_BUCKET": w.Conf.FilesBucket,
+	}
+}
+
+// BulkEnv returns the variables of Env and those of a function that sends
+// mail that is not transactional: an API URL and a fresh unsubscribe
+// signing secret.
+func (w *World) BulkEnv(t *testing.T) map[string]string {
 	t.Helper()
-	return wire.Bulk{Learners: w.Conf, PublicBaseURL: "https://api.example.com",
-		UnsubscribeSecretID: emulatortest.NewSecret(t, w.AWS, strings.Repeat("s3cr3t-", 10))}
+	vars := w.Env()
+	vars["PUBLIC_BASE_URL"] = "https://api.example.com"
+	vars["UNSUBSCRIBE_SECRET_ID"] = emulatortest.NewSecret(t, w.AWS, strings.Repeat("s3cr3t-", 10))
+	return vars
+}
+
+// Settings reads a function's settings from vars with its read function
+// (wire.ReadJoin, ...), as its main reads them from the environment. It
+// fails the test when a variable is missing or invalid.
+func Settings[C any](t testing.TB, vars map[string]string, read func(*env.Reader) (C, string, error)) C {
+	t.Helper()
+	c, _, err := read(env.NewFrom(env.Map(vars)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // Event reads the sample event events/<function>/<name> into v, after

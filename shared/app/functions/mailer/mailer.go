@@ -40,11 +40,11 @@ type Config struct {
 	PublicBaseURL string `env:"PUBLIC_BASE_URL"`
 }
 
-// Validate describes each invalid value: a sender that is not an address,
-// a base URL that is not an absolute http(s) URL, a negative send rate, a
-// concurrency below 1.
+// Validate describes each invalid value: Base's, a sender that is not an
+// address, a base URL that is not an absolute http(s) URL, a negative send
+// rate, a concurrency below 1.
 func (c Config) Validate() []string {
-	var invalid []string
+	invalid := c.Base.Validate()
 	if c.From != "" {
 		if _, err := netmail.ParseAddress(c.From); err != nil {
 			invalid = append(invalid, fmt.Sprintf("MAIL_FROM=%q is not an email address", c.From))
@@ -66,11 +66,7 @@ func (c Config) Validate() []string {
 
 // Read reads the mailer's settings (Config). Its error names every missing
 // and every invalid variable.
-func Read(vars *env.Reader) (Config, string, error) {
-	var c Config
-	vars.Load(&c)
-	return c, c.LogLevel, vars.Err()
-}
+func Read(vars *env.Reader) (Config, string, error) { return start.Read[Config](vars) }
 
 // RateSource reads the account's maximum send rate.
 type RateSource interface {

@@ -52,11 +52,7 @@ type Config struct {
 
 // Read reads the messaging function's settings (Config). Its error names
 // every missing variable.
-func Read(vars *env.Reader) (Config, string, error) {
-	var c Config
-	vars.Load(&c)
-	return c, c.LogLevel, vars.Err()
-}
+func Read(vars *env.Reader) (Config, string, error) { return start.Read[Config](vars) }
 
 // Handler builds the messaging function's handler: its API (the
 // messages, the presets, the settings and the public unsubscribe pages) and
