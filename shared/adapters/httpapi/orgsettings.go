@@ -8,8 +8,8 @@ import (
 )
 
 // orgSettingsRoutes are the admin function's routes that change what an
-// org admin set up: the org's settings and logo, its contracts (edit,
-// renew) and its program admins' programs.
+// org admin set up: the org's settings and logo, a program's banner, its
+// contracts (edit, renew) and its program admins' programs.
 func orgSettingsRoutes(svc *admin.Service) map[string]RouteFunc {
 	return map[string]RouteFunc{
 		"PATCH " + orgPath: func(ctx context.Context, r *Request) (int, any, error) {
@@ -26,6 +26,14 @@ func orgSettingsRoutes(svc *admin.Service) map[string]RouteFunc {
 				return 0, nil, err
 			}
 			up, err := svc.StartLogoUpload(ctx, r.Caller, r.Param("orgId"), in)
+			return http.StatusCreated, up, err
+		},
+		"POST " + programPath + "/banner-uploads": func(ctx context.Context, r *Request) (int, any, error) {
+			var in admin.NewLogoUpload
+			if err := r.Decode(&in); err != nil {
+				return 0, nil, err
+			}
+			up, err := svc.StartBannerUpload(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), in)
 			return http.StatusCreated, up, err
 		},
 		"PATCH " + orgPath + "/contracts/{contractId}": func(ctx context.Context, r *Request) (int, any, error) {

@@ -57,6 +57,7 @@ var Routes = []Route{
 	{Method: "GET", Path: orgPath, Function: FunctionAdmin},
 	{Method: "PATCH", Path: orgPath, Function: FunctionAdmin},
 	{Method: "POST", Path: orgPath + "/logo-uploads", Function: FunctionAdmin},
+	{Method: "POST", Path: programPath + "/banner-uploads", Function: FunctionAdmin},
 
 	{Method: "GET", Path: orgPath + "/admins", Function: FunctionAdmin},
 	{Method: "POST", Path: orgPath + "/admins", Function: FunctionAdmin},

@@ -58,9 +58,11 @@ func ReadWorker(vars *env.Reader) (Learners, string, error) {
 func ReadMembers(vars *env.Reader) (Learners, string, error) { return ReadWorker(vars) }
 
 // ReadJoin reads the join function's configuration: those of the admin
-// function and MAIL_QUEUE_URL.
+// function, MAIL_QUEUE_URL and FILES_BUCKET (optional: without it a
+// program's page shows no banner).
 func ReadJoin(vars *env.Reader) (Learners, string, error) {
-	c := Learners{Base: readBase(vars), LearnerAppURL: vars.Required("LEARNER_APP_URL"), MailQueueURL: vars.Required("MAIL_QUEUE_URL")}
+	c := Learners{Base: readBase(vars), LearnerAppURL: vars.Required("LEARNER_APP_URL"), MailQueueURL: vars.Required("MAIL_QUEUE_URL"),
+		FilesBucket: vars.Optional("FILES_BUCKET", "")}
 	return c, c.LogLevel, vars.Err()
 }
 
@@ -87,14 +89,20 @@ func newServices(awsCfg aws.Config, c Learners, logger *slog.Logger) services {
 	if c.WorkQueueURL != "" {
 		cfg.Deletion = members.NewDeletions(store, queue.NewWork(queue.Open(awsCfg), c.WorkQueueURL))
 	}
+	var images *files.Store
 	if c.FilesBucket != "" {
-		cfg.Logos = files.Logos{Store: bucket(awsCfg, c.FilesBucket)}
+		images = bucket(awsCfg, c.FilesBucket)
+		cfg.Logos = files.Logos{Store: images}
 	}
 	admins := admin.NewService(store, cfg)
 	s := services{store: store, admin: admins}
 	if c.MailQueueURL != "" {
 		outbox := queue.NewPublisher(queue.Open(awsCfg), c.MailQueueURL)
-		s.invite = invite.NewService(store, admins, outbox, invite.Config{LearnerAppURL: c.LearnerAppURL})
+		icfg := invite.Config{LearnerAppURL: c.LearnerAppURL}
+		if images != nil {
+			icfg.Banners = images
+		}
+		s.invite = invite.NewService(store, admins, outbox, icfg)
 		s.invite.Log = logger
 		s.invite.Erasures = store
 	}
