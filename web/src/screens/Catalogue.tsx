@@ -336,7 +336,7 @@ function CollectionCard({ orgId, programId, c, index, cols }: { orgId: string; p
                           <span aria-hidden>↓</span>
                         </ActionIcon>
                         {others.length > 0 && (
-                          <Menu position="bottom-end" withinPortal>
+                          <Menu position="bottom-end" withinPortal withInitialFocusPlaceholder={false}>
                             <Menu.Target>
                               <Button size="compact-xs" variant="default" loading={place.isPending && place.variables?.itemId === it.id} aria-label={`Move or copy ${it.name} to another collection`}>
                                 Move or copy
