@@ -3,11 +3,13 @@ import { checkA11y, screenshot, sentMailLink, signIn, unique } from './helpers';
 
 // One story, in order: an operator creates an organisation; its admin signs
 // in, makes a contract and a program, invites a learner and imports a CSV,
-// and finds them in the members view; sets the org's brand and fills the
-// program's catalogue; the learner follows the emailed link, accepts and
-// enrolls; the admin sees the funnel move and the learner's page; a program
-// admin sees only their program, and another org's admin nothing. Every
-// screen on the way passes axe.
+// and finds them in the members view; sets the org's brand and the
+// program's banner, and fills the program's catalogue (dragging, copying
+// and moving items); the learner follows the emailed link, accepts, sees
+// the banner and enrolls; the admin sees the funnel move and the learner's
+// page; a program admin sees only their program (and no personal-data
+// requests), and another org's admin nothing. Every screen on the way
+// passes axe.
 test.describe.configure({ mode: 'serial' });
 
 const tag = unique('e2e');
