@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'react';
-import { Alert, Box, Button, FileInput, Group, Image, Paper, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { Alert, Box, Button, Group, Image, Paper, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useParams } from 'react-router';
 import { data, type Schemas } from '../api/client';
 import { useApi } from '../api/context';
 import { keys, useOrg } from '../api/queries';
-import { imageTypes, uploadImage } from '../lib/imageUpload';
+import { uploadImage } from '../lib/imageUpload';
+import { ImageFileInput } from '../ui/ImageFileInput';
 import { ErrorState, fieldError, FormError, Loading } from '../ui/states';
 
 type Org = Schemas['Org'];
@@ -55,7 +56,6 @@ function SettingsForm({ org }: { org: Org }) {
     },
   });
   const err = save.error;
-  const logoError = fieldError(err, 'logoUploadId') ?? fieldError(err, 'size') ?? fieldError(err, 'contentType');
   const colourOk = /^#[0-9a-fA-F]{6}$/.test(form.brandColor);
   return (
     <Paper withBorder p="md">
@@ -92,16 +92,7 @@ function SettingsForm({ org }: { org: Org }) {
             ) : (
               <Text size="sm">No logo yet.</Text>
             )}
-            <FileInput
-              label="New logo"
-              description="PNG or JPEG, at most 1 MiB; taken when you save."
-              accept={imageTypes.join(',')}
-              value={logo}
-              onChange={setLogo}
-              clearable
-              clearButtonProps={{ 'aria-label': 'Clear the chosen logo' }}
-              error={logoError}
-            />
+            <ImageFileInput what="logo" description="PNG or JPEG, at most 1 MiB; taken when you save." value={logo} onChange={setLogo} error={err} field="logoUploadId" />
           </Stack>
           <Textarea
             label="Default invitation message"

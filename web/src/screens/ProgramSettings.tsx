@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'react';
-import { Alert, Button, CopyButton, FileInput, Group, Image, Modal, NumberInput, Paper, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { Alert, Button, CopyButton, Group, Image, Modal, NumberInput, Paper, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useNavigate, useParams } from 'react-router';
 import { data, toApiError, type Program } from '../api/client';
 import { useApi } from '../api/context';
 import { keys, useProgram } from '../api/queries';
-import { imageTypes, uploadImage } from '../lib/imageUpload';
+import { uploadImage } from '../lib/imageUpload';
+import { ImageFileInput } from '../ui/ImageFileInput';
 import { ProgramNav } from '../ui/ProgramNav';
 import { ErrorState, fieldError, FormError, Loading } from '../ui/states';
 
@@ -123,16 +124,7 @@ function Banner({ program }: { program: Program }) {
         ) : (
           <Text size="sm">No banner: the program’s page shows its name only.</Text>
         )}
-        <FileInput
-          label="New banner"
-          description="PNG or JPEG, at most 1 MiB; shown at the top of the program’s page for its learners."
-          accept={imageTypes.join(',')}
-          value={file}
-          onChange={setFile}
-          clearable
-          clearButtonProps={{ 'aria-label': 'Clear the chosen banner' }}
-          error={fieldError(err, 'bannerUploadId') ?? fieldError(err, 'size') ?? fieldError(err, 'contentType')}
-        />
+        <ImageFileInput what="banner" description="PNG or JPEG, at most 1 MiB; shown at the top of the program’s page for its learners." value={file} onChange={setFile} error={err} field="bannerUploadId" />
         <Group>
           <Button disabled={!file} loading={change.isPending && !!change.variables} onClick={() => change.mutate(file)}>
             Upload banner
