@@ -319,9 +319,11 @@ var functionSpecs = []functionSpec{
 		description: "admin: organisations, admins, contracts, programs and their catalogue",
 		settings:    wire.AdminConfig{},
 		// The work queue: deleting a program with members goes on there.
-		// Logos: presigned uploads act with this role, and it reads the
-		// first bytes of an upload to check it and signs links to it.
-		grants: []grant{grantTableReadWrite, grantSendWork, grantPutObjects(resources.LogosPrefix), grantGetObjects(resources.LogosPrefix)},
+		// Logos and programs' banners: presigned uploads act with this
+		// role, and it reads the first bytes of an upload to check it and
+		// signs links to it.
+		grants: []grant{grantTableReadWrite, grantSendWork, grantPutObjects(resources.LogosPrefix), grantGetObjects(resources.LogosPrefix),
+			grantPutObjects(resources.BannersPrefix), grantGetObjects(resources.BannersPrefix)},
 	},
 	{
 		name: httpapi.FunctionInvitations, kind: api, timeoutSecs: apiTimeoutSecs,
@@ -341,7 +343,9 @@ var functionSpecs = []functionSpec{
 		name: httpapi.FunctionJoin, kind: api, timeoutSecs: apiTimeoutSecs,
 		description: "join: learners accept invitations, or join by whitelisted domain or allowed return",
 		settings:    wire.JoinConfig{},
-		grants:      []grant{grantTableReadWrite, grantSendMail},
+		// The program's page signs a link to its banner, which acts with
+		// this role.
+		grants: []grant{grantTableReadWrite, grantSendMail, grantGetObjects(resources.BannersPrefix)},
 	},
 	{
 		name: httpapi.FunctionWhitelist, kind: api, timeoutSecs: apiTimeoutSecs,

@@ -440,15 +440,17 @@ func TestBucketIsPrivateEncryptedAndExpiring(t *testing.T) {
 		t.Errorf("SSEAlgorithm: got %v, want AES256", got)
 	}
 	// AND the objects of every passing prefix expire after the spec's days,
-	// and no rule expires the logos
+	// and no rule expires the logos or banners
 	expiring := map[string]bool{}
 	for _, rule := range list(get(props, "LifecycleConfiguration", "Rules")) {
 		prefix, _ := get(rule, "Prefix").(string)
 		if get(rule, "Status") == "Enabled" && get(rule, "ExpirationInDays") == float64(resources.Bucket.ExpireDays) {
 			expiring[prefix] = true
 		}
-		if get(rule, "ExpirationInDays") != nil && (prefix == "" || strings.HasPrefix(resources.LogosPrefix, prefix)) {
-			t.Errorf("a lifecycle rule expires the logos under %s: %v", resources.LogosPrefix, rule)
+		for _, kept := range []string{resources.LogosPrefix, resources.BannersPrefix} {
+			if get(rule, "ExpirationInDays") != nil && (prefix == "" || strings.HasPrefix(kept, prefix)) {
+				t.Errorf("a lifecycle rule expires the images under %s: %v", kept, rule)
+			}
 		}
 	}
 	for _, prefix := range resources.ExpiringPrefixes {
@@ -596,12 +598,16 @@ var wantFunctions = map[string]wantFunction{
 		timeoutSecs: 10,
 		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "WORK_QUEUE_URL", "FILES_BUCKET", "LOG_LEVEL", "AUDIT_RETENTION_DAYS"},
 		services:    []string{"dynamodb", "logs", "xray", "sqs", "s3"},
-		// Logos: presigned uploads, the check of an upload's bytes, links.
+		// Logos and banners: presigned uploads, the check of an upload's
+		// bytes, links.
 		grants: []string{
 			sendWork,
 			"s3:PutObject ${Files.Arn}/logos/*",
 			"s3:AbortMultipartUpload ${Files.Arn}/logos/*",
 			"s3:GetObject ${Files.Arn}/logos/*",
+			"s3:PutObject ${Files.Arn}/banners/*",
+			"s3:AbortMultipartUpload ${Files.Arn}/banners/*",
+			"s3:GetObject ${Files.Arn}/banners/*",
 		},
 	},
 	httpapi.FunctionInvitations: {
@@ -617,9 +623,10 @@ var wantFunctions = map[string]wantFunction{
 	},
 	httpapi.FunctionJoin: {
 		timeoutSecs: 10,
-		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "LOG_LEVEL", "AUDIT_RETENTION_DAYS"},
-		services:    []string{"dynamodb", "logs", "xray", "sqs"},
-		grants:      []string{sendMail},
+		env:         []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "FILES_BUCKET", "LOG_LEVEL", "AUDIT_RETENTION_DAYS"},
+		services:    []string{"dynamodb", "logs", "xray", "sqs", "s3"},
+		// Banners: the links on programs' pages.
+		grants: []string{sendMail, "s3:GetObject ${Files.Arn}/banners/*"},
 	},
 	httpapi.FunctionWhitelist: {
 		timeoutSecs: 10,

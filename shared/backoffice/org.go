@@ -17,6 +17,9 @@ type Org struct {
 	Counts Counts `json:"summary"`
 	// Licences sums the org's contracts as they stand (on reads only).
 	Licences Licences `json:"licences"`
+	// CallerRole is the role in the org of the admin who read it (on reads
+	// only), for a console to offer what that role may do.
+	CallerRole Role `json:"callerRole,omitempty"`
 }
 
 // Brand is an organisation's look and the default words of its
@@ -190,11 +193,17 @@ type Program struct {
 	Slug string `json:"slug"`
 	// EnrollmentLimit caps each member's current course enrollments; 0 means
 	// no limit.
-	EnrollmentLimit int       `json:"enrollmentLimit"`
-	Members         int       `json:"members"`
-	CreatedAt       time.Time `json:"createdAt"`
-	UpdatedAt       time.Time `json:"updatedAt"`
-	Counts          Counts    `json:"summary"`
+	EnrollmentLimit int `json:"enrollmentLimit"`
+	// BannerKey is the stored banner image's object key, "" for none;
+	// BannerURL is a short-lived link to it, filled in on reads.
+	BannerKey string `json:"-"`
+	BannerURL string `json:"bannerUrl,omitempty"`
+	// BannerContentType is the banner's media type (image/png, image/jpeg).
+	BannerContentType string    `json:"bannerContentType,omitempty"`
+	Members           int       `json:"members"`
+	CreatedAt         time.Time `json:"createdAt"`
+	UpdatedAt         time.Time `json:"updatedAt"`
+	Counts            Counts    `json:"summary"`
 	// Reminders is the state of the program's automated invitation
 	// reminders, shown by the automated messages routes only.
 	Reminders ProgramReminders `json:"-"`

@@ -1,13 +1,15 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import { checkA11y, screenshot, sentMailLink, signIn, unique } from './helpers';
 
 // One story, in order: an operator creates an organisation; its admin signs
 // in, makes a contract and a program, invites a learner and imports a CSV,
-// and finds them in the members view; sets the org's brand and fills the
-// program's catalogue; the learner follows the emailed link, accepts and
-// enrolls; the admin sees the funnel move and the learner's page; a program
-// admin sees only their program, and another org's admin nothing. Every
-// screen on the way passes axe.
+// and finds them in the members view; sets the org's brand and the
+// program's banner, and fills the program's catalogue (dragging, copying
+// and moving items); the learner follows the emailed link, accepts, sees
+// the banner and enrolls; the admin sees the funnel move and the learner's
+// page; a program admin sees only their program (and no personal-data
+// requests), and another org's admin nothing. Every screen on the way
+// passes axe.
 test.describe.configure({ mode: 'serial' });
 
 const tag = unique('e2e');
@@ -18,6 +20,25 @@ let programPath = '';
 
 async function nav(page: Page, name: string) {
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name }).click();
+}
+
+// A 1×1 PNG: a banner the browser can draw.
+const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+
+/** drag drags from's centre onto the lower half of to with the mouse, in small steps, as a person does. */
+async function drag(page: Page, from: Locator, to: Locator) {
+  const a = (await from.boundingBox())!;
+  const b = (await to.boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2 + 8, { steps: 4 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height * 0.7, { steps: 20 });
+  await page.mouse.up();
+}
+
+/** rowNames lists the course names of a collection's table, in order. */
+async function rowNames(col: Locator) {
+  return (await col.getByTestId('collection-items').locator('tbody tr td:nth-child(3)').allInnerTexts()).map((t) => t.split('\n')[0].trim());
 }
 
 test('an operator creates an organisation for its admin', async ({ page }) => {
@@ -172,6 +193,15 @@ test('the admin brands the organisation and fills the program catalogue', async 
   await page.getByRole('link', { name: 'Data Skills', exact: true }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Settings: Data Skills' })).toBeVisible();
   programPath = new URL(page.url()).pathname;
+  // The banner: uploaded, shown, and (below) on the learner's page.
+  const banner = page.getByRole('region', { name: 'Banner' });
+  await expect(banner).toContainText('No banner');
+  await banner.locator('input[type="file"]').setInputFiles({ name: 'banner.png', mimeType: 'image/png', buffer: png });
+  await banner.getByRole('button', { name: 'Upload banner' }).click();
+  await expect(banner.getByRole('status')).toContainText('Banner saved.');
+  await expect(banner.getByRole('img', { name: 'Current banner of Data Skills' })).toBeVisible();
+  await expect(banner.getByRole('button', { name: 'Remove banner' })).toBeVisible();
+  await checkA11y(page, 'program settings (banner)');
   await page.getByRole('tab', { name: 'Catalogue' }).click();
   await expect(page.getByText('No collections yet')).toBeVisible();
   await checkA11y(page, 'catalogue (empty)');
@@ -198,6 +228,28 @@ test('the admin brands the organisation and fills the program catalogue', async 
   await expect(col.getByRole('status')).toContainText('SQL for Analysts moved to position 1 of 3');
   await expect(col.getByRole('row').nth(1)).toContainText('SQL for Analysts');
   await expect(col.getByRole('row').nth(2)).toContainText('Python for Data Analysis');
+  // Drag and drop: Python, by its handle, onto Machine Learning's place;
+  // the order holds after a reload.
+  await drag(page, col.getByRole('button', { name: 'Drag Python for Data Analysis' }), col.getByRole('row').filter({ hasText: 'Introduction to Machine Learning' }));
+  await expect(page.getByTestId('catalogue-status')).toContainText('Python for Data Analysis (in Core skills) moved to position 3 of 3 in Core skills');
+  await expect.poll(() => rowNames(col)).toEqual(['SQL for Analysts', 'Introduction to Machine Learning', 'Python for Data Analysis']);
+  await signIn(page, admin, `${programPath}/catalogue`);
+  await expect.poll(() => rowNames(col)).toEqual(['SQL for Analysts', 'Introduction to Machine Learning', 'Python for Data Analysis']);
+  // Copy and move between collections, from an item's menu.
+  await page.getByRole('textbox', { name: 'Collection name', exact: true }).fill('Electives');
+  await page.getByRole('button', { name: 'Create collection' }).click();
+  const electives = page.getByRole('region', { name: 'Electives' });
+  await expect(electives).toContainText('No courses in this collection yet');
+  await col.getByRole('button', { name: 'Move or copy Introduction to Machine Learning to another collection' }).click();
+  await checkA11y(page, 'catalogue (move or copy menu)');
+  await page.getByRole('menuitem', { name: 'Copy to Electives' }).click();
+  await expect(col.getByRole('status')).toContainText('Introduction to Machine Learning copied to Electives.');
+  await expect.poll(() => rowNames(electives)).toEqual(['Introduction to Machine Learning']);
+  await col.getByRole('button', { name: 'Move or copy Python for Data Analysis to another collection' }).click();
+  await page.getByRole('menuitem', { name: 'Move to Electives' }).click();
+  await expect(col.getByRole('status')).toContainText('Python for Data Analysis moved to Electives.');
+  await expect.poll(() => rowNames(electives)).toEqual(['Introduction to Machine Learning', 'Python for Data Analysis']);
+  await expect.poll(() => rowNames(col)).toEqual(['SQL for Analysts', 'Introduction to Machine Learning']);
   await checkA11y(page, 'catalogue');
   await screenshot(page, 'catalogue');
 });
@@ -211,6 +263,7 @@ test('the invited learner accepts from the emailed link and enrolls', async ({ p
   await screenshot(page, 'learner-invitation');
   await page.getByRole('button', { name: 'Accept and join Data Skills' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'You are a member of Data Skills' })).toBeVisible();
+  await expect(page.getByTestId('program-banner')).toBeVisible();
   const sql = page.getByTestId('learner-item-sql-for-analysts');
   await sql.getByRole('button', { name: 'Enroll in SQL for Analysts' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Enrolled in SQL for Analysts.' })).toBeVisible();
@@ -328,6 +381,13 @@ test('a program admin sees only their program', async ({ page }) => {
   await nav(page, 'Programs');
   await expect(page.getByRole('link', { name: 'Data Skills', exact: true })).toBeVisible();
   await expect(page.getByRole('link', { name: 'Leadership', exact: true })).toHaveCount(0);
+  // A learner's page: personal-data requests are for org admins, so not offered.
+  await page.getByRole('link', { name: 'Data Skills', exact: true }).click();
+  await page.getByRole('tab', { name: 'Members' }).click();
+  await page.getByTestId('members-table').getByRole('link', { name: 'Ada Lovelace' }).click();
+  await expect(page.getByTestId('member-enrollments')).toContainText('SQL for Analysts');
+  await expect(page.getByRole('region', { name: 'Personal data' })).toHaveCount(0);
+  await checkA11y(page, 'member detail (program admin)');
 });
 
 test('the admin reads the audit log of what they did and erases a learner', async ({ page }) => {

@@ -121,13 +121,7 @@ func TestOrgAdminBlackBox(t *testing.T) {
 	if org.str("brand", "logoContentType") != "image/png" || org.str("brand", "logoUrl") == "" {
 		t.Fatalf("logo %s", org.raw)
 	}
-	res, err := http.Get(org.str("brand", "logoUrl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if !bytes.Equal(got, pngLogo) {
+	if got := fetch(t, org.str("brand", "logoUrl")); !bytes.Equal(got, pngLogo) {
 		t.Fatalf("the logo link gives %d bytes, want the PNG", len(got))
 	}
 	fake := []byte("<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>")

@@ -138,6 +138,8 @@ import (
 //	                                          attribute_not_exists(renewedById), Put the new one
 //	                                          attribute_not_exists(PK), ADD org.contracts 1
 //	get a program                             GetItem   PK=ORG#<orgId>, SK=PROGRAM#<id>
+//	change a program (name, tagline, limit,   UpdateItem PK=ORG#<orgId>, SK=PROGRAM#<id> SET the fields (REMOVE
+//	  banner key)                                        the banner's when it is taken off), attribute_exists(PK)
 //	list the org's programs                   Query     PK=ORG#<orgId>, SK begins_with PROGRAM#
 //	program by slug (learner URLs), unique    GetItem   PK=SLUG#<slug>, SK=SLUG (created with attribute_not_exists)
 //	a program's catalogue                     Query     PK=PROGRAM#<programId>, SK begins_with COLLECTION#

@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -25,6 +26,10 @@ type programRecord struct {
 	Tagline         string `dynamodbav:"tagline"`
 	Slug            string `dynamodbav:"slug"`
 	EnrollmentLimit int    `dynamodbav:"enrollmentLimit"`
+	// BannerKey is the object key of the program's banner image, with its
+	// media type; absent without a banner.
+	BannerKey         string `dynamodbav:"bannerKey,omitempty"`
+	BannerContentType string `dynamodbav:"bannerContentType,omitempty"`
 	// Members is the count of current members; a program with members cannot
 	// be deleted outright.
 	Members int `dynamodbav:"members"`
@@ -41,7 +46,7 @@ type programRecord struct {
 func (r programRecord) program() bo.Program {
 	return bo.Program{
 		OrgID: r.OrgID, ID: r.ID, Name: r.Name, Tagline: r.Tagline, Slug: r.Slug, EnrollmentLimit: r.EnrollmentLimit,
-		Members: r.Members, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Counts: r.Counts,
+		BannerKey: r.BannerKey, BannerContentType: r.BannerContentType, Members: r.Members, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Counts: r.Counts,
 		Reminders: bo.ProgramReminders{Off: r.RemindersOff, LastRun: r.RemindersLastRun},
 	}
 }
@@ -113,20 +118,28 @@ func (s *Store) ListPrograms(ctx context.Context, orgID string, page bo.Page) ([
 	return out, next, nil
 }
 
-// UpdateProgram writes the program's name, tagline and enrollment limit. It
-// returns ENOTFOUND when the program does not exist.
+// UpdateProgram writes the program's name, tagline, enrollment limit and
+// banner (removing the banner's attributes when it has none). It returns
+// ENOTFOUND when the program does not exist.
 func (s *Store) UpdateProgram(ctx context.Context, p bo.Program) error {
+	update := "SET #name = :name, tagline = :tagline, enrollmentLimit = :limit, updatedAt = :now, GSI1PK = :g1pk, GSI1SK = :g1sk"
+	values := withProgramIndex(p.OrgID, p.ID, map[string]types.AttributeValue{
+		":name": str(p.Name), ":tagline": str(p.Tagline), ":limit": num(p.EnrollmentLimit),
+		":now": str(p.UpdatedAt.UTC().Format(time.RFC3339Nano)),
+	})
+	if p.BannerKey == "" {
+		update += " REMOVE bannerKey, bannerContentType"
+	} else {
+		update = strings.Replace(update, "SET ", "SET bannerKey = :banner, bannerContentType = :bannerType, ", 1)
+		values[":banner"], values[":bannerType"] = str(p.BannerKey), str(p.BannerContentType)
+	}
 	_, err := s.updateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: s.table,
-		Key:       mustKey(programKey(p.OrgID, p.ID)),
-		UpdateExpression: aws.String("SET #name = :name, tagline = :tagline, enrollmentLimit = :limit, updatedAt = :now, " +
-			"GSI1PK = :g1pk, GSI1SK = :g1sk"),
-		ConditionExpression:      aws.String("attribute_exists(PK)"),
-		ExpressionAttributeNames: map[string]string{"#name": "name"},
-		ExpressionAttributeValues: withProgramIndex(p.OrgID, p.ID, map[string]types.AttributeValue{
-			":name": str(p.Name), ":tagline": str(p.Tagline), ":limit": num(p.EnrollmentLimit),
-			":now": str(p.UpdatedAt.UTC().Format(time.RFC3339Nano)),
-		}),
+		TableName:                 s.table,
+		Key:                       mustKey(programKey(p.OrgID, p.ID)),
+		UpdateExpression:          aws.String(update),
+		ConditionExpression:       aws.String("attribute_exists(PK)"),
+		ExpressionAttributeNames:  map[string]string{"#name": "name"},
+		ExpressionAttributeValues: values,
 	})
 	if isConditionFailed(err) {
 		return bo.Errorf(bo.ENOTFOUND, "program %s not found", p.ID)

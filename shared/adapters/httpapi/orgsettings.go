@@ -15,9 +15,9 @@ import (
 const LogoCacheAge = 5 * time.Minute
 
 // orgSettingsRoutes are the admin function's routes that change what an
-// org admin set up: the org's settings and logo, its contracts (edit,
-// renew) and its program admins' programs; and the public route of the
-// logo, which the org's emails load.
+// org admin set up: the org's settings and logo, a program's banner, its
+// contracts (edit, renew) and its program admins' programs; and the public
+// route of the logo, which the org's emails load.
 func orgSettingsRoutes(svc *admin.Service) map[string]RouteFunc {
 	return map[string]RouteFunc{
 		"PATCH " + orgPath: func(ctx context.Context, r *Request) (int, any, error) {
@@ -39,6 +39,14 @@ func orgSettingsRoutes(svc *admin.Service) map[string]RouteFunc {
 		"GET " + orgPath + "/logo": func(ctx context.Context, r *Request) (int, any, error) {
 			url, err := svc.LogoLink(ctx, r.Param("orgId"))
 			return http.StatusFound, Redirect{Location: url, MaxAge: LogoCacheAge}, err
+		},
+		"POST " + programPath + "/banner-uploads": func(ctx context.Context, r *Request) (int, any, error) {
+			var in admin.NewLogoUpload
+			if err := r.Decode(&in); err != nil {
+				return 0, nil, err
+			}
+			up, err := svc.StartBannerUpload(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), in)
+			return http.StatusCreated, up, err
 		},
 		"PATCH " + orgPath + "/contracts/{contractId}": func(ctx context.Context, r *Request) (int, any, error) {
 			var in admin.ContractChange

@@ -60,6 +60,7 @@ var Routes = []Route{
 	// The org's logo, which its emails load: no sign-in, a redirect to a
 	// short-lived link to the image (404 for no logo or no org alike).
 	{Method: "GET", Path: orgPath + "/logo", Function: FunctionAdmin, Public: true},
+	{Method: "POST", Path: programPath + "/banner-uploads", Function: FunctionAdmin},
 
 	{Method: "GET", Path: orgPath + "/admins", Function: FunctionAdmin},
 	{Method: "POST", Path: orgPath + "/admins", Function: FunctionAdmin},

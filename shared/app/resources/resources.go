@@ -240,13 +240,16 @@ const (
 	// LogosPrefix holds organisations' logos, uploaded by org admins with
 	// presigned links; they are kept (no lifecycle rule expires them).
 	LogosPrefix = "logos/"
+	// BannersPrefix holds programs' banner images, uploaded by the
+	// programs' admins with presigned links; kept like the logos.
+	BannersPrefix = "banners/"
 	// PersonalDataPrefix holds personal-data exports' zips, under
 	// ReportsPrefix so that they go with the reports' lifecycle rule.
 	PersonalDataPrefix = ReportsPrefix + "personal-data/"
 )
 
 // ExpiringPrefixes are the prefixes whose objects expire after
-// Bucket.ExpireDays; reports have a rule of their own, logos none.
+// Bucket.ExpireDays; reports have a rule of their own, logos and banners none.
 var ExpiringPrefixes = []string{ImportsPrefix, ImportResultsPrefix, ExportsPrefix}
 
 // ReportsExpireDays is how long a report file lives: its emailed link

@@ -38,7 +38,7 @@ func ReadInvitations(vars *env.Reader) (InvitationsConfig, string, error) {
 // by one, and bulk imports (uploads and their results).
 func Invitations(awsCfg aws.Config, c InvitationsConfig, logger *slog.Logger) httpapi.Handler {
 	store := start.OpenStore(awsCfg, c.Base)
-	svc := newInvite(store, mailQueue(awsCfg, c.MailQueueURL), c.LearnerAppURL, logger)
+	svc := newInvite(store, mailQueue(awsCfg, c.MailQueueURL), invite.Config{LearnerAppURL: c.LearnerAppURL}, logger)
 	return httpapi.NewInvitationsHandler(svc, invite.NewImporter(svc, store, bucket(awsCfg, c.FilesBucket)), logger)
 }
 
@@ -68,7 +68,7 @@ func ReadInvitationImport(vars *env.Reader) (InvitationImportConfig, string, err
 // runs the import whose file was created, and ignores any other object.
 func InvitationImport(awsCfg aws.Config, c InvitationImportConfig, logger *slog.Logger) func(context.Context, events.S3Event) error {
 	store := start.OpenStore(awsCfg, c.Base)
-	svc := newInvite(store, mailQueue(awsCfg, c.MailQueueURL), c.LearnerAppURL, logger)
+	svc := newInvite(store, mailQueue(awsCfg, c.MailQueueURL), invite.Config{LearnerAppURL: c.LearnerAppURL}, logger)
 	runner := invite.NewRunner(svc, store, store, bucket(awsCfg, c.FilesBucket), logger)
 	return files.ObjectHandler(func(ctx context.Context, bucketName, key string) error {
 		programID, importID, ok := invite.ParseFileKey(key)

@@ -9,6 +9,7 @@ import (
 	"github.com/learnops/backoffice/shared/app/env"
 	"github.com/learnops/backoffice/shared/app/start"
 	"github.com/learnops/backoffice/shared/domain/enroll"
+	"github.com/learnops/backoffice/shared/domain/invite"
 	"github.com/learnops/backoffice/shared/domain/whitelist"
 )
 
@@ -21,6 +22,9 @@ type JoinConfig struct {
 	LearnerAppURL string `env:"LEARNER_APP_URL"`
 	// MailQueueURL is the queue the welcome emails go on.
 	MailQueueURL string `env:"MAIL_QUEUE_URL"`
+	// FilesBucket holds the programs' banners, to which a program's page
+	// signs a link.
+	FilesBucket string `env:"FILES_BUCKET"`
 }
 
 // ReadJoin reads the join function's settings (JoinConfig). Its error
@@ -31,7 +35,8 @@ func ReadJoin(vars *env.Reader) (JoinConfig, string, error) { return start.Read[
 // self-joining by whitelisted domain, and allowed returns.
 func Join(awsCfg aws.Config, c JoinConfig, logger *slog.Logger) httpapi.Handler {
 	store := start.OpenStore(awsCfg, c.Base)
-	return httpapi.NewJoinHandler(newInvite(store, mailQueue(awsCfg, c.MailQueueURL), c.LearnerAppURL, logger), logger)
+	cfg := invite.Config{LearnerAppURL: c.LearnerAppURL, Banners: bucket(awsCfg, c.FilesBucket)}
+	return httpapi.NewJoinHandler(newInvite(store, mailQueue(awsCfg, c.MailQueueURL), cfg, logger), logger)
 }
 
 // WhitelistConfig is the whitelist function's settings: Base alone (the

@@ -11,6 +11,7 @@ import (
 	"github.com/learnops/backoffice/shared/app/env"
 	"github.com/learnops/backoffice/shared/app/start"
 	"github.com/learnops/backoffice/shared/domain/admin"
+	"github.com/learnops/backoffice/shared/domain/invite"
 	"github.com/learnops/backoffice/shared/domain/members"
 	"github.com/learnops/backoffice/shared/domain/messaging"
 	"github.com/learnops/backoffice/shared/domain/privacy"
@@ -115,7 +116,7 @@ func newMembers(awsCfg aws.Config, c MemberSettings, logger *slog.Logger) member
 	svc.Log = logger
 	personal := privacy.NewService(store, files, work, admins)
 	personal.Log = logger
-	invites := newInvite(store, outbox, c.LearnerAppURL, logger)
+	invites := newInvite(store, outbox, invite.Config{LearnerAppURL: c.LearnerAppURL}, logger)
 	return memberParts{
 		svc:     svc,
 		exports: members.NewExporter(svc, store, files, work),

@@ -39,8 +39,8 @@ func newAdmins(store *dynamo.Store) *admin.Service {
 
 // newInvite returns the invitation service on the store, queueing its
 // emails on the outbox.
-func newInvite(store *dynamo.Store, outbox *queue.Publisher, learnerAppURL string, logger *slog.Logger) *invite.Service {
-	svc := invite.NewService(store, newAdmins(store), outbox, invite.Config{LearnerAppURL: learnerAppURL})
+func newInvite(store *dynamo.Store, outbox *queue.Publisher, cfg invite.Config, logger *slog.Logger) *invite.Service {
+	svc := invite.NewService(store, newAdmins(store), outbox, cfg)
 	svc.Log = logger
 	svc.Erasures = store
 	return svc

@@ -78,16 +78,18 @@ func (s *Service) CreateOrg(ctx context.Context, caller bo.Caller, in NewOrg) (b
 }
 
 // GetOrg returns the org with its summary (current to the last write) and
-// its licence position across its contracts to any of its admins; others
-// get EFORBIDDEN.
+// its licence position across its contracts, and the caller's role in it,
+// to any of its admins; others get EFORBIDDEN.
 func (s *Service) GetOrg(ctx context.Context, caller bo.Caller, orgID string) (bo.Org, error) {
-	if _, err := s.orgAccess(ctx, caller, orgID); err != nil {
+	acc, err := s.orgAccess(ctx, caller, orgID)
+	if err != nil {
 		return bo.Org{}, err
 	}
 	org, err := s.store.GetOrg(ctx, orgID)
 	if err != nil {
 		return bo.Org{}, err
 	}
+	org.CallerRole = acc.admin.Role
 	now := s.Now()
 	page := bo.Page{Limit: bo.MaxPageSize}
 	for {

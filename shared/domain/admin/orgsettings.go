@@ -29,16 +29,16 @@ const (
 // carry script.
 var LogoTypes = []string{"image/png", "image/jpeg"}
 
-// Logos stores organisations' logos (the files bucket).
+// Logos stores organisations' logos and programs' banners (the files
+// bucket).
 type Logos interface {
+	ImageSigner
 	// PresignPut returns a URL that uploads key with exactly this content
 	// type and length until expires.
 	PresignPut(ctx context.Context, key, contentType string, size int64, ttl time.Duration) (url string, expires time.Time, err error)
 	// Head returns the stored object's size and its first n bytes;
 	// ENOTFOUND when there is none.
 	Head(ctx context.Context, key string, n int) (size int64, head []byte, err error)
-	// PresignGet returns a URL that downloads key until it expires.
-	PresignGet(ctx context.Context, key string, ttl time.Duration, downloadName string) (url string, expires time.Time, err error)
 }
 
 // OrgChange is a change of an organisation's settings: each field given
@@ -89,6 +89,13 @@ func (s *Service) StartLogoUpload(ctx context.Context, caller bo.Caller, orgID s
 	if _, err := s.requireOrgAdmin(ctx, caller, orgID); err != nil {
 		return LogoUpload{}, err
 	}
+	return s.startImageUpload(ctx, "logo", func(id string) string { return logoKey(orgID, id) }, in)
+}
+
+// startImageUpload checks the type and size of an image to upload and
+// returns a presigned URL to upload it to, under an id with the prefix
+// and at the key keyOf gives the id.
+func (s *Service) startImageUpload(ctx context.Context, prefix string, keyOf func(id string) string, in NewLogoUpload) (LogoUpload, error) {
 	var v bo.Validation
 	ct := strings.ToLower(strings.TrimSpace(in.ContentType))
 	v.Check(ct == LogoTypes[0] || ct == LogoTypes[1], "contentType", "must be %s", strings.Join(LogoTypes, " or "))
@@ -97,10 +104,10 @@ func (s *Service) StartLogoUpload(ctx context.Context, caller bo.Caller, orgID s
 		return LogoUpload{}, err
 	}
 	if s.cfg.Logos == nil {
-		return LogoUpload{}, bo.Errorf(bo.EINTERNAL, "this deployment keeps no logos")
+		return LogoUpload{}, bo.Errorf(bo.EINTERNAL, "this deployment keeps no images")
 	}
-	id := bo.NewID("logo", s.Now())
-	url, expires, err := s.cfg.Logos.PresignPut(ctx, logoKey(orgID, id), ct, in.Size, LogoUploadLifetime)
+	id := bo.NewID(prefix, s.Now())
+	url, expires, err := s.cfg.Logos.PresignPut(ctx, keyOf(id), ct, in.Size, LogoUploadLifetime)
 	if err != nil {
 		return LogoUpload{}, err
 	}
@@ -182,13 +189,19 @@ func (s *Service) checkLogo(ctx context.Context, orgID, uploadID string) (Stored
 	if uploadID == "" {
 		return StoredLogo{}, nil
 	}
+	return s.checkImage(ctx, logoKey(orgID, uploadID), "logoUploadId")
+}
+
+// checkImage returns the uploaded image at key after checking that it
+// exists, holds 1 to MaxLogoBytes and that its first bytes are a PNG or
+// JPEG; a refusal is EINVALID naming field.
+func (s *Service) checkImage(ctx context.Context, key, field string) (StoredLogo, error) {
 	if s.cfg.Logos == nil {
-		return StoredLogo{}, bo.Errorf(bo.EINTERNAL, "this deployment keeps no logos")
+		return StoredLogo{}, bo.Errorf(bo.EINTERNAL, "this deployment keeps no images")
 	}
 	bad := func(msg string) error {
-		return bo.Invalid("logoUploadId: "+msg, bo.FieldError{Field: "logoUploadId", Message: msg})
+		return bo.Invalid(field+": "+msg, bo.FieldError{Field: field, Message: msg})
 	}
-	key := logoKey(orgID, uploadID)
 	size, head, err := s.cfg.Logos.Head(ctx, key, logoSniffBytes)
 	if bo.ErrorCode(err) == bo.ENOTFOUND {
 		return StoredLogo{}, bad("nothing was uploaded for this id (upload the file to its uploadUrl first)")
@@ -219,22 +232,25 @@ func LogoType(head []byte) string {
 
 // withLogoURL fills in the org's short-lived link to its logo.
 func (s *Service) withLogoURL(ctx context.Context, org bo.Org) (bo.Org, error) {
-	url, err := s.logoURL(ctx, org)
-	if err != nil {
-		return bo.Org{}, err
-	}
+	url, err := ImageURL(ctx, s.cfg.Logos, org.Brand.LogoKey)
 	org.Brand.LogoURL = url
-	return org, nil
+	return org, err
 }
 
-// logoURL returns a link to the org's logo that works for
-// LogoURLLifetime, or "" when it has none or the deployment keeps no
-// logos.
-func (s *Service) logoURL(ctx context.Context, org bo.Org) (string, error) {
-	if org.Brand.LogoKey == "" || s.cfg.Logos == nil {
+// ImageSigner signs links to stored images.
+type ImageSigner interface {
+	// PresignGet returns a URL that downloads key until it expires.
+	PresignGet(ctx context.Context, key string, ttl time.Duration, downloadName string) (url string, expires time.Time, err error)
+}
+
+// ImageURL returns a link to the stored image at key that works for
+// LogoURLLifetime: "" when key is "" or there is no signer, and the
+// signer's error.
+func ImageURL(ctx context.Context, signer ImageSigner, key string) (string, error) {
+	if key == "" || signer == nil {
 		return "", nil
 	}
-	url, _, err := s.cfg.Logos.PresignGet(ctx, org.Brand.LogoKey, LogoURLLifetime, "")
+	url, _, err := signer.PresignGet(ctx, key, LogoURLLifetime, "")
 	return url, err
 }
 
@@ -256,7 +272,7 @@ func (s *Service) LogoLink(ctx context.Context, orgID string) (string, error) {
 	} else if err != nil {
 		return "", err
 	}
-	url, err := s.logoURL(ctx, org)
+	url, err := ImageURL(ctx, s.cfg.Logos, org.Brand.LogoKey)
 	if err == nil && url == "" {
 		return "", noLogo
 	}

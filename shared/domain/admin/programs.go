@@ -28,6 +28,9 @@ type ProgramChange struct {
 	Tagline         *string `json:"tagline"`
 	Slug            *string `json:"slug"`
 	EnrollmentLimit *int    `json:"enrollmentLimit"`
+	// BannerUploadID names an upload (StartBannerUpload) whose file becomes
+	// the program's banner; "" removes the banner.
+	BannerUploadID *string `json:"bannerUploadId"`
 }
 
 func checkProgramFields(v *bo.Validation, tagline string, limit *int) {
@@ -75,10 +78,10 @@ func (s *Service) CreateProgram(ctx context.Context, caller bo.Caller, orgID str
 	return p, nil
 }
 
-// GetProgram returns a program to its admins. Program admins of other
-// programs get ENOTFOUND.
+// GetProgram returns a program to its admins, with a link to its banner.
+// Program admins of other programs get ENOTFOUND.
 func (s *Service) GetProgram(ctx context.Context, caller bo.Caller, orgID, programID string) (bo.Program, error) {
-	return s.requireProgramAdmin(ctx, caller, orgID, programID)
+	return s.withBannerURL(ctx)(s.requireProgramAdmin(ctx, caller, orgID, programID))
 }
 
 // ProgramBySlug returns the program whose URL ends in the slug, to anyone:
@@ -119,9 +122,10 @@ func (s *Service) ListPrograms(ctx context.Context, caller bo.Caller, orgID stri
 	return programs, "", nil
 }
 
-// UpdateProgram renames a program or changes its tagline or enrollment
-// limit. Admins of the program may. It returns EINVALID for bad input,
-// including any attempt to change the slug.
+// UpdateProgram renames a program or changes its tagline, enrollment
+// limit or banner. Admins of the program may. A banner is checked like an
+// org's logo. It returns EINVALID for bad input, including any attempt to
+// change the slug, and nothing is written then.
 func (s *Service) UpdateProgram(ctx context.Context, caller bo.Caller, orgID, programID string, in ProgramChange) (bo.Program, error) {
 	p, err := s.requireProgramAdmin(ctx, caller, orgID, programID)
 	if err != nil {
@@ -140,9 +144,15 @@ func (s *Service) UpdateProgram(ctx context.Context, caller bo.Caller, orgID, pr
 	if in.Slug != nil && *in.Slug != p.Slug {
 		v.Add("slug", "is immutable: the program's URL cannot change")
 	}
-	v.Check(in.Name != nil || in.Tagline != nil || in.EnrollmentLimit != nil || in.Slug != nil, "body", "nothing to change")
+	checkBannerID(&v, in.BannerUploadID)
+	v.Check(in.Name != nil || in.Tagline != nil || in.EnrollmentLimit != nil || in.Slug != nil || in.BannerUploadID != nil, "body", "nothing to change")
 	if err := v.Err(); err != nil {
 		return bo.Program{}, err
+	}
+	if in.BannerUploadID != nil {
+		if err := s.setBanner(ctx, &p, *in.BannerUploadID); err != nil {
+			return bo.Program{}, err
+		}
 	}
 	if in.Name != nil {
 		p.Name = strings.TrimSpace(*in.Name)
@@ -154,10 +164,7 @@ func (s *Service) UpdateProgram(ctx context.Context, caller bo.Caller, orgID, pr
 	p.UpdatedAt = s.Now()
 	ctx = audit.For(ctx, p.UpdatedAt, orgID, p.ID, audit.ProgramUpdate, audit.Target{Type: audit.TargetProgram, ID: p.ID},
 		audit.Diff(before, p, programSkip...))
-	if err := s.store.UpdateProgram(ctx, p); err != nil {
-		return bo.Program{}, err
-	}
-	return p, nil
+	return s.withBannerURL(ctx)(p, s.store.UpdateProgram(ctx, p))
 }
 
 // DeleteProgram deletes a program with its catalogue and releases its slug.
@@ -184,4 +191,4 @@ func (s *Service) DeleteProgram(ctx context.Context, caller bo.Caller, orgID, pr
 
 // programSkip are the fields of a program the log leaves out: counters and
 // times that no admin sets.
-var programSkip = []string{"orgId", "id", "members", "summary", "reminders", "createdAt", "updatedAt"}
+var programSkip = []string{"orgId", "id", "bannerUrl", "members", "summary", "reminders", "createdAt", "updatedAt"}

@@ -26,7 +26,9 @@ const (
 type ProgramPage struct {
 	Program ProgramRef `json:"program"`
 	Tagline string     `json:"tagline"`
-	Status  JoinOption `json:"status"`
+	// BannerURL is a link to the program's banner, "" without one.
+	BannerURL string     `json:"bannerUrl,omitempty"`
+	Status    JoinOption `json:"status"`
 	// Reason explains a status of cannot_join.
 	Reason string `json:"reason,omitempty"`
 }
@@ -83,7 +85,8 @@ func (s *Service) programBySlug(ctx context.Context, slug string) (bo.Program, e
 
 // ProgramPage returns the program at the slug as a signed-in learner sees
 // it, with whether and how they can join. A caller without a verified email
-// sees that they cannot join, and why. It returns ENOTFOUND for an unknown
+// sees that they cannot join, and why. The page carries a link to the
+// program's banner when it has one. It returns ENOTFOUND for an unknown
 // slug and EUNAUTHORISED for a token without an email.
 func (s *Service) ProgramPage(ctx context.Context, caller bo.Caller, slug string) (ProgramPage, error) {
 	p, err := s.programBySlug(ctx, slug)
@@ -91,6 +94,11 @@ func (s *Service) ProgramPage(ctx context.Context, caller bo.Caller, slug string
 		return ProgramPage{}, err
 	}
 	page := ProgramPage{Program: s.programRef(p), Tagline: p.Tagline}
+	if p.BannerKey != "" && s.cfg.Banners != nil {
+		if page.BannerURL, _, err = s.cfg.Banners.PresignGet(ctx, p.BannerKey, BannerURLLifetime, ""); err != nil {
+			return ProgramPage{}, err
+		}
+	}
 	email, err := caller.VerifiedEmail()
 	if bo.ErrorCode(err) == bo.EFORBIDDEN {
 		page.Status, page.Reason = JoinNone, "your email address is not verified: verify it to join"

@@ -95,7 +95,20 @@ type Config struct {
 	// LearnerAppURL + "/invitations/" + token; a program's page is
 	// LearnerAppURL + "/programs/" + slug.
 	LearnerAppURL string
+	// Banners signs the links to programs' banners on their pages; without
+	// it a page shows no banner.
+	Banners Links
 }
+
+// Links signs links to stored files.
+type Links interface {
+	// PresignGet returns a URL that downloads key until it expires.
+	PresignGet(ctx context.Context, key string, ttl time.Duration, downloadName string) (url string, expires time.Time, err error)
+}
+
+// BannerURLLifetime is how long the link to a banner on a program's page
+// works.
+const BannerURLLifetime = time.Hour
 
 // Service invites learners and lets them accept.
 type Service struct {

@@ -145,6 +145,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/orgs/{orgId}/programs/{programId}/banner-uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The organisation's id.
+                 * @example org_06h0he33c2n3djq1901cf8r
+                 */
+                orgId: components["parameters"]["OrgId"];
+                /**
+                 * @description The program's id.
+                 * @example prg_06h0he5v7zk0m2d1x3c9q4r
+                 */
+                programId: components["parameters"]["ProgramId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Get a presigned URL to upload the program's banner image to.
+         * @description Caller: an org admin, or a program admin of this program (others get
+         *     404). PUT the file to `uploadUrl` within 15 minutes with exactly the
+         *     `Content-Type` and size given (both are signed), then send its `id`
+         *     as `bannerUploadId` to `updateProgram`, which checks the bytes before
+         *     taking it. The banner shows at the top of the program's page to its
+         *     learners (`getProgramPage`).
+         */
+        post: operations["createBannerUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/orgs/{orgId}/admins": {
         parameters: {
             query?: never;
@@ -456,10 +492,13 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Rename a program or change its tagline or enrollment limit.
+         * Rename a program or change its tagline, enrollment limit or banner.
          * @description Caller: an org admin, or a program admin of this program (others get
          *     404). Fields left out (or null) stay as they are; the slug is
-         *     immutable.
+         *     immutable. A banner is first uploaded (`createBannerUpload`), then
+         *     named here by its upload id; it is taken only when the uploaded bytes
+         *     are a PNG or JPEG of at most 1 MiB (400 naming `bannerUploadId`
+         *     otherwise, nothing changed).
          */
         patch: operations["updateProgram"];
         trace?: never;
@@ -3044,6 +3083,13 @@ export interface components {
             updatedAt: string;
             summary: components["schemas"]["Summary"];
             licences: components["schemas"]["Licences"];
+            /**
+             * @description The caller's role in the organisation, in the answer to `getOrg`
+             *     (and `updateOrg`): what the console offers depends on it (an org
+             *     admin's screens, personal-data requests). Absent elsewhere.
+             * @enum {string}
+             */
+            callerRole?: "org_admin" | "program_admin";
         };
         /**
          * @description The organisation's licence position, summed over its contracts as
@@ -3358,6 +3404,16 @@ export interface components {
              * @example https://learn.example.com/programs/data-science
              */
             url: string;
+            /**
+             * Format: uri
+             * @description A link to the program's banner image that works for an hour, in the answers to `getProgram` and `updateProgram`; absent without a banner.
+             */
+            bannerUrl?: string;
+            /**
+             * @description The banner's media type; absent without a banner.
+             * @enum {string}
+             */
+            bannerContentType?: "image/png" | "image/jpeg";
         };
         ProgramList: {
             items: components["schemas"]["Program"][];
@@ -3381,6 +3437,8 @@ export interface components {
             slug?: string | null;
             /** @description 0 means no limit. */
             enrollmentLimit?: number | null;
+            /** @description The id of an upload (`createBannerUpload`) whose file becomes the program's banner; "" removes the banner. */
+            bannerUploadId?: string | null;
         };
         /** @description A course or a specialisation in a collection. */
         CatalogItem: {
@@ -4129,6 +4187,11 @@ export interface components {
             program: components["schemas"]["ProgramRef"];
             /** @description The program's tagline; empty when it has none. */
             tagline: string;
+            /**
+             * Format: uri
+             * @description A link to the program's banner image that works for an hour; absent without a banner.
+             */
+            bannerUrl?: string;
             /**
              * @description Where the caller stands towards the program: `member` (a member
              *     already), `has_invitation` (a pending invitation; joining
@@ -5579,6 +5642,47 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createBannerUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The organisation's id.
+                 * @example org_06h0he33c2n3djq1901cf8r
+                 */
+                orgId: components["parameters"]["OrgId"];
+                /**
+                 * @description The program's id.
+                 * @example prg_06h0he5v7zk0m2d1x3c9q4r
+                 */
+                programId: components["parameters"]["ProgramId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewLogoUpload"];
+            };
+        };
+        responses: {
+            /** @description Where to upload the banner. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogoUpload"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
             500: components["responses"]["InternalError"];
         };
     };

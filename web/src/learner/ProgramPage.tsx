@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Group, Paper, Progress, Stack, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Group, Image, Paper, Progress, Stack, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useLocation, useParams } from 'react-router';
 import { data, type Schemas } from '../api/client';
@@ -35,6 +35,7 @@ export default function ProgramPage() {
   const label = joinLabels[p.status];
   return (
     <Stack>
+      {p.bannerUrl && <Image src={p.bannerUrl} alt="" mah={220} fit="cover" radius="md" data-testid="program-banner" />}
       <Title order={1}>{p.program.name}</Title>
       {p.tagline && <Text>{p.tagline}</Text>}
       {joined && p.status === 'member' && (

@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { data, type Schemas } from '../api/client';
 import { useApi } from '../api/context';
-import { useContracts, useProgram } from '../api/queries';
+import { useContracts, useOrg, useProgram } from '../api/queries';
 import { Empty, ErrorState, Loading } from '../ui/states';
 import { PersonalData } from './PersonalData';
 
@@ -28,6 +28,9 @@ export default function MemberDetail() {
   const api = useApi();
   const program = useProgram(orgId, programId);
   const contracts = useContracts(orgId);
+  // Personal-data requests are for org admins: the API refuses them to
+  // program admins, so they are not offered.
+  const orgAdmin = useOrg(orgId).data?.callerRole === 'org_admin';
   const m = useQuery({
     queryKey: ['member', orgId, programId, email],
     queryFn: () => data(api.GET('/v1/orgs/{orgId}/programs/{programId}/members/{email}', { params: { path: { orgId, programId, email } } })),
@@ -48,7 +51,7 @@ export default function MemberDetail() {
       {m.isPending && <Loading label="Loading the learner" />}
       {m.isError && <ErrorState error={m.error} retry={() => void m.refetch()} title="Could not load this learner" />}
       {m.data && <Detail m={m.data} contractName={contracts.data?.items.find((c) => c.id === m.data.contractId)?.name ?? m.data.contractId} />}
-      {m.data && <PersonalData orgId={orgId} email={m.data.email} />}
+      {m.data && orgAdmin && <PersonalData orgId={orgId} email={m.data.email} />}
     </Stack>
   );
 }

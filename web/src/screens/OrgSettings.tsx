@@ -1,14 +1,15 @@
 import { useEffect, useState } from 'react';
-import { Alert, Box, Button, FileInput, Group, Image, Paper, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { Alert, Box, Button, Group, Image, Paper, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useParams } from 'react-router';
-import { ApiError, data, type Schemas } from '../api/client';
+import { data, type Schemas } from '../api/client';
 import { useApi } from '../api/context';
 import { keys, useOrg } from '../api/queries';
+import { uploadImage } from '../lib/imageUpload';
+import { ImageFileInput } from '../ui/ImageFileInput';
 import { ErrorState, fieldError, FormError, Loading } from '../ui/states';
 
 type Org = Schemas['Org'];
-const logoTypes = ['image/png', 'image/jpeg'] as const;
 // The fields of the form, with the API fields each one shows: the logo's
 // upload step names size and contentType, the change names logoUploadId.
 const fields = ['name', 'brandColor', 'invitationMessage', 'logoUploadId', 'size', 'contentType'];
@@ -43,15 +44,9 @@ function SettingsForm({ org }: { org: Org }) {
   useEffect(() => setForm(formOf(org)), [org]);
   const save = useMutation({
     mutationFn: async () => {
-      let logoUploadId: string | undefined;
-      if (logo) {
-        const contentType = logoTypes.find((t) => t === logo.type);
-        if (!contentType) throw new ApiError(400, 'invalid', 'the logo must be a PNG or JPEG image', [{ field: 'contentType', message: 'must be a PNG or JPEG image' }]);
-        const up = await data(api.POST('/v1/orgs/{orgId}/logo-uploads', { params: { path: { orgId: org.id } }, body: { contentType, size: logo.size } }));
-        const put = await fetch(up.uploadUrl, { method: 'PUT', headers: { 'Content-Type': contentType }, body: logo });
-        if (!put.ok) throw new ApiError(put.status, 'upload', `the logo upload failed (HTTP ${put.status}); try again`);
-        logoUploadId = up.id;
-      }
+      const logoUploadId = logo
+        ? await uploadImage(logo, 'logo', (body) => data(api.POST('/v1/orgs/{orgId}/logo-uploads', { params: { path: { orgId: org.id } }, body })))
+        : undefined;
       const body: Schemas['OrgChange'] = { name: form.name, brandColor: form.brandColor, invitationMessage: form.invitationMessage, logoUploadId };
       return data(api.PATCH('/v1/orgs/{orgId}', { params: { path: { orgId: org.id } }, body }));
     },
@@ -61,7 +56,6 @@ function SettingsForm({ org }: { org: Org }) {
     },
   });
   const err = save.error;
-  const logoError = fieldError(err, 'logoUploadId') ?? fieldError(err, 'size') ?? fieldError(err, 'contentType');
   const colourOk = /^#[0-9a-fA-F]{6}$/.test(form.brandColor);
   return (
     <Paper withBorder p="md">
@@ -98,15 +92,13 @@ function SettingsForm({ org }: { org: Org }) {
             ) : (
               <Text size="sm">No logo yet.</Text>
             )}
-            <FileInput
-              label="New logo"
+            <ImageFileInput
+              what="logo"
               description="PNG or JPEG, at most 1 MiB; taken when you save. It heads every email sent for the organisation, at most 48 px high."
-              accept={logoTypes.join(',')}
               value={logo}
               onChange={setLogo}
-              clearable
-              clearButtonProps={{ 'aria-label': 'Clear the chosen logo' }}
-              error={logoError}
+              error={err}
+              field="logoUploadId"
             />
           </Stack>
           <Textarea

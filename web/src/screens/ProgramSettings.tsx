@@ -1,10 +1,12 @@
 import { useEffect, useState } from 'react';
-import { Alert, Button, CopyButton, Group, Modal, NumberInput, Paper, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { Alert, Button, CopyButton, Group, Image, Modal, NumberInput, Paper, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useNavigate, useParams } from 'react-router';
 import { data, toApiError, type Program } from '../api/client';
 import { useApi } from '../api/context';
 import { keys, useProgram } from '../api/queries';
+import { uploadImage } from '../lib/imageUpload';
+import { ImageFileInput } from '../ui/ImageFileInput';
 import { ProgramNav } from '../ui/ProgramNav';
 import { ErrorState, fieldError, FormError, Loading } from '../ui/states';
 
@@ -17,6 +19,7 @@ export default function ProgramSettings() {
       {program.isPending && <Loading label="Loading the program" />}
       {program.isError && <ErrorState error={program.error} retry={() => void program.refetch()} />}
       {program.data && <SettingsForm program={program.data} />}
+      {program.data && <Banner program={program.data} />}
       {program.data && <DeleteProgram program={program.data} />}
     </Stack>
   );
@@ -83,6 +86,56 @@ function SettingsForm({ program }: { program: Program }) {
           </Group>
         </Stack>
       </form>
+    </Paper>
+  );
+}
+
+/** Banner shows the program's banner image, the one learners see at the top of its page, and uploads or removes it. */
+function Banner({ program }: { program: Program }) {
+  const api = useApi();
+  const qc = useQueryClient();
+  const [file, setFile] = useState<File | null>(null);
+  const path = { orgId: program.orgId, programId: program.id };
+  const change = useMutation({
+    mutationFn: async (f: File | null) => {
+      const bannerUploadId = f ? await uploadImage(f, 'banner', (body) => data(api.POST('/v1/orgs/{orgId}/programs/{programId}/banner-uploads', { params: { path }, body }))) : '';
+      return data(api.PATCH('/v1/orgs/{orgId}/programs/{programId}', { params: { path }, body: { bannerUploadId } }));
+    },
+    onSuccess: (p) => {
+      setFile(null);
+      qc.setQueryData(keys.program(program.orgId, program.id), p);
+    },
+  });
+  const err = change.error;
+  return (
+    <Paper withBorder p="md" component="section" aria-labelledby="banner-heading">
+      <Title order={2} size="h4" id="banner-heading" mb="xs">
+        Banner
+      </Title>
+      <Stack maw={560}>
+        <FormError error={err} fields={['bannerUploadId', 'size', 'contentType']} />
+        {change.isSuccess && !change.isPending && (
+          <Alert color="green" role="status">
+            {change.variables ? 'Banner saved.' : 'Banner removed.'}
+          </Alert>
+        )}
+        {program.bannerUrl ? (
+          <Image src={program.bannerUrl} alt={`Current banner of ${program.name}`} mah={160} fit="contain" radius="sm" data-testid="banner-preview" />
+        ) : (
+          <Text size="sm">No banner: the program’s page shows its name only.</Text>
+        )}
+        <ImageFileInput what="banner" description="PNG or JPEG, at most 1 MiB; shown at the top of the program’s page for its learners." value={file} onChange={setFile} error={err} field="bannerUploadId" />
+        <Group>
+          <Button disabled={!file} loading={change.isPending && !!change.variables} onClick={() => change.mutate(file)}>
+            Upload banner
+          </Button>
+          {program.bannerUrl && (
+            <Button variant="outline" color="red.9" loading={change.isPending && !change.variables} onClick={() => change.mutate(null)}>
+              Remove banner
+            </Button>
+          )}
+        </Group>
+      </Stack>
     </Paper>
   );
 }
