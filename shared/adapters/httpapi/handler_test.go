@@ -368,10 +368,10 @@ func TestRedirect(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHandler(FunctionAdmin, map[string]RouteFunc{
+			rt := &router{routes: map[string]RouteFunc{
 				"GET /v1/orgs/{orgId}/logo": func(context.Context, *Request) (int, any, error) { return http.StatusFound, tt.answer, tt.err },
-			}, slog.New(slog.DiscardHandler))
-			res, err := h(context.Background(), events.APIGatewayV2HTTPRequest{RouteKey: "GET /v1/orgs/{orgId}/logo"})
+			}, logger: slog.New(slog.DiscardHandler)}
+			res, err := rt.handle(context.Background(), events.APIGatewayV2HTTPRequest{RouteKey: "GET /v1/orgs/{orgId}/logo"})
 			if err != nil || res.StatusCode != tt.status || res.Body != tt.body {
 				t.Fatalf("%d %q, %v; want %d %q", res.StatusCode, res.Body, err, tt.status, tt.body)
 			}
