@@ -39,7 +39,7 @@ func TestEachFunctionReadsItsOwnSpec(t *testing.T) {
 		{"admin", wire.AdminConfig{}, readerOf(wire.ReadAdmin), []string{"TABLE_NAME", "LEARNER_APP_URL", "WORK_QUEUE_URL", "FILES_BUCKET"}},
 		{"invitations", wire.InvitationsConfig{}, readerOf(wire.ReadInvitations), []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "FILES_BUCKET"}},
 		{"invitation-import", wire.InvitationImportConfig{}, readerOf(wire.ReadInvitationImport), []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "FILES_BUCKET"}},
-		{"join", wire.JoinConfig{}, readerOf(wire.ReadJoin), []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL"}},
+		{"join", wire.JoinConfig{}, readerOf(wire.ReadJoin), []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "FILES_BUCKET"}},
 		{"whitelist", wire.WhitelistConfig{}, readerOf(wire.ReadWhitelist), []string{"TABLE_NAME"}},
 		{"enrollment", wire.EnrollmentConfig{}, readerOf(wire.ReadEnrollment), []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL"}},
 		{"members", wire.MembersConfig{}, readerOf(wire.ReadMembers), []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "WORK_QUEUE_URL", "FILES_BUCKET"}},
@@ -48,7 +48,7 @@ func TestEachFunctionReadsItsOwnSpec(t *testing.T) {
 		{"reminders", wire.RemindersConfig{}, readerOf(wire.ReadReminders), []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "PUBLIC_BASE_URL", "UNSUBSCRIBE_SECRET_ID"}},
 		{"reports", wire.Reports{}, readerOf(wire.ReadReports), []string{"TABLE_NAME", "MAIL_QUEUE_URL", "REPORT_QUEUE_URL", "FILES_BUCKET"}},
 		{"feedback", wire.Base{}, readerOf(wire.ReadFeedback), []string{"TABLE_NAME"}},
-		{"mailer", mailer.Config{}, readerOf(mailer.Read), []string{"TABLE_NAME", "MAIL_FROM"}},
+		{"mailer", mailer.Config{}, readerOf(mailer.Read), []string{"TABLE_NAME", "MAIL_FROM", "PUBLIC_BASE_URL"}},
 		{"messaging", messaging.Config{}, readerOf(messaging.Read), []string{"TABLE_NAME", "LEARNER_APP_URL", "MAIL_QUEUE_URL", "PUBLIC_BASE_URL", "UNSUBSCRIBE_SECRET_ID", "PLAN_QUEUE_URL"}},
 	}
 	for _, tc := range tests {
