@@ -69,7 +69,7 @@ func TestEachFunctionReadsItsOwnSpec(t *testing.T) {
 				vars[name] = "v-" + name
 			}
 			for name, v := range map[string]string{"LOG_LEVEL": "debug", "AUDIT_RETENTION_DAYS": "30", "REMINDER_HOUR_UTC": "7",
-				"MAIL_FROM": "a@example.com", "MAIL_SEND_RATE": "5", "MAIL_CONCURRENCY": "2"} {
+				"MAIL_FROM": "a@example.com", "MAIL_SEND_RATE": "5", "MAIL_CONCURRENCY": "2", "PUBLIC_BASE_URL": "https://api.example.com"} {
 				if _, ok := vars[name]; ok {
 					vars[name] = v
 				}
