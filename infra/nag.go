@@ -15,6 +15,8 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/learnops/backoffice/shared/adapters/httpapi"
 )
 
 // applyNag checks every construct of app against cdk-nag's AWS Solutions
@@ -44,12 +46,12 @@ func suppress(construct constructs.IConstruct, id, reason string, appliesTo ...s
 // publicRoutes says why each public route (httpapi.Route.Public) needs no
 // authorizer.
 var publicRoutes = map[string]string{
-	"GET /v1/health": "a health check that load balancers and uptime monitors call without a token; it returns no data.",
-	"GET /v1/orgs/{orgId}/logo": "the organisation's logo, which its emails show as an image that mail clients fetch without credentials; " +
+	httpapi.RouteHealth.Key(): "a health check that load balancers and uptime monitors call without a token; it returns no data.",
+	httpapi.RouteGetLogo.Key(): "the organisation's logo, which its emails show as an image that mail clients fetch without credentials; " +
 		"it only redirects to a short-lived link to that image (PNG or JPEG, checked at upload) and answers the same 404 for no logo and no organisation.",
-	"GET /v1/unsubscribe/{token}": "the unsubscribe link of an email, which the learner opens without signing in (RFC 8058); " +
+	httpapi.RouteUnsubscribePage.Key(): "the unsubscribe link of an email, which the learner opens without signing in (RFC 8058); " +
 		"the HMAC-signed token in the path is the proof, and the page only names the address and changes nothing.",
-	"POST /v1/unsubscribe/{token}": "the one-click unsubscribe of RFC 8058, which mailbox providers post without credentials; " +
+	httpapi.RouteUnsubscribe.Key(): "the one-click unsubscribe of RFC 8058, which mailbox providers post without credentials; " +
 		"the HMAC-signed token in the path is the proof, and it can only opt that one address out of that one organisation's messages.",
 }
 

@@ -52,7 +52,7 @@ func NewAdminHandler(svc *admin.Service, lib *library.Service, profiles *profile
 	return newHandler(FunctionAdmin, withRoutes(withRoutes(adminRoutes(svc, lib, db, logger), profileRoutes(profiles)), auditRoutes(log)), logger)
 }
 
-func adminRoutes(svc *admin.Service, lib *library.Service, db Pinger, logger *slog.Logger) map[string]RouteFunc {
+func adminRoutes(svc *admin.Service, lib *library.Service, db Pinger, logger *slog.Logger) map[Route]RouteFunc {
 	page := func(r *Request) (bo.Page, error) {
 		limit, cursor, err := r.Page()
 		return bo.Page{Limit: limit, Cursor: cursor}, err
@@ -67,15 +67,15 @@ func adminRoutes(svc *admin.Service, lib *library.Service, db Pinger, logger *sl
 	collectionResult := func(c bo.Collection, err error) (int, any, error) {
 		return http.StatusOK, c, err
 	}
-	routes := map[string]RouteFunc{
-		"GET /v1/health": func(ctx context.Context, r *Request) (int, any, error) {
+	routes := map[Route]RouteFunc{
+		RouteHealth: func(ctx context.Context, r *Request) (int, any, error) {
 			if err := db.Ping(ctx); err != nil {
 				logger.ErrorContext(ctx, "health check failed", slog.String("error", err.Error()))
 				return http.StatusServiceUnavailable, map[string]string{"status": "unavailable"}, nil
 			}
 			return http.StatusOK, map[string]string{"status": "ok"}, nil
 		},
-		"POST /v1/orgs": func(ctx context.Context, r *Request) (int, any, error) {
+		routeCreateOrg: func(ctx context.Context, r *Request) (int, any, error) {
 			var in admin.NewOrg
 			if err := r.Decode(&in); err != nil {
 				return 0, nil, err
@@ -83,11 +83,11 @@ func adminRoutes(svc *admin.Service, lib *library.Service, db Pinger, logger *sl
 			org, admins, err := svc.CreateOrg(ctx, r.Caller, in)
 			return http.StatusCreated, orgCreated{Org: org, Admins: admins}, err
 		},
-		"GET /v1/orgs/{orgId}": func(ctx context.Context, r *Request) (int, any, error) {
+		routeGetOrg: func(ctx context.Context, r *Request) (int, any, error) {
 			org, err := svc.GetOrg(ctx, r.Caller, r.Param("orgId"))
 			return http.StatusOK, org, err
 		},
-		"GET /v1/orgs/{orgId}/admins": func(ctx context.Context, r *Request) (int, any, error) {
+		routeListAdmins: func(ctx context.Context, r *Request) (int, any, error) {
 			p, err := page(r)
 			if err != nil {
 				return 0, nil, err
@@ -95,7 +95,7 @@ func adminRoutes(svc *admin.Service, lib *library.Service, db Pinger, logger *sl
 			items, next, err := svc.ListAdmins(ctx, r.Caller, r.Param("orgId"), p)
 			return http.StatusOK, List[bo.Admin]{Items: items, NextCursor: next}, err
 		},
-		"POST /v1/orgs/{orgId}/admins": func(ctx context.Context, r *Request) (int, any, error) {
+		routeAddAdmins: func(ctx context.Context, r *Request) (int, any, error) {
 			var in admin.NewAdmin
 			if err := r.Decode(&in); err != nil {
 				return 0, nil, err
@@ -103,10 +103,10 @@ func adminRoutes(svc *admin.Service, lib *library.Service, db Pinger, logger *sl
 			a, err := svc.AddAdmin(ctx, r.Caller, r.Param("orgId"), in)
 			return http.StatusCreated, a, err
 		},
-		"DELETE /v1/orgs/{orgId}/admins/{email}": func(ctx context.Context, r *Request) (int, any, error) {
+		routeRemoveAdmin: func(ctx context.Context, r *Request) (int, any, error) {
 			return http.StatusNoContent, nil, svc.RemoveAdmin(ctx, r.Caller, r.Param("orgId"), r.Param("email"))
 		},
-		"GET /v1/orgs/{orgId}/contracts": func(ctx context.Context, r *Request) (int, any, error) {
+		routeListContracts: func(ctx context.Context, r *Request) (int, any, error) {
 			p, err := page(r)
 			if err != nil {
 				return 0, nil, err
@@ -119,7 +119,7 @@ func adminRoutes(svc *admin.Service, lib *library.Service, db Pinger, logger *sl
 			}
 			return http.StatusOK, List[contractView]{Items: views, NextCursor: next}, err
 		},
-		"POST /v1/orgs/{orgId}/contracts": func(ctx context.Context, r *Request) (int, any, error) {
+		routeCreateContract: func(ctx context.Context, r *Request) (int, any, error) {
 			var in admin.NewContract
 			if err := r.Decode(&in); err != nil {
 				return 0, nil, err
@@ -127,11 +127,11 @@ func adminRoutes(svc *admin.Service, lib *library.Service, db Pinger, logger *sl
 			c, err := svc.CreateContract(ctx, r.Caller, r.Param("orgId"), in)
 			return http.StatusCreated, viewContract(c, svc.Now()), err
 		},
-		"GET /v1/orgs/{orgId}/contracts/{contractId}": func(ctx context.Context, r *Request) (int, any, error) {
+		routeGetContract: func(ctx context.Context, r *Request) (int, any, error) {
 			c, err := svc.GetContract(ctx, r.Caller, r.Param("orgId"), r.Param("contractId"))
 			return http.StatusOK, viewContract(c, svc.Now()), err
 		},
-		"GET /v1/orgs/{orgId}/programs": func(ctx context.Context, r *Request) (int, any, error) {
+		routeListPrograms: func(ctx context.Context, r *Request) (int, any, error) {
 			p, err := page(r)
 			if err != nil {
 				return 0, nil, err
@@ -139,7 +139,7 @@ func adminRoutes(svc *admin.Service, lib *library.Service, db Pinger, logger *sl
 			ps, next, err := svc.ListPrograms(ctx, r.Caller, r.Param("orgId"), p)
 			return http.StatusOK, List[programView]{Items: programs(ps), NextCursor: next}, err
 		},
-		"POST /v1/orgs/{orgId}/programs": func(ctx context.Context, r *Request) (int, any, error) {
+		routeCreateProgram: func(ctx context.Context, r *Request) (int, any, error) {
 			var in admin.NewProgram
 			if err := r.Decode(&in); err != nil {
 				return 0, nil, err
@@ -147,11 +147,11 @@ func adminRoutes(svc *admin.Service, lib *library.Service, db Pinger, logger *sl
 			p, err := svc.CreateProgram(ctx, r.Caller, r.Param("orgId"), in)
 			return http.StatusCreated, programView{Program: p, URL: svc.ProgramURL(p.Slug)}, err
 		},
-		"GET /v1/orgs/{orgId}/programs/{programId}": func(ctx context.Context, r *Request) (int, any, error) {
+		routeGetProgram: func(ctx context.Context, r *Request) (int, any, error) {
 			p, err := svc.GetProgram(ctx, r.Caller, r.Param("orgId"), r.Param("programId"))
 			return http.StatusOK, programView{Program: p, URL: svc.ProgramURL(p.Slug)}, err
 		},
-		"PATCH /v1/orgs/{orgId}/programs/{programId}": func(ctx context.Context, r *Request) (int, any, error) {
+		routeUpdateProgram: func(ctx context.Context, r *Request) (int, any, error) {
 			var in admin.ProgramChange
 			if err := r.Decode(&in); err != nil {
 				return 0, nil, err
@@ -159,18 +159,18 @@ func adminRoutes(svc *admin.Service, lib *library.Service, db Pinger, logger *sl
 			p, err := svc.UpdateProgram(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), in)
 			return http.StatusOK, programView{Program: p, URL: svc.ProgramURL(p.Slug)}, err
 		},
-		"DELETE /v1/orgs/{orgId}/programs/{programId}": func(ctx context.Context, r *Request) (int, any, error) {
+		routeDeleteProgram: func(ctx context.Context, r *Request) (int, any, error) {
 			background, err := svc.DeleteProgram(ctx, r.Caller, r.Param("orgId"), r.Param("programId"))
 			if background {
 				return http.StatusAccepted, map[string]string{"status": "deleting"}, err
 			}
 			return http.StatusNoContent, nil, err
 		},
-		"GET /v1/orgs/{orgId}/programs/{programId}/collections": func(ctx context.Context, r *Request) (int, any, error) {
+		routeListCollections: func(ctx context.Context, r *Request) (int, any, error) {
 			cs, err := svc.Catalog(ctx, r.Caller, r.Param("orgId"), r.Param("programId"))
 			return http.StatusOK, List[admin.CountedCollection]{Items: cs}, err
 		},
-		"POST /v1/orgs/{orgId}/programs/{programId}/collections": func(ctx context.Context, r *Request) (int, any, error) {
+		routeCreateCollection: func(ctx context.Context, r *Request) (int, any, error) {
 			var in admin.NewCollection
 			if err := r.Decode(&in); err != nil {
 				return 0, nil, err
@@ -178,17 +178,17 @@ func adminRoutes(svc *admin.Service, lib *library.Service, db Pinger, logger *sl
 			c, err := svc.CreateCollection(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), in)
 			return http.StatusCreated, c, err
 		},
-		"PATCH /v1/orgs/{orgId}/programs/{programId}/collections/{collectionId}": func(ctx context.Context, r *Request) (int, any, error) {
+		routeUpdateCollection: func(ctx context.Context, r *Request) (int, any, error) {
 			var in admin.CollectionChange
 			if err := r.Decode(&in); err != nil {
 				return 0, nil, err
 			}
 			return collectionResult(svc.UpdateCollection(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), r.Param("collectionId"), in))
 		},
-		"DELETE /v1/orgs/{orgId}/programs/{programId}/collections/{collectionId}": func(ctx context.Context, r *Request) (int, any, error) {
+		routeDeleteCollection: func(ctx context.Context, r *Request) (int, any, error) {
 			return http.StatusNoContent, nil, svc.DeleteCollection(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), r.Param("collectionId"))
 		},
-		"POST /v1/orgs/{orgId}/programs/{programId}/collections/{collectionId}/items": func(ctx context.Context, r *Request) (int, any, error) {
+		routeAddItem: func(ctx context.Context, r *Request) (int, any, error) {
 			var in admin.NewItem
 			if err := r.Decode(&in); err != nil {
 				return 0, nil, err
@@ -196,17 +196,17 @@ func adminRoutes(svc *admin.Service, lib *library.Service, db Pinger, logger *sl
 			c, err := svc.AddItem(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), r.Param("collectionId"), in)
 			return http.StatusCreated, c, err
 		},
-		"DELETE /v1/orgs/{orgId}/programs/{programId}/collections/{collectionId}/items/{itemId}": func(ctx context.Context, r *Request) (int, any, error) {
+		routeRemoveItem: func(ctx context.Context, r *Request) (int, any, error) {
 			return collectionResult(svc.RemoveItem(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), r.Param("collectionId"), r.Param("itemId")))
 		},
-		"POST /v1/orgs/{orgId}/programs/{programId}/collections/{collectionId}/items/{itemId}/move": func(ctx context.Context, r *Request) (int, any, error) {
+		routeMoveItem: func(ctx context.Context, r *Request) (int, any, error) {
 			var in admin.ItemPlacement
 			if err := r.Decode(&in); err != nil {
 				return 0, nil, err
 			}
 			return collectionResult(svc.MoveItem(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), r.Param("collectionId"), r.Param("itemId"), in))
 		},
-		"POST /v1/orgs/{orgId}/programs/{programId}/collections/{collectionId}/items/{itemId}/copy": func(ctx context.Context, r *Request) (int, any, error) {
+		routeCopyItem: func(ctx context.Context, r *Request) (int, any, error) {
 			var in admin.ItemPlacement
 			if err := r.Decode(&in); err != nil {
 				return 0, nil, err

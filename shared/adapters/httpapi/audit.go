@@ -13,9 +13,9 @@ import (
 // auditRoutes serves an org's audit log (on the admin function): a page
 // of JSON, or the CSV export with ?format=csv (or Accept: text/csv). There
 // is no route that changes or deletes a record.
-func auditRoutes(log *audit.Service) map[string]RouteFunc {
-	return map[string]RouteFunc{
-		"GET " + orgPath + "/audit": func(ctx context.Context, r *Request) (int, any, error) {
+func auditRoutes(log *audit.Service) map[Route]RouteFunc {
+	return map[Route]RouteFunc{
+		routeAuditLog: func(ctx context.Context, r *Request) (int, any, error) {
 			f, err := auditFilter(r)
 			if err != nil {
 				return 0, nil, err

@@ -15,17 +15,17 @@ func NewEnrollmentHandler(svc *enroll.Service, logger *slog.Logger) Handler {
 	return newHandler(FunctionEnrollment, enrollmentRoutes(svc), logger)
 }
 
-func enrollmentRoutes(svc *enroll.Service) map[string]RouteFunc {
-	return map[string]RouteFunc{
-		"GET /v1/programs/{slug}/catalog": func(ctx context.Context, r *Request) (int, any, error) {
+func enrollmentRoutes(svc *enroll.Service) map[Route]RouteFunc {
+	return map[Route]RouteFunc{
+		routeProgramCatalog: func(ctx context.Context, r *Request) (int, any, error) {
 			c, err := svc.Catalog(ctx, r.Caller, r.Param("slug"))
 			return http.StatusOK, c, err
 		},
-		"GET /v1/programs/{slug}/enrollments": func(ctx context.Context, r *Request) (int, any, error) {
+		routeListEnrollments: func(ctx context.Context, r *Request) (int, any, error) {
 			items, err := svc.List(ctx, r.Caller, r.Param("slug"))
 			return http.StatusOK, List[bo.Enrollment]{Items: items}, err
 		},
-		"POST /v1/programs/{slug}/enrollments": func(ctx context.Context, r *Request) (int, any, error) {
+		routeEnroll: func(ctx context.Context, r *Request) (int, any, error) {
 			var in enroll.NewEnrollment
 			if err := r.Decode(&in); err != nil {
 				return 0, nil, err
@@ -33,7 +33,7 @@ func enrollmentRoutes(svc *enroll.Service) map[string]RouteFunc {
 			e, err := svc.Enroll(ctx, r.Caller, r.Param("slug"), in)
 			return http.StatusCreated, e, err
 		},
-		"DELETE /v1/programs/{slug}/enrollments/{courseId}": func(ctx context.Context, r *Request) (int, any, error) {
+		routeUnenroll: func(ctx context.Context, r *Request) (int, any, error) {
 			return http.StatusNoContent, nil, svc.Unenroll(ctx, r.Caller, r.Param("slug"), r.Param("courseId"))
 		},
 	}

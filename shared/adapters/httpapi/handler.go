@@ -231,36 +231,41 @@ type router struct {
 	logger *slog.Logger
 }
 
-// newHandler returns a Handler serving the routes, keyed by route key
-// ("GET /v1/orgs/{orgId}"). It panics unless the routes are exactly the
-// function's routes in the catalogue Routes (checkRoutes): a route served
-// but not declared would never be reached in AWS, and one declared but not
-// served would answer 404.
-func newHandler(function string, routes map[string]RouteFunc, logger *slog.Logger) Handler {
+// newHandler returns a Handler serving the routes, each keyed by its Route
+// value of routes.go (routeGetOrg), which is where a route's method and path
+// are written, once. It panics unless the routes are exactly the function's
+// routes in the catalogue Routes (checkRoutes): a route served but not
+// declared would never be reached in AWS, and one declared but not served
+// would answer 404.
+func newHandler(function string, routes map[Route]RouteFunc, logger *slog.Logger) Handler {
 	if err := checkRoutes(function, routes); err != nil {
 		panic("httpapi: " + err.Error())
 	}
-	rt := &router{routes: routes, logger: logger}
+	byKey := make(map[string]RouteFunc, len(routes))
+	for r, fn := range routes {
+		byKey[r.Key()] = fn
+	}
+	rt := &router{routes: byKey, logger: logger}
 	return rt.handle
 }
 
 // checkRoutes returns an error naming every route the function serves that
 // the catalogue Routes does not give it, and every route the catalogue
 // gives it that it does not serve; nil when they are the same.
-func checkRoutes(function string, routes map[string]RouteFunc) error {
+func checkRoutes(function string, routes map[Route]RouteFunc) error {
 	var problems []string
-	declared := map[string]bool{}
+	declared := map[Route]bool{}
 	for _, r := range Routes {
 		if r.Function == function {
-			declared[r.Key()] = true
-			if routes[r.Key()] == nil {
+			declared[r] = true
+			if routes[r] == nil {
 				problems = append(problems, r.Key()+" has no handler")
 			}
 		}
 	}
-	for k := range routes {
-		if !declared[k] {
-			problems = append(problems, k+" is not declared for it in Routes")
+	for r := range routes {
+		if !declared[r] {
+			problems = append(problems, r.Key()+" is not declared for it in Routes")
 		}
 	}
 	if len(problems) == 0 {

@@ -149,13 +149,13 @@ func TestRouterErrorsAndDispatch(t *testing.T) {
 	logger := slog.New(slog.NewJSONHandler(&logs, nil))
 	// A router over three of the admin routes (newHandler wants them all).
 	h := (&router{logger: logger, routes: map[string]RouteFunc{
-		"GET /v1/health": func(context.Context, *Request) (int, any, error) {
+		RouteHealth.Key(): func(context.Context, *Request) (int, any, error) {
 			return 0, nil, errors.New("dynamodb: secret connection detail")
 		},
-		"POST /v1/orgs": func(_ context.Context, r *Request) (int, any, error) {
+		routeCreateOrg.Key(): func(_ context.Context, r *Request) (int, any, error) {
 			return http.StatusCreated, map[string]string{"caller": r.Caller.Email}, nil
 		},
-		"GET /v1/orgs/{orgId}": func(_ context.Context, r *Request) (int, any, error) {
+		routeGetOrg.Key(): func(_ context.Context, r *Request) (int, any, error) {
 			return 0, nil, bo.Invalid("bad", bo.FieldError{Field: "orgId", Message: "bad " + r.Param("orgId")})
 		},
 	}}).handle
@@ -201,7 +201,7 @@ func TestUndeclaredRoutePanics(t *testing.T) {
 			t.Fatal("serving a route missing from Routes did not panic")
 		}
 	}()
-	newHandler(FunctionAdmin, map[string]RouteFunc{"GET /v1/secret": nil}, slog.Default())
+	newHandler(FunctionAdmin, map[Route]RouteFunc{{Method: "GET", Path: "/v1/secret", Function: FunctionAdmin}: nil}, slog.Default())
 }
 
 // TestCheckRoutesNamesMissingAndExtraRoutes: a function's table that lacks
@@ -216,7 +216,7 @@ func TestCheckRoutesNamesMissingAndExtraRoutes(t *testing.T) {
 	if err := checkRoutes(FunctionReports, routes); err != nil {
 		t.Fatalf("the reports function's own routes: %v", err)
 	}
-	routes["GET /v1/health"] = nil
+	routes[RouteHealth] = nil
 	if err := checkRoutes(FunctionReports, routes); err == nil || !strings.Contains(err.Error(), "GET /v1/health is not declared") {
 		t.Fatalf("with the admin function's health route: %v; want it named", err)
 	}
@@ -266,13 +266,13 @@ func TestEachFunctionServesExactlyItsCatalogueRoutes(t *testing.T) {
 // bodylessRoutes are the routes with a method that may carry a body but
 // that read none: their body is ignored, so no body can change what they
 // do. (The unsubscribe POST reads a form, tested in messaging_test.go.)
-var bodylessRoutes = map[string]bool{
-	"POST /v1/orgs/{orgId}/programs/{programId}/invitations/{email}/resend": true,
-	"POST /v1/invitations/{token}/accept":                                   true,
-	"POST /v1/programs/{slug}/join":                                         true,
-	"POST /v1/unsubscribe/{token}":                                          true,
-	"POST /v1/orgs/{orgId}/people/{email}/data-export":                      true,
-	"POST /v1/orgs/{orgId}/people/{email}/erasure":                          true,
+var bodylessRoutes = map[Route]bool{
+	routeResendInvitation:  true,
+	routeAcceptInvitation:  true,
+	routeJoinProgram:       true,
+	RouteUnsubscribe:       true,
+	routeRequestDataExport: true,
+	routeRequestErasure:    true,
 }
 
 // TestEveryObjectBodyRefusesNonObjects sends every route of the catalogue
@@ -281,7 +281,7 @@ var bodylessRoutes = map[string]bool{
 // the routes are built without services, so a body that got through would
 // panic on the nil service.
 func TestEveryObjectBodyRefusesNonObjects(t *testing.T) {
-	all := map[string]map[string]RouteFunc{
+	all := map[string]map[Route]RouteFunc{
 		FunctionAdmin:       adminRoutes(nil, nil, nil, slog.Default()),
 		FunctionInvitations: invitationRoutes(nil, nil),
 		FunctionJoin:        joinRoutes(nil),
@@ -298,10 +298,10 @@ func TestEveryObjectBodyRefusesNonObjects(t *testing.T) {
 	bodies := []string{`null`, ` null `, "\n\tnull", `[]`, `[{}]`, `"x"`, `1`, `-1`, `true`, `false`}
 	tested := 0
 	for _, route := range Routes {
-		if route.Method == "GET" || route.Method == "DELETE" || bodylessRoutes[route.Key()] {
+		if route.Method == "GET" || route.Method == "DELETE" || bodylessRoutes[route] {
 			continue
 		}
-		fn := all[route.Function][route.Key()]
+		fn := all[route.Function][route]
 		if fn == nil {
 			t.Errorf("%s: not served", route.Key())
 			continue
@@ -369,9 +369,9 @@ func TestRedirect(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rt := &router{routes: map[string]RouteFunc{
-				"GET /v1/orgs/{orgId}/logo": func(context.Context, *Request) (int, any, error) { return http.StatusFound, tt.answer, tt.err },
+				RouteGetLogo.Key(): func(context.Context, *Request) (int, any, error) { return http.StatusFound, tt.answer, tt.err },
 			}, logger: slog.New(slog.DiscardHandler)}
-			res, err := rt.handle(context.Background(), events.APIGatewayV2HTTPRequest{RouteKey: "GET /v1/orgs/{orgId}/logo"})
+			res, err := rt.handle(context.Background(), events.APIGatewayV2HTTPRequest{RouteKey: RouteGetLogo.Key()})
 			if err != nil || res.StatusCode != tt.status || res.Body != tt.body {
 				t.Fatalf("%d %q, %v; want %d %q", res.StatusCode, res.Body, err, tt.status, tt.body)
 			}

@@ -20,10 +20,9 @@ func NewInvitationsHandler(svc *invite.Service, imports *invite.Importer, logger
 	return newHandler(FunctionInvitations, invitationRoutes(svc, imports), logger)
 }
 
-func invitationRoutes(svc *invite.Service, imports *invite.Importer) map[string]RouteFunc {
-	const base = "/v1/orgs/{orgId}/programs/{programId}"
-	return map[string]RouteFunc{
-		"GET " + base + "/invitations": func(ctx context.Context, r *Request) (int, any, error) {
+func invitationRoutes(svc *invite.Service, imports *invite.Importer) map[Route]RouteFunc {
+	return map[Route]RouteFunc{
+		routeListInvitations: func(ctx context.Context, r *Request) (int, any, error) {
 			limit, cursor, err := r.Page()
 			if err != nil {
 				return 0, nil, err
@@ -39,7 +38,7 @@ func invitationRoutes(svc *invite.Service, imports *invite.Importer) map[string]
 			items, next, err := svc.List(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), q)
 			return http.StatusOK, List[bo.Learner]{Items: items, NextCursor: next}, err
 		},
-		"POST " + base + "/invitations": func(ctx context.Context, r *Request) (int, any, error) {
+		routeInvite: func(ctx context.Context, r *Request) (int, any, error) {
 			var in invite.NewInvitation
 			if err := r.Decode(&in); err != nil {
 				return 0, nil, err
@@ -47,14 +46,14 @@ func invitationRoutes(svc *invite.Service, imports *invite.Importer) map[string]
 			out, err := svc.Invite(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), in)
 			return http.StatusCreated, out, err
 		},
-		"DELETE " + base + "/invitations/{email}": func(ctx context.Context, r *Request) (int, any, error) {
+		routeRevokeInvitation: func(ctx context.Context, r *Request) (int, any, error) {
 			return http.StatusNoContent, nil, svc.RemoveOne(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), r.Param("email"))
 		},
-		"POST " + base + "/invitations/{email}/resend": func(ctx context.Context, r *Request) (int, any, error) {
+		routeResendInvitation: func(ctx context.Context, r *Request) (int, any, error) {
 			l, err := svc.Resend(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), r.Param("email"))
 			return http.StatusOK, l, err
 		},
-		"POST " + base + "/invitation-removals": func(ctx context.Context, r *Request) (int, any, error) {
+		routeRemoveInvitations: func(ctx context.Context, r *Request) (int, any, error) {
 			var in removalRequest
 			if err := r.Decode(&in); err != nil {
 				return 0, nil, err
@@ -62,11 +61,11 @@ func invitationRoutes(svc *invite.Service, imports *invite.Importer) map[string]
 			out, err := svc.Remove(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), in.Emails)
 			return http.StatusOK, List[bo.Removal]{Items: out}, err
 		},
-		"GET " + base + "/invitation-imports/template": func(ctx context.Context, r *Request) (int, any, error) {
+		routeInvitationTemplate: func(ctx context.Context, r *Request) (int, any, error) {
 			body, err := imports.Template(ctx, r.Caller, r.Param("orgId"), r.Param("programId"))
 			return http.StatusOK, File{ContentType: "text/csv; charset=utf-8", Name: "invitations-template.csv", Body: body}, err
 		},
-		"POST " + base + "/invitation-imports": func(ctx context.Context, r *Request) (int, any, error) {
+		routeImportInvitations: func(ctx context.Context, r *Request) (int, any, error) {
 			var in invite.NewImport
 			if err := r.DecodeLimit(&in, invite.MaxImportRequestBytes); err != nil {
 				return 0, nil, err
@@ -74,7 +73,7 @@ func invitationRoutes(svc *invite.Service, imports *invite.Importer) map[string]
 			j, err := imports.Create(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), in)
 			return http.StatusAccepted, j, err
 		},
-		"GET " + base + "/invitation-imports/{importId}": func(ctx context.Context, r *Request) (int, any, error) {
+		routeGetInvitationImport: func(ctx context.Context, r *Request) (int, any, error) {
 			j, err := imports.Get(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), r.Param("importId"))
 			return http.StatusOK, j, err
 		},
@@ -88,21 +87,21 @@ func NewJoinHandler(svc *invite.Service, logger *slog.Logger) Handler {
 	return newHandler(FunctionJoin, joinRoutes(svc), logger)
 }
 
-func joinRoutes(svc *invite.Service) map[string]RouteFunc {
-	return map[string]RouteFunc{
-		"POST /v1/invitations/{token}/accept": func(ctx context.Context, r *Request) (int, any, error) {
+func joinRoutes(svc *invite.Service) map[Route]RouteFunc {
+	return map[Route]RouteFunc{
+		routeAcceptInvitation: func(ctx context.Context, r *Request) (int, any, error) {
 			out, err := svc.Accept(ctx, r.Caller, r.Param("token"))
 			return http.StatusOK, out, err
 		},
-		"GET /v1/invitations/{token}": func(ctx context.Context, r *Request) (int, any, error) {
+		routeGetInvitation: func(ctx context.Context, r *Request) (int, any, error) {
 			page, err := svc.Invitation(ctx, r.Caller, r.Param("token"))
 			return http.StatusOK, page, err
 		},
-		"GET /v1/programs/{slug}": func(ctx context.Context, r *Request) (int, any, error) {
+		routeGetJoinProgram: func(ctx context.Context, r *Request) (int, any, error) {
 			out, err := svc.ProgramPage(ctx, r.Caller, r.Param("slug"))
 			return http.StatusOK, out, err
 		},
-		"POST /v1/programs/{slug}/join": func(ctx context.Context, r *Request) (int, any, error) {
+		routeJoinProgram: func(ctx context.Context, r *Request) (int, any, error) {
 			out, err := svc.Join(ctx, r.Caller, r.Param("slug"))
 			return http.StatusOK, out, err
 		},

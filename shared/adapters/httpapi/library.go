@@ -10,9 +10,9 @@ import (
 
 // libraryRoutes are the course library's routes, served by the admin
 // function: operators load it, admins of an org search it.
-func libraryRoutes(lib *library.Service) map[string]RouteFunc {
-	return map[string]RouteFunc{
-		"POST /v1/library/items": func(ctx context.Context, r *Request) (int, any, error) {
+func libraryRoutes(lib *library.Service) map[Route]RouteFunc {
+	return map[Route]RouteFunc{
+		routeLoadLibrary: func(ctx context.Context, r *Request) (int, any, error) {
 			var in library.Load
 			if err := r.Decode(&in); err != nil {
 				return 0, nil, err
@@ -20,7 +20,7 @@ func libraryRoutes(lib *library.Service) map[string]RouteFunc {
 			res, err := lib.Load(ctx, r.Caller, in)
 			return http.StatusOK, res, err
 		},
-		"GET /v1/orgs/{orgId}/library": func(ctx context.Context, r *Request) (int, any, error) {
+		routeSearchLibrary: func(ctx context.Context, r *Request) (int, any, error) {
 			limit, cursor, err := r.Page()
 			if err != nil {
 				return 0, nil, err
@@ -34,12 +34,12 @@ func libraryRoutes(lib *library.Service) map[string]RouteFunc {
 
 // withRoutes returns routes with more added. It panics when a route of
 // more is in routes already: each route has exactly one handler.
-func withRoutes(routes, more map[string]RouteFunc) map[string]RouteFunc {
-	for key, fn := range more {
-		if _, twice := routes[key]; twice {
-			panic("httpapi: route " + key + " has two handlers")
+func withRoutes(routes, more map[Route]RouteFunc) map[Route]RouteFunc {
+	for r, fn := range more {
+		if _, twice := routes[r]; twice {
+			panic("httpapi: route " + r.Key() + " has two handlers")
 		}
-		routes[key] = fn
+		routes[r] = fn
 	}
 	return routes
 }

@@ -43,11 +43,10 @@ func NewMembersHandler(svc *members.Service, exports *members.Exporter, resends 
 	return newHandler(FunctionMembers, withPrivacy(memberRoutes(svc, exports, resends, users), personal), logger)
 }
 
-func memberRoutes(svc *members.Service, exports *members.Exporter, resends *members.Resends, users *members.Users) map[string]RouteFunc {
-	const base = "/v1/orgs/{orgId}/programs/{programId}"
+func memberRoutes(svc *members.Service, exports *members.Exporter, resends *members.Resends, users *members.Users) map[Route]RouteFunc {
 	routes := memberViewRoutes(svc, users)
-	return withRoutes(routes, map[string]RouteFunc{
-		"GET " + base + "/members": func(ctx context.Context, r *Request) (int, any, error) {
+	return withRoutes(routes, map[Route]RouteFunc{
+		routeListMembers: func(ctx context.Context, r *Request) (int, any, error) {
 			limit, cursor, err := r.Page()
 			if err != nil {
 				return 0, nil, err
@@ -79,7 +78,7 @@ func memberRoutes(svc *members.Service, exports *members.Exporter, resends *memb
 			page, err := svc.List(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), q)
 			return http.StatusOK, membersPage{Items: page.Items, NextCursor: page.NextCursor, Read: page.Read}, err
 		},
-		"POST " + base + "/members/{email}/removal": func(ctx context.Context, r *Request) (int, any, error) {
+		routeRemoveMember: func(ctx context.Context, r *Request) (int, any, error) {
 			var in removalOptions
 			if err := r.Decode(&in); err != nil {
 				return 0, nil, err
@@ -90,7 +89,7 @@ func memberRoutes(svc *members.Service, exports *members.Exporter, resends *memb
 			l, err := svc.Remove(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), r.Param("email"), *in.AllowReturn)
 			return http.StatusOK, l, err
 		},
-		"POST " + base + "/member-removals": func(ctx context.Context, r *Request) (int, any, error) {
+		routeRemoveMembers: func(ctx context.Context, r *Request) (int, any, error) {
 			var in memberRemovals
 			if err := r.Decode(&in); err != nil {
 				return 0, nil, err
@@ -101,7 +100,7 @@ func memberRoutes(svc *members.Service, exports *members.Exporter, resends *memb
 			out, err := svc.RemoveMany(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), in.Emails, *in.AllowReturn)
 			return http.StatusOK, List[bo.Removal]{Items: out}, err
 		},
-		"POST " + base + "/member-exports": func(ctx context.Context, r *Request) (int, any, error) {
+		routeExportMembers: func(ctx context.Context, r *Request) (int, any, error) {
 			var in members.Selection
 			if err := r.Decode(&in); err != nil {
 				return 0, nil, err
@@ -113,11 +112,11 @@ func memberRoutes(svc *members.Service, exports *members.Exporter, resends *memb
 			at := "/v1/orgs/" + url.PathEscape(e.OrgID) + "/programs/" + url.PathEscape(e.ProgramID) + "/member-exports/" + url.PathEscape(e.ID)
 			return http.StatusAccepted, Located{Location: at, Body: e}, nil
 		},
-		"GET " + base + "/member-exports/{exportId}": func(ctx context.Context, r *Request) (int, any, error) {
+		routeGetMemberExport: func(ctx context.Context, r *Request) (int, any, error) {
 			e, err := exports.Get(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), r.Param("exportId"))
 			return http.StatusOK, e, err
 		},
-		"POST " + base + "/invitation-resends": func(ctx context.Context, r *Request) (int, any, error) {
+		routeResendInvitations: func(ctx context.Context, r *Request) (int, any, error) {
 			var in members.ResendSelection
 			if err := r.Decode(&in); err != nil {
 				return 0, nil, err
@@ -129,7 +128,7 @@ func memberRoutes(svc *members.Service, exports *members.Exporter, resends *memb
 			at := "/v1/orgs/" + url.PathEscape(j.OrgID) + "/programs/" + url.PathEscape(j.ProgramID) + "/invitation-resends/" + url.PathEscape(j.ID)
 			return http.StatusAccepted, Located{Location: at, Body: j}, nil
 		},
-		"GET " + base + "/invitation-resends/{resendId}": func(ctx context.Context, r *Request) (int, any, error) {
+		routeGetInvitationResend: func(ctx context.Context, r *Request) (int, any, error) {
 			j, err := resends.Get(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), r.Param("resendId"))
 			return http.StatusOK, j, err
 		},

@@ -37,9 +37,9 @@ func viewQuery(r *Request) (bo.MemberQuery, error) {
 // memberViewRoutes are the members view's routes beyond its pages: the
 // count of a selection, one learner with their progress, a CSV of learners
 // picked by hand, and the org-wide users page.
-func memberViewRoutes(svc *members.Service, users *members.Users) map[string]RouteFunc {
-	return map[string]RouteFunc{
-		"GET " + programPath + "/member-count": func(ctx context.Context, r *Request) (int, any, error) {
+func memberViewRoutes(svc *members.Service, users *members.Users) map[Route]RouteFunc {
+	return map[Route]RouteFunc{
+		routeMemberCount: func(ctx context.Context, r *Request) (int, any, error) {
 			q, err := viewQuery(r)
 			if err != nil {
 				return 0, nil, err
@@ -47,11 +47,11 @@ func memberViewRoutes(svc *members.Service, users *members.Users) map[string]Rou
 			c, err := svc.Count(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), q)
 			return http.StatusOK, c, err
 		},
-		"GET " + programPath + "/members/{email}": func(ctx context.Context, r *Request) (int, any, error) {
+		routeGetMember: func(ctx context.Context, r *Request) (int, any, error) {
 			l, err := svc.Learner(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), r.Param("email"))
 			return http.StatusOK, l, err
 		},
-		"POST " + programPath + "/member-csv": func(ctx context.Context, r *Request) (int, any, error) {
+		routeMemberCSV: func(ctx context.Context, r *Request) (int, any, error) {
 			var in memberCSV
 			if err := r.Decode(&in); err != nil {
 				return 0, nil, err
@@ -62,7 +62,7 @@ func memberViewRoutes(svc *members.Service, users *members.Users) map[string]Rou
 			}
 			return http.StatusOK, File{ContentType: "text/csv; charset=utf-8", Name: "members.csv", Body: buf.Bytes()}, nil
 		},
-		"GET " + orgPath + "/users": func(ctx context.Context, r *Request) (int, any, error) {
+		routeListUsers: func(ctx context.Context, r *Request) (int, any, error) {
 			limit, cursor, err := r.Page()
 			if err != nil {
 				return 0, nil, err

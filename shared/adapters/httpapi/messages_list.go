@@ -9,7 +9,7 @@ import (
 
 // messageListRoutes are the lists of an org's and a program's messages and
 // the discarding of a draft.
-func messageListRoutes(svc *messaging.Service) map[string]RouteFunc {
+func messageListRoutes(svc *messaging.Service) map[Route]RouteFunc {
 	list := func(ctx context.Context, r *Request) (int, any, error) {
 		limit, cursor, err := r.Page()
 		if err != nil {
@@ -19,10 +19,10 @@ func messageListRoutes(svc *messaging.Service) map[string]RouteFunc {
 			ProgramID: r.Param("programId"), Limit: limit, Cursor: cursor})
 		return http.StatusOK, p, err
 	}
-	return map[string]RouteFunc{
-		"GET " + orgPath + "/messages":     list,
-		"GET " + programPath + "/messages": list,
-		"DELETE " + messagePath: func(ctx context.Context, r *Request) (int, any, error) {
+	return map[Route]RouteFunc{
+		routeListOrgMessages:     list,
+		routeListProgramMessages: list,
+		routeDiscardMessage: func(ctx context.Context, r *Request) (int, any, error) {
 			return http.StatusNoContent, nil, svc.Discard(ctx, r.Caller, r.Param("orgId"), r.Param("messageId"))
 		},
 	}

@@ -32,15 +32,13 @@ func NewMessagingHandler(svc *messaging.Service, unsub *messaging.Unsubscriber, 
 	return newHandler(FunctionMessaging, messagingRoutes(svc, unsub, logger), logger)
 }
 
-func messagingRoutes(svc *messaging.Service, unsub *messaging.Unsubscriber, logger *slog.Logger) map[string]RouteFunc {
-	const org = "/v1/orgs/{orgId}"
-	const msg = org + "/messages/{messageId}"
-	routes := map[string]RouteFunc{
-		"GET " + org + "/message-presets": func(ctx context.Context, r *Request) (int, any, error) {
+func messagingRoutes(svc *messaging.Service, unsub *messaging.Unsubscriber, logger *slog.Logger) map[Route]RouteFunc {
+	routes := map[Route]RouteFunc{
+		routeMessagePresets: func(ctx context.Context, r *Request) (int, any, error) {
 			presets, err := svc.Presets(ctx, r.Caller, r.Param("orgId"))
 			return http.StatusOK, List[messaging.PresetInfo]{Items: presets}, err
 		},
-		"POST " + org + "/messages": func(ctx context.Context, r *Request) (int, any, error) {
+		routeCreateMessage: func(ctx context.Context, r *Request) (int, any, error) {
 			var in messaging.Draft
 			if err := r.Decode(&in); err != nil {
 				return 0, nil, err
@@ -48,11 +46,11 @@ func messagingRoutes(svc *messaging.Service, unsub *messaging.Unsubscriber, logg
 			m, err := svc.Create(ctx, r.Caller, r.Param("orgId"), in)
 			return http.StatusCreated, m, err
 		},
-		"GET " + msg: func(ctx context.Context, r *Request) (int, any, error) {
+		routeGetMessage: func(ctx context.Context, r *Request) (int, any, error) {
 			m, err := svc.Get(ctx, r.Caller, r.Param("orgId"), r.Param("messageId"))
 			return http.StatusOK, m, err
 		},
-		"PATCH " + msg: func(ctx context.Context, r *Request) (int, any, error) {
+		routeUpdateMessage: func(ctx context.Context, r *Request) (int, any, error) {
 			var in messaging.Change
 			if err := r.Decode(&in); err != nil {
 				return 0, nil, err
@@ -60,7 +58,7 @@ func messagingRoutes(svc *messaging.Service, unsub *messaging.Unsubscriber, logg
 			m, err := svc.Update(ctx, r.Caller, r.Param("orgId"), r.Param("messageId"), in)
 			return http.StatusOK, m, err
 		},
-		"POST " + msg + "/preview": func(ctx context.Context, r *Request) (int, any, error) {
+		routePreviewMessage: func(ctx context.Context, r *Request) (int, any, error) {
 			var in previewRequest
 			if err := r.DecodeOptional(&in); err != nil {
 				return 0, nil, err
@@ -68,7 +66,7 @@ func messagingRoutes(svc *messaging.Service, unsub *messaging.Unsubscriber, logg
 			p, err := svc.Preview(ctx, r.Caller, r.Param("orgId"), r.Param("messageId"), in.Email)
 			return http.StatusOK, p, err
 		},
-		"POST " + msg + "/send": func(ctx context.Context, r *Request) (int, any, error) {
+		routeSendMessage: func(ctx context.Context, r *Request) (int, any, error) {
 			var in sendRequest
 			if err := r.Decode(&in); err != nil {
 				return 0, nil, err
@@ -80,11 +78,11 @@ func messagingRoutes(svc *messaging.Service, unsub *messaging.Unsubscriber, logg
 			m, err := svc.Send(ctx, r.Caller, r.Param("orgId"), r.Param("messageId"), *in.AcceptTerms)
 			return http.StatusAccepted, m, err
 		},
-		"GET " + org + "/messaging-settings": func(ctx context.Context, r *Request) (int, any, error) {
+		routeGetMessagingSettings: func(ctx context.Context, r *Request) (int, any, error) {
 			s, err := svc.Settings(ctx, r.Caller, r.Param("orgId"))
 			return http.StatusOK, s, err
 		},
-		"PUT " + org + "/messaging-settings": func(ctx context.Context, r *Request) (int, any, error) {
+		routeSetMessagingSettings: func(ctx context.Context, r *Request) (int, any, error) {
 			var in messaging.Settings
 			if err := r.Decode(&in); err != nil {
 				return 0, nil, err
@@ -115,14 +113,13 @@ const maxFormBytes = 16 << 10
 
 // unsubscribeRoutes answer learners' browsers and mail providers with HTML
 // pages, errors included.
-func unsubscribeRoutes(unsub *messaging.Unsubscriber, logger *slog.Logger) map[string]RouteFunc {
-	const path = "/v1/unsubscribe/{token}"
-	return map[string]RouteFunc{
-		"GET " + path: func(ctx context.Context, r *Request) (int, any, error) {
+func unsubscribeRoutes(unsub *messaging.Unsubscriber, logger *slog.Logger) map[Route]RouteFunc {
+	return map[Route]RouteFunc{
+		RouteUnsubscribePage: func(ctx context.Context, r *Request) (int, any, error) {
 			sub, err := unsub.Lookup(ctx, r.Param("token"))
 			return unsubscribePage(ctx, logger, confirmPage, sub, err)
 		},
-		"POST " + path: func(ctx context.Context, r *Request) (int, any, error) {
+		RouteUnsubscribe: func(ctx context.Context, r *Request) (int, any, error) {
 			if err := oneClick(r); err != nil {
 				return unsubscribePage(ctx, logger, nil, messaging.Subscription{}, err)
 			}

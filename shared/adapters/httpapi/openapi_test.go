@@ -888,7 +888,7 @@ func (v openAPIMembersView) StreamMembers(ctx context.Context, programID string,
 func TestOpenAPIDownloadsMatchHandlers(t *testing.T) {
 	svc := invite.NewService(nil, openAPIProgramAdmin{}, nil, invite.Config{})
 	served := map[string]RouteFunc{}
-	for _, routes := range []map[string]RouteFunc{
+	for _, routes := range []map[Route]RouteFunc{
 		adminRoutes(nil, nil, nil, slog.Default()),
 		auditRoutes(audit.NewService(openAPIAudit{}, openAPIProgramAdmin{})),
 		invitationRoutes(svc, invite.NewImporter(svc, nil, nil)),
@@ -896,8 +896,8 @@ func TestOpenAPIDownloadsMatchHandlers(t *testing.T) {
 		whitelistRoutes(whitelist.NewService(nil, openAPIProgramAdmin{})),
 		memberRoutes(members.NewService(openAPIMembersView{}, openAPIProgramAdmin{}, nil, ""), nil, nil, nil),
 	} {
-		for k, fn := range routes {
-			served[k] = fn
+		for r, fn := range routes {
+			served[r.Key()] = fn
 		}
 	}
 	root := parseOpenAPI(t, OpenAPI)

@@ -18,9 +18,9 @@ const LogoCacheAge = 5 * time.Minute
 // org admin set up: the org's settings and logo, a program's banner, its
 // contracts (edit, renew) and its program admins' programs; and the public
 // route of the logo, which the org's emails load.
-func orgSettingsRoutes(svc *admin.Service) map[string]RouteFunc {
-	return map[string]RouteFunc{
-		"PATCH " + orgPath: func(ctx context.Context, r *Request) (int, any, error) {
+func orgSettingsRoutes(svc *admin.Service) map[Route]RouteFunc {
+	return map[Route]RouteFunc{
+		routeUpdateOrg: func(ctx context.Context, r *Request) (int, any, error) {
 			var in admin.OrgChange
 			if err := r.Decode(&in); err != nil {
 				return 0, nil, err
@@ -28,7 +28,7 @@ func orgSettingsRoutes(svc *admin.Service) map[string]RouteFunc {
 			org, err := svc.UpdateOrg(ctx, r.Caller, r.Param("orgId"), in)
 			return http.StatusOK, org, err
 		},
-		"POST " + orgPath + "/logo-uploads": func(ctx context.Context, r *Request) (int, any, error) {
+		routeUploadLogo: func(ctx context.Context, r *Request) (int, any, error) {
 			var in admin.NewLogoUpload
 			if err := r.Decode(&in); err != nil {
 				return 0, nil, err
@@ -36,11 +36,11 @@ func orgSettingsRoutes(svc *admin.Service) map[string]RouteFunc {
 			up, err := svc.StartLogoUpload(ctx, r.Caller, r.Param("orgId"), in)
 			return http.StatusCreated, up, err
 		},
-		"GET " + orgPath + "/logo": func(ctx context.Context, r *Request) (int, any, error) {
+		RouteGetLogo: func(ctx context.Context, r *Request) (int, any, error) {
 			url, err := svc.LogoLink(ctx, r.Param("orgId"))
 			return http.StatusFound, Redirect{Location: url, MaxAge: LogoCacheAge}, err
 		},
-		"POST " + programPath + "/banner-uploads": func(ctx context.Context, r *Request) (int, any, error) {
+		routeUploadBanner: func(ctx context.Context, r *Request) (int, any, error) {
 			var in admin.NewLogoUpload
 			if err := r.Decode(&in); err != nil {
 				return 0, nil, err
@@ -48,7 +48,7 @@ func orgSettingsRoutes(svc *admin.Service) map[string]RouteFunc {
 			up, err := svc.StartBannerUpload(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), in)
 			return http.StatusCreated, up, err
 		},
-		"PATCH " + orgPath + "/contracts/{contractId}": func(ctx context.Context, r *Request) (int, any, error) {
+		routeUpdateContract: func(ctx context.Context, r *Request) (int, any, error) {
 			var in admin.ContractChange
 			if err := r.Decode(&in); err != nil {
 				return 0, nil, err
@@ -56,7 +56,7 @@ func orgSettingsRoutes(svc *admin.Service) map[string]RouteFunc {
 			c, err := svc.UpdateContract(ctx, r.Caller, r.Param("orgId"), r.Param("contractId"), in)
 			return http.StatusOK, viewContract(c, svc.Now()), err
 		},
-		"POST " + orgPath + "/contracts/{contractId}/renewal": func(ctx context.Context, r *Request) (int, any, error) {
+		routeRenewContract: func(ctx context.Context, r *Request) (int, any, error) {
 			var in admin.Renewal
 			if err := r.Decode(&in); err != nil {
 				return 0, nil, err
@@ -64,7 +64,7 @@ func orgSettingsRoutes(svc *admin.Service) map[string]RouteFunc {
 			c, err := svc.RenewContract(ctx, r.Caller, r.Param("orgId"), r.Param("contractId"), in)
 			return http.StatusCreated, viewContract(c, svc.Now()), err
 		},
-		"PATCH " + orgPath + "/admins/{email}": func(ctx context.Context, r *Request) (int, any, error) {
+		routeUpdateAdmin: func(ctx context.Context, r *Request) (int, any, error) {
 			var in admin.AdminChange
 			if err := r.Decode(&in); err != nil {
 				return 0, nil, err

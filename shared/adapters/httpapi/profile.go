@@ -9,13 +9,13 @@ import (
 
 // profileRoutes serve an org's mapping of sign-in claims to learners'
 // profile attributes.
-func profileRoutes(svc *profile.Service) map[string]RouteFunc {
-	return map[string]RouteFunc{
-		"GET " + orgPath + "/profile-claims": func(ctx context.Context, r *Request) (int, any, error) {
+func profileRoutes(svc *profile.Service) map[Route]RouteFunc {
+	return map[Route]RouteFunc{
+		routeGetProfileClaims: func(ctx context.Context, r *Request) (int, any, error) {
 			m, err := svc.Get(ctx, r.Caller, r.Param("orgId"))
 			return http.StatusOK, m, err
 		},
-		"PUT " + orgPath + "/profile-claims": func(ctx context.Context, r *Request) (int, any, error) {
+		routeSetProfileClaims: func(ctx context.Context, r *Request) (int, any, error) {
 			var in profile.Change
 			if err := r.Decode(&in); err != nil {
 				return 0, nil, err

@@ -16,10 +16,9 @@ func NewRemindersHandler(svc *reminders.Service, logger *slog.Logger) Handler {
 	return newHandler(FunctionReminders, remindersRoutes(svc), logger)
 }
 
-func remindersRoutes(svc *reminders.Service) map[string]RouteFunc {
-	const base = "/v1/orgs/{orgId}/automated-messages"
-	return map[string]RouteFunc{
-		"GET " + base: func(ctx context.Context, r *Request) (int, any, error) {
+func remindersRoutes(svc *reminders.Service) map[Route]RouteFunc {
+	return map[Route]RouteFunc{
+		routeListAutomatedMessages: func(ctx context.Context, r *Request) (int, any, error) {
 			limit, cursor, err := r.Page()
 			if err != nil {
 				return 0, nil, err
@@ -27,7 +26,7 @@ func remindersRoutes(svc *reminders.Service) map[string]RouteFunc {
 			items, next, err := svc.List(ctx, r.Caller, r.Param("orgId"), bo.Page{Limit: limit, Cursor: cursor})
 			return http.StatusOK, List[reminders.AutomatedMessage]{Items: items, NextCursor: next}, err
 		},
-		"PUT " + base + "/" + reminders.InvitationReminderID + "/programs/{programId}": func(ctx context.Context, r *Request) (int, any, error) {
+		routeSetInvitationReminder: func(ctx context.Context, r *Request) (int, any, error) {
 			var in reminders.Switch
 			if err := r.Decode(&in); err != nil {
 				return 0, nil, err

@@ -16,9 +16,9 @@ func NewReportsHandler(svc *reports.Service, trendSvc *trends.Service, logger *s
 	return newHandler(FunctionReports, withRoutes(reportRoutes(svc), trendRoutes(trendSvc)), logger)
 }
 
-func reportRoutes(svc *reports.Service) map[string]RouteFunc {
-	return map[string]RouteFunc{
-		"POST " + orgPath + "/reports": func(ctx context.Context, r *Request) (int, any, error) {
+func reportRoutes(svc *reports.Service) map[Route]RouteFunc {
+	return map[Route]RouteFunc{
+		routeRequestReport: func(ctx context.Context, r *Request) (int, any, error) {
 			var in reports.NewReport
 			if err := r.Decode(&in); err != nil {
 				return 0, nil, err
@@ -26,11 +26,11 @@ func reportRoutes(svc *reports.Service) map[string]RouteFunc {
 			j, err := svc.Request(ctx, r.Caller, r.Param("orgId"), in)
 			return http.StatusAccepted, j, err
 		},
-		"GET " + orgPath + "/reports/{reportId}": func(ctx context.Context, r *Request) (int, any, error) {
+		routeGetReport: func(ctx context.Context, r *Request) (int, any, error) {
 			j, err := svc.Get(ctx, r.Caller, r.Param("orgId"), r.Param("reportId"))
 			return http.StatusOK, j, err
 		},
-		"GET " + orgPath + "/reports": func(ctx context.Context, r *Request) (int, any, error) {
+		routeListReports: func(ctx context.Context, r *Request) (int, any, error) {
 			limit, cursor, err := r.Page()
 			if err != nil {
 				return 0, nil, err
@@ -38,11 +38,11 @@ func reportRoutes(svc *reports.Service) map[string]RouteFunc {
 			p, err := svc.List(ctx, r.Caller, r.Param("orgId"), limit, cursor)
 			return http.StatusOK, p, err
 		},
-		"GET " + orgPath + "/report-schedule": func(ctx context.Context, r *Request) (int, any, error) {
+		routeGetReportSchedule: func(ctx context.Context, r *Request) (int, any, error) {
 			sch, err := svc.GetSchedule(ctx, r.Caller, r.Param("orgId"))
 			return http.StatusOK, sch, err
 		},
-		"PUT " + orgPath + "/report-schedule": func(ctx context.Context, r *Request) (int, any, error) {
+		routeSetReportSchedule: func(ctx context.Context, r *Request) (int, any, error) {
 			var in reports.ScheduleChange
 			if err := r.Decode(&in); err != nil {
 				return 0, nil, err

@@ -15,10 +15,9 @@ func NewWhitelistHandler(svc *whitelist.Service, logger *slog.Logger) Handler {
 	return newHandler(FunctionWhitelist, whitelistRoutes(svc), logger)
 }
 
-func whitelistRoutes(svc *whitelist.Service) map[string]RouteFunc {
-	const base = "/v1/orgs/{orgId}/programs/{programId}"
-	return map[string]RouteFunc{
-		"GET " + base + "/domains": func(ctx context.Context, r *Request) (int, any, error) {
+func whitelistRoutes(svc *whitelist.Service) map[Route]RouteFunc {
+	return map[Route]RouteFunc{
+		routeListDomains: func(ctx context.Context, r *Request) (int, any, error) {
 			limit, cursor, err := r.Page()
 			if err != nil {
 				return 0, nil, err
@@ -26,7 +25,7 @@ func whitelistRoutes(svc *whitelist.Service) map[string]RouteFunc {
 			items, next, err := svc.List(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), r.Event.QueryStringParameters["search"], limit, cursor)
 			return http.StatusOK, List[bo.WhitelistedDomain]{Items: items, NextCursor: next}, err
 		},
-		"POST " + base + "/domains": func(ctx context.Context, r *Request) (int, any, error) {
+		routeAddDomains: func(ctx context.Context, r *Request) (int, any, error) {
 			var in whitelist.NewDomain
 			if err := r.Decode(&in); err != nil {
 				return 0, nil, err
@@ -34,14 +33,14 @@ func whitelistRoutes(svc *whitelist.Service) map[string]RouteFunc {
 			d, err := svc.Add(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), in)
 			return http.StatusCreated, d, err
 		},
-		"DELETE " + base + "/domains/{domain}": func(ctx context.Context, r *Request) (int, any, error) {
+		routeRemoveDomain: func(ctx context.Context, r *Request) (int, any, error) {
 			return http.StatusNoContent, nil, svc.Remove(ctx, r.Caller, r.Param("orgId"), r.Param("programId"), r.Param("domain"))
 		},
-		"GET " + base + "/domain-imports/template": func(ctx context.Context, r *Request) (int, any, error) {
+		routeDomainTemplate: func(ctx context.Context, r *Request) (int, any, error) {
 			body, err := svc.Template(ctx, r.Caller, r.Param("orgId"), r.Param("programId"))
 			return http.StatusOK, File{ContentType: "text/csv; charset=utf-8", Name: "whitelist-template.csv", Body: body}, err
 		},
-		"POST " + base + "/domain-imports": func(ctx context.Context, r *Request) (int, any, error) {
+		routeImportDomains: func(ctx context.Context, r *Request) (int, any, error) {
 			var in whitelist.DomainImport
 			if err := r.DecodeLimit(&in, whitelist.MaxDomainBytes*5/4+16<<10); err != nil {
 				return 0, nil, err
