@@ -32,10 +32,23 @@ export function PersonalData({ orgId, email }: { orgId: string; email: string })
   );
 }
 
-/** useJob polls a personal-data job every 1.5 s until it ends. */
-function useJob(orgId: string, kind: 'export' | 'erasure', id?: string) {
+/**
+ * usePersonJob requests a personal-data job of one person (an export or an
+ * erasure) with req.mutate(), and then polls it every 1.5 s until it ends:
+ * id is the job's once requested, job its state.
+ */
+function usePersonJob(orgId: string, email: string, kind: 'export' | 'erasure') {
   const api = useApi();
-  return useQuery({
+  const [id, setId] = useState<string>();
+  const path = { params: { path: { orgId, email } } };
+  const req = useMutation({
+    mutationFn: () =>
+      kind === 'export'
+        ? data(api.POST('/v1/orgs/{orgId}/people/{email}/data-export', path))
+        : data(api.POST('/v1/orgs/{orgId}/people/{email}/erasure', path)),
+    onSuccess: (j) => setId(j.id),
+  });
+  const job = useQuery({
     queryKey: ['personal-data', orgId, kind, id],
     enabled: !!id,
     queryFn: () =>
@@ -44,6 +57,7 @@ function useJob(orgId: string, kind: 'export' | 'erasure', id?: string) {
         : data(api.GET('/v1/orgs/{orgId}/erasures/{erasureId}', { params: { path: { orgId, erasureId: id! } } })),
     refetchInterval: (q) => (finished(q.state.data) ? false : 1500),
   });
+  return { id, req, job };
 }
 
 function JobProgress({ job, what }: { job: Job; what: string }) {
@@ -91,13 +105,7 @@ function Counts({ counts, label }: { counts: Job['counts']; label: string }) {
 }
 
 function Export({ orgId, email }: { orgId: string; email: string }) {
-  const api = useApi();
-  const [id, setId] = useState<string>();
-  const req = useMutation({
-    mutationFn: () => data(api.POST('/v1/orgs/{orgId}/people/{email}/data-export', { params: { path: { orgId, email } } })),
-    onSuccess: (j) => setId(j.id),
-  });
-  const job = useJob(orgId, 'export', id);
+  const { id, req, job } = usePersonJob(orgId, email, 'export');
   const j = job.data;
   return (
     <Stack gap="xs">
@@ -126,15 +134,9 @@ function Export({ orgId, email }: { orgId: string; email: string }) {
 }
 
 function Erase({ orgId, email }: { orgId: string; email: string }) {
-  const api = useApi();
   const [typed, setTyped] = useState('');
-  const [id, setId] = useState<string>();
   const confirmed = typed.trim().toLowerCase() === email.toLowerCase();
-  const req = useMutation({
-    mutationFn: () => data(api.POST('/v1/orgs/{orgId}/people/{email}/erasure', { params: { path: { orgId, email } } })),
-    onSuccess: (j) => setId(j.id),
-  });
-  const job = useJob(orgId, 'erasure', id);
+  const { id, req, job } = usePersonJob(orgId, email, 'erasure');
   const j = job.data;
   return (
     <Stack gap="xs">
